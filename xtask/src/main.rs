@@ -1,0 +1,39 @@
+//! Contributor tasks for tcdn, run as `cargo xtask <task>`.
+//!
+//! If `cargo xtask test` passes locally, CI is green: `.ci/run` calls exactly
+//! that. The tasks shell out to cargo and use nothing outside the standard
+//! library, so they build in seconds on a fresh machine.
+#![forbid(unsafe_code)]
+
+mod tasks;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+cargo xtask <task>
+
+Tasks:
+  test     fmt check, clippy (warnings denied), every test (unit, integration,
+           doc; nextest when installed), rustdoc (warnings denied), tidy
+  bench    criterion benchmarks, then one table of figures and ratios
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        None | Some("help" | "-h" | "--help") => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Some("test") => tasks::test(&args[1..]),
+        Some("bench") => tasks::bench(&args[1..]),
+        Some(other) => Err(format!("unknown task `{other}`\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

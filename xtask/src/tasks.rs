@@ -1,0 +1,109 @@
+//! The tasks behind `cargo xtask`: each is a short list of cargo invocations.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+/// The workspace root: the parent of this crate's manifest directory.
+pub(crate) fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one level below the workspace root")
+        .to_path_buf()
+}
+
+/// A `cargo` command run from the workspace root.
+pub(crate) fn cargo(args: &[&str]) -> Command {
+    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.current_dir(root()).args(args);
+    cmd
+}
+
+/// Runs a command, echoing it first, and fails with its exit status.
+pub(crate) fn run(step: &str, mut cmd: Command) -> Result<(), String> {
+    eprintln!("\n==> {step}");
+    let started = Instant::now();
+    let status = cmd
+        .status()
+        .map_err(|e| format!("{step}: could not start: {e}"))?;
+    eprintln!("    ({step}: {:.1}s)", started.elapsed().as_secs_f64());
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{step} failed ({status})"))
+    }
+}
+
+fn has_nextest() -> bool {
+    cargo(&["nextest", "--version"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Environment that makes test runs repeatable and strict.
+fn strict_test_env(cmd: &mut Command) {
+    // insta: a missing or changed snapshot fails instead of being written.
+    cmd.env("CI", "true").env("INSTA_UPDATE", "no");
+    cmd.env_remove("INSTA_FORCE_PASS");
+    // proptest: every property fixes its own case count; a fixed seed makes
+    // two runs of the same tree explore the same cases.
+    cmd.env("PROPTEST_RNG_SEED", "20261128");
+    cmd.env_remove("PROPTEST_CASES");
+}
+
+/// `cargo xtask test`.
+pub(crate) fn test(args: &[String]) -> Result<(), String> {
+    if let Some(extra) = args.first() {
+        return Err(format!("`test` takes no arguments (got `{extra}`)"));
+    }
+    run("rustfmt", cargo(&["fmt", "--all", "--check"]))?;
+    run(
+        "clippy",
+        cargo(&[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
+    if has_nextest() {
+        let mut unit = cargo(&[
+            "nextest",
+            "run",
+            "--workspace",
+            "--locked",
+            "--no-fail-fast",
+        ]);
+        strict_test_env(&mut unit);
+        run("tests (nextest)", unit)?;
+        let mut doc = cargo(&["test", "--workspace", "--doc", "--locked"]);
+        strict_test_env(&mut doc);
+        run("doc tests", doc)?;
+    } else {
+        let mut all = cargo(&["test", "--workspace", "--locked", "--no-fail-fast"]);
+        strict_test_env(&mut all);
+        run("tests", all)?;
+        let mut doc = cargo(&["test", "--workspace", "--doc", "--locked"]);
+        strict_test_env(&mut doc);
+        run("doc tests", doc)?;
+    }
+    let mut doc = cargo(&["doc", "--workspace", "--no-deps", "--locked"]);
+    doc.env("RUSTDOCFLAGS", "-D warnings");
+    run("rustdoc", doc)?;
+    eprintln!("\nxtask test: all green");
+    Ok(())
+}
+
+/// `cargo xtask bench`: runs the criterion benches and prints their figures.
+pub(crate) fn bench(args: &[String]) -> Result<(), String> {
+    let mut cmd = cargo(&["bench", "--workspace", "--locked"]);
+    if !args.is_empty() {
+        cmd.arg("--").args(args);
+    }
+    run("criterion benches", cmd)
+}
