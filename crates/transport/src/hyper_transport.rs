@@ -21,7 +21,7 @@ use crate::connector::{
     is_loopback_host,
 };
 use crate::error::redacted_target;
-use crate::{ErrorKind, Transport, TransportError};
+use crate::{Transport, TransportError};
 
 /// Default deadline for connection set-up (TCP, proxy tunnel, TLS).
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -365,7 +365,9 @@ impl HyperTransport {
             .client
             .request(Request::from_parts(parts, Full::new(body)))
             .await
-            .map_err(|error| classify_client_error(&error, target))?;
+            .map_err(|error| {
+                classify_client_error(&error, target, self.proxy_description.as_deref())
+            })?;
         let (parts, mut body) = response.into_parts();
         let limit = self.max_response_bytes;
         let announced = parts
@@ -423,6 +425,7 @@ fn check_request(uri: &Uri) -> Result<(), TransportError> {
 fn classify_client_error(
     error: &hyper_util::client::legacy::Error,
     target: &str,
+    proxy: Option<&str>,
 ) -> TransportError {
     let mut cause = StdError::source(error);
     while let Some(current) = cause {
@@ -430,9 +433,10 @@ fn classify_client_error(
             let detail = failure.to_string();
             return match failure.stage {
                 ConnectStage::Tcp => TransportError::connect(detail),
-                ConnectStage::Proxy => {
-                    TransportError::proxy(format!("could not tunnel through the proxy: {detail}"))
-                }
+                ConnectStage::Proxy => TransportError::proxy(format!(
+                    "could not tunnel through the proxy {}: {detail}",
+                    proxy.unwrap_or("(unknown)")
+                )),
                 ConnectStage::Tls => TransportError::tls(detail),
                 ConnectStage::Deadline(_) => {
                     TransportError::timeout(detail).with_may_have_reached_server(false)
@@ -501,6 +505,7 @@ impl Transport for HyperTransport {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorKind;
 
     #[test]
     fn proxy_urls() {

@@ -26,7 +26,7 @@
 //!   targets never use it). Plain `http://` is allowed only to loopback
 //!   (127.0.0.0/8, ::1, `localhost`); anything else is refused before a byte
 //!   is sent ([`ErrorKind::InsecureScheme`]).
-//! - [`mock`]: [`ScriptedTransport`](mock::ScriptedTransport),
+//! - The [`mock`] module: [`ScriptedTransport`](mock::ScriptedTransport),
 //!   [`FnTransport`](mock::FnTransport) and
 //!   [`SilentTransport`](mock::SilentTransport) for tests.
 //!
