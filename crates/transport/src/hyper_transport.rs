@@ -107,6 +107,12 @@ impl HyperTransportBuilder {
 
     /// Deadline for the whole exchange, from the first byte to the last byte
     /// of the response body. It always fires, whatever the server does.
+    ///
+    /// When it fires the error says the request may have reached the server,
+    /// even if connecting was still in progress: hyper does not report how
+    /// far the exchange got, and claiming "not sent" wrongly could duplicate
+    /// a request on retry. Keep it above the connect timeout so that connect
+    /// failures are reported as such.
     #[must_use]
     pub fn total_timeout(mut self, timeout: Duration) -> Self {
         self.total_timeout = timeout;
@@ -192,8 +198,8 @@ impl HyperTransportBuilder {
     /// Builds the transport.
     ///
     /// # Errors
-    /// [`ErrorKind::Proxy`] when the proxy URL (explicit or from the
-    /// environment) is not a usable `http://` proxy; [`ErrorKind::Tls`] when
+    /// [`ErrorKind::Proxy`](crate::ErrorKind::Proxy) when the proxy URL (explicit or from the
+    /// environment) is not a usable `http://` proxy; [`ErrorKind::Tls`](crate::ErrorKind::Tls) when
     /// no root certificate is trusted or a given root is invalid.
     pub fn build(self) -> Result<HyperTransport, TransportError> {
         let tls = self.tls_config()?;

@@ -54,7 +54,7 @@
 //!
 //! # Plugging in your own transport
 //!
-//! Implement [`Transport`] (with [`async_trait`]) over any HTTP stack, to add
+//! Implement [`Transport`] (with [`macro@async_trait`], re-exported here) over any HTTP stack, to add
 //! middleware, a different TLS set-up or a corporate proxy scheme. Classify
 //! failures honestly: a retry policy relies on
 //! [`may_have_reached_server`](TransportError::may_have_reached_server).
