@@ -4,16 +4,16 @@
 //!
 //! # Main types
 //!
-//! - [`CdnUrl`]: an `http://` or `https://` URL with a host, no whitespace,
+//! - [`CdnUrl`] is an `http://` or `https://` URL with a host, no whitespace,
 //!   control characters or fragment, at most [`MAX_URL_LEN`] bytes; sent
 //!   exactly as given.
-//! - [`Operation`]: [`FlushUrls`](Operation::FlushUrls),
+//! - [`Operation`] is one of [`FlushUrls`](Operation::FlushUrls),
 //!   [`FlushDirs`](Operation::FlushDirs) or [`PushUrls`](Operation::PushUrls)
 //!   (a push of directories cannot be expressed), with the wire
 //!   [`Command`] and [`UrlType`] and the per-request URL limit
 //!   (1000 / 20 / 20).
-//! - [`Areas`]: mainland, oversea or both; never neither.
-//! - [`FlushOrPush`]: the request, an operation, its areas and 1 to
+//! - [`Areas`] is mainland, oversea or both; never neither.
+//! - [`FlushOrPush`] is the request: an operation, its areas and 1 to
 //!   *limit* distinct URLs. It yields its ordered action parameters
 //!   ([`FlushOrPush::action_params`]), knows their exact encoded size
 //!   ([`FlushOrPush::action_params_form_len`]), plans a long URL list into
@@ -21,13 +21,13 @@
 //!   parses decoded parameters back ([`FlushOrPush::from_params`],
 //!   [`decode_form`]) for the emulator. It loads from JSON with serde:
 //!   `{"operation":"flush_urls","areas":"both","urls":["https://…"]}`.
-//! - [`Envelope`]: the v2 response `{"code":…,"message":…,"codeDesc":…}`,
+//! - [`Envelope`] is the v2 response `{"code":…,"message":…,"codeDesc":…}`,
 //!   parsed leniently ([`Envelope::from_slice`]) with the module code taken
 //!   from a `"(9110)…"` message prefix or a numeric `codeDesc`; unreadable
 //!   bodies are an [`EnvelopeError`] with a short snippet.
-//! - [`CommonCode`] and [`ModuleCode`]: the error catalogue, each code with
+//! - [`CommonCode`] and [`ModuleCode`] form the error catalogue, each code with
 //!   its [`meaning`](CommonCode::meaning) and [`Retryability`].
-//! - [`ModelError`]: every validation failure, with a
+//! - [`ModelError`] reports every validation failure, with a
 //!   [`kind`](ModelError::kind) ([`ModelErrorKind`]) and a message naming the
 //!   offending value and the rule.
 //!
