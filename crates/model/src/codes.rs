@@ -1,29 +1,29 @@
 //! The error catalogue: common codes (the envelope's `code`, api-facts §4.4),
 //! purge/push module codes (the `(NNNN)` prefix of `message` or `codeDesc`,
 //! api-facts §4.5), and what a client should do about each.
-//!
-//! Retryability, and why:
-//! - [`Retryable`](Retryability::Retryable): transient server states that a
-//!   later, freshly signed attempt can get past: internal errors (6000, 9000),
-//!   maintenance (6200), rate limits ("operating too frequently", 9163 and
-//!   22063, and the common 4400 when no module code says otherwise) and replay
-//!   refusals (4500, since every retry is signed anew with a fresh `Nonce`).
-//! - [`NotToday`](Retryability::NotToday): a daily quota is used up (21000,
-//!   22044, 22046, 23101). Retrying within the same day only burns calls; the
-//!   quota resets the next day.
-//! - [`Permanent`](Retryability::Permanent): the same request fails again
-//!   until the caller changes something: parameters (4000, 9003, batch-size
-//!   codes 22043/22045/23100, which need a split), credentials or clock (4100,
-//!   4200: a fresh signature from the same wrong clock expires again), the
-//!   account or domain (4300, 9105, 9110, 9169, 23103, 28006-28008, ...).
-//!   5400 (partly succeeded) is here too: a blind retry would resubmit the
-//!   parts that already succeeded.
-//! - [`Unknown`](Retryability::Unknown): a code not in the catalogue; callers
-//!   should treat it as permanent unless they know better.
 
 use std::fmt;
 
 /// What a client should do about an error code.
+///
+/// The classes, and why each code is where it is:
+/// - [`Retryable`](Retryability::Retryable): transient server states that a
+///   later, freshly signed attempt can get past: internal errors (6000, 9000),
+///   maintenance (6200), rate limits ("operating too frequently", 9163 and
+///   22063, and the common 4400 when no module code says otherwise) and replay
+///   refusals (4500, since every retry is signed anew with a fresh `Nonce`).
+/// - [`NotToday`](Retryability::NotToday): a daily quota is used up (21000,
+///   22044, 22046, 23101). Retrying within the same day only burns calls; the
+///   quota resets the next day.
+/// - [`Permanent`](Retryability::Permanent): the same request fails again
+///   until the caller changes something: parameters (4000, 9003, batch-size
+///   codes 22043/22045/23100, which need a split), credentials or clock (4100,
+///   4200: a fresh signature from the same wrong clock expires again), the
+///   account or domain (4300, 9105, 9110, 9169, 23103, 28006-28008, ...).
+///   5400 (partly succeeded) is here too: a blind retry would resubmit the
+///   parts that already succeeded.
+/// - [`Unknown`](Retryability::Unknown): a code not in the catalogue; callers
+///   should treat it as permanent unless they know better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Retryability {
     /// Transient: retry after a backoff, with a freshly signed request.
@@ -83,7 +83,7 @@ macro_rules! catalogue {
                 }
             }
 
-            /// What a client should do about it (see the [module docs](self)).
+            /// What a client should do about it (see [`Retryability`] for the reasoning).
             pub const fn retryability(self) -> Retryability {
                 match self {
                     $( Self::$variant => Retryability::$retry, )*

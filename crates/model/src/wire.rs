@@ -24,11 +24,11 @@ pub const ENDPOINT_PATH: &str = "/v2/index.php";
 /// The largest GET request target (path, `?` and query) in bytes.
 ///
 /// The documentation says "32 KB" (api-facts §1.1); we take it as 32768
-/// bytes, counted over the whole request target [U: not verified against the
-/// server]. Over the limit the server answers HTTP 501.
+/// bytes, counted over the whole request target (\[U\]: not verified against the
+/// server). Over the limit the server answers HTTP 501.
 pub const MAX_GET_REQUEST_TARGET_LEN: usize = 32 * 1024;
 
-/// The largest POST body in bytes: "1 MB", taken as 1048576 bytes [U].
+/// The largest POST body in bytes: "1 MB", taken as 1048576 bytes (\[U\]).
 pub const MAX_POST_BODY_LEN: usize = 1024 * 1024;
 
 /// How a request travels; each method has its own size limit.
@@ -410,7 +410,7 @@ impl FlushOrPush {
     ///    not exactly `url`/`dir` → [`UnknownType`](ModelErrorKind::UnknownType);
     ///    `push` with `dir` → [`PushDirectory`](ModelErrorKind::PushDirectory).
     /// 3. `mainland`/`oversea`: `1` chooses the area; `0` or empty means not
-    ///    chosen, like an absent flag [U: the document only defines `1` and
+    ///    chosen, like an absent flag (\[U\]: the document only defines `1` and
     ///    absent]; any other value →
     ///    [`InvalidAreaFlag`](ModelErrorKind::InvalidAreaFlag); none chosen →
     ///    [`NoArea`](ModelErrorKind::NoArea).
