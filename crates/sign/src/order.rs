@@ -219,17 +219,17 @@ pub(crate) fn canonical_order<P: Param>(
         signature,
     };
 
-    if group_count > 0 {
-        if let Some(len) = fast_order(
+    if group_count > 0
+        && let Some(len) = fast_order(
             params,
             order,
             class,
             positions,
             units,
             &mut groups[..group_count],
-        ) {
-            return Ok(prepared(len));
-        }
+        )
+    {
+        return Ok(prepared(len));
     }
     let len = general_order(params, order, class)?;
     Ok(prepared(len))
