@@ -38,6 +38,9 @@ pub(crate) struct Prepared {
     pub(crate) method: SignatureMethod,
     /// In [`Mode::Verify`], the index of the `Signature` parameter.
     pub(crate) signature: Option<usize>,
+    /// Whether the O(N) path produced the order (for tests of that path).
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) fast: bool,
 }
 
 /// A failure of [`canonical_order`].
@@ -213,10 +216,11 @@ pub(crate) fn canonical_order<P: Param>(
         }
     }
     let method = SignatureMethod::from_param(method_value);
-    let prepared = |len| Prepared {
+    let prepared = |len, fast| Prepared {
         len,
         method,
         signature,
+        fast,
     };
 
     if group_count > 0
@@ -229,10 +233,10 @@ pub(crate) fn canonical_order<P: Param>(
             &mut groups[..group_count],
         )
     {
-        return Ok(prepared(len));
+        return Ok(prepared(len, true));
     }
     let len = general_order(params, order, class)?;
-    Ok(prepared(len))
+    Ok(prepared(len, false))
 }
 
 /// The fast path; `None` when its result would not be strictly increasing.
@@ -364,6 +368,58 @@ mod tests {
             let mut expected: Vec<u32> = (0..count).collect();
             expected.sort_by_key(|k| k.to_string());
             assert_eq!(generated, expected, "count {count}");
+        }
+    }
+
+    fn path_taken(params: &[(String, String)]) -> Option<bool> {
+        with_scratch(params.len(), |scratch| {
+            canonical_order(params, Mode::Sign, scratch)
+                .ok()
+                .map(|p| p.fast)
+        })
+    }
+
+    fn request(names: &[&str]) -> Vec<(String, String)> {
+        names
+            .iter()
+            .map(|n| ((*n).to_owned(), String::new()))
+            .collect()
+    }
+
+    #[test]
+    fn typical_requests_take_the_fast_path() {
+        for count in [1, 20, 100, 1000] {
+            let mut params = request(&["command", "type", "mainland"]);
+            params.extend((0..count).map(|i| (format!("urls.{i}"), String::new())));
+            params.extend(request(&[
+                "Nonce",
+                "Timestamp",
+                "Action",
+                "SecretId",
+                "SignatureMethod",
+            ]));
+            assert_eq!(path_taken(&params), Some(true), "{count} URLs");
+        }
+        assert_eq!(
+            path_taken(&request(&["a.0", "b_0", "b.1", "c"])),
+            Some(true)
+        );
+    }
+
+    #[test]
+    fn names_inside_a_group_take_the_general_path() {
+        // (Gaps such as `urls.0, urls.2` stay on the fast path: the members
+        // are then sorted one by one, like other names.)
+        let shapes: [&[&str]; 3] = [
+            &[
+                "urls.0", "urls.1", "urls.10", "urls.2", "urls.3", "urls.4", "urls.5", "urls.6",
+                "urls.7", "urls.8", "urls.9", "urls.1a",
+            ],
+            &["a.0", "a.1", "a.2", "a.1.0"],
+            &["x.0", "x.1", "x_1"],
+        ];
+        for names in shapes {
+            assert_ne!(path_taken(&request(names)), Some(true), "{names:?}");
         }
     }
 
