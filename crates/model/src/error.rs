@@ -1,0 +1,120 @@
+//! The validation error shared by URLs, requests, the parameter parser and the
+//! form decoder.
+
+use std::fmt;
+
+use crate::request::Operation;
+
+/// What went wrong while building or parsing a request.
+///
+/// Every variant is `Copy`, so callers (the emulator in particular) can match
+/// on it and map it to a server reply without holding on to the error.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ModelErrorKind {
+    /// The URL does not start with `http://` or `https://`.
+    UrlScheme,
+    /// The URL has no host, a malformed port, or user info before the host.
+    UrlHost,
+    /// The URL contains whitespace or a control character.
+    UrlCharacter,
+    /// The URL contains a `#` fragment, which never reaches a CDN.
+    UrlFragment,
+    /// The URL is longer than [`MAX_URL_LEN`](crate::MAX_URL_LEN) bytes.
+    UrlTooLong,
+    /// The batch is empty.
+    NoUrls,
+    /// The batch holds more URLs than one request of this operation allows.
+    TooManyUrls {
+        /// The operation whose limit was exceeded.
+        operation: Operation,
+        /// How many URLs the batch holds.
+        count: usize,
+        /// The per-request limit of the operation.
+        limit: usize,
+    },
+    /// The same URL appears twice in one batch.
+    DuplicateUrl,
+    /// Neither mainland nor oversea was chosen.
+    NoArea,
+    /// A push (prefetch) of directories was asked for; only URLs can be pushed.
+    PushDirectory,
+    /// A required wire parameter (`command` or `type`) is missing.
+    MissingParameter,
+    /// A wire parameter that may appear once appears more than once.
+    DuplicateParameter,
+    /// `command` is neither `flush` nor `push`.
+    UnknownCommand,
+    /// `type` is neither `url` nor `dir`.
+    UnknownType,
+    /// `mainland` or `oversea` is not `1`, `0` or empty.
+    InvalidAreaFlag,
+    /// A `urls.N` name has a bad index, or the indices have gaps or repeats.
+    UrlIndex,
+    /// A URL alone is too large to fit the wire budget it was planned for.
+    ExceedsWireLimit,
+    /// A form-encoded input decodes to bytes that are not UTF-8.
+    FormEncoding,
+}
+
+/// A validation error: its [`kind`](ModelError::kind) and a message that
+/// names the offending value and the rule it broke.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelError {
+    kind: ModelErrorKind,
+    message: String,
+}
+
+/// At most this many characters of an offending value are quoted in a message,
+/// so that a 1 MB bogus value does not turn into a 1 MB log line.
+const QUOTE_MAX_CHARS: usize = 120;
+
+impl ModelError {
+    pub(crate) fn new(kind: ModelErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// The class of the error, for matching.
+    pub fn kind(&self) -> ModelErrorKind {
+        self.kind
+    }
+
+    /// The human-readable message (the same text as `Display`).
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for ModelError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ModelError {}
+
+/// Quotes a user-supplied value for an error message: Rust string escaping
+/// (so control characters are visible), cut to a bounded length.
+pub(crate) fn quote(value: &str) -> String {
+    match value.char_indices().nth(QUOTE_MAX_CHARS) {
+        None => format!("{value:?}"),
+        Some((cut, _)) => format!("{:?}… ({} bytes)", &value[..cut], value.len()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_are_escaped_and_bounded() {
+        assert_eq!(quote("a\nb"), r#""a\nb""#);
+        let long = "é".repeat(500);
+        let quoted = quote(&long);
+        assert!(quoted.chars().count() < QUOTE_MAX_CHARS + 30, "{quoted}");
+        assert!(quoted.ends_with("(1000 bytes)"), "{quoted}");
+    }
+}
