@@ -1,0 +1,330 @@
+//! The stages of the signature and their composition: canonical parameter
+//! string, string to sign, signature, verification.
+
+use hmac::{Hmac, KeyInit, Mac};
+use sha1::Sha1;
+use sha2::Sha256;
+use subtle::ConstantTimeEq;
+
+use crate::order::{self, Mode, OrderError, Prepared};
+use crate::{Endpoint, Param, SecretKey, SignError, Signature, SignatureMethod, VerifyError};
+
+/// Where the text of the signature goes: a MAC when signing, a `String`
+/// when a stage is shown. Both share one writer, so the golden tests of the
+/// shown stages also test what the MAC is fed.
+trait Sink {
+    fn write(&mut self, bytes: &[u8]);
+}
+
+impl Sink for String {
+    fn write(&mut self, bytes: &[u8]) {
+        // Every piece is a whole `&str` or ASCII punctuation.
+        self.push_str(core::str::from_utf8(bytes).expect("pieces are UTF-8"));
+    }
+}
+
+/// Collects small pieces (`=`, `&`, short names) into whole chunks before
+/// they reach the MAC, whose per-call overhead exceeds copying a few bytes.
+struct Combined<M: Mac> {
+    mac: M,
+    buffer: [u8; COMBINE_BYTES],
+    len: usize,
+}
+
+const COMBINE_BYTES: usize = 256;
+
+impl<M: Mac> Combined<M> {
+    fn new(mac: M) -> Self {
+        Self {
+            mac,
+            buffer: [0; COMBINE_BYTES],
+            len: 0,
+        }
+    }
+
+    fn finish(mut self) -> M {
+        self.mac.update(&self.buffer[..self.len]);
+        self.mac
+    }
+}
+
+impl<M: Mac> Sink for Combined<M> {
+    fn write(&mut self, bytes: &[u8]) {
+        if self.len + bytes.len() <= COMBINE_BYTES {
+            self.buffer[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+            self.len += bytes.len();
+        } else {
+            self.mac.update(&self.buffer[..self.len]);
+            self.len = 0;
+            if bytes.len() < COMBINE_BYTES {
+                self.buffer[..bytes.len()].copy_from_slice(bytes);
+                self.len = bytes.len();
+            } else {
+                self.mac.update(bytes);
+            }
+        }
+    }
+}
+
+/// Writes a name with every `_` turned into `.`.
+fn write_folded_name(sink: &mut impl Sink, name: &str) {
+    let mut pieces = name.split('_');
+    if let Some(first) = pieces.next() {
+        sink.write(first.as_bytes());
+    }
+    for piece in pieces {
+        sink.write(b".");
+        sink.write(piece.as_bytes());
+    }
+}
+
+/// `name=value` pairs in canonical order, joined with `&`.
+fn write_canonical<P: Param>(sink: &mut impl Sink, params: &[P], order: &[u32]) {
+    for (k, &i) in order.iter().enumerate() {
+        let param = &params[i as usize];
+        if k > 0 {
+            sink.write(b"&");
+        }
+        write_folded_name(sink, param.name());
+        sink.write(b"=");
+        sink.write(param.value().as_bytes());
+    }
+}
+
+/// `METHOD + host + path + "?" + canonical`.
+fn write_string_to_sign<P: Param>(
+    sink: &mut impl Sink,
+    endpoint: &Endpoint<'_>,
+    params: &[P],
+    order: &[u32],
+) {
+    sink.write(endpoint.method.as_str().as_bytes());
+    sink.write(endpoint.host.as_bytes());
+    sink.write(endpoint.path.as_bytes());
+    sink.write(b"?");
+    write_canonical(sink, params, order);
+}
+
+/// Runs `f` on the canonical order of `params`.
+fn with_order<P: Param, R>(
+    params: &[P],
+    mode: Mode,
+    f: impl FnOnce(&Prepared, &[u32]) -> R,
+) -> Result<R, OrderError> {
+    order::with_scratch(params.len(), |scratch| {
+        let prepared = order::canonical_order(params, mode, scratch)?;
+        Ok(f(&prepared, &scratch[..prepared.len]))
+    })
+}
+
+fn sign_error(e: OrderError) -> SignError {
+    match e {
+        OrderError::Sign(e) => e,
+        // Only verification accepts a `Signature` parameter at all.
+        OrderError::DuplicateSignature => SignError::reserved(),
+    }
+}
+
+/// The canonical parameter string (api-facts §1.3 steps 1–4): names with `_`
+/// renamed to `.`, sorted by byte order (case-sensitive, `urls.10` before
+/// `urls.2`), raw values, `name=value` joined with `&`.
+///
+/// ```
+/// let canonical = tcdn_sign::canonical_params(&[("urls_1", "b&c"), ("Nonce", "7"), ("urls.0", "a b")])?;
+/// assert_eq!(canonical, "Nonce=7&urls.0=a b&urls.1=b&c");
+/// # Ok::<(), tcdn_sign::SignError>(())
+/// ```
+///
+/// # Errors
+/// Two names that are equal once `_` is read as `.`
+/// ([`SignErrorKind::DuplicateName`](crate::SignErrorKind::DuplicateName)), a
+/// parameter named `Signature`
+/// ([`SignErrorKind::ReservedName`](crate::SignErrorKind::ReservedName)), or
+/// more than [`MAX_PARAMS`](crate::MAX_PARAMS) parameters.
+pub fn canonical_params<P: Param>(params: &[P]) -> Result<String, SignError> {
+    with_order(params, Mode::Sign, |_, order| {
+        let mut out = String::new();
+        write_canonical(&mut out, params, order);
+        out
+    })
+    .map_err(sign_error)
+}
+
+/// The string to sign (api-facts §1.3 step 5): `METHOD + host + path + "?" +`
+/// [`canonical_params`].
+///
+/// ```
+/// use tcdn_sign::{Endpoint, HttpMethod};
+/// let text = tcdn_sign::string_to_sign(&Endpoint::cdn_v2(HttpMethod::Post), &[("Nonce", "7")])?;
+/// assert_eq!(text, "POSTcdn.api.qcloud.com/v2/index.php?Nonce=7");
+/// # Ok::<(), tcdn_sign::SignError>(())
+/// ```
+///
+/// # Errors
+/// As for [`canonical_params`].
+pub fn string_to_sign<P: Param>(
+    endpoint: &Endpoint<'_>,
+    params: &[P],
+) -> Result<String, SignError> {
+    with_order(params, Mode::Sign, |_, order| {
+        let mut out = String::new();
+        write_string_to_sign(&mut out, endpoint, params, order);
+        out
+    })
+    .map_err(sign_error)
+}
+
+fn mac_of<M: Mac + KeyInit, P: Param>(
+    key: &SecretKey,
+    endpoint: &Endpoint<'_>,
+    params: &[P],
+    order: &[u32],
+) -> M {
+    let mac =
+        <M as KeyInit>::new_from_slice(key.hmac_key()).expect("HMAC takes keys of any length");
+    let mut sink = Combined::new(mac);
+    write_string_to_sign(&mut sink, endpoint, params, order);
+    sink.finish()
+}
+
+fn compute<P: Param>(
+    key: &SecretKey,
+    endpoint: &Endpoint<'_>,
+    params: &[P],
+    method: SignatureMethod,
+    order: &[u32],
+) -> Signature {
+    match method {
+        SignatureMethod::HmacSha1 => {
+            let mac = mac_of::<Hmac<Sha1>, P>(key, endpoint, params, order);
+            Signature::from_mac(method, &mac.finalize().into_bytes())
+        }
+        SignatureMethod::HmacSha256 => {
+            let mac = mac_of::<Hmac<Sha256>, P>(key, endpoint, params, order);
+            Signature::from_mac(method, &mac.finalize().into_bytes())
+        }
+    }
+}
+
+/// Signs a request (api-facts §1.3): the HMAC of the [`string_to_sign`],
+/// Base64-encoded.
+///
+/// The hash follows the request's own `SignatureMethod` parameter by the
+/// server's rule ([`SignatureMethod::from_param`]): add
+/// `("SignatureMethod", "HmacSHA256")` to sign with SHA-256. Taking it from the
+/// parameters rather than as a separate argument means the signature can
+/// never disagree with what the server will compute.
+///
+/// The string to sign is streamed into the MAC piece by piece; nothing is
+/// allocated for requests of up to 64 parameters, and one scratch buffer
+/// (16 bytes per parameter) above that.
+///
+/// ```
+/// use tcdn_sign::{sign, Endpoint, HttpMethod, SecretKey};
+/// let key = SecretKey::from("pxPgRWDbCy86ZYyqBTDk7WmeRZSmPco0");
+/// let params = [
+///     ("Action", "DescribeCdnHosts"), ("Nonce", "13029"),
+///     ("SecretId", "AKIDT8G5AsY1D3MChWooNq1rFSw1fyBVCX9D"), ("Timestamp", "1463122059"),
+///     ("limit", "10"), ("offset", "0"),
+/// ];
+/// let signature = sign(&key, &Endpoint::cdn_v2(HttpMethod::Get), &params)?;
+/// assert_eq!(signature.as_str(), "bWMMAR1eFGjZ5KWbfxTlBiLiNLc=");
+/// # Ok::<(), tcdn_sign::SignError>(())
+/// ```
+///
+/// # Errors
+/// As for [`canonical_params`].
+pub fn sign<P: Param>(
+    key: &SecretKey,
+    endpoint: &Endpoint<'_>,
+    params: &[P],
+) -> Result<Signature, SignError> {
+    with_order(params, Mode::Sign, |prepared, order| {
+        compute(key, endpoint, params, prepared.method, order)
+    })
+    .map_err(sign_error)
+}
+
+/// The HMAC of an already built string to sign, Base64-encoded: the last
+/// stage alone (api-facts §1.3 step 6), for callers that hold the text.
+pub fn sign_string_to_sign(key: &SecretKey, method: SignatureMethod, text: &str) -> Signature {
+    fn mac<M: Mac + KeyInit>(key: &SecretKey, text: &str) -> M {
+        let mut mac =
+            <M as KeyInit>::new_from_slice(key.hmac_key()).expect("HMAC takes keys of any length");
+        mac.update(text.as_bytes());
+        mac
+    }
+    match method {
+        SignatureMethod::HmacSha1 => Signature::from_mac(
+            method,
+            &mac::<Hmac<Sha1>>(key, text).finalize().into_bytes(),
+        ),
+        SignatureMethod::HmacSha256 => Signature::from_mac(
+            method,
+            &mac::<Hmac<Sha256>>(key, text).finalize().into_bytes(),
+        ),
+    }
+}
+
+/// Checks a received request's signature, as the server does.
+///
+/// `params` are **all** the parameters received, `Signature` included (and
+/// `SignatureMethod` when sent), with their decoded values. The hash is
+/// chosen by the server's rule ([`SignatureMethod::from_param`]), the
+/// signature recomputed over every other parameter, and compared with the
+/// received one in constant time. A server that accepts more than one host
+/// name calls it once per host.
+///
+/// ```
+/// use tcdn_sign::{sign, verify, Endpoint, HttpMethod, SecretKey, VerifyErrorKind};
+/// let key = SecretKey::from("secret");
+/// let endpoint = Endpoint::cdn_v2(HttpMethod::Get);
+/// let mut params = vec![("Nonce", String::from("7")), ("Timestamp", String::from("1700000000"))];
+/// let signature = sign(&key, &endpoint, &params)?;
+/// params.push(("Signature", signature.as_str().to_owned()));
+/// assert!(verify(&key, &endpoint, &params).is_ok());
+///
+/// params[0].1 = String::from("8");
+/// let error = verify(&key, &endpoint, &params).unwrap_err();
+/// assert_eq!(error.kind(), VerifyErrorKind::Mismatch);
+/// # Ok::<(), tcdn_sign::SignError>(())
+/// ```
+///
+/// # Errors
+/// [`VerifyErrorKind::Malformed`](crate::VerifyErrorKind::Malformed) when a
+/// name appears twice (after `_`→`.` folding, `Signature` included);
+/// [`VerifyErrorKind::MissingSignature`](crate::VerifyErrorKind::MissingSignature)
+/// without a `Signature`;
+/// [`VerifyErrorKind::Mismatch`](crate::VerifyErrorKind::Mismatch) when it
+/// differs from the recomputed one.
+pub fn verify<P: Param>(
+    key: &SecretKey,
+    endpoint: &Endpoint<'_>,
+    params: &[P],
+) -> Result<(), VerifyError> {
+    let outcome = with_order(params, Mode::Verify, |prepared, order| {
+        let received = prepared.signature?;
+        let expected = compute(key, endpoint, params, prepared.method, order);
+        Some((prepared.method, received, expected))
+    });
+    let (method, received, expected) = match outcome {
+        Ok(Some(found)) => found,
+        Ok(None) => return Err(VerifyError::missing()),
+        Err(OrderError::Sign(e)) => return Err(VerifyError::malformed(e)),
+        Err(OrderError::DuplicateSignature) => return Err(VerifyError::duplicate_signature()),
+    };
+    let received = params[received].value().as_bytes();
+    let expected = expected.as_bytes();
+    // The length is public (it follows from the method); the content is not.
+    let equal = received.len() == expected.len() && bool::from(received.ct_eq(expected));
+    if equal {
+        Ok(())
+    } else {
+        Err(VerifyError::mismatch(
+            method,
+            endpoint.method,
+            endpoint.host,
+            endpoint.path,
+        ))
+    }
+}
