@@ -114,8 +114,8 @@ impl Config {
             rate_limit_per_minute: 100,
             quotas: DailyQuotas::default(),
             faults: Faults::default(),
-            max_get_bytes: tcdn_model::wire::GET_MAX_BYTES,
-            max_post_bytes: tcdn_model::wire::POST_MAX_BYTES,
+            max_get_bytes: tcdn_model::MAX_GET_REQUEST_TARGET_LEN,
+            max_post_bytes: tcdn_model::MAX_POST_BODY_LEN,
         }
     }
 

@@ -130,7 +130,8 @@ pub(crate) fn judge(config: &Config, state: &mut State, now_ms: i64, inbound: In
     let mut last_error = None;
     let mut verified = false;
     for host in &hosts {
-        match tcdn_sign::verify(key, method, host, inbound.path, &pairs) {
+        let endpoint = tcdn_sign::Endpoint::new(method, host, inbound.path);
+        match tcdn_sign::verify(key, &endpoint, &pairs) {
             Ok(()) => {
                 verified = true;
                 break;
@@ -237,8 +238,13 @@ pub(crate) fn judge(config: &Config, state: &mut State, now_ms: i64, inbound: In
     }
 }
 
-fn refuse_model_error(error: &tcdn_model::ParseError) -> Verdict {
-    if let Some((operation, count, limit)) = error.too_many_urls() {
+fn refuse_model_error(error: &tcdn_model::ModelError) -> Verdict {
+    if let tcdn_model::ModelErrorKind::TooManyUrls {
+        operation,
+        count,
+        limit,
+    } = error.kind()
+    {
         let (module, what) = match operation {
             tcdn_model::Operation::FlushUrls => (22043, "URLs in one flush"),
             tcdn_model::Operation::FlushDirs => (22045, "directories in one flush"),
@@ -284,5 +290,5 @@ fn read_params(config: &Config, inbound: Inbound<'_>) -> Result<Vec<(String, Str
 }
 
 fn decode_urlencoded(raw: &[u8]) -> Result<Vec<(String, String)>, Verdict> {
-    tcdn_model::wire::decode_form(raw).map_err(|e| Verdict::refuse(4000, "InvalidParameter", e.to_string()))
+    tcdn_model::decode_form(raw).map_err(|e| Verdict::refuse(4000, "InvalidParameter", e.to_string()))
 }
