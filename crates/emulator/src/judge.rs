@@ -88,17 +88,31 @@ impl Verdict {
 }
 
 /// Judges `inbound` at time `now_ms`, updating `state` when it is accepted.
-pub(crate) fn judge(config: &Config, state: &mut State, now_ms: i64, inbound: Inbound<'_>) -> Verdict {
+pub(crate) fn judge(
+    config: &Config,
+    state: &mut State,
+    now_ms: i64,
+    inbound: Inbound<'_>,
+) -> Verdict {
     let params = match read_params(config, inbound) {
         Ok(params) => params,
         Err(verdict) => return verdict,
     };
-    let get = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let get = |name: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
 
     match get("Action") {
         Some("FlushOrPushOverall") => {}
         Some(other) => {
-            return Verdict::refuse(4000, "InvalidAction", format!("unsupported Action `{other}`: this emulator serves FlushOrPushOverall"));
+            return Verdict::refuse(
+                4000,
+                "InvalidAction",
+                format!("unsupported Action `{other}`: this emulator serves FlushOrPushOverall"),
+            );
         }
         None => return Verdict::refuse(4000, "MissingParameter", "missing parameter `Action`"),
     }
@@ -108,14 +122,21 @@ pub(crate) fn judge(config: &Config, state: &mut State, now_ms: i64, inbound: In
         return Verdict::refuse(4100, "AuthFailure", "missing parameter `SecretId`");
     };
     let Some(key) = config.key_for(secret_id) else {
-        return Verdict::refuse(4100, "AuthFailure", format!("unknown SecretId `{secret_id}`"));
+        return Verdict::refuse(
+            4100,
+            "AuthFailure",
+            format!("unknown SecretId `{secret_id}`"),
+        );
     };
     let method = if inbound.method == http::Method::POST {
         tcdn_sign::HttpMethod::Post
     } else {
         tcdn_sign::HttpMethod::Get
     };
-    let pairs: Vec<(&str, &str)> = params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let pairs: Vec<(&str, &str)> = params
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     let mut hosts: Vec<&str> = Vec::with_capacity(3);
     if let Some(host) = inbound.host {
         hosts.push(host);
@@ -147,12 +168,30 @@ pub(crate) fn judge(config: &Config, state: &mut State, now_ms: i64, inbound: In
     // Replay protection.
     let timestamp = match get("Timestamp").map(str::parse::<i64>) {
         Some(Ok(t)) if t > 0 => t,
-        Some(_) => return Verdict::refuse(4000, "InvalidParameter", format!("`Timestamp` must be a positive integer of Unix seconds, got `{}`", get("Timestamp").unwrap_or(""))),
+        Some(_) => {
+            return Verdict::refuse(
+                4000,
+                "InvalidParameter",
+                format!(
+                    "`Timestamp` must be a positive integer of Unix seconds, got `{}`",
+                    get("Timestamp").unwrap_or("")
+                ),
+            );
+        }
         None => return Verdict::refuse(4000, "MissingParameter", "missing parameter `Timestamp`"),
     };
     let nonce = match get("Nonce").map(str::parse::<u64>) {
         Some(Ok(n)) if n > 0 => n,
-        Some(_) => return Verdict::refuse(4000, "InvalidParameter", format!("`Nonce` must be a positive integer, got `{}`", get("Nonce").unwrap_or(""))),
+        Some(_) => {
+            return Verdict::refuse(
+                4000,
+                "InvalidParameter",
+                format!(
+                    "`Nonce` must be a positive integer, got `{}`",
+                    get("Nonce").unwrap_or("")
+                ),
+            );
+        }
         None => return Verdict::refuse(4000, "MissingParameter", "missing parameter `Nonce`"),
     };
     let now_s = now_ms.div_euclid(1000);
@@ -170,7 +209,13 @@ pub(crate) fn judge(config: &Config, state: &mut State, now_ms: i64, inbound: In
         );
     }
     if state.nonce_seen(now_ms, secret_id, nonce) {
-        return Verdict::refuse(4500, "ReplayAttack", format!("Nonce {nonce} was already used by this SecretId within {window_s}s: replayed request"));
+        return Verdict::refuse(
+            4500,
+            "ReplayAttack",
+            format!(
+                "Nonce {nonce} was already used by this SecretId within {window_s}s: replayed request"
+            ),
+        );
     }
     state.spend_nonce(now_ms, window_s.saturating_mul(1000), secret_id, nonce);
 
@@ -178,7 +223,10 @@ pub(crate) fn judge(config: &Config, state: &mut State, now_ms: i64, inbound: In
         return Verdict::refuse(
             4400,
             "RequestLimitExceeded",
-            format!("rate limit exceeded: at most {} calls per minute", config.rate_limit_per_minute),
+            format!(
+                "rate limit exceeded: at most {} calls per minute",
+                config.rate_limit_per_minute
+            ),
         );
     }
 
@@ -223,7 +271,11 @@ pub(crate) fn judge(config: &Config, state: &mut State, now_ms: i64, inbound: In
         command: request.operation().command().as_str().to_owned(),
         url_type: request.operation().url_type().as_str().to_owned(),
         areas: areas.iter().map(|a| a.as_str().to_owned()).collect(),
-        urls: request.urls().iter().map(|u| u.as_str().to_owned()).collect(),
+        urls: request
+            .urls()
+            .iter()
+            .map(|u| u.as_str().to_owned())
+            .collect(),
         time: now_s,
         secret_id: secret_id.to_owned(),
     };
@@ -250,7 +302,10 @@ fn refuse_model_error(error: &tcdn_model::ModelError) -> Verdict {
             tcdn_model::Operation::FlushDirs => (22045, "directories in one flush"),
             tcdn_model::Operation::PushUrls => (23100, "URLs in one push"),
         };
-        return Verdict::module(module, format_args!("too many {what}: {count}, at most {limit}"));
+        return Verdict::module(
+            module,
+            format_args!("too many {what}: {count}, at most {limit}"),
+        );
     }
     Verdict::refuse(4000, "InvalidParameter", error.to_string())
 }
@@ -261,7 +316,10 @@ fn read_params(config: &Config, inbound: Inbound<'_>) -> Result<Vec<(String, Str
         if inbound.target_len > config.max_get_bytes {
             return Err(Verdict::http(
                 StatusCode::NOT_IMPLEMENTED,
-                format!("GET request of {} bytes is over the {}-byte limit", inbound.target_len, config.max_get_bytes),
+                format!(
+                    "GET request of {} bytes is over the {}-byte limit",
+                    inbound.target_len, config.max_get_bytes
+                ),
             ));
         }
         return decode_urlencoded(inbound.query.unwrap_or("").as_bytes());
@@ -269,10 +327,16 @@ fn read_params(config: &Config, inbound: Inbound<'_>) -> Result<Vec<(String, Str
     if inbound.body.len() > config.max_post_bytes {
         return Err(Verdict::http(
             StatusCode::NOT_IMPLEMENTED,
-            format!("POST body of {} bytes is over the {}-byte limit", inbound.body.len(), config.max_post_bytes),
+            format!(
+                "POST body of {} bytes is over the {}-byte limit",
+                inbound.body.len(),
+                config.max_post_bytes
+            ),
         ));
     }
-    let content_type = inbound.content_type.unwrap_or("application/x-www-form-urlencoded");
+    let content_type = inbound
+        .content_type
+        .unwrap_or("application/x-www-form-urlencoded");
     if let Some(boundary) = multipart::boundary(content_type) {
         return multipart::fields(inbound.body, boundary)
             .map_err(|e| Verdict::refuse(4000, "InvalidParameter", e.to_string()));
@@ -284,11 +348,14 @@ fn read_params(config: &Config, inbound: Inbound<'_>) -> Result<Vec<(String, Str
         Err(Verdict::refuse(
             4000,
             "InvalidParameter",
-            format!("unsupported Content-Type `{mime}`: send application/x-www-form-urlencoded or multipart/form-data"),
+            format!(
+                "unsupported Content-Type `{mime}`: send application/x-www-form-urlencoded or multipart/form-data"
+            ),
         ))
     }
 }
 
 fn decode_urlencoded(raw: &[u8]) -> Result<Vec<(String, String)>, Verdict> {
-    tcdn_model::decode_form(raw).map_err(|e| Verdict::refuse(4000, "InvalidParameter", e.to_string()))
+    tcdn_model::decode_form(raw)
+        .map_err(|e| Verdict::refuse(4000, "InvalidParameter", e.to_string()))
 }

@@ -112,7 +112,10 @@ mod tests {
     #[test]
     fn boundary_is_taken_from_the_content_type() {
         assert_eq!(boundary("multipart/form-data; boundary=abc"), Some("abc"));
-        assert_eq!(boundary("Multipart/Form-Data; charset=utf-8; boundary=\"a b\""), Some("a b"));
+        assert_eq!(
+            boundary("Multipart/Form-Data; charset=utf-8; boundary=\"a b\""),
+            Some("a b")
+        );
         assert_eq!(boundary("application/x-www-form-urlencoded"), None);
         assert_eq!(boundary("multipart/form-data"), None);
     }
@@ -126,7 +129,11 @@ mod tests {
             b"--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nvalue",
             b"--XyZ\r\nX: y\r\n\r\nvalue\r\n--XyZ--",
         ] {
-            assert!(fields(body, "XyZ").is_err(), "{:?}", String::from_utf8_lossy(body));
+            assert!(
+                fields(body, "XyZ").is_err(),
+                "{:?}",
+                String::from_utf8_lossy(body)
+            );
         }
     }
 }

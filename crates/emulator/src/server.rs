@@ -107,7 +107,10 @@ impl Emulator {
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
         // A panic while judging cannot leave the state half-written in a way
         // that matters more than stopping the emulator would.
-        self.inner.state.lock().unwrap_or_else(PoisonError::into_inner)
+        self.inner
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Binds `addr` and serves in a background task until the handle is shut
@@ -189,18 +192,26 @@ impl Emulator {
         let method = request.method().clone();
         match (method, path.as_str()) {
             (Method::GET | Method::POST, API_PATH) => self.handle_api(request, peer).await,
-            (Method::GET, "/_emulator/tasks") => {
-                Ok(json_response(StatusCode::OK, &serde_json::to_string(&self.tasks()).unwrap_or_default()))
-            }
-            (Method::GET, "/_emulator/stats") => {
-                Ok(json_response(StatusCode::OK, &serde_json::to_string(&self.stats()).unwrap_or_default()))
-            }
+            (Method::GET, "/_emulator/tasks") => Ok(json_response(
+                StatusCode::OK,
+                &serde_json::to_string(&self.tasks()).unwrap_or_default(),
+            )),
+            (Method::GET, "/_emulator/stats") => Ok(json_response(
+                StatusCode::OK,
+                &serde_json::to_string(&self.stats()).unwrap_or_default(),
+            )),
             (Method::POST, "/_emulator/reset") => {
                 self.state().reset();
                 Ok(json_response(StatusCode::OK, "{\"reset\":true}"))
             }
-            (_, API_PATH) => Ok(text_response(StatusCode::METHOD_NOT_ALLOWED, "only GET and POST are served\n")),
-            _ => Ok(text_response(StatusCode::NOT_FOUND, "not found: the API is at /v2/index.php\n")),
+            (_, API_PATH) => Ok(text_response(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "only GET and POST are served\n",
+            )),
+            _ => Ok(text_response(
+                StatusCode::NOT_FOUND,
+                "not found: the API is at /v2/index.php\n",
+            )),
         }
     }
 
@@ -226,16 +237,29 @@ impl Emulator {
         }
         if fail_it {
             tracing::info!(%peer, decision = "failed", code = 6000, "answering 503 (--fail-rate)");
-            let verdict = Verdict::refuse(6000, "InternalError", "internal error (injected by --fail-rate); nothing was applied");
-            return Ok(json_response(StatusCode::SERVICE_UNAVAILABLE, &verdict.body));
+            let verdict = Verdict::refuse(
+                6000,
+                "InternalError",
+                "internal error (injected by --fail-rate); nothing was applied",
+            );
+            return Ok(json_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &verdict.body,
+            ));
         }
 
         let (parts, body) = request.into_parts();
         let max_post = self.inner.config.max_post_bytes;
-        let body = match Limited::new(body, max_post.saturating_add(1)).collect().await {
+        let body = match Limited::new(body, max_post.saturating_add(1))
+            .collect()
+            .await
+        {
             Ok(collected) => collected.to_bytes(),
             Err(error) => {
-                if error.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
+                if error
+                    .downcast_ref::<http_body_util::LengthLimitError>()
+                    .is_some()
+                {
                     tracing::info!(%peer, decision = "refused", status = 501, "POST body over the limit");
                     return Ok(text_response(
                         StatusCode::NOT_IMPLEMENTED,
@@ -246,7 +270,8 @@ impl Emulator {
                 return Err(Dropped);
             }
         };
-        let header = |name: header::HeaderName| parts.headers.get(name).and_then(|v| v.to_str().ok());
+        let header =
+            |name: header::HeaderName| parts.headers.get(name).and_then(|v| v.to_str().ok());
         let target_len = parts.uri.path_and_query().map_or(0, |pq| pq.as_str().len());
         let inbound = Inbound {
             method: &parts.method,
@@ -344,4 +369,3 @@ impl Drop for RunningEmulator {
         }
     }
 }
-

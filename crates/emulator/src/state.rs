@@ -89,7 +89,8 @@ impl State {
     pub(crate) fn spend_nonce(&mut self, now_ms: i64, window_ms: i64, secret_id: &str, nonce: u64) {
         let key = (secret_id.to_owned(), nonce);
         if self.nonces.insert(key.clone()) {
-            self.nonce_expiry.push_back((now_ms.saturating_add(window_ms), key));
+            self.nonce_expiry
+                .push_back((now_ms.saturating_add(window_ms), key));
         }
     }
 
@@ -165,9 +166,15 @@ mod tests {
             assert!(state.admit_call(i * 10, "id", 3));
         }
         assert!(!state.admit_call(59_999, "id", 3));
-        assert!(state.admit_call(60_000, "id", 3), "the first call left the window");
+        assert!(
+            state.admit_call(60_000, "id", 3),
+            "the first call left the window"
+        );
         assert!(state.admit_call(0, "other", 3), "limits are per SecretId");
-        assert!(state.admit_call(0, "id", 0) && state.admit_call(0, "id", 0), "0 = off");
+        assert!(
+            state.admit_call(0, "id", 0) && state.admit_call(0, "id", 0),
+            "0 = off"
+        );
     }
 
     #[test]

@@ -36,7 +36,11 @@ fn post_with_sha256_both_areas_and_dirs_is_accepted() {
         ..Signer::default()
     };
     let form = signer.sign(&request).form();
-    let verdict = judge_post(&emulator, "application/x-www-form-urlencoded", form.as_bytes());
+    let verdict = judge_post(
+        &emulator,
+        "application/x-www-form-urlencoded",
+        form.as_bytes(),
+    );
     assert_eq!(verdict.code, Some(0), "{}", verdict.body);
     assert_eq!(emulator.tasks()[0].areas, ["mainland", "oversea"]);
     assert_eq!(emulator.tasks()[0].url_type, "dir");
@@ -58,7 +62,11 @@ fn multipart_bodies_are_read() {
         ));
     }
     body.push_str("--BOUNDARY--\r\n");
-    let verdict = judge_post(&emulator, "multipart/form-data; boundary=BOUNDARY", body.as_bytes());
+    let verdict = judge_post(
+        &emulator,
+        "multipart/form-data; boundary=BOUNDARY",
+        body.as_bytes(),
+    );
     assert_eq!(verdict.code, Some(0), "{}", verdict.body);
     assert_eq!(emulator.tasks()[0].command, "push");
 }
@@ -109,7 +117,11 @@ fn forged_requests_get_4100() {
     };
     let verdict = judge_get(&emulator, &unknown_id.sign(&request).form());
     assert_eq!(verdict.code, Some(4100));
-    assert!(verdict.body.contains("AKIDsomebodyElse"), "{}", verdict.body);
+    assert!(
+        verdict.body.contains("AKIDsomebodyElse"),
+        "{}",
+        verdict.body
+    );
 
     let mut tampered = Signer::default().sign(&request);
     tampered.set("urls.0", "https://www.example.com/evil.js");
@@ -119,14 +131,20 @@ fn forged_requests_get_4100() {
         host: "cdn.api.qcloud.com.evil",
         ..Signer::default()
     };
-    assert_eq!(judge_get(&emulator, &wrong_host.sign(&request).form()).code, Some(4100));
+    assert_eq!(
+        judge_get(&emulator, &wrong_host.sign(&request).form()).code,
+        Some(4100)
+    );
 
     // A POST signature does not pass for a GET.
     let post_signed = Signer {
         method: HttpMethod::Post,
         ..Signer::default()
     };
-    assert_eq!(judge_get(&emulator, &post_signed.sign(&request).form()).code, Some(4100));
+    assert_eq!(
+        judge_get(&emulator, &post_signed.sign(&request).form()).code,
+        Some(4100)
+    );
     assert!(emulator.tasks().is_empty(), "nothing refused is recorded");
 }
 
@@ -154,21 +172,32 @@ fn stale_and_replayed_requests_get_4500() {
     };
     let verdict = judge_get(&emulator, &stale.sign(&request).form());
     assert_eq!(verdict.code, Some(4500));
-    assert!(verdict.body.contains("clock"), "the message blames the clock: {}", verdict.body);
+    assert!(
+        verdict.body.contains("clock"),
+        "the message blames the clock: {}",
+        verdict.body
+    );
 
     let future = Signer {
         timestamp: NOW + 7201,
         nonce: 2,
         ..Signer::default()
     };
-    assert_eq!(judge_get(&emulator, &future.sign(&request).form()).code, Some(4500));
+    assert_eq!(
+        judge_get(&emulator, &future.sign(&request).form()).code,
+        Some(4500)
+    );
 
     let edge = Signer {
         timestamp: NOW - 7200,
         nonce: 3,
         ..Signer::default()
     };
-    assert_eq!(judge_get(&emulator, &edge.sign(&request).form()).code, Some(0), "2 h exactly is inside");
+    assert_eq!(
+        judge_get(&emulator, &edge.sign(&request).form()).code,
+        Some(0),
+        "2 h exactly is inside"
+    );
 
     let fresh = Signer {
         nonce: 42,
@@ -189,7 +218,10 @@ fn stale_and_replayed_requests_get_4500() {
         timestamp: NOW + 60,
         ..Signer::default()
     };
-    assert_eq!(judge_get(&emulator, &again.sign(&request).form()).code, Some(4500));
+    assert_eq!(
+        judge_get(&emulator, &again.sign(&request).form()).code,
+        Some(4500)
+    );
 }
 
 #[test]
@@ -201,12 +233,18 @@ fn forged_requests_do_not_spend_nonces() {
         nonce: 9,
         ..Signer::default()
     };
-    assert_eq!(judge_get(&emulator, &forged.sign(&request).form()).code, Some(4100));
+    assert_eq!(
+        judge_get(&emulator, &forged.sign(&request).form()).code,
+        Some(4100)
+    );
     let real = Signer {
         nonce: 9,
         ..Signer::default()
     };
-    assert_eq!(judge_get(&emulator, &real.sign(&request).form()).code, Some(0));
+    assert_eq!(
+        judge_get(&emulator, &real.sign(&request).form()).code,
+        Some(0)
+    );
 }
 
 #[test]
@@ -264,10 +302,19 @@ fn per_request_limits_get_module_codes() {
         }
         .sign_params(&mut params);
         let form = Signed { params }.form();
-        let verdict = judge_post(&emulator, "application/x-www-form-urlencoded", form.as_bytes());
+        let verdict = judge_post(
+            &emulator,
+            "application/x-www-form-urlencoded",
+            form.as_bytes(),
+        );
         let envelope = envelope(&verdict);
         assert_eq!(envelope.code(), 4000, "{}", verdict.body);
-        assert_eq!(envelope.module_code().map(|m| m.code()), Some(module), "{}", verdict.body);
+        assert_eq!(
+            envelope.module_code().map(|m| m.code()),
+            Some(module),
+            "{}",
+            verdict.body
+        );
     }
     assert!(emulator.tasks().is_empty());
 }
@@ -291,11 +338,17 @@ fn daily_quotas_are_per_area_and_get_module_codes() {
         envelope(&judge_get(&emulator, &signer.sign(&request).form()))
     };
     assert!(push(Areas::Mainland, 20, "a").is_success());
-    assert!(push(Areas::Oversea, 20, "b").is_success(), "areas are counted apart");
+    assert!(
+        push(Areas::Oversea, 20, "b").is_success(),
+        "areas are counted apart"
+    );
     let over = push(Areas::Both, 11, "c");
     assert_eq!(over.module_code().map(|m| m.code()), Some(23101));
     assert!(over.message().contains("mainland"), "{}", over.message());
-    assert!(push(Areas::Mainland, 10, "d").is_success(), "exactly the quota is fine");
+    assert!(
+        push(Areas::Mainland, 10, "d").is_success(),
+        "exactly the quota is fine"
+    );
     // The next Beijing day brings a fresh quota.
     clock.advance_millis(24 * 3600 * 1000);
     assert!(push(Areas::Mainland, 20, "e").is_success());
@@ -305,24 +358,81 @@ fn daily_quotas_are_per_area_and_get_module_codes() {
 fn invalid_parameters_get_4000_naming_the_problem() {
     let (emulator, _) = emulator();
     let cases: [(&[(&str, &str)], &str); 6] = [
-        (&[("command", "purge"), ("type", "url"), ("mainland", "1"), ("urls.0", "https://a.example/x")], "purge"),
-        (&[("command", "push"), ("type", "dir"), ("mainland", "1"), ("urls.0", "https://a.example/x/")], "dir"),
-        (&[("command", "flush"), ("type", "url"), ("urls.0", "https://a.example/x")], "oversea"),
-        (&[("command", "flush"), ("type", "url"), ("mainland", "1")], "URL"),
-        (&[("command", "flush"), ("type", "url"), ("mainland", "1"), ("urls.0", "ftp://a.example/x")], "ftp"),
-        (&[("command", "flush"), ("type", "url"), ("mainland", "1"), ("urls.0", "https://a.example/x"), ("urls.2", "https://a.example/y")], "urls"),
+        (
+            &[
+                ("command", "purge"),
+                ("type", "url"),
+                ("mainland", "1"),
+                ("urls.0", "https://a.example/x"),
+            ],
+            "purge",
+        ),
+        (
+            &[
+                ("command", "push"),
+                ("type", "dir"),
+                ("mainland", "1"),
+                ("urls.0", "https://a.example/x/"),
+            ],
+            "dir",
+        ),
+        (
+            &[
+                ("command", "flush"),
+                ("type", "url"),
+                ("urls.0", "https://a.example/x"),
+            ],
+            "oversea",
+        ),
+        (
+            &[("command", "flush"), ("type", "url"), ("mainland", "1")],
+            "URL",
+        ),
+        (
+            &[
+                ("command", "flush"),
+                ("type", "url"),
+                ("mainland", "1"),
+                ("urls.0", "ftp://a.example/x"),
+            ],
+            "ftp",
+        ),
+        (
+            &[
+                ("command", "flush"),
+                ("type", "url"),
+                ("mainland", "1"),
+                ("urls.0", "https://a.example/x"),
+                ("urls.2", "https://a.example/y"),
+            ],
+            "urls",
+        ),
     ];
     for (nonce, (action_params, named)) in cases.into_iter().enumerate() {
-        let mut params: Vec<(String, String)> = vec![("Action".into(), "FlushOrPushOverall".into())];
-        params.extend(action_params.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+        let mut params: Vec<(String, String)> =
+            vec![("Action".into(), "FlushOrPushOverall".into())];
+        params.extend(
+            action_params
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+        );
         Signer {
             nonce: nonce as u64 + 1,
             ..Signer::default()
         }
         .sign_params(&mut params);
         let verdict = judge_get(&emulator, &Signed { params }.form());
-        assert_eq!(verdict.code, Some(4000), "{action_params:?}: {}", verdict.body);
-        assert!(verdict.body.contains(named), "{action_params:?} should name {named:?}: {}", verdict.body);
+        assert_eq!(
+            verdict.code,
+            Some(4000),
+            "{action_params:?}: {}",
+            verdict.body
+        );
+        assert!(
+            verdict.body.contains(named),
+            "{action_params:?} should name {named:?}: {}",
+            verdict.body
+        );
     }
     assert!(emulator.tasks().is_empty());
 }
@@ -350,9 +460,18 @@ fn oversize_requests_get_http_501() {
 #[test]
 fn unsupported_content_types_and_broken_encodings_get_4000() {
     let (emulator, _) = emulator();
-    assert_eq!(judge_post(&emulator, "application/json", b"{}").code, Some(4000));
-    assert_eq!(judge_post(&emulator, "application/x-www-form-urlencoded", b"a=%FF%FE").code, Some(4000));
-    assert_eq!(judge_post(&emulator, "multipart/form-data; boundary=x", b"garbage").code, Some(4000));
+    assert_eq!(
+        judge_post(&emulator, "application/json", b"{}").code,
+        Some(4000)
+    );
+    assert_eq!(
+        judge_post(&emulator, "application/x-www-form-urlencoded", b"a=%FF%FE").code,
+        Some(4000)
+    );
+    assert_eq!(
+        judge_post(&emulator, "multipart/form-data; boundary=x", b"garbage").code,
+        Some(4000)
+    );
 }
 
 mod robustness {

@@ -19,12 +19,19 @@ pub fn emulator_with(adjust: impl FnOnce(&mut Config)) -> (Emulator, ManualClock
     let mut config = Config::new(vec![Credential::new(ID, KEY)]);
     adjust(&mut config);
     let clock = ManualClock::at(NOW);
-    (Emulator::with_clock(config, std::sync::Arc::new(clock.clone())), clock)
+    (
+        Emulator::with_clock(config, std::sync::Arc::new(clock.clone())),
+        clock,
+    )
 }
 
 pub fn urls(prefix: &str, n: usize) -> Vec<CdnUrl> {
     (0..n)
-        .map(|i| format!("https://www.example.com/{prefix}/{i}.js").parse().unwrap())
+        .map(|i| {
+            format!("https://www.example.com/{prefix}/{i}.js")
+                .parse()
+                .unwrap()
+        })
         .collect()
 }
 
@@ -109,7 +116,10 @@ impl Signer<'_> {
         params.push(("Nonce".into(), self.nonce.to_string()));
         params.push(("Timestamp".into(), self.timestamp.to_string()));
         params.push(("SecretId".into(), self.secret_id.into()));
-        params.push(("SignatureMethod".into(), self.signature_method.as_param().into()));
+        params.push((
+            "SignatureMethod".into(),
+            self.signature_method.as_param().into(),
+        ));
         for (k, v) in &self.extra {
             params.push(((*k).into(), (*v).into()));
         }
