@@ -63,15 +63,27 @@ const fn fold(b: u8) -> u8 {
 /// Compares two names as the signature does: `_` read as `.`, then bytes.
 pub(crate) fn name_cmp(a: &str, b: &str) -> Ordering {
     let (a, b) = (a.as_bytes(), b.as_bytes());
-    for (&x, &y) in a.iter().zip(b) {
+    let common = a.len().min(b.len());
+    let mut i = 0;
+    // Jump from one raw difference to the next; only there can folding matter.
+    while let Some(offset) = a[i..common]
+        .iter()
+        .zip(&b[i..common])
+        .position(|(x, y)| x != y)
+    {
+        i += offset;
+        let (x, y) = (fold(a[i]), fold(b[i]));
         if x != y {
-            let (x, y) = (fold(x), fold(y));
-            if x != y {
-                return x.cmp(&y);
-            }
+            return x.cmp(&y);
         }
+        i += 1;
     }
     a.len().cmp(&b.len())
+}
+
+/// Whether two names are equal once `_` is read as `.`.
+fn name_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len() && (a == b || name_cmp(a, b) == Ordering::Equal)
 }
 
 /// Scratch words per parameter: order, class, group positions, units.
@@ -199,7 +211,7 @@ pub(crate) fn canonical_order<P: Param>(
         if let Some((prefix, index)) = group_member(name, n) {
             let found = groups[..group_count]
                 .iter()
-                .position(|g| name_cmp(g.prefix, prefix) == Ordering::Equal);
+                .position(|g| name_eq(g.prefix, prefix));
             let slot = match found {
                 Some(g) => Some(g),
                 None if group_count < MAX_GROUPS => {
