@@ -20,12 +20,8 @@ trait Sink {
     fn write_pair(&mut self, first: bool, name: &str, value: &str);
 }
 
-fn fold_in_place(bytes: &mut [u8]) {
-    for b in bytes {
-        if *b == b'_' {
-            *b = b'.';
-        }
-    }
+const fn fold(b: u8) -> u8 {
+    if b == b'_' { b'.' } else { b }
 }
 
 impl Sink for String {
@@ -54,7 +50,7 @@ struct Combined<M: Mac> {
     len: usize,
 }
 
-const COMBINE_BYTES: usize = 1024;
+const COMBINE_BYTES: usize = 512;
 
 impl<M: Mac> Combined<M> {
     fn new(mac: M) -> Self {
@@ -117,8 +113,11 @@ impl<M: Mac> Sink for Combined<M> {
         let (head, rest) = out.split_at_mut(separator);
         head.fill(b'&');
         let (name_out, rest) = rest.split_at_mut(name.len());
-        name_out.copy_from_slice(name);
-        fold_in_place(name_out);
+        // Folding while copying: reading back bytes just written by a
+        // `memcpy` stalls on store forwarding.
+        for (out, &b) in name_out.iter_mut().zip(name) {
+            *out = fold(b);
+        }
         rest[0] = b'=';
         rest[1..].copy_from_slice(value);
         self.len += need;
@@ -153,9 +152,9 @@ fn with_order<P: Param, R>(
     mode: Mode,
     f: impl FnOnce(&Prepared, &[u32]) -> R,
 ) -> Result<R, OrderError> {
-    order::with_scratch(params.len(), |scratch| {
-        let prepared = order::canonical_order(params, mode, scratch)?;
-        Ok(f(&prepared, &scratch[..prepared.len]))
+    order::with_scratch(params.len(), |mut scratch| {
+        let prepared = order::canonical_order(params, mode, &mut scratch)?;
+        Ok(f(&prepared, order::order_of(&scratch, &prepared)))
     })
 }
 
@@ -258,8 +257,8 @@ fn compute<P: Param>(
 /// never disagree with what the server will compute.
 ///
 /// The string to sign is streamed into the MAC piece by piece; nothing is
-/// allocated for requests of up to 64 parameters, and one scratch buffer
-/// (16 bytes per parameter) above that.
+/// allocated for requests of up to 32 parameters, and two scratch buffers
+/// (28 bytes per parameter in all) above that.
 ///
 /// ```
 /// use tcdn_sign::{sign, Endpoint, HttpMethod, SecretKey};
