@@ -128,10 +128,16 @@ pub(crate) fn with_scratch<R>(count: usize, f: impl FnOnce(Scratch<'_>) -> R) ->
 #[inline]
 fn sort_key(name: &str) -> u64 {
     let bytes = name.as_bytes();
-    let mut key = [0u8; 8];
-    let len = bytes.len().min(8);
-    key[..len].copy_from_slice(&bytes[..len]);
-    let raw = u64::from_be_bytes(key);
+    let raw = match bytes.first_chunk::<8>() {
+        Some(head) => u64::from_be_bytes(*head),
+        None => {
+            let mut key = [0u8; 8];
+            for (k, &b) in key.iter_mut().zip(bytes) {
+                *k = b;
+            }
+            u64::from_be_bytes(key)
+        }
+    };
     // Turn every `_` byte into `.` at once: mark the bytes equal to 0x5F
     // (an exact zero-byte test, no false positives), subtract 0x31 there.
     const LOW: u64 = 0x0101_0101_0101_0101;
@@ -161,6 +167,9 @@ const MAX_GROUPS: usize = 4;
 #[derive(Clone, Copy)]
 struct Group<'a> {
     prefix: &'a str,
+    /// [`sort_key`] of the prefix, which decides equality for prefixes of
+    /// up to eight bytes.
+    prefix_key: u64,
     count: u32,
     offset: u32,
     complete: bool,
@@ -236,6 +245,7 @@ pub(crate) fn canonical_order<P: Param>(
     let mut method_value = None;
     let mut groups = [Group {
         prefix: "",
+        prefix_key: 0,
         count: 0,
         offset: 0,
         complete: true,
@@ -259,13 +269,17 @@ pub(crate) fn canonical_order<P: Param>(
         }
         class[i] = SCALAR;
         if let Some((prefix, index)) = group_member(name, n) {
-            let found = groups[..group_count]
-                .iter()
-                .position(|g| name_eq(g.prefix, prefix));
+            let key = sort_key(prefix);
+            let found = groups[..group_count].iter().position(|g| {
+                g.prefix_key == key
+                    && g.prefix.len() == prefix.len()
+                    && (prefix.len() <= 8 || name_eq(g.prefix, prefix))
+            });
             let slot = match found {
                 Some(g) => Some(g),
                 None if group_count < MAX_GROUPS => {
                     groups[group_count].prefix = prefix;
+                    groups[group_count].prefix_key = key;
                     group_count += 1;
                     Some(group_count - 1)
                 }
