@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 mod bench_report;
+mod fuzz;
 mod tasks;
 
 use std::process::ExitCode;
@@ -17,6 +18,7 @@ Tasks:
   test     fmt check, clippy (warnings denied), every test (unit, integration,
            doc; nextest when installed), rustdoc (warnings denied), tidy
   bench    criterion benchmarks, then one table of figures and ratios
+  fuzz     each cargo-fuzz target for --seconds N (default 60), one table; --list
 ";
 
 fn main() -> ExitCode {
@@ -28,6 +30,7 @@ fn main() -> ExitCode {
         }
         Some("test") => tasks::test(&args[1..]),
         Some("bench") => tasks::bench(&args[1..]),
+        Some("fuzz") => fuzz::fuzz(&args[1..]),
         Some(other) => Err(format!("unknown task `{other}`\n\n{USAGE}")),
     };
     match result {
