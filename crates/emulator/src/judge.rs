@@ -230,8 +230,17 @@ pub(crate) fn judge(
         );
     }
 
-    // The action itself.
-    let request = match tcdn_model::FlushOrPush::from_params(pairs.iter().copied()) {
+    // The action itself, with names read as the signature reads them: the
+    // signature folds `_` into `.` (and PHP, behind the real endpoint, reads
+    // `.` as `_`), so `urls_2` is `urls.2` spelled differently. Read
+    // literally, a signed `urls_2` would be ignored and its URL dropped from
+    // an accepted request (found by the `emulator_signed` fuzz target's
+    // oracle). Verification has already refused names that fold together.
+    let folded: Vec<(String, &str)> = pairs
+        .iter()
+        .map(|&(name, value)| (name.replace('_', "."), value))
+        .collect();
+    let request = match tcdn_model::FlushOrPush::from_params(folded.iter().map(|(k, v)| (k, v))) {
         Ok(request) => request,
         Err(error) => return refuse_model_error(&error),
     };
