@@ -29,6 +29,6 @@ pub use request::{
     RequestError, RequestErrorKind, TooLarge, plan_batches,
 };
 pub use retry::{Jitter, PACING_MARGIN, RATE_WINDOW, RetryPolicy};
-pub use tcdn_model::{Areas, CdnUrl, Envelope, FlushOrPush, ModelError, Operation};
+pub use tcdn_model::{Areas, CdnUrl, Envelope, FlushOrPush, ModelError, ModelErrorKind, Operation};
 pub use tcdn_sign::{HttpMethod, SecretKey, SignatureMethod};
 pub use tcdn_transport::Transport;
