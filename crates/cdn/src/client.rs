@@ -50,7 +50,11 @@ impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("requests", &self.requests)
-            .field("transport", &self.transport)
+            // A transport's own Debug may show what it recorded (the mocks do).
+            .field(
+                "transport",
+                &self.transport.as_ref().map(|_| "dyn Transport"),
+            )
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
             .field("concurrency", &self.concurrency)
@@ -237,7 +241,7 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("requests", &self.inner.requests)
-            .field("transport", &self.inner.transport)
+            .field("transport", &"dyn Transport")
             .field("timeout", &self.inner.timeout)
             .field("retry", &self.inner.retry)
             .field("concurrency", &self.inner.concurrency)
@@ -464,10 +468,9 @@ impl Client {
                 .await;
             let latency_ms = (inner.clock.monotonic().saturating_sub(started)).as_millis() as u64;
             let attempt = self.judge(result);
-            let _entered = attempt_span.enter();
             let (error, retry) = match attempt {
                 Attempt::Success(envelope) => {
-                    tracing::info!(attempt = attempts, code = 0, latency_ms, "accepted");
+                    tracing::info!(parent: &attempt_span, code = 0, latency_ms, "accepted");
                     return Ok(CallOutcome {
                         envelope,
                         attempts,
@@ -477,7 +480,7 @@ impl Client {
                 Attempt::Failure { error, retry } => (error, retry),
             };
             tracing::warn!(
-                attempt = attempts,
+                parent: &attempt_span,
                 code = error.code,
                 module_code = error.module_code,
                 http_status = error.http_status,
@@ -512,7 +515,7 @@ impl Client {
             if deadline.is_some_and(|deadline| now + delay >= deadline) {
                 return Err(finish_error(error, GaveUp::DeadlineReached, attempts, sent));
             }
-            tracing::debug!(delay_ms = delay.as_millis() as u64, "backing off");
+            tracing::debug!(parent: &attempt_span, delay_ms = delay.as_millis() as u64, "backing off");
             inner.sleeper.sleep(delay).await;
             last_error = Some(error);
         }
