@@ -1,0 +1,186 @@
+//! The emulator's memory: spent nonces, recent calls, quota use and tasks.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use serde::Serialize;
+
+/// A request the emulator accepted, as `GET /_emulator/tasks` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AcceptedTask {
+    /// 1 for the first accepted request, then 2, 3, ...
+    pub seq: u64,
+    /// `flush` or `push`.
+    pub command: String,
+    /// `url` or `dir`.
+    #[serde(rename = "type")]
+    pub url_type: String,
+    /// `mainland`, `oversea`, or both, in that order.
+    pub areas: Vec<String>,
+    /// The URLs as received, in `urls.N` order.
+    pub urls: Vec<String>,
+    /// The emulator's clock when it accepted the request, Unix seconds.
+    pub time: i64,
+    /// Which key pair signed it.
+    pub secret_id: String,
+}
+
+/// Quota buckets: what kind of work, in which area.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Bucket {
+    UrlFlush,
+    DirFlush,
+    UrlPush,
+}
+
+/// An area, as the quota ledger counts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum AreaName {
+    Mainland,
+    Oversea,
+}
+
+impl AreaName {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::Mainland => "mainland",
+            Self::Oversea => "oversea",
+        }
+    }
+}
+
+/// Mutable state behind one lock; every decision reads and updates it at once.
+#[derive(Debug)]
+pub(crate) struct State {
+    nonces: HashSet<(String, u64)>,
+    nonce_expiry: VecDeque<(i64, (String, u64))>,
+    calls: HashMap<String, VecDeque<i64>>,
+    usage: HashMap<(i64, AreaName, Bucket), u64>,
+    tasks: Vec<AcceptedTask>,
+    pub(crate) dice: fastrand::Rng,
+}
+
+const MINUTE_MS: i64 = 60_000;
+
+impl State {
+    pub(crate) fn new(seed: u64) -> Self {
+        Self {
+            nonces: HashSet::new(),
+            nonce_expiry: VecDeque::new(),
+            calls: HashMap::new(),
+            usage: HashMap::new(),
+            tasks: Vec::new(),
+            dice: fastrand::Rng::with_seed(seed),
+        }
+    }
+
+    /// Whether `nonce` was spent by `secret_id` within the window; forgets older ones.
+    pub(crate) fn nonce_seen(&mut self, now_ms: i64, secret_id: &str, nonce: u64) -> bool {
+        while let Some((expiry, _)) = self.nonce_expiry.front() {
+            if *expiry > now_ms {
+                break;
+            }
+            if let Some((_, key)) = self.nonce_expiry.pop_front() {
+                self.nonces.remove(&key);
+            }
+        }
+        self.nonces.contains(&(secret_id.to_owned(), nonce))
+    }
+
+    pub(crate) fn spend_nonce(&mut self, now_ms: i64, window_ms: i64, secret_id: &str, nonce: u64) {
+        let key = (secret_id.to_owned(), nonce);
+        if self.nonces.insert(key.clone()) {
+            self.nonce_expiry
+                .push_back((now_ms.saturating_add(window_ms), key));
+        }
+    }
+
+    /// Counts a call against the per-minute limit; false when it is over.
+    pub(crate) fn admit_call(&mut self, now_ms: i64, secret_id: &str, per_minute: u32) -> bool {
+        if per_minute == 0 {
+            return true;
+        }
+        let window = self.calls.entry(secret_id.to_owned()).or_default();
+        while window.front().is_some_and(|&t| t <= now_ms - MINUTE_MS) {
+            window.pop_front();
+        }
+        if window.len() >= per_minute as usize {
+            return false;
+        }
+        window.push_back(now_ms);
+        true
+    }
+
+    pub(crate) fn used(&self, day: i64, area: AreaName, bucket: Bucket) -> u64 {
+        self.usage.get(&(day, area, bucket)).copied().unwrap_or(0)
+    }
+
+    pub(crate) fn record(
+        &mut self,
+        day: i64,
+        areas: &[AreaName],
+        bucket: Bucket,
+        mut task: AcceptedTask,
+    ) -> u64 {
+        for &area in areas {
+            *self.usage.entry((day, area, bucket)).or_default() += task.urls.len() as u64;
+        }
+        task.seq = self.tasks.len() as u64 + 1;
+        let seq = task.seq;
+        self.tasks.push(task);
+        seq
+    }
+
+    pub(crate) fn tasks(&self) -> &[AcceptedTask] {
+        &self.tasks
+    }
+
+    pub(crate) fn reset(&mut self) {
+        let dice = self.dice.clone();
+        *self = Self::new(0);
+        self.dice = dice;
+    }
+}
+
+/// The quota day of a Unix time: the calendar day in Beijing (UTC+8).
+pub(crate) fn beijing_day(unix_ms: i64) -> i64 {
+    (unix_ms / 1000 + 8 * 3600).div_euclid(86_400)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nonces_expire_after_the_window() {
+        let mut state = State::new(1);
+        state.spend_nonce(1_000, 7_200_000, "id", 7);
+        assert!(state.nonce_seen(2_000, "id", 7));
+        assert!(!state.nonce_seen(2_000, "other", 7));
+        assert!(!state.nonce_seen(7_201_000, "id", 7));
+    }
+
+    #[test]
+    fn rate_window_slides() {
+        let mut state = State::new(1);
+        for i in 0..3 {
+            assert!(state.admit_call(i * 10, "id", 3));
+        }
+        assert!(!state.admit_call(59_999, "id", 3));
+        assert!(
+            state.admit_call(60_000, "id", 3),
+            "the first call left the window"
+        );
+        assert!(state.admit_call(0, "other", 3), "limits are per SecretId");
+        assert!(
+            state.admit_call(0, "id", 0) && state.admit_call(0, "id", 0),
+            "0 = off"
+        );
+    }
+
+    #[test]
+    fn beijing_day_turns_at_utc_16h() {
+        let utc_15_59 = (15 * 3600 + 59 * 60) * 1000;
+        let utc_16_00 = 16 * 3600 * 1000;
+        assert_eq!(beijing_day(utc_15_59) + 1, beijing_day(utc_16_00));
+    }
+}
