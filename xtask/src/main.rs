@@ -5,6 +5,7 @@
 //! library, so they build in seconds on a fresh machine.
 #![forbid(unsafe_code)]
 
+mod demo;
 mod tasks;
 
 use std::process::ExitCode;
@@ -16,6 +17,8 @@ Tasks:
   test     fmt check, clippy (warnings denied), every test (unit, integration,
            doc; nextest when installed), rustdoc (warnings denied), tidy
   bench    criterion benchmarks, then one table of figures and ratios
+  demo     the main job: start the bundled emulator, flush and push through the
+           real CLI and HTTP transport, print results and the emulator's tasks
 ";
 
 fn main() -> ExitCode {
@@ -27,6 +30,7 @@ fn main() -> ExitCode {
         }
         Some("test") => tasks::test(&args[1..]),
         Some("bench") => tasks::bench(&args[1..]),
+        Some("demo") => demo::demo(&args[1..]),
         Some(other) => Err(format!("unknown task `{other}`\n\n{USAGE}")),
     };
     match result {
