@@ -99,11 +99,31 @@ pub(crate) fn test(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// `cargo xtask bench`: runs the criterion benches and prints their figures.
+/// `cargo xtask bench`: runs the criterion benches, then prints one table of
+/// the signer's figures against a bare HMAC, with the targets of issue 2.
+///
+/// Extra arguments go to criterion (e.g. a filter such as `sign_sha1`).
 pub(crate) fn bench(args: &[String]) -> Result<(), String> {
     let mut cmd = cargo(&["bench", "--workspace", "--locked"]);
     if !args.is_empty() {
         cmd.arg("--").args(args);
     }
-    run("criterion benches", cmd)
+    run("criterion benches", cmd)?;
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"));
+    let criterion_dir = target_dir.join("criterion");
+    match crate::bench_report::sign_table(&criterion_dir) {
+        Some(table) => {
+            println!(
+                "\ntcdn-sign: signing vs raw HMAC over the same string to sign (criterion means)\n"
+            );
+            print!("{table}");
+        }
+        None => eprintln!(
+            "xtask bench: no tcdn-sign figures under {}",
+            criterion_dir.display()
+        ),
+    }
+    Ok(())
 }

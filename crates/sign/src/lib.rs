@@ -110,7 +110,7 @@
 //! # Performance
 //!
 //! The string to sign is streamed into the MAC without being built, and
-//! requests of up to 64 parameters are signed without allocating. The
+//! requests of up to 32 parameters are signed without allocating. The
 //! `urls.0 … urls.N` parameters are put in byte order in O(N) without a
 //! comparison sort; any other shape of input falls back to a comparison
 //! sort with the same result. `cargo xtask bench` compares signing with a

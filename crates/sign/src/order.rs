@@ -63,33 +63,94 @@ const fn fold(b: u8) -> u8 {
 /// Compares two names as the signature does: `_` read as `.`, then bytes.
 pub(crate) fn name_cmp(a: &str, b: &str) -> Ordering {
     let (a, b) = (a.as_bytes(), b.as_bytes());
-    for (&x, &y) in a.iter().zip(b) {
+    let common = a.len().min(b.len());
+    let mut i = 0;
+    // Jump from one raw difference to the next; only there can folding matter.
+    while let Some(offset) = a[i..common]
+        .iter()
+        .zip(&b[i..common])
+        .position(|(x, y)| x != y)
+    {
+        i += offset;
+        let (x, y) = (fold(a[i]), fold(b[i]));
         if x != y {
-            let (x, y) = (fold(x), fold(y));
-            if x != y {
-                return x.cmp(&y);
-            }
+            return x.cmp(&y);
         }
+        i += 1;
     }
     a.len().cmp(&b.len())
 }
 
-/// Scratch words per parameter: order, class, group positions, units.
-const WORDS_PER_PARAM: usize = 4;
-/// Parameters up to which the scratch lives on the stack.
-const INLINE_PARAMS: usize = 64;
+/// Whether two names are equal once `_` is read as `.`.
+#[inline]
+fn name_eq(a: &str, b: &str) -> bool {
+    // A byte loop: the names compared here are short group prefixes, for
+    // which a `memcmp` call costs more than the comparison.
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| fold(x) == fold(y))
+}
 
-/// Runs `f` with `WORDS_PER_PARAM * count` words of scratch, on the stack for
-/// ordinary requests.
-pub(crate) fn with_scratch<R>(count: usize, f: impl FnOnce(&mut [u32]) -> R) -> R {
-    let words = count * WORDS_PER_PARAM;
+/// Working memory for [`canonical_order`], sized for one request.
+pub(crate) struct Scratch<'a> {
+    /// Three words per parameter: order, class, group positions.
+    words: &'a mut [u32],
+    /// Units to sort, with their sort keys.
+    units: &'a mut [(u64, u32)],
+}
+
+/// Parameters up to which the scratch lives on the stack.
+const INLINE_PARAMS: usize = 32;
+
+/// Runs `f` with scratch for `count` parameters, on the stack for ordinary
+/// requests.
+pub(crate) fn with_scratch<R>(count: usize, f: impl FnOnce(Scratch<'_>) -> R) -> R {
     if count <= INLINE_PARAMS {
-        let mut buf = [0u32; INLINE_PARAMS * WORDS_PER_PARAM];
-        f(&mut buf[..words])
+        let mut words = [0u32; INLINE_PARAMS * 3];
+        let mut units = [(0u64, 0u32); INLINE_PARAMS];
+        f(Scratch {
+            words: &mut words[..count * 3],
+            units: &mut units[..count],
+        })
     } else {
-        let mut buf = vec![0u32; words];
-        f(&mut buf)
+        let mut words = vec![0u32; count * 3];
+        let mut units = vec![(0u64, 0u32); count];
+        f(Scratch {
+            words: &mut words,
+            units: &mut units,
+        })
     }
+}
+
+/// The first eight bytes of the folded name, big-endian, zero-padded.
+///
+/// Comparing keys orders names like [`name_cmp`] whenever the keys differ
+/// (a shorter name pads with 0, which sorts first, as a prefix does); equal
+/// keys need [`name_cmp`].
+#[inline]
+fn sort_key(name: &str) -> u64 {
+    let bytes = name.as_bytes();
+    let raw = match bytes.first_chunk::<8>() {
+        Some(head) => u64::from_be_bytes(*head),
+        None => {
+            let mut key = [0u8; 8];
+            for (k, &b) in key.iter_mut().zip(bytes) {
+                *k = b;
+            }
+            u64::from_be_bytes(key)
+        }
+    };
+    // Turn every `_` byte into `.` at once: mark the bytes equal to 0x5F
+    // (an exact zero-byte test, no false positives), subtract 0x31 there.
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let x = raw ^ (0x5F * LOW);
+    let zero = !(((x & !HIGH) + !HIGH) | x) & HIGH;
+    raw - (zero >> 7) * u64::from(b'_' - b'.')
+}
+
+/// [`name_cmp`] with the keys of both names at hand.
+#[cfg(test)]
+fn keyed_cmp(a: (u64, &str), b: (u64, &str)) -> Ordering {
+    a.0.cmp(&b.0).then_with(|| name_cmp(a.1, b.1))
 }
 
 /// `class` entries that are not group members.
@@ -106,6 +167,9 @@ const MAX_GROUPS: usize = 4;
 #[derive(Clone, Copy)]
 struct Group<'a> {
     prefix: &'a str,
+    /// [`sort_key`] of the prefix, which decides equality for prefixes of
+    /// up to eight bytes.
+    prefix_key: u64,
     count: u32,
     offset: u32,
     complete: bool,
@@ -113,23 +177,29 @@ struct Group<'a> {
 
 /// Splits `name` into a group prefix and its index when it ends in
 /// `.N`/`_N` with `N` canonical decimal (no leading zero) below `limit`.
+#[inline]
 fn group_member(name: &str, limit: usize) -> Option<(&str, u32)> {
     let bytes = name.as_bytes();
-    let sep = bytes.iter().rposition(|&b| b == b'.' || b == b'_')?;
-    let digits = &bytes[sep + 1..];
-    if sep == 0 || digits.is_empty() || digits.len() > 7 || (digits[0] == b'0' && digits.len() > 1)
-    {
-        return None;
-    }
+    // Read the digits from the end, stopping at the separator.
+    let mut end = bytes.len();
     let mut index: u32 = 0;
-    for &d in digits {
-        if !d.is_ascii_digit() {
+    let mut scale: u32 = 1;
+    while end > 0 && bytes[end - 1].is_ascii_digit() {
+        if bytes.len() - end == MAX_INDEX_DIGITS {
             return None;
         }
-        index = index * 10 + u32::from(d - b'0');
+        index += u32::from(bytes[end - 1] - b'0') * scale;
+        scale *= 10;
+        end -= 1;
     }
-    ((index as usize) < limit && index <= INDEX_MASK).then_some((&name[..sep], index))
+    let digits = bytes.len() - end;
+    let canonical = digits == 1 || (digits > 1 && bytes[end] != b'0');
+    let separated = end >= 2 && matches!(bytes[end - 1], b'.' | b'_');
+    (canonical && separated && (index as usize) < limit).then(|| (&name[..end - 1], index))
 }
+
+/// Indices of up to 7 digits fit in [`INDEX_MASK`].
+const MAX_INDEX_DIGITS: usize = 7;
 
 /// Calls `emit` with `0..count` in the lexicographic order of their decimal
 /// text (`0, 1, 10, 11, 2, …`), in O(count).
@@ -153,27 +223,29 @@ pub(crate) fn lexicographic_indices(count: u32, mut emit: impl FnMut(u32)) {
     }
 }
 
-/// Orders the parameters to sign into the start of `scratch`.
+/// Orders the parameters to sign into the start of the scratch's words
+/// (read them back with [`order_of`]).
 ///
 /// `scratch` comes from [`with_scratch`] for `params.len()`.
 pub(crate) fn canonical_order<P: Param>(
     params: &[P],
     mode: Mode,
-    scratch: &mut [u32],
+    scratch: &mut Scratch<'_>,
 ) -> Result<Prepared, OrderError> {
     let n = params.len();
     if n > MAX_PARAMS {
         return Err(SignError::too_many(n).into());
     }
-    let (order, rest) = scratch.split_at_mut(n);
-    let (class, rest) = rest.split_at_mut(n);
-    let (positions, units) = rest.split_at_mut(n);
+    let (order, rest) = scratch.words.split_at_mut(n);
+    let (class, positions) = rest.split_at_mut(n);
+    let units = &mut *scratch.units;
 
     // Pass 1: classify every name, find `Signature` and `SignatureMethod`.
     let mut signature = None;
     let mut method_value = None;
     let mut groups = [Group {
         prefix: "",
+        prefix_key: 0,
         count: 0,
         offset: 0,
         complete: true,
@@ -197,13 +269,17 @@ pub(crate) fn canonical_order<P: Param>(
         }
         class[i] = SCALAR;
         if let Some((prefix, index)) = group_member(name, n) {
-            let found = groups[..group_count]
-                .iter()
-                .position(|g| name_cmp(g.prefix, prefix) == Ordering::Equal);
+            let key = sort_key(prefix);
+            let found = groups[..group_count].iter().position(|g| {
+                g.prefix_key == key
+                    && g.prefix.len() == prefix.len()
+                    && (prefix.len() <= 8 || name_eq(g.prefix, prefix))
+            });
             let slot = match found {
                 Some(g) => Some(g),
                 None if group_count < MAX_GROUPS => {
                     groups[group_count].prefix = prefix;
+                    groups[group_count].prefix_key = key;
                     group_count += 1;
                     Some(group_count - 1)
                 }
@@ -239,13 +315,18 @@ pub(crate) fn canonical_order<P: Param>(
     Ok(prepared(len, false))
 }
 
+/// The order [`canonical_order`] left in the scratch's words.
+pub(crate) fn order_of<'s>(scratch: &'s Scratch<'_>, prepared: &Prepared) -> &'s [u32] {
+    &scratch.words[..prepared.len]
+}
+
 /// The fast path; `None` when its result would not be strictly increasing.
 fn fast_order<P: Param>(
     params: &[P],
     order: &mut [u32],
     class: &[u32],
     positions: &mut [u32],
-    units: &mut [u32],
+    units: &mut [(u64, u32)],
     groups: &mut [Group<'_>],
 ) -> Option<usize> {
     // Pass 2: place each member at its index; a group is usable when its
@@ -274,6 +355,7 @@ fn fast_order<P: Param>(
         *slot = i as u32;
     }
 
+    let name_of = |i: u32| params[i as usize].name();
     let mut unit_count = 0;
     for (i, &c) in class.iter().enumerate() {
         let is_unit = match c {
@@ -282,13 +364,14 @@ fn fast_order<P: Param>(
             _ => !groups[(c >> GROUP_SHIFT) as usize].complete,
         };
         if is_unit {
-            units[unit_count] = i as u32;
+            units[unit_count] = (sort_key(name_of(i as u32)), i as u32);
             unit_count += 1;
         }
     }
     for (g, group) in groups.iter().enumerate() {
         if group.complete && group.count > 0 {
-            units[unit_count] = GROUP_UNIT | g as u32;
+            let first = positions[group.offset as usize];
+            units[unit_count] = (sort_key(name_of(first)), GROUP_UNIT | g as u32);
             unit_count += 1;
         }
     }
@@ -300,15 +383,21 @@ fn fast_order<P: Param>(
             unit
         }
     };
-    let name_of = |i: u32| params[i as usize].name();
-    units.sort_unstable_by(|&a, &b| name_cmp(name_of(first_of(a)), name_of(first_of(b))));
+    // Keys decide almost every comparison; names are read only on a tie.
+    units.sort_unstable_by(|&(ka, a), &(kb, b)| {
+        ka.cmp(&kb)
+            .then_with(|| name_cmp(name_of(first_of(a)), name_of(first_of(b))))
+    });
 
     let mut len = 0;
-    let mut previous_last: Option<u32> = None;
-    for &unit in units.iter() {
+    let mut previous_last: Option<(u64, u32)> = None;
+    for &(key, unit) in units.iter() {
         let first = first_of(unit);
-        if let Some(previous) = previous_last
-            && name_cmp(name_of(previous), name_of(first)) != Ordering::Less
+        if let Some((previous_key, previous)) = previous_last
+            && previous_key
+                .cmp(&key)
+                .then_with(|| name_cmp(name_of(previous), name_of(first)))
+                != Ordering::Less
         {
             return None;
         }
@@ -319,11 +408,12 @@ fn fast_order<P: Param>(
                 order[len] = members[k as usize];
                 len += 1;
             });
-            previous_last = Some(order[len - 1]);
+            let last = order[len - 1];
+            previous_last = Some((sort_key(name_of(last)), last));
         } else {
             order[len] = unit;
             len += 1;
-            previous_last = Some(unit);
+            previous_last = Some((key, unit));
         }
     }
     Some(len)
@@ -372,8 +462,8 @@ mod tests {
     }
 
     fn path_taken(params: &[(String, String)]) -> Option<bool> {
-        with_scratch(params.len(), |scratch| {
-            canonical_order(params, Mode::Sign, scratch)
+        with_scratch(params.len(), |mut scratch| {
+            canonical_order(params, Mode::Sign, &mut scratch)
                 .ok()
                 .map(|p| p.fast)
         })
@@ -433,6 +523,47 @@ mod tests {
         assert_eq!(group_member(".1", 11), None);
         assert_eq!(group_member("urls.1a", 11), None);
         assert_eq!(group_member("urls", 11), None);
+    }
+
+    #[test]
+    fn keys_order_names_like_name_cmp() {
+        let names = [
+            "",
+            "a",
+            "a\0",
+            "a\0\0b",
+            "a_",
+            "a.",
+            "a.b",
+            "a_b",
+            "abcdefgh",
+            "abcdefgh\0",
+            "abcdefgh_",
+            "abcdefghi",
+            "abcdefg",
+            "urls.10",
+            "urls.2",
+            "urls_1",
+            "Z",
+            "\u{7f}",
+            "猫",
+        ];
+        for a in names {
+            for b in names {
+                assert_eq!(
+                    keyed_cmp((sort_key(a), a), (sort_key(b), b)),
+                    name_cmp(a, b),
+                    "{a:?} vs {b:?}"
+                );
+                if sort_key(a) != sort_key(b) {
+                    assert_eq!(
+                        sort_key(a).cmp(&sort_key(b)),
+                        name_cmp(a, b),
+                        "{a:?} vs {b:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -13,25 +13,44 @@ use crate::{Endpoint, Param, SecretKey, SignError, Signature, SignatureMethod, V
 /// when a stage is shown. Both share one writer, so the golden tests of the
 /// shown stages also test what the MAC is fed.
 trait Sink {
+    /// Bytes as they are.
     fn write(&mut self, bytes: &[u8]);
+    /// `name=value` with `_` in the name written as `.`, preceded by `&`
+    /// unless it is the first pair.
+    fn write_pair(&mut self, first: bool, name: &str, value: &str);
+}
+
+const fn fold(b: u8) -> u8 {
+    if b == b'_' { b'.' } else { b }
 }
 
 impl Sink for String {
     fn write(&mut self, bytes: &[u8]) {
-        // Every piece is a whole `&str` or ASCII punctuation.
+        // Every piece is a whole `&str`.
         self.push_str(core::str::from_utf8(bytes).expect("pieces are UTF-8"));
+    }
+
+    fn write_pair(&mut self, first: bool, name: &str, value: &str) {
+        if !first {
+            self.push('&');
+        }
+        // `_` and `.` are ASCII, so replacing one with the other keeps UTF-8.
+        self.extend(name.chars().map(|c| if c == '_' { '.' } else { c }));
+        self.push('=');
+        self.push_str(value);
     }
 }
 
-/// Collects small pieces (`=`, `&`, short names) into whole chunks before
-/// they reach the MAC, whose per-call overhead exceeds copying a few bytes.
+/// Collects the pieces into chunks before they reach the MAC: the MAC's
+/// per-call cost is larger than copying a short name or value, and a
+/// request is mostly short names and values.
 struct Combined<M: Mac> {
     mac: M,
     buffer: [u8; COMBINE_BYTES],
     len: usize,
 }
 
-const COMBINE_BYTES: usize = 256;
+const COMBINE_BYTES: usize = 512;
 
 impl<M: Mac> Combined<M> {
     fn new(mac: M) -> Self {
@@ -42,39 +61,66 @@ impl<M: Mac> Combined<M> {
         }
     }
 
-    fn finish(mut self) -> M {
+    fn flush(&mut self) {
         self.mac.update(&self.buffer[..self.len]);
+        self.len = 0;
+    }
+
+    fn finish(mut self) -> M {
+        self.flush();
         self.mac
     }
 }
 
 impl<M: Mac> Sink for Combined<M> {
     fn write(&mut self, bytes: &[u8]) {
-        if self.len + bytes.len() <= COMBINE_BYTES {
+        if self.len + bytes.len() > COMBINE_BYTES {
+            self.flush();
+        }
+        if bytes.len() > COMBINE_BYTES {
+            self.mac.update(bytes);
+        } else {
             self.buffer[self.len..self.len + bytes.len()].copy_from_slice(bytes);
             self.len += bytes.len();
-        } else {
-            self.mac.update(&self.buffer[..self.len]);
-            self.len = 0;
-            if bytes.len() < COMBINE_BYTES {
-                self.buffer[..bytes.len()].copy_from_slice(bytes);
-                self.len = bytes.len();
-            } else {
-                self.mac.update(bytes);
-            }
         }
     }
-}
 
-/// Writes a name with every `_` turned into `.`.
-fn write_folded_name(sink: &mut impl Sink, name: &str) {
-    let mut pieces = name.split('_');
-    if let Some(first) = pieces.next() {
-        sink.write(first.as_bytes());
-    }
-    for piece in pieces {
-        sink.write(b".");
-        sink.write(piece.as_bytes());
+    fn write_pair(&mut self, first: bool, name: &str, value: &str) {
+        let (name, value) = (name.as_bytes(), value.as_bytes());
+        let separator = usize::from(!first);
+        let need = separator + name.len() + 1 + value.len();
+        if self.len + need > COMBINE_BYTES {
+            self.flush();
+        }
+        if need > COMBINE_BYTES {
+            // A pair longer than the buffer: feed the MAC piece by piece.
+            if !first {
+                self.write(b"&");
+            }
+            for piece in name.split(|&b| b == b'_').enumerate() {
+                if piece.0 > 0 {
+                    self.write(b".");
+                }
+                self.write(piece.1);
+            }
+            self.write(b"=");
+            self.mac.update(&self.buffer[..self.len]);
+            self.len = 0;
+            self.mac.update(value);
+            return;
+        }
+        let out = &mut self.buffer[self.len..self.len + need];
+        let (head, rest) = out.split_at_mut(separator);
+        head.fill(b'&');
+        let (name_out, rest) = rest.split_at_mut(name.len());
+        // Folding while copying: reading back bytes just written by a
+        // `memcpy` stalls on store forwarding.
+        for (out, &b) in name_out.iter_mut().zip(name) {
+            *out = fold(b);
+        }
+        rest[0] = b'=';
+        rest[1..].copy_from_slice(value);
+        self.len += need;
     }
 }
 
@@ -82,12 +128,7 @@ fn write_folded_name(sink: &mut impl Sink, name: &str) {
 fn write_canonical<P: Param>(sink: &mut impl Sink, params: &[P], order: &[u32]) {
     for (k, &i) in order.iter().enumerate() {
         let param = &params[i as usize];
-        if k > 0 {
-            sink.write(b"&");
-        }
-        write_folded_name(sink, param.name());
-        sink.write(b"=");
-        sink.write(param.value().as_bytes());
+        sink.write_pair(k == 0, param.name(), param.value());
     }
 }
 
@@ -111,9 +152,9 @@ fn with_order<P: Param, R>(
     mode: Mode,
     f: impl FnOnce(&Prepared, &[u32]) -> R,
 ) -> Result<R, OrderError> {
-    order::with_scratch(params.len(), |scratch| {
-        let prepared = order::canonical_order(params, mode, scratch)?;
-        Ok(f(&prepared, &scratch[..prepared.len]))
+    order::with_scratch(params.len(), |mut scratch| {
+        let prepared = order::canonical_order(params, mode, &mut scratch)?;
+        Ok(f(&prepared, order::order_of(&scratch, &prepared)))
     })
 }
 
@@ -216,8 +257,8 @@ fn compute<P: Param>(
 /// never disagree with what the server will compute.
 ///
 /// The string to sign is streamed into the MAC piece by piece; nothing is
-/// allocated for requests of up to 64 parameters, and one scratch buffer
-/// (16 bytes per parameter) above that.
+/// allocated for requests of up to 32 parameters, and two scratch buffers
+/// (28 bytes per parameter in all) above that.
 ///
 /// ```
 /// use tcdn_sign::{sign, Endpoint, HttpMethod, SecretKey};
@@ -326,5 +367,40 @@ pub fn verify<P: Param>(
             endpoint.host,
             endpoint.path,
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::HttpMethod;
+
+    /// Pairs longer than the combining buffer take their own path to the MAC.
+    #[test]
+    fn long_names_and_values_stream_like_the_built_string() {
+        let key = SecretKey::from("k");
+        let endpoint = Endpoint::cdn_v2(HttpMethod::Post);
+        let long_value = "v&=%+ 猫".repeat(400);
+        let long_name = format!("{}_x", "n_".repeat(700));
+        let short = "s".repeat(COMBINE_BYTES - 40);
+        let cases: [&[(&str, &str)]; 4] = [
+            &[("a", &long_value)],
+            &[("a", "1"), ("b", &long_value), ("c", "3")],
+            &[(&long_name, "1"), ("z", &long_value)],
+            &[("a", &short), ("b", &short), ("c_d", &short)],
+        ];
+        for params in cases {
+            let text = string_to_sign(&endpoint, params).unwrap();
+            for method in [SignatureMethod::HmacSha1, SignatureMethod::HmacSha256] {
+                let mut with_method = params.to_vec();
+                with_method.push(("SignatureMethod", method.as_param()));
+                let text = string_to_sign(&endpoint, &with_method).unwrap();
+                assert_eq!(
+                    sign(&key, &endpoint, &with_method).unwrap().as_str(),
+                    sign_string_to_sign(&key, method, &text).as_str()
+                );
+            }
+            assert!(!text.contains('_'), "names are folded");
+        }
     }
 }
