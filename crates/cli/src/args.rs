@@ -189,11 +189,13 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_enum, default_value_t = OutputArg::Text)]
     pub output: OutputArg,
 
-    /// Fixed Nonce (for reproducible dry runs).
-    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
-    pub nonce: Option<u64>,
+    /// Fixed Nonce of the first request (for reproducible dry runs); each
+    /// further request or retry takes the next number.
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub nonce: Option<u32>,
 
-    /// Fixed Timestamp in Unix seconds (for reproducible dry runs).
+    /// Fixed Timestamp in Unix seconds (for reproducible dry runs); when
+    /// sending, the clock starts at this time and runs on.
     #[arg(long, global = true, value_name = "UNIX")]
     pub timestamp: Option<u64>,
 

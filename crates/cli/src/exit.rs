@@ -55,11 +55,6 @@ impl CliError {
         }
     }
 
-    /// The kind of error.
-    pub fn kind(&self) -> CliErrorKind {
-        self.kind
-    }
-
     /// The process exit code.
     pub fn code(&self) -> u8 {
         match self.kind {
