@@ -6,7 +6,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::emulator_cmd::EmulatorArgs;
 
-const ABOUT: &str = "Flush (purge) or push (prefetch) Tencent Cloud CDN caches, mainland and overseas.";
+const ABOUT: &str =
+    "Flush (purge) or push (prefetch) Tencent Cloud CDN caches, mainland and overseas.";
 
 const LONG_ABOUT: &str = "\
 Flush (purge) or push (prefetch) Tencent Cloud CDN caches, mainland and overseas,
@@ -48,22 +49,28 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Flush (purge) cached URLs or directories.
-    #[command(long_about = "Flush (purge) cached URLs, or whole directories with --dir.\n\n\
+    #[command(
+        long_about = "Flush (purge) cached URLs, or whole directories with --dir.\n\n\
 A flushed URL is fetched again from the origin on its next request. Limits per request:\n\
 1000 URLs or 20 directories; tcdn splits larger lists into batches. Daily quotas per\n\
-area: 10,000 URLs and 100 directories.")]
+area: 10,000 URLs and 100 directories."
+    )]
     Flush(FlushArgs),
     /// Push (prefetch) URLs into the CDN cache.
-    #[command(long_about = "Push (prefetch) URLs into the CDN cache, ahead of users.\n\n\
+    #[command(
+        long_about = "Push (prefetch) URLs into the CDN cache, ahead of users.\n\n\
 Directories cannot be pushed. Limits: 20 URLs per request (tcdn splits larger lists),\n\
-1,000 per area per day, and the account must be on Tencent's prefetch whitelist.")]
+1,000 per area per day, and the account must be on Tencent's prefetch whitelist."
+    )]
     Push(PushArgs),
     /// Serve a local emulator of the API endpoint, for tests and pipelines.
-    #[command(long_about = "Serve a local emulator of the retired API 2.0 endpoint.\n\n\
+    #[command(
+        long_about = "Serve a local emulator of the retired API 2.0 endpoint.\n\n\
 The first line on stdout is the endpoint URL to pass to --endpoint. It checks\n\
 signatures, timestamps, nonces, rate limits, per-request limits and daily quotas\n\
 like the documented server, and lists accepted requests at /_emulator/tasks.\n\
-It stops cleanly on Ctrl-C or SIGTERM.")]
+It stops cleanly on Ctrl-C or SIGTERM."
+    )]
     Emulator(EmulatorArgs),
     /// Print a shell completion script.
     Completions {
@@ -177,6 +184,11 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "N", default_value_t = 3)]
     pub retries: u32,
 
+    /// First backoff delay between retries, in milliseconds; it doubles at
+    /// each retry (with jitter), up to 30 s.
+    #[arg(long, global = true, value_name = "MS", default_value_t = 1000)]
+    pub retry_delay: u64,
+
     /// Timeout of one HTTP request, in seconds.
     #[arg(long, global = true, value_name = "SECS", default_value_t = 60)]
     pub timeout: u64,
@@ -216,8 +228,24 @@ mod tests {
 
     #[test]
     fn global_options_go_before_or_after_the_subcommand() {
-        let before = Cli::try_parse_from(["tcdn", "--method", "get", "flush", "--mainland", "https://a.example/"]).unwrap();
-        let after = Cli::try_parse_from(["tcdn", "flush", "--mainland", "https://a.example/", "--method", "get"]).unwrap();
+        let before = Cli::try_parse_from([
+            "tcdn",
+            "--method",
+            "get",
+            "flush",
+            "--mainland",
+            "https://a.example/",
+        ])
+        .unwrap();
+        let after = Cli::try_parse_from([
+            "tcdn",
+            "flush",
+            "--mainland",
+            "https://a.example/",
+            "--method",
+            "get",
+        ])
+        .unwrap();
         assert_eq!(before.global.method, MethodArg::Get);
         assert_eq!(after.global.method, MethodArg::Get);
     }

@@ -22,7 +22,12 @@ pub struct EmulatorArgs {
 
     /// The secret key the emulator accepts (prefer the environment variable:
     /// command lines are visible to other users of the machine).
-    #[arg(long, value_name = "KEY", env = "TENCENTCLOUD_SECRET_KEY", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "TENCENTCLOUD_SECRET_KEY",
+        hide_env_values = true
+    )]
     secret_key: Option<String>,
 
     /// Calls per minute per SecretId before code 4400; 0 turns the limit off.

@@ -93,7 +93,7 @@ impl Collector {
         let urls = &self.collected.urls;
         let seen = match self.first_by_hash.get(&hash) {
             Some(&index) if urls[index] == url => true,
-            Some(_) => urls.iter().any(|u| *u == url),
+            Some(_) => urls.contains(&url),
             None => false,
         };
         if seen {
@@ -154,7 +154,9 @@ mod tests {
 
     #[test]
     fn skips_blanks_and_comments_and_trims() {
-        let got = read("# deploy 42\n\n  https://a.example/x  \r\nhttps://a.example/y\n   # indented comment\n");
+        let got = read(
+            "# deploy 42\n\n  https://a.example/x  \r\nhttps://a.example/y\n   # indented comment\n",
+        );
         let urls: Vec<&str> = got.urls.iter().map(CdnUrl::as_str).collect();
         assert_eq!(urls, ["https://a.example/x", "https://a.example/y"]);
         assert!(got.problems.is_empty());
@@ -174,7 +176,11 @@ mod tests {
         assert_eq!(got.urls.len(), 2);
         let lines: Vec<String> = got.problems.iter().map(|p| p.origin.to_string()).collect();
         assert_eq!(lines, ["urls.txt:2", "urls.txt:4"]);
-        assert!(got.problems[0].reason.contains("ftp://a.example/y"), "{}", got.problems[0].reason);
+        assert!(
+            got.problems[0].reason.contains("ftp://a.example/y"),
+            "{}",
+            got.problems[0].reason
+        );
     }
 
     #[test]
@@ -194,6 +200,9 @@ mod tests {
         collector.push("https://a.example/x", || Origin::Argument(1));
         collector.push("nope", || Origin::Argument(2));
         let got = collector.finish();
-        assert_eq!(got.problems[0].to_string().split(':').next(), Some("argument 2"));
+        assert_eq!(
+            got.problems[0].to_string().split(':').next(),
+            Some("argument 2")
+        );
     }
 }

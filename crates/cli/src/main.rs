@@ -22,7 +22,10 @@ use crate::args::{Cli, Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(cli.global.verbose, matches!(cli.command, Command::Emulator(_)));
+    init_logging(
+        cli.global.verbose,
+        matches!(cli.command, Command::Emulator(_)),
+    );
     let result = match cli.command {
         Command::Flush(args) => submit::run_flush(&cli.global, args),
         Command::Push(args) => submit::run_push(&cli.global, args),

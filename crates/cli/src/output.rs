@@ -12,7 +12,11 @@ use tcdn_sign::HttpMethod;
 use crate::args::OutputArg;
 
 /// Writes one signed request of a dry run.
-pub fn dry_run_request(out: &mut impl Write, format: OutputArg, request: &PreparedRequest) -> io::Result<()> {
+pub fn dry_run_request(
+    out: &mut impl Write,
+    format: OutputArg,
+    request: &PreparedRequest,
+) -> io::Result<()> {
     match format {
         OutputArg::Text => writeln!(out, "{}", request.redacted_display()),
         OutputArg::Json => {
@@ -20,12 +24,20 @@ pub fn dry_run_request(out: &mut impl Write, format: OutputArg, request: &Prepar
                 HttpMethod::Get => "GET",
                 HttpMethod::Post => "POST",
             };
-            let line = serde_json::json!({
-                "method": method,
-                "url": request.url(),
-                "body": request.body(),
-            });
-            writeln!(out, "{line}")
+            // Field order as documented: method, url, body.
+            #[derive(serde::Serialize)]
+            struct Line<'a> {
+                method: &'a str,
+                url: &'a str,
+                body: Option<&'a str>,
+            }
+            let line = Line {
+                method,
+                url: request.url(),
+                body: request.body(),
+            };
+            serde_json::to_writer(&mut *out, &line).map_err(io::Error::other)?;
+            writeln!(out)
         }
     }
 }
@@ -81,7 +93,11 @@ pub fn report(
                 if requests == 1 { "" } else { "s" },
             )?;
             if report.duplicates_skipped > 0 {
-                writeln!(out, "skipped {} repeated input line(s)", report.duplicates_skipped)?;
+                writeln!(
+                    out,
+                    "skipped {} repeated input line(s)",
+                    report.duplicates_skipped
+                )?;
             }
             if failed > 0 {
                 writeln!(out, "FAILED {failed} {}:", noun(operation, failed))?;

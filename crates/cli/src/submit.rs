@@ -34,7 +34,11 @@ pub fn run_push(global: &GlobalArgs, args: PushArgs) -> Result<ExitStatus, CliEr
     run(global, Operation::PushUrls, args.target)
 }
 
-fn run(global: &GlobalArgs, operation: Operation, target: TargetArgs) -> Result<ExitStatus, CliError> {
+fn run(
+    global: &GlobalArgs,
+    operation: Operation,
+    target: TargetArgs,
+) -> Result<ExitStatus, CliError> {
     let areas = Areas::from_flags(target.mainland, target.oversea).map_err(|_| {
         CliError::usage(
             "choose where to submit: --mainland (mainland China), --oversea (outside it), or both",
@@ -56,18 +60,25 @@ fn run(global: &GlobalArgs, operation: Operation, target: TargetArgs) -> Result<
         ));
     }
     if collected.duplicates > 0 {
-        tracing::info!(duplicates = collected.duplicates, "repeated input URLs dropped; the first of each was kept");
+        tracing::info!(
+            duplicates = collected.duplicates,
+            "repeated input URLs dropped; the first of each was kept"
+        );
     }
 
     let endpoint = match &global.endpoint {
-        Some(text) => Endpoint::parse(text).map_err(|e| CliError::usage(format!("--endpoint: {e}")))?,
+        Some(text) => {
+            Endpoint::parse(text).map_err(|e| CliError::usage(format!("--endpoint: {e}")))?
+        }
         None => Endpoint::default(),
     };
     let mut chain = CredentialChain::from_process();
     if let Some(profile) = &global.profile {
         chain = chain.profile(profile.clone());
     }
-    let credentials = chain.resolve().map_err(|e| CliError::usage(e.to_string()))?;
+    let credentials = chain
+        .resolve()
+        .map_err(|e| CliError::usage(e.to_string()))?;
     let method = match global.method {
         MethodArg::Get => HttpMethod::Get,
         MethodArg::Post => HttpMethod::Post,
@@ -91,22 +102,49 @@ fn run(global: &GlobalArgs, operation: Operation, target: TargetArgs) -> Result<
             .with_endpoint(endpoint)
             .with_method(method)
             .with_signature_method(signature_method);
-        return dry_run(&mut stdout, global, &builder, operation, areas, collected, batch_size, &*clock, &*nonces)
-            .map_err(|e| CliError::runtime(format!("could not write the output: {e}")));
+        return dry_run(
+            &mut stdout,
+            global,
+            &builder,
+            operation,
+            areas,
+            collected,
+            batch_size,
+            &*clock,
+            &*nonces,
+        )
+        .map_err(|e| CliError::runtime(format!("could not write the output: {e}")));
     }
 
     let url_count = collected.urls.len();
-    let client = build_client(global, credentials, endpoint, method, signature_method, batch_size, clock, nonces)?;
+    let client = build_client(
+        global,
+        credentials,
+        endpoint,
+        method,
+        signature_method,
+        batch_size,
+        clock,
+        nonces,
+    )?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| CliError::runtime(format!("could not start the async runtime: {e}")))?;
-    let progress = progress_bar(url_count, operation.max_urls_per_request().min(batch_size.map_or(usize::MAX, NonZeroUsize::get)));
-    let report = runtime.block_on(client.submit_with_progress(operation, areas, collected.urls, |batch| {
-        if let Some(bar) = &progress {
-            bar.inc(batch.url_count as u64);
-        }
-    }));
+    let progress = progress_bar(
+        url_count,
+        operation
+            .max_urls_per_request()
+            .min(batch_size.map_or(usize::MAX, NonZeroUsize::get)),
+    );
+    let report =
+        runtime.block_on(
+            client.submit_with_progress(operation, areas, collected.urls, |batch| {
+                if let Some(bar) = &progress {
+                    bar.inc(batch.url_count as u64);
+                }
+            }),
+        );
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
@@ -158,7 +196,11 @@ fn build_client(
         .method(method)
         .signature_method(signature_method)
         .timeout(Duration::from_secs(global.timeout.max(1)))
-        .retry_policy(RetryPolicy::default().with_retries(global.retries))
+        .retry_policy(
+            RetryPolicy::default()
+                .with_retries(global.retries)
+                .with_base_delay(Duration::from_millis(global.retry_delay)),
+        )
         .concurrency(concurrency)
         .rate_limit_per_minute(global.rate_limit)
         .batch_size(batch_size)
@@ -212,8 +254,10 @@ fn progress_bar(urls: usize, per_request: usize) -> Option<indicatif::ProgressBa
         return None;
     }
     let bar = indicatif::ProgressBar::new(urls as u64);
-    let style = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} URLs, {elapsed} elapsed, ~{eta} left")
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    let style = indicatif::ProgressStyle::with_template(
+        "{bar:40} {pos}/{len} URLs, {elapsed} elapsed, ~{eta} left",
+    )
+    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
     bar.set_style(style);
     Some(bar)
 }
