@@ -117,6 +117,7 @@ fn run(
     }
 
     let url_count = collected.urls.len();
+    let input_duplicates = collected.duplicates;
     let client = build_client(
         global,
         credentials,
@@ -137,7 +138,7 @@ fn run(
             .max_urls_per_request()
             .min(batch_size.map_or(usize::MAX, NonZeroUsize::get)),
     );
-    let report =
+    let mut report =
         runtime.block_on(
             client.submit_with_progress(operation, areas, collected.urls, |batch| {
                 if let Some(bar) = &progress {
@@ -148,6 +149,7 @@ fn run(
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
+    report.duplicates_skipped += input_duplicates;
     output::report(&mut stdout, global.output, operation, areas, &report)
         .and_then(|()| stdout.flush())
         .map_err(|e| CliError::runtime(format!("could not write the output: {e}")))?;
