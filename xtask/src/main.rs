@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 mod bench_report;
+mod demo;
 mod fuzz;
 mod tasks;
 
@@ -18,6 +19,8 @@ Tasks:
   test     fmt check, clippy (warnings denied), every test (unit, integration,
            doc; nextest when installed), rustdoc (warnings denied), tidy
   bench    criterion benchmarks, then one table of figures and ratios
+  demo     the main job: start the bundled emulator, flush and push through the
+           real CLI and HTTP transport, print results and the emulator's tasks
   fuzz     each cargo-fuzz target for --seconds N (default 60), one table; --list
 ";
 
@@ -30,6 +33,7 @@ fn main() -> ExitCode {
         }
         Some("test") => tasks::test(&args[1..]),
         Some("bench") => tasks::bench(&args[1..]),
+        Some("demo") => demo::demo(&args[1..]),
         Some("fuzz") => fuzz::fuzz(&args[1..]),
         Some(other) => Err(format!("unknown task `{other}`\n\n{USAGE}")),
     };

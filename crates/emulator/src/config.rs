@@ -35,7 +35,7 @@ impl Credential {
 ///
 /// The defaults are the console's published figures (api-facts §4.2). The day
 /// is the calendar day in Beijing time (UTC+8), when Tencent's quotas reset;
-/// that reset hour is our assumption ([U]).
+/// that reset hour is our assumption (\[U\]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DailyQuotas {
     /// URL flushes per area per day.

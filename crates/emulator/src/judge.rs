@@ -79,7 +79,7 @@ impl Verdict {
     }
 
     /// A module error: `code` 4000 with `(NNNN)` leading the message, as the
-    /// documented error example shows ([U]: the real server's `code` for
+    /// documented error example shows (\[U\]: the real server's `code` for
     /// quota errors is not documented; 4000 keeps clients from retrying a
     /// daily quota that will not come back before tomorrow).
     fn module(module: i64, message: impl std::fmt::Display) -> Self {

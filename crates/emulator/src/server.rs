@@ -194,7 +194,7 @@ impl Emulator {
             (Method::GET | Method::POST, API_PATH) => self.handle_api(request, peer).await,
             (Method::GET, "/_emulator/tasks") => Ok(json_response(
                 StatusCode::OK,
-                &serde_json::to_string(&self.tasks()).unwrap_or_default(),
+                &serde_json::to_string_pretty(&self.tasks()).unwrap_or_default(),
             )),
             (Method::GET, "/_emulator/stats") => Ok(json_response(
                 StatusCode::OK,

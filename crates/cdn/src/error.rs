@@ -1,0 +1,179 @@
+//! Errors of one call ([`CallError`]) and of building a client
+//! ([`ClientError`]). Messages are fit to show a user; none holds a secret,
+//! a signature or a query string.
+
+use std::fmt;
+
+/// Why a call failed, broadly.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CallErrorKind {
+    /// The exchange did not complete: no connection, a reset, no answer in
+    /// time.
+    Transport,
+    /// The server answered with an HTTP status other than 2xx (and not 501).
+    HttpStatus,
+    /// The request is over the wire's size limit: refused before sending,
+    /// or answered with HTTP 501.
+    RequestTooLarge,
+    /// The server's answer is not a readable response envelope.
+    InvalidResponse,
+    /// The API answered with a non-zero `code`.
+    Api,
+    /// The API refused the `Timestamp` (code 4500 about time): the local
+    /// clock is off.
+    ClockSkew,
+    /// The request could not be turned into an HTTP request.
+    InvalidRequest,
+}
+
+/// Why the client stopped trying.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GaveUp {
+    /// The failure cannot be helped by retrying (validation, authentication,
+    /// a daily quota, ...).
+    NotRetryable,
+    /// The retry policy's attempts were all used.
+    AttemptsExhausted,
+    /// The retry policy's total deadline would have passed before the next
+    /// attempt.
+    DeadlineReached,
+}
+
+impl fmt::Display for GaveUp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::NotRetryable => "not retryable",
+            Self::AttemptsExhausted => "no attempts left",
+            Self::DeadlineReached => "total deadline reached",
+        })
+    }
+}
+
+/// The failure of one [`Client::call`](crate::Client::call): the last
+/// attempt's problem, how many attempts and requests were made, and why the
+/// client stopped.
+///
+/// `Display` gives one line for a user, e.g. `API error 4100
+/// (authentication failed): signature mismatch`, followed by `(after 3
+/// attempts: no attempts left)` when there were retries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallError {
+    pub(crate) kind: CallErrorKind,
+    pub(crate) gave_up: GaveUp,
+    pub(crate) attempts: u32,
+    pub(crate) requests_sent: usize,
+    pub(crate) http_status: Option<u16>,
+    pub(crate) code: Option<i64>,
+    pub(crate) module_code: Option<i64>,
+    pub(crate) message: String,
+}
+
+impl CallError {
+    pub(crate) fn new(kind: CallErrorKind, message: String) -> Self {
+        Self {
+            kind,
+            gave_up: GaveUp::NotRetryable,
+            attempts: 0,
+            requests_sent: 0,
+            http_status: None,
+            code: None,
+            module_code: None,
+            message,
+        }
+    }
+
+    /// What failed.
+    pub fn kind(&self) -> CallErrorKind {
+        self.kind
+    }
+
+    /// Why the client stopped trying.
+    pub fn gave_up(&self) -> GaveUp {
+        self.gave_up
+    }
+
+    /// Attempts made (0 when the request was refused before any).
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// HTTP requests handed to the transport.
+    pub fn requests_sent(&self) -> usize {
+        self.requests_sent
+    }
+
+    /// The HTTP status of the last answer, if there was one.
+    pub fn http_status(&self) -> Option<u16> {
+        self.http_status
+    }
+
+    /// The API's `code` in the last answer, if it had one.
+    pub fn code(&self) -> Option<i64> {
+        self.code
+    }
+
+    /// The module code in the last answer (`(9110)…` or `codeDesc`), if any.
+    pub fn module_code(&self) -> Option<i64> {
+        self.module_code
+    }
+
+    /// The last attempt's problem, without the attempt summary.
+    pub fn detail(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for CallError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if self.attempts > 1 {
+            write!(f, " (after {} attempts: {})", self.attempts, self.gave_up)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for CallError {}
+
+/// The kind of a [`ClientError`].
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ClientErrorKind {
+    /// The default HTTP transport could not be set up.
+    Transport,
+}
+
+/// A client that could not be built.
+#[derive(Debug)]
+pub struct ClientError {
+    kind: ClientErrorKind,
+    source: tcdn_transport::TransportError,
+}
+
+impl ClientError {
+    pub(crate) fn transport(source: tcdn_transport::TransportError) -> Self {
+        Self {
+            kind: ClientErrorKind::Transport,
+            source,
+        }
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> ClientErrorKind {
+        self.kind
+    }
+}
+
+impl fmt::Display for ClientError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "cannot set up the HTTP client: {}", self.source)
+    }
+}
+
+impl std::error::Error for ClientError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}

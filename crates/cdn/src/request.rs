@@ -1,0 +1,962 @@
+//! Pure request building: [`RequestBuilder`] signs a validated
+//! [`FlushOrPush`] into a [`PreparedRequest`], and plans any number of URLs
+//! into batches that fit the wire ([`RequestBuilder::plan`],
+//! [`plan_batches`]).
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::fmt;
+use std::num::NonZeroUsize;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use tcdn_model::{ACTION, Areas, CdnUrl, FlushOrPush, Operation, ParamName, form_len};
+use tcdn_sign::encode::{form_value_into, form_value_len};
+use tcdn_sign::{HttpMethod, Param, SignatureMethod};
+
+use crate::credentials::Credentials;
+use crate::endpoint::Endpoint;
+use crate::env::Nonce;
+
+/// The largest GET request target (path, `?` and query), in bytes: "32 KB"
+/// (api-facts §1.1), taken as 32768 (\[U\]).
+pub const MAX_GET_TARGET_LEN: usize = tcdn_model::MAX_GET_REQUEST_TARGET_LEN;
+/// The largest POST body, in bytes: "1 MB", taken as 1048576 (\[U\]).
+pub const MAX_POST_BODY_LEN: usize = tcdn_model::MAX_POST_BODY_LEN;
+
+/// Names the client sets itself, which an extra parameter may not take
+/// (compared after the signer's `_` → `.` renaming).
+const RESERVED: [&str; 11] = [
+    "Action",
+    "command",
+    "type",
+    "mainland",
+    "oversea",
+    "Nonce",
+    "Timestamp",
+    "SecretId",
+    "SignatureMethod",
+    "Token",
+    "Signature",
+];
+
+/// Requests with at most this many parameters are signed from a stack array.
+const INLINE_PARAMS: usize = 64;
+
+/// Everything needed to sign a request except the request itself and the
+/// per-attempt `Timestamp` and `Nonce`: endpoint, HTTP method, signature
+/// method, credentials and extra signed parameters.
+///
+/// Pure: no clock, no randomness, no I/O. The [`Client`](crate::Client)
+/// uses one internally; the CLI's `--dry-run` uses one directly with a fixed
+/// nonce and timestamp.
+///
+/// ```
+/// use tcdn::{Areas, CdnUrl, Credentials, FlushOrPush, HttpMethod, Nonce, Operation, RequestBuilder};
+///
+/// let credentials = Credentials::new("AKIDexample", "secret")?;
+/// let builder = RequestBuilder::new(credentials).with_method(HttpMethod::Get);
+/// let url: CdnUrl = "https://www.example.com/a.css".parse()?;
+/// let request = FlushOrPush::new(Operation::FlushUrls, Areas::Mainland, [url])?;
+/// let prepared = builder.prepare(&request, 1_700_000_000, Nonce::new(7).unwrap());
+/// assert!(prepared.url().starts_with(
+///     "https://cdn.api.qcloud.com/v2/index.php?Action=FlushOrPushOverall&command=flush&type=url\
+///      &urls.0=https%3A%2F%2Fwww.example.com%2Fa.css&mainland=1&Nonce=7&Timestamp=1700000000\
+///      &SecretId=AKIDexample&SignatureMethod=HmacSHA1&Signature="));
+/// assert_eq!(prepared.body(), None);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct RequestBuilder {
+    endpoint: Endpoint,
+    method: HttpMethod,
+    signature_method: SignatureMethod,
+    credentials: Arc<Credentials>,
+    extra_params: Vec<(String, String)>,
+}
+
+impl RequestBuilder {
+    /// A builder for the default endpoint, POST and HmacSHA1.
+    pub fn new(credentials: impl Into<Arc<Credentials>>) -> Self {
+        Self {
+            endpoint: Endpoint::default(),
+            method: HttpMethod::Post,
+            signature_method: SignatureMethod::HmacSha1,
+            credentials: credentials.into(),
+            extra_params: Vec::new(),
+        }
+    }
+
+    /// Sends to `endpoint`.
+    #[must_use]
+    pub fn with_endpoint(mut self, endpoint: Endpoint) -> Self {
+        self.endpoint = endpoint;
+        self
+    }
+
+    /// Uses GET (parameters in the query) or POST (form body, the default).
+    #[must_use]
+    pub fn with_method(mut self, method: HttpMethod) -> Self {
+        self.method = method;
+        self
+    }
+
+    /// Signs with HmacSHA1 (the default) or HmacSHA256.
+    #[must_use]
+    pub fn with_signature_method(mut self, signature_method: SignatureMethod) -> Self {
+        self.signature_method = signature_method;
+        self
+    }
+
+    /// Adds an extra signed parameter, sent after the action parameters,
+    /// e.g. `RequestClient=SDK_PYTHON_2.0.15` (which the legacy SDK sends,
+    /// and which reproduces its signatures).
+    ///
+    /// # Errors
+    /// [`RequestErrorKind::ReservedName`] when the name (read with `_` as
+    /// `.`, as the signer does) is one the client sets itself (`Action`,
+    /// `command`, `type`, `mainland`, `oversea`, `urls`/`urls.*`, `Nonce`,
+    /// `Timestamp`, `SecretId`, `SignatureMethod`, `Token`, `Signature`),
+    /// is empty, or repeats an extra parameter already added.
+    pub fn with_extra_param(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Result<Self, RequestError> {
+        let name = name.into();
+        let signed = name.replace('_', ".");
+        let refuse = |why: &str| RequestError {
+            kind: RequestErrorKind::ReservedName,
+            message: format!("extra parameter {name:?} is not allowed: {why}"),
+        };
+        if name.is_empty() {
+            return Err(refuse("the name is empty"));
+        }
+        if RESERVED.contains(&signed.as_str()) || signed == "urls" || signed.starts_with("urls.") {
+            return Err(refuse("the client sets this parameter itself"));
+        }
+        if self
+            .extra_params
+            .iter()
+            .any(|(other, _)| other.replace('_', ".") == signed)
+        {
+            return Err(refuse(
+                "it was already added (names compare with '_' read as '.')",
+            ));
+        }
+        self.extra_params.push((name, value.into()));
+        Ok(self)
+    }
+
+    /// The endpoint.
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
+    /// The HTTP method.
+    pub fn method(&self) -> HttpMethod {
+        self.method
+    }
+
+    /// The signature method.
+    pub fn signature_method(&self) -> SignatureMethod {
+        self.signature_method
+    }
+
+    /// The credentials.
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
+    /// Signs `request` with `timestamp` (Unix seconds) and `nonce`.
+    ///
+    /// Wire order: the action parameters (`Action`, `command`, `type`,
+    /// `urls.N`, `mainland`/`oversea`), the extra parameters, then `Nonce`,
+    /// `Timestamp`, `SecretId`, `SignatureMethod` (always sent, like the
+    /// legacy SDK), `Token` (temporary credentials only), and `Signature`.
+    /// Every name and value is form-encoded (the legacy SDK's `quote_plus`
+    /// rules); the signature covers the raw values.
+    ///
+    /// One `String` is allocated, with its exact capacity computed first;
+    /// up to 64 parameters (57 URLs) are signed without any other
+    /// allocation.
+    ///
+    /// The result may exceed the wire limits if `request` was not planned
+    /// with [`plan`](Self::plan); [`PreparedRequest::fits_wire_limit`] tells.
+    pub fn prepare(&self, request: &FlushOrPush, timestamp: u64, nonce: Nonce) -> PreparedRequest {
+        let mut nonce_digits = [0u8; 20];
+        let mut timestamp_digits = [0u8; 20];
+        let nonce_text = decimal(u64::from(nonce.get()), &mut nonce_digits);
+        let timestamp_text = decimal(timestamp, &mut timestamp_digits);
+        let common = [
+            ("Nonce", nonce_text),
+            ("Timestamp", timestamp_text),
+            ("SecretId", self.credentials.secret_id()),
+            ("SignatureMethod", self.signature_method.as_param()),
+        ];
+        let token = self
+            .credentials
+            .token()
+            .map(|token| ("Token", token.expose()));
+
+        let params = request
+            .action_params()
+            .map(|(name, value)| WireParam {
+                name: Name::Model(name),
+                value,
+            })
+            .chain(self.extra_params.iter().map(|(name, value)| WireParam {
+                name: Name::Text(name),
+                value,
+            }))
+            .chain(
+                common
+                    .iter()
+                    .chain(token.iter())
+                    .map(|&(name, value)| WireParam {
+                        name: Name::Text(name),
+                        value,
+                    }),
+            );
+        let count = request.action_params().len()
+            + self.extra_params.len()
+            + 4
+            + usize::from(token.is_some());
+
+        let mut inline = [WireParam::EMPTY; INLINE_PARAMS];
+        let spilled: Vec<WireParam<'_>>;
+        let params: &[WireParam<'_>] = if count <= INLINE_PARAMS {
+            for (slot, param) in inline.iter_mut().zip(params) {
+                *slot = param;
+            }
+            &inline[..count]
+        } else {
+            spilled = params.collect();
+            &spilled
+        };
+
+        let signing_endpoint = tcdn_sign::Endpoint::new(
+            self.method,
+            self.endpoint.signing_host(),
+            self.endpoint.path(),
+        );
+        // The parameters are distinct by construction (extra names are
+        // checked against the reserved ones, URLs are `urls.N`) and far
+        // fewer than the signer's maximum, so signing cannot fail.
+        let signature = tcdn_sign::sign(self.credentials.secret_key(), &signing_endpoint, params)
+            .unwrap_or_else(|err| unreachable!("validated parameters failed to sign: {err}"));
+
+        let form_len: usize = params
+            .iter()
+            .map(|p| form_value_len(p.name()) + 1 + form_value_len(p.value()) + 1)
+            .sum::<usize>()
+            + "Signature=".len()
+            + signature.form_encoded_len();
+        let url_len = self.endpoint.as_str().len();
+        let mut buffer = String::with_capacity(url_len + 1 + form_len);
+        buffer.push_str(self.endpoint.as_str());
+        if self.method == HttpMethod::Get {
+            buffer.push('?');
+        }
+        let form_start = buffer.len();
+        for param in params {
+            form_value_into(param.name(), &mut buffer);
+            buffer.push('=');
+            form_value_into(param.value(), &mut buffer);
+            buffer.push('&');
+        }
+        buffer.push_str("Signature=");
+        signature.append_form_encoded(&mut buffer);
+        debug_assert_eq!(buffer.len() - form_start, form_len);
+
+        PreparedRequest {
+            method: self.method,
+            buffer,
+            url_len: if self.method == HttpMethod::Get {
+                None
+            } else {
+                Some(url_len)
+            },
+            path_len: self.endpoint.path().len(),
+        }
+    }
+
+    /// The most bytes of form the action parameters of one request may take,
+    /// given everything else this builder puts on the wire (the longest
+    /// nonce, timestamp and signature included).
+    pub fn action_budget(&self) -> usize {
+        let extra: usize = self
+            .extra_params
+            .iter()
+            .map(|(n, v)| 1 + form_value_len(n) + 1 + form_value_len(v))
+            .sum();
+        let signature_max = match self.signature_method {
+            SignatureMethod::HmacSha1 => 28,
+            SignatureMethod::HmacSha256 => 44,
+        } * 3;
+        let common = "&Nonce=".len()
+            + 10
+            + "&Timestamp=".len()
+            + 20
+            + "&SecretId=".len()
+            + form_value_len(self.credentials.secret_id())
+            + "&SignatureMethod=".len()
+            + self.signature_method.as_param().len()
+            + self
+                .credentials
+                .token()
+                .map_or(0, |t| "&Token=".len() + form_value_len(t.expose()))
+            + "&Signature=".len()
+            + signature_max;
+        let limit = match self.method {
+            HttpMethod::Get => MAX_GET_TARGET_LEN.saturating_sub(self.endpoint.path().len() + 1),
+            HttpMethod::Post => MAX_POST_BODY_LEN,
+        };
+        limit.saturating_sub(extra + common)
+    }
+
+    /// Plans `urls` into requests for `operation` and `areas`: duplicates
+    /// are dropped (the first occurrence wins), order is kept, and each
+    /// batch holds at most the operation's per-request limit (1000 URLs,
+    /// 20 directories, 20 pushes), at most `batch_size` URLs if given, and
+    /// fits this builder's wire limit (GET 32 KB request target, POST 1 MB
+    /// body). Lazy: URLs are pulled as batches are taken.
+    ///
+    /// ```
+    /// use tcdn::{Areas, CdnUrl, Credentials, Operation, PlanItem, RequestBuilder};
+    ///
+    /// let builder = RequestBuilder::new(Credentials::new("AKIDexample", "secret")?);
+    /// let urls = (0..45).chain(0..5).map(|i| format!("https://a.example/{i}.js").parse::<CdnUrl>());
+    /// let urls: Vec<CdnUrl> = urls.collect::<Result<_, _>>()?;
+    /// let mut plan = builder.plan(Operation::PushUrls, Areas::Both, urls, None);
+    /// let sizes: Vec<usize> = plan.by_ref().map(|item| match item {
+    ///     PlanItem::Batch(batch) => batch.urls().len(),
+    ///     PlanItem::TooLarge(too_large) => panic!("{too_large}"),
+    /// }).collect();
+    /// assert_eq!(sizes, [20, 20, 5]);
+    /// assert_eq!(plan.duplicates_skipped(), 5);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn plan<I>(
+        &self,
+        operation: Operation,
+        areas: Areas,
+        urls: I,
+        batch_size: Option<NonZeroUsize>,
+    ) -> BatchPlan<I::IntoIter>
+    where
+        I: IntoIterator<Item = CdnUrl>,
+    {
+        plan_batches(operation, areas, urls, batch_size, self.action_budget())
+    }
+}
+
+/// The decimal digits of `value`, written into `buffer`.
+fn decimal(mut value: u64, buffer: &mut [u8; 20]) -> &str {
+    let mut start = buffer.len();
+    loop {
+        start -= 1;
+        buffer[start] = b'0' + (value % 10) as u8;
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buffer[start..]).unwrap_or_default()
+}
+
+#[derive(Clone, Copy)]
+enum Name<'a> {
+    Model(ParamName),
+    Text(&'a str),
+}
+
+#[derive(Clone, Copy)]
+struct WireParam<'a> {
+    name: Name<'a>,
+    value: &'a str,
+}
+
+impl WireParam<'_> {
+    const EMPTY: Self = Self {
+        name: Name::Text(""),
+        value: "",
+    };
+}
+
+impl Param for WireParam<'_> {
+    fn name(&self) -> &str {
+        match &self.name {
+            Name::Model(name) => name.as_str(),
+            Name::Text(name) => name,
+        }
+    }
+
+    fn value(&self) -> &str {
+        self.value
+    }
+}
+
+/// A signed request, ready to send: method, URL and (POST) form body.
+///
+/// `Debug` redacts the `Signature` and `Token` values;
+/// [`redacted_display`](Self::redacted_display) redacts the `Token` only.
+/// Neither ever held the secret key.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PreparedRequest {
+    method: HttpMethod,
+    /// GET: the URL with its query. POST: the endpoint URL, then the body.
+    buffer: String,
+    /// POST: where the body starts.
+    url_len: Option<usize>,
+    path_len: usize,
+}
+
+impl PreparedRequest {
+    /// `GET` or `POST`.
+    pub fn method(&self) -> HttpMethod {
+        self.method
+    }
+
+    /// The URL: with the whole signed query for GET, the endpoint for POST.
+    pub fn url(&self) -> &str {
+        match self.url_len {
+            Some(len) => &self.buffer[..len],
+            None => &self.buffer,
+        }
+    }
+
+    /// The `application/x-www-form-urlencoded` body (POST only).
+    pub fn body(&self) -> Option<&str> {
+        self.url_len.map(|len| &self.buffer[len..])
+    }
+
+    /// The form-encoded parameters: the query (GET) or the body (POST).
+    pub fn form(&self) -> &str {
+        match self.url_len {
+            Some(len) => &self.buffer[len..],
+            None => self.buffer.split_once('?').map_or("", |(_, query)| query),
+        }
+    }
+
+    /// The size the server's limit applies to: the request target (path,
+    /// `?`, query) for GET, the body for POST.
+    pub fn wire_size(&self) -> usize {
+        match self.method {
+            HttpMethod::Get => self.path_len + 1 + self.form().len(),
+            HttpMethod::Post => self.form().len(),
+        }
+    }
+
+    /// Whether [`wire_size`](Self::wire_size) is within the method's limit
+    /// ([`MAX_GET_TARGET_LEN`], [`MAX_POST_BODY_LEN`]); the server answers
+    /// HTTP 501 to larger requests.
+    pub fn fits_wire_limit(&self) -> bool {
+        self.wire_size()
+            <= match self.method {
+                HttpMethod::Get => MAX_GET_TARGET_LEN,
+                HttpMethod::Post => MAX_POST_BODY_LEN,
+            }
+    }
+
+    /// Method, URL and body as owned values.
+    pub fn into_parts(self) -> (HttpMethod, String, Option<String>) {
+        match self.url_len {
+            Some(len) => {
+                let mut url = self.buffer;
+                let body = url.split_off(len);
+                (self.method, url, Some(body))
+            }
+            None => (self.method, self.buffer, None),
+        }
+    }
+
+    /// The request with the `Token` value replaced by `<redacted>`, for
+    /// showing to a user (the CLI's text `--dry-run`): `GET <url>`, or
+    /// `POST <url>` and the body on a second line. The signature is shown:
+    /// it is valid for this one request only and reveals nothing of the
+    /// key.
+    pub fn redacted_display(&self) -> impl fmt::Display + '_ {
+        Redacted {
+            request: self,
+            names: &["Token"],
+        }
+    }
+
+    /// The `http` request for a [`Transport`](tcdn_transport::Transport):
+    /// POST carries `Content-Type: application/x-www-form-urlencoded`.
+    ///
+    /// # Errors
+    /// When the `http` crate refuses the URI (it takes at most 65534 bytes,
+    /// so a GET far over the wire limit).
+    pub fn to_http(&self) -> Result<http::Request<Bytes>, http::Error> {
+        let builder = http::Request::builder().uri(self.url());
+        match self.body() {
+            None => builder.method(http::Method::GET).body(Bytes::new()),
+            Some(body) => builder
+                .method(http::Method::POST)
+                .header(
+                    http::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded",
+                )
+                .body(Bytes::copy_from_slice(body.as_bytes())),
+        }
+    }
+}
+
+impl TryFrom<PreparedRequest> for http::Request<Bytes> {
+    type Error = http::Error;
+
+    fn try_from(prepared: PreparedRequest) -> Result<Self, Self::Error> {
+        match prepared.url_len {
+            None => http::Request::builder()
+                .method(http::Method::GET)
+                .uri(prepared.buffer)
+                .body(Bytes::new()),
+            Some(len) => {
+                let uri = prepared.buffer[..len].to_owned();
+                let body = Bytes::from(prepared.buffer).slice(len..);
+                http::Request::builder()
+                    .method(http::Method::POST)
+                    .uri(uri)
+                    .header(
+                        http::header::CONTENT_TYPE,
+                        "application/x-www-form-urlencoded",
+                    )
+                    .body(body)
+            }
+        }
+    }
+}
+
+/// `form` with the values of parameters named in `names` replaced.
+fn redact_form<'a>(form: &'a str, names: &[&str]) -> Cow<'a, str> {
+    let hit = |pair: &str| {
+        names.iter().any(|name| {
+            pair.strip_prefix(name)
+                .is_some_and(|rest| rest.starts_with('='))
+        })
+    };
+    if !form.split('&').any(hit) {
+        return Cow::Borrowed(form);
+    }
+    let mut out = String::with_capacity(form.len());
+    for (index, pair) in form.split('&').enumerate() {
+        if index > 0 {
+            out.push('&');
+        }
+        match pair.split_once('=') {
+            Some((name, _)) if hit(pair) => {
+                out.push_str(name);
+                out.push_str("=<redacted>");
+            }
+            _ => out.push_str(pair),
+        }
+    }
+    Cow::Owned(out)
+}
+
+struct Redacted<'a> {
+    request: &'a PreparedRequest,
+    names: &'a [&'a str],
+}
+
+impl Redacted<'_> {
+    fn url(&self) -> Cow<'_, str> {
+        let url = self.request.url();
+        match url.split_once('?') {
+            Some((base, query)) => match redact_form(query, self.names) {
+                Cow::Borrowed(_) => Cow::Borrowed(url),
+                Cow::Owned(query) => Cow::Owned(format!("{base}?{query}")),
+            },
+            None => Cow::Borrowed(url),
+        }
+    }
+}
+
+impl fmt::Display for Redacted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.request.method, self.url())?;
+        if let Some(body) = self.request.body() {
+            write!(f, "\n{}", redact_form(body, self.names))?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for PreparedRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let redacted = Redacted {
+            request: self,
+            names: &["Token", "Signature"],
+        };
+        f.debug_struct("PreparedRequest")
+            .field("method", &self.method)
+            .field("url", &redacted.url())
+            .field(
+                "body",
+                &self.body().map(|body| redact_form(body, redacted.names)),
+            )
+            .finish()
+    }
+}
+
+/// A problem with a request's configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestError {
+    kind: RequestErrorKind,
+    message: String,
+}
+
+impl RequestError {
+    /// What kind of problem it is.
+    pub fn kind(&self) -> RequestErrorKind {
+        self.kind
+    }
+}
+
+/// The kind of a [`RequestError`].
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RequestErrorKind {
+    /// An extra parameter's name is empty, reserved or repeated.
+    ReservedName,
+}
+
+impl fmt::Display for RequestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for RequestError {}
+
+/// One item of a [`BatchPlan`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlanItem {
+    /// A request to send.
+    Batch(FlushOrPush),
+    /// A URL so long that no request holding it fits the wire limit.
+    TooLarge(TooLarge),
+}
+
+/// A URL that cannot be sent: alone, its parameter exceeds the budget.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TooLarge {
+    /// The URL.
+    pub url: CdnUrl,
+    /// The form length of the action parameters with this URL alone.
+    pub form_len: usize,
+    /// The budget for the action parameters.
+    pub budget: usize,
+}
+
+impl fmt::Display for TooLarge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the URL alone makes the request's action parameters {} bytes of form, over the {} \
+             bytes that fit the method's size limit",
+            self.form_len, self.budget
+        )
+    }
+}
+
+/// The form length of the action parameters of a request without URLs.
+fn fixed_params_len(operation: Operation, areas: Areas) -> usize {
+    let areas_len = match areas {
+        Areas::Mainland => "&mainland=1".len(),
+        Areas::Oversea => "&oversea=1".len(),
+        Areas::Both => "&mainland=1&oversea=1".len(),
+    };
+    form_len([
+        ("Action", ACTION),
+        ("command", operation.command().as_str()),
+        ("type", operation.url_type().as_str()),
+    ]) + areas_len
+}
+
+/// The form length the URL adds as `&urls.{index}=…`.
+fn url_param_len(index: usize, url: &CdnUrl) -> usize {
+    1 + ParamName::url(index).as_str().len() + 1 + form_value_len(url.as_str())
+}
+
+/// Plans `urls` into batches whose action parameters take at most
+/// `max_action_form_len` bytes of form; see [`RequestBuilder::plan`], which
+/// computes that budget for a builder's method, endpoint and credentials.
+pub fn plan_batches<I>(
+    operation: Operation,
+    areas: Areas,
+    urls: I,
+    batch_size: Option<NonZeroUsize>,
+    max_action_form_len: usize,
+) -> BatchPlan<I::IntoIter>
+where
+    I: IntoIterator<Item = CdnUrl>,
+{
+    let per_request = operation.max_urls_per_request();
+    BatchPlan {
+        operation,
+        areas,
+        urls: urls.into_iter(),
+        limit: batch_size.map_or(per_request, |size| size.get().min(per_request)),
+        budget: max_action_form_len,
+        fixed: fixed_params_len(operation, areas),
+        seen: HashSet::new(),
+        pending: None,
+        duplicates: 0,
+    }
+}
+
+/// A lazy batch plan: an iterator of [`PlanItem`]s, from
+/// [`RequestBuilder::plan`] or [`plan_batches`].
+///
+/// Every distinct input URL appears in exactly one item.
+#[derive(Debug)]
+pub struct BatchPlan<I> {
+    operation: Operation,
+    areas: Areas,
+    urls: I,
+    limit: usize,
+    budget: usize,
+    fixed: usize,
+    seen: HashSet<CdnUrl>,
+    pending: Option<CdnUrl>,
+    duplicates: usize,
+}
+
+impl<I> BatchPlan<I> {
+    /// How many duplicate URLs were dropped so far (each time, the first
+    /// occurrence was kept).
+    pub fn duplicates_skipped(&self) -> usize {
+        self.duplicates
+    }
+
+    fn batch(&self, urls: Vec<CdnUrl>) -> PlanItem {
+        // Batches are non-empty, within the limit and distinct by
+        // construction.
+        match FlushOrPush::new(self.operation, self.areas, urls) {
+            Ok(batch) => PlanItem::Batch(batch),
+            Err(err) => unreachable!("the planner built an invalid batch: {err}"),
+        }
+    }
+}
+
+impl<I: Iterator<Item = CdnUrl>> BatchPlan<I> {
+    fn next_distinct(&mut self) -> Option<CdnUrl> {
+        if let Some(url) = self.pending.take() {
+            return Some(url);
+        }
+        for url in self.urls.by_ref() {
+            if self.seen.contains(&url) {
+                self.duplicates += 1;
+            } else {
+                self.seen.insert(url.clone());
+                return Some(url);
+            }
+        }
+        None
+    }
+}
+
+impl<I: Iterator<Item = CdnUrl>> Iterator for BatchPlan<I> {
+    type Item = PlanItem;
+
+    fn next(&mut self) -> Option<PlanItem> {
+        let mut current: Vec<CdnUrl> = Vec::new();
+        let mut current_len = self.fixed;
+        while current.len() < self.limit {
+            let Some(url) = self.next_distinct() else {
+                break;
+            };
+            let added = url_param_len(current.len(), &url);
+            if current_len + added <= self.budget {
+                current_len += added;
+                current.push(url);
+            } else if current.is_empty() {
+                return Some(PlanItem::TooLarge(TooLarge {
+                    form_len: current_len + added,
+                    budget: self.budget,
+                    url,
+                }));
+            } else {
+                self.pending = Some(url);
+                break;
+            }
+        }
+        (!current.is_empty()).then(|| self.batch(current))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn builder() -> RequestBuilder {
+        RequestBuilder::new(
+            Credentials::new("AKIDexample", "secret")
+                .unwrap()
+                .with_token("tok"),
+        )
+    }
+
+    fn urls(n: usize) -> Vec<CdnUrl> {
+        (0..n)
+            .map(|i| format!("https://a.example/{i}.css").parse().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn decimal_writes_digits() {
+        let mut buffer = [0; 20];
+        assert_eq!(decimal(0, &mut buffer), "0");
+        assert_eq!(decimal(u64::MAX, &mut buffer), "18446744073709551615");
+    }
+
+    #[test]
+    fn extra_params_may_not_take_reserved_or_repeated_names() {
+        for name in [
+            "Nonce",
+            "Signature",
+            "urls.0",
+            "urls",
+            "Secret_Id",
+            "Token",
+            "",
+        ] {
+            let name = if name == "Secret_Id" {
+                "SecretId"
+            } else {
+                name
+            };
+            let err = builder().with_extra_param(name, "x").unwrap_err();
+            assert_eq!(err.kind(), RequestErrorKind::ReservedName, "{name}");
+            assert!(err.to_string().contains(&format!("{name:?}")), "{err}");
+        }
+        let err = builder()
+            .with_extra_param("Request_Client", "a")
+            .unwrap()
+            .with_extra_param("Request.Client", "b")
+            .unwrap_err();
+        assert!(err.to_string().contains("already"), "{err}");
+    }
+
+    #[test]
+    fn debug_redacts_signature_and_token_and_display_redacts_token() {
+        let request = FlushOrPush::new(Operation::FlushUrls, Areas::Both, urls(2)).unwrap();
+        for method in [HttpMethod::Get, HttpMethod::Post] {
+            let prepared = builder()
+                .with_method(method)
+                .prepare(&request, 1, Nonce::MIN);
+            let debug = format!("{prepared:?}");
+            assert!(
+                debug.contains("Token=<redacted>") && debug.contains("Signature=<redacted>"),
+                "{debug}"
+            );
+            assert!(
+                !debug.contains("tok&") && !debug.contains("=tok"),
+                "{debug}"
+            );
+            let shown = prepared.redacted_display().to_string();
+            assert!(shown.contains("Token=<redacted>"), "{shown}");
+            assert!(!shown.contains("Signature=<redacted>"), "{shown}");
+            assert!(shown.starts_with(method.as_str()), "{shown}");
+        }
+    }
+
+    #[test]
+    fn http_conversion_keeps_method_uri_body_and_content_type() {
+        let request = FlushOrPush::new(Operation::PushUrls, Areas::Oversea, urls(3)).unwrap();
+        let post = builder().prepare(&request, 1_700_000_000, Nonce::new(42).unwrap());
+        let by_ref = post.to_http().unwrap();
+        let owned = http::Request::<Bytes>::try_from(post.clone()).unwrap();
+        for http_request in [by_ref, owned] {
+            assert_eq!(http_request.method(), http::Method::POST);
+            assert_eq!(
+                http_request.uri(),
+                "https://cdn.api.qcloud.com/v2/index.php"
+            );
+            assert_eq!(http_request.body(), post.body().unwrap().as_bytes());
+            assert_eq!(
+                http_request.headers()[http::header::CONTENT_TYPE],
+                "application/x-www-form-urlencoded"
+            );
+        }
+        let get = builder()
+            .with_method(HttpMethod::Get)
+            .prepare(&request, 1, Nonce::MIN);
+        let http_request = http::Request::<Bytes>::try_from(get.clone()).unwrap();
+        assert_eq!(http_request.uri().to_string(), get.url());
+        assert!(http_request.body().is_empty());
+        assert!(
+            !http_request
+                .headers()
+                .contains_key(http::header::CONTENT_TYPE)
+        );
+    }
+
+    #[test]
+    fn many_params_spill_to_the_heap_with_the_same_result() {
+        let request = FlushOrPush::new(Operation::FlushUrls, Areas::Mainland, urls(200)).unwrap();
+        let prepared = builder().prepare(&request, 5, Nonce::MIN);
+        assert!(prepared.form().contains("urls.199="));
+        assert!(prepared.fits_wire_limit());
+    }
+
+    #[test]
+    fn plan_splits_by_count_batch_size_and_size() {
+        let count = |plan: BatchPlan<_>| -> Vec<usize> {
+            plan.map(|item| match item {
+                PlanItem::Batch(batch) => batch.urls().len(),
+                PlanItem::TooLarge(t) => panic!("{t}"),
+            })
+            .collect()
+        };
+        let b = builder();
+        assert_eq!(
+            count(b.plan(Operation::FlushUrls, Areas::Both, urls(2500), None)),
+            [1000, 1000, 500]
+        );
+        assert_eq!(
+            count(b.plan(Operation::FlushDirs, Areas::Both, urls(41), None)),
+            [20, 20, 1]
+        );
+        assert_eq!(
+            count(b.plan(
+                Operation::FlushUrls,
+                Areas::Both,
+                urls(7),
+                NonZeroUsize::new(3)
+            )),
+            [3, 3, 1]
+        );
+        // GET: 1000 short URLs do not fit 32 KB, so size splits first.
+        let get = b.clone().with_method(HttpMethod::Get);
+        let sizes = count(get.plan(Operation::FlushUrls, Areas::Both, urls(1000), None));
+        assert!(
+            sizes.len() > 1 && sizes.iter().sum::<usize>() == 1000,
+            "{sizes:?}"
+        );
+    }
+
+    #[test]
+    fn a_url_too_long_for_any_request_is_reported_not_dropped() {
+        let long: CdnUrl = format!("https://a.example/{}", "%".repeat(4000))
+            .parse()
+            .unwrap();
+        let b = builder()
+            .with_method(HttpMethod::Get)
+            .with_extra_param("Padding", "x".repeat(21_000))
+            .unwrap();
+        let items: Vec<PlanItem> = b
+            .plan(
+                Operation::FlushUrls,
+                Areas::Both,
+                [urls(1)[0].clone(), long.clone()],
+                None,
+            )
+            .collect();
+        assert!(matches!(&items[0], PlanItem::Batch(batch) if batch.urls().len() == 1));
+        assert!(matches!(&items[1], PlanItem::TooLarge(t) if t.url == long));
+    }
+}

@@ -1,0 +1,151 @@
+//! Captures every log line at trace level while calls succeed, fail and
+//! retry with a known secret key and session token, and checks that neither
+//! (nor any signature or signed query) appears, nor in any `Debug` or
+//! error message.
+
+use std::io;
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex};
+
+use tcdn::{
+    Areas, CdnUrl, Client, Credentials, HttpMethod, Jitter, ManualClock, ManualSleeper, Nonce,
+    RequestBuilder, RetryPolicy, SequentialNonces, SignatureMethod,
+};
+use tcdn_transport::TransportError;
+use tcdn_transport::mock::ScriptedTransport;
+use tracing_subscriber::fmt::format::FmtSpan;
+
+const SECRET_KEY: &str = "KnownSecretKeyValue0123456789abc";
+const TOKEN: &str = "KnownSessionTokenValue-xyz";
+
+#[derive(Clone, Default)]
+struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+impl io::Write for Buffer {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+fn credentials() -> Credentials {
+    Credentials::new("AKIDlogtest", SECRET_KEY)
+        .unwrap()
+        .with_token(TOKEN)
+}
+
+fn assert_clean(text: &str, what: &str) {
+    for secret in [SECRET_KEY, TOKEN, "Signature=", "Token="] {
+        assert!(
+            !text.contains(secret),
+            "{what} contains {secret:?}:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn trace_logs_hold_no_secret_token_or_signature() {
+    let buffer = Buffer::default();
+    let writer = buffer.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_span_events(FmtSpan::FULL)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let urls: Vec<CdnUrl> = (0..8)
+        .map(|i| {
+            format!("https://www.example.com/{i}.css?v=1")
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    let mut errors = Vec::new();
+    for method in [HttpMethod::Get, HttpMethod::Post] {
+        let clock = ManualClock::new(1_700_000_000);
+        let script = Arc::new(
+            ScriptedTransport::new()
+                .then_respond(200, r#"{"code":0,"message":""}"#)
+                .then_respond(503, "unavailable")
+                .then_error(TransportError::io("connection reset"))
+                .then_respond(200, r#"{"code":4400,"message":"(9163)too often"}"#)
+                .then_respond(200, r#"{"code":0,"message":""}"#)
+                .then_respond(200, r#"{"code":4100,"message":"signature mismatch"}"#)
+                .then_respond(200, "<html>not json</html>"),
+        );
+        let client = Client::builder(credentials())
+            .method(method)
+            .signature_method(SignatureMethod::HmacSha256)
+            .transport(script.clone())
+            .clock(Arc::new(clock.clone()))
+            .sleeper(Arc::new(ManualSleeper::new(clock)))
+            .nonce_source(Arc::new(SequentialNonces::new(Nonce::MIN)))
+            .retry_policy(RetryPolicy::default().with_jitter(Jitter::None))
+            .batch_size(NonZeroUsize::new(2))
+            .concurrency(NonZeroUsize::MIN)
+            .build()
+            .unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let report = runtime.block_on(client.flush_urls(Areas::Both, urls.clone()));
+        assert_eq!(report.succeeded.len(), 4);
+        assert_eq!(report.failed.len(), 4);
+        script.assert_script_exhausted();
+        errors.extend(report.failed.iter().map(|f| f.message.clone()));
+        errors.extend(
+            report
+                .batches
+                .iter()
+                .filter_map(|b| b.error.as_ref())
+                .map(|e| format!("{e:?}")),
+        );
+        assert_clean(&format!("{client:?}"), "the client's Debug");
+        assert_clean(&format!("{report:?}"), "the report's Debug");
+    }
+
+    let logs = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("tcdn.call") && logs.contains("attempt failed"),
+        "logs were captured:\n{logs}"
+    );
+    assert!(logs.contains("batch_size=2"), "{logs}");
+    assert_clean(&logs, "the logs");
+    if std::env::var_os("TCDN_SHOW_LOGS").is_some() {
+        print!("{logs}");
+    }
+    assert_clean(&errors.join("\n"), "the error messages");
+}
+
+#[test]
+fn debug_forms_hold_no_secret() {
+    let credentials = credentials();
+    assert_clean(&format!("{credentials:?}"), "Credentials' Debug");
+    let url: CdnUrl = "https://www.example.com/a".parse().unwrap();
+    let request =
+        tcdn::FlushOrPush::new(tcdn::Operation::PushUrls, Areas::Mainland, [url]).unwrap();
+    for method in [HttpMethod::Get, HttpMethod::Post] {
+        let builder = RequestBuilder::new(credentials.clone()).with_method(method);
+        assert_clean(&format!("{builder:?}"), "RequestBuilder's Debug");
+        let prepared = builder.prepare(&request, 1_700_000_000, Nonce::MIN);
+        let debug = format!("{prepared:?}");
+        assert!(
+            !debug.contains(SECRET_KEY) && !debug.contains(TOKEN),
+            "{debug}"
+        );
+        assert!(debug.contains("Signature=<redacted>") && debug.contains("Token=<redacted>"));
+        let shown = prepared.redacted_display().to_string();
+        assert!(
+            !shown.contains(TOKEN) && !shown.contains(SECRET_KEY),
+            "{shown}"
+        );
+        // The real request carries the token, of course.
+        assert!(prepared.form().contains(TOKEN));
+    }
+}

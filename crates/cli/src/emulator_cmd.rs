@@ -1,0 +1,154 @@
+//! `tcdn emulator`: serve the local stand-in for the retired API 2.0 endpoint.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::Args;
+use tcdn_emulator::{Config, Credential, DailyQuotas, Emulator, Faults};
+
+use crate::exit::{CliError, ExitStatus};
+
+/// Options of `tcdn emulator`.
+#[derive(Debug, Args)]
+pub struct EmulatorArgs {
+    /// Loopback address to listen on; port 0 picks a free port.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+    listen: SocketAddr,
+
+    /// The SecretId the emulator accepts.
+    #[arg(long, value_name = "ID", env = "TENCENTCLOUD_SECRET_ID")]
+    secret_id: Option<String>,
+
+    /// The secret key the emulator accepts (prefer the environment variable:
+    /// command lines are visible to other users of the machine).
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "TENCENTCLOUD_SECRET_KEY",
+        hide_env_values = true
+    )]
+    secret_key: Option<String>,
+
+    /// Calls per minute per SecretId before code 4400; 0 turns the limit off.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    rate_limit: u32,
+
+    /// Daily URL flush quota per area.
+    #[arg(long, value_name = "N", default_value_t = DailyQuotas::default().url_flush)]
+    quota_url_flush: u32,
+
+    /// Daily directory flush quota per area.
+    #[arg(long, value_name = "N", default_value_t = DailyQuotas::default().dir_flush)]
+    quota_dir_flush: u32,
+
+    /// Daily URL push quota per area.
+    #[arg(long, value_name = "N", default_value_t = DailyQuotas::default().url_push)]
+    quota_url_push: u32,
+
+    /// Delay added before every API answer, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    latency: u64,
+
+    /// Probability (0 to 1) of answering HTTP 503 with code 6000, applying nothing.
+    #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = probability)]
+    fail_rate: f64,
+
+    /// Probability (0 to 1) of closing the connection without an answer, applying nothing.
+    #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = probability)]
+    drop_rate: f64,
+
+    /// Seed of the fault dice, for repeatable runs.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    seed: u64,
+}
+
+fn probability(text: &str) -> Result<f64, String> {
+    let p: f64 = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number"))?;
+    if (0.0..=1.0).contains(&p) {
+        Ok(p)
+    } else {
+        Err(format!("`{text}` is not between 0 and 1"))
+    }
+}
+
+/// Runs the emulator until Ctrl-C or SIGTERM.
+pub fn run(args: EmulatorArgs) -> Result<ExitStatus, CliError> {
+    if !args.listen.ip().is_loopback() {
+        return Err(CliError::usage(format!(
+            "--listen {}: the emulator serves loopback addresses only (127.0.0.0/8 or ::1)",
+            args.listen
+        )));
+    }
+    let secret_id = args.secret_id.filter(|s| !s.is_empty()).ok_or_else(|| {
+        CliError::usage("the emulator needs the SecretId it accepts: pass --secret-id or set TENCENTCLOUD_SECRET_ID")
+    })?;
+    let secret_key = args.secret_key.filter(|s| !s.is_empty()).ok_or_else(|| {
+        CliError::usage("the emulator needs the secret key it accepts: set TENCENTCLOUD_SECRET_KEY or pass --secret-key")
+    })?;
+    let mut config = Config::new(vec![Credential::new(secret_id, secret_key)]);
+    config.rate_limit_per_minute = args.rate_limit;
+    config.quotas = DailyQuotas {
+        url_flush: args.quota_url_flush,
+        dir_flush: args.quota_dir_flush,
+        url_push: args.quota_url_push,
+    };
+    config.faults = Faults {
+        latency: Duration::from_millis(args.latency),
+        fail_rate: args.fail_rate,
+        drop_rate: args.drop_rate,
+        seed: args.seed,
+    };
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::runtime(format!("could not start the async runtime: {e}")))?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .map_err(|e| CliError::runtime(format!("could not listen on {}: {e}", args.listen)))?;
+        let local = listener
+            .local_addr()
+            .map_err(|e| CliError::runtime(format!("could not read the bound address: {e}")))?;
+        // The contract: the base URL is the first line on stdout.
+        let mut stdout = std::io::stdout().lock();
+        writeln!(stdout, "http://{local}{}", tcdn_emulator::API_PATH)
+            .and_then(|()| stdout.flush())
+            .map_err(|e| CliError::runtime(format!("could not write to stdout: {e}")))?;
+        drop(stdout);
+        tracing::info!(%local, rate_limit = args.rate_limit, "emulator listening");
+        Emulator::new(config)
+            .serve(listener, shutdown_signal())
+            .await
+            .map_err(|e| CliError::runtime(format!("the emulator stopped: {e}")))?;
+        tracing::info!("emulator stopped");
+        Ok(ExitStatus::Success)
+    })
+}
+
+/// Completes on Ctrl-C or, on Unix, SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}

@@ -1,0 +1,297 @@
+//! `tcdn flush` and `tcdn push`: read and validate input, then sign and
+//! print (`--dry-run`) or send, and report every URL's outcome.
+
+use std::io::{self, IsTerminal, Write};
+use std::num::NonZeroUsize;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tcdn::{
+    Client, Clock, CredentialChain, Credentials, Endpoint, Nonce, NonceSource, PlanItem,
+    RandomNonces, RequestBuilder, RetryPolicy, SequentialNonces,
+};
+use tcdn_model::{Areas, Operation};
+use tcdn_sign::{HttpMethod, SignatureMethod};
+
+use crate::args::{FlushArgs, GlobalArgs, MethodArg, PushArgs, SignatureMethodArg, TargetArgs};
+use crate::exit::{CliError, ExitStatus};
+use crate::input::{Collected, Collector, Origin};
+use crate::output;
+
+/// `tcdn flush`.
+pub fn run_flush(global: &GlobalArgs, args: FlushArgs) -> Result<ExitStatus, CliError> {
+    let operation = if args.dir {
+        Operation::FlushDirs
+    } else {
+        Operation::FlushUrls
+    };
+    run(global, operation, args.target)
+}
+
+/// `tcdn push`.
+pub fn run_push(global: &GlobalArgs, args: PushArgs) -> Result<ExitStatus, CliError> {
+    run(global, Operation::PushUrls, args.target)
+}
+
+fn run(
+    global: &GlobalArgs,
+    operation: Operation,
+    target: TargetArgs,
+) -> Result<ExitStatus, CliError> {
+    let areas = Areas::from_flags(target.mainland, target.oversea).map_err(|_| {
+        CliError::usage(
+            "choose where to submit: --mainland (mainland China), --oversea (outside it), or both",
+        )
+    })?;
+    let collected = collect_input(&target)?;
+    if !collected.problems.is_empty() {
+        for problem in &collected.problems {
+            eprintln!("tcdn: {problem}");
+        }
+        return Err(CliError::usage(format!(
+            "{} invalid input value(s); nothing was sent",
+            collected.problems.len()
+        )));
+    }
+    if collected.urls.is_empty() {
+        return Err(CliError::usage(
+            "no URLs given: pass them as arguments, or one per line with --from-file PATH (or - for stdin)",
+        ));
+    }
+    if collected.duplicates > 0 {
+        tracing::info!(
+            duplicates = collected.duplicates,
+            "repeated input URLs dropped; the first of each was kept"
+        );
+    }
+
+    let endpoint = match &global.endpoint {
+        Some(text) => {
+            Endpoint::parse(text).map_err(|e| CliError::usage(format!("--endpoint: {e}")))?
+        }
+        None => Endpoint::default(),
+    };
+    let mut chain = CredentialChain::from_process();
+    if let Some(profile) = &global.profile {
+        chain = chain.profile(profile.clone());
+    }
+    let credentials = chain
+        .resolve()
+        .map_err(|e| CliError::usage(e.to_string()))?;
+    let method = match global.method {
+        MethodArg::Get => HttpMethod::Get,
+        MethodArg::Post => HttpMethod::Post,
+    };
+    let signature_method = match global.signature_method {
+        SignatureMethodArg::HmacSha1 => SignatureMethod::HmacSha1,
+        SignatureMethodArg::HmacSha256 => SignatureMethod::HmacSha256,
+    };
+    let batch_size = global
+        .batch_size
+        .and_then(|n| NonZeroUsize::new(n as usize));
+    let nonces: Arc<dyn NonceSource> = match global.nonce.and_then(Nonce::new) {
+        Some(first) => Arc::new(SequentialNonces::new(first)),
+        None => Arc::new(RandomNonces::new()),
+    };
+    let clock = Arc::new(StartingClock::new(global.timestamp));
+
+    let mut stdout = io::stdout().lock();
+    if global.dry_run {
+        let builder = RequestBuilder::new(credentials)
+            .with_endpoint(endpoint)
+            .with_method(method)
+            .with_signature_method(signature_method);
+        return dry_run(
+            &mut stdout,
+            global,
+            &builder,
+            operation,
+            areas,
+            collected,
+            batch_size,
+            &*clock,
+            &*nonces,
+        )
+        .map_err(|e| CliError::runtime(format!("could not write the output: {e}")));
+    }
+
+    let url_count = collected.urls.len();
+    let input_duplicates = collected.duplicates;
+    let client = build_client(
+        global,
+        credentials,
+        endpoint,
+        method,
+        signature_method,
+        batch_size,
+        clock,
+        nonces,
+    )?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::runtime(format!("could not start the async runtime: {e}")))?;
+    let progress = progress_bar(
+        url_count,
+        operation
+            .max_urls_per_request()
+            .min(batch_size.map_or(usize::MAX, NonZeroUsize::get)),
+    );
+    let mut report =
+        runtime.block_on(
+            client.submit_with_progress(operation, areas, collected.urls, |batch| {
+                if let Some(bar) = &progress {
+                    bar.inc(batch.url_count as u64);
+                }
+            }),
+        );
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    report.duplicates_skipped += input_duplicates;
+    output::report(&mut stdout, global.output, operation, areas, &report)
+        .and_then(|()| stdout.flush())
+        .map_err(|e| CliError::runtime(format!("could not write the output: {e}")))?;
+    Ok(if report.is_success() {
+        ExitStatus::Success
+    } else {
+        ExitStatus::SomeFailed
+    })
+}
+
+fn collect_input(target: &TargetArgs) -> Result<Collected, CliError> {
+    let mut collector = Collector::default();
+    for (index, url) in target.urls.iter().enumerate() {
+        collector.push(url, || Origin::Argument(index + 1));
+    }
+    if let Some(path) = &target.from_file {
+        if path == Path::new("-") {
+            collector
+                .read_lines("stdin", io::stdin().lock())
+                .map_err(|e| CliError::usage(format!("could not read stdin: {e}")))?;
+        } else {
+            let file = std::fs::File::open(path)
+                .map_err(|e| CliError::usage(format!("--from-file {}: {e}", path.display())))?;
+            collector
+                .read_lines(&path.display().to_string(), io::BufReader::new(file))
+                .map_err(|e| CliError::usage(format!("--from-file {}: {e}", path.display())))?;
+        }
+    }
+    Ok(collector.finish())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build_client(
+    global: &GlobalArgs,
+    credentials: Credentials,
+    endpoint: Endpoint,
+    method: HttpMethod,
+    signature_method: SignatureMethod,
+    batch_size: Option<NonZeroUsize>,
+    clock: Arc<StartingClock>,
+    nonces: Arc<dyn NonceSource>,
+) -> Result<Client, CliError> {
+    let concurrency = NonZeroUsize::new(global.concurrency as usize).unwrap_or(NonZeroUsize::MIN);
+    Client::builder(credentials)
+        .endpoint(endpoint)
+        .method(method)
+        .signature_method(signature_method)
+        .timeout(Duration::from_secs(global.timeout.max(1)))
+        .retry_policy(
+            RetryPolicy::default()
+                .with_retries(global.retries)
+                .with_base_delay(Duration::from_millis(global.retry_delay)),
+        )
+        .concurrency(concurrency)
+        .rate_limit_per_minute(global.rate_limit)
+        .batch_size(batch_size)
+        .clock(clock)
+        .nonce_source(nonces)
+        .build()
+        .map_err(|e| CliError::runtime(e.to_string()))
+}
+
+/// Signs and prints every request; sends nothing. A URL too long for any
+/// request is reported on stderr and makes the exit status 1.
+#[allow(clippy::too_many_arguments)]
+fn dry_run(
+    out: &mut impl Write,
+    global: &GlobalArgs,
+    builder: &RequestBuilder,
+    operation: Operation,
+    areas: Areas,
+    collected: Collected,
+    batch_size: Option<NonZeroUsize>,
+    clock: &dyn Clock,
+    nonces: &dyn NonceSource,
+) -> io::Result<ExitStatus> {
+    let mut unsendable = 0usize;
+    for item in builder.plan(operation, areas, collected.urls, batch_size) {
+        match item {
+            PlanItem::Batch(batch) => {
+                // A fixed --timestamp stays fixed, so the output is reproducible.
+                let timestamp = global.timestamp.unwrap_or_else(|| clock.unix_seconds());
+                let request = builder.prepare(&batch, timestamp, nonces.next_nonce());
+                output::dry_run_request(out, global.output, &request)?;
+            }
+            PlanItem::TooLarge(too_large) => {
+                unsendable += 1;
+                eprintln!("tcdn: {}: {too_large}", too_large.url);
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if unsendable == 0 {
+        ExitStatus::Success
+    } else {
+        ExitStatus::SomeFailed
+    })
+}
+
+/// A progress bar on stderr, only when stderr is a terminal and more than
+/// one request will be sent.
+fn progress_bar(urls: usize, per_request: usize) -> Option<indicatif::ProgressBar> {
+    if urls <= per_request || !io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(urls as u64);
+    let style = indicatif::ProgressStyle::with_template(
+        "{bar:40} {pos}/{len} URLs, {elapsed} elapsed, ~{eta} left",
+    )
+    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    bar.set_style(style);
+    Some(bar)
+}
+
+/// The system clock, optionally started at a given Unix time (`--timestamp`)
+/// and running on from there.
+#[derive(Debug)]
+struct StartingClock {
+    start_unix: Option<u64>,
+    origin: Instant,
+    system: tcdn::SystemClock,
+}
+
+impl StartingClock {
+    fn new(start_unix: Option<u64>) -> Self {
+        Self {
+            start_unix,
+            origin: Instant::now(),
+            system: tcdn::SystemClock::new(),
+        }
+    }
+}
+
+impl Clock for StartingClock {
+    fn unix_seconds(&self) -> u64 {
+        match self.start_unix {
+            Some(start) => start.saturating_add(self.origin.elapsed().as_secs()),
+            None => self.system.unix_seconds(),
+        }
+    }
+
+    fn monotonic(&self) -> Duration {
+        self.origin.elapsed()
+    }
+}

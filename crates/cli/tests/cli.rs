@@ -1,0 +1,312 @@
+//! The CLI's contract, offline: exit codes, messages that name the bad value
+//! and its line, help texts, and dry-run output (snapshots).
+
+mod common;
+
+use common::*;
+use predicates::prelude::*;
+
+fn stdout_of(output: &std::process::Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+#[test]
+fn no_area_is_a_usage_error_that_says_to_choose() {
+    Tcdn::new()
+        .cmd()
+        .args(["flush", "https://www.example.com/a.js"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--mainland").and(predicate::str::contains("--oversea")));
+}
+
+#[test]
+fn bad_lines_are_all_reported_with_their_numbers_and_nothing_is_sent() {
+    let tcdn = Tcdn::new();
+    let list = tcdn.home.path().join("urls.txt");
+    std::fs::write(&list, "# release 7\nhttps://www.example.com/ok.js\nftp://www.example.com/x\n\nhttps://www.example.com/#frag\n").unwrap();
+    let assert = tcdn
+        .cmd()
+        // Unreachable on purpose: nothing may be sent.
+        .args([
+            "flush",
+            "--mainland",
+            "--endpoint",
+            "http://127.0.0.1:9/v2/index.php",
+            "--from-file",
+        ])
+        .arg(&list)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(
+        stderr.contains("urls.txt:3") && stderr.contains("ftp://www.example.com/x"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("urls.txt:5") && stderr.contains("#frag"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nothing was sent"), "{stderr}");
+}
+
+#[test]
+fn bad_arguments_are_numbered() {
+    Tcdn::new()
+        .cmd()
+        .args([
+            "push",
+            "--oversea",
+            "https://www.example.com/a.js",
+            "www.example.com/b.js",
+        ])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("argument 2")
+                .and(predicate::str::contains("www.example.com/b.js")),
+        );
+}
+
+#[test]
+fn empty_input_is_an_error() {
+    Tcdn::new()
+        .cmd()
+        .args(["flush", "--mainland", "--from-file", "-"])
+        .write_stdin("# nothing but comments\n\n")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no URLs"));
+}
+
+#[test]
+fn missing_credentials_name_the_variable() {
+    Tcdn::new()
+        .bare()
+        .args([
+            "flush",
+            "--mainland",
+            "--dry-run",
+            "https://www.example.com/a.js",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("TENCENTCLOUD_SECRET_ID"));
+}
+
+#[test]
+fn a_missing_file_is_named() {
+    Tcdn::new()
+        .cmd()
+        .args([
+            "flush",
+            "--mainland",
+            "--from-file",
+            "/nonexistent/urls.txt",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("/nonexistent/urls.txt"));
+}
+
+#[test]
+fn directories_cannot_be_pushed() {
+    Tcdn::new()
+        .cmd()
+        .args(["push", "--dir", "--mainland", "https://www.example.com/a/"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn plain_http_is_refused_except_to_loopback() {
+    Tcdn::new()
+        .cmd()
+        .args([
+            "flush",
+            "--mainland",
+            "--endpoint",
+            "http://cdn.example.com/v2/index.php",
+            "https://www.example.com/a.js",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("http"));
+}
+
+#[test]
+fn help_explains_flush_push_areas_and_credentials() {
+    let output = Tcdn::new().bare().arg("--help").output().unwrap();
+    let help = stdout_of(&output);
+    for needle in [
+        "flush",
+        "push",
+        "--mainland",
+        "TENCENTCLOUD_SECRET_ID",
+        ".tccli",
+        ".tencentcloud/credentials",
+        "emulator",
+    ] {
+        assert!(help.contains(needle), "--help lacks {needle:?}:\n{help}");
+    }
+    let output = Tcdn::new()
+        .bare()
+        .args(["push", "--help"])
+        .output()
+        .unwrap();
+    assert!(stdout_of(&output).contains("whitelist"));
+}
+
+#[test]
+fn completions_are_printed() {
+    Tcdn::new()
+        .bare()
+        .args(["completions", "bash"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("tcdn"));
+}
+
+fn dry_run(args: &[&str]) -> String {
+    let output = Tcdn::new()
+        .cmd()
+        .args(["--dry-run", "--nonce", "12345", "--timestamp", "1700000000"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout_of(&output)
+}
+
+const THREE: [&str; 3] = [
+    "https://www.example.com/a.jpg?x=1&y=2",
+    "https://www.example.com/图片/猫.jpg",
+    "https://www.example.com/c++/a~b.js?q=a+b%20c",
+];
+
+#[test]
+fn dry_run_get_sha1_json() {
+    let mut args = vec!["flush", "--mainland", "--method", "get", "--output", "json"];
+    args.extend(THREE);
+    insta::assert_snapshot!(dry_run(&args));
+}
+
+#[test]
+fn dry_run_post_sha256_text() {
+    let mut args = vec![
+        "push",
+        "--mainland",
+        "--oversea",
+        "--signature-method",
+        "hmac-sha256",
+    ];
+    args.extend(THREE);
+    insta::assert_snapshot!(dry_run(&args));
+}
+
+#[test]
+fn dry_run_redacts_the_token_in_text_but_never_prints_the_key() {
+    let output = Tcdn::new()
+        .cmd()
+        .env("TENCENTCLOUD_TOKEN", TOKEN)
+        .args([
+            "--dry-run",
+            "flush",
+            "--oversea",
+            "--method",
+            "get",
+            "https://www.example.com/a.js",
+        ])
+        .output()
+        .unwrap();
+    let text = stdout_of(&output);
+    assert!(text.contains("Token=") && !text.contains(TOKEN), "{text}");
+    assert!(!text.contains(KEY));
+}
+
+#[test]
+fn dry_run_splits_by_count() {
+    let dirs: Vec<String> = (0..25)
+        .map(|i| format!("https://www.example.com/static/{i}/"))
+        .collect();
+    let mut args = vec!["flush", "--dir", "--oversea", "--output", "json"];
+    args.extend(dirs.iter().map(String::as_str));
+    let out = dry_run(&args);
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let counts: Vec<usize> = lines
+        .iter()
+        .map(|l| l["body"].as_str().unwrap().matches("urls.").count())
+        .collect();
+    assert_eq!(counts, [20, 5]);
+    let nonces: Vec<bool> = lines
+        .iter()
+        .map(|l| l["body"].as_str().unwrap().contains("Nonce=12346"))
+        .collect();
+    assert_eq!(nonces, [false, true], "each request takes the next nonce");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn dry_run_splits_get_by_size_and_every_request_fits() {
+    let tcdn = Tcdn::new();
+    let list = tcdn.home.path().join("long.txt");
+    let mut text = String::new();
+    for i in 0..1000 {
+        text.push_str(&format!("https://www.example.com/assets/a-rather-long-path/to/a/file/number-{i:04}.js?version=20261128\n"));
+    }
+    std::fs::write(&list, text).unwrap();
+    let output = tcdn
+        .cmd()
+        .args([
+            "--dry-run",
+            "--nonce",
+            "1",
+            "--timestamp",
+            "1700000000",
+            "--output",
+            "json",
+            "flush",
+            "--mainland",
+            "--method",
+            "get",
+            "--from-file",
+        ])
+        .arg(&list)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let summary: Vec<String> = stdout_of(&output)
+        .lines()
+        .map(|line| {
+            let value: serde_json::Value = serde_json::from_str(line).unwrap();
+            let url = value["url"].as_str().unwrap();
+            let target = &url[url.find("/v2/").unwrap()..];
+            assert!(
+                target.len() <= 32 * 1024,
+                "request target of {} bytes",
+                target.len()
+            );
+            format!(
+                "{} URLs, {} bytes",
+                url.matches("urls.").count(),
+                target.len()
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary
+            .iter()
+            .map(|s| s.split(' ').next().unwrap().parse::<usize>().unwrap())
+            .sum::<usize>(),
+        1000
+    );
+    insta::assert_snapshot!(summary.join("\n"));
+}

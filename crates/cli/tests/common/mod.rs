@@ -1,0 +1,132 @@
+//! Helpers for the CLI's tests: a clean environment, and the real emulator
+//! started as `tcdn emulator` in a child process.
+
+#![allow(dead_code, missing_docs, missing_debug_implementations)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+pub const ID: &str = "AKIDcliTestAAAAAAAAAAAAAAAAAAAAAAAAA";
+pub const KEY: &str = "cli-test-secret-key-never-printed";
+pub const TOKEN: &str = "cli-test-session-token-never-in-text";
+
+/// `tcdn` with an empty environment and a fresh empty home directory.
+pub struct Tcdn {
+    pub home: tempfile::TempDir,
+}
+
+impl Tcdn {
+    pub fn new() -> Self {
+        Self {
+            home: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// The command, without credentials.
+    pub fn bare(&self) -> assert_cmd::Command {
+        let mut cmd = assert_cmd::Command::cargo_bin("tcdn").unwrap();
+        cmd.env_clear()
+            .env("HOME", self.home.path())
+            .timeout(Duration::from_secs(60));
+        cmd
+    }
+
+    /// The command, with the test credentials in the environment.
+    pub fn cmd(&self) -> assert_cmd::Command {
+        let mut cmd = self.bare();
+        cmd.env("TENCENTCLOUD_SECRET_ID", ID)
+            .env("TENCENTCLOUD_SECRET_KEY", KEY);
+        cmd
+    }
+}
+
+/// A running `tcdn emulator`, killed when dropped.
+pub struct EmulatorProcess {
+    child: Child,
+    pub endpoint: String,
+}
+
+impl EmulatorProcess {
+    pub fn start(extra: &[&str]) -> Self {
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("tcdn"))
+            .args(["emulator", "--listen", "127.0.0.1:0", "--secret-id", ID])
+            .args(extra)
+            .env_clear()
+            .env("TENCENTCLOUD_SECRET_KEY", KEY)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let endpoint = line.trim().to_owned();
+        assert!(
+            endpoint.starts_with("http://127.0.0.1:"),
+            "first line: {endpoint:?}"
+        );
+        Self { child, endpoint }
+    }
+
+    fn get(&self, path: &str) -> String {
+        let authority = self
+            .endpoint
+            .trim_start_matches("http://")
+            .split('/')
+            .next()
+            .unwrap()
+            .to_owned();
+        let mut stream = TcpStream::connect(&authority).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        response.split_once("\r\n\r\n").unwrap().1.to_owned()
+    }
+
+    /// `GET /_emulator/tasks`, parsed.
+    pub fn tasks(&self) -> serde_json::Value {
+        serde_json::from_str(&self.get("/_emulator/tasks")).unwrap()
+    }
+
+    /// Every URL the emulator accepted, in order.
+    pub fn accepted_urls(&self) -> Vec<String> {
+        self.tasks()
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|task| task["urls"].as_array().unwrap().clone())
+            .map(|url| url.as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    /// Sends SIGTERM and returns whether it exited successfully.
+    pub fn terminate(mut self) -> bool {
+        let pid = self.child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        for _ in 0..200 {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.success();
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        false
+    }
+}
+
+impl Drop for EmulatorProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,210 @@
+//! `cargo xtask demo`: the README's main command.
+//!
+//! Builds the CLI, starts `tcdn emulator` on a free loopback port with demo
+//! credentials, flushes URLs and a directory and pushes URLs through the real
+//! hyper transport, prints the CLI's results and the emulator's task list,
+//! then stops the emulator with SIGTERM and checks it exited cleanly.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::tasks::{cargo, root, run};
+
+const DEMO_ID: &str = "AKIDdemo0000000000000000000000000000";
+const DEMO_KEY: &str = "demo-secret-key-for-the-local-emulator";
+
+/// Stops the emulator on every path out of the demo, failures included.
+struct EmulatorProcess(Child);
+
+impl Drop for EmulatorProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn binary() -> PathBuf {
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);
+    target
+        .join("debug")
+        .join(format!("tcdn{}", std::env::consts::EXE_SUFFIX))
+}
+
+pub(crate) fn demo(args: &[String]) -> Result<(), String> {
+    if let Some(extra) = args.first() {
+        return Err(format!("`demo` takes no arguments (got `{extra}`)"));
+    }
+    run(
+        "build the tcdn CLI",
+        cargo(&["build", "--quiet", "--package", "tcdn-cli", "--locked"]),
+    )?;
+    let tcdn = binary();
+    let log_path = root().join("target").join("demo-emulator.log");
+    let log =
+        std::fs::File::create(&log_path).map_err(|e| format!("{}: {e}", log_path.display()))?;
+
+    let mut child = Command::new(&tcdn)
+        .args(["emulator", "--listen", "127.0.0.1:0"])
+        .env("TENCENTCLOUD_SECRET_ID", DEMO_ID)
+        .env("TENCENTCLOUD_SECRET_KEY", DEMO_KEY)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .map_err(|e| format!("could not start {}: {e}", tcdn.display()))?;
+    let stdout = child
+        .stdout
+        .take()
+        .ok_or("the emulator's stdout is not piped")?;
+    let mut emulator = EmulatorProcess(child);
+    let mut first_line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut first_line)
+        .map_err(|e| format!("could not read the emulator's address: {e}"))?;
+    let endpoint = first_line.trim().to_owned();
+    if !endpoint.starts_with("http://127.0.0.1:") {
+        return Err(format!(
+            "the emulator printed `{endpoint}` instead of its endpoint; see {}",
+            log_path.display()
+        ));
+    }
+    eprintln!(
+        "\n==> emulator listening at {endpoint} (log: {})",
+        log_path.display()
+    );
+
+    let list = root().join("fixtures").join("demo").join("push-urls.txt");
+    let list = list.to_string_lossy().into_owned();
+    let steps: [(&str, Vec<&str>); 3] = [
+        (
+            "flush three URLs in both areas",
+            vec![
+                "flush",
+                "--mainland",
+                "--oversea",
+                "https://www.example.com/index.html",
+                "https://www.example.com/app.js?v=42",
+                "https://www.example.com/图片/logo.png",
+            ],
+        ),
+        (
+            "flush a directory in mainland China",
+            vec![
+                "flush",
+                "--dir",
+                "--mainland",
+                "https://www.example.com/static/",
+            ],
+        ),
+        (
+            "push URLs from a file outside mainland China, JSON output",
+            vec![
+                "push",
+                "--oversea",
+                "--from-file",
+                &list,
+                "--output",
+                "json",
+            ],
+        ),
+    ];
+    for (what, step_args) in steps {
+        eprintln!(
+            "\n==> {what}\n$ tcdn {} --endpoint {endpoint}",
+            quote_args(&step_args)
+        );
+        let status = Command::new(&tcdn)
+            .args(&step_args)
+            .args(["--endpoint", &endpoint])
+            .env("TENCENTCLOUD_SECRET_ID", DEMO_ID)
+            .env("TENCENTCLOUD_SECRET_KEY", DEMO_KEY)
+            .env_remove("TENCENTCLOUD_TOKEN")
+            .env_remove("TENCENTCLOUD_SECURITY_TOKEN")
+            .status()
+            .map_err(|e| format!("could not run tcdn: {e}"))?;
+        if !status.success() {
+            return Err(format!(
+                "`tcdn {}` failed ({status})",
+                quote_args(&step_args)
+            ));
+        }
+    }
+
+    let tasks_url = endpoint.replacen("/v2/index.php", "/_emulator/tasks", 1);
+    eprintln!("\n==> what the emulator accepted: GET {tasks_url}");
+    println!("{}", http_get(&tasks_url)?);
+
+    stop(&mut emulator.0)?;
+    eprintln!("\n==> emulator stopped cleanly; demo done");
+    Ok(())
+}
+
+fn quote_args(args: &[&str]) -> String {
+    args.iter()
+        .map(|a| {
+            if a.contains([' ', '?', '&']) {
+                format!("'{a}'")
+            } else {
+                (*a).to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A minimal HTTP/1.1 GET over loopback (xtask keeps to the standard library).
+fn http_get(url: &str) -> Result<String, String> {
+    let rest = url.strip_prefix("http://").ok_or("only http:// URLs")?;
+    let (authority, path) = rest
+        .split_once('/')
+        .map_or((rest, "/".to_owned()), |(a, p)| (a, format!("/{p}")));
+    let mut stream = TcpStream::connect(authority).map_err(|e| format!("GET {url}: {e}"))?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .map_err(|e| e.to_string())?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
+    )
+    .map_err(|e| format!("GET {url}: {e}"))?;
+    let mut response = String::new();
+    stream
+        .read_to_string(&mut response)
+        .map_err(|e| format!("GET {url}: {e}"))?;
+    let (head, body) = response
+        .split_once("\r\n\r\n")
+        .ok_or("malformed HTTP response")?;
+    if !head.starts_with("HTTP/1.1 200") {
+        return Err(format!("GET {url}: {}", head.lines().next().unwrap_or("")));
+    }
+    Ok(body.to_owned())
+}
+
+/// Sends SIGTERM and waits for a clean exit.
+fn stop(child: &mut Child) -> Result<(), String> {
+    let pid = child.id().to_string();
+    let sent = Command::new("kill").args(["-TERM", &pid]).status();
+    if !sent.is_ok_and(|s| s.success()) {
+        child
+            .kill()
+            .map_err(|e| format!("could not stop the emulator: {e}"))?;
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+            return if status.success() {
+                Ok(())
+            } else {
+                Err(format!("the emulator exited with {status} after SIGTERM"))
+            };
+        }
+        if Instant::now() > deadline {
+            return Err("the emulator did not stop within 10 s of SIGTERM".to_owned());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
