@@ -6,6 +6,7 @@
 //! every crash found through exactly these checks in `cargo test`.
 #![forbid(unsafe_code)]
 
+pub mod credentials;
 pub mod emulator;
 pub mod envelope;
 pub mod form;
