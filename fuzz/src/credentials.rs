@@ -27,10 +27,22 @@ pub fn check(data: &[u8]) {
     }
 }
 
-/// A secret long and unique enough in `text` that finding it in an error
-/// message can only mean the message quotes it.
+/// A secret that no error message can contain by chance, so finding it in
+/// one means the message quotes it: at least 12 ASCII letters and digits
+/// with at least two of each (the messages' own words hold no digits, and
+/// their numbers stand alone), written once in `text` (so it is no name or
+/// header there).
+///
+/// The first version took any 12 characters and was fooled by a value that
+/// was a piece of a message's own wording (the `credentials` target's first
+/// crash, now a seed: `crash_value_is_part_of_a_message`).
 fn distinctive<'a>(secret: &'a str, text: &str) -> Option<&'a str> {
-    (secret.chars().count() >= 12 && text.matches(secret).count() == 1).then_some(secret)
+    let count = |f: fn(&u8) -> bool| secret.bytes().filter(|b| f(b)).count();
+    let shaped = secret.len() >= 12
+        && secret.bytes().all(|b| b.is_ascii_alphanumeric())
+        && count(u8::is_ascii_digit) >= 2
+        && count(u8::is_ascii_alphabetic) >= 2;
+    (shaped && text.matches(secret).count() == 1).then_some(secret)
 }
 
 fn check_error_hides(error: &CredentialError, secret: Option<&str>) {
