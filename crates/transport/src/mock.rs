@@ -52,8 +52,8 @@ pub struct RecordedRequest {
     pub body: Bytes,
 }
 
-impl std::fmt::Debug for RecordedRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl fmt::Debug for RecordedRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RecordedRequest")
             .field("method", &self.method)
             .field("target", &crate::error::redacted_target(&self.uri))
