@@ -149,6 +149,15 @@ pub enum OutputArg {
     Json,
 }
 
+/// Log format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormatArg {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per event.
+    Json,
+}
+
 /// Options shared by every command.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
@@ -210,6 +219,11 @@ pub struct GlobalArgs {
     /// sending, the clock starts at this time and runs on.
     #[arg(long, global = true, value_name = "UNIX")]
     pub timestamp: Option<u64>,
+
+    /// Format of the logs on stderr: text, or json (one object per line, for
+    /// log collectors).
+    #[arg(long, global = true, value_enum, default_value_t = LogFormatArg::Text)]
+    pub log_format: LogFormatArg,
 
     /// More logs on stderr: -v info, -vv debug, -vvv trace.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]

@@ -24,6 +24,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(
         cli.global.verbose,
+        cli.global.log_format,
         matches!(cli.command, Command::Emulator(_)),
     );
     let result = match cli.command {
@@ -46,7 +47,7 @@ fn main() -> ExitCode {
 
 /// Logs go to stderr; `-v` raises the level, `RUST_LOG` overrides it. The
 /// emulator logs its decisions at info level by default.
-fn init_logging(verbose: u8, emulator: bool) {
+fn init_logging(verbose: u8, format: args::LogFormatArg, emulator: bool) {
     let default = match (verbose, emulator) {
         (0, false) => "warn",
         (0, true) | (1, _) => "info",
@@ -55,9 +56,13 @@ fn init_logging(verbose: u8, emulator: bool) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        args::LogFormatArg::Text => builder
+            .with_ansi(std::io::stderr().is_terminal())
+            .try_init(),
+        args::LogFormatArg::Json => builder.json().try_init(),
+    };
 }

@@ -132,13 +132,20 @@ fn large_lists_are_split_and_every_url_is_accepted_once() {
     let report = report(&output);
     assert_eq!(report["requests"], 3, "1000 + 1000 + 500");
     let expected: Vec<String> = input.lines().map(str::to_owned).collect();
-    assert!(strings(&report["succeeded"]) == expected, "succeeded differs from the input");
+    assert!(
+        strings(&report["succeeded"]) == expected,
+        "succeeded differs from the input"
+    );
     // Requests run concurrently, so the emulator may accept batches in any order.
     let mut accepted = emulator.accepted_urls();
     accepted.sort();
     let mut sorted = expected;
     sorted.sort();
-    assert!(accepted == sorted, "the emulator accepted {} URLs, not the 2500 sent once each", accepted.len());
+    assert!(
+        accepted == sorted,
+        "the emulator accepted {} URLs, not the 2500 sent once each",
+        accepted.len()
+    );
 }
 
 #[test]

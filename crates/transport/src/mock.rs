@@ -34,7 +34,13 @@ pub fn response(status: u16, body: impl Into<Bytes>) -> Response<Bytes> {
 }
 
 /// A request as a mock saw it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Its fields hold everything that was sent, query and body included, for
+/// tests to inspect; its `Debug` shows only the method, the target without
+/// its query, the header names and the body's length, because signed
+/// requests carry a signature and possibly a session token, and a failing
+/// assertion prints `Debug` output into CI logs.
+#[derive(Clone, PartialEq, Eq)]
 pub struct RecordedRequest {
     /// The method.
     pub method: Method,
@@ -44,6 +50,17 @@ pub struct RecordedRequest {
     pub headers: HeaderMap,
     /// The body.
     pub body: Bytes,
+}
+
+impl fmt::Debug for RecordedRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RecordedRequest")
+            .field("method", &self.method)
+            .field("target", &crate::error::redacted_target(&self.uri))
+            .field("headers", &self.headers.keys().collect::<Vec<_>>())
+            .field("body_len", &self.body.len())
+            .finish()
+    }
 }
 
 impl RecordedRequest {

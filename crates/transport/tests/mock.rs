@@ -133,3 +133,24 @@ fn every_kind_can_be_constructed_for_tests() {
         assert_eq!(TransportError::from(kind).kind(), kind);
     }
 }
+
+#[tokio::test]
+async fn recorded_requests_keep_signatures_and_tokens_out_of_debug() {
+    let transport = ScriptedTransport::new().then_respond(200, "ok");
+    let request =
+        Request::post("https://cdn.example.com/v2/index.php?Token=tok-secret&Signature=sig%3D")
+            .body(Bytes::from_static(b"Token=tok-secret&Signature=sig%3D"))
+            .unwrap();
+    transport.send(request).await.unwrap();
+    let shown = format!("{transport:?} {:?}", transport.requests());
+    assert!(
+        !shown.contains("tok-secret") && !shown.contains("sig%3D"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("cdn.example.com") && shown.contains("/v2/index.php"),
+        "{shown}"
+    );
+    // The test itself still sees everything.
+    assert!(transport.requests()[0].body_text().contains("tok-secret"));
+}
