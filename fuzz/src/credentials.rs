@@ -37,7 +37,7 @@ pub fn check(data: &[u8]) {
 /// was a piece of a message's own wording (the `credentials` target's first
 /// crash, now a seed: `crash_value_is_part_of_a_message`).
 fn distinctive<'a>(secret: &'a str, text: &str) -> Option<&'a str> {
-    let count = |f: fn(&u8) -> bool| secret.bytes().filter(|b| f(b)).count();
+    let count = |f: fn(&u8) -> bool| secret.bytes().filter(f).count();
     let shaped = secret.len() >= 12
         && secret.bytes().all(|b| b.is_ascii_alphanumeric())
         && count(u8::is_ascii_digit) >= 2
