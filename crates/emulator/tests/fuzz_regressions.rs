@@ -3,29 +3,13 @@
 //! The checks are the fuzz targets' own (`fuzz/src/emulator.rs`, included
 //! below), so a seed or a past crash fails here exactly as it would there.
 
-use std::fs;
-use std::path::{Path, PathBuf};
-
 #[allow(dead_code)]
 #[path = "../../../fuzz/src/emulator.rs"]
 mod checks;
 
-fn seeds(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fuzz/seeds")
-        .join(target);
-    let mut out: Vec<(PathBuf, Vec<u8>)> = fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|entry| {
-            let path = entry.unwrap().path();
-            let bytes = fs::read(&path).unwrap();
-            (path, bytes)
-        })
-        .collect();
-    out.sort();
-    assert!(out.len() >= 3, "too few seeds in {}", dir.display());
-    out
-}
+#[path = "../../../fuzz/src/replay.rs"]
+mod replay;
+use replay::seeds;
 
 #[test]
 fn emulator_judge_seeds_pass_the_target_checks() {

@@ -4,32 +4,18 @@
 //! The checks are the fuzz target's own (`fuzz/src/sign.rs`, included
 //! below), so a seed or a past crash fails here exactly as it would there.
 
-use std::fs;
-use std::path::{Path, PathBuf};
-
 use tcdn_sign::{CDN_V2_PATH, Endpoint, SecretKey};
 
 #[path = "../../../fuzz/src/sign.rs"]
 mod checks;
 
-fn seeds() -> Vec<(PathBuf, Vec<u8>)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/seeds/sign_verify");
-    let mut out: Vec<(PathBuf, Vec<u8>)> = fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|entry| {
-            let path = entry.unwrap().path();
-            let bytes = fs::read(&path).unwrap();
-            (path, bytes)
-        })
-        .collect();
-    out.sort();
-    assert!(out.len() >= 3, "too few seeds in {}", dir.display());
-    out
-}
+#[path = "../../../fuzz/src/replay.rs"]
+mod replay;
+use replay::seeds;
 
 #[test]
 fn sign_verify_seeds_pass_the_target_checks() {
-    for (path, bytes) in seeds() {
+    for (path, bytes) in seeds("sign_verify") {
         eprintln!("{}", path.display());
         checks::check(&bytes);
     }
@@ -48,7 +34,7 @@ fn vector_seeds_decode_to_their_published_signatures() {
             "04IbdYJbODzGIiYU6c7P+Q2NniA4rcUDZOSm1ERB3W0=",
         ),
     ];
-    let seeds = seeds();
+    let seeds = seeds("sign_verify");
     for (name, signature) in expected {
         let (_, bytes) = seeds
             .iter()
