@@ -78,7 +78,10 @@ enum Previous<'a> {
     Nothing,
     Name(&'a str),
     /// The greatest name of an indexed group: `prefix.index`.
-    Member { prefix: &'a str, index: u32 },
+    Member {
+        prefix: &'a str,
+        index: u32,
+    },
 }
 
 impl<'a> CanonicalSigner<'a> {
@@ -209,7 +212,10 @@ impl<'a> CanonicalSigner<'a> {
             Previous::Name(previous) => name_cmp(previous, name),
             Previous::Member { prefix, index } => {
                 let mut digits = [0u8; 10];
-                folded_cmp(member_bytes(prefix, decimal(index, &mut digits)), name.bytes())
+                folded_cmp(
+                    member_bytes(prefix, decimal(index, &mut digits)),
+                    name.bytes(),
+                )
             }
         };
         self.order_result(ordering, name.bytes())

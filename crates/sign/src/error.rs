@@ -29,11 +29,22 @@ pub enum SignErrorKind {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Detail {
-    Duplicate { first: String, second: String },
+    Duplicate {
+        first: String,
+        second: String,
+    },
     Reserved,
-    TooMany { count: usize },
-    OutOfOrder { previous: String, name: String },
-    MethodMismatch { signer: SignatureMethod, selected: SignatureMethod },
+    TooMany {
+        count: usize,
+    },
+    OutOfOrder {
+        previous: String,
+        name: String,
+    },
+    MethodMismatch {
+        signer: SignatureMethod,
+        selected: SignatureMethod,
+    },
 }
 
 /// The parameters cannot be signed.

@@ -323,9 +323,7 @@ pub(crate) fn canonical_order<P: Param>(
     };
     let group = group.filter(|g| g.members > 0);
     // Members with distinct indices below `members + 1` are exactly `0..members`.
-    general |= group
-        .as_ref()
-        .is_some_and(|g| g.max_index + 1 != g.members);
+    general |= group.as_ref().is_some_and(|g| g.max_index + 1 != g.members);
     if !general
         && let Some(len) = fast_order(params, order, positions, &mut units[..unit_count], group)
     {
