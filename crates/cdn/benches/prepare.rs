@@ -113,9 +113,8 @@ fn repeat(spec: &str) -> Result<(), String> {
         let (group, urls) = case.split_once('/')?;
         Some((group, urls.parse().ok()?, times.parse().ok()?))
     };
-    let (group, urls, times) = parse().ok_or_else(|| {
-        format!("TCDN_BENCH_REPEAT={spec:?}: expected <group>/<urls>:<times>")
-    })?;
+    let (group, urls, times) = parse()
+        .ok_or_else(|| format!("TCDN_BENCH_REPEAT={spec:?}: expected <group>/<urls>:<times>"))?;
     let post = builder(HttpMethod::Post, SignatureMethod::HmacSha1);
     let request = request(urls);
     match group {
