@@ -8,7 +8,7 @@ use hmac::{Hmac, Mac};
 use sha1::Sha1;
 use sha2::Sha256;
 
-use crate::order::{SIGNATURE, SIGNATURE_METHOD, fold, name_cmp};
+use crate::order::{SIGNATURE, SIGNATURE_METHOD, fold, keyed_cmp, sort_key};
 use crate::signer::{Combined, Sink, keyed, write_prefix};
 use crate::{Endpoint, MAX_PARAMS, SecretKey, SignError, Signature, SignatureMethod};
 
@@ -76,7 +76,8 @@ enum AnyMac {
 #[derive(Clone, Copy)]
 enum Previous<'a> {
     Nothing,
-    Name(&'a str),
+    /// A name and its [`sort_key`], which decides most comparisons.
+    Name(&'a str, u64),
     /// The greatest name of an indexed group: `prefix.index`.
     Member {
         prefix: &'a str,
@@ -137,7 +138,7 @@ impl<'a> CanonicalSigner<'a> {
             AnyMac::Sha1(sink) => sink.write_pair(first, name, value),
             AnyMac::Sha256(sink) => sink.write_pair(first, name, value),
         }
-        self.previous = Previous::Name(name);
+        self.previous = Previous::Name(name, sort_key(name));
         Ok(())
     }
 
@@ -209,7 +210,7 @@ impl<'a> CanonicalSigner<'a> {
     fn check_after_previous(&self, name: &str) -> Result<(), SignError> {
         let ordering = match self.previous {
             Previous::Nothing => return Ok(()),
-            Previous::Name(previous) => name_cmp(previous, name),
+            Previous::Name(previous, key) => keyed_cmp((key, previous), (sort_key(name), name)),
             Previous::Member { prefix, index } => {
                 let mut digits = [0u8; 10];
                 folded_cmp(
@@ -225,7 +226,7 @@ impl<'a> CanonicalSigner<'a> {
         let first = || member_bytes(prefix, b"0");
         let ordering = match self.previous {
             Previous::Nothing => return Ok(()),
-            Previous::Name(previous) => folded_cmp(previous.bytes(), first()),
+            Previous::Name(previous, _) => folded_cmp(previous.bytes(), first()),
             Previous::Member {
                 prefix: previous,
                 index,
@@ -250,7 +251,7 @@ impl<'a> CanonicalSigner<'a> {
         let next = String::from_utf8_lossy(&next.collect::<Vec<u8>>()).into_owned();
         let previous = match self.previous {
             Previous::Nothing => String::new(),
-            Previous::Name(name) => name.to_owned(),
+            Previous::Name(name, _) => name.to_owned(),
             Previous::Member { prefix, index } => format!("{prefix}.{index}"),
         };
         Err(if ordering == Ordering::Equal {

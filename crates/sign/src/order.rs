@@ -153,13 +153,13 @@ fn fold_head(raw: u64) -> u64 {
 /// (a shorter name pads with 0, which sorts first, as a prefix does); equal
 /// keys need [`name_cmp`].
 #[inline]
-fn sort_key(name: &str) -> u64 {
+pub(crate) fn sort_key(name: &str) -> u64 {
     fold_head(head(name.as_bytes()))
 }
 
 /// [`name_cmp`] with the keys of both names at hand.
 #[inline]
-fn keyed_cmp(a: (u64, &str), b: (u64, &str)) -> Ordering {
+pub(crate) fn keyed_cmp(a: (u64, &str), b: (u64, &str)) -> Ordering {
     a.0.cmp(&b.0).then_with(|| name_cmp(a.1, b.1))
 }
 

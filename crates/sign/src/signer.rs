@@ -136,7 +136,7 @@ impl<M: Mac> Combined<M> {
 
 /// Copies `src` into `dst` (of the same length) with `_` written as `.`,
 /// eight or four bytes at a time.
-#[inline]
+#[inline(always)]
 fn copy_folded(dst: &mut [u8], src: &[u8]) {
     let len = src.len();
     if len >= 8 {
