@@ -51,7 +51,12 @@ fn one_allocation_per_request_and_none_for_an_ordinary_signature() {
         let request = request(urls);
         for (method, hash, credentials, extra) in [
             (HttpMethod::Post, SignatureMethod::HmacSha1, &plain, false),
-            (HttpMethod::Get, SignatureMethod::HmacSha256, &with_token, true),
+            (
+                HttpMethod::Get,
+                SignatureMethod::HmacSha256,
+                &with_token,
+                true,
+            ),
         ] {
             let mut builder = RequestBuilder::new(credentials.clone())
                 .with_method(method)
