@@ -379,7 +379,6 @@ impl RequestBuilder {
         {
             push(extra, extra_value);
         }
-        drop(push);
         signer
             .push_indexed("urls", request.urls())
             .unwrap_or_else(|err| unreachable!("validated parameters failed to sign: {err}"));

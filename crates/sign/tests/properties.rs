@@ -196,7 +196,7 @@ proptest! {
         );
         let fold = |name: &str| name.replace('_', ".");
         let mut sorted = params.clone();
-        sorted.sort_by(|a, b| fold(&a.0).cmp(&fold(&b.0)));
+        sorted.sort_by_key(|p| fold(&p.0));
         let mut signer = CanonicalSigner::new(&key(), &endpoint, hash);
         for (name, value) in &sorted {
             signer.push(name, value).unwrap();
