@@ -1,5 +1,7 @@
 //! The table `cargo xtask bench` prints after criterion: signing time against
-//! a bare HMAC over the same bytes (issue 2 item 6, issue 7 item 1).
+//! a bare HMAC over the same bytes (issue 2 item 6, issue 7 item 1), and the
+//! whole request build against the HMAC of its string to sign, an absolute
+//! budget and its per-URL scaling (issue 7 item 2).
 //!
 //! Reads criterion's `target/criterion/<group>/<id>/new/estimates.json` and
 //! takes the mean's `point_estimate` (nanoseconds), parsed by hand because
@@ -12,9 +14,16 @@ use std::path::Path;
 const URL_COUNTS: [u32; 4] = [1, 20, 100, 1000];
 
 /// The ratio `sign / raw HMAC` that counts as good for a request with
-/// `urls` URLs: ≤ 2× for one URL (fixed costs dominate), ≤ 1.5× from 20 on.
+/// `urls` URLs: ≤ 2× for one URL (fixed costs dominate), ≤ 1.5× from 20 on,
+/// ≤ 1.3× from 100 on (issue 7 item 1).
 fn target_ratio(urls: u32) -> f64 {
-    if urls >= 20 { 1.5 } else { 2.0 }
+    if urls >= 100 {
+        1.3
+    } else if urls >= 20 {
+        1.5
+    } else {
+        2.0
+    }
 }
 
 /// The mean's point estimate in a criterion `estimates.json`.
@@ -50,9 +59,93 @@ fn human_time(nanos: f64) -> String {
     }
 }
 
-/// The table, or `None` when criterion left no `tcdn-sign` figures.
-pub(crate) fn sign_table(criterion_dir: &Path) -> Option<String> {
+/// `RequestBuilder::prepare` at most this many times the raw HMAC of its
+/// string to sign (issue 7 item 2).
+const PREPARE_RATIO_TARGET: f64 = 3.2;
+/// `prepare` of a 20-URL request within this many nanoseconds.
+const PREPARE_20_TARGET_NANOS: f64 = 2_500.0;
+/// Tencent's legacy Python SDK for a signed 20-URL GET URL (issue 7).
+const LEGACY_SDK_20_NANOS: f64 = 118_000.0;
+/// "Linear in URLs": the cost of one more URL at 100–1000 URLs at most this
+/// many times its cost at 20–100.
+const MARGINAL_RATIO_TARGET: f64 = 1.25;
+
+/// One table row: figure, value, reference, ratio, target, verdict.
+type Row = [String; 6];
+
+fn row(
+    figure: String,
+    value: String,
+    reference: String,
+    ratio: f64,
+    target: String,
+    ok: bool,
+) -> Row {
+    [
+        figure,
+        value,
+        reference,
+        format!("{ratio:.2}×"),
+        target,
+        if ok { "ok" } else { "OVER" }.to_owned(),
+    ]
+}
+
+/// The rows of `RequestBuilder::prepare` (bench `tcdn`/`prepare`).
+fn prepare_rows(criterion_dir: &Path) -> Vec<Row> {
     let mut rows = Vec::new();
+    let mut means = Vec::new();
+    for urls in URL_COUNTS {
+        let id = urls.to_string();
+        let (Some(prepare), Some(raw)) = (
+            read_mean(criterion_dir, "prepare_post_sha1", &id),
+            read_mean(criterion_dir, "hmac_post_sha1", &id),
+        ) else {
+            continue;
+        };
+        means.push((urls, prepare));
+        let ratio = prepare / raw;
+        let plural = if urls == 1 { "" } else { "s" };
+        rows.push(row(
+            format!("prepare POST HmacSHA1, {urls} URL{plural}"),
+            human_time(prepare),
+            format!("{} (raw HmacSHA1 of its string)", human_time(raw)),
+            ratio,
+            format!("≤ {PREPARE_RATIO_TARGET:.1}×"),
+            ratio <= PREPARE_RATIO_TARGET,
+        ));
+        if urls == 20 {
+            rows.push(row(
+                "prepare POST HmacSHA1, 20 URLs, time".to_owned(),
+                human_time(prepare),
+                format!("{} (legacy Python SDK)", human_time(LEGACY_SDK_20_NANOS)),
+                prepare / LEGACY_SDK_20_NANOS,
+                format!("≤ {}", human_time(PREPARE_20_TARGET_NANOS)),
+                prepare <= PREPARE_20_TARGET_NANOS,
+            ));
+        }
+    }
+    let at = |n: u32| means.iter().find(|(urls, _)| *urls == n).map(|(_, t)| *t);
+    if let (Some(t20), Some(t100), Some(t1000)) = (at(20), at(100), at(1000)) {
+        let middle = (t100 - t20) / 80.0;
+        let high = (t1000 - t100) / 900.0;
+        let ratio = high / middle;
+        rows.push(row(
+            "prepare, cost per URL at 100–1000".to_owned(),
+            human_time(high),
+            format!("{} (per URL at 20–100)", human_time(middle)),
+            ratio,
+            format!("≤ {MARGINAL_RATIO_TARGET:.2}× (linear)"),
+            ratio <= MARGINAL_RATIO_TARGET,
+        ));
+    }
+    rows
+}
+
+/// The table, or `None` when criterion left neither `tcdn-sign` nor
+/// `prepare` figures.
+pub(crate) fn sign_table(criterion_dir: &Path) -> Option<String> {
+    let mut rows: Vec<Row> = Vec::new();
     for (hash, label) in [("sha1", "HmacSHA1"), ("sha256", "HmacSHA256")] {
         for urls in URL_COUNTS {
             let id = urls.to_string();
@@ -65,16 +158,17 @@ pub(crate) fn sign_table(criterion_dir: &Path) -> Option<String> {
             let ratio = signing / raw;
             let target = target_ratio(urls);
             let plural = if urls == 1 { "" } else { "s" };
-            rows.push([
+            rows.push(row(
                 format!("sign {label}, {urls} URL{plural}"),
                 human_time(signing),
                 format!("{} (raw {label})", human_time(raw)),
-                format!("{ratio:.2}×"),
+                ratio,
                 format!("≤ {target:.1}×"),
-                if ratio <= target { "ok" } else { "OVER" }.to_owned(),
-            ]);
+                ratio <= target,
+            ));
         }
     }
+    rows.extend(prepare_rows(criterion_dir));
     if rows.is_empty() {
         return None;
     }
@@ -117,10 +211,42 @@ mod tests {
     }
 
     #[test]
+    fn prepare_rows_read_both_groups_and_the_scaling() {
+        let dir = std::env::temp_dir().join(format!("xtask-bench-report-{}", std::process::id()));
+        let write = |group: &str, id: u32, nanos: f64| {
+            let path = dir.join(group).join(id.to_string()).join("new");
+            std::fs::create_dir_all(&path).unwrap();
+            std::fs::write(
+                path.join("estimates.json"),
+                format!(r#"{{"mean":{{"point_estimate":{nanos}}}}}"#),
+            )
+            .unwrap();
+        };
+        for (urls, prepare, raw) in [
+            (1, 500.0, 400.0),
+            (20, 2_000.0, 1_000.0),
+            (100, 8_400.0, 4_000.0),
+            (1000, 80_400.0, 40_000.0),
+        ] {
+            write("prepare_post_sha1", urls, prepare);
+            write("hmac_post_sha1", urls, raw);
+        }
+        let rows = prepare_rows(&dir);
+        std::fs::remove_dir_all(&dir).unwrap();
+        let figures: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+        assert_eq!(figures.len(), 6, "{figures:?}");
+        assert_eq!(rows[1][3], "2.00×");
+        assert_eq!(rows[2][5], "ok", "2 µs is within 2.5 µs");
+        // 80 ns per URL at both ends: linear.
+        assert_eq!(rows[5][3], "1.00×");
+    }
+
+    #[test]
     fn targets_follow_the_issue() {
         assert_eq!(target_ratio(1), 2.0);
         assert_eq!(target_ratio(20), 1.5);
-        assert_eq!(target_ratio(1000), 1.5);
+        assert_eq!(target_ratio(100), 1.3);
+        assert_eq!(target_ratio(1000), 1.3);
         assert_eq!(human_time(950.0), "950 ns");
         assert_eq!(human_time(1_500.0), "1.50 µs");
     }

@@ -116,7 +116,8 @@ pub(crate) fn bench(args: &[String]) -> Result<(), String> {
     match crate::bench_report::sign_table(&criterion_dir) {
         Some(table) => {
             println!(
-                "\ntcdn-sign: signing vs raw HMAC over the same string to sign (criterion means)\n"
+                "\nsigning and request building vs raw HMAC over the same string to sign \
+                 (criterion means)\n"
             );
             print!("{table}");
         }

@@ -5,11 +5,17 @@
 //! (key setup, update, finalize) over that request's string to sign. The
 //! ratio of the two is what `cargo xtask bench` reports: everything the
 //! signer adds (ordering, renaming, streaming, Base64) over the hash itself.
+//!
+//! With `TCDN_BENCH_REPEAT=<case>:<times>` set (case `sign_sha1/20`,
+//! `hmac_sha256/1000`, ...), the binary runs that one case `times` times and
+//! exits instead of benchmarking: the loop for an instruction count under
+//! `valgrind --tool=callgrind`, which a loaded machine does not disturb.
+//! Two runs with different `times` give the cost of one call by difference.
 
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use hmac::{Hmac, KeyInit, Mac};
 use sha1::Sha1;
 use sha2::Sha256;
@@ -99,6 +105,55 @@ fn benches(c: &mut Criterion) {
     bench_method(c, SignatureMethod::HmacSha256, "sha256");
 }
 
+/// The `TCDN_BENCH_REPEAT` mode: `case` run `times` times.
+fn repeat(spec: &str) -> Result<(), String> {
+    let (case, times) = spec
+        .split_once(':')
+        .ok_or_else(|| format!("TCDN_BENCH_REPEAT={spec:?}: expected <case>:<times>"))?;
+    let times: u64 = times
+        .parse()
+        .map_err(|e| format!("TCDN_BENCH_REPEAT times {times:?}: {e}"))?;
+    let (group, urls) = case
+        .split_once('/')
+        .ok_or_else(|| format!("case {case:?}: expected <group>/<urls>"))?;
+    let urls: usize = urls
+        .parse()
+        .map_err(|e| format!("case {case:?} URL count: {e}"))?;
+    let (what, hash) = group
+        .split_once('_')
+        .ok_or_else(|| format!("case {case:?}: expected sign_* or hmac_*"))?;
+    let method = match hash {
+        "sha1" => SignatureMethod::HmacSha1,
+        "sha256" => SignatureMethod::HmacSha256,
+        other => return Err(format!("case {case:?}: unknown hash {other:?}")),
+    };
+    let key = SecretKey::from(KEY);
+    let endpoint = Endpoint::cdn_v2(HttpMethod::Post);
+    let params = request(urls, method);
+    let text = string_to_sign(&endpoint, &params).map_err(|e| e.to_string())?;
+    for _ in 0..times {
+        match (what, method) {
+            ("sign", _) => {
+                black_box(sign(&key, &endpoint, black_box(&params)).map_err(|e| e.to_string())?);
+            }
+            ("hmac", SignatureMethod::HmacSha1) => {
+                black_box(raw_hmac::<Hmac<Sha1>>(
+                    KEY.as_bytes(),
+                    black_box(text.as_bytes()),
+                ));
+            }
+            ("hmac", SignatureMethod::HmacSha256) => {
+                black_box(raw_hmac::<Hmac<Sha256>>(
+                    KEY.as_bytes(),
+                    black_box(text.as_bytes()),
+                ));
+            }
+            _ => return Err(format!("case {case:?}: expected sign_* or hmac_*")),
+        }
+    }
+    Ok(())
+}
+
 // In a private module: the macro's generated function carries no doc.
 mod group {
     use super::*;
@@ -112,4 +167,14 @@ mod group {
         targets = benches
     }
 }
-criterion_main!(group::sign_benches);
+fn main() {
+    if let Some(spec) = std::env::var_os("TCDN_BENCH_REPEAT") {
+        if let Err(message) = repeat(&spec.to_string_lossy()) {
+            eprintln!("{message}");
+            std::process::exit(2);
+        }
+        return;
+    }
+    group::sign_benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -18,13 +18,33 @@ pub enum SignErrorKind {
     ReservedName,
     /// More parameters than [`crate::MAX_PARAMS`].
     TooManyParameters,
+    /// [`CanonicalSigner`](crate::CanonicalSigner) only: a name does not come
+    /// after the previous one in the canonical order.
+    OutOfOrder,
+    /// [`CanonicalSigner`](crate::CanonicalSigner) only: the request's
+    /// `SignatureMethod` parameter (or its absence) selects a different hash
+    /// than the one the signer was created with.
+    MethodMismatch,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Detail {
-    Duplicate { first: String, second: String },
+    Duplicate {
+        first: String,
+        second: String,
+    },
     Reserved,
-    TooMany { count: usize },
+    TooMany {
+        count: usize,
+    },
+    OutOfOrder {
+        previous: String,
+        name: String,
+    },
+    MethodMismatch {
+        signer: SignatureMethod,
+        selected: SignatureMethod,
+    },
 }
 
 /// The parameters cannot be signed.
@@ -55,12 +75,29 @@ impl SignError {
         }
     }
 
+    pub(crate) fn out_of_order(previous: String, name: &str) -> Self {
+        Self {
+            detail: Detail::OutOfOrder {
+                previous,
+                name: name.to_owned(),
+            },
+        }
+    }
+
+    pub(crate) fn method_mismatch(signer: SignatureMethod, selected: SignatureMethod) -> Self {
+        Self {
+            detail: Detail::MethodMismatch { signer, selected },
+        }
+    }
+
     /// What went wrong.
     pub fn kind(&self) -> SignErrorKind {
         match self.detail {
             Detail::Duplicate { .. } => SignErrorKind::DuplicateName,
             Detail::Reserved => SignErrorKind::ReservedName,
             Detail::TooMany { .. } => SignErrorKind::TooManyParameters,
+            Detail::OutOfOrder { .. } => SignErrorKind::OutOfOrder,
+            Detail::MethodMismatch { .. } => SignErrorKind::MethodMismatch,
         }
     }
 
@@ -103,6 +140,16 @@ impl fmt::Display for SignError {
                 f,
                 "{count} parameters exceed the signer's limit of {}",
                 crate::MAX_PARAMS
+            ),
+            Detail::OutOfOrder { previous, name } => write!(
+                f,
+                "parameter `{name}` comes after `{previous}` but sorts before it; \
+                 the canonical signer takes names in byte order with `_` read as `.`"
+            ),
+            Detail::MethodMismatch { signer, selected } => write!(
+                f,
+                "the request's `SignatureMethod` selects {selected} but the signer was \
+                 created for {signer}; the server would compute a different signature"
             ),
         }
     }

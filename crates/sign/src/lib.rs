@@ -15,6 +15,8 @@
 //!   request's `SignatureMethod` parameter with the server's rule.
 //! - [`Signature`]: the result, Base64 text stored inline, with
 //!   [`Signature::append_form_encoded`] for the wire.
+//! - [`CanonicalSigner`]: signing parameters the caller already holds in
+//!   canonical order, checked as they come, without ordering them again.
 //! - [`sign`] and [`verify`], and the stages on their own:
 //!   [`canonical_params`], [`string_to_sign`], [`sign_string_to_sign`].
 //! - [`SignError`] and [`VerifyError`], each with a `kind()`.
@@ -110,13 +112,14 @@
 //! # Performance
 //!
 //! The string to sign is streamed into the MAC without being built, and
-//! requests of up to 32 parameters are signed without allocating. The
+//! requests of up to 64 parameters are signed without allocating. The
 //! `urls.0 … urls.N` parameters are put in byte order in O(N) without a
 //! comparison sort; any other shape of input falls back to a comparison
 //! sort with the same result. `cargo xtask bench` compares signing with a
 //! bare HMAC over the same bytes.
 #![forbid(unsafe_code)]
 
+mod canonical;
 pub mod encode;
 mod error;
 mod key;
@@ -126,6 +129,7 @@ mod param;
 mod signature;
 mod signer;
 
+pub use canonical::CanonicalSigner;
 pub use error::{SignError, SignErrorKind, VerifyError, VerifyErrorKind};
 pub use key::SecretKey;
 pub use method::{CDN_V2_HOST, CDN_V2_PATH, Endpoint, HttpMethod, SignatureMethod};

@@ -3,15 +3,17 @@
 //!
 //! A general comparison sort costs more than hashing the request once the
 //! request carries many `urls.N` parameters, so the common shape has a fast
-//! path: names `P.N` (or `P_N`) with the same prefix `P` and the indices
-//! `0..n` form a *group* whose order is the lexicographic order of the
-//! decimal numbers `0..n`, generated in O(n) without comparing strings. Only
-//! the few remaining names, plus one representative per group, are sorted.
-//! The result is then checked to be strictly increasing at every seam between
-//! those units; anything else (a name that falls inside a group's range, a
-//! duplicate, gaps in the indices) takes the general path: a comparison sort
-//! of everything. The fast path never decides the answer on its own: it
-//! produces an order that is checked, so both paths give the same output.
+//! path. The names `P.N` (or `P_N`) that share the prefix `P` of the first
+//! such name, with indices `0..n`, form a *group* whose order is the
+//! lexicographic order of the decimal numbers `0..n`, generated in O(n)
+//! without comparing strings. Only the other names are sorted (they are few
+//! in real requests), and the group goes between them as one block. The
+//! result is checked to be strictly increasing at the group's two seams and
+//! between the sorted names; anything else (a name that falls inside the
+//! group's range, a duplicate, gaps in the indices) takes the general path:
+//! a comparison sort of everything. The fast path never decides the answer
+//! on its own: it produces an order that is checked, so both paths give the
+//! same output.
 
 use core::cmp::Ordering;
 
@@ -56,7 +58,7 @@ impl From<SignError> for OrderError {
     }
 }
 
-const fn fold(b: u8) -> u8 {
+pub(crate) const fn fold(b: u8) -> u8 {
     if b == b'_' { b'.' } else { b }
 }
 
@@ -81,37 +83,29 @@ pub(crate) fn name_cmp(a: &str, b: &str) -> Ordering {
     a.len().cmp(&b.len())
 }
 
-/// Whether two names are equal once `_` is read as `.`.
-#[inline]
-fn name_eq(a: &str, b: &str) -> bool {
-    // A byte loop: the names compared here are short group prefixes, for
-    // which a `memcmp` call costs more than the comparison.
-    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| fold(x) == fold(y))
-}
-
 /// Working memory for [`canonical_order`], sized for one request.
 pub(crate) struct Scratch<'a> {
-    /// Three words per parameter: order, class, group positions.
+    /// Two words per parameter: the order, then group positions.
     words: &'a mut [u32],
-    /// Units to sort, with their sort keys.
+    /// Names outside the group, with their sort keys.
     units: &'a mut [(u64, u32)],
 }
 
-/// Parameters up to which the scratch lives on the stack.
-const INLINE_PARAMS: usize = 32;
+/// Parameters up to which the scratch lives on the stack (1.5 KiB).
+const INLINE_PARAMS: usize = 64;
 
 /// Runs `f` with scratch for `count` parameters, on the stack for ordinary
 /// requests.
 pub(crate) fn with_scratch<R>(count: usize, f: impl FnOnce(Scratch<'_>) -> R) -> R {
     if count <= INLINE_PARAMS {
-        let mut words = [0u32; INLINE_PARAMS * 3];
+        let mut words = [0u32; INLINE_PARAMS * 2];
         let mut units = [(0u64, 0u32); INLINE_PARAMS];
         f(Scratch {
-            words: &mut words[..count * 3],
+            words: &mut words[..count * 2],
             units: &mut units[..count],
         })
     } else {
-        let mut words = vec![0u32; count * 3];
+        let mut words = vec![0u32; count * 2];
         let mut units = vec![(0u64, 0u32); count];
         f(Scratch {
             words: &mut words,
@@ -120,26 +114,32 @@ pub(crate) fn with_scratch<R>(count: usize, f: impl FnOnce(Scratch<'_>) -> R) ->
     }
 }
 
-/// The first eight bytes of the folded name, big-endian, zero-padded.
-///
-/// Comparing keys orders names like [`name_cmp`] whenever the keys differ
-/// (a shorter name pads with 0, which sorts first, as a prefix does); equal
-/// keys need [`name_cmp`].
+/// The first eight bytes of `bytes`, big-endian, zero-padded, read with at
+/// most two loads for names of four bytes or more.
 #[inline]
-fn sort_key(name: &str) -> u64 {
-    let bytes = name.as_bytes();
-    let raw = match bytes.first_chunk::<8>() {
-        Some(head) => u64::from_be_bytes(*head),
-        None => {
-            let mut key = [0u8; 8];
-            for (k, &b) in key.iter_mut().zip(bytes) {
-                *k = b;
-            }
-            u64::from_be_bytes(key)
-        }
-    };
-    // Turn every `_` byte into `.` at once: mark the bytes equal to 0x5F
-    // (an exact zero-byte test, no false positives), subtract 0x31 there.
+fn head(bytes: &[u8]) -> u64 {
+    if let Some(first) = bytes.first_chunk::<8>() {
+        return u64::from_be_bytes(*first);
+    }
+    if let (Some(first), Some(last)) = (bytes.first_chunk::<4>(), bytes.last_chunk::<4>()) {
+        // Two overlapping reads; the bytes they share are equal, so OR-ing
+        // them is harmless.
+        let shift = 8 * (8 - bytes.len() as u32);
+        return u64::from(u32::from_be_bytes(*first)) << 32
+            | u64::from(u32::from_be_bytes(*last)) << shift;
+    }
+    let mut key = [0u8; 8];
+    for (k, &b) in key.iter_mut().zip(bytes) {
+        *k = b;
+    }
+    u64::from_be_bytes(key)
+}
+
+/// [`head`] with every `_` byte read as `.`.
+#[inline]
+fn fold_head(raw: u64) -> u64 {
+    // Mark the bytes equal to 0x5F (an exact zero-byte test, no false
+    // positives), subtract 0x31 there.
     const LOW: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let x = raw ^ (0x5F * LOW);
@@ -147,33 +147,24 @@ fn sort_key(name: &str) -> u64 {
     raw - (zero >> 7) * u64::from(b'_' - b'.')
 }
 
+/// The first eight bytes of the folded name, big-endian, zero-padded.
+///
+/// Comparing keys orders names like [`name_cmp`] whenever the keys differ
+/// (a shorter name pads with 0, which sorts first, as a prefix does); equal
+/// keys need [`name_cmp`].
+#[inline]
+pub(crate) fn sort_key(name: &str) -> u64 {
+    fold_head(head(name.as_bytes()))
+}
+
 /// [`name_cmp`] with the keys of both names at hand.
-#[cfg(test)]
-fn keyed_cmp(a: (u64, &str), b: (u64, &str)) -> Ordering {
+#[inline]
+pub(crate) fn keyed_cmp(a: (u64, &str), b: (u64, &str)) -> Ordering {
     a.0.cmp(&b.0).then_with(|| name_cmp(a.1, b.1))
 }
 
-/// `class` entries that are not group members.
-const SCALAR: u32 = u32::MAX;
-const EXCLUDED: u32 = u32::MAX - 1;
-/// Group members are `group << GROUP_SHIFT | index`.
-const GROUP_SHIFT: u32 = 24;
-const INDEX_MASK: u32 = (1 << GROUP_SHIFT) - 1;
-/// A unit that stands for a whole group is `GROUP_UNIT | group`.
-const GROUP_UNIT: u32 = 1 << 31;
-/// Groups tracked by the fast path; names of further prefixes are sorted normally.
-const MAX_GROUPS: usize = 4;
-
-#[derive(Clone, Copy)]
-struct Group<'a> {
-    prefix: &'a str,
-    /// [`sort_key`] of the prefix, which decides equality for prefixes of
-    /// up to eight bytes.
-    prefix_key: u64,
-    count: u32,
-    offset: u32,
-    complete: bool,
-}
+/// A position not taken by any group member.
+const VACANT: u32 = u32::MAX;
 
 /// Splits `name` into a group prefix and its index when it ends in
 /// `.N`/`_N` with `N` canonical decimal (no leading zero) below `limit`.
@@ -198,7 +189,7 @@ fn group_member(name: &str, limit: usize) -> Option<(&str, u32)> {
     (canonical && separated && (index as usize) < limit).then(|| (&name[..end - 1], index))
 }
 
-/// Indices of up to 7 digits fit in [`INDEX_MASK`].
+/// Indices of up to 7 digits: far more than [`MAX_PARAMS`].
 const MAX_INDEX_DIGITS: usize = 7;
 
 /// Calls `emit` with `0..count` in the lexicographic order of their decimal
@@ -223,6 +214,33 @@ pub(crate) fn lexicographic_indices(count: u32, mut emit: impl FnMut(u32)) {
     }
 }
 
+/// The group of the fast path: the prefix of the first `P.N` name.
+struct Group<'a> {
+    prefix: &'a str,
+    /// The prefix's bytes in the top of a [`head`], for prefixes of up to
+    /// eight bytes (`mask` selects them).
+    prefix_head: u64,
+    mask: u64,
+    members: u32,
+    max_index: u32,
+}
+
+impl Group<'_> {
+    /// Whether a name whose [`group_member`] prefix is `prefix` and whose
+    /// [`head`] is `name_head` belongs to the group. Raw bytes decide: a
+    /// name with the same prefix spelled with `_` instead of `.` stays out,
+    /// and the seam checks send it to the general path if it matters.
+    #[inline]
+    fn holds(&self, prefix: &str, name_head: u64) -> bool {
+        prefix.len() == self.prefix.len()
+            && if prefix.len() <= 8 {
+                (name_head ^ self.prefix_head) & self.mask == 0
+            } else {
+                prefix == self.prefix
+            }
+    }
+}
+
 /// Orders the parameters to sign into the start of the scratch's words
 /// (read them back with [`order_of`]).
 ///
@@ -236,60 +254,65 @@ pub(crate) fn canonical_order<P: Param>(
     if n > MAX_PARAMS {
         return Err(SignError::too_many(n).into());
     }
-    let (order, rest) = scratch.words.split_at_mut(n);
-    let (class, positions) = rest.split_at_mut(n);
+    let (order, positions) = scratch.words.split_at_mut(n);
     let units = &mut *scratch.units;
 
-    // Pass 1: classify every name, find `Signature` and `SignatureMethod`.
+    // One pass: find `Signature` and `SignatureMethod`, place group members
+    // at their index, collect every other name with its key.
     let mut signature = None;
     let mut method_value = None;
-    let mut groups = [Group {
-        prefix: "",
-        prefix_key: 0,
-        count: 0,
-        offset: 0,
-        complete: true,
-    }; MAX_GROUPS];
-    let mut group_count = 0;
+    let mut group: Option<Group<'_>> = None;
+    // Set when the fast path cannot finish; the pass still runs to the end
+    // to find `Signature` and `SignatureMethod`.
+    let mut general = false;
+    let mut unit_count = 0;
     for (i, param) in params.iter().enumerate() {
         let name = param.name();
-        if name == SIGNATURE {
+        if name.len() == SIGNATURE.len() && name == SIGNATURE {
             match mode {
                 Mode::Sign => return Err(SignError::reserved().into()),
                 Mode::Verify if signature.is_some() => return Err(OrderError::DuplicateSignature),
                 Mode::Verify => {
                     signature = Some(i);
-                    class[i] = EXCLUDED;
                     continue;
                 }
             }
         }
-        if name == SIGNATURE_METHOD && method_value.is_none() {
+        if name.len() == SIGNATURE_METHOD.len()
+            && name == SIGNATURE_METHOD
+            && method_value.is_none()
+        {
             method_value = Some(param.value());
         }
-        class[i] = SCALAR;
+        let name_head = head(name.as_bytes());
         if let Some((prefix, index)) = group_member(name, n) {
-            let key = sort_key(prefix);
-            let found = groups[..group_count].iter().position(|g| {
-                g.prefix_key == key
-                    && g.prefix.len() == prefix.len()
-                    && (prefix.len() <= 8 || name_eq(g.prefix, prefix))
-            });
-            let slot = match found {
-                Some(g) => Some(g),
-                None if group_count < MAX_GROUPS => {
-                    groups[group_count].prefix = prefix;
-                    groups[group_count].prefix_key = key;
-                    group_count += 1;
-                    Some(group_count - 1)
+            let group = group.get_or_insert_with(|| {
+                positions.fill(VACANT);
+                let mask = if prefix.len() >= 8 {
+                    u64::MAX
+                } else {
+                    !(u64::MAX >> (8 * prefix.len()))
+                };
+                Group {
+                    prefix,
+                    prefix_head: name_head & mask,
+                    mask,
+                    members: 0,
+                    max_index: 0,
                 }
-                None => None,
-            };
-            if let Some(g) = slot {
-                groups[g].count += 1;
-                class[i] = (g as u32) << GROUP_SHIFT | index;
+            });
+            if group.holds(prefix, name_head) {
+                let slot = &mut positions[index as usize];
+                // The same index twice: a duplicate the general path reports.
+                general |= *slot != VACANT;
+                *slot = i as u32;
+                group.members += 1;
+                group.max_index = group.max_index.max(index);
+                continue;
             }
         }
+        units[unit_count] = (fold_head(name_head), i as u32);
+        unit_count += 1;
     }
     let method = SignatureMethod::from_param(method_value);
     let prepared = |len, fast| Prepared {
@@ -298,20 +321,15 @@ pub(crate) fn canonical_order<P: Param>(
         signature,
         fast,
     };
-
-    if group_count > 0
-        && let Some(len) = fast_order(
-            params,
-            order,
-            class,
-            positions,
-            units,
-            &mut groups[..group_count],
-        )
+    let group = group.filter(|g| g.members > 0);
+    // Members with distinct indices below `members + 1` are exactly `0..members`.
+    general |= group.as_ref().is_some_and(|g| g.max_index + 1 != g.members);
+    if !general
+        && let Some(len) = fast_order(params, order, positions, &mut units[..unit_count], group)
     {
         return Ok(prepared(len, true));
     }
-    let len = general_order(params, order, class)?;
+    let len = general_order(params, order, signature)?;
     Ok(prepared(len, false))
 }
 
@@ -324,97 +342,59 @@ pub(crate) fn order_of<'s>(scratch: &'s Scratch<'_>, prepared: &Prepared) -> &'s
 fn fast_order<P: Param>(
     params: &[P],
     order: &mut [u32],
-    class: &[u32],
-    positions: &mut [u32],
+    positions: &[u32],
     units: &mut [(u64, u32)],
-    groups: &mut [Group<'_>],
+    group: Option<Group<'_>>,
 ) -> Option<usize> {
-    // Pass 2: place each member at its index; a group is usable when its
-    // indices are exactly 0..count.
-    let mut offset = 0;
-    for g in groups.iter_mut() {
-        g.offset = offset;
-        offset += g.count;
-    }
-    positions[..offset as usize].fill(SCALAR);
-    for (i, &c) in class.iter().enumerate() {
-        if c >= EXCLUDED {
-            continue;
-        }
-        let g = &mut groups[(c >> GROUP_SHIFT) as usize];
-        let index = c & INDEX_MASK;
-        if index >= g.count {
-            g.complete = false;
-            continue;
-        }
-        let slot = &mut positions[(g.offset + index) as usize];
-        if *slot != SCALAR {
-            // The same name twice; the general path reports it.
+    let name_of = |i: u32| params[i as usize].name();
+    // Keys decide almost every comparison; names are read only on a tie.
+    units.sort_unstable_by(|&(ka, a), &(kb, b)| keyed_cmp((ka, name_of(a)), (kb, name_of(b))));
+    for pair in units.windows(2) {
+        let ((ka, a), (kb, b)) = (pair[0], pair[1]);
+        if keyed_cmp((ka, name_of(a)), (kb, name_of(b))) != Ordering::Less {
             return None;
         }
-        *slot = i as u32;
     }
-
-    let name_of = |i: u32| params[i as usize].name();
-    let mut unit_count = 0;
-    for (i, &c) in class.iter().enumerate() {
-        let is_unit = match c {
-            EXCLUDED => false,
-            SCALAR => true,
-            _ => !groups[(c >> GROUP_SHIFT) as usize].complete,
-        };
-        if is_unit {
-            units[unit_count] = (sort_key(name_of(i as u32)), i as u32);
-            unit_count += 1;
+    let Some(group) = group else {
+        for (slot, &(_, i)) in order.iter_mut().zip(units.iter()) {
+            *slot = i;
         }
-    }
-    for (g, group) in groups.iter().enumerate() {
-        if group.complete && group.count > 0 {
-            let first = positions[group.offset as usize];
-            units[unit_count] = (sort_key(name_of(first)), GROUP_UNIT | g as u32);
-            unit_count += 1;
-        }
-    }
-    let units = &mut units[..unit_count];
-    let first_of = |unit: u32| -> u32 {
-        if unit & GROUP_UNIT != 0 {
-            positions[groups[(unit & !GROUP_UNIT) as usize].offset as usize]
-        } else {
-            unit
-        }
+        return Some(units.len());
     };
-    // Keys decide almost every comparison; names are read only on a tie.
-    units.sort_unstable_by(|&(ka, a), &(kb, b)| {
-        ka.cmp(&kb)
-            .then_with(|| name_cmp(name_of(first_of(a)), name_of(first_of(b))))
-    });
 
+    // The group goes before the first name above its first member.
+    let first = positions[0];
+    let first_key = (sort_key(name_of(first)), name_of(first));
+    let split = units.partition_point(|&(k, i)| keyed_cmp((k, name_of(i)), first_key).is_lt());
+    let (before, after) = units.split_at(split);
     let mut len = 0;
-    let mut previous_last: Option<(u64, u32)> = None;
-    for &(key, unit) in units.iter() {
-        let first = first_of(unit);
-        if let Some((previous_key, previous)) = previous_last
-            && previous_key
-                .cmp(&key)
-                .then_with(|| name_cmp(name_of(previous), name_of(first)))
-                != Ordering::Less
+    for &(_, i) in before {
+        order[len] = i;
+        len += 1;
+    }
+    let members = &positions[..group.members as usize];
+    lexicographic_indices(group.members, |k| {
+        order[len] = members[k as usize];
+        len += 1;
+    });
+    if let Some(&(next_key, next)) = after.first() {
+        let last = order[len - 1];
+        if keyed_cmp(
+            (sort_key(name_of(last)), name_of(last)),
+            (next_key, name_of(next)),
+        ) != Ordering::Less
         {
             return None;
         }
-        if unit & GROUP_UNIT != 0 {
-            let group = groups[(unit & !GROUP_UNIT) as usize];
-            let members = &positions[group.offset as usize..(group.offset + group.count) as usize];
-            lexicographic_indices(group.count, |k| {
-                order[len] = members[k as usize];
-                len += 1;
-            });
-            let last = order[len - 1];
-            previous_last = Some((sort_key(name_of(last)), last));
-        } else {
-            order[len] = unit;
-            len += 1;
-            previous_last = Some((key, unit));
+        // `first` is below `next` too, since `next` is not below it and
+        // names are distinct.
+        if keyed_cmp(first_key, (next_key, name_of(next))) != Ordering::Less {
+            return None;
         }
+    }
+    for &(_, i) in after {
+        order[len] = i;
+        len += 1;
     }
     Some(len)
 }
@@ -423,11 +403,11 @@ fn fast_order<P: Param>(
 fn general_order<P: Param>(
     params: &[P],
     order: &mut [u32],
-    class: &[u32],
+    skip: Option<usize>,
 ) -> Result<usize, SignError> {
     let mut len = 0;
-    for (i, &c) in class.iter().enumerate() {
-        if c != EXCLUDED {
+    for i in 0..params.len() {
+        if Some(i) != skip {
             order[len] = i as u32;
             len += 1;
         }

@@ -5,7 +5,8 @@
 use proptest::prelude::*;
 use proptest::sample::Index;
 use tcdn_sign::{
-    Endpoint, HttpMethod, SecretKey, SignErrorKind, VerifyErrorKind, canonical_params, sign, verify,
+    CanonicalSigner, Endpoint, HttpMethod, SecretKey, SignErrorKind, SignatureMethod,
+    VerifyErrorKind, canonical_params, sign, verify,
 };
 
 /// The canonical string computed the obvious way: fold, sort, join.
@@ -175,6 +176,42 @@ proptest! {
         prop_assert_eq!(actual.as_ref().ok(), expected.as_ref());
         if let Err(e) = actual {
             prop_assert!(matches!(e.kind(), SignErrorKind::DuplicateName | SignErrorKind::ReservedName));
+        }
+    }
+
+    /// The pre-ordered signer agrees with the sorting one on every
+    /// request given in canonical order, and refuses every other order.
+    #[test]
+    fn canonical_signer_matches_sign(
+        (params, shuffled) in prop_oneof![signable_params(), urls_request(), mixed_request()]
+            .prop_flat_map(|p| (Just(p.clone()), Just(p).prop_shuffle())),
+        method in http_method(),
+    ) {
+        let endpoint = Endpoint::new(method, HOST, PATH);
+        let Ok(expected) = sign(&key(), &endpoint, &params) else {
+            return Ok(());
+        };
+        let hash = SignatureMethod::from_param(
+            params.iter().find(|(n, _)| n == "SignatureMethod").map(|(_, v)| v.as_str()),
+        );
+        let fold = |name: &str| name.replace('_', ".");
+        let mut sorted = params.clone();
+        sorted.sort_by_key(|p| fold(&p.0));
+        let mut signer = CanonicalSigner::new(&key(), &endpoint, hash);
+        for (name, value) in &sorted {
+            signer.push(name, value).unwrap();
+        }
+        let signature = signer.finish().unwrap();
+        prop_assert_eq!(signature.as_str(), expected.as_str());
+
+        // Any other order is an error at the first name out of place.
+        let mut signer = CanonicalSigner::new(&key(), &endpoint, hash);
+        let in_order = shuffled.iter().map(|p| fold(&p.0)).collect::<Vec<_>>()
+            == sorted.iter().map(|p| fold(&p.0)).collect::<Vec<_>>();
+        let pushed: Result<(), _> = shuffled.iter().try_for_each(|(n, v)| signer.push(n, v));
+        prop_assert_eq!(pushed.is_ok(), in_order);
+        if let Err(e) = pushed {
+            prop_assert_eq!(e.kind(), SignErrorKind::OutOfOrder);
         }
     }
 
