@@ -5,6 +5,7 @@
 //! library, so they build in seconds on a fresh machine.
 #![forbid(unsafe_code)]
 
+mod bench_macro;
 mod bench_report;
 mod demo;
 mod fuzz;

@@ -126,5 +126,5 @@ pub(crate) fn bench(args: &[String]) -> Result<(), String> {
             criterion_dir.display()
         ),
     }
-    Ok(())
+    crate::bench_macro::run_all(&target_dir)
 }

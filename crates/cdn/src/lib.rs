@@ -20,7 +20,9 @@
 //!   [`FlushOrPush`], a timestamp and a [`Nonce`] into a
 //!   [`PreparedRequest`] (method, URL, form body). Its
 //!   [`plan`](RequestBuilder::plan) (or [`plan_batches`]) splits URLs into
-//!   requests that fit the wire. Both serve dry runs without a client.
+//!   requests that fit the wire; [`plan_distinct`](RequestBuilder::plan_distinct)
+//!   does it over [`DistinctUrls`] (deduplicated by hash, without a second
+//!   copy of every URL). Both serve dry runs without a client.
 //! - [`Endpoint`]: `https://cdn.api.qcloud.com/v2/index.php` by default;
 //!   `http` only to loopback (the emulator).
 //! - [`RetryPolicy`]: attempts, exponential backoff with full [`Jitter`], a
@@ -129,6 +131,7 @@
 
 mod client;
 mod credentials;
+mod distinct;
 mod endpoint;
 mod env;
 mod error;
@@ -144,6 +147,7 @@ pub use credentials::{
     DEFAULT_PROFILE, ENV_CREDENTIALS_FILE, ENV_PROFILE, ENV_SECRET_ID, ENV_SECRET_KEY,
     ENV_SECURITY_TOKEN, ENV_TOKEN, SessionToken, parse_ini_credentials, parse_tccli_credential,
 };
+pub use distinct::DistinctUrls;
 pub use endpoint::{DEFAULT_ENDPOINT, Endpoint, EndpointError, EndpointErrorKind};
 pub use env::{
     Clock, ManualClock, ManualSleeper, Nonce, NonceError, NonceErrorKind, NonceSource,

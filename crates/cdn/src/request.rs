@@ -15,6 +15,7 @@ use tcdn_sign::encode::{form_value_len, write_form_value};
 use tcdn_sign::{HttpMethod, SignatureMethod};
 
 use crate::credentials::Credentials;
+use crate::distinct::DistinctUrls;
 use crate::endpoint::Endpoint;
 use crate::env::Nonce;
 
@@ -460,6 +461,43 @@ impl RequestBuilder {
     {
         plan_batches(operation, areas, urls, batch_size, self.action_budget())
     }
+
+    /// [`plan`](Self::plan) over URLs already known to be distinct: the
+    /// plan keeps no set of the URLs it has seen, so the only copy of each
+    /// URL is the one it moves into a batch. Its
+    /// [`duplicates_skipped`](BatchPlan::duplicates_skipped) starts at the
+    /// repeats `urls` dropped.
+    ///
+    /// ```
+    /// use tcdn::{Areas, CdnUrl, Credentials, DistinctUrls, Operation, PlanItem, RequestBuilder};
+    ///
+    /// let builder = RequestBuilder::new(Credentials::new("AKIDexample", "secret")?);
+    /// let urls = (0..45).chain(0..5).map(|i| format!("https://a.example/{i}.js").parse::<CdnUrl>());
+    /// let urls: DistinctUrls = urls.collect::<Result<_, _>>()?;
+    /// let plan = builder.plan_distinct(Operation::PushUrls, Areas::Both, urls, None);
+    /// assert_eq!(plan.duplicates_skipped(), 5);
+    /// assert_eq!(plan.filter(|item| matches!(item, PlanItem::Batch(_))).count(), 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn plan_distinct(
+        &self,
+        operation: Operation,
+        areas: Areas,
+        urls: DistinctUrls,
+        batch_size: Option<NonZeroUsize>,
+    ) -> BatchPlan<std::vec::IntoIter<CdnUrl>> {
+        let duplicates = urls.duplicates();
+        let mut plan = plan_batches(
+            operation,
+            areas,
+            urls.into_vec(),
+            batch_size,
+            self.action_budget(),
+        );
+        plan.seen = None;
+        plan.duplicates = duplicates;
+        plan
+    }
 }
 
 /// The decimal digits of `value`, written into `buffer`.
@@ -832,7 +870,7 @@ where
         limit: batch_size.map_or(per_request, |size| size.get().min(per_request)),
         budget: max_action_form_len,
         fixed: fixed_params_len(operation, areas),
-        seen: HashSet::new(),
+        seen: Some(HashSet::new()),
         pending: None,
         duplicates: 0,
     }
@@ -850,7 +888,8 @@ pub struct BatchPlan<I> {
     limit: usize,
     budget: usize,
     fixed: usize,
-    seen: HashSet<CdnUrl>,
+    /// Every URL taken so far; `None` when the input is a [`DistinctUrls`].
+    seen: Option<HashSet<CdnUrl>>,
     pending: Option<CdnUrl>,
     duplicates: usize,
 }
@@ -877,11 +916,14 @@ impl<I: Iterator<Item = CdnUrl>> BatchPlan<I> {
         if let Some(url) = self.pending.take() {
             return Some(url);
         }
+        let Some(seen) = &mut self.seen else {
+            return self.urls.next();
+        };
         for url in self.urls.by_ref() {
-            if self.seen.contains(&url) {
+            if seen.contains(&url) {
                 self.duplicates += 1;
             } else {
-                self.seen.insert(url.clone());
+                seen.insert(url.clone());
                 return Some(url);
             }
         }
@@ -1217,6 +1259,27 @@ mod tests {
             sizes.len() > 1 && sizes.iter().sum::<usize>() == 1000,
             "{sizes:?}"
         );
+    }
+
+    #[test]
+    fn plan_distinct_batches_exactly_like_plan() {
+        let mut input = urls(2300);
+        input.extend(urls(40));
+        let b = builder();
+        for batch_size in [None, NonZeroUsize::new(7)] {
+            let plain: Vec<PlanItem> = b
+                .plan(Operation::FlushUrls, Areas::Both, input.clone(), batch_size)
+                .collect();
+            let mut distinct_plan = b.plan_distinct(
+                Operation::FlushUrls,
+                Areas::Both,
+                input.iter().cloned().collect(),
+                batch_size,
+            );
+            let distinct: Vec<PlanItem> = distinct_plan.by_ref().collect();
+            assert_eq!(plain, distinct);
+            assert_eq!(distinct_plan.duplicates_skipped(), 40);
+        }
     }
 
     #[test]

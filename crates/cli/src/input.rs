@@ -5,12 +5,10 @@
 //! reported with where it came from, so nothing a user submits is lost
 //! silently. Validation happens here, before anything is signed or sent.
 
-use std::collections::HashMap;
-use std::collections::hash_map::DefaultHasher;
 use std::fmt;
-use std::hash::{Hash, Hasher};
 use std::io::BufRead;
 
+use tcdn::DistinctUrls;
 use tcdn_model::CdnUrl;
 
 /// Where a submitted value came from.
@@ -54,22 +52,18 @@ impl fmt::Display for Problem {
 /// What reading the input gave.
 #[derive(Debug, Default)]
 pub struct Collected {
-    /// Valid, distinct URLs in input order.
-    pub urls: Vec<CdnUrl>,
-    /// How many repeated URLs were dropped.
-    pub duplicates: usize,
+    /// Valid, distinct URLs in input order, with the count of repeats
+    /// dropped.
+    pub urls: DistinctUrls,
     /// Every invalid value, in input order.
     pub problems: Vec<Problem>,
 }
 
-/// Accumulates URLs, dropping repeats without keeping a second copy of each.
+/// Accumulates URLs, dropping repeats without keeping a second copy of each
+/// (see [`DistinctUrls`]).
 #[derive(Debug, Default)]
 pub struct Collector {
     collected: Collected,
-    // Hash of a URL -> index of the first URL with that hash. A true hash
-    // collision falls back to a scan, which is correct and never happens in
-    // practice.
-    first_by_hash: HashMap<u64, usize>,
 }
 
 impl Collector {
@@ -85,23 +79,7 @@ impl Collector {
                 return;
             }
         };
-        let hash = {
-            let mut hasher = DefaultHasher::new();
-            url.as_str().hash(&mut hasher);
-            hasher.finish()
-        };
-        let urls = &self.collected.urls;
-        let seen = match self.first_by_hash.get(&hash) {
-            Some(&index) if urls[index] == url => true,
-            Some(_) => urls.contains(&url),
-            None => false,
-        };
-        if seen {
-            self.collected.duplicates += 1;
-        } else {
-            self.first_by_hash.entry(hash).or_insert(urls.len());
-            self.collected.urls.push(url);
-        }
+        self.collected.urls.insert(url);
     }
 
     /// Reads one URL per line from `reader`, naming lines after `source`.
@@ -157,7 +135,7 @@ mod tests {
         let got = read(
             "# deploy 42\n\n  https://a.example/x  \r\nhttps://a.example/y\n   # indented comment\n",
         );
-        let urls: Vec<&str> = got.urls.iter().map(CdnUrl::as_str).collect();
+        let urls: Vec<&str> = got.urls.as_slice().iter().map(CdnUrl::as_str).collect();
         assert_eq!(urls, ["https://a.example/x", "https://a.example/y"]);
         assert!(got.problems.is_empty());
     }
@@ -166,8 +144,8 @@ mod tests {
     fn drops_repeats_first_wins() {
         let got = read("https://a.example/x\nhttps://a.example/y\nhttps://a.example/x\n");
         assert_eq!(got.urls.len(), 2);
-        assert_eq!(got.duplicates, 1);
-        assert_eq!(got.urls[0].as_str(), "https://a.example/x");
+        assert_eq!(got.urls.duplicates(), 1);
+        assert_eq!(got.urls.as_slice()[0].as_str(), "https://a.example/x");
     }
 
     #[test]

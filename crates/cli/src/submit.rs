@@ -59,9 +59,9 @@ fn run(
             "no URLs given: pass them as arguments, or one per line with --from-file PATH (or - for stdin)",
         ));
     }
-    if collected.duplicates > 0 {
+    if collected.urls.duplicates() > 0 {
         tracing::info!(
-            duplicates = collected.duplicates,
+            duplicates = collected.urls.duplicates(),
             "repeated input URLs dropped; the first of each was kept"
         );
     }
@@ -117,7 +117,7 @@ fn run(
     }
 
     let url_count = collected.urls.len();
-    let input_duplicates = collected.duplicates;
+    let input_duplicates = collected.urls.duplicates();
     let client = build_client(
         global,
         credentials,
@@ -138,14 +138,16 @@ fn run(
             .max_urls_per_request()
             .min(batch_size.map_or(usize::MAX, NonZeroUsize::get)),
     );
-    let mut report =
-        runtime.block_on(
-            client.submit_with_progress(operation, areas, collected.urls, |batch| {
-                if let Some(bar) = &progress {
-                    bar.inc(batch.url_count as u64);
-                }
-            }),
-        );
+    let mut report = runtime.block_on(client.submit_with_progress(
+        operation,
+        areas,
+        collected.urls.into_vec(),
+        |batch| {
+            if let Some(bar) = &progress {
+                bar.inc(batch.url_count as u64);
+            }
+        },
+    ));
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
@@ -227,7 +229,7 @@ fn dry_run(
     nonces: &dyn NonceSource,
 ) -> io::Result<ExitStatus> {
     let mut unsendable = 0usize;
-    for item in builder.plan(operation, areas, collected.urls, batch_size) {
+    for item in builder.plan_distinct(operation, areas, collected.urls, batch_size) {
         match item {
             PlanItem::Batch(batch) => {
                 // A fixed --timestamp stays fixed, so the output is reproducible.

@@ -45,13 +45,13 @@ pub const MAX_URL_LEN: usize = 4096;
 /// # Ok::<(), tcdn_model::ModelError>(())
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct CdnUrl(String);
+pub struct CdnUrl(Box<str>);
 
 impl CdnUrl {
     /// Validates `value` and wraps it.
     pub fn parse(value: &str) -> Result<Self, ModelError> {
         validate(value)?;
-        Ok(Self(value.to_owned()))
+        Ok(Self(value.into()))
     }
 
     /// The URL exactly as given.
@@ -61,7 +61,7 @@ impl CdnUrl {
 
     /// The URL as an owned string.
     pub fn into_string(self) -> String {
-        self.0
+        self.0.into_string()
     }
 }
 
@@ -173,7 +173,7 @@ impl TryFrom<String> for CdnUrl {
 
     fn try_from(value: String) -> Result<Self, Self::Error> {
         validate(&value)?;
-        Ok(Self(value))
+        Ok(Self(value.into_boxed_str()))
     }
 }
 
@@ -187,7 +187,7 @@ impl TryFrom<&str> for CdnUrl {
 
 impl From<CdnUrl> for String {
     fn from(url: CdnUrl) -> Self {
-        url.0
+        url.0.into_string()
     }
 }
 
