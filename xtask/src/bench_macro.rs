@@ -46,6 +46,20 @@ struct Row {
     verdict: Verdict,
 }
 
+impl Row {
+    /// The row in the table's six columns.
+    fn cells(&self) -> crate::bench_report::Row {
+        [
+            self.figure.clone(),
+            self.value.clone(),
+            self.reference.clone(),
+            self.ratio.clone(),
+            self.target.clone(),
+            self.verdict.as_str().to_owned(),
+        ]
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Verdict {
     Ok,
@@ -120,7 +134,10 @@ impl Results {
 /// Runs every end-to-end measurement and prints its table. Fails when a
 /// measurement could not be taken (a missed target is reported, not an
 /// error).
-pub(crate) fn run_all(target_dir: &Path) -> Result<(), String> {
+pub(crate) fn run_all(
+    target_dir: &Path,
+    criterion_rows: Vec<crate::bench_report::Row>,
+) -> Result<(), String> {
     run(
         "build the release tcdn CLI",
         cargo(&["build", "--release", "--locked", "--package", "tcdn-cli"]),
@@ -140,9 +157,14 @@ pub(crate) fn run_all(target_dir: &Path) -> Result<(), String> {
     results.section("end to end, rate limited", |r| bench.rate_limited(r));
 
     println!(
-        "\ntcdn end to end: release CLI and emulator on loopback (issue 7 items 3-5, robustness 3)\n"
+        "\ntcdn benchmarks: criterion (signing, request building) and end to end (release CLI \
+         and emulator on loopback)\n"
     );
-    print!("{}", table(&results.rows));
+    let rows: Vec<crate::bench_report::Row> = criterion_rows
+        .into_iter()
+        .chain(results.rows.iter().map(Row::cells))
+        .collect();
+    print!("{}", table(&rows));
     println!(
         "\nmachine: {} × {}",
         available_cpus(),
@@ -1097,19 +1119,10 @@ fn human_count(n: usize) -> String {
     }
 }
 
-fn table(rows: &[Row]) -> String {
+fn table(rows: &[crate::bench_report::Row]) -> String {
     let header = ["figure", "value", "reference", "ratio", "target", "verdict"];
     let cells: Vec<[&str; 6]> = std::iter::once(header)
-        .chain(rows.iter().map(|r| {
-            [
-                r.figure.as_str(),
-                r.value.as_str(),
-                r.reference.as_str(),
-                r.ratio.as_str(),
-                r.target.as_str(),
-                r.verdict.as_str(),
-            ]
-        }))
+        .chain(rows.iter().map(|r| r.each_ref().map(String::as_str)))
         .collect();
     let mut widths = [0usize; 6];
     for row in &cells {
@@ -1162,7 +1175,7 @@ mod tests {
     #[test]
     fn table_aligns_columns() {
         let rows = [Row::info("a", "1"), Row::info("longer figure", "22")];
-        let text = table(&rows);
+        let text = table(&rows.map(|r| r.cells()));
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
             lines[0],

@@ -7,7 +7,6 @@
 //! takes the mean's `point_estimate` (nanoseconds), parsed by hand because
 //! xtask has no dependencies.
 
-use std::fmt::Write as _;
 use std::path::Path;
 
 /// URL counts the `tcdn-sign` bench measures.
@@ -71,7 +70,8 @@ const LEGACY_SDK_20_NANOS: f64 = 118_000.0;
 const MARGINAL_RATIO_TARGET: f64 = 1.25;
 
 /// One table row: figure, value, reference, ratio, target, verdict.
-type Row = [String; 6];
+/// figure, value, reference, ratio, target, verdict.
+pub(crate) type Row = [String; 6];
 
 fn row(
     figure: String,
@@ -87,7 +87,7 @@ fn row(
         reference,
         format!("{ratio:.2}×"),
         target,
-        if ok { "ok" } else { "OVER" }.to_owned(),
+        if ok { "ok" } else { "MISS" }.to_owned(),
     ]
 }
 
@@ -142,9 +142,9 @@ fn prepare_rows(criterion_dir: &Path) -> Vec<Row> {
     rows
 }
 
-/// The table, or `None` when criterion left neither `tcdn-sign` nor
-/// `prepare` figures.
-pub(crate) fn sign_table(criterion_dir: &Path) -> Option<String> {
+/// The criterion rows (signing and request building against raw HMAC), in
+/// the shared six-column shape; empty when criterion left no figures.
+pub(crate) fn criterion_rows(criterion_dir: &Path) -> Vec<Row> {
     let mut rows: Vec<Row> = Vec::new();
     for (hash, label) in [("sha1", "HmacSHA1"), ("sha256", "HmacSHA256")] {
         for urls in URL_COUNTS {
@@ -169,27 +169,7 @@ pub(crate) fn sign_table(criterion_dir: &Path) -> Option<String> {
         }
     }
     rows.extend(prepare_rows(criterion_dir));
-    if rows.is_empty() {
-        return None;
-    }
-    let header = ["figure", "value", "reference", "ratio", "target", ""];
-    let mut widths = header.map(|h| h.chars().count());
-    for row in &rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let mut out = String::new();
-    for row in std::iter::once(header.map(str::to_owned)).chain(rows) {
-        let mut line = String::new();
-        for (cell, w) in row.iter().zip(widths) {
-            let pad = w - cell.chars().count();
-            let _ = write!(line, "{cell}{}  ", " ".repeat(pad));
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    Some(out)
+    rows
 }
 
 #[cfg(test)]

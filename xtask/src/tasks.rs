@@ -113,18 +113,12 @@ pub(crate) fn bench(args: &[String]) -> Result<(), String> {
         .map(PathBuf::from)
         .unwrap_or_else(|| root().join("target"));
     let criterion_dir = target_dir.join("criterion");
-    match crate::bench_report::sign_table(&criterion_dir) {
-        Some(table) => {
-            println!(
-                "\nsigning and request building vs raw HMAC over the same string to sign \
-                 (criterion means)\n"
-            );
-            print!("{table}");
-        }
-        None => eprintln!(
-            "xtask bench: no tcdn-sign figures under {}",
+    let criterion_rows = crate::bench_report::criterion_rows(&criterion_dir);
+    if criterion_rows.is_empty() {
+        eprintln!(
+            "xtask bench: no criterion figures under {}",
             criterion_dir.display()
-        ),
+        );
     }
-    crate::bench_macro::run_all(&target_dir)
+    crate::bench_macro::run_all(&target_dir, criterion_rows)
 }
