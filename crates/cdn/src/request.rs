@@ -4,7 +4,6 @@
 //! [`plan_batches`]).
 
 use std::borrow::Cow;
-use std::collections::HashSet;
 use std::fmt;
 use std::num::NonZeroUsize;
 use std::sync::Arc;
@@ -455,18 +454,18 @@ impl RequestBuilder {
         areas: Areas,
         urls: I,
         batch_size: Option<NonZeroUsize>,
-    ) -> BatchPlan<I::IntoIter>
+    ) -> BatchPlan<std::vec::IntoIter<CdnUrl>>
     where
         I: IntoIterator<Item = CdnUrl>,
     {
         plan_batches(operation, areas, urls, batch_size, self.action_budget())
     }
 
-    /// [`plan`](Self::plan) over URLs already known to be distinct: the
-    /// plan keeps no set of the URLs it has seen, so the only copy of each
-    /// URL is the one it moves into a batch. Its
-    /// [`duplicates_skipped`](BatchPlan::duplicates_skipped) starts at the
-    /// repeats `urls` dropped.
+    /// [`plan`](Self::plan) over URLs already collected into a
+    /// [`DistinctUrls`] (which `plan` does itself), for callers that
+    /// deduplicate while reading their input, as the CLI does. Its
+    /// [`duplicates_skipped`](BatchPlan::duplicates_skipped) is the repeats
+    /// `urls` dropped.
     ///
     /// ```
     /// use tcdn::{Areas, CdnUrl, Credentials, DistinctUrls, Operation, PlanItem, RequestBuilder};
@@ -486,17 +485,7 @@ impl RequestBuilder {
         urls: DistinctUrls,
         batch_size: Option<NonZeroUsize>,
     ) -> BatchPlan<std::vec::IntoIter<CdnUrl>> {
-        let duplicates = urls.duplicates();
-        let mut plan = plan_batches(
-            operation,
-            areas,
-            urls.into_vec(),
-            batch_size,
-            self.action_budget(),
-        );
-        plan.seen = None;
-        plan.duplicates = duplicates;
-        plan
+        plan_distinct_batches(operation, areas, urls, batch_size, self.action_budget())
     }
 }
 
@@ -858,21 +847,33 @@ pub fn plan_batches<I>(
     urls: I,
     batch_size: Option<NonZeroUsize>,
     max_action_form_len: usize,
-) -> BatchPlan<I::IntoIter>
+) -> BatchPlan<std::vec::IntoIter<CdnUrl>>
 where
     I: IntoIterator<Item = CdnUrl>,
 {
+    // One way to drop repeats: collect into `DistinctUrls`, which keeps the
+    // only copy of each URL.
+    let urls: DistinctUrls = urls.into_iter().collect();
+    plan_distinct_batches(operation, areas, urls, batch_size, max_action_form_len)
+}
+
+fn plan_distinct_batches(
+    operation: Operation,
+    areas: Areas,
+    urls: DistinctUrls,
+    batch_size: Option<NonZeroUsize>,
+    max_action_form_len: usize,
+) -> BatchPlan<std::vec::IntoIter<CdnUrl>> {
     let per_request = operation.max_urls_per_request();
     BatchPlan {
         operation,
         areas,
-        urls: urls.into_iter(),
+        duplicates: urls.duplicates(),
+        urls: urls.into_vec().into_iter(),
         limit: batch_size.map_or(per_request, |size| size.get().min(per_request)),
         budget: max_action_form_len,
         fixed: fixed_params_len(operation, areas),
-        seen: Some(HashSet::new()),
         pending: None,
-        duplicates: 0,
     }
 }
 
@@ -888,8 +889,6 @@ pub struct BatchPlan<I> {
     limit: usize,
     budget: usize,
     fixed: usize,
-    /// Every URL taken so far; `None` when the input is a [`DistinctUrls`].
-    seen: Option<HashSet<CdnUrl>>,
     pending: Option<CdnUrl>,
     duplicates: usize,
 }
@@ -913,21 +912,7 @@ impl<I> BatchPlan<I> {
 
 impl<I: Iterator<Item = CdnUrl>> BatchPlan<I> {
     fn next_distinct(&mut self) -> Option<CdnUrl> {
-        if let Some(url) = self.pending.take() {
-            return Some(url);
-        }
-        let Some(seen) = &mut self.seen else {
-            return self.urls.next();
-        };
-        for url in self.urls.by_ref() {
-            if seen.contains(&url) {
-                self.duplicates += 1;
-            } else {
-                seen.insert(url.clone());
-                return Some(url);
-            }
-        }
-        None
+        self.pending.take().or_else(|| self.urls.next())
     }
 }
 
