@@ -122,6 +122,7 @@
 mod canonical;
 pub mod encode;
 mod error;
+pub mod flatten;
 mod key;
 mod method;
 mod order;
@@ -132,7 +133,9 @@ mod signer;
 pub use canonical::CanonicalSigner;
 pub use error::{SignError, SignErrorKind, VerifyError, VerifyErrorKind};
 pub use key::SecretKey;
-pub use method::{CDN_V2_HOST, CDN_V2_PATH, Endpoint, HttpMethod, SignatureMethod};
+pub use method::{
+    CDN_V2_HOST, CDN_V2_PATH, CDN_V3_HOST, CDN_V3_PATH, Endpoint, HttpMethod, SignatureMethod,
+};
 pub use param::Param;
 pub use signature::Signature;
 pub use signer::{canonical_params, sign, sign_string_to_sign, string_to_sign, verify};

@@ -85,6 +85,10 @@ impl fmt::Display for HttpMethod {
 pub const CDN_V2_HOST: &str = "cdn.api.qcloud.com";
 /// Path of the CDN API 2.0 endpoint.
 pub const CDN_V2_PATH: &str = "/v2/index.php";
+/// Host of the CDN API 3.0 endpoint (Version `2018-06-06`).
+pub const CDN_V3_HOST: &str = "cdn.tencentcloudapi.com";
+/// Path of every API 3.0 endpoint.
+pub const CDN_V3_PATH: &str = "/";
 
 /// What the request is sent to: the HTTP method, host and path that open the
 /// string to sign (`METHOD + host + path + "?"`).
@@ -112,5 +116,12 @@ impl Endpoint<'static> {
     /// `https://cdn.api.qcloud.com/v2/index.php` with the given method.
     pub const fn cdn_v2(method: HttpMethod) -> Self {
         Self::new(method, CDN_V2_HOST, CDN_V2_PATH)
+    }
+
+    /// `https://cdn.tencentcloudapi.com/` with the given method: where API
+    /// 3.0 requests with the "v1" signature (HmacSHA1/HmacSHA256) are signed
+    /// for (docs/protocol.md §5.1, vector §2.6).
+    pub const fn cdn_v3(method: HttpMethod) -> Self {
+        Self::new(method, CDN_V3_HOST, CDN_V3_PATH)
     }
 }
