@@ -56,15 +56,21 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod api3;
 mod clock;
 mod config;
 mod judge;
+mod listen;
 mod multipart;
 mod server;
 mod state;
+mod tls;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use config::{API_PATH, Config, Credential, DailyQuotas, Faults, PUBLIC_HOST};
+pub use config::{
+    API_PATH, API3_PATH, Config, ConnectionLimits, Credential, DailyQuotas, Faults, PUBLIC_HOST,
+};
 pub use judge::{Inbound, Verdict};
 pub use server::{Emulator, RunningEmulator, Stats};
-pub use state::AcceptedTask;
+pub use state::{AcceptedTask, Api};
+pub use tls::{TLS_NAMES, TlsError, TlsErrorKind, TlsIdentity};
