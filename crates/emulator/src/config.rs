@@ -70,7 +70,9 @@ impl Default for DailyQuotas {
 /// judged and applied in full, and only then is its connection closed.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Faults {
-    /// Added before every answer of an API path.
+    /// Added before every answer of an API path; for requests that are
+    /// judged, before judging, as server-side work: a client that gives up
+    /// during it still has its request applied.
     pub latency: Duration,
     /// Probability (0..=1) of answering HTTP 503 (API 2.0: code 6000; API
     /// 3.0: `InternalError`), applying nothing.

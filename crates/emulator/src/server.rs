@@ -376,31 +376,35 @@ impl Emulator {
     ) -> Result<Response<Full<Bytes>>, Closed> {
         self.inner.requests.fetch_add(1, Ordering::Relaxed);
         let faults = self.inner.config.faults;
-        if !faults.latency.is_zero() {
-            tokio::time::sleep(faults.latency).await;
-        }
+        // Rolled on arrival, so that concurrent requests meet the seeded
+        // pattern in the order they came.
         let fault = self.roll(&faults);
         match fault {
             Fault::Drop => {
+                tokio::time::sleep(faults.latency).await;
                 tracing::info!(%peer, api = api.as_str(), decision = "dropped", "closing the connection without an answer (--drop-rate)");
                 return Err(Closed::Dropped);
             }
             Fault::Fail => {
+                tokio::time::sleep(faults.latency).await;
                 tracing::info!(%peer, api = api.as_str(), decision = "failed", "answering 503 (--fail-rate)");
                 return Ok(self.injected_failure(api));
             }
             Fault::None | Fault::LoseAnswer => {}
         }
-        // Judged and applied in a task of its own: if the client gives up
-        // and hyper drops this future, what is under way still completes and
-        // nothing applied is undone.
+        // The latency, the body and the judging run in a task of their own:
+        // a request that reached the server is judged, and applied if good,
+        // even when the client gives up waiting and hyper drops this future.
         let emulator = self.clone();
-        let answered = tokio::spawn(async move { emulator.answer(api, request, peer).await })
-            .await
-            .map_err(|error| {
-                tracing::error!(%error, %peer, "the handler failed");
-                Closed::HandlerFailed
-            })??;
+        let answered = tokio::spawn(async move {
+            tokio::time::sleep(faults.latency).await;
+            emulator.answer(api, request, peer).await
+        })
+        .await
+        .map_err(|error| {
+            tracing::error!(%error, %peer, "the handler failed");
+            Closed::HandlerFailed
+        })??;
         if fault == Fault::LoseAnswer {
             tracing::info!(%peer, api = api.as_str(), decision = "answer lost", "applied, now closing the connection without an answer (--lose-answer-rate)");
             return Err(Closed::AnswerLost);
@@ -630,5 +634,100 @@ impl Drop for RunningEmulator {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io;
+    use std::sync::Mutex;
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
+
+    use super::*;
+    use crate::config::Credential;
+    use crate::listen::{FIRST_PAUSE, MAX_PAUSE};
+
+    /// Fails `failures` times as an out-of-descriptors `accept()` does, then
+    /// hands over one in-memory connection, then waits forever.
+    struct FailingAcceptor {
+        failures: usize,
+        connection: Option<DuplexStream>,
+        calls: Arc<Mutex<Vec<Instant>>>,
+    }
+
+    impl Accept for FailingAcceptor {
+        type Io = DuplexStream;
+
+        fn accept(
+            &mut self,
+        ) -> impl Future<Output = io::Result<(DuplexStream, SocketAddr)>> + Send {
+            self.calls.lock().unwrap().push(Instant::now());
+            let next = if self.failures > 0 {
+                self.failures -= 1;
+                Some(Err(io::Error::from_raw_os_error(24))) // EMFILE
+            } else {
+                self.connection
+                    .take()
+                    .map(|io| Ok((io, SocketAddr::from(([127, 0, 0, 1], 9)))))
+            };
+            async move {
+                match next {
+                    Some(result) => result,
+                    None => std::future::pending().await,
+                }
+            }
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn failed_accepts_back_off_instead_of_spinning_then_serving_resumes() {
+        const FAILURES: usize = 40;
+        let emulator = Emulator::new(Config::new(vec![Credential::new("AKIDx", "k")]));
+        let (mut client, server_side) = tokio::io::duplex(4096);
+        let calls = Arc::new(Mutex::new(Vec::new()));
+        let acceptor = FailingAcceptor {
+            failures: FAILURES,
+            connection: Some(server_side),
+            calls: Arc::clone(&calls),
+        };
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let serving = tokio::spawn({
+            let emulator = emulator.clone();
+            async move {
+                emulator
+                    .serve_on(acceptor, None, async {
+                        let _ = stopped.await;
+                    })
+                    .await;
+            }
+        });
+
+        client
+            .write_all(b"GET /_emulator/stats HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .await
+            .unwrap();
+        let mut answer = String::new();
+        client.read_to_string(&mut answer).await.unwrap();
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        assert!(answer.contains("\"connections\":1"), "{answer}");
+
+        let calls: Vec<Instant> = calls.lock().unwrap().clone();
+        // One call per failure, one for the connection, one now waiting.
+        assert_eq!(calls.len(), FAILURES + 2);
+        let pauses: Vec<Duration> = calls[..=FAILURES].windows(2).map(|w| w[1] - w[0]).collect();
+        let mut expected = FIRST_PAUSE;
+        for (i, pause) in pauses.iter().enumerate() {
+            assert!(
+                *pause >= expected,
+                "pause {i} was {pause:?}, expected {expected:?}"
+            );
+            expected = (expected * 2).min(MAX_PAUSE);
+        }
+        // 40 failures took over half a minute (simulated), not a burst.
+        assert!(calls[FAILURES] - calls[0] >= Duration::from_secs(30));
+
+        let _ = stop.send(());
+        serving.await.unwrap();
     }
 }
