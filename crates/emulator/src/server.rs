@@ -1,4 +1,9 @@
-//! The HTTP face of the emulator: hyper on a loopback socket.
+//! The HTTP face of the emulator: hyper on a loopback socket, plain or TLS.
+//!
+//! Layers, outside in: the accept loop (connection cap, back-off), each
+//! connection (TLS handshake, header and idle timeouts), the router, the
+//! fault layer shared by both APIs, and the API's handler (body read within
+//! its timeout, then judged and applied in one step under the state's lock).
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -113,7 +118,8 @@ impl Emulator {
         &self.inner.config
     }
 
-    /// Judges one request without HTTP, exactly as the server would.
+    /// Judges one API 2.0 request without HTTP, exactly as the server would
+    /// (no faults: they belong to the HTTP layer).
     pub fn judge(&self, inbound: Inbound<'_>) -> Verdict {
         let now = self.inner.clock.now_millis();
         let mut state = self.state();
