@@ -116,6 +116,19 @@ impl Activity {
         self.busy.load(Ordering::Relaxed) == 0 && Instant::now() >= self.deadline(timeout)
     }
 
+    /// When to look again after finding the connection not idle at `now`:
+    /// at the deadline, or, when a request has kept it busy past the
+    /// deadline, one `timeout` later (so an idle connection is closed within
+    /// one to two timeouts, and a long request is not polled in a loop).
+    pub(crate) fn next_check(&self, timeout: Duration, now: Instant) -> Instant {
+        let deadline = self.deadline(timeout);
+        if deadline > now {
+            deadline
+        } else {
+            now + timeout
+        }
+    }
+
     /// Marks a request as being handled until the guard is dropped.
     pub(crate) fn busy(self: &Arc<Self>) -> Busy {
         self.busy.fetch_add(1, Ordering::Relaxed);
@@ -214,6 +227,24 @@ mod tests {
         assert_eq!(pauses, [5, 10, 20, 40, 80, 160, 320, 640, 1000, 1000]);
         backoff.succeeded();
         assert_eq!(backoff.failed(now).pause, FIRST_PAUSE);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_busy_connection_past_its_deadline_is_looked_at_once_per_period() {
+        let timeout = Duration::from_secs(1);
+        let activity = Arc::new(Activity::new());
+        let start = Instant::now();
+        assert_eq!(activity.next_check(timeout, start), start + timeout);
+        let busy = activity.busy();
+        tokio::time::advance(Duration::from_millis(2500)).await;
+        let now = Instant::now();
+        assert!(!activity.is_idle(timeout), "busy is not idle");
+        assert_eq!(activity.next_check(timeout, now), now + timeout);
+        drop(busy);
+        assert!(!activity.is_idle(timeout), "the answer just moved");
+        assert_eq!(activity.next_check(timeout, now), now + timeout);
+        tokio::time::advance(timeout).await;
+        assert!(activity.is_idle(timeout));
     }
 
     #[test]

@@ -227,7 +227,9 @@ impl Emulator {
     ) {
         let limits = self.inner.config.limits;
         let graceful = GracefulShutdown::new();
-        let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+        let permits = Arc::new(Semaphore::new(
+            limits.max_connections.clamp(1, Semaphore::MAX_PERMITS),
+        ));
         let mut backoff = AcceptBackoff::default();
         tokio::pin!(shutdown);
         loop {
@@ -322,6 +324,7 @@ impl Emulator {
             .serve_connection(TokioIo::new(io), service);
         let connection = watcher.watch(connection);
         tokio::pin!(connection);
+        let mut next_check = activity.deadline(limits.idle_timeout);
         loop {
             tokio::select! {
                 ended = connection.as_mut() => {
@@ -330,11 +333,12 @@ impl Emulator {
                     }
                     return;
                 }
-                () = tokio::time::sleep_until(activity.deadline(limits.idle_timeout)) => {
+                () = tokio::time::sleep_until(next_check) => {
                     if activity.is_idle(limits.idle_timeout) {
                         tracing::debug!(%peer, "closing a connection idle for {:?}", limits.idle_timeout);
                         return;
                     }
+                    next_check = activity.next_check(limits.idle_timeout, Instant::now());
                 }
             }
         }
