@@ -310,14 +310,15 @@ impl Bench {
         BufReader::new(stdout)
             .read_line(&mut first_line)
             .map_err(|e| format!("could not read the emulator's endpoint: {e}"))?;
-        let endpoint = first_line.trim().to_owned();
-        if !endpoint.starts_with("http://127.0.0.1:") {
+        // The first line is the origin; API 2.0 is at /v2/index.php under it.
+        let origin = first_line.trim().to_owned();
+        if !origin.starts_with("http://127.0.0.1:") || origin[7..].contains('/') {
             return Err(format!(
-                "the emulator printed `{endpoint}` instead of its endpoint; see {}",
+                "the emulator printed `{origin}` instead of its origin; see {}",
                 log_path.display()
             ));
         }
-        emulator.endpoint = endpoint;
+        emulator.endpoint = format!("{origin}/v2/index.php");
         Ok(emulator)
     }
 

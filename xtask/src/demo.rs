@@ -65,15 +65,17 @@ pub(crate) fn demo(args: &[String]) -> Result<(), String> {
     BufReader::new(stdout)
         .read_line(&mut first_line)
         .map_err(|e| format!("could not read the emulator's address: {e}"))?;
-    let endpoint = first_line.trim().to_owned();
-    if !endpoint.starts_with("http://127.0.0.1:") {
+    // The first line is the origin; API 2.0 is at /v2/index.php under it.
+    let origin = first_line.trim().to_owned();
+    if !origin.starts_with("http://127.0.0.1:") || origin[7..].contains('/') {
         return Err(format!(
-            "the emulator printed `{endpoint}` instead of its endpoint; see {}",
+            "the emulator printed `{origin}` instead of its origin; see {}",
             log_path.display()
         ));
     }
+    let endpoint = format!("{origin}/v2/index.php");
     eprintln!(
-        "\n==> emulator listening at {endpoint} (log: {})",
+        "\n==> emulator listening at {origin}; API 2.0 at {endpoint} (log: {})",
         log_path.display()
     );
 
@@ -134,7 +136,7 @@ pub(crate) fn demo(args: &[String]) -> Result<(), String> {
         }
     }
 
-    let tasks_url = endpoint.replacen("/v2/index.php", "/_emulator/tasks", 1);
+    let tasks_url = format!("{origin}/_emulator/tasks");
     eprintln!("\n==> what the emulator accepted: GET {tasks_url}");
     println!("{}", http_get(&tasks_url)?);
 

@@ -301,6 +301,7 @@ async fn all_faults_together() {
                 fail_rate: 0.2,
                 drop_rate: 0.2,
                 seed: 9,
+                ..Faults::default()
             },
             emulator_rate_limit: 20,
             client_rate_limit: 20,

@@ -66,9 +66,11 @@ Directories cannot be pushed. Limits: 20 URLs per request (tcdn splits larger li
     /// Serve a local emulator of the API endpoint, for tests and pipelines.
     #[command(
         long_about = "Serve a local emulator of the retired API 2.0 endpoint.\n\n\
-The first line on stdout is the endpoint URL to pass to --endpoint. It checks\n\
-signatures, timestamps, nonces, rate limits, per-request limits and daily quotas\n\
-like the documented server, and lists accepted requests at /_emulator/tasks.\n\
+The first line on stdout is its origin (http://127.0.0.1:PORT, https:// with\n\
+--tls); API 2.0 is at /v2/index.php under it, the URL to pass to --endpoint.\n\
+It checks signatures, timestamps, nonces, rate limits, per-request limits and\n\
+daily quotas like the documented server, and lists accepted requests at\n\
+/_emulator/tasks.\n\
 It stops cleanly on Ctrl-C or SIGTERM."
     )]
     Emulator(EmulatorArgs),

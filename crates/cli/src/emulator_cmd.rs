@@ -1,11 +1,17 @@
-//! `tcdn emulator`: serve the local stand-in for the retired API 2.0 endpoint.
+//! `tcdn emulator`: serve the local stand-in for Tencent Cloud CDN's API.
+//!
+//! The first line on stdout is the origin (`http://127.0.0.1:PORT`, or
+//! `https://` with `--tls`); API 2.0 is at `/v2/index.php` under it.
 
 use std::io::Write;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
-use tcdn_emulator::{Config, Credential, DailyQuotas, Emulator, Faults};
+use tcdn_emulator::{
+    Config, ConnectionLimits, Credential, DailyQuotas, Emulator, Faults, TlsIdentity,
+};
 
 use crate::exit::{CliError, ExitStatus};
 
@@ -30,7 +36,8 @@ pub struct EmulatorArgs {
     )]
     secret_key: Option<String>,
 
-    /// Calls per minute per SecretId before code 4400; 0 turns the limit off.
+    /// API 2.0 calls per minute per SecretId before code 4400; 0 turns the
+    /// limit off.
     #[arg(long, value_name = "N", default_value_t = 100)]
     rate_limit: u32,
 
@@ -46,11 +53,11 @@ pub struct EmulatorArgs {
     #[arg(long, value_name = "N", default_value_t = DailyQuotas::default().url_push)]
     quota_url_push: u32,
 
-    /// Delay added before every API answer, in milliseconds.
+    /// Delay added before every API answer (both APIs), in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 0)]
     latency: u64,
 
-    /// Probability (0 to 1) of answering HTTP 503 with code 6000, applying nothing.
+    /// Probability (0 to 1) of answering HTTP 503 (API 2.0: code 6000), applying nothing.
     #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = probability)]
     fail_rate: f64,
 
@@ -58,9 +65,47 @@ pub struct EmulatorArgs {
     #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = probability)]
     drop_rate: f64,
 
+    /// Probability (0 to 1) of applying a request (task recorded, quota
+    /// spent, nonce used) and then closing the connection without an answer.
+    #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = probability)]
+    lose_answer_rate: f64,
+
     /// Seed of the fault dice, for repeatable runs.
     #[arg(long, value_name = "N", default_value_t = 0)]
     seed: u64,
+
+    /// Serve HTTPS, with a certificate authority generated at start and a
+    /// server certificate it signs for 127.0.0.1, ::1 and localhost; needs
+    /// --tls-ca-out.
+    #[arg(long)]
+    tls: bool,
+
+    /// Where to write the generated CA certificate (PEM), for clients to trust.
+    #[arg(long, value_name = "PATH", requires = "tls")]
+    tls_ca_out: Option<PathBuf>,
+
+    /// Connections served at once; more wait until one closes.
+    #[arg(long, value_name = "N",
+          default_value_t = u32::try_from(ConnectionLimits::default().max_connections).unwrap_or(u32::MAX),
+          value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: u32,
+
+    /// Seconds for a request's head to arrive (and between requests on a
+    /// kept-alive connection, and for the TLS handshake).
+    #[arg(long, value_name = "SECS", default_value_t = ConnectionLimits::default().header_read_timeout.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    header_timeout: u64,
+
+    /// Seconds for a request's body to arrive.
+    #[arg(long, value_name = "SECS", default_value_t = ConnectionLimits::default().body_read_timeout.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    body_timeout: u64,
+
+    /// Seconds a connection may stay silent both ways (no request being
+    /// handled) before it is closed.
+    #[arg(long, value_name = "SECS", default_value_t = ConnectionLimits::default().idle_timeout.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    idle_timeout: u64,
 }
 
 fn probability(text: &str) -> Result<f64, String> {
@@ -99,7 +144,33 @@ pub fn run(args: EmulatorArgs) -> Result<ExitStatus, CliError> {
         latency: Duration::from_millis(args.latency),
         fail_rate: args.fail_rate,
         drop_rate: args.drop_rate,
+        lose_answer_rate: args.lose_answer_rate,
         seed: args.seed,
+    };
+    config.limits = ConnectionLimits {
+        max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+        header_read_timeout: Duration::from_secs(args.header_timeout),
+        body_read_timeout: Duration::from_secs(args.body_timeout),
+        idle_timeout: Duration::from_secs(args.idle_timeout),
+    };
+    let tls = match (args.tls, &args.tls_ca_out) {
+        (false, _) => None,
+        (true, None) => {
+            return Err(CliError::usage(
+                "--tls needs --tls-ca-out PATH: clients must be given the generated CA to trust",
+            ));
+        }
+        (true, Some(path)) => {
+            let identity =
+                TlsIdentity::generate().map_err(|e| CliError::runtime(format!("--tls: {e}")))?;
+            std::fs::write(path, identity.ca_certificate_pem()).map_err(|e| {
+                CliError::runtime(format!(
+                    "could not write the CA certificate to {}: {e}",
+                    path.display()
+                ))
+            })?;
+            Some(identity)
+        }
     };
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -113,17 +184,31 @@ pub fn run(args: EmulatorArgs) -> Result<ExitStatus, CliError> {
         let local = listener
             .local_addr()
             .map_err(|e| CliError::runtime(format!("could not read the bound address: {e}")))?;
-        // The contract: the base URL is the first line on stdout.
+        // The contract: the origin is the first line on stdout, written once
+        // the CA file (if any) is in place.
+        let scheme = if tls.is_some() { "https" } else { "http" };
         let mut stdout = std::io::stdout().lock();
-        writeln!(stdout, "http://{local}{}", tcdn_emulator::API_PATH)
+        writeln!(stdout, "{scheme}://{local}")
             .and_then(|()| stdout.flush())
             .map_err(|e| CliError::runtime(format!("could not write to stdout: {e}")))?;
         drop(stdout);
-        tracing::info!(%local, rate_limit = args.rate_limit, "emulator listening");
-        Emulator::new(config)
-            .serve(listener, shutdown_signal())
-            .await
-            .map_err(|e| CliError::runtime(format!("the emulator stopped: {e}")))?;
+        tracing::info!(
+            %local,
+            scheme,
+            v2_endpoint = %format!("{scheme}://{local}{}", tcdn_emulator::API_PATH),
+            rate_limit = args.rate_limit,
+            "emulator listening"
+        );
+        let emulator = Emulator::new(config);
+        match &tls {
+            None => emulator.serve(listener, shutdown_signal()).await,
+            Some(identity) => {
+                emulator
+                    .serve_tls(listener, identity, shutdown_signal())
+                    .await
+            }
+        }
+        .map_err(|e| CliError::runtime(format!("the emulator stopped: {e}")))?;
         tracing::info!("emulator stopped");
         Ok(ExitStatus::Success)
     })

@@ -9,8 +9,12 @@ use tcdn_sign::SecretKey;
 /// request captured for the real endpoint can be replayed here.
 pub const PUBLIC_HOST: &str = "cdn.api.qcloud.com";
 
-/// The documented API path.
+/// The documented API 2.0 path; the emulator's origin plus this path is the
+/// API 2.0 endpoint.
 pub const API_PATH: &str = "/v2/index.php";
+
+/// The API 3.0 path: every API 3.0 action is posted to the origin's root.
+pub const API3_PATH: &str = "/";
 
 /// One key pair the emulator accepts.
 #[derive(Debug, Clone)]
@@ -33,7 +37,9 @@ impl Credential {
 
 /// Daily quotas per area, counted in URLs (or directories) accepted.
 ///
-/// The defaults are the console's published figures (api-facts §4.2). The day
+/// One account: API 2.0 and API 3.0 requests draw on the same quotas.
+///
+/// The defaults are the console's published figures (docs/protocol.md §4.2). The day
 /// is the calendar day in Beijing time (UTC+8), when Tencent's quotas reset;
 /// that reset hour is our assumption (\[U\]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,16 +64,26 @@ impl Default for DailyQuotas {
 
 /// Faults injected into otherwise valid exchanges, for testing clients.
 ///
-/// A failed or dropped request is decided before it is judged, so nothing of
-/// it is applied: its Nonce is not spent and no task is recorded.
+/// They apply alike to both APIs. The dice are rolled before a request is
+/// judged: a failed or dropped request applies nothing (its Nonce is not
+/// spent and no task is recorded), while a request whose answer is lost is
+/// judged and applied in full, and only then is its connection closed.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Faults {
-    /// Added before every answer of the API path.
+    /// Added before every answer of an API path; for requests that are
+    /// judged, before judging, as server-side work: a client that gives up
+    /// during it still has its request applied.
     pub latency: Duration,
-    /// Probability (0..=1) of answering HTTP 503 with code 6000.
+    /// Probability (0..=1) of answering HTTP 503 (API 2.0: code 6000; API
+    /// 3.0: `InternalError`), applying nothing.
     pub fail_rate: f64,
-    /// Probability (0..=1) of closing the connection without an answer.
+    /// Probability (0..=1) of closing the connection without an answer,
+    /// applying nothing.
     pub drop_rate: f64,
+    /// Probability (0..=1) of judging and applying the request (task
+    /// recorded, quota spent, nonce used), then closing the connection
+    /// without an answer: the purge that happened but whose answer was lost.
+    pub lose_answer_rate: f64,
     /// Seed of the fault dice, for repeatable runs.
     pub seed: u64,
 }
@@ -78,7 +94,40 @@ impl Default for Faults {
             latency: Duration::ZERO,
             fail_rate: 0.0,
             drop_rate: 0.0,
+            lose_answer_rate: 0.0,
             seed: 0,
+        }
+    }
+}
+
+/// How the server protects itself from slow or numerous clients.
+///
+/// A connection over [`max_connections`](Self::max_connections) is not
+/// accepted until another one closes: it waits in the kernel's backlog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// Connections served at once.
+    pub max_connections: usize,
+    /// Time for a request's head (request line and headers) to arrive,
+    /// counted from when the server starts waiting for it: on a kept-alive
+    /// connection that includes the wait between requests. Also bounds the
+    /// TLS handshake.
+    pub header_read_timeout: Duration,
+    /// Time for a request's whole body to arrive once its head has.
+    pub body_read_timeout: Duration,
+    /// A connection on which no byte moves either way for this long, while
+    /// no request of it is being handled, is closed (e.g. a client that
+    /// never reads its answer).
+    pub idle_timeout: Duration,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        Self {
+            max_connections: 1024,
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(60),
         }
     }
 }
@@ -92,7 +141,8 @@ pub struct Config {
     pub public_host: String,
     /// How far `Timestamp` may be from the emulator's clock (documented: 2 hours).
     pub timestamp_window: Duration,
-    /// Calls per minute per `SecretId` (documented: 100); 0 turns the limit off.
+    /// API 2.0 calls per minute per `SecretId` (documented: 100); 0 turns the
+    /// limit off.
     pub rate_limit_per_minute: u32,
     /// Daily quotas per area.
     pub quotas: DailyQuotas,
@@ -102,6 +152,8 @@ pub struct Config {
     pub max_get_bytes: usize,
     /// Largest POST body, in bytes (documented: 1 MB).
     pub max_post_bytes: usize,
+    /// Connection cap and timeouts.
+    pub limits: ConnectionLimits,
 }
 
 impl Config {
@@ -116,6 +168,7 @@ impl Config {
             faults: Faults::default(),
             max_get_bytes: tcdn_model::MAX_GET_REQUEST_TARGET_LEN,
             max_post_bytes: tcdn_model::MAX_POST_BODY_LEN,
+            limits: ConnectionLimits::default(),
         }
     }
 

@@ -17,7 +17,7 @@ use serde_json::json;
 
 use crate::config::Config;
 use crate::multipart;
-use crate::state::{AcceptedTask, AreaName, Bucket, State, beijing_day};
+use crate::state::{AcceptedTask, Api, AreaName, Bucket, State, beijing_day};
 
 /// The parts of an HTTP request the emulator judges.
 #[derive(Debug, Clone, Copy)]
@@ -277,6 +277,9 @@ pub(crate) fn judge(
     }
     let task = AcceptedTask {
         seq: 0,
+        api: Api::V2,
+        action: "FlushOrPushOverall".to_owned(),
+        task_id: None,
         command: request.operation().command().as_str().to_owned(),
         url_type: request.operation().url_type().as_str().to_owned(),
         areas: areas.iter().map(|a| a.as_str().to_owned()).collect(),

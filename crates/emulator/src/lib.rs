@@ -1,25 +1,44 @@
-//! A faithful local emulator of Tencent Cloud CDN's API 2.0 `FlushOrPushOverall`.
+//! A faithful local emulator of Tencent Cloud CDN's purge and prefetch API.
 //!
-//! Tencent retired `cdn.api.qcloud.com` in 2022. This crate stands in for it,
-//! so that tcdn's main command runs on a fresh machine, its end-to-end tests
-//! meet a real HTTP server, and users can rehearse a deploy pipeline offline.
+//! Tencent retired API 2.0 (`cdn.api.qcloud.com`) in 2022. This crate stands
+//! in for its `FlushOrPushOverall` endpoint, so that tcdn's main command runs
+//! on a fresh machine, its end-to-end tests meet a real HTTP server, and users
+//! can rehearse a deploy pipeline offline. It is built to serve API 3.0 beside
+//! it (one account, one task list, one fault layer); until then, API 3.0's
+//! path answers `InvalidAction` in API 3.0's error shape.
 //!
 //! # Overview
 //!
 //! - [`Config`] holds what the emulator accepts: [`Credential`]s, the
 //!   two-hour [`Timestamp` window](Config::timestamp_window), the per-minute
-//!   rate limit, [`DailyQuotas`] per area and injected [`Faults`].
+//!   rate limit, [`DailyQuotas`] per area (shared by both APIs), injected
+//!   [`Faults`] and the server's [`ConnectionLimits`].
 //! - [`Emulator`] judges requests ([`Emulator::judge`], no HTTP needed) and
-//!   serves them over hyper ([`Emulator::start`], [`Emulator::serve`]).
-//!   [`RunningEmulator`] is the handle of a started server.
+//!   serves them over hyper, plain ([`Emulator::start`], [`Emulator::serve`])
+//!   or over TLS ([`Emulator::start_tls`], [`Emulator::serve_tls`]) with a
+//!   [`TlsIdentity`] generated at start. [`RunningEmulator`] is the handle of
+//!   a started server; its [`origin`](RunningEmulator::origin) is
+//!   `http://127.0.0.1:PORT` (or `https://`).
 //! - [`AcceptedTask`] is one accepted request, as `GET /_emulator/tasks` lists
-//!   them; refused requests never appear there.
+//!   them, with its [`Api`], action and task id; refused requests never
+//!   appear there.
 //! - [`Clock`] is injectable: tests use [`ManualClock`].
 //!
-//! # What it judges, and how
+//! # Paths
+//!
+//! | path | what |
+//! |---|---|
+//! | `GET`/`POST` [`/v2/index.php`](API_PATH) | API 2.0, judged as below |
+//! | [`/`](API3_PATH) | API 3.0: today always `InvalidAction`, HTTP 200, `Content-Type: application/json`, `{"Response":{"Error":{…},"RequestId":…}}` |
+//! | `GET /_emulator/tasks` | accepted requests of both APIs, in order |
+//! | `GET /_emulator/stats` | connections and requests counted |
+//! | `POST /_emulator/reset` | forget tasks, nonces, calls and quota use |
+//!
+//! # How API 2.0 is judged
 //!
 //! It uses `tcdn-sign` to verify signatures and `tcdn-model` to validate the
-//! action's parameters, never a copy of either. In order:
+//! action's parameters, never a copy of either. In order
+//! (docs/protocol.md §1 and §4):
 //!
 //! | check | answer |
 //! |---|---|
@@ -33,11 +52,26 @@
 //! | over the daily quota of an area | code 4000 with module code 22044 / 22046 / 23101 |
 //!
 //! Unknown extra common parameters such as `RequestClient` or `Region` are
-//! simply signed parameters. Faults ([`Faults`]) are decided before judging,
-//! so a failed (HTTP 503, code 6000) or dropped request applies nothing.
+//! simply signed parameters.
 //!
-//! Besides the API, it serves `GET /_emulator/tasks`, `GET /_emulator/stats`
-//! (connections and requests counted) and `POST /_emulator/reset`.
+//! # Faults, the same for both APIs
+//!
+//! The dice ([`Faults`], seeded) are rolled when a request arrives. A failed
+//! request (HTTP 503; API 2.0 code 6000, API 3.0 `InternalError`) or a
+//! dropped one (connection closed) applies nothing. A request whose answer
+//! is lost is judged and applied in full (task recorded, quota spent, nonce
+//! used), and then its connection is closed without an answer. Everything
+//! from the latency to the judging runs in a task of its own, so a client
+//! that gives up waiting never cancels work the server has received.
+//!
+//! # Self-defence
+//!
+//! [`ConnectionLimits`]: at most 1024 connections at once (the rest wait in
+//! the kernel's backlog), 10 s for a request's head (and between requests on
+//! a kept-alive connection, and for a TLS handshake), 30 s for its body
+//! (then HTTP 408), 60 s of silence both ways while nothing is being handled.
+//! When `accept()` fails (e.g. out of file descriptors) the loop pauses,
+//! 5 ms doubling up to 1 s, and warns at most every 10 s.
 //!
 //! # Example
 //!
@@ -48,7 +82,8 @@
 //! # async fn main() -> std::io::Result<()> {
 //! let config = Config::new(vec![Credential::new("AKIDdemo", "demo-secret-key")]);
 //! let running = Emulator::new(config).start("127.0.0.1:0".parse().unwrap()).await?;
-//! assert!(running.endpoint().starts_with("http://127.0.0.1:"));
+//! assert!(running.origin().starts_with("http://127.0.0.1:"));
+//! assert_eq!(running.endpoint(), format!("{}/v2/index.php", running.origin()));
 //! assert!(running.emulator().tasks().is_empty());
 //! running.shutdown().await?;
 //! # Ok(())
@@ -56,15 +91,21 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod api3;
 mod clock;
 mod config;
 mod judge;
+mod listen;
 mod multipart;
 mod server;
 mod state;
+mod tls;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use config::{API_PATH, Config, Credential, DailyQuotas, Faults, PUBLIC_HOST};
+pub use config::{
+    API_PATH, API3_PATH, Config, ConnectionLimits, Credential, DailyQuotas, Faults, PUBLIC_HOST,
+};
 pub use judge::{Inbound, Verdict};
 pub use server::{Emulator, RunningEmulator, Stats};
-pub use state::AcceptedTask;
+pub use state::{AcceptedTask, Api};
+pub use tls::{TLS_NAMES, TlsError, TlsErrorKind, TlsIdentity};

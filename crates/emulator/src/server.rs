@@ -1,23 +1,35 @@
-//! The HTTP face of the emulator: hyper on a loopback socket.
+//! The HTTP face of the emulator: hyper on a loopback socket, plain or TLS.
+//!
+//! Layers, outside in: the accept loop (connection cap, back-off), each
+//! connection (TLS handshake, header and idle timeouts), the router, the
+//! fault layer shared by both APIs, and the API's handler (body read within
+//! its timeout, then judged and applied in one step under the state's lock).
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode, header};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
-use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tokio::time::Instant;
+use tokio_rustls::TlsAcceptor;
 
+use crate::api3;
 use crate::clock::{Clock, SystemClock};
-use crate::config::{API_PATH, Config};
+use crate::config::{API_PATH, API3_PATH, Config, Faults};
 use crate::judge::{Inbound, Verdict, judge};
-use crate::state::{AcceptedTask, State};
+use crate::listen::{Accept, AcceptBackoff, Activity, Tracked, WARN_EVERY};
+use crate::state::{AcceptedTask, Api, State};
+use crate::tls::TlsIdentity;
 
 /// The emulator: configuration, clock and shared state. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -45,17 +57,41 @@ pub struct Stats {
     pub accepted: u64,
 }
 
-/// Why the connection must be closed without an answer (`--drop-rate`).
-#[derive(Debug)]
-struct Dropped;
+/// Why the connection is closed without an answer (hyper closes it when the
+/// service fails).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Closed {
+    /// `--drop-rate`: nothing applied.
+    Dropped,
+    /// `--lose-answer-rate`: applied, answer withheld.
+    AnswerLost,
+    /// The body could not be read (the client went away or broke framing).
+    Unreadable,
+    /// The handler's task panicked.
+    HandlerFailed,
+}
 
-impl std::fmt::Display for Dropped {
+impl std::fmt::Display for Closed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("connection dropped on purpose (--drop-rate)")
+        f.write_str(match self {
+            Self::Dropped => "connection dropped on purpose (--drop-rate)",
+            Self::AnswerLost => "answer withheld on purpose after applying (--lose-answer-rate)",
+            Self::Unreadable => "the request body could not be read",
+            Self::HandlerFailed => "the request handler failed",
+        })
     }
 }
 
-impl std::error::Error for Dropped {}
+impl std::error::Error for Closed {}
+
+/// The fault the dice chose for one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fault {
+    None,
+    Drop,
+    Fail,
+    LoseAnswer,
+}
 
 impl Emulator {
     /// An emulator on the machine's clock.
@@ -82,7 +118,8 @@ impl Emulator {
         &self.inner.config
     }
 
-    /// Judges one request without HTTP, exactly as the server would.
+    /// Judges one API 2.0 request without HTTP, exactly as the server would
+    /// (no faults: they belong to the HTTP layer).
     pub fn judge(&self, inbound: Inbound<'_>) -> Verdict {
         let now = self.inner.clock.now_millis();
         let mut state = self.state();
@@ -113,85 +150,210 @@ impl Emulator {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Binds `addr` and serves in a background task until the handle is shut
-    /// down or dropped.
+    /// Binds `addr` and serves plain HTTP in a background task until the
+    /// handle is shut down or dropped.
     pub async fn start(self, addr: SocketAddr) -> std::io::Result<RunningEmulator> {
+        self.start_with(addr, None).await
+    }
+
+    /// Binds `addr` and serves HTTPS with `identity` in a background task
+    /// until the handle is shut down or dropped.
+    pub async fn start_tls(
+        self,
+        addr: SocketAddr,
+        identity: &TlsIdentity,
+    ) -> std::io::Result<RunningEmulator> {
+        self.start_with(addr, Some(identity.acceptor())).await
+    }
+
+    async fn start_with(
+        self,
+        addr: SocketAddr,
+        tls: Option<TlsAcceptor>,
+    ) -> std::io::Result<RunningEmulator> {
         let listener = TcpListener::bind(addr).await?;
         let local = listener.local_addr()?;
+        let scheme = if tls.is_some() { "https" } else { "http" };
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let emulator = self.clone();
         let task = tokio::spawn(async move {
             emulator
-                .serve(listener, async {
+                .serve_on(listener, tls, async {
                     let _ = stopped.await;
                 })
-                .await
+                .await;
+            Ok(())
         });
         Ok(RunningEmulator {
             addr: local,
+            origin: origin(scheme, local),
             emulator: self,
             stop: Some(stop),
             task: Some(task),
         })
     }
 
-    /// Serves on `listener` until `shutdown` completes, then lets open
-    /// exchanges finish.
+    /// Serves plain HTTP on `listener` until `shutdown` completes, then lets
+    /// open exchanges finish (for at most 5 s).
     pub async fn serve(
         &self,
         listener: TcpListener,
         shutdown: impl Future<Output = ()>,
     ) -> std::io::Result<()> {
+        self.serve_on(listener, None, shutdown).await;
+        Ok(())
+    }
+
+    /// Serves HTTPS with `identity` on `listener` until `shutdown` completes,
+    /// then lets open exchanges finish (for at most 5 s).
+    pub async fn serve_tls(
+        &self,
+        listener: TcpListener,
+        identity: &TlsIdentity,
+        shutdown: impl Future<Output = ()>,
+    ) -> std::io::Result<()> {
+        self.serve_on(listener, Some(identity.acceptor()), shutdown)
+            .await;
+        Ok(())
+    }
+
+    /// The accept loop: at most `max_connections` at once (the rest wait in
+    /// the kernel's backlog), a growing pause after each failed `accept()`.
+    pub(crate) async fn serve_on<A: Accept>(
+        &self,
+        mut acceptor: A,
+        tls: Option<TlsAcceptor>,
+        shutdown: impl Future<Output = ()>,
+    ) {
+        let limits = self.inner.config.limits;
         let graceful = GracefulShutdown::new();
+        let permits = Arc::new(Semaphore::new(
+            limits.max_connections.clamp(1, Semaphore::MAX_PERMITS),
+        ));
+        let mut backoff = AcceptBackoff::default();
         tokio::pin!(shutdown);
         loop {
-            tokio::select! {
-                accepted = listener.accept() => {
-                    let (stream, peer) = match accepted {
-                        Ok(pair) => pair,
-                        Err(error) => {
-                            tracing::warn!(%error, "accept failed");
-                            continue;
-                        }
-                    };
-                    self.inner.connections.fetch_add(1, Ordering::Relaxed);
-                    let emulator = self.clone();
-                    let service = service_fn(move |request| {
-                        let emulator = emulator.clone();
-                        async move { emulator.handle(request, peer).await }
-                    });
-                    let connection = hyper::server::conn::http1::Builder::new()
-                        .keep_alive(true)
-                        .serve_connection(TokioIo::new(stream), service);
-                    let connection = graceful.watch(connection);
-                    tokio::spawn(async move {
-                        if let Err(error) = connection.await {
-                            tracing::debug!(%error, %peer, "connection ended with an error");
-                        }
-                    });
-                }
+            let permit = tokio::select! {
+                permit = Arc::clone(&permits).acquire_owned() => match permit {
+                    Ok(permit) => permit,
+                    Err(_) => break,
+                },
                 () = &mut shutdown => break,
-            }
+            };
+            let accepted = tokio::select! {
+                accepted = acceptor.accept() => accepted,
+                () = &mut shutdown => break,
+            };
+            let (io, peer) = match accepted {
+                Ok(pair) => pair,
+                Err(error) => {
+                    drop(permit);
+                    let after = backoff.failed(Instant::now());
+                    if let Some(failures) = after.warn {
+                        tracing::warn!(
+                            %error,
+                            failures,
+                            pause_ms = after.pause.as_millis() as u64,
+                            "accept failed; pausing before the next attempt (warned at most every {} s)",
+                            WARN_EVERY.as_secs()
+                        );
+                    }
+                    tokio::select! {
+                        () = tokio::time::sleep(after.pause) => continue,
+                        () = &mut shutdown => break,
+                    }
+                }
+            };
+            backoff.succeeded();
+            self.inner.connections.fetch_add(1, Ordering::Relaxed);
+            let emulator = self.clone();
+            let watcher = graceful.watcher();
+            let tls = tls.clone();
+            tokio::spawn(async move {
+                let _permit = permit;
+                let activity = Arc::new(Activity::new());
+                let io = Tracked::new(io, Arc::clone(&activity));
+                match tls {
+                    None => emulator.connection(io, peer, activity, watcher).await,
+                    Some(tls) => {
+                        match tokio::time::timeout(limits.header_read_timeout, tls.accept(io)).await
+                        {
+                            Ok(Ok(stream)) => {
+                                emulator.connection(stream, peer, activity, watcher).await;
+                            }
+                            Ok(Err(error)) => {
+                                tracing::debug!(%error, %peer, "TLS handshake failed");
+                            }
+                            Err(_) => {
+                                tracing::debug!(%peer, "TLS handshake timed out");
+                            }
+                        }
+                    }
+                }
+            });
         }
-        drop(listener);
+        drop(acceptor);
         tokio::select! {
             () = graceful.shutdown() => {}
-            () = tokio::time::sleep(std::time::Duration::from_secs(5)) => {
+            () = tokio::time::sleep(Duration::from_secs(5)) => {
                 tracing::warn!("open connections did not finish within 5 s; closing");
             }
         }
-        Ok(())
+    }
+
+    /// Serves one connection until it ends, times out or goes idle.
+    async fn connection<I>(self, io: I, peer: SocketAddr, activity: Arc<Activity>, watcher: Watcher)
+    where
+        I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    {
+        let limits = self.inner.config.limits;
+        let tracked = Arc::clone(&activity);
+        let service = service_fn(move |request| {
+            let emulator = self.clone();
+            let busy = tracked.busy();
+            async move {
+                let answer = emulator.handle(request, peer).await;
+                drop(busy);
+                answer
+            }
+        });
+        let connection = hyper::server::conn::http1::Builder::new()
+            .keep_alive(true)
+            .timer(TokioTimer::new())
+            .header_read_timeout(limits.header_read_timeout)
+            .serve_connection(TokioIo::new(io), service);
+        let connection = watcher.watch(connection);
+        tokio::pin!(connection);
+        let mut next_check = activity.deadline(limits.idle_timeout);
+        loop {
+            tokio::select! {
+                ended = connection.as_mut() => {
+                    if let Err(error) = ended {
+                        tracing::debug!(%error, %peer, "connection ended with an error");
+                    }
+                    return;
+                }
+                () = tokio::time::sleep_until(next_check) => {
+                    if activity.is_idle(limits.idle_timeout) {
+                        tracing::debug!(%peer, "closing a connection idle for {:?}", limits.idle_timeout);
+                        return;
+                    }
+                    next_check = activity.next_check(limits.idle_timeout, Instant::now());
+                }
+            }
+        }
     }
 
     async fn handle(
         self,
         request: Request<Incoming>,
         peer: SocketAddr,
-    ) -> Result<Response<Full<Bytes>>, Dropped> {
+    ) -> Result<Response<Full<Bytes>>, Closed> {
         let path = request.uri().path().to_owned();
         let method = request.method().clone();
         match (method, path.as_str()) {
-            (Method::GET | Method::POST, API_PATH) => self.handle_api(request, peer).await,
+            (Method::GET | Method::POST, API_PATH) => self.serve_api(Api::V2, request, peer).await,
+            (_, API3_PATH) => self.serve_api(Api::V3, request, peer).await,
             (Method::GET, "/_emulator/tasks") => Ok(json_response(
                 StatusCode::OK,
                 &serde_json::to_string_pretty(&self.tasks()).unwrap_or_default(),
@@ -210,64 +372,141 @@ impl Emulator {
             )),
             _ => Ok(text_response(
                 StatusCode::NOT_FOUND,
-                "not found: the API is at /v2/index.php\n",
+                "not found: API 2.0 is at /v2/index.php, API 3.0 at /\n",
             )),
         }
     }
 
-    async fn handle_api(
+    /// The fault layer, the same for both APIs: latency, then the dice.
+    async fn serve_api(
         self,
+        api: Api,
         request: Request<Incoming>,
         peer: SocketAddr,
-    ) -> Result<Response<Full<Bytes>>, Dropped> {
+    ) -> Result<Response<Full<Bytes>>, Closed> {
         self.inner.requests.fetch_add(1, Ordering::Relaxed);
         let faults = self.inner.config.faults;
-        if !faults.latency.is_zero() {
+        // Rolled on arrival, so that concurrent requests meet the seeded
+        // pattern in the order they came.
+        let fault = self.roll(&faults);
+        match fault {
+            Fault::Drop => {
+                tokio::time::sleep(faults.latency).await;
+                tracing::info!(%peer, api = api.as_str(), decision = "dropped", "closing the connection without an answer (--drop-rate)");
+                return Err(Closed::Dropped);
+            }
+            Fault::Fail => {
+                tokio::time::sleep(faults.latency).await;
+                tracing::info!(%peer, api = api.as_str(), decision = "failed", "answering 503 (--fail-rate)");
+                return Ok(self.injected_failure(api));
+            }
+            Fault::None | Fault::LoseAnswer => {}
+        }
+        // The latency, the body and the judging run in a task of their own:
+        // a request that reached the server is judged, and applied if good,
+        // even when the client gives up waiting and hyper drops this future.
+        let emulator = self.clone();
+        let answered = tokio::spawn(async move {
             tokio::time::sleep(faults.latency).await;
+            emulator.answer(api, request, peer).await
+        })
+        .await
+        .map_err(|error| {
+            tracing::error!(%error, %peer, "the handler failed");
+            Closed::HandlerFailed
+        })??;
+        if fault == Fault::LoseAnswer {
+            tracing::info!(%peer, api = api.as_str(), decision = "answer lost", "applied, now closing the connection without an answer (--lose-answer-rate)");
+            return Err(Closed::AnswerLost);
         }
-        let (drop_it, fail_it) = {
-            let mut state = self.state();
-            let drop_it = faults.drop_rate > 0.0 && state.dice.f64() < faults.drop_rate;
-            let fail_it = !drop_it && faults.fail_rate > 0.0 && state.dice.f64() < faults.fail_rate;
-            (drop_it, fail_it)
-        };
-        if drop_it {
-            tracing::info!(%peer, decision = "dropped", "closing the connection without an answer (--drop-rate)");
-            return Err(Dropped);
-        }
-        if fail_it {
-            tracing::info!(%peer, decision = "failed", code = 6000, "answering 503 (--fail-rate)");
-            let verdict = Verdict::refuse(
-                6000,
-                "InternalError",
-                "internal error (injected by --fail-rate); nothing was applied",
-            );
-            return Ok(json_response(
-                StatusCode::SERVICE_UNAVAILABLE,
-                &verdict.body,
-            ));
-        }
+        Ok(answered)
+    }
 
+    /// Rolls the fault dice; the order of the rolls keeps the patterns of
+    /// seeds used before `--lose-answer-rate` existed.
+    fn roll(&self, faults: &Faults) -> Fault {
+        let mut state = self.state();
+        if faults.drop_rate > 0.0 && state.dice.f64() < faults.drop_rate {
+            return Fault::Drop;
+        }
+        if faults.fail_rate > 0.0 && state.dice.f64() < faults.fail_rate {
+            return Fault::Fail;
+        }
+        if faults.lose_answer_rate > 0.0 && state.dice.f64() < faults.lose_answer_rate {
+            return Fault::LoseAnswer;
+        }
+        Fault::None
+    }
+
+    fn injected_failure(&self, api: Api) -> Response<Full<Bytes>> {
+        const MESSAGE: &str = "internal error (injected by --fail-rate); nothing was applied";
+        match api {
+            Api::V2 => {
+                let verdict = Verdict::refuse(6000, "InternalError", MESSAGE);
+                json_response(StatusCode::SERVICE_UNAVAILABLE, &verdict.body)
+            }
+            Api::V3 => {
+                let request_id = self.state().request_id();
+                api3::error_response(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "InternalError",
+                    MESSAGE,
+                    &request_id,
+                )
+            }
+        }
+    }
+
+    /// Reads the body (bounded in size and time), then judges it.
+    async fn answer(
+        self,
+        api: Api,
+        request: Request<Incoming>,
+        peer: SocketAddr,
+    ) -> Result<Response<Full<Bytes>>, Closed> {
         let (parts, body) = request.into_parts();
-        let max_post = self.inner.config.max_post_bytes;
-        let body = match Limited::new(body, max_post.saturating_add(1))
-            .collect()
-            .await
-        {
-            Ok(collected) => collected.to_bytes(),
-            Err(error) => {
+        let limits = self.inner.config.limits;
+        let max_body = match api {
+            Api::V2 => self.inner.config.max_post_bytes,
+            Api::V3 => api3::MAX_BODY_BYTES,
+        };
+        let read = Limited::new(body, max_body.saturating_add(1)).collect();
+        let body = match tokio::time::timeout(limits.body_read_timeout, read).await {
+            Ok(Ok(collected)) => collected.to_bytes(),
+            Ok(Err(error)) => {
                 if error
                     .downcast_ref::<http_body_util::LengthLimitError>()
                     .is_some()
                 {
-                    tracing::info!(%peer, decision = "refused", status = 501, "POST body over the limit");
-                    return Ok(text_response(
-                        StatusCode::NOT_IMPLEMENTED,
-                        &format!("POST body is over the {max_post}-byte limit\n"),
-                    ));
+                    tracing::info!(%peer, api = api.as_str(), decision = "refused", "body over the limit");
+                    return Ok(match api {
+                        Api::V2 => closing(text_response(
+                            StatusCode::NOT_IMPLEMENTED,
+                            &format!("POST body is over the {max_body}-byte limit\n"),
+                        )),
+                        Api::V3 => {
+                            let request_id = self.state().request_id();
+                            closing(api3::error_response(
+                                StatusCode::OK,
+                                "InvalidParameter",
+                                &format!("the request body is over the {max_body}-byte limit"),
+                                &request_id,
+                            ))
+                        }
+                    });
                 }
                 tracing::info!(%peer, %error, "request body could not be read");
-                return Err(Dropped);
+                return Err(Closed::Unreadable);
+            }
+            Err(_) => {
+                tracing::info!(%peer, api = api.as_str(), decision = "timed out", "request body not received within {:?}", limits.body_read_timeout);
+                return Ok(closing(text_response(
+                    StatusCode::REQUEST_TIMEOUT,
+                    &format!(
+                        "the request body did not arrive within {} s\n",
+                        limits.body_read_timeout.as_secs_f64()
+                    ),
+                )));
             }
         };
         let header =
@@ -282,27 +521,58 @@ impl Emulator {
             body: &body,
             target_len,
         };
+        Ok(match api {
+            Api::V2 => self.answer_v2(inbound, peer),
+            Api::V3 => self.answer_v3(peer),
+        })
+    }
+
+    fn answer_v2(&self, inbound: Inbound<'_>, peer: SocketAddr) -> Response<Full<Bytes>> {
         let verdict = self.judge(inbound);
         tracing::info!(
             %peer,
+            api = "v2",
             status = verdict.status.as_u16(),
             code = verdict.code,
             accepted = verdict.accepted,
             reason = %verdict.reason,
             "judged"
         );
-        let mut response = if verdict.code.is_some() {
+        let response = if verdict.code.is_some() {
             json_response(verdict.status, &verdict.body)
         } else {
             text_response(verdict.status, &verdict.body)
         };
         if verdict.status == StatusCode::NOT_IMPLEMENTED {
+            closing(response)
+        } else {
             response
-                .headers_mut()
-                .insert(header::CONNECTION, http::HeaderValue::from_static("close"));
         }
-        Ok(response)
     }
+
+    fn answer_v3(&self, peer: SocketAddr) -> Response<Full<Bytes>> {
+        let request_id = self.state().request_id();
+        tracing::info!(%peer, api = "v3", code = "InvalidAction", "API 3.0 is not served yet");
+        api3::error_response(
+            StatusCode::OK,
+            "InvalidAction",
+            api3::NOT_SERVED,
+            &request_id,
+        )
+    }
+}
+
+/// Adds `Connection: close`, for answers after which the rest of the
+/// request is not worth reading.
+fn closing(mut response: Response<Full<Bytes>>) -> Response<Full<Bytes>> {
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, http::HeaderValue::from_static("close"));
+    response
+}
+
+fn origin(scheme: &str, addr: SocketAddr) -> String {
+    format!("{scheme}://{addr}")
 }
 
 fn json_response(status: StatusCode, body: &str) -> Response<Full<Bytes>> {
@@ -329,6 +599,7 @@ fn text_response(status: StatusCode, body: &str) -> Response<Full<Bytes>> {
 #[derive(Debug)]
 pub struct RunningEmulator {
     addr: SocketAddr,
+    origin: String,
     emulator: Emulator,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
@@ -340,9 +611,15 @@ impl RunningEmulator {
         self.addr
     }
 
-    /// The API endpoint, e.g. `http://127.0.0.1:40123/v2/index.php`.
+    /// The origin, e.g. `http://127.0.0.1:40123` (`https://` when serving
+    /// TLS): API 3.0 is served at its root.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// The API 2.0 endpoint, e.g. `http://127.0.0.1:40123/v2/index.php`.
     pub fn endpoint(&self) -> String {
-        format!("http://{}{API_PATH}", self.addr)
+        format!("{}{API_PATH}", self.origin)
     }
 
     /// The emulator behind it (tasks, stats, direct judging).
@@ -367,5 +644,100 @@ impl Drop for RunningEmulator {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io;
+    use std::sync::Mutex;
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
+
+    use super::*;
+    use crate::config::Credential;
+    use crate::listen::{FIRST_PAUSE, MAX_PAUSE};
+
+    /// Fails `failures` times as an out-of-descriptors `accept()` does, then
+    /// hands over one in-memory connection, then waits forever.
+    struct FailingAcceptor {
+        failures: usize,
+        connection: Option<DuplexStream>,
+        calls: Arc<Mutex<Vec<Instant>>>,
+    }
+
+    impl Accept for FailingAcceptor {
+        type Io = DuplexStream;
+
+        fn accept(
+            &mut self,
+        ) -> impl Future<Output = io::Result<(DuplexStream, SocketAddr)>> + Send {
+            self.calls.lock().unwrap().push(Instant::now());
+            let next = if self.failures > 0 {
+                self.failures -= 1;
+                Some(Err(io::Error::from_raw_os_error(24))) // EMFILE
+            } else {
+                self.connection
+                    .take()
+                    .map(|io| Ok((io, SocketAddr::from(([127, 0, 0, 1], 9)))))
+            };
+            async move {
+                match next {
+                    Some(result) => result,
+                    None => std::future::pending().await,
+                }
+            }
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn failed_accepts_back_off_instead_of_spinning_then_serving_resumes() {
+        const FAILURES: usize = 40;
+        let emulator = Emulator::new(Config::new(vec![Credential::new("AKIDx", "k")]));
+        let (mut client, server_side) = tokio::io::duplex(4096);
+        let calls = Arc::new(Mutex::new(Vec::new()));
+        let acceptor = FailingAcceptor {
+            failures: FAILURES,
+            connection: Some(server_side),
+            calls: Arc::clone(&calls),
+        };
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let serving = tokio::spawn({
+            let emulator = emulator.clone();
+            async move {
+                emulator
+                    .serve_on(acceptor, None, async {
+                        let _ = stopped.await;
+                    })
+                    .await;
+            }
+        });
+
+        client
+            .write_all(b"GET /_emulator/stats HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .await
+            .unwrap();
+        let mut answer = String::new();
+        client.read_to_string(&mut answer).await.unwrap();
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        assert!(answer.contains("\"connections\":1"), "{answer}");
+
+        let calls: Vec<Instant> = calls.lock().unwrap().clone();
+        // One call per failure, one for the connection, one now waiting.
+        assert_eq!(calls.len(), FAILURES + 2);
+        let pauses: Vec<Duration> = calls[..=FAILURES].windows(2).map(|w| w[1] - w[0]).collect();
+        let mut expected = FIRST_PAUSE;
+        for (i, pause) in pauses.iter().enumerate() {
+            assert!(
+                *pause >= expected,
+                "pause {i} was {pause:?}, expected {expected:?}"
+            );
+            expected = (expected * 2).min(MAX_PAUSE);
+        }
+        // 40 failures took over half a minute (simulated), not a burst.
+        assert!(calls[FAILURES] - calls[0] >= Duration::from_secs(30));
+
+        let _ = stop.send(());
+        serving.await.unwrap();
     }
 }

@@ -1,14 +1,44 @@
 //! The emulator's memory: spent nonces, recent calls, quota use and tasks.
+//!
+//! One account: both APIs spend the same nonces' space per `SecretId`, draw on
+//! the same daily quotas and append to the same task list.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use serde::Serialize;
 
+/// Which of Tencent's two APIs a request came through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Api {
+    /// API 2.0 (`FlushOrPushOverall` at `/v2/index.php`).
+    #[serde(rename = "v2")]
+    V2,
+    /// API 3.0 (the `PurgeUrlsCache` family at `/`).
+    #[serde(rename = "v3")]
+    V3,
+}
+
+impl Api {
+    /// `v2` or `v3`, as `GET /_emulator/tasks` shows it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::V2 => "v2",
+            Self::V3 => "v3",
+        }
+    }
+}
+
 /// A request the emulator accepted, as `GET /_emulator/tasks` lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AcceptedTask {
-    /// 1 for the first accepted request, then 2, 3, ...
+    /// 1 for the first accepted request, then 2, 3, ... across both APIs.
     pub seq: u64,
+    /// The API it came through.
+    pub api: Api,
+    /// The action, e.g. `FlushOrPushOverall` or `PurgeUrlsCache`.
+    pub action: String,
+    /// The `TaskId` answered (API 3.0); API 2.0 answers none, so `null`.
+    pub task_id: Option<String>,
     /// `flush` or `push`.
     pub command: String,
     /// `url` or `dir`.
@@ -53,10 +83,20 @@ impl AreaName {
 pub(crate) struct State {
     nonces: HashSet<(String, u64)>,
     nonce_expiry: VecDeque<(i64, (String, u64))>,
-    calls: HashMap<String, VecDeque<i64>>,
+    calls: HashMap<RateKey, VecDeque<i64>>,
     usage: HashMap<(i64, AreaName, Bucket), u64>,
     tasks: Vec<AcceptedTask>,
     pub(crate) dice: fastrand::Rng,
+    /// Separate from the fault dice, so that answering API 3.0 requests
+    /// (which carry a `RequestId`) does not shift a seeded fault pattern.
+    ids: fastrand::Rng,
+}
+
+/// What a rate limit counts calls of.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum RateKey {
+    /// API 2.0: calls per `SecretId`.
+    V2 { secret_id: String },
 }
 
 const MINUTE_MS: i64 = 60_000;
@@ -70,7 +110,18 @@ impl State {
             usage: HashMap::new(),
             tasks: Vec::new(),
             dice: fastrand::Rng::with_seed(seed),
+            ids: fastrand::Rng::with_seed(seed.rotate_left(32) ^ 0x1d5_1d5_1d5),
         }
+    }
+
+    /// A fresh `RequestId` in the UUID shape Tencent answers with.
+    pub(crate) fn request_id(&mut self) -> String {
+        let a = self.ids.u32(..);
+        let b = self.ids.u16(..);
+        let c = self.ids.u16(..0x1000);
+        let d = self.ids.u16(..0x4000) | 0x8000;
+        let e = self.ids.u64(..1 << 48);
+        format!("{a:08x}-{b:04x}-4{c:03x}-{d:04x}-{e:012x}")
     }
 
     /// Whether `nonce` was spent by `secret_id` within the window; forgets older ones.
@@ -96,14 +147,23 @@ impl State {
 
     /// Counts a call against the per-minute limit; false when it is over.
     pub(crate) fn admit_call(&mut self, now_ms: i64, secret_id: &str, per_minute: u32) -> bool {
-        if per_minute == 0 {
+        let key = RateKey::V2 {
+            secret_id: secret_id.to_owned(),
+        };
+        self.admit(now_ms, key, per_minute, MINUTE_MS)
+    }
+
+    /// Counts a call against `limit` calls per sliding `window_ms`; false
+    /// (and not counted) when it is over. A limit of 0 is off.
+    pub(crate) fn admit(&mut self, now_ms: i64, key: RateKey, limit: u32, window_ms: i64) -> bool {
+        if limit == 0 {
             return true;
         }
-        let window = self.calls.entry(secret_id.to_owned()).or_default();
-        while window.front().is_some_and(|&t| t <= now_ms - MINUTE_MS) {
+        let window = self.calls.entry(key).or_default();
+        while window.front().is_some_and(|&t| t <= now_ms - window_ms) {
             window.pop_front();
         }
-        if window.len() >= per_minute as usize {
+        if window.len() >= limit as usize {
             return false;
         }
         window.push_back(now_ms);
@@ -136,8 +196,10 @@ impl State {
 
     pub(crate) fn reset(&mut self) {
         let dice = self.dice.clone();
+        let ids = self.ids.clone();
         *self = Self::new(0);
         self.dice = dice;
+        self.ids = ids;
     }
 }
 
@@ -175,6 +237,21 @@ mod tests {
             state.admit_call(0, "id", 0) && state.admit_call(0, "id", 0),
             "0 = off"
         );
+    }
+
+    #[test]
+    fn request_ids_have_the_uuid_shape_and_do_not_repeat() {
+        let mut state = State::new(3);
+        let first = state.request_id();
+        let second = state.request_id();
+        assert_ne!(first, second);
+        let groups: Vec<usize> = first.split('-').map(str::len).collect();
+        assert_eq!(groups, [8, 4, 4, 4, 12], "{first}");
+        assert!(first.bytes().all(|b| b == b'-' || b.is_ascii_hexdigit()));
+        assert_eq!(&first[14..15], "4", "version 4: {first}");
+        let before = state.dice.clone().u64(..);
+        state.request_id();
+        assert_eq!(state.dice.u64(..), before, "ids leave the fault dice alone");
     }
 
     #[test]

@@ -65,7 +65,7 @@ fn replace_script(at: usize, len: usize, with: u8) -> Vec<u8> {
     script
 }
 
-/// The v2 string to sign joins raw values with `&` (api-facts §3: "ambiguous
+/// The v2 string to sign joins raw values with `&` (docs/protocol.md §3: "ambiguous
 /// when values contain `&`/`=` … by design"): when the last parameter in
 /// sorted order is a URL ending in `&y=2`, sending `…%3Fx%3D1&y=2` instead
 /// of `…%3Fx%3D1%26y%3D2` signs the same bytes, so any v2 server accepts it

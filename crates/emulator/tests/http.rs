@@ -7,44 +7,10 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use common::*;
-use tcdn_emulator::{Config, Credential, Emulator, Faults, RunningEmulator};
+use tcdn_emulator::{Config, Credential, Emulator, Faults};
 use tcdn_model::{Areas, Operation};
 use tcdn_sign::HttpMethod;
-use tcdn_transport::{ErrorKind, HyperTransport, Transport};
-
-async fn start(adjust: impl FnOnce(&mut Config)) -> RunningEmulator {
-    let mut config = Config::new(vec![Credential::new(ID, KEY)]);
-    adjust(&mut config);
-    Emulator::new(config)
-        .start("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap()
-}
-
-fn transport() -> HyperTransport {
-    HyperTransport::builder()
-        .total_timeout(Duration::from_secs(5))
-        .disable_proxy()
-        .build()
-        .unwrap()
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
-fn get(url: String) -> http::Request<Bytes> {
-    http::Request::get(url).body(Bytes::new()).unwrap()
-}
-
-async fn bounded<T>(future: impl Future<Output = T>) -> T {
-    tokio::time::timeout(Duration::from_secs(20), future)
-        .await
-        .expect("test took too long")
-}
+use tcdn_transport::{ErrorKind, Transport};
 
 #[tokio::test]
 async fn get_and_post_are_served_and_listed_as_tasks() {
@@ -235,6 +201,231 @@ async fn latency_is_added_before_answering() {
         let _ = transport().send(get(running.endpoint())).await.unwrap();
         assert!(started.elapsed() >= Duration::from_millis(150));
         running.shutdown().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_origin_has_no_path_and_api_2_is_under_it() {
+    bounded(async {
+        let running = start(|_| {}).await;
+        assert_eq!(running.origin(), format!("http://{}", running.addr()));
+        assert_eq!(
+            running.endpoint(),
+            format!("{}/v2/index.php", running.origin())
+        );
+        running.shutdown().await.unwrap();
+    })
+    .await;
+}
+
+/// `{"Response":{"Error":{"Code":…}}}` of an API 3.0 answer, checking the
+/// shape and the exact `Content-Type` on the way.
+fn api3_error_code(response: &http::Response<Bytes>) -> String {
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/json",
+        "API 3.0 answers carry exactly this Content-Type"
+    );
+    let body: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
+    let request_id = body["Response"]["RequestId"].as_str().unwrap();
+    assert_eq!(request_id.len(), 36, "{body}");
+    assert!(body["Response"]["Error"]["Message"].is_string(), "{body}");
+    body["Response"]["Error"]["Code"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn the_root_answers_in_the_api_3_error_shape_until_api_3_is_served() {
+    bounded(async {
+        let running = start(|_| {}).await;
+        let transport = transport();
+        let root = format!("{}/", running.origin());
+        let response = transport.send(get(root.clone())).await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(api3_error_code(&response), "InvalidAction");
+        let post = http::Request::post(root)
+            .header("content-type", "application/json")
+            .header("x-tc-action", "PurgeUrlsCache")
+            .body(Bytes::from_static(
+                br#"{"Urls":["https://www.example.com/a"]}"#,
+            ))
+            .unwrap();
+        let response = transport.send(post).await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(api3_error_code(&response), "InvalidAction");
+        assert!(running.emulator().tasks().is_empty());
+        assert_eq!(running.emulator().stats().requests, 2);
+        running.shutdown().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn faults_apply_to_api_3_as_well() {
+    bounded(async {
+        let failing = start(|c| c.faults.fail_rate = 1.0).await;
+        let response = transport()
+            .send(get(format!("{}/", failing.origin())))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 503);
+        assert_eq!(api3_error_code(&response), "InternalError");
+        failing.shutdown().await.unwrap();
+
+        let dropping = start(|c| c.faults.drop_rate = 1.0).await;
+        let error = transport()
+            .send(get(format!("{}/", dropping.origin())))
+            .await
+            .unwrap_err();
+        assert!(error.may_have_reached_server(), "{error}");
+        assert_eq!(dropping.emulator().stats().requests, 1);
+        dropping.shutdown().await.unwrap();
+
+        let losing = start(|c| c.faults.lose_answer_rate = 1.0).await;
+        let error = transport()
+            .send(get(format!("{}/", losing.origin())))
+            .await
+            .unwrap_err();
+        assert!(error.may_have_reached_server(), "{error}");
+        losing.shutdown().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_lost_answer_leaves_the_work_applied() {
+    bounded(async {
+        let running = start(|c| {
+            c.faults.lose_answer_rate = 1.0;
+            c.quotas.url_flush = 2;
+        })
+        .await;
+        let transport = transport();
+        let timestamp = now();
+        let signer = Signer {
+            timestamp,
+            nonce: 77,
+            ..Signer::default()
+        };
+        let signed = signer.sign(&request(Operation::FlushUrls, Areas::Mainland, 2));
+        let url = format!("{}?{}", running.endpoint(), signed.form());
+        let error = transport.send(get(url)).await.unwrap_err();
+        assert!(error.may_have_reached_server(), "{error}");
+
+        // The task is recorded and listed with its API and action ...
+        let listed = transport
+            .send(get(format!("{}/_emulator/tasks", running.origin())))
+            .await
+            .unwrap();
+        let tasks: serde_json::Value = serde_json::from_slice(listed.body()).unwrap();
+        assert_eq!(tasks.as_array().unwrap().len(), 1, "{tasks}");
+        assert_eq!(tasks[0]["api"], "v2");
+        assert_eq!(tasks[0]["action"], "FlushOrPushOverall");
+        assert!(tasks[0]["task_id"].is_null(), "{tasks}");
+        assert_eq!(tasks[0]["urls"].as_array().unwrap().len(), 2);
+
+        // ... its nonce is spent ...
+        let host = format!("127.0.0.1:{}", running.addr().port());
+        let judge = |query: &str| {
+            running.emulator().judge(tcdn_emulator::Inbound {
+                method: &http::Method::GET,
+                path: "/v2/index.php",
+                query: Some(query),
+                host: Some(&host),
+                content_type: None,
+                body: b"",
+                target_len: query.len() + 14,
+            })
+        };
+        assert_eq!(judge(&signed.form()).code, Some(4500), "replay refused");
+
+        // ... and so is the quota: one more URL is over it.
+        let again = Signer {
+            timestamp,
+            nonce: 78,
+            ..Signer::default()
+        }
+        .sign(&request(Operation::FlushUrls, Areas::Mainland, 1));
+        let verdict = judge(&again.form());
+        assert_eq!(verdict.code, Some(4000), "{}", verdict.body);
+        assert!(verdict.body.contains("22044"), "{}", verdict.body);
+        running.shutdown().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_request_received_is_applied_even_if_the_client_gives_up_waiting() {
+    use tokio::io::AsyncWriteExt;
+    bounded(async {
+        // The client hangs up while the server is still "working" on it.
+        let running = start(|c| c.faults.latency = Duration::from_millis(300)).await;
+        let signer = Signer {
+            method: HttpMethod::Post,
+            timestamp: now(),
+            ..Signer::default()
+        };
+        let form = signer
+            .sign(&request(Operation::PushUrls, Areas::Oversea, 3))
+            .form();
+        let mut stream = tokio::net::TcpStream::connect(running.addr())
+            .await
+            .unwrap();
+        let head = format!(
+            "POST /v2/index.php HTTP/1.1\r\nHost: 127.0.0.1\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n",
+            form.len()
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        stream.write_all(form.as_bytes()).await.unwrap();
+        drop(stream);
+        for _ in 0..500 {
+            if !running.emulator().tasks().is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let tasks = running.emulator().tasks();
+        assert_eq!(tasks.len(), 1, "the hang-up cancelled the judging");
+        assert_eq!(tasks[0].command, "push");
+        assert_eq!(tasks[0].urls.len(), 3);
+        running.shutdown().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_seeded_pattern_with_lost_answers_is_repeatable() {
+    let pattern = |seed: u64| async move {
+        let running = start(|c| {
+            c.faults = Faults {
+                fail_rate: 0.3,
+                lose_answer_rate: 0.5,
+                seed,
+                ..Faults::default()
+            }
+        })
+        .await;
+        let transport = transport();
+        let mut outcomes = Vec::new();
+        for _ in 0..12 {
+            outcomes.push(match transport.send(get(running.endpoint())).await {
+                Ok(response) => response.status().to_string(),
+                Err(_) => "lost".to_owned(),
+            });
+        }
+        running.shutdown().await.unwrap();
+        outcomes
+    };
+    bounded(async {
+        let first = pattern(5).await;
+        assert_eq!(first, pattern(5).await);
+        for outcome in ["lost", "503 Service Unavailable", "200 OK"] {
+            assert!(first.iter().any(|o| o == outcome), "{first:?}");
+        }
     })
     .await;
 }

@@ -45,6 +45,9 @@ impl Tcdn {
 /// A running `tcdn emulator`, killed when dropped.
 pub struct EmulatorProcess {
     child: Child,
+    /// The first line it printed, e.g. `http://127.0.0.1:40123`.
+    pub origin: String,
+    /// The API 2.0 endpoint under that origin.
     pub endpoint: String,
 }
 
@@ -64,22 +67,22 @@ impl EmulatorProcess {
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)
             .unwrap();
-        let endpoint = line.trim().to_owned();
+        let origin = line.trim().to_owned();
+        let port = origin.strip_prefix("http://127.0.0.1:");
         assert!(
-            endpoint.starts_with("http://127.0.0.1:"),
-            "first line: {endpoint:?}"
+            port.is_some_and(|p| p.parse::<u16>().is_ok()),
+            "first line is not the origin: {origin:?}"
         );
-        Self { child, endpoint }
+        let endpoint = format!("{origin}/v2/index.php");
+        Self {
+            child,
+            origin,
+            endpoint,
+        }
     }
 
     fn get(&self, path: &str) -> String {
-        let authority = self
-            .endpoint
-            .trim_start_matches("http://")
-            .split('/')
-            .next()
-            .unwrap()
-            .to_owned();
+        let authority = self.origin.trim_start_matches("http://").to_owned();
         let mut stream = TcpStream::connect(&authority).unwrap();
         stream
             .set_read_timeout(Some(Duration::from_secs(10)))

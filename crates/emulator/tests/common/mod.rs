@@ -3,9 +3,13 @@
 
 #![allow(dead_code, missing_docs, missing_debug_implementations)]
 
-use tcdn_emulator::{Config, Credential, Emulator, Inbound, ManualClock, Verdict};
+use std::time::Duration;
+
+use bytes::Bytes;
+use tcdn_emulator::{Config, Credential, Emulator, Inbound, ManualClock, RunningEmulator, Verdict};
 use tcdn_model::{Areas, CdnUrl, FlushOrPush, Operation};
 use tcdn_sign::{Endpoint, HttpMethod, SecretKey, SignatureMethod};
+use tcdn_transport::HyperTransport;
 
 pub const ID: &str = "AKIDtestEmulator";
 pub const KEY: &str = "emulator-test-secret-key";
@@ -159,4 +163,41 @@ pub fn judge_post(emulator: &Emulator, content_type: &str, body: &[u8]) -> Verdi
 
 pub fn envelope(verdict: &Verdict) -> tcdn_model::Envelope {
     tcdn_model::Envelope::from_slice(verdict.body.as_bytes()).unwrap()
+}
+
+/// An emulator on the system clock, serving plain HTTP on a free port.
+pub async fn start(adjust: impl FnOnce(&mut Config)) -> RunningEmulator {
+    let mut config = Config::new(vec![Credential::new(ID, KEY)]);
+    adjust(&mut config);
+    Emulator::new(config)
+        .start("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap()
+}
+
+/// tcdn's own transport, with a 5 s deadline and no proxy.
+pub fn transport() -> HyperTransport {
+    HyperTransport::builder()
+        .total_timeout(Duration::from_secs(5))
+        .disable_proxy()
+        .build()
+        .unwrap()
+}
+
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+pub fn get(url: String) -> http::Request<Bytes> {
+    http::Request::get(url).body(Bytes::new()).unwrap()
+}
+
+/// Fails the test instead of hanging it.
+pub async fn bounded<T>(future: impl Future<Output = T>) -> T {
+    tokio::time::timeout(Duration::from_secs(20), future)
+        .await
+        .expect("test took too long")
 }
