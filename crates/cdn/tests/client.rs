@@ -9,15 +9,15 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use proptest::prelude::*;
-use tcdn::{
-    Areas, CallErrorKind, CdnUrl, Client, ClientBuilder, Credentials, FlushOrPush, GaveUp,
-    HttpMethod, Jitter, ManualClock, ManualSleeper, Nonce, Operation, RetryPolicy,
-    SequentialNonces,
-};
-use tcdn_transport::mock::{
+use tcdn::test_util::mock::{
     FnTransport, RecordedRequest, ScriptedTransport, SilentTransport, response,
 };
-use tcdn_transport::{Transport, TransportError};
+use tcdn::transport::{Transport, TransportError};
+use tcdn::{
+    Areas, CdnUrl, Client, ClientBuilder, Credentials, FlushOrPush, HttpMethod, Operation,
+    RetryPolicy, error::CallErrorKind, error::GaveUp, nonce::Nonce, retry::Jitter,
+    test_util::ManualClock, test_util::ManualSleeper, test_util::SequentialNonces,
+};
 
 const OK: &str = r#"{"code":0,"message":"","codeDesc":"Success"}"#;
 const START: u64 = 1_700_000_000;
@@ -68,7 +68,7 @@ fn params(request: &RecordedRequest) -> HashMap<String, String> {
     } else {
         request.body.to_vec()
     };
-    tcdn_model::decode_form(&form)
+    tcdn::model::decode_form(&form)
         .unwrap()
         .into_iter()
         .collect()
@@ -179,7 +179,7 @@ fn pacing_follows_a_sliding_window_without_real_sleeping() {
     let sends = Arc::new(Mutex::new(Vec::new()));
     let record = sends.clone();
     let transport = Arc::new(FnTransport::new(move |_: &http::Request<Bytes>| {
-        use tcdn::Clock;
+        use tcdn::clock::Clock;
         record.lock().unwrap().push(clock.monotonic().as_secs());
         Ok(response(200, OK))
     }));
@@ -207,7 +207,7 @@ fn pacing_holds_with_concurrency() {
     let sends = Arc::new(Mutex::new(Vec::new()));
     let record = sends.clone();
     let transport = Arc::new(FnTransport::new(move |_: &http::Request<Bytes>| {
-        use tcdn::Clock;
+        use tcdn::clock::Clock;
         record.lock().unwrap().push(clock.monotonic());
         Ok(response(200, OK))
     }));
@@ -405,7 +405,7 @@ fn the_total_deadline_is_respected() {
         [10, 1, 10, 2, 2].map(Duration::from_secs)
     );
     assert_eq!(silent.received(), 3);
-    use tcdn::Clock;
+    use tcdn::clock::Clock;
     assert!(harness.clock.monotonic() <= Duration::from_secs(25));
 }
 
@@ -495,7 +495,7 @@ proptest! {
         let (tries_in, sent_in, all_in) = (tries.clone(), sent.clone(), all.clone());
         let transport = Arc::new(FnTransport::new(move |request: &http::Request<Bytes>| {
             *sent_in.lock().unwrap() += 1;
-            let pairs = tcdn_model::decode_form(request.body()).unwrap();
+            let pairs = tcdn::model::decode_form(request.body()).unwrap();
             let first = pairs.iter().find(|(k, _)| k == "urls.0").unwrap().1.clone();
             let index = all_in.iter().position(|u| u.as_str() == first).unwrap();
             let mut tries = tries_in.lock().unwrap();

@@ -5,9 +5,8 @@
 
 use std::io::{self, Write};
 
-use tcdn::{PreparedRequest, Report};
-use tcdn_model::{Areas, Operation};
-use tcdn_sign::HttpMethod;
+use tcdn::v2::PreparedRequest;
+use tcdn::{Areas, HttpMethod, Operation, Report};
 
 use crate::args::OutputArg;
 
