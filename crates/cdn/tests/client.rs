@@ -409,6 +409,53 @@ fn the_total_deadline_is_respected() {
     assert!(harness.clock.monotonic() <= Duration::from_secs(25));
 }
 
+/// A lost answer (the request went out, no answer came) followed by refused
+/// connections: the last attempt says "not sent", but the first may have
+/// been applied, and the failure says so.
+#[test]
+fn a_lost_answer_then_refused_connections_may_have_been_applied() {
+    let harness = Harness::new();
+    let script = Arc::new(
+        ScriptedTransport::new()
+            .then_error(TransportError::timeout("the answer was lost"))
+            .then_error(TransportError::connect("connection refused"))
+            .then_error(TransportError::connect("connection refused")),
+    );
+    let client = harness
+        .builder(script.clone())
+        .retry_policy(
+            RetryPolicy::default()
+                .with_retries(2)
+                .with_jitter(Jitter::None),
+        )
+        .build()
+        .unwrap();
+    let report = runtime().block_on(client.flush_urls(Areas::Mainland, urls(3)));
+    script.assert_sent(3);
+    assert_eq!(report.failed.len(), 3);
+    assert!(
+        report.failed.iter().all(|f| f.maybe_applied),
+        "{:?}",
+        report.failed[0]
+    );
+    assert!(report.failed[0].message.contains("connection refused"));
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["failed"][0]["maybe_applied"], true);
+
+    // Refused connections alone: nothing can have been applied.
+    let script = Arc::new(
+        ScriptedTransport::new().then_error(TransportError::connect("connection refused")),
+    );
+    let client = harness
+        .builder(script.clone())
+        .retry_policy(RetryPolicy::no_retries())
+        .build()
+        .unwrap();
+    let report = runtime().block_on(client.flush_urls(Areas::Mainland, urls(1)));
+    assert!(!report.failed[0].maybe_applied);
+    assert!(report.not_sent.is_empty() && report.tasks.is_empty());
+}
+
 #[test]
 fn partial_failures_are_accounted_per_url() {
     let harness = Harness::new();

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::PoisonError;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -48,6 +49,8 @@ pub(crate) struct Lookup<'a, B: Backend> {
     core: &'a Core,
     backend: &'a B,
     since_unix: u64,
+    /// HTTP requests the lookup's calls sent, for the report.
+    sent: &'a AtomicUsize,
 }
 
 #[allow(
@@ -65,8 +68,12 @@ impl<'a, B: Backend> Lookup<'a, B> {
         &self,
         batch: B::Batch,
     ) -> Pending<'a, Result<Option<B::Receipt>, CallError>> {
-        let (core, backend) = (self.core, self.backend);
-        Box::pin(async move { call(core, backend, batch, false).await.result })
+        let (core, backend, sent) = (self.core, self.backend, self.sent);
+        Box::pin(async move {
+            let called = call(core, backend, batch, false).await;
+            sent.fetch_add(called.requests, Ordering::Relaxed);
+            called.result
+        })
     }
 }
 
@@ -200,12 +207,15 @@ async fn attempts<B: Backend>(
         tracing::debug!(parent: &attempt_span, delay_ms = delay.as_millis() as u64, "backing off");
         core.sleeper.sleep(delay).await;
         if reconcile && lost {
+            let lookups = AtomicUsize::new(0);
             let lookup = Lookup {
                 core,
                 backend,
                 since_unix: first_unix,
+                sent: &lookups,
             };
             let found = backend.reconcile(lookup, &batch).await;
+            sent += lookups.into_inner();
             if !found.is_empty() {
                 tracing::info!(applied = found.len(), "a lookup found URLs already applied");
                 let done: HashSet<&CdnUrl> = found.iter().map(|a| &a.url).collect();

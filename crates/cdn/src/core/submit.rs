@@ -149,3 +149,241 @@ fn gather<B: Backend>(report: &mut Report, called: Called<B>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::num::NonZeroUsize;
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use bytes::Bytes;
+    use tcdn_model::CdnUrl;
+    use tcdn_transport::TransportError;
+
+    use super::*;
+    use crate::api::{Answer, Applied, Class, Lookup, RateWindow, Shape, Stamp};
+    use crate::core::retry::{Jitter, RetryPolicy};
+    use crate::error::{CallError, CallErrorKind};
+    use crate::nonce::Nonce;
+    use crate::test_util::mock::ScriptedTransport;
+    use crate::test_util::{ManualClock, ManualSleeper, SequentialNonces};
+
+    /// A backend whose calls carry their URLs one per line, whose answers
+    /// are a task id (HTTP 200) or a retryable refusal, and whose lookup
+    /// asks the server (a call with the URL `https://lookup.invalid/`)
+    /// which URLs it applied.
+    #[derive(Debug, Default)]
+    struct Fake {
+        since: Mutex<Vec<u64>>,
+    }
+
+    fn lookup_url() -> CdnUrl {
+        "https://lookup.invalid/".parse().unwrap()
+    }
+
+    impl Backend for Fake {
+        type Job = ();
+        type Batch = Vec<CdnUrl>;
+        type Receipt = String;
+
+        fn shape(&self, (): &()) -> Shape {
+            Shape {
+                limit: 3,
+                budget: usize::MAX,
+                fixed: 0,
+                url_len: |_, url| url.as_str().len(),
+            }
+        }
+        fn batch(&self, (): &(), urls: Vec<CdnUrl>) -> Vec<CdnUrl> {
+            urls
+        }
+        fn narrow(&self, _: &Vec<CdnUrl>, urls: Vec<CdnUrl>) -> Vec<CdnUrl> {
+            urls
+        }
+        fn urls(batch: &Vec<CdnUrl>) -> &[CdnUrl] {
+            batch
+        }
+        fn into_urls(batch: Vec<CdnUrl>) -> Vec<CdnUrl> {
+            batch
+        }
+        fn action(_: &Vec<CdnUrl>) -> &'static str {
+            "Purge"
+        }
+        fn span(_: &Vec<CdnUrl>) -> tracing::Span {
+            tracing::Span::none()
+        }
+        fn pace_key(_: &Vec<CdnUrl>) -> &'static str {
+            "Purge"
+        }
+        fn rate_window(&self) -> RateWindow {
+            RateWindow {
+                window: Duration::from_secs(1),
+                margin: Duration::ZERO,
+            }
+        }
+        fn prepare(
+            &self,
+            batch: &Vec<CdnUrl>,
+            _: Stamp,
+        ) -> Result<http::Request<Bytes>, CallError> {
+            let body: Vec<&str> = batch.iter().map(CdnUrl::as_str).collect();
+            Ok(http::Request::post("http://127.0.0.1/")
+                .body(Bytes::from(body.join("\n")))
+                .unwrap())
+        }
+        fn classify(&self, response: &http::Response<Bytes>, _: u64) -> Answer<String> {
+            if response.status().is_success() {
+                Answer::Accepted(String::from_utf8_lossy(response.body()).into_owned())
+            } else {
+                Answer::Refused {
+                    error: CallError::new(CallErrorKind::HttpStatus, "refused".into()),
+                    class: Class::Retryable,
+                }
+            }
+        }
+        fn task_id(receipt: &String) -> Option<String> {
+            Some(receipt.clone())
+        }
+        async fn reconcile<'a>(
+            &'a self,
+            lookup: Lookup<'a, Self>,
+            _: &'a Vec<CdnUrl>,
+        ) -> Vec<Applied> {
+            self.since.lock().unwrap().push(lookup.since_unix());
+            let Ok(Some(answer)) = lookup.call(vec![lookup_url()]).await else {
+                return Vec::new();
+            };
+            answer
+                .lines()
+                .map(|url| Applied {
+                    url: url.parse().unwrap(),
+                    task_id: Some("task-lost".into()),
+                })
+                .collect()
+        }
+    }
+
+    fn core(transport: Arc<ScriptedTransport>) -> Core {
+        let clock = ManualClock::new(1_700_000_000);
+        Core {
+            transport,
+            timeout: Duration::from_secs(5),
+            retry: RetryPolicy::default().with_jitter(Jitter::None),
+            concurrency: NonZeroUsize::MIN,
+            batch_size: None,
+            clock: Arc::new(clock.clone()),
+            nonces: Arc::new(SequentialNonces::new(Nonce::MIN)),
+            sleeper: Arc::new(ManualSleeper::new(clock)),
+            pacing: None,
+            rng: Mutex::new(fastrand::Rng::with_seed(1)),
+        }
+    }
+
+    fn urls(n: usize) -> Vec<CdnUrl> {
+        (0..n)
+            .map(|i| format!("https://a.example/{i}").parse().unwrap())
+            .collect()
+    }
+
+    /// The answer to the first call is lost; the lookup finds two of its
+    /// three URLs applied, so only the third is sent again, and the report
+    /// has every URL once, in input order, with both tasks.
+    #[test]
+    fn a_lost_answer_is_reconciled_before_resending() {
+        let input = urls(3);
+        let script = Arc::new(
+            ScriptedTransport::new()
+                .then_error(TransportError::timeout("the answer was lost"))
+                .then_respond(200, "https://a.example/0\nhttps://a.example/2")
+                .then_respond(200, "task-2"),
+        );
+        let backend = Arc::new(Fake::default());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let report = runtime.block_on(submit(
+            Arc::new(core(script.clone())),
+            backend.clone(),
+            (),
+            Operation::FlushUrls,
+            input.iter().cloned().collect(),
+            |_| {},
+        ));
+        let bodies: Vec<String> = script.requests().iter().map(|r| r.body_text()).collect();
+        assert_eq!(
+            bodies,
+            [
+                "https://a.example/0\nhttps://a.example/1\nhttps://a.example/2",
+                "https://lookup.invalid/",
+                "https://a.example/1",
+            ]
+        );
+        assert_eq!(*backend.since.lock().unwrap(), [1_700_000_000]);
+        assert_eq!(report.succeeded, input);
+        assert!(report.failed.is_empty() && report.not_sent.is_empty());
+        assert_eq!(report.requests, 3, "the lookup's request counts");
+        let tasks: Vec<(&str, Vec<&str>)> = report
+            .tasks
+            .iter()
+            .map(|t| {
+                (
+                    t.task_id.as_str(),
+                    t.urls.iter().map(CdnUrl::as_str).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            tasks,
+            [
+                (
+                    "task-lost",
+                    vec!["https://a.example/0", "https://a.example/2"]
+                ),
+                ("task-2", vec!["https://a.example/1"]),
+            ]
+        );
+        assert_eq!(report.batches[0].url_count, 3);
+    }
+
+    /// When the lookup finds every URL applied, nothing is sent again.
+    #[test]
+    fn a_lookup_that_finds_everything_ends_the_call() {
+        let input = urls(2);
+        let script = Arc::new(
+            ScriptedTransport::new()
+                .then_error(TransportError::timeout("the answer was lost"))
+                .then_respond(200, "https://a.example/1\nhttps://a.example/0"),
+        );
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let report = runtime.block_on(submit(
+            Arc::new(core(script.clone())),
+            Arc::new(Fake::default()),
+            (),
+            Operation::FlushUrls,
+            input.iter().cloned().collect(),
+            |_| {},
+        ));
+        script.assert_sent(2);
+        assert_eq!(report.succeeded, input);
+        assert_eq!(report.tasks.len(), 1);
+        assert_eq!(report.tasks[0].urls.len(), 2);
+    }
+
+    #[test]
+    fn rate_limits_per_minute_scale_to_the_window() {
+        let second = RateWindow {
+            window: Duration::from_secs(1),
+            margin: Duration::ZERO,
+        };
+        assert_eq!(second.limit(1200), 20);
+        assert_eq!(second.limit(30), 1, "at least one per window");
+        assert_eq!(second.limit(0), 0);
+        let minute = RateWindow {
+            window: Duration::from_secs(60),
+            margin: Duration::from_secs(1),
+        };
+        assert_eq!(minute.limit(100), 100);
+    }
+}
