@@ -17,28 +17,28 @@ use tcdn::{
     SignatureMethod,
 };
 
-use crate::args::{FlushArgs, GlobalArgs, MethodArg, PushArgs, SignatureMethodArg, TargetArgs};
+use crate::args::{ClientOptions, FlushArgs, MethodArg, PushArgs, SignatureMethodArg, TargetArgs};
 use crate::exit::{CliError, ExitStatus};
 use crate::input::{Collected, Collector, Origin};
 use crate::output;
 
 /// `tcdn flush`.
-pub fn run_flush(global: &GlobalArgs, args: FlushArgs) -> Result<ExitStatus, CliError> {
+pub fn run_flush(global: ClientOptions, args: FlushArgs) -> Result<ExitStatus, CliError> {
     let operation = if args.dir {
         Operation::FlushDirs
     } else {
         Operation::FlushUrls
     };
-    run(global, operation, args.target)
+    run(&global, operation, args.target)
 }
 
 /// `tcdn push`.
-pub fn run_push(global: &GlobalArgs, args: PushArgs) -> Result<ExitStatus, CliError> {
-    run(global, Operation::PushUrls, args.target)
+pub fn run_push(global: ClientOptions, args: PushArgs) -> Result<ExitStatus, CliError> {
+    run(&global, Operation::PushUrls, args.target)
 }
 
 fn run(
-    global: &GlobalArgs,
+    global: &ClientOptions,
     operation: Operation,
     target: TargetArgs,
 ) -> Result<ExitStatus, CliError> {
@@ -185,7 +185,7 @@ fn collect_input(target: &TargetArgs) -> Result<Collected, CliError> {
 
 #[allow(clippy::too_many_arguments)]
 fn build_client(
-    global: &GlobalArgs,
+    global: &ClientOptions,
     credentials: Credentials,
     endpoint: Endpoint,
     method: HttpMethod,
@@ -219,7 +219,7 @@ fn build_client(
 #[allow(clippy::too_many_arguments)]
 fn dry_run(
     out: &mut impl Write,
-    global: &GlobalArgs,
+    global: &ClientOptions,
     builder: &RequestBuilder,
     operation: Operation,
     areas: Areas,
