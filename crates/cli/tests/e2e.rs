@@ -311,7 +311,10 @@ fn the_json_report_lists_not_sent_tasks_and_maybe_applied() {
         .cmd()
         .args(["push", "--mainland", "--output", "json", "--endpoint"])
         .arg(&emulator.endpoint)
-        .args(["https://www.example.com/j/0.js", "https://www.example.com/j/1.js"])
+        .args([
+            "https://www.example.com/j/0.js",
+            "https://www.example.com/j/1.js",
+        ])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
