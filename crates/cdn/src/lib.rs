@@ -156,8 +156,7 @@ pub mod report;
 #[cfg(feature = "test-util")]
 pub mod test_util;
 
-/// Retries: [`RetryPolicy`](retry::RetryPolicy) and its
-/// [`Jitter`](retry::Jitter).
+/// Retries: [`RetryPolicy`] and its [`Jitter`](retry::Jitter).
 pub mod retry {
     pub use crate::core::retry::{Jitter, RetryPolicy};
 }

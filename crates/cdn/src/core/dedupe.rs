@@ -7,7 +7,7 @@ use hashbrown::HashTable;
 use tcdn_model::CdnUrl;
 
 /// URLs in first-seen order with every repeat dropped: the proof a
-/// [`RequestBuilder::plan_distinct`](crate::RequestBuilder::plan_distinct)
+/// [`RequestBuilder::plan_distinct`](crate::v2::RequestBuilder::plan_distinct)
 /// needs to skip deduplicating again.
 ///
 /// The index beside the URLs holds only the 32-bit position of each URL in

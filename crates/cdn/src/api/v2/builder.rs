@@ -622,7 +622,7 @@ impl PreparedRequest {
         }
     }
 
-    /// The `http` request for a [`Transport`](tcdn::transport::Transport):
+    /// The `http` request for a [`Transport`](tcdn_transport::Transport):
     /// POST carries `Content-Type: application/x-www-form-urlencoded`.
     ///
     /// # Errors
