@@ -1,12 +1,13 @@
-//! Checks for tcdn's credential file parsers, `tcdn::parse_tccli_credential`
-//! (tccli's JSON) and `tcdn::parse_ini_credentials` (the SDKs' INI file), on
+//! Checks for tcdn's credential file parsers, `tcdn::credentials::parse_tccli_credential`
+//! (tccli's JSON) and `tcdn::credentials::parse_ini_credentials` (the SDKs' INI file), on
 //! arbitrary text.
 //!
 //! Standalone (it names no other module of this crate), so the cdn crate's
 //! `tests/fuzz_regressions.rs` includes this very file to replay the corpus.
 
 use tcdn::{
-    CredentialError, Credentials, SessionToken, parse_ini_credentials, parse_tccli_credential,
+    Credentials, credentials::CredentialError, credentials::SessionToken,
+    credentials::parse_ini_credentials, credentials::parse_tccli_credential,
 };
 use tcdn_sign::{Endpoint, HttpMethod, SecretKey};
 

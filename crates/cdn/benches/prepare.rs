@@ -20,8 +20,8 @@ use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use tcdn::{
-    Areas, CdnUrl, Credentials, FlushOrPush, HttpMethod, Nonce, Operation, RequestBuilder,
-    SecretKey, SignatureMethod,
+    Areas, CdnUrl, Credentials, FlushOrPush, HttpMethod, Operation, SignatureMethod, nonce::Nonce,
+    sign::SecretKey, v2::RequestBuilder,
 };
 
 const URL_COUNTS: [usize; 4] = [1, 20, 100, 1000];
@@ -54,7 +54,7 @@ fn builder(method: HttpMethod, signature_method: SignatureMethod) -> RequestBuil
 /// The string to sign behind a prepared request, rebuilt from its form.
 fn string_to_sign(builder: &RequestBuilder, request: &FlushOrPush) -> String {
     let prepared = builder.prepare(request, TIMESTAMP, nonce());
-    let params: Vec<(String, String)> = tcdn_model::decode_form(prepared.form().as_bytes())
+    let params: Vec<(String, String)> = tcdn::model::decode_form(prepared.form().as_bytes())
         .expect("the builder's form decodes")
         .into_iter()
         .filter(|(name, _)| name != "Signature")

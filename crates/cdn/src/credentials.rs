@@ -73,7 +73,7 @@ impl fmt::Debug for SessionToken {
 /// assert_eq!(credentials.secret_id(), "AKIDexample");
 /// let shown = format!("{credentials:?}");
 /// assert!(!shown.contains("secret-key") && !shown.contains("session\""), "{shown}");
-/// # Ok::<(), tcdn::CredentialError>(())
+/// # Ok::<(), tcdn::credentials::CredentialError>(())
 /// ```
 #[derive(Clone)]
 pub struct Credentials {
@@ -285,7 +285,7 @@ type EnvLookup = dyn Fn(&str) -> Option<OsString> + Send + Sync;
 ///
 /// ```
 /// use std::collections::HashMap;
-/// use tcdn::{CredentialChain, CredentialErrorKind};
+/// use tcdn::{CredentialChain, credentials::CredentialErrorKind};
 ///
 /// let env: HashMap<&str, &str> = HashMap::from([
 ///     ("TENCENTCLOUD_SECRET_ID", "AKIDexample"),
@@ -298,7 +298,7 @@ type EnvLookup = dyn Fn(&str) -> Option<OsString> + Send + Sync;
 /// let err = empty.resolve().unwrap_err();
 /// assert_eq!(err.kind(), CredentialErrorKind::NotFound);
 /// assert!(err.to_string().contains("TENCENTCLOUD_SECRET_ID"), "{err}");
-/// # Ok::<(), tcdn::CredentialError>(())
+/// # Ok::<(), tcdn::credentials::CredentialError>(())
 /// ```
 #[derive(Clone)]
 pub struct CredentialChain {
@@ -541,13 +541,13 @@ fn read_if_exists(path: &Path) -> Result<Option<String>, CredentialError> {
 /// never a value.
 ///
 /// ```
-/// let credentials = tcdn::parse_tccli_credential(
+/// let credentials = tcdn::credentials::parse_tccli_credential(
 ///     r#"{"secretId": "AKIDexample", "secretKey": "key", "token": ""}"#,
 /// )?;
 /// assert_eq!(credentials.secret_id(), "AKIDexample");
 /// assert!(credentials.token().is_none());
-/// assert!(tcdn::parse_tccli_credential("{\n\"secretId\": }").unwrap_err().to_string().contains("line 2"));
-/// # Ok::<(), tcdn::CredentialError>(())
+/// assert!(tcdn::credentials::parse_tccli_credential("{\n\"secretId\": }").unwrap_err().to_string().contains("line 2"));
+/// # Ok::<(), tcdn::credentials::CredentialError>(())
 /// ```
 ///
 /// # Errors
@@ -633,12 +633,12 @@ pub fn parse_tccli_credential(text: &str) -> Result<Credentials, CredentialError
 ///
 /// ```
 /// let text = "[default]\nsecret_id = AKIDa\nsecret_key = ka\n\n[prod]\nsecret_id=AKIDb\nsecret_key=kb\n";
-/// let prod = tcdn::parse_ini_credentials(text, "prod")?.expect("section present");
+/// let prod = tcdn::credentials::parse_ini_credentials(text, "prod")?.expect("section present");
 /// assert_eq!(prod.secret_id(), "AKIDb");
-/// assert!(tcdn::parse_ini_credentials(text, "staging")?.is_none());
-/// let err = tcdn::parse_ini_credentials("secret_id = x\n", "default").unwrap_err();
+/// assert!(tcdn::credentials::parse_ini_credentials(text, "staging")?.is_none());
+/// let err = tcdn::credentials::parse_ini_credentials("secret_id = x\n", "default").unwrap_err();
 /// assert!(err.to_string().contains("line 1"), "{err}");
-/// # Ok::<(), tcdn::CredentialError>(())
+/// # Ok::<(), tcdn::credentials::CredentialError>(())
 /// ```
 ///
 /// # Errors

@@ -12,7 +12,7 @@ pub const DEFAULT_ENDPOINT: &str = "https://cdn.api.qcloud.com/v2/index.php";
 /// path, and no query, fragment or user info.
 ///
 /// The signature covers the host **without** scheme or port and the path
-/// (api-facts §1.3 step 5); [`signing_host`](Self::signing_host) and
+/// (docs/protocol.md §1.3 step 5); [`signing_host`](Self::signing_host) and
 /// [`path`](Self::path) give them.
 ///
 /// ```
@@ -27,7 +27,7 @@ pub const DEFAULT_ENDPOINT: &str = "https://cdn.api.qcloud.com/v2/index.php";
 /// assert_eq!(local.path(), "/v2/index.php");
 ///
 /// assert!("http://cdn.example.com/v2/index.php".parse::<Endpoint>().is_err());
-/// # Ok::<(), tcdn::EndpointError>(())
+/// # Ok::<(), tcdn::endpoint::EndpointError>(())
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Endpoint {

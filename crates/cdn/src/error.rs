@@ -51,7 +51,7 @@ impl fmt::Display for GaveUp {
     }
 }
 
-/// The failure of one [`Client::call`](crate::Client::call): the last
+/// The failure of one [`Client::call`](crate::Client::call) (or of one batch): the last
 /// attempt's problem, how many attempts and requests were made, and why the
 /// client stopped.
 ///
@@ -67,7 +67,11 @@ pub struct CallError {
     pub(crate) http_status: Option<u16>,
     pub(crate) code: Option<i64>,
     pub(crate) module_code: Option<i64>,
+    // Boxed text keeps the error small (it is the `Err` of hot paths).
+    pub(crate) error_code: Option<Box<str>>,
+    pub(crate) request_id: Option<Box<str>>,
     pub(crate) message: String,
+    pub(crate) maybe_applied: bool,
 }
 
 impl CallError {
@@ -80,7 +84,10 @@ impl CallError {
             http_status: None,
             code: None,
             module_code: None,
+            error_code: None,
+            request_id: None,
             message,
+            maybe_applied: false,
         }
     }
 
@@ -117,6 +124,26 @@ impl CallError {
     /// The module code in the last answer (`(9110)…` or `codeDesc`), if any.
     pub fn module_code(&self) -> Option<i64> {
         self.module_code
+    }
+
+    /// The API's error code as text, for APIs that name errors by string
+    /// (API 3.0's `LimitExceeded.CdnPurgeUrlExceedDayLimit`); `None` under
+    /// API 2.0, whose codes are [`code`](Self::code) and
+    /// [`module_code`](Self::module_code).
+    pub fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+
+    /// The server's id of the last answer (API 3.0's `RequestId`), if any.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// Whether any attempt may have reached the server without its answer
+    /// coming back (a timeout or a reset after the request went out): the
+    /// server may then have applied the request, though the call failed.
+    pub fn maybe_applied(&self) -> bool {
+        self.maybe_applied
     }
 
     /// The last attempt's problem, without the attempt summary.

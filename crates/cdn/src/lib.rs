@@ -4,46 +4,60 @@
 //!
 //! # Main types
 //!
+//! The names most users need are at the root; the rest are grouped in
+//! modules.
+//!
 //! - [`Client`] (built by [`ClientBuilder`] from [`Client::builder`]): the
 //!   client. [`Client::submit`] (and [`flush_urls`](Client::flush_urls),
 //!   [`flush_dirs`](Client::flush_dirs), [`push_urls`](Client::push_urls))
 //!   takes any number of URLs and returns a [`Report`];
 //!   [`Client::call`] sends one validated [`FlushOrPush`] and returns a
-//!   [`CallOutcome`] or a [`CallError`].
-//! - [`Report`]: every distinct input URL exactly once, in `succeeded` or in
-//!   `failed` (a [`Failure`] with the code and message that decided it),
-//!   the number of HTTP requests sent, and a [`BatchReport`] per request.
-//! - [`Credentials`] and [`CredentialChain`]: keys from the environment,
-//!   tccli's files or the SDKs' INI file; [`parse_tccli_credential`] and
-//!   [`parse_ini_credentials`] are the pure parsers.
-//! - [`RequestBuilder`]: the pure, allocation-lean signer that turns a
-//!   [`FlushOrPush`], a timestamp and a [`Nonce`] into a
-//!   [`PreparedRequest`] (method, URL, form body). Its
-//!   [`plan`](RequestBuilder::plan) (or [`plan_batches`]) splits URLs into
-//!   requests that fit the wire; [`plan_distinct`](RequestBuilder::plan_distinct)
-//!   does it over [`DistinctUrls`] (deduplicated by hash, without a second
-//!   copy of every URL). Both serve dry runs without a client.
-//! - [`Endpoint`]: `https://cdn.api.qcloud.com/v2/index.php` by default;
-//!   `http` only to loopback (the emulator).
-//! - [`RetryPolicy`]: attempts, exponential backoff with full [`Jitter`], a
-//!   total deadline.
-//! - [`Clock`], [`NonceSource`] and [`Sleeper`]: injected time, nonces and
-//!   waiting, with deterministic doubles ([`ManualClock`],
-//!   [`ManualSleeper`], [`SequentialNonces`]) for tests.
+//!   [`CallOutcome`](report::CallOutcome) or a [`CallError`].
+//! - [`report`]: the [`Report`] has every distinct input URL exactly once,
+//!   in `succeeded`, in `failed` (a [`Failure`] with the code and message
+//!   that decided it, and whether the server may have applied it anyway) or
+//!   in `not_sent`; the HTTP requests sent, the tasks the server created, and
+//!   a [`BatchReport`](report::BatchReport) per request.
+//! - [`credentials`]: [`Credentials`] and [`CredentialChain`] (keys from the
+//!   environment, tccli's files or the SDKs' INI file), and the pure
+//!   parsers.
+//! - [`v2`]: API 2.0's [`RequestBuilder`](v2::RequestBuilder), the pure,
+//!   allocation-lean signer that turns a [`FlushOrPush`], a timestamp and a
+//!   [`Nonce`](nonce::Nonce) into a [`PreparedRequest`](v2::PreparedRequest)
+//!   (method, URL, form body), and plans URLs into requests that fit the
+//!   wire ([`BatchPlan`](v2::BatchPlan)), for dry runs without a client.
+//! - [`plan`]: [`DistinctUrls`](plan::DistinctUrls), URLs deduplicated
+//!   without a second copy of each, and [`TooLarge`](plan::TooLarge).
+//! - [`endpoint`]: [`Endpoint`], `https://cdn.api.qcloud.com/v2/index.php`
+//!   by default; `http` only to loopback (the emulator).
+//! - [`retry`] and [`pacing`]: [`RetryPolicy`] (attempts, exponential backoff
+//!   with full jitter, a total deadline) and the rate window.
+//! - [`clock`] and [`nonce`]: the injected [`Clock`](clock::Clock),
+//!   [`Sleeper`](clock::Sleeper) and [`NonceSource`](nonce::NonceSource);
+//!   with the `test-util` feature, `test_util` has deterministic doubles
+//!   (`ManualClock`, `ManualSleeper`, `SequentialNonces`) and the
+//!   transport's mocks.
+//! - [`error`]: [`CallError`] and [`ClientError`].
+//! - [`model`], [`sign`] and [`transport`]: the crates tcdn is built on
+//!   (`tcdn-model`, `tcdn-sign`, `tcdn-transport`), re-exported whole.
 //!
-//! The model ([`CdnUrl`], [`Operation`], [`Areas`], [`FlushOrPush`]) comes
-//! from `tcdn-model`, signing from `tcdn-sign`, and HTTP from
-//! `tcdn-transport` (any [`Transport`]); the names a user needs are
-//! re-exported here.
+//! # How it works
+//!
+//! The client core (`src/core/`) is the same for every API: it plans
+//! batches, paces, sends, classifies each answer through the API's backend,
+//! retries (or, where the API can look tasks up, reconciles a lost answer
+//! before resending), and reports. Each API (`src/api/`) builds its signed
+//! requests and classifies its answers.
 //!
 //! # Example
 //!
-//! With the scripted mock transport instead of the network:
+//! With the scripted mock transport (feature `test-util`) instead of the
+//! network:
 //!
 //! ```
 //! use std::sync::Arc;
+//! use tcdn::test_util::mock::ScriptedTransport;
 //! use tcdn::{Areas, CdnUrl, Client, Credentials};
-//! use tcdn_transport::mock::ScriptedTransport;
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -65,6 +79,7 @@
 //! assert_eq!(report.failed.len(), 5);
 //! assert_eq!(report.failed[0].code, Some(4000));
 //! assert_eq!(report.failed[0].module_code, Some(9110));
+//! assert!(!report.failed[0].maybe_applied);
 //! assert_eq!(report.requests, 2);
 //! transport.assert_sent(2);
 //! # Ok(())
@@ -112,7 +127,7 @@
 //! deadline. Validation (4000), authentication (4100), expired requests
 //! (4200), exhausted daily quotas and other permanent codes are not. A 4500
 //! ("replay") about the nonce is retried once; one about the timestamp is
-//! reported as [`CallErrorKind::ClockSkew`], saying the local clock is off.
+//! reported as [`CallErrorKind::ClockSkew`](error::CallErrorKind::ClockSkew), saying the local clock is off.
 //!
 //! A flush or push repeated after a lost answer (a timeout or reset after
 //! the request went out) is harmless to the cache (purging or prefetching
@@ -129,36 +144,56 @@
 //! key and query strings are never recorded.
 #![forbid(unsafe_code)]
 
-mod client;
-mod credentials;
-mod distinct;
-mod endpoint;
-mod env;
-mod error;
-mod request;
-mod retry;
+mod api;
+pub mod client;
+pub mod clock;
+mod core;
+pub mod credentials;
+pub mod endpoint;
+pub mod error;
+pub mod nonce;
+pub mod report;
+#[cfg(feature = "test-util")]
+pub mod test_util;
 
-pub use client::{
-    BatchReport, CallOutcome, Client, ClientBuilder, DEFAULT_CONCURRENCY,
-    DEFAULT_RATE_LIMIT_PER_MINUTE, DEFAULT_TIMEOUT, Failure, Report,
-};
-pub use credentials::{
-    CredentialChain, CredentialError, CredentialErrorKind, CredentialSource, Credentials,
-    DEFAULT_PROFILE, ENV_CREDENTIALS_FILE, ENV_PROFILE, ENV_SECRET_ID, ENV_SECRET_KEY,
-    ENV_SECURITY_TOKEN, ENV_TOKEN, SessionToken, parse_ini_credentials, parse_tccli_credential,
-};
-pub use distinct::DistinctUrls;
-pub use endpoint::{DEFAULT_ENDPOINT, Endpoint, EndpointError, EndpointErrorKind};
-pub use env::{
-    Clock, ManualClock, ManualSleeper, Nonce, NonceError, NonceErrorKind, NonceSource,
-    RandomNonces, SequentialNonces, Sleeper, SystemClock, TokioSleeper,
-};
-pub use error::{CallError, CallErrorKind, ClientError, ClientErrorKind, GaveUp};
-pub use request::{
-    BatchPlan, MAX_GET_TARGET_LEN, MAX_POST_BODY_LEN, PlanItem, PreparedRequest, RequestBuilder,
-    RequestError, RequestErrorKind, TooLarge, plan_batches,
-};
-pub use retry::{Jitter, PACING_MARGIN, RATE_WINDOW, RetryPolicy};
-pub use tcdn_model::{Areas, CdnUrl, Envelope, FlushOrPush, ModelError, ModelErrorKind, Operation};
-pub use tcdn_sign::{HttpMethod, SecretKey, SignatureMethod};
-pub use tcdn_transport::Transport;
+/// Retries: [`RetryPolicy`] and its [`Jitter`](retry::Jitter).
+pub mod retry {
+    pub use crate::core::retry::{Jitter, RetryPolicy};
+}
+
+/// Pacing: every HTTP request, retries included, waits until the server's
+/// rate window has room (API 2.0: 100 calls in any 60 s, by default).
+pub mod pacing {
+    pub use crate::client::DEFAULT_RATE_LIMIT_PER_MINUTE;
+    pub use crate::core::pace::{PACING_MARGIN, RATE_WINDOW};
+}
+
+/// Planning: URLs deduplicated once ([`DistinctUrls`](plan::DistinctUrls))
+/// and the URLs no request can hold ([`TooLarge`](plan::TooLarge)). API
+/// 2.0's plans are [`v2::BatchPlan`].
+pub mod plan {
+    pub use crate::core::dedupe::DistinctUrls;
+    pub use crate::core::plan::TooLarge;
+}
+
+/// API 2.0 (`FlushOrPushOverall`): request building and batch plans without
+/// a client, and the wire limits (docs/protocol.md §1, §4).
+pub mod v2 {
+    pub use crate::api::v2::{
+        BatchPlan, MAX_GET_REQUEST_TARGET_LEN, MAX_POST_BODY_LEN, PlanItem, PreparedRequest,
+        RequestBuilder, RequestError, RequestErrorKind,
+    };
+}
+
+pub use tcdn_model as model;
+pub use tcdn_sign as sign;
+pub use tcdn_transport as transport;
+
+pub use crate::client::{Client, ClientBuilder};
+pub use crate::core::retry::RetryPolicy;
+pub use crate::credentials::{CredentialChain, Credentials};
+pub use crate::endpoint::Endpoint;
+pub use crate::error::{CallError, ClientError};
+pub use crate::report::{Failure, Report};
+pub use tcdn_model::{Areas, CdnUrl, FlushOrPush, Operation};
+pub use tcdn_sign::{HttpMethod, SignatureMethod};

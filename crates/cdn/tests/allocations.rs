@@ -6,8 +6,8 @@
 //! only one may run at a time. Run with `--nocapture` to see the counts.
 
 use tcdn::{
-    Areas, CdnUrl, Credentials, FlushOrPush, HttpMethod, Nonce, Operation, RequestBuilder,
-    SecretKey, SignatureMethod,
+    Areas, CdnUrl, Credentials, FlushOrPush, HttpMethod, Operation, SignatureMethod, nonce::Nonce,
+    sign::SecretKey, v2::RequestBuilder,
 };
 
 #[global_allocator]

@@ -9,15 +9,15 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use proptest::prelude::*;
-use tcdn::{
-    Areas, CallErrorKind, CdnUrl, Client, ClientBuilder, Credentials, FlushOrPush, GaveUp,
-    HttpMethod, Jitter, ManualClock, ManualSleeper, Nonce, Operation, RetryPolicy,
-    SequentialNonces,
-};
-use tcdn_transport::mock::{
+use tcdn::test_util::mock::{
     FnTransport, RecordedRequest, ScriptedTransport, SilentTransport, response,
 };
-use tcdn_transport::{Transport, TransportError};
+use tcdn::transport::{Transport, TransportError};
+use tcdn::{
+    Areas, CdnUrl, Client, ClientBuilder, Credentials, FlushOrPush, HttpMethod, Operation,
+    RetryPolicy, error::CallErrorKind, error::GaveUp, nonce::Nonce, retry::Jitter,
+    test_util::ManualClock, test_util::ManualSleeper, test_util::SequentialNonces,
+};
 
 const OK: &str = r#"{"code":0,"message":"","codeDesc":"Success"}"#;
 const START: u64 = 1_700_000_000;
@@ -68,7 +68,7 @@ fn params(request: &RecordedRequest) -> HashMap<String, String> {
     } else {
         request.body.to_vec()
     };
-    tcdn_model::decode_form(&form)
+    tcdn::model::decode_form(&form)
         .unwrap()
         .into_iter()
         .collect()
@@ -179,7 +179,7 @@ fn pacing_follows_a_sliding_window_without_real_sleeping() {
     let sends = Arc::new(Mutex::new(Vec::new()));
     let record = sends.clone();
     let transport = Arc::new(FnTransport::new(move |_: &http::Request<Bytes>| {
-        use tcdn::Clock;
+        use tcdn::clock::Clock;
         record.lock().unwrap().push(clock.monotonic().as_secs());
         Ok(response(200, OK))
     }));
@@ -207,7 +207,7 @@ fn pacing_holds_with_concurrency() {
     let sends = Arc::new(Mutex::new(Vec::new()));
     let record = sends.clone();
     let transport = Arc::new(FnTransport::new(move |_: &http::Request<Bytes>| {
-        use tcdn::Clock;
+        use tcdn::clock::Clock;
         record.lock().unwrap().push(clock.monotonic());
         Ok(response(200, OK))
     }));
@@ -405,8 +405,55 @@ fn the_total_deadline_is_respected() {
         [10, 1, 10, 2, 2].map(Duration::from_secs)
     );
     assert_eq!(silent.received(), 3);
-    use tcdn::Clock;
+    use tcdn::clock::Clock;
     assert!(harness.clock.monotonic() <= Duration::from_secs(25));
+}
+
+/// A lost answer (the request went out, no answer came) followed by refused
+/// connections: the last attempt says "not sent", but the first may have
+/// been applied, and the failure says so.
+#[test]
+fn a_lost_answer_then_refused_connections_may_have_been_applied() {
+    let harness = Harness::new();
+    let script = Arc::new(
+        ScriptedTransport::new()
+            .then_error(TransportError::timeout("the answer was lost"))
+            .then_error(TransportError::connect("connection refused"))
+            .then_error(TransportError::connect("connection refused")),
+    );
+    let client = harness
+        .builder(script.clone())
+        .retry_policy(
+            RetryPolicy::default()
+                .with_retries(2)
+                .with_jitter(Jitter::None),
+        )
+        .build()
+        .unwrap();
+    let report = runtime().block_on(client.flush_urls(Areas::Mainland, urls(3)));
+    script.assert_sent(3);
+    assert_eq!(report.failed.len(), 3);
+    assert!(
+        report.failed.iter().all(|f| f.maybe_applied),
+        "{:?}",
+        report.failed[0]
+    );
+    assert!(report.failed[0].message.contains("connection refused"));
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["failed"][0]["maybe_applied"], true);
+
+    // Refused connections alone: nothing can have been applied.
+    let script = Arc::new(
+        ScriptedTransport::new().then_error(TransportError::connect("connection refused")),
+    );
+    let client = harness
+        .builder(script.clone())
+        .retry_policy(RetryPolicy::no_retries())
+        .build()
+        .unwrap();
+    let report = runtime().block_on(client.flush_urls(Areas::Mainland, urls(1)));
+    assert!(!report.failed[0].maybe_applied);
+    assert!(report.not_sent.is_empty() && report.tasks.is_empty());
 }
 
 #[test]
@@ -495,7 +542,7 @@ proptest! {
         let (tries_in, sent_in, all_in) = (tries.clone(), sent.clone(), all.clone());
         let transport = Arc::new(FnTransport::new(move |request: &http::Request<Bytes>| {
             *sent_in.lock().unwrap() += 1;
-            let pairs = tcdn_model::decode_form(request.body()).unwrap();
+            let pairs = tcdn::model::decode_form(request.body()).unwrap();
             let first = pairs.iter().find(|(k, _)| k == "urls.0").unwrap().1.clone();
             let index = all_in.iter().position(|u| u.as_str() == first).unwrap();
             let mut tries = tries_in.lock().unwrap();

@@ -8,8 +8,8 @@ use std::path::Path;
 
 use proptest::prelude::*;
 use tcdn::{
-    CredentialChain, CredentialErrorKind, CredentialSource, parse_ini_credentials,
-    parse_tccli_credential,
+    CredentialChain, credentials::CredentialErrorKind, credentials::CredentialSource,
+    credentials::parse_ini_credentials, credentials::parse_tccli_credential,
 };
 
 fn chain(env: &[(&str, &str)], home: &Path) -> CredentialChain {

@@ -17,8 +17,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use tcdn::{
-    Areas, CallErrorKind, CdnUrl, Client, Clock, Credentials, Endpoint, ManualClock, Report,
-    RetryPolicy, Sleeper,
+    Areas, CdnUrl, Client, Credentials, Endpoint, Report, RetryPolicy, clock::Clock,
+    clock::Sleeper, error::CallErrorKind, test_util::ManualClock,
 };
 use tcdn_emulator::{Config, Credential, Emulator, Faults, RunningEmulator};
 

@@ -19,9 +19,9 @@ fn credentials_seeds_pass_the_target_checks() {
         eprintln!("{}", path.display());
         checks::check(&bytes);
         let text = std::str::from_utf8(&bytes).unwrap();
-        accepted += usize::from(tcdn::parse_tccli_credential(text).is_ok());
+        accepted += usize::from(tcdn::credentials::parse_tccli_credential(text).is_ok());
         accepted += usize::from(matches!(
-            tcdn::parse_ini_credentials(text, "default"),
+            tcdn::credentials::parse_ini_credentials(text, "default"),
             Ok(Some(_))
         ));
     }
@@ -36,8 +36,11 @@ fn credentials_seeds_pass_the_target_checks() {
 #[test]
 fn a_value_that_is_part_of_a_message_is_not_a_leak() {
     let text = "[t\nsecret_key=section header must end with '\n";
-    let error = tcdn::parse_ini_credentials(text, "default").unwrap_err();
-    assert_eq!(error.kind(), tcdn::CredentialErrorKind::Malformed);
+    let error = tcdn::credentials::parse_ini_credentials(text, "default").unwrap_err();
+    assert_eq!(
+        error.kind(),
+        tcdn::credentials::CredentialErrorKind::Malformed
+    );
     assert!(error.to_string().contains("line 1"), "{error}");
     checks::check(text.as_bytes());
 }
@@ -53,10 +56,10 @@ fn errors_about_a_file_with_a_key_do_not_show_it() {
         format!("{{\"secretKey\": \"{key}\", \"secretId\": \"AKID x\"}}"),
     ] {
         checks::check(text.as_bytes());
-        let tccli = tcdn::parse_tccli_credential(&text)
+        let tccli = tcdn::credentials::parse_tccli_credential(&text)
             .err()
             .map(|e| e.to_string());
-        let ini = tcdn::parse_ini_credentials(&text, "default")
+        let ini = tcdn::credentials::parse_ini_credentials(&text, "default")
             .err()
             .map(|e| e.to_string());
         for message in [tccli, ini].into_iter().flatten() {

@@ -7,12 +7,13 @@ use std::io;
 use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex};
 
+use tcdn::test_util::mock::ScriptedTransport;
+use tcdn::transport::TransportError;
 use tcdn::{
-    Areas, CdnUrl, Client, Credentials, HttpMethod, Jitter, ManualClock, ManualSleeper, Nonce,
-    RequestBuilder, RetryPolicy, SequentialNonces, SignatureMethod,
+    Areas, CdnUrl, Client, Credentials, HttpMethod, RetryPolicy, SignatureMethod, nonce::Nonce,
+    retry::Jitter, test_util::ManualClock, test_util::ManualSleeper, test_util::SequentialNonces,
+    v2::RequestBuilder,
 };
-use tcdn_transport::TransportError;
-use tcdn_transport::mock::ScriptedTransport;
 use tracing_subscriber::fmt::format::FmtSpan;
 
 const SECRET_KEY: &str = "KnownSecretKeyValue0123456789abc";

@@ -1,4 +1,4 @@
-//! api-facts §3 vectors V1–V4 through the request builder: with
+//! docs/protocol.md §3 vectors V1–V4 through the request builder: with
 //! `RequestClient=SDK_PYTHON_2.0.15` as an extra parameter, the builder
 //! signs exactly what the legacy SDK signed. The signature must match byte
 //! for byte, and the wire form must hold the same encoded `name=value`
@@ -14,8 +14,8 @@ use std::path::Path;
 
 use serde_json::Value;
 use tcdn::{
-    Credentials, Endpoint, FlushOrPush, HttpMethod, ModelErrorKind, Nonce, RequestBuilder,
-    SignatureMethod,
+    Credentials, Endpoint, FlushOrPush, HttpMethod, SignatureMethod, model::ModelErrorKind,
+    nonce::Nonce, v2::RequestBuilder,
 };
 
 fn vectors() -> Vec<Value> {

@@ -8,8 +8,8 @@
 use std::fmt;
 use std::io::BufRead;
 
-use tcdn::DistinctUrls;
-use tcdn_model::CdnUrl;
+use tcdn::CdnUrl;
+use tcdn::plan::DistinctUrls;
 
 /// Where a submitted value came from.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -23,18 +23,30 @@ use crate::args::{Cli, Command};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(
-        cli.global.verbose,
-        cli.global.log_format,
+        cli.log.verbose,
+        cli.log.log_format,
         matches!(cli.command, Command::Emulator(_)),
     );
+    let before = cli.before;
+    // Read once: the variable is a fallback of --endpoint, not a clap env
+    // default, so that `--endpoint` before the command still wins over it.
+    let env_endpoint = std::env::var("TCDN_ENDPOINT").ok();
     let result = match cli.command {
-        Command::Flush(args) => submit::run_flush(&cli.global, args),
-        Command::Push(args) => submit::run_push(&cli.global, args),
-        Command::Emulator(args) => emulator_cmd::run(args),
-        Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "tcdn", &mut std::io::stdout());
-            Ok(exit::ExitStatus::Success)
+        Command::Flush(mut args) => {
+            let client = std::mem::take(&mut args.client).or(before);
+            submit::run_flush(client.resolve(env_endpoint), args)
         }
+        Command::Push(mut args) => {
+            let client = std::mem::take(&mut args.client).or(before);
+            submit::run_push(client.resolve(env_endpoint), args)
+        }
+        Command::Emulator(args) => {
+            refuse_client_options(&before, "emulator").and_then(|()| emulator_cmd::run(args))
+        }
+        Command::Completions { shell } => refuse_client_options(&before, "completions").map(|()| {
+            clap_complete::generate(shell, &mut Cli::command(), "tcdn", &mut std::io::stdout());
+            exit::ExitStatus::Success
+        }),
     };
     match result {
         Ok(status) => ExitCode::from(status.code()),
@@ -43,6 +55,22 @@ fn main() -> ExitCode {
             ExitCode::from(error.code())
         }
     }
+}
+
+/// `tcdn emulator` and `tcdn completions` take no client options, wherever
+/// they are written.
+fn refuse_client_options(
+    before: &args::ClientArgsBefore,
+    command: &str,
+) -> Result<(), exit::CliError> {
+    let given = before.given();
+    if given.is_empty() {
+        return Ok(());
+    }
+    Err(exit::CliError::usage(format!(
+        "`tcdn {command}` takes no client options ({}); they belong to flush and push",
+        given.join(", ")
+    )))
 }
 
 /// Logs go to stderr; `-v` raises the level, `RUST_LOG` overrides it. The

@@ -5,9 +5,8 @@
 
 use std::io::{self, Write};
 
-use tcdn::{PreparedRequest, Report};
-use tcdn_model::{Areas, Operation};
-use tcdn_sign::HttpMethod;
+use tcdn::v2::PreparedRequest;
+use tcdn::{Areas, HttpMethod, Operation, Report};
 
 use crate::args::OutputArg;
 
@@ -82,8 +81,9 @@ pub fn report(
         OutputArg::Text => {
             let ok = report.succeeded.len();
             let failed = report.failed.len();
+            let not_sent = report.not_sent.len();
             let requests = report.requests;
-            let total = ok + failed;
+            let total = ok + failed + not_sent;
             writeln!(
                 out,
                 "{}: {ok} of {total} {} succeeded in {} ({requests} request{})",
@@ -102,13 +102,39 @@ pub fn report(
             if failed > 0 {
                 writeln!(out, "FAILED {failed} {}:", noun(operation, failed))?;
                 for failure in &report.failed {
-                    let code = match (failure.code, failure.module_code) {
-                        (Some(code), Some(module)) => format!("code {code}, module {module}"),
-                        (Some(code), None) => format!("code {code}"),
-                        (None, _) => "no answer".to_owned(),
+                    let code = match (failure.code, failure.module_code, &failure.error_code) {
+                        (Some(code), Some(module), _) => format!("code {code}, module {module}"),
+                        (Some(code), None, _) => format!("code {code}"),
+                        (None, _, Some(code)) => code.clone(),
+                        (None, _, None) => "no answer".to_owned(),
                     };
-                    writeln!(out, "  {} ({code}): {}", failure.url, failure.message)?;
+                    let unknown = if failure.maybe_applied {
+                        " (outcome unknown: may have been applied)"
+                    } else {
+                        ""
+                    };
+                    writeln!(
+                        out,
+                        "  {} ({code}): {}{unknown}",
+                        failure.url, failure.message
+                    )?;
                 }
+            }
+            if not_sent > 0 {
+                writeln!(out, "NOT SENT {not_sent} {}:", noun(operation, not_sent))?;
+                for entry in &report.not_sent {
+                    writeln!(out, "  {}: {}", entry.url, entry.reason)?;
+                }
+            }
+            for task in &report.tasks {
+                writeln!(
+                    out,
+                    "task {} ({}): {} {}",
+                    task.task_id,
+                    task.action,
+                    task.urls.len(),
+                    noun(operation, task.urls.len())
+                )?;
             }
             Ok(())
         }

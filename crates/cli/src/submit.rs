@@ -7,35 +7,38 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tcdn::{
-    Client, Clock, CredentialChain, Credentials, Endpoint, Nonce, NonceSource, PlanItem,
-    RandomNonces, RequestBuilder, RetryPolicy, SequentialNonces,
-};
-use tcdn_model::{Areas, Operation};
-use tcdn_sign::{HttpMethod, SignatureMethod};
+use std::sync::atomic::{AtomicU32, Ordering};
 
-use crate::args::{FlushArgs, GlobalArgs, MethodArg, PushArgs, SignatureMethodArg, TargetArgs};
+use tcdn::clock::{Clock, SystemClock};
+use tcdn::nonce::{Nonce, NonceSource, RandomNonces};
+use tcdn::v2::{PlanItem, RequestBuilder};
+use tcdn::{
+    Areas, Client, CredentialChain, Credentials, Endpoint, HttpMethod, Operation, RetryPolicy,
+    SignatureMethod,
+};
+
+use crate::args::{ClientOptions, FlushArgs, MethodArg, PushArgs, SignatureMethodArg, TargetArgs};
 use crate::exit::{CliError, ExitStatus};
 use crate::input::{Collected, Collector, Origin};
 use crate::output;
 
 /// `tcdn flush`.
-pub fn run_flush(global: &GlobalArgs, args: FlushArgs) -> Result<ExitStatus, CliError> {
+pub fn run_flush(global: ClientOptions, args: FlushArgs) -> Result<ExitStatus, CliError> {
     let operation = if args.dir {
         Operation::FlushDirs
     } else {
         Operation::FlushUrls
     };
-    run(global, operation, args.target)
+    run(&global, operation, args.target)
 }
 
 /// `tcdn push`.
-pub fn run_push(global: &GlobalArgs, args: PushArgs) -> Result<ExitStatus, CliError> {
-    run(global, Operation::PushUrls, args.target)
+pub fn run_push(global: ClientOptions, args: PushArgs) -> Result<ExitStatus, CliError> {
+    run(&global, Operation::PushUrls, args.target)
 }
 
 fn run(
-    global: &GlobalArgs,
+    global: &ClientOptions,
     operation: Operation,
     target: TargetArgs,
 ) -> Result<ExitStatus, CliError> {
@@ -91,7 +94,7 @@ fn run(
         .batch_size
         .and_then(|n| NonZeroUsize::new(n as usize));
     let nonces: Arc<dyn NonceSource> = match global.nonce.and_then(Nonce::new) {
-        Some(first) => Arc::new(SequentialNonces::new(first)),
+        Some(first) => Arc::new(CountingNonces::new(first)),
         None => Arc::new(RandomNonces::new()),
     };
     let clock = Arc::new(StartingClock::new(global.timestamp));
@@ -117,7 +120,6 @@ fn run(
     }
 
     let url_count = collected.urls.len();
-    let input_duplicates = collected.urls.duplicates();
     let client = build_client(
         global,
         credentials,
@@ -138,20 +140,18 @@ fn run(
             .max_urls_per_request()
             .min(batch_size.map_or(usize::MAX, NonZeroUsize::get)),
     );
-    let mut report = runtime.block_on(client.submit_with_progress(
-        operation,
-        areas,
-        collected.urls.into_vec(),
-        |batch| {
-            if let Some(bar) = &progress {
-                bar.inc(batch.url_count as u64);
-            }
-        },
-    ));
+    // The input was deduplicated while it was read: once is enough.
+    let report =
+        runtime.block_on(
+            client.submit_distinct(operation, areas, collected.urls, |batch| {
+                if let Some(bar) = &progress {
+                    bar.inc(batch.url_count as u64);
+                }
+            }),
+        );
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
-    report.duplicates_skipped += input_duplicates;
     output::report(&mut stdout, global.output, operation, areas, &report)
         .and_then(|()| stdout.flush())
         .map_err(|e| CliError::runtime(format!("could not write the output: {e}")))?;
@@ -185,7 +185,7 @@ fn collect_input(target: &TargetArgs) -> Result<Collected, CliError> {
 
 #[allow(clippy::too_many_arguments)]
 fn build_client(
-    global: &GlobalArgs,
+    global: &ClientOptions,
     credentials: Credentials,
     endpoint: Endpoint,
     method: HttpMethod,
@@ -219,7 +219,7 @@ fn build_client(
 #[allow(clippy::too_many_arguments)]
 fn dry_run(
     out: &mut impl Write,
-    global: &GlobalArgs,
+    global: &ClientOptions,
     builder: &RequestBuilder,
     operation: Operation,
     areas: Areas,
@@ -272,7 +272,7 @@ fn progress_bar(urls: usize, per_request: usize) -> Option<indicatif::ProgressBa
 struct StartingClock {
     start_unix: Option<u64>,
     origin: Instant,
-    system: tcdn::SystemClock,
+    system: SystemClock,
 }
 
 impl StartingClock {
@@ -280,7 +280,7 @@ impl StartingClock {
         Self {
             start_unix,
             origin: Instant::now(),
-            system: tcdn::SystemClock::new(),
+            system: SystemClock::new(),
         }
     }
 }
@@ -295,5 +295,32 @@ impl Clock for StartingClock {
 
     fn monotonic(&self) -> Duration {
         self.origin.elapsed()
+    }
+}
+
+/// `--nonce N`: nonces N, N + 1, ... (wrapping from 4294967295 to 1), so a
+/// dry run is reproducible.
+#[derive(Debug)]
+struct CountingNonces {
+    next: AtomicU32,
+}
+
+impl CountingNonces {
+    fn new(first: Nonce) -> Self {
+        Self {
+            next: AtomicU32::new(first.get()),
+        }
+    }
+}
+
+impl NonceSource for CountingNonces {
+    fn next_nonce(&self) -> Nonce {
+        let value = self
+            .next
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                Some(n.checked_add(1).unwrap_or(1))
+            })
+            .unwrap_or(1);
+        Nonce::new(value).unwrap_or(Nonce::MIN)
     }
 }

@@ -310,3 +310,48 @@ fn dry_run_splits_get_by_size_and_every_request_fits() {
     );
     insta::assert_snapshot!(summary.join("\n"));
 }
+
+#[test]
+fn client_options_are_listed_under_headings_and_rare_ones_only_in_long_help() {
+    let short = stdout_of(&Tcdn::new().bare().args(["flush", "-h"]).output().unwrap());
+    let long = stdout_of(
+        &Tcdn::new()
+            .bare()
+            .args(["flush", "--help"])
+            .output()
+            .unwrap(),
+    );
+    for heading in ["Endpoint and signing:", "Batching and pacing:", "Output:"] {
+        assert!(
+            short.contains(heading) && long.contains(heading),
+            "{heading}:\n{short}"
+        );
+    }
+    for rare in ["--nonce", "--timestamp"] {
+        assert!(!short.contains(rare), "-h shows {rare}:\n{short}");
+        assert!(long.contains(rare), "--help lacks {rare}:\n{long}");
+    }
+    // The top level lists the commands, not the client options.
+    let top = stdout_of(&Tcdn::new().bare().arg("-h").output().unwrap());
+    assert!(
+        !top.contains("--rate-limit") && !top.contains("--dry-run"),
+        "{top}"
+    );
+}
+
+#[test]
+fn emulator_and_completions_refuse_client_options() {
+    for args in [
+        &["--dry-run", "emulator", "--secret-id", ID][..],
+        &["--rate-limit", "5", "emulator", "--secret-id", ID],
+        &["--endpoint", "http://127.0.0.1:9/", "completions", "bash"],
+        &["completions", "bash", "--output", "json"],
+    ] {
+        Tcdn::new()
+            .cmd()
+            .args(args)
+            .assert()
+            .code(2)
+            .stdout(predicate::str::is_empty());
+    }
+}

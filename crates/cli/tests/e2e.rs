@@ -303,3 +303,29 @@ fn secrets_never_appear_in_output_or_logs() {
         );
     }
 }
+
+#[test]
+fn the_json_report_lists_not_sent_tasks_and_maybe_applied() {
+    let emulator = EmulatorProcess::start(&["--quota-url-push", "1"]);
+    let output = Tcdn::new()
+        .cmd()
+        .args(["push", "--mainland", "--output", "json", "--endpoint"])
+        .arg(&emulator.endpoint)
+        .args([
+            "https://www.example.com/j/0.js",
+            "https://www.example.com/j/1.js",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let report = report(&output);
+    assert_eq!(report["not_sent"], serde_json::json!([]));
+    assert_eq!(report["tasks"], serde_json::json!([]));
+    let failed = report["failed"].as_array().unwrap();
+    assert_eq!(failed.len(), 2);
+    for failure in failed {
+        assert_eq!(failure["code"], 4000, "{failure}");
+        assert_eq!(failure["module_code"], 23101, "{failure}");
+        assert_eq!(failure["maybe_applied"], false, "{failure}");
+    }
+}

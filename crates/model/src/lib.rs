@@ -16,9 +16,10 @@
 //! - [`FlushOrPush`] is the request: an operation, its areas and 1 to
 //!   *limit* distinct URLs. It yields its ordered action parameters
 //!   ([`FlushOrPush::action_params`]), knows their exact encoded size
-//!   ([`FlushOrPush::action_params_form_len`]), plans a long URL list into
-//!   requests that fit the wire ([`FlushOrPush::plan`], [`WireMethod`]), and
-//!   parses decoded parameters back ([`FlushOrPush::from_params`],
+//!   ([`FlushOrPush::action_params_form_len`], and its parts
+//!   [`FlushOrPush::fixed_params_form_len`] and
+//!   [`FlushOrPush::url_param_form_len`], which the client's batch planner
+//!   packs by), and parses decoded parameters back ([`FlushOrPush::from_params`],
 //!   [`decode_form`]) for the emulator. It loads from JSON with serde:
 //!   `{"operation":"flush_urls","areas":"both","urls":["https://…"]}`.
 //! - [`Envelope`] is the v2 response `{"code":…,"message":…,"codeDesc":…}`,
@@ -38,7 +39,7 @@
 //! gives the action parameters and the form encoding.
 //!
 //! ```
-//! use tcdn_model::{append_form, Areas, CdnUrl, FlushOrPush, Operation, WireMethod};
+//! use tcdn_model::{append_form, Areas, CdnUrl, FlushOrPush, Operation, ENDPOINT_PATH, MAX_GET_REQUEST_TARGET_LEN};
 //!
 //! let urls = ["https://www.example.com/a.jpg?x=1&y=2", "https://www.example.com/图片/"]
 //!     .into_iter()
@@ -56,7 +57,7 @@
 //!      &urls.1=https%3A%2F%2Fwww.example.com%2F%E5%9B%BE%E7%89%87%2F\
 //!      &mainland=1&Nonce=12345&Timestamp=1700000000",
 //! );
-//! assert!(WireMethod::Get.fits(query.len()));
+//! assert!(ENDPOINT_PATH.len() + 1 + query.len() <= MAX_GET_REQUEST_TARGET_LEN);
 //!
 //! // A push of directories, an empty batch or a missing area cannot be built.
 //! assert!(Areas::from_flags(false, false).is_err());
@@ -99,5 +100,5 @@ pub use request::{Areas, Command, FlushOrPush, Operation, UrlType};
 pub use url::{CdnUrl, MAX_URL_LEN};
 pub use wire::{
     ACTION, ActionParams, ENDPOINT_HOST, ENDPOINT_PATH, MAX_GET_REQUEST_TARGET_LEN,
-    MAX_POST_BODY_LEN, ParamName, WireMethod, append_form, decode_form, form_len,
+    MAX_POST_BODY_LEN, ParamName, append_form, decode_form, form_len,
 };

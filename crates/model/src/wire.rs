@@ -31,42 +31,6 @@ pub const MAX_GET_REQUEST_TARGET_LEN: usize = 32 * 1024;
 /// The largest POST body in bytes: "1 MB", taken as 1048576 bytes (\[U\]).
 pub const MAX_POST_BODY_LEN: usize = 1024 * 1024;
 
-/// How a request travels; each method has its own size limit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum WireMethod {
-    /// Every parameter in the query string.
-    Get,
-    /// Every parameter in an `application/x-www-form-urlencoded` body.
-    Post,
-}
-
-impl WireMethod {
-    /// The longest form-encoded parameter string (`k=v&k=v`, common and
-    /// action parameters together) that stays within the method's limit:
-    /// for GET, [`MAX_GET_REQUEST_TARGET_LEN`] minus `/v2/index.php?`; for
-    /// POST, [`MAX_POST_BODY_LEN`].
-    pub const fn max_form_len(self) -> usize {
-        match self {
-            Self::Get => MAX_GET_REQUEST_TARGET_LEN - ENDPOINT_PATH.len() - 1,
-            Self::Post => MAX_POST_BODY_LEN,
-        }
-    }
-
-    /// Whether a form of `form_len` bytes fits the method's limit.
-    pub const fn fits(self, form_len: usize) -> bool {
-        form_len <= self.max_form_len()
-    }
-
-    /// The budget left for the action parameters when the common parameters
-    /// (`SecretId`, `Timestamp`, `Nonce`, `Signature`, ...) take
-    /// `common_form_len` bytes of form: the limit minus those bytes and the
-    /// `&` that joins the two parts. Pass a `common_form_len` that allows for
-    /// the longest `Signature` and `Nonce` the client can produce.
-    pub const fn action_budget(self, common_form_len: usize) -> usize {
-        self.max_form_len().saturating_sub(common_form_len + 1)
-    }
-}
-
 /// The longest parameter name we render: `urls.` and 20 digits of a `u64`.
 const NAME_CAPACITY: usize = 25;
 
@@ -254,25 +218,19 @@ where
     total + count.saturating_sub(1)
 }
 
-/// The form length a URL adds as `&urls.{index}=…`.
-fn url_param_len(index: usize, url: &CdnUrl) -> usize {
-    1 + ParamName::url(index).as_str().len() + 1 + form_value_len(url.as_str())
-}
-
-/// The form length of a request's parameters other than its URLs.
-fn fixed_params_len(operation: Operation, areas: Areas) -> usize {
-    let mut pairs = vec![
-        ("Action", ACTION),
-        ("command", operation.command().as_str()),
-        ("type", operation.url_type().as_str()),
-    ];
-    if areas.mainland() {
-        pairs.push(("mainland", "1"));
+/// The number of decimal digits in `0..count`, together.
+fn digits_total(count: usize) -> usize {
+    let mut total = 0;
+    let mut width = 1;
+    let mut low = 0;
+    let mut high = 10;
+    while low < count {
+        total += (count.min(high) - low) * width;
+        width += 1;
+        low = high;
+        high = high.saturating_mul(10);
     }
-    if areas.oversea() {
-        pairs.push(("oversea", "1"));
-    }
-    form_len(pairs)
+    total
 }
 
 impl FlushOrPush {
@@ -307,88 +265,37 @@ impl FlushOrPush {
     /// [`action_params`](Self::action_params), as [`form_len`] would count
     /// it, computed without encoding anything.
     pub fn action_params_form_len(&self) -> usize {
-        fixed_params_len(self.operation(), self.areas())
-            + self
-                .urls()
-                .iter()
-                .enumerate()
-                .map(|(index, url)| url_param_len(index, url))
-                .sum::<usize>()
+        let urls = self.urls();
+        let names = urls.len() * "&urls.=".len() + digits_total(urls.len());
+        let values: usize = urls.iter().map(|url| form_value_len(url.as_str())).sum();
+        Self::fixed_params_form_len(self.operation(), self.areas()) + names + values
     }
 
-    /// Splits `urls` into as few consecutive requests as a greedy packing
-    /// gives, each within the operation's URL limit and with action
-    /// parameters whose form is at most `max_action_form_len` bytes (see
-    /// [`WireMethod::action_budget`]). Order is kept.
-    ///
-    /// Fails with [`NoUrls`](ModelErrorKind::NoUrls) for an empty list,
-    /// [`DuplicateUrl`](ModelErrorKind::DuplicateUrl) if a URL appears twice
-    /// in the whole list, and
-    /// [`ExceedsWireLimit`](ModelErrorKind::ExceedsWireLimit) if one URL
-    /// alone does not fit the budget.
-    ///
-    /// ```
-    /// use tcdn_model::{Areas, CdnUrl, FlushOrPush, Operation, WireMethod};
-    ///
-    /// let urls: Vec<CdnUrl> = (0..45)
-    ///     .map(|i| format!("https://a.example/{i}.js").parse())
-    ///     .collect::<Result<_, _>>()?;
-    /// let budget = WireMethod::Get.action_budget(300);
-    /// let batches = FlushOrPush::plan(Operation::PushUrls, Areas::Both, urls, budget)?;
-    /// let sizes: Vec<usize> = batches.iter().map(|b| b.urls().len()).collect();
-    /// assert_eq!(sizes, [20, 20, 5]);
-    /// # Ok::<(), tcdn_model::ModelError>(())
-    /// ```
-    pub fn plan(
-        operation: Operation,
-        areas: Areas,
-        urls: impl IntoIterator<Item = CdnUrl>,
-        max_action_form_len: usize,
-    ) -> Result<Vec<Self>, ModelError> {
-        let urls: Vec<CdnUrl> = urls.into_iter().collect();
-        if urls.is_empty() {
-            check_count(operation, 0)?;
-        }
-        let fixed = fixed_params_len(operation, areas);
-        let limit = operation.max_urls_per_request();
-        let mut seen = std::collections::HashSet::with_capacity(urls.len());
-        if let Some(dup) = urls.iter().find(|url| !seen.insert(url.as_str())) {
-            return Err(ModelError::new(
-                ModelErrorKind::DuplicateUrl,
-                format!(
-                    "URL {} appears more than once in the list; each URL may appear once",
-                    quote(dup.as_str())
-                ),
-            ));
-        }
-        drop(seen);
+    /// The form length of the action parameters of a request of `operation`
+    /// and `areas` without its URLs: `Action=…&command=…&type=…` and the
+    /// area flags. With [`url_param_form_len`](Self::url_param_form_len) for
+    /// each URL, it adds up to
+    /// [`action_params_form_len`](Self::action_params_form_len): the
+    /// counters a batch planner packs by.
+    pub fn fixed_params_form_len(operation: Operation, areas: Areas) -> usize {
+        let areas_len = match areas {
+            Areas::Mainland => "&mainland=1".len(),
+            Areas::Oversea => "&oversea=1".len(),
+            Areas::Both => "&mainland=1&oversea=1".len(),
+        };
+        // Every fixed name and value is unreserved text: encoded as is.
+        "Action=".len()
+            + ACTION.len()
+            + "&command=".len()
+            + operation.command().as_str().len()
+            + "&type=".len()
+            + operation.url_type().as_str().len()
+            + areas_len
+    }
 
-        let mut batches = Vec::new();
-        let mut current: Vec<CdnUrl> = Vec::new();
-        let mut current_len = fixed;
-        for url in urls {
-            let grows_to = current_len + url_param_len(current.len(), &url);
-            if current.len() == limit || (!current.is_empty() && grows_to > max_action_form_len) {
-                batches.push(Self::new(operation, areas, std::mem::take(&mut current))?);
-                current_len = fixed;
-            }
-            let added = url_param_len(current.len(), &url);
-            if current_len + added > max_action_form_len {
-                return Err(ModelError::new(
-                    ModelErrorKind::ExceedsWireLimit,
-                    format!(
-                        "URL {} alone makes the action parameters {} bytes of form; the budget \
-                         is {max_action_form_len} bytes",
-                        quote(url.as_str()),
-                        current_len + added
-                    ),
-                ));
-            }
-            current_len += added;
-            current.push(url);
-        }
-        batches.push(Self::new(operation, areas, current)?);
-        Ok(batches)
+    /// The form length `url` adds as `&urls.{index}=…`.
+    pub fn url_param_form_len(index: usize, url: &CdnUrl) -> usize {
+        1 + ParamName::url(index).as_str().len() + 1 + form_value_len(url.as_str())
     }
 
     /// Parses decoded wire parameters back into a request, as the server
@@ -707,49 +614,34 @@ mod tests {
     }
 
     #[test]
-    fn wire_limits() {
-        assert_eq!(
-            WireMethod::Get.max_form_len(),
-            32768 - "/v2/index.php?".len()
-        );
-        assert_eq!(WireMethod::Post.max_form_len(), 1_048_576);
-        assert!(WireMethod::Get.fits(32754));
-        assert!(!WireMethod::Get.fits(32755));
-        assert_eq!(WireMethod::Get.action_budget(100_000), 0);
+    fn url_name_digits_add_up() {
+        for count in [0, 1, 9, 10, 11, 99, 100, 101, 1000, 12_345] {
+            let expected: usize = (0..count).map(|i: usize| i.to_string().len()).sum();
+            assert_eq!(digits_total(count), expected, "{count}");
+        }
     }
 
     #[test]
-    fn plan_respects_count_and_size() {
-        let urls: Vec<CdnUrl> = (0..2500)
-            .map(|i| format!("https://a.example/{i:04}").parse().unwrap())
-            .collect();
-        let by_count =
-            FlushOrPush::plan(Operation::FlushUrls, Areas::Both, urls.clone(), usize::MAX).unwrap();
-        assert_eq!(
-            by_count.iter().map(|b| b.urls().len()).collect::<Vec<_>>(),
-            [1000, 1000, 500]
-        );
-        let budget = WireMethod::Get.action_budget(200);
-        let by_size =
-            FlushOrPush::plan(Operation::FlushUrls, Areas::Both, urls.clone(), budget).unwrap();
-        assert!(by_size.len() > 3);
-        for batch in &by_size {
-            assert!(batch.action_params_form_len() <= budget);
+    fn counters_add_up_to_the_form_length() {
+        for operation in Operation::ALL {
+            for areas in [Areas::Mainland, Areas::Oversea, Areas::Both] {
+                let urls: Vec<CdnUrl> = (0..12)
+                    .map(|i| format!("https://a.example/{i}?x=a+b&y=猫").parse().unwrap())
+                    .take(operation.max_urls_per_request())
+                    .collect();
+                let r = FlushOrPush::new(operation, areas, urls).unwrap();
+                let mut form = String::new();
+                append_form(&mut form, r.action_params());
+                let counted = FlushOrPush::fixed_params_form_len(operation, areas)
+                    + r.urls()
+                        .iter()
+                        .enumerate()
+                        .map(|(i, url)| FlushOrPush::url_param_form_len(i, url))
+                        .sum::<usize>();
+                assert_eq!(counted, form.len());
+                assert_eq!(r.action_params_form_len(), form.len());
+            }
         }
-        let flat: Vec<CdnUrl> = by_size
-            .into_iter()
-            .flat_map(FlushOrPush::into_urls)
-            .collect();
-        assert_eq!(flat, urls);
-
-        let err = FlushOrPush::plan(Operation::FlushUrls, Areas::Both, urls, 40).unwrap_err();
-        assert_eq!(err.kind(), ModelErrorKind::ExceedsWireLimit);
-        assert_eq!(
-            FlushOrPush::plan(Operation::FlushUrls, Areas::Both, [], 100)
-                .unwrap_err()
-                .kind(),
-            ModelErrorKind::NoUrls
-        );
     }
 
     #[test]

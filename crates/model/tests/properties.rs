@@ -138,26 +138,6 @@ proptest! {
     }
 
     #[test]
-    fn planned_batches_keep_order_and_fit(
-        op in operation(),
-        areas in areas(),
-        urls in distinct_urls(30),
-        budget in 200usize..2000,
-    ) {
-        match FlushOrPush::plan(op, areas, urls.clone(), budget) {
-            Ok(batches) => {
-                for batch in &batches {
-                    prop_assert!(batch.action_params_form_len() <= budget);
-                    prop_assert!(batch.urls().len() <= op.max_urls_per_request());
-                }
-                let flat: Vec<CdnUrl> = batches.into_iter().flat_map(FlushOrPush::into_urls).collect();
-                prop_assert_eq!(flat, urls);
-            }
-            Err(err) => prop_assert_eq!(err.kind(), ModelErrorKind::ExceedsWireLimit),
-        }
-    }
-
-    #[test]
     fn duplicate_urls_are_refused(request in valid_request(), pick in any::<prop::sample::Index>()) {
         let mut urls = request.urls().to_vec();
         prop_assume!(urls.len() < request.operation().max_urls_per_request());

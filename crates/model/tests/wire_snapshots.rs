@@ -3,7 +3,8 @@
 //! `Signature` (real signing belongs to tcdn-sign).
 
 use tcdn_model::{
-    Areas, CdnUrl, ENDPOINT_PATH, FlushOrPush, Operation, WireMethod, append_form, form_len,
+    Areas, CdnUrl, ENDPOINT_PATH, FlushOrPush, MAX_GET_REQUEST_TARGET_LEN, MAX_POST_BODY_LEN,
+    Operation, append_form, form_len,
 };
 
 /// Fixed common parameters. The placeholder holds `/`, `+` and `=` so the
@@ -39,8 +40,8 @@ fn form(request: &FlushOrPush) -> String {
 fn wire(request: &FlushOrPush) -> String {
     let form = form(request);
     let target = format!("{ENDPOINT_PATH}?{form}");
-    assert!(WireMethod::Get.fits(form.len()));
-    assert!(WireMethod::Post.fits(form.len()));
+    assert!(target.len() <= MAX_GET_REQUEST_TARGET_LEN);
+    assert!(form.len() <= MAX_POST_BODY_LEN);
     format!(
         "GET {target}\n\nPOST {ENDPOINT_PATH}\n\
          Content-Type: application/x-www-form-urlencoded\n\n{form}\n"

@@ -26,9 +26,8 @@
 //!   targets never use it). Plain `http://` is allowed only to loopback
 //!   (127.0.0.0/8, ::1, `localhost`); anything else is refused before a byte
 //!   is sent ([`ErrorKind::InsecureScheme`]).
-//! - The [`mock`] module: [`ScriptedTransport`](mock::ScriptedTransport),
-//!   [`FnTransport`](mock::FnTransport) and
-//!   [`SilentTransport`](mock::SilentTransport) for tests.
+//! - The `mock` module (feature `test-util`): `ScriptedTransport`,
+//!   `FnTransport` and `SilentTransport`, for tests.
 //!
 //! `tracing` debug events report method, target (without query), status or
 //! error kind, and latency for each exchange.
@@ -126,7 +125,7 @@
 //! # });
 //! ```
 //!
-//! [`SilentTransport`](mock::SilentTransport) never answers, so the caller's
+//! `SilentTransport` never answers, so the caller's
 //! own deadline is what ends the exchange; pair it with
 //! `tokio::time::pause()` for instant timeout tests.
 #![forbid(unsafe_code)]
@@ -134,6 +133,7 @@
 mod connector;
 mod error;
 mod hyper_transport;
+#[cfg(feature = "test-util")]
 pub mod mock;
 
 use std::sync::Arc;

@@ -7,7 +7,7 @@ use hashbrown::HashTable;
 use tcdn_model::CdnUrl;
 
 /// URLs in first-seen order with every repeat dropped: the proof a
-/// [`RequestBuilder::plan_distinct`](crate::RequestBuilder::plan_distinct)
+/// [`RequestBuilder::plan_distinct`](crate::v2::RequestBuilder::plan_distinct)
 /// needs to skip deduplicating again.
 ///
 /// The index beside the URLs holds only the 32-bit position of each URL in
@@ -16,7 +16,7 @@ use tcdn_model::CdnUrl;
 /// about 5 bytes per URL beside the URLs and no clone of any URL.
 ///
 /// ```
-/// use tcdn::{CdnUrl, DistinctUrls};
+/// use tcdn::{CdnUrl, plan::DistinctUrls};
 ///
 /// let mut urls = DistinctUrls::new();
 /// for text in ["https://a.example/x", "https://a.example/y", "https://a.example/x"] {
@@ -25,7 +25,7 @@ use tcdn_model::CdnUrl;
 /// assert_eq!(urls.len(), 2);
 /// assert_eq!(urls.duplicates(), 1);
 /// assert_eq!(urls.as_slice()[1].as_str(), "https://a.example/y");
-/// # Ok::<(), tcdn::ModelError>(())
+/// # Ok::<(), tcdn::model::ModelError>(())
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct DistinctUrls(Dedupe<RandomState>);

@@ -1,6 +1,6 @@
-//! [`RetryPolicy`] and the sliding-window pacer.
+//! When and how often a failed call is tried again: [`RetryPolicy`] and
+//! its [`Jitter`].
 
-use std::collections::VecDeque;
 use std::num::NonZeroU32;
 use std::time::Duration;
 
@@ -28,7 +28,7 @@ pub enum Jitter {
 ///
 /// ```
 /// use std::time::Duration;
-/// use tcdn::{Jitter, RetryPolicy};
+/// use tcdn::{retry::Jitter, RetryPolicy};
 ///
 /// let policy = RetryPolicy::default().with_retries(2).with_jitter(Jitter::None);
 /// assert_eq!(policy.max_attempts().get(), 3);
@@ -138,64 +138,9 @@ impl RetryPolicy {
     }
 }
 
-/// The safety margin added to the 60 s window: network latency varies, so
-/// the server may see two sends 60 s apart as closer than that.
-pub const PACING_MARGIN: Duration = Duration::from_secs(1);
-
-/// The server's rate-limit window.
-pub const RATE_WINDOW: Duration = Duration::from_secs(60);
-
-/// Paces sends so that no window of [`RATE_WINDOW`] + [`PACING_MARGIN`]
-/// holds more than `limit` of them: the *k*-th send is no earlier than the
-/// (*k − limit*)-th plus the window. Unlike a token bucket this never
-/// bursts past the server's sliding-window count.
-#[derive(Debug)]
-pub(crate) struct Pacer {
-    limit: usize,
-    window: Duration,
-    /// The last `limit` reserved send times, in order.
-    times: VecDeque<Duration>,
-}
-
-impl Pacer {
-    pub(crate) fn new(limit: usize) -> Self {
-        Self {
-            limit,
-            window: RATE_WINDOW + PACING_MARGIN,
-            times: VecDeque::with_capacity(limit),
-        }
-    }
-
-    /// Reserves the earliest send time at or after `now` (a monotonic
-    /// reading) and returns it.
-    pub(crate) fn reserve(&mut self, now: Duration) -> Duration {
-        let mut at = now.max(self.times.back().copied().unwrap_or_default());
-        if self.times.len() >= self.limit
-            && let Some(&oldest) = self.times.get(self.times.len() - self.limit)
-        {
-            at = at.max(oldest + self.window);
-        }
-        self.times.push_back(at);
-        while self.times.len() > self.limit {
-            self.times.pop_front();
-        }
-        at
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
-
-    #[test]
-    fn pacer_lets_a_full_window_through_then_waits_for_the_oldest() {
-        let mut pacer = Pacer::new(3);
-        let got: Vec<u64> = (0..7)
-            .map(|_| pacer.reserve(Duration::ZERO).as_secs())
-            .collect();
-        assert_eq!(got, [0, 0, 0, 61, 61, 61, 122]);
-    }
 
     #[test]
     fn full_jitter_stays_below_the_cap() {
@@ -204,39 +149,6 @@ mod tests {
         for attempt in 1..10 {
             let delay = policy.backoff(attempt, &mut rng);
             assert!(delay <= policy.backoff_cap(attempt));
-        }
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(256))]
-
-        /// Whatever the arrival pattern, no window of 60 s + margin ever
-        /// holds more than `limit` reserved sends, and reservations never go
-        /// back in time.
-        #[test]
-        fn no_window_exceeds_the_limit(
-            limit in 1usize..8,
-            gaps_ms in proptest::collection::vec(0u64..30_000, 1..60),
-        ) {
-            let mut pacer = Pacer::new(limit);
-            let mut now = Duration::ZERO;
-            let mut sent = Vec::new();
-            for gap in gaps_ms {
-                now += Duration::from_millis(gap);
-                let at = pacer.reserve(now);
-                prop_assert!(at >= now);
-                if let Some(&last) = sent.last() {
-                    prop_assert!(at >= last);
-                }
-                sent.push(at);
-            }
-            for (i, &start) in sent.iter().enumerate() {
-                let in_window = sent[i..]
-                    .iter()
-                    .take_while(|&&t| t < start + RATE_WINDOW + PACING_MARGIN)
-                    .count();
-                prop_assert!(in_window <= limit, "{in_window} sends within a window from {start:?}");
-            }
         }
     }
 }

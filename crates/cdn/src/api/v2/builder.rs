@@ -1,7 +1,7 @@
-//! Pure request building: [`RequestBuilder`] signs a validated
-//! [`FlushOrPush`] into a [`PreparedRequest`], and plans any number of URLs
-//! into batches that fit the wire ([`RequestBuilder::plan`],
-//! [`plan_batches`]).
+//! API 2.0 request building, pure: [`RequestBuilder`] signs a validated
+//! [`FlushOrPush`] into a [`PreparedRequest`] (method, URL, form body), and
+//! plans any number of URLs into batches that fit the wire
+//! ([`RequestBuilder::plan`]).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -9,20 +9,18 @@ use std::num::NonZeroUsize;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use tcdn_model::{ACTION, Areas, CdnUrl, FlushOrPush, Operation, ParamName, form_len};
+use tcdn_model::{
+    ACTION, Areas, CdnUrl, FlushOrPush, MAX_GET_REQUEST_TARGET_LEN, MAX_POST_BODY_LEN, Operation,
+};
 use tcdn_sign::encode::{form_value_len, write_form_value};
 use tcdn_sign::{HttpMethod, SignatureMethod};
 
+use super::plan::BatchPlan;
+use crate::core::dedupe::DistinctUrls;
+use crate::core::plan::{Planner, Shape};
 use crate::credentials::Credentials;
-use crate::distinct::DistinctUrls;
 use crate::endpoint::Endpoint;
-use crate::env::Nonce;
-
-/// The largest GET request target (path, `?` and query), in bytes: "32 KB"
-/// (api-facts §1.1), taken as 32768 (\[U\]).
-pub const MAX_GET_TARGET_LEN: usize = tcdn_model::MAX_GET_REQUEST_TARGET_LEN;
-/// The largest POST body, in bytes: "1 MB", taken as 1048576 (\[U\]).
-pub const MAX_POST_BODY_LEN: usize = tcdn_model::MAX_POST_BODY_LEN;
+use crate::nonce::Nonce;
 
 /// Names the client sets itself, which an extra parameter may not take
 /// (compared after the signer's `_` → `.` renaming).
@@ -49,7 +47,7 @@ const RESERVED: [&str; 11] = [
 /// nonce and timestamp.
 ///
 /// ```
-/// use tcdn::{Areas, CdnUrl, Credentials, FlushOrPush, HttpMethod, Nonce, Operation, RequestBuilder};
+/// use tcdn::{Areas, CdnUrl, Credentials, FlushOrPush, HttpMethod, nonce::Nonce, Operation, v2::RequestBuilder};
 ///
 /// let credentials = Credentials::new("AKIDexample", "secret")?;
 /// let builder = RequestBuilder::new(credentials).with_method(HttpMethod::Get);
@@ -204,32 +202,12 @@ impl RequestBuilder {
         let areas = request.areas();
         let operation = request.operation();
         let urls = request.urls();
-        // Every fixed name and value is unreserved text; the rest is counted.
-        let url_names: usize = urls.len() * "&urls.=".len() + digits_total(urls.len());
-        let url_values: usize = urls.iter().map(|url| form_value_len(url.as_str())).sum();
         let extras: usize = self
             .extra_params
             .iter()
             .map(|(n, v)| form_value_len(n) + form_value_len(v) + 2)
             .sum();
-        let form_len = "Action=".len()
-            + ACTION.len()
-            + "&command=".len()
-            + operation.command().as_str().len()
-            + "&type=".len()
-            + operation.url_type().as_str().len()
-            + url_names
-            + url_values
-            + if areas.mainland() {
-                "&mainland=1".len()
-            } else {
-                0
-            }
-            + if areas.oversea() {
-                "&oversea=1".len()
-            } else {
-                0
-            }
+        let form_len = request.action_params_form_len()
             + extras
             + "&Nonce=".len()
             + common.nonce.len()
@@ -420,7 +398,9 @@ impl RequestBuilder {
             + "&Signature=".len()
             + signature_max;
         let limit = match self.method {
-            HttpMethod::Get => MAX_GET_TARGET_LEN.saturating_sub(self.endpoint.path().len() + 1),
+            HttpMethod::Get => {
+                MAX_GET_REQUEST_TARGET_LEN.saturating_sub(self.endpoint.path().len() + 1)
+            }
             HttpMethod::Post => MAX_POST_BODY_LEN,
         };
         limit.saturating_sub(extra + common)
@@ -434,7 +414,8 @@ impl RequestBuilder {
     /// body). Lazy: URLs are pulled as batches are taken.
     ///
     /// ```
-    /// use tcdn::{Areas, CdnUrl, Credentials, Operation, PlanItem, RequestBuilder};
+    /// use tcdn::v2::{PlanItem, RequestBuilder};
+    /// use tcdn::{Areas, CdnUrl, Credentials, Operation};
     ///
     /// let builder = RequestBuilder::new(Credentials::new("AKIDexample", "secret")?);
     /// let urls = (0..45).chain(0..5).map(|i| format!("https://a.example/{i}.js").parse::<CdnUrl>());
@@ -454,11 +435,11 @@ impl RequestBuilder {
         areas: Areas,
         urls: I,
         batch_size: Option<NonZeroUsize>,
-    ) -> BatchPlan<std::vec::IntoIter<CdnUrl>>
+    ) -> BatchPlan
     where
         I: IntoIterator<Item = CdnUrl>,
     {
-        plan_batches(operation, areas, urls, batch_size, self.action_budget())
+        self.plan_distinct(operation, areas, urls.into_iter().collect(), batch_size)
     }
 
     /// [`plan`](Self::plan) over URLs already collected into a
@@ -468,7 +449,9 @@ impl RequestBuilder {
     /// `urls` dropped.
     ///
     /// ```
-    /// use tcdn::{Areas, CdnUrl, Credentials, DistinctUrls, Operation, PlanItem, RequestBuilder};
+    /// use tcdn::plan::DistinctUrls;
+    /// use tcdn::v2::{PlanItem, RequestBuilder};
+    /// use tcdn::{Areas, CdnUrl, Credentials, Operation};
     ///
     /// let builder = RequestBuilder::new(Credentials::new("AKIDexample", "secret")?);
     /// let urls = (0..45).chain(0..5).map(|i| format!("https://a.example/{i}.js").parse::<CdnUrl>());
@@ -484,8 +467,22 @@ impl RequestBuilder {
         areas: Areas,
         urls: DistinctUrls,
         batch_size: Option<NonZeroUsize>,
-    ) -> BatchPlan<std::vec::IntoIter<CdnUrl>> {
-        plan_distinct_batches(operation, areas, urls, batch_size, self.action_budget())
+    ) -> BatchPlan {
+        let shape = self.shape(operation, areas).with_batch_size(batch_size);
+        BatchPlan::new(operation, areas, Planner::new(shape, urls))
+    }
+
+    /// How `operation`'s URLs are laid out and limited on this builder's
+    /// wire: the operation's per-request count and the
+    /// [`action_budget`](Self::action_budget), counted by the model's form
+    /// counters.
+    pub(crate) fn shape(&self, operation: Operation, areas: Areas) -> Shape {
+        Shape {
+            limit: operation.max_urls_per_request(),
+            budget: self.action_budget(),
+            fixed: FlushOrPush::fixed_params_form_len(operation, areas),
+            url_len: FlushOrPush::url_param_form_len,
+        }
     }
 }
 
@@ -537,21 +534,6 @@ impl Writer {
 fn folded_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     let fold = |c: u8| if c == b'_' { b'.' } else { c };
     a.bytes().map(fold).cmp(b.bytes().map(fold))
-}
-
-/// The number of decimal digits in `0..count`, together.
-fn digits_total(count: usize) -> usize {
-    let mut total = 0;
-    let mut width = 1;
-    let mut low = 0;
-    let mut high = 10;
-    while low < count {
-        total += (count.min(high) - low) * width;
-        width += 1;
-        low = high;
-        high = high.saturating_mul(10);
-    }
-    total
 }
 
 /// A signed request, ready to send: method, URL and (POST) form body.
@@ -606,12 +588,12 @@ impl PreparedRequest {
     }
 
     /// Whether [`wire_size`](Self::wire_size) is within the method's limit
-    /// ([`MAX_GET_TARGET_LEN`], [`MAX_POST_BODY_LEN`]); the server answers
-    /// HTTP 501 to larger requests.
+    /// ([`MAX_GET_REQUEST_TARGET_LEN`], [`MAX_POST_BODY_LEN`]); the server
+    /// answers HTTP 501 to larger requests.
     pub fn fits_wire_limit(&self) -> bool {
         self.wire_size()
             <= match self.method {
-                HttpMethod::Get => MAX_GET_TARGET_LEN,
+                HttpMethod::Get => MAX_GET_REQUEST_TARGET_LEN,
                 HttpMethod::Post => MAX_POST_BODY_LEN,
             }
     }
@@ -788,166 +770,10 @@ impl fmt::Display for RequestError {
 
 impl std::error::Error for RequestError {}
 
-/// One item of a [`BatchPlan`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PlanItem {
-    /// A request to send.
-    Batch(FlushOrPush),
-    /// A URL so long that no request holding it fits the wire limit.
-    TooLarge(TooLarge),
-}
-
-/// A URL that cannot be sent: alone, its parameter exceeds the budget.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TooLarge {
-    /// The URL.
-    pub url: CdnUrl,
-    /// The form length of the action parameters with this URL alone.
-    pub form_len: usize,
-    /// The budget for the action parameters.
-    pub budget: usize,
-}
-
-impl fmt::Display for TooLarge {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "the URL alone makes the request's action parameters {} bytes of form, over the {} \
-             bytes that fit the method's size limit",
-            self.form_len, self.budget
-        )
-    }
-}
-
-/// The form length of the action parameters of a request without URLs.
-fn fixed_params_len(operation: Operation, areas: Areas) -> usize {
-    let areas_len = match areas {
-        Areas::Mainland => "&mainland=1".len(),
-        Areas::Oversea => "&oversea=1".len(),
-        Areas::Both => "&mainland=1&oversea=1".len(),
-    };
-    form_len([
-        ("Action", ACTION),
-        ("command", operation.command().as_str()),
-        ("type", operation.url_type().as_str()),
-    ]) + areas_len
-}
-
-/// The form length the URL adds as `&urls.{index}=…`.
-fn url_param_len(index: usize, url: &CdnUrl) -> usize {
-    1 + ParamName::url(index).as_str().len() + 1 + form_value_len(url.as_str())
-}
-
-/// Plans `urls` into batches whose action parameters take at most
-/// `max_action_form_len` bytes of form; see [`RequestBuilder::plan`], which
-/// computes that budget for a builder's method, endpoint and credentials.
-pub fn plan_batches<I>(
-    operation: Operation,
-    areas: Areas,
-    urls: I,
-    batch_size: Option<NonZeroUsize>,
-    max_action_form_len: usize,
-) -> BatchPlan<std::vec::IntoIter<CdnUrl>>
-where
-    I: IntoIterator<Item = CdnUrl>,
-{
-    // One way to drop repeats: collect into `DistinctUrls`, which keeps the
-    // only copy of each URL.
-    let urls: DistinctUrls = urls.into_iter().collect();
-    plan_distinct_batches(operation, areas, urls, batch_size, max_action_form_len)
-}
-
-fn plan_distinct_batches(
-    operation: Operation,
-    areas: Areas,
-    urls: DistinctUrls,
-    batch_size: Option<NonZeroUsize>,
-    max_action_form_len: usize,
-) -> BatchPlan<std::vec::IntoIter<CdnUrl>> {
-    let per_request = operation.max_urls_per_request();
-    BatchPlan {
-        operation,
-        areas,
-        duplicates: urls.duplicates(),
-        urls: urls.into_vec().into_iter(),
-        limit: batch_size.map_or(per_request, |size| size.get().min(per_request)),
-        budget: max_action_form_len,
-        fixed: fixed_params_len(operation, areas),
-        pending: None,
-    }
-}
-
-/// A lazy batch plan: an iterator of [`PlanItem`]s, from
-/// [`RequestBuilder::plan`] or [`plan_batches`].
-///
-/// Every distinct input URL appears in exactly one item.
-#[derive(Debug)]
-pub struct BatchPlan<I> {
-    operation: Operation,
-    areas: Areas,
-    urls: I,
-    limit: usize,
-    budget: usize,
-    fixed: usize,
-    pending: Option<CdnUrl>,
-    duplicates: usize,
-}
-
-impl<I> BatchPlan<I> {
-    /// How many duplicate URLs were dropped so far (each time, the first
-    /// occurrence was kept).
-    pub fn duplicates_skipped(&self) -> usize {
-        self.duplicates
-    }
-
-    fn batch(&self, urls: Vec<CdnUrl>) -> PlanItem {
-        // Batches are non-empty, within the limit and distinct by
-        // construction.
-        match FlushOrPush::new(self.operation, self.areas, urls) {
-            Ok(batch) => PlanItem::Batch(batch),
-            Err(err) => unreachable!("the planner built an invalid batch: {err}"),
-        }
-    }
-}
-
-impl<I: Iterator<Item = CdnUrl>> BatchPlan<I> {
-    fn next_distinct(&mut self) -> Option<CdnUrl> {
-        self.pending.take().or_else(|| self.urls.next())
-    }
-}
-
-impl<I: Iterator<Item = CdnUrl>> Iterator for BatchPlan<I> {
-    type Item = PlanItem;
-
-    fn next(&mut self) -> Option<PlanItem> {
-        let mut current: Vec<CdnUrl> = Vec::new();
-        let mut current_len = self.fixed;
-        while current.len() < self.limit {
-            let Some(url) = self.next_distinct() else {
-                break;
-            };
-            let added = url_param_len(current.len(), &url);
-            if current_len + added <= self.budget {
-                current_len += added;
-                current.push(url);
-            } else if current.is_empty() {
-                return Some(PlanItem::TooLarge(TooLarge {
-                    form_len: current_len + added,
-                    budget: self.budget,
-                    url,
-                }));
-            } else {
-                self.pending = Some(url);
-                break;
-            }
-        }
-        (!current.is_empty()).then(|| self.batch(current))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::v2::PlanItem;
 
     fn builder() -> RequestBuilder {
         RequestBuilder::new(
@@ -1106,14 +932,6 @@ mod tests {
     }
 
     #[test]
-    fn url_name_digits_add_up() {
-        for count in [0, 1, 9, 10, 11, 99, 100, 101, 1000, 12_345] {
-            let expected: usize = (0..count).map(|i: usize| i.to_string().len()).sum();
-            assert_eq!(digits_total(count), expected, "{count}");
-        }
-    }
-
-    #[test]
     fn decimal_writes_digits() {
         let mut buffer = [0; 20];
         assert_eq!(decimal(0, &mut buffer), "0");
@@ -1212,7 +1030,7 @@ mod tests {
 
     #[test]
     fn plan_splits_by_count_batch_size_and_size() {
-        let count = |plan: BatchPlan<_>| -> Vec<usize> {
+        let count = |plan: BatchPlan| -> Vec<usize> {
             plan.map(|item| match item {
                 PlanItem::Batch(batch) => batch.urls().len(),
                 PlanItem::TooLarge(t) => panic!("{t}"),

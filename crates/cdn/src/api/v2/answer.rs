@@ -1,0 +1,231 @@
+//! API 2.0 answers: what an HTTP answer of `FlushOrPushOverall` means for
+//! the call (docs/protocol.md §4): accepted, or refused with a [`Class`]
+//! that tells the core whether to retry.
+
+use bytes::Bytes;
+use tcdn_model::{CommonCode, Envelope, ModuleCode, Retryability};
+
+use crate::api::{Answer, Class};
+use crate::error::{CallError, CallErrorKind};
+
+/// Classifies one HTTP answer: 2xx with `code` 0 is accepted; 501 means too
+/// large; 429 and other 5xx are retryable; any other status is permanent.
+/// Under 2xx, the code catalogue decides (`Retryability`): transient codes
+/// retry, 4400 and the "too frequent" module codes are rate limits, daily
+/// quotas stop, and a 4500 is about the nonce (retried once) or about the
+/// clock ([`CallErrorKind::ClockSkew`]).
+pub(crate) fn classify(response: &http::Response<Bytes>, local_unix: u64) -> Answer<Envelope> {
+    let status = response.status().as_u16();
+    let envelope = Envelope::from_slice(response.body());
+    if !response.status().is_success() {
+        let (kind, class, what) = match status {
+            501 => (
+                CallErrorKind::RequestTooLarge,
+                Class::Permanent,
+                "the request is too large for the server (GET 32 KB, POST 1 MB)".to_owned(),
+            ),
+            429 => (
+                CallErrorKind::HttpStatus,
+                Class::RateLimited,
+                "the server had a temporary problem".to_owned(),
+            ),
+            500..=599 => (
+                CallErrorKind::HttpStatus,
+                Class::Retryable,
+                "the server had a temporary problem".to_owned(),
+            ),
+            _ => (
+                CallErrorKind::HttpStatus,
+                Class::Permanent,
+                format!("unexpected answer: {}", snippet(response.body())),
+            ),
+        };
+        let mut error = CallError::new(kind, format!("HTTP {status}: {what}"));
+        error.http_status = Some(status);
+        if let Ok(envelope) = &envelope
+            && !envelope.is_success()
+        {
+            error.code = Some(envelope.code());
+            error.module_code = envelope.module_code().map(|m| m.code());
+        }
+        return Answer::Refused { error, class };
+    }
+    let envelope = match envelope {
+        Ok(envelope) => envelope,
+        Err(err) => {
+            let mut error = CallError::new(
+                CallErrorKind::InvalidResponse,
+                format!("HTTP {status} with an unreadable answer: {err}"),
+            );
+            error.http_status = Some(status);
+            return Answer::Refused {
+                error,
+                class: Class::Permanent,
+            };
+        }
+    };
+    if envelope.is_success() {
+        return Answer::Accepted(envelope);
+    }
+    let code = envelope.code();
+    let module = envelope.module_code();
+    let mut text = format!("API error {}", CommonCode::from_code(code));
+    if let Some(module) = module {
+        text.push_str(&format!(", module code {module}"));
+    }
+    if !envelope.message_text().is_empty() {
+        text.push_str(": ");
+        text.push_str(envelope.message_text());
+    }
+    let mut kind = CallErrorKind::Api;
+    let class = if code == CommonCode::Replay.code() {
+        match replay_cause(&envelope, response, local_unix) {
+            ReplayCause::Clock(detail) => {
+                kind = CallErrorKind::ClockSkew;
+                text = format!(
+                    "{text} — the local clock is off{detail}: the Timestamp must be within 2 \
+                     hours of the server's time; fix the system clock"
+                );
+                Class::Clock
+            }
+            ReplayCause::Nonce => Class::RetryOnce,
+        }
+    } else {
+        if code == CommonCode::RequestExpired.code() {
+            text.push_str(" (check that the local clock is right)");
+        }
+        let rate_limited = module.map_or(code == CommonCode::QuotaExceeded.code(), |m| {
+            matches!(m, ModuleCode::TooFrequent | ModuleCode::PurgeTooFrequent)
+        });
+        match envelope.retryability() {
+            Some(Retryability::Retryable) if rate_limited => Class::RateLimited,
+            Some(Retryability::Retryable) => Class::Retryable,
+            Some(Retryability::NotToday) => Class::DailyQuotaExhausted,
+            _ => Class::Permanent,
+        }
+    };
+    let mut error = CallError::new(kind, text);
+    error.http_status = Some(status);
+    error.code = Some(code);
+    error.module_code = module.map(|m| m.code());
+    Answer::Refused { error, class }
+}
+
+/// At most 200 characters of a body, for messages.
+fn snippet(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let mut out: String = text.chars().take(200).collect();
+    if text.chars().count() > 200 {
+        out.push('…');
+    }
+    if out.is_empty() {
+        out.push_str("(empty body)");
+    }
+    out
+}
+
+enum ReplayCause {
+    /// The detail to add after "the local clock is off".
+    Clock(String),
+    Nonce,
+}
+
+/// Why a 4500 was answered: the message is read first (English or Chinese
+/// words for time or nonce); when it names both or neither, the `Date`
+/// header decides (more than an hour off means the clock); otherwise the
+/// nonce is assumed.
+fn replay_cause(
+    envelope: &Envelope,
+    response: &http::Response<Bytes>,
+    local_unix: u64,
+) -> ReplayCause {
+    let message = envelope.message().to_lowercase();
+    let about_nonce = message.contains("nonce");
+    let about_time = ["timestamp", "clock", "time", "时间", "时钟"]
+        .iter()
+        .any(|word| message.contains(word));
+    let server_unix = response
+        .headers()
+        .get(http::header::DATE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(parse_http_date);
+    let skew = server_unix.map(|server| local_unix as i64 - server as i64);
+    let detail = match skew {
+        Some(skew) if skew > 0 => format!(" (about {skew} s ahead of the server's Date header)"),
+        Some(skew) if skew < 0 => {
+            format!(" (about {} s behind the server's Date header)", -skew)
+        }
+        _ => String::new(),
+    };
+    let clock_disagrees = skew.is_some_and(|skew| skew.unsigned_abs() > 3600);
+    match (about_time, about_nonce) {
+        (true, false) => ReplayCause::Clock(detail),
+        (false, true) => ReplayCause::Nonce,
+        _ if clock_disagrees => ReplayCause::Clock(detail),
+        _ => ReplayCause::Nonce,
+    }
+}
+
+/// Parses an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) into Unix
+/// seconds.
+fn parse_http_date(text: &str) -> Option<u64> {
+    let mut parts = text.split_whitespace();
+    let _weekday = parts.next()?;
+    let day: u64 = parts.next()?.parse().ok()?;
+    let month = match parts.next()? {
+        "Jan" => 1,
+        "Feb" => 2,
+        "Mar" => 3,
+        "Apr" => 4,
+        "May" => 5,
+        "Jun" => 6,
+        "Jul" => 7,
+        "Aug" => 8,
+        "Sep" => 9,
+        "Oct" => 10,
+        "Nov" => 11,
+        "Dec" => 12,
+        _ => return None,
+    };
+    let year: i64 = parts.next()?.parse().ok()?;
+    let mut clock = parts.next()?.split(':');
+    let hour: u64 = clock.next()?.parse().ok()?;
+    let minute: u64 = clock.next()?.parse().ok()?;
+    let second: u64 = clock.next()?.parse().ok()?;
+    if parts.next()? != "GMT" || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60
+    {
+        return None;
+    }
+    // Days from civil (Howard Hinnant's algorithm).
+    let (y, m) = if month <= 2 {
+        (year - 1, month + 9)
+    } else {
+        (year, month - 3)
+    };
+    let era = y.div_euclid(400);
+    let year_of_era = y - era * 400;
+    let day_of_year = (153 * m + 2) / 5 + day as i64 - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    let days = era * 146_097 + day_of_era - 719_468;
+    let seconds = days * 86_400 + (hour * 3600 + minute * 60 + second) as i64;
+    u64::try_from(seconds).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_dates_parse() {
+        assert_eq!(
+            parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(784_111_777)
+        );
+        assert_eq!(
+            parse_http_date("Tue, 14 Nov 2023 22:13:20 GMT"),
+            Some(1_700_000_000)
+        );
+        assert_eq!(parse_http_date("Tue, 14 Nov 2023 22:13:20 UTC"), None);
+        assert_eq!(parse_http_date("garbage"), None);
+    }
+}

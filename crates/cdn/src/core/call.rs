@@ -1,0 +1,284 @@
+//! One call of one batch: pace, sign, send with a timeout, classify the
+//! answer, and retry with backoff, after asking the backend which URLs an
+//! attempt with a lost answer had already applied.
+
+use std::collections::HashSet;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::PoisonError;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use bytes::Bytes;
+use tcdn_model::CdnUrl;
+use tcdn_transport::{ErrorKind, TransportError};
+use tracing::Instrument;
+
+use crate::api::{Answer, Applied, Backend, Class, Stamp};
+use crate::core::Core;
+use crate::error::{CallError, CallErrorKind, GaveUp};
+
+/// What a call came to.
+#[derive(Debug)]
+pub(crate) struct Called<B: Backend> {
+    /// The receipt of the accepted attempt (`None` when a lookup found every
+    /// URL applied, so nothing was sent again), or the last attempt's error.
+    pub(crate) result: Result<Option<B::Receipt>, CallError>,
+    /// Attempts made.
+    pub(crate) attempts: u32,
+    /// HTTP requests handed to the transport.
+    pub(crate) requests: usize,
+    /// URLs a lookup found applied by an attempt whose answer was lost; they
+    /// were not sent again.
+    pub(crate) applied: Vec<Applied>,
+    /// The batch as last sent: narrowed to the URLs not found applied.
+    pub(crate) batch: B::Batch,
+    /// The batch's URLs in order before it was narrowed, if it was.
+    pub(crate) original: Option<Vec<CdnUrl>>,
+}
+
+/// A boxed future, which breaks the type cycle of a call that looks up
+/// through calls.
+pub(crate) type Pending<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// What a backend's [`reconcile`](Backend::reconcile) may use: the time of
+/// the first attempt (the lookup's window starts there) and calls of its own
+/// (paced, signed and retried like any, but not reconciled themselves).
+#[derive(Debug)]
+pub(crate) struct Lookup<'a, B: Backend> {
+    core: &'a Core,
+    backend: &'a B,
+    since_unix: u64,
+    /// HTTP requests the lookup's calls sent, for the report.
+    sent: &'a AtomicUsize,
+}
+
+#[allow(
+    dead_code,
+    reason = "API 2.0 cannot look tasks up; API 3.0's Describe*Tasks lookups use these"
+)]
+impl<'a, B: Backend> Lookup<'a, B> {
+    /// Unix seconds of the batch's first attempt.
+    pub(crate) fn since_unix(&self) -> u64 {
+        self.since_unix
+    }
+
+    /// Sends `batch` (a lookup call, e.g. `DescribePurgeTasks`).
+    pub(crate) fn call(
+        &self,
+        batch: B::Batch,
+    ) -> Pending<'a, Result<Option<B::Receipt>, CallError>> {
+        let (core, backend, sent) = (self.core, self.backend, self.sent);
+        Box::pin(async move {
+            let called = call(core, backend, batch, false).await;
+            sent.fetch_add(called.requests, Ordering::Relaxed);
+            called.result
+        })
+    }
+}
+
+/// How a transport failure is treated: a failed connection, a timeout, a
+/// reset or a proxy failure may pass; anything else (TLS, an insecure
+/// scheme, an invalid request) will not.
+fn transport_class(error: &TransportError) -> Class {
+    match error.kind() {
+        ErrorKind::Connect | ErrorKind::Timeout | ErrorKind::Io | ErrorKind::Proxy => {
+            Class::Retryable
+        }
+        _ => Class::Permanent,
+    }
+}
+
+/// Calls `batch` until it is accepted or the retry policy gives up; with
+/// `reconcile`, asks the backend before each retry of an attempt whose
+/// answer was lost which URLs it had applied, and sends only the rest.
+pub(crate) async fn call<B: Backend>(
+    core: &Core,
+    backend: &B,
+    batch: B::Batch,
+    reconcile: bool,
+) -> Called<B> {
+    let span = B::span(&batch);
+    attempts(core, backend, batch, reconcile)
+        .instrument(span)
+        .await
+}
+
+async fn attempts<B: Backend>(
+    core: &Core,
+    backend: &B,
+    mut batch: B::Batch,
+    reconcile: bool,
+) -> Called<B> {
+    let max_attempts = core.retry.max_attempts().get();
+    let mut deadline = None;
+    let mut attempts = 0u32;
+    let mut sent = 0usize;
+    let mut fresh_nonce_retry_used = false;
+    let mut maybe_applied = false;
+    let mut first_unix = None;
+    let mut applied = Vec::new();
+    let mut original = None;
+    let mut last_error: Option<CallError> = None;
+    let result = loop {
+        wait_for_slot(core, B::pace_key(&batch)).await;
+        let now = core.clock.monotonic();
+        let deadline =
+            *deadline.get_or_insert_with(|| core.retry.total_deadline().map(|budget| now + budget));
+        if let Some(error) = last_error.take()
+            && deadline.is_some_and(|deadline| now >= deadline)
+        {
+            // The wait for a rate-limit slot ran past the deadline.
+            break Err((error, GaveUp::DeadlineReached, attempts));
+        }
+        attempts += 1;
+        let unix_seconds = core.clock.unix_seconds();
+        let first_unix = *first_unix.get_or_insert(unix_seconds);
+        let stamp = Stamp {
+            unix_seconds,
+            nonce: core.nonces.next_nonce(),
+        };
+        let request = match backend.prepare(&batch, stamp) {
+            Ok(request) => request,
+            Err(error) => break Err((error, GaveUp::NotRetryable, attempts - 1)),
+        };
+        let timeout = match deadline {
+            Some(deadline) => core.timeout.min(deadline.saturating_sub(now)),
+            None => core.timeout,
+        };
+        sent += 1;
+        let attempt_span = tracing::debug_span!("tcdn.attempt", attempt = attempts);
+        let started = core.clock.monotonic();
+        let response = send_with_timeout(core, request, timeout)
+            .instrument(attempt_span.clone())
+            .await;
+        let latency_ms = (core.clock.monotonic().saturating_sub(started)).as_millis() as u64;
+        let mut lost = false;
+        let (error, class) = match response {
+            Err(err) => {
+                lost = err.may_have_reached_server();
+                maybe_applied |= lost;
+                let class = transport_class(&err);
+                (
+                    CallError::new(CallErrorKind::Transport, err.to_string()),
+                    class,
+                )
+            }
+            Ok(response) => match backend.classify(&response, core.clock.unix_seconds()) {
+                Answer::Accepted(receipt) => {
+                    tracing::info!(parent: &attempt_span, code = 0, latency_ms, "accepted");
+                    break Ok(Some(receipt));
+                }
+                Answer::Refused { error, class } => (error, class),
+            },
+        };
+        tracing::warn!(
+            parent: &attempt_span,
+            code = error.code,
+            error_code = error.error_code.as_deref(),
+            module_code = error.module_code,
+            http_status = error.http_status,
+            latency_ms,
+            error = %error.message,
+            "attempt failed"
+        );
+        let retry = match class {
+            Class::RetryOnce if !fresh_nonce_retry_used => {
+                fresh_nonce_retry_used = true;
+                true
+            }
+            Class::RetryOnce => false,
+            class => class.is_retryable(),
+        };
+        if !retry {
+            break Err((error, GaveUp::NotRetryable, attempts));
+        }
+        if attempts >= max_attempts {
+            break Err((error, GaveUp::AttemptsExhausted, attempts));
+        }
+        let delay = {
+            let mut rng = core.rng.lock().unwrap_or_else(PoisonError::into_inner);
+            core.retry.backoff(attempts, &mut rng)
+        };
+        let now = core.clock.monotonic();
+        if deadline.is_some_and(|deadline| now + delay >= deadline) {
+            break Err((error, GaveUp::DeadlineReached, attempts));
+        }
+        tracing::debug!(parent: &attempt_span, delay_ms = delay.as_millis() as u64, "backing off");
+        core.sleeper.sleep(delay).await;
+        if reconcile && lost {
+            let lookups = AtomicUsize::new(0);
+            let lookup = Lookup {
+                core,
+                backend,
+                since_unix: first_unix,
+                sent: &lookups,
+            };
+            let found = backend.reconcile(lookup, &batch).await;
+            sent += lookups.into_inner();
+            if !found.is_empty() {
+                tracing::info!(applied = found.len(), "a lookup found URLs already applied");
+                let done: HashSet<&CdnUrl> = found.iter().map(|a| &a.url).collect();
+                let rest: Vec<CdnUrl> = B::urls(&batch)
+                    .iter()
+                    .filter(|url| !done.contains(url))
+                    .cloned()
+                    .collect();
+                original.get_or_insert_with(|| B::urls(&batch).to_vec());
+                applied.extend(found);
+                if rest.is_empty() {
+                    break Ok(None);
+                }
+                batch = backend.narrow(&batch, rest);
+            }
+        }
+        last_error = Some(error);
+    };
+    Called {
+        result: result.map_err(|(mut error, gave_up, attempts)| {
+            error.gave_up = gave_up;
+            error.attempts = attempts;
+            error.requests_sent = sent;
+            error.maybe_applied |= maybe_applied;
+            error
+        }),
+        attempts,
+        requests: sent,
+        applied,
+        batch,
+        original,
+    }
+}
+
+/// Waits until the pacer allows another request under `key`.
+async fn wait_for_slot(core: &Core, key: &'static str) {
+    let Some(pacing) = &core.pacing else {
+        return;
+    };
+    let now = core.clock.monotonic();
+    let at = pacing.reserve(key, now);
+    if at > now {
+        tracing::debug!(
+            wait_ms = (at - now).as_millis() as u64,
+            "pacing to the rate limit"
+        );
+        core.sleeper.sleep(at - now).await;
+    }
+}
+
+async fn send_with_timeout(
+    core: &Core,
+    request: http::Request<Bytes>,
+    timeout: Duration,
+) -> Result<http::Response<Bytes>, TransportError> {
+    let send = core.transport.send(request);
+    let expire = core.sleeper.sleep(timeout);
+    tokio::select! {
+        biased;
+        result = send => result,
+        () = expire => Err(TransportError::timeout(format!(
+            "no complete answer within {:.1} s",
+            timeout.as_secs_f64()
+        ))),
+    }
+}

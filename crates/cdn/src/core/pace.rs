@@ -1,0 +1,145 @@
+//! Pacing: every HTTP request, retries and lookups included, waits for a
+//! slot under the rate limit the server counts. Each API names its windows:
+//! API 2.0 counts one 60 s window for every call; a backend may count per
+//! action (a key per action), each with its own sliding window.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
+
+/// The safety margin added to the 60 s window: network latency varies, so
+/// the server may see two sends 60 s apart as closer than that.
+pub const PACING_MARGIN: Duration = Duration::from_secs(1);
+
+/// The server's rate-limit window.
+pub const RATE_WINDOW: Duration = Duration::from_secs(60);
+
+/// Paces sends so that no window of [`RATE_WINDOW`] + [`PACING_MARGIN`]
+/// holds more than `limit` of them: the *k*-th send is no earlier than the
+/// (*k − limit*)-th plus the window. Unlike a token bucket this never
+/// bursts past the server's sliding-window count.
+#[derive(Debug)]
+pub(crate) struct Pacer {
+    limit: usize,
+    window: Duration,
+    /// The last `limit` reserved send times, in order.
+    times: VecDeque<Duration>,
+}
+
+impl Pacer {
+    /// At most `limit` sends in any `window`.
+    pub(crate) fn new(limit: usize, window: Duration) -> Self {
+        Self {
+            limit,
+            window,
+            // Grown as sends are reserved: a huge limit reserves nothing up front.
+            times: VecDeque::new(),
+        }
+    }
+
+    /// Reserves the earliest send time at or after `now` (a monotonic
+    /// reading) and returns it.
+    pub(crate) fn reserve(&mut self, now: Duration) -> Duration {
+        let mut at = now.max(self.times.back().copied().unwrap_or_default());
+        if self.times.len() >= self.limit
+            && let Some(&oldest) = self.times.get(self.times.len() - self.limit)
+        {
+            at = at.max(oldest + self.window);
+        }
+        self.times.push_back(at);
+        while self.times.len() > self.limit {
+            self.times.pop_front();
+        }
+        at
+    }
+}
+
+/// The pacers of one client: one [`Pacer`] per key the backend names (API
+/// 2.0: one for all calls), each allowing `limit` sends per `window`.
+#[derive(Debug)]
+pub(crate) struct Pacing {
+    limit: usize,
+    window: Duration,
+    pacers: Mutex<HashMap<&'static str, Pacer>>,
+}
+
+impl Pacing {
+    /// `limit` sends per `window` for each key; `None` when `limit` is 0
+    /// (pacing off).
+    pub(crate) fn new(limit: usize, window: Duration) -> Option<Self> {
+        (limit > 0).then(|| Self {
+            limit,
+            window,
+            pacers: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Reserves the earliest send time at or after `now` under `key`'s window.
+    pub(crate) fn reserve(&self, key: &'static str, now: Duration) -> Duration {
+        self.pacers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(key)
+            .or_insert_with(|| Pacer::new(self.limit, self.window))
+            .reserve(now)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const WINDOW: Duration = Duration::from_secs(RATE_WINDOW.as_secs() + PACING_MARGIN.as_secs());
+
+    #[test]
+    fn pacer_lets_a_full_window_through_then_waits_for_the_oldest() {
+        let mut pacer = Pacer::new(3, WINDOW);
+        let got: Vec<u64> = (0..7)
+            .map(|_| pacer.reserve(Duration::ZERO).as_secs())
+            .collect();
+        assert_eq!(got, [0, 0, 0, 61, 61, 61, 122]);
+    }
+
+    #[test]
+    fn keys_have_windows_of_their_own() {
+        let pacing = Pacing::new(1, Duration::from_secs(1)).unwrap();
+        assert_eq!(pacing.reserve("A", Duration::ZERO), Duration::ZERO);
+        assert_eq!(pacing.reserve("B", Duration::ZERO), Duration::ZERO);
+        assert_eq!(pacing.reserve("A", Duration::ZERO), Duration::from_secs(1));
+        assert!(Pacing::new(0, WINDOW).is_none());
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Whatever the arrival pattern, no window of 60 s + margin ever
+        /// holds more than `limit` reserved sends, and reservations never go
+        /// back in time.
+        #[test]
+        fn no_window_exceeds_the_limit(
+            limit in 1usize..8,
+            gaps_ms in proptest::collection::vec(0u64..30_000, 1..60),
+        ) {
+            let mut pacer = Pacer::new(limit, WINDOW);
+            let mut now = Duration::ZERO;
+            let mut sent = Vec::new();
+            for gap in gaps_ms {
+                now += Duration::from_millis(gap);
+                let at = pacer.reserve(now);
+                prop_assert!(at >= now);
+                if let Some(&last) = sent.last() {
+                    prop_assert!(at >= last);
+                }
+                sent.push(at);
+            }
+            for (i, &start) in sent.iter().enumerate() {
+                let in_window = sent[i..]
+                    .iter()
+                    .take_while(|&&t| t < start + WINDOW)
+                    .count();
+                prop_assert!(in_window <= limit, "{in_window} sends within a window from {start:?}");
+            }
+        }
+    }
+}

@@ -1,0 +1,389 @@
+//! Any number of URLs: plan them into batches, run the batches with bounded
+//! concurrency (each a [`call`](super::call::call)), and gather a
+//! [`Report`] with every URL exactly once, in input order.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use tcdn_model::{CdnUrl, Operation};
+use tokio::task::JoinSet;
+use tracing::Instrument;
+
+use crate::api::Backend;
+use crate::core::Core;
+use crate::core::call::{Called, call};
+use crate::core::dedupe::DistinctUrls;
+use crate::core::plan::Planner;
+use crate::report::{BatchReport, Failure, Report, Task};
+
+/// Submits `urls` for `job` (`operation` names it in the batch reports),
+/// calling `on_batch` as each batch finishes (in completion order).
+///
+/// Must run inside a tokio runtime: batches are tokio tasks.
+pub(crate) async fn submit<B: Backend>(
+    core: Arc<Core>,
+    backend: Arc<B>,
+    job: B::Job,
+    operation: Operation,
+    urls: DistinctUrls,
+    mut on_batch: impl FnMut(&BatchReport) + Send,
+) -> Report {
+    let shape = backend.shape(&job).with_batch_size(core.batch_size);
+    let mut plan = Planner::new(shape, urls);
+    let mut outcomes: Vec<Option<Called<B>>> = Vec::new();
+    // Unsendable URLs, with the index of the batch they precede, so the
+    // report keeps input order.
+    let mut unsendable: Vec<(usize, Failure)> = Vec::new();
+    let mut tasks = JoinSet::new();
+    let mut exhausted = false;
+    let mut report = Report {
+        duplicates_skipped: plan.duplicates(),
+        ..Report::default()
+    };
+    loop {
+        while !exhausted && tasks.len() < core.concurrency.get() {
+            match plan.next() {
+                Some(Ok(urls)) => {
+                    let index = outcomes.len();
+                    outcomes.push(None);
+                    let batch = backend.batch(&job, urls);
+                    let (core, backend) = (core.clone(), backend.clone());
+                    let span = tracing::info_span!("tcdn.batch", batch = index);
+                    tasks.spawn(
+                        async move { (index, call(&core, &*backend, batch, true).await) }
+                            .instrument(span),
+                    );
+                }
+                Some(Err(too_large)) => {
+                    let message = too_large.to_string();
+                    unsendable.push((outcomes.len(), Failure::unsent(too_large.url, message)));
+                }
+                None => exhausted = true,
+            }
+        }
+        let Some(joined) = tasks.join_next().await else {
+            break;
+        };
+        let (index, called) = match joined {
+            Ok(done) => done,
+            Err(err) => match err.try_into_panic() {
+                Ok(panic) => std::panic::resume_unwind(panic),
+                Err(err) => unreachable!("batch tasks are never cancelled: {err}"),
+            },
+        };
+        let (attempts, requests, error) = match &called.result {
+            Ok(_) => (called.attempts, called.requests, None),
+            Err(error) => (error.attempts(), error.requests_sent(), Some(error.clone())),
+        };
+        let batch_report = BatchReport {
+            index,
+            operation,
+            action: B::action(&called.batch),
+            url_count: called
+                .original
+                .as_ref()
+                .map_or_else(|| B::urls(&called.batch).len(), Vec::len),
+            attempts,
+            requests,
+            error,
+        };
+        on_batch(&batch_report);
+        report.batches.push(batch_report);
+        outcomes[index] = Some(called);
+    }
+    report.batches.sort_by_key(|batch| batch.index);
+
+    let mut unsendable = unsendable.into_iter().peekable();
+    for (index, called) in outcomes.into_iter().flatten().enumerate() {
+        while let Some((_, failure)) = unsendable.next_if(|(before, _)| *before <= index) {
+            report.failed.push(failure);
+        }
+        report.requests += called.requests;
+        gather::<B>(&mut report, called);
+    }
+    report.failed.extend(unsendable.map(|(_, failure)| failure));
+    report
+}
+
+/// Adds one batch's URLs to the report, in the batch's order.
+fn gather<B: Backend>(report: &mut Report, called: Called<B>) {
+    let action = B::action(&called.batch);
+    let task_id = match &called.result {
+        Ok(Some(receipt)) => B::task_id(receipt),
+        _ => None,
+    };
+    // Tasks a lookup found, in the order found, each with its URLs.
+    for applied in &called.applied {
+        let Some(id) = &applied.task_id else { continue };
+        match report
+            .tasks
+            .iter_mut()
+            .rev()
+            .find(|task| &task.task_id == id)
+        {
+            Some(task) => task.urls.push(applied.url.clone()),
+            None => report.tasks.push(Task {
+                task_id: id.clone(),
+                action,
+                urls: vec![applied.url.clone()],
+            }),
+        }
+    }
+    if let Some(task_id) = task_id {
+        report.tasks.push(Task {
+            task_id,
+            action,
+            urls: B::urls(&called.batch).to_vec(),
+        });
+    }
+    let urls = match called.original {
+        Some(original) => original,
+        None => B::into_urls(called.batch),
+    };
+    let applied: HashSet<&CdnUrl> = called.applied.iter().map(|a| &a.url).collect();
+    for url in urls {
+        match &called.result {
+            _ if applied.contains(&url) => report.succeeded.push(url),
+            Ok(_) => report.succeeded.push(url),
+            Err(error) => report.failed.push(Failure::from_error(url, error)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::num::NonZeroUsize;
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use bytes::Bytes;
+    use tcdn_model::CdnUrl;
+    use tcdn_transport::TransportError;
+
+    use super::*;
+    use crate::api::{Answer, Applied, Class, Lookup, RateWindow, Shape, Stamp};
+    use crate::core::retry::{Jitter, RetryPolicy};
+    use crate::error::{CallError, CallErrorKind};
+    use crate::nonce::Nonce;
+    use crate::test_util::mock::ScriptedTransport;
+    use crate::test_util::{ManualClock, ManualSleeper, SequentialNonces};
+
+    /// A backend whose calls carry their URLs one per line, whose answers
+    /// are a task id (HTTP 200) or a retryable refusal, and whose lookup
+    /// asks the server (a call with the URL `https://lookup.invalid/`)
+    /// which URLs it applied.
+    #[derive(Debug, Default)]
+    struct Fake {
+        since: Mutex<Vec<u64>>,
+    }
+
+    fn lookup_url() -> CdnUrl {
+        "https://lookup.invalid/".parse().unwrap()
+    }
+
+    impl Backend for Fake {
+        type Job = ();
+        type Batch = Vec<CdnUrl>;
+        type Receipt = String;
+
+        fn shape(&self, (): &()) -> Shape {
+            Shape {
+                limit: 3,
+                budget: usize::MAX,
+                fixed: 0,
+                url_len: |_, url| url.as_str().len(),
+            }
+        }
+        fn batch(&self, (): &(), urls: Vec<CdnUrl>) -> Vec<CdnUrl> {
+            urls
+        }
+        fn narrow(&self, _: &Vec<CdnUrl>, urls: Vec<CdnUrl>) -> Vec<CdnUrl> {
+            urls
+        }
+        fn urls(batch: &Vec<CdnUrl>) -> &[CdnUrl] {
+            batch
+        }
+        fn into_urls(batch: Vec<CdnUrl>) -> Vec<CdnUrl> {
+            batch
+        }
+        fn action(_: &Vec<CdnUrl>) -> &'static str {
+            "Purge"
+        }
+        fn span(_: &Vec<CdnUrl>) -> tracing::Span {
+            tracing::Span::none()
+        }
+        fn pace_key(_: &Vec<CdnUrl>) -> &'static str {
+            "Purge"
+        }
+        fn rate_window(&self) -> RateWindow {
+            RateWindow {
+                window: Duration::from_secs(1),
+                margin: Duration::ZERO,
+            }
+        }
+        fn prepare(
+            &self,
+            batch: &Vec<CdnUrl>,
+            _: Stamp,
+        ) -> Result<http::Request<Bytes>, CallError> {
+            let body: Vec<&str> = batch.iter().map(CdnUrl::as_str).collect();
+            Ok(http::Request::post("http://127.0.0.1/")
+                .body(Bytes::from(body.join("\n")))
+                .unwrap())
+        }
+        fn classify(&self, response: &http::Response<Bytes>, _: u64) -> Answer<String> {
+            if response.status().is_success() {
+                Answer::Accepted(String::from_utf8_lossy(response.body()).into_owned())
+            } else {
+                Answer::Refused {
+                    error: CallError::new(CallErrorKind::HttpStatus, "refused".into()),
+                    class: Class::Retryable,
+                }
+            }
+        }
+        fn task_id(receipt: &String) -> Option<String> {
+            Some(receipt.clone())
+        }
+        async fn reconcile<'a>(
+            &'a self,
+            lookup: Lookup<'a, Self>,
+            _: &'a Vec<CdnUrl>,
+        ) -> Vec<Applied> {
+            self.since.lock().unwrap().push(lookup.since_unix());
+            let Ok(Some(answer)) = lookup.call(vec![lookup_url()]).await else {
+                return Vec::new();
+            };
+            answer
+                .lines()
+                .map(|url| Applied {
+                    url: url.parse().unwrap(),
+                    task_id: Some("task-lost".into()),
+                })
+                .collect()
+        }
+    }
+
+    fn core(transport: Arc<ScriptedTransport>) -> Core {
+        let clock = ManualClock::new(1_700_000_000);
+        Core {
+            transport,
+            timeout: Duration::from_secs(5),
+            retry: RetryPolicy::default().with_jitter(Jitter::None),
+            concurrency: NonZeroUsize::MIN,
+            batch_size: None,
+            clock: Arc::new(clock.clone()),
+            nonces: Arc::new(SequentialNonces::new(Nonce::MIN)),
+            sleeper: Arc::new(ManualSleeper::new(clock)),
+            pacing: None,
+            rng: Mutex::new(fastrand::Rng::with_seed(1)),
+        }
+    }
+
+    fn urls(n: usize) -> Vec<CdnUrl> {
+        (0..n)
+            .map(|i| format!("https://a.example/{i}").parse().unwrap())
+            .collect()
+    }
+
+    /// The answer to the first call is lost; the lookup finds two of its
+    /// three URLs applied, so only the third is sent again, and the report
+    /// has every URL once, in input order, with both tasks.
+    #[test]
+    fn a_lost_answer_is_reconciled_before_resending() {
+        let input = urls(3);
+        let script = Arc::new(
+            ScriptedTransport::new()
+                .then_error(TransportError::timeout("the answer was lost"))
+                .then_respond(200, "https://a.example/0\nhttps://a.example/2")
+                .then_respond(200, "task-2"),
+        );
+        let backend = Arc::new(Fake::default());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let report = runtime.block_on(submit(
+            Arc::new(core(script.clone())),
+            backend.clone(),
+            (),
+            Operation::FlushUrls,
+            input.iter().cloned().collect(),
+            |_| {},
+        ));
+        let bodies: Vec<String> = script.requests().iter().map(|r| r.body_text()).collect();
+        assert_eq!(
+            bodies,
+            [
+                "https://a.example/0\nhttps://a.example/1\nhttps://a.example/2",
+                "https://lookup.invalid/",
+                "https://a.example/1",
+            ]
+        );
+        assert_eq!(*backend.since.lock().unwrap(), [1_700_000_000]);
+        assert_eq!(report.succeeded, input);
+        assert!(report.failed.is_empty() && report.not_sent.is_empty());
+        assert_eq!(report.requests, 3, "the lookup's request counts");
+        let tasks: Vec<(&str, Vec<&str>)> = report
+            .tasks
+            .iter()
+            .map(|t| {
+                (
+                    t.task_id.as_str(),
+                    t.urls.iter().map(CdnUrl::as_str).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            tasks,
+            [
+                (
+                    "task-lost",
+                    vec!["https://a.example/0", "https://a.example/2"]
+                ),
+                ("task-2", vec!["https://a.example/1"]),
+            ]
+        );
+        assert_eq!(report.batches[0].url_count, 3);
+    }
+
+    /// When the lookup finds every URL applied, nothing is sent again.
+    #[test]
+    fn a_lookup_that_finds_everything_ends_the_call() {
+        let input = urls(2);
+        let script = Arc::new(
+            ScriptedTransport::new()
+                .then_error(TransportError::timeout("the answer was lost"))
+                .then_respond(200, "https://a.example/1\nhttps://a.example/0"),
+        );
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let report = runtime.block_on(submit(
+            Arc::new(core(script.clone())),
+            Arc::new(Fake::default()),
+            (),
+            Operation::FlushUrls,
+            input.iter().cloned().collect(),
+            |_| {},
+        ));
+        script.assert_sent(2);
+        assert_eq!(report.succeeded, input);
+        assert_eq!(report.tasks.len(), 1);
+        assert_eq!(report.tasks[0].urls.len(), 2);
+    }
+
+    #[test]
+    fn rate_limits_per_minute_scale_to_the_window() {
+        let second = RateWindow {
+            window: Duration::from_secs(1),
+            margin: Duration::ZERO,
+        };
+        assert_eq!(second.limit(1200), 20);
+        assert_eq!(second.limit(30), 1, "at least one per window");
+        assert_eq!(second.limit(0), 0);
+        let minute = RateWindow {
+            window: Duration::from_secs(60),
+            margin: Duration::from_secs(1),
+        };
+        assert_eq!(minute.limit(100), 100);
+    }
+}
