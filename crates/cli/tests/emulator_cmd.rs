@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::*;
-use tcdn_transport::{CertificateDer, HyperTransport, Transport};
+use tcdn::transport::{CertificateDer, HyperTransport, Transport};
 
 /// The DER bytes of a one-certificate PEM file.
 fn pem_to_der(pem: &str) -> Vec<u8> {
