@@ -90,6 +90,7 @@ mod envelope;
 mod error;
 mod request;
 mod url;
+pub mod v3;
 mod wire;
 
 pub use codes::{CommonCode, ModuleCode, Retryability};
