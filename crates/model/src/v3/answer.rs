@@ -113,8 +113,13 @@ impl<'a> Fields<'a> {
         match self.get(name) {
             None => Ok(None),
             Some(Value::String(text)) => Ok(Some(text.clone())),
-            // Numbers stand for ids now and then: keep their text.
-            Some(Value::Number(n)) => Ok(Some(n.to_string())),
+            // Numbers stand for ids now and then: keep their text when it
+            // is exact (an integer beyond 64 bits would have been rounded).
+            Some(Value::Number(n)) if n.is_i64() || n.is_u64() => Ok(Some(n.to_string())),
+            Some(Value::Number(_)) => Err(self.invalid(
+                name,
+                "a string (it is a number too large or fractional to keep exactly)",
+            )),
             Some(_) => Err(self.invalid(name, "a string")),
         }
     }

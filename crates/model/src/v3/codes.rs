@@ -292,7 +292,10 @@ impl ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: ", self.code)?;
+        write!(f, "{}", self.code)?;
+        if !self.message.is_empty() {
+            f.write_str(": ")?;
+        }
         for c in self.message.chars() {
             if c.is_control() {
                 write!(f, "{}", c.escape_default())?;
