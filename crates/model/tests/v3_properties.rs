@@ -264,7 +264,8 @@ proptest! {
         let url: CdnUrl = "https://a.example/x".parse().unwrap();
         let many = |n: usize| vec![url.clone(); n];
         let limits = BatchLimits { purge_paths: paths_limit, ..BatchLimits::default() };
-        let cases: [(usize, &dyn Fn(usize) -> Result<Request, tcdn_model::ModelError>, tcdn_model::v3::Action, ErrorCode); 3] = [
+        type Build<'a> = &'a dyn Fn(usize) -> Result<Request, tcdn_model::ModelError>;
+        let cases: [(usize, Build<'_>, tcdn_model::v3::Action, ErrorCode); 3] = [
             (1000, &|n| PurgeUrls::new(many(n), PurgeOptions::default()).map(Request::from),
              tcdn_model::v3::Action::PurgeUrlsCache, ErrorCode::CdnPurgeUrlExceedBatchLimit),
             (paths_limit, &|n| PurgePaths::with_limit(many(n), FlushType::Flush, PurgeOptions::default(), paths_limit).map(Request::from),

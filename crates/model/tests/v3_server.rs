@@ -204,7 +204,8 @@ fn flat_refusals_name_the_parameter() {
     use Action::*;
     use ErrorCode::*;
     let url = ("Urls.0", "https://a.example/");
-    let cases: Vec<(Action, Vec<(&str, &str)>, ErrorCode, &str)> = vec![
+    type Case<'a> = (Action, Vec<(&'a str, &'a str)>, ErrorCode, &'a str);
+    let cases: Vec<Case<'_>> = vec![
         (PurgeUrlsCache, vec![], MissingParameter, "Urls"),
         (
             PurgeUrlsCache,
