@@ -12,3 +12,4 @@ pub mod envelope;
 pub mod form;
 pub mod sign;
 pub mod url;
+pub mod v3;

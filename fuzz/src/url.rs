@@ -29,6 +29,12 @@ pub fn check(text: &str) {
         "accepted whitespace or a control character: {text:?}"
     );
     assert!(!text.contains('#'), "accepted a fragment: {text:?}");
+    assert!(
+        !text.contains([
+            '\u{ad}', '\u{200b}', '\u{200e}', '\u{202e}', '\u{2066}', '\u{feff}'
+        ]),
+        "accepted an invisible format character: {text:?}"
+    );
     let lower = text.get(..8).unwrap_or(text).to_ascii_lowercase();
     let rest = if lower.starts_with("https://") {
         &text[8..]
@@ -43,6 +49,36 @@ pub fn check(text: &str) {
         "accepted an empty host: {text:?}"
     );
     assert!(!authority.contains('@'), "accepted user info: {text:?}");
+    if !authority.ends_with(']')
+        && let Some((_, port)) = authority.rsplit_once(':')
+    {
+        assert!(
+            port.parse::<u16>().is_ok_and(|p| p > 0),
+            "accepted port {port:?}: {text:?}"
+        );
+    }
+    let host = authority.rsplit_once(':').map_or(authority, |(h, _)| h);
+    if !host.starts_with('[') {
+        assert!(
+            !host.contains(['"', '<', '>', '\\', '^', '`', '{', '|', '}']),
+            "accepted a character a host cannot hold: {text:?}"
+        );
+        assert!(
+            !host.split('.').any(str::is_empty),
+            "accepted an empty label: {text:?}"
+        );
+    }
+
+    // The dedupe key lowers scheme and host only, and is its own key.
+    let key = url.dedupe_key();
+    let keyed = CdnUrl::parse(&key).expect("a dedupe key is a valid URL");
+    assert_eq!(keyed.dedupe_key(), key);
+    assert!(keyed.same_resource(&url));
+    let tail = &text[text.len() - rest.len() + authority.len()..];
+    assert!(
+        key.ends_with(tail),
+        "the key changed the path or query: {key:?}"
+    );
 
     assert_eq!(CdnUrl::parse(url.as_str()).as_ref(), Ok(&url));
     let json = serde_json::to_string(&url).expect("a URL serialises");

@@ -1,6 +1,6 @@
-//! The error catalogue: common codes (the envelope's `code`, api-facts §4.4),
+//! The error catalogue: common codes (the envelope's `code`, docs/protocol.md §4.4),
 //! purge/push module codes (the `(NNNN)` prefix of `message` or `codeDesc`,
-//! api-facts §4.5), and what a client should do about each.
+//! docs/protocol.md §4.5), and what a client should do about each.
 
 use std::fmt;
 
@@ -107,7 +107,7 @@ macro_rules! catalogue {
 }
 
 catalogue! {
-    /// A common error code: the envelope's non-zero `code` (api-facts §4.4).
+    /// A common error code: the envelope's non-zero `code` (docs/protocol.md §4.4).
     ///
     /// `0` means success and is not an error, so `from_code(0)` gives
     /// `Other(0)`; use [`Envelope::is_success`](crate::Envelope::is_success).
@@ -132,7 +132,7 @@ catalogue! {
 }
 
 catalogue! {
-    /// A CDN module code relevant to purge and prefetch (api-facts §4.5),
+    /// A CDN module code relevant to purge and prefetch (docs/protocol.md §4.5),
     /// found as `(NNNN)` at the start of `message` or as `codeDesc`.
     ModuleCode {
         SystemError = 9000, "system error", Retryable;

@@ -418,6 +418,11 @@ impl EnvelopeError {
     }
 }
 
+/// The snippet of `body` kept in errors (see [`EnvelopeError::snippet`]).
+pub(crate) fn body_snippet(body: &[u8]) -> String {
+    snippet(body)
+}
+
 fn snippet(body: &[u8]) -> String {
     // 200 characters take at most 800 bytes of UTF-8 (and each invalid byte
     // becomes one character), so this prefix is always long enough.

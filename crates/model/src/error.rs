@@ -55,6 +55,35 @@ pub enum ModelErrorKind {
     ExceedsWireLimit,
     /// A form-encoded input decodes to bytes that are not UTF-8.
     FormEncoding,
+    /// An API 3.0 list (`Urls`, `Paths`, `Headers`) holds more items than one
+    /// call allows.
+    ListTooLong {
+        /// The list's wire name (`Urls`, `Paths`, `Headers`).
+        field: &'static str,
+        /// How many items it holds.
+        count: usize,
+        /// The per-call limit.
+        limit: usize,
+    },
+    /// A value is not one of the wire values its field allows (an area, a
+    /// `FlushType`, a `Status`, …).
+    UnknownValue,
+    /// An API 3.0 per-call limit of zero was asked for.
+    ZeroLimit,
+    /// An HTTP header name is empty, too long or not an HTTP token.
+    HeaderName,
+    /// An HTTP header value (or `UserAgent`) is too long or holds a character
+    /// HTTP does not allow in a header.
+    HeaderValue,
+    /// A time is not `YYYY-MM-DD HH:MM:SS`, or not a real date and time.
+    DateTime,
+    /// `EndTime` is before `StartTime`.
+    TimeRange,
+    /// A task query names neither a `TaskId` nor a `StartTime`.
+    NoTaskSelector,
+    /// A `TaskId` or `Keyword` is empty, too long or holds control or format
+    /// characters.
+    QueryText,
 }
 
 /// A validation error: its [`kind`](ModelError::kind) and a message that

@@ -1,12 +1,23 @@
-//! The `FlushOrPushOverall` model: validated requests, their wire parameters,
-//! and lenient response envelopes, shared by the tcdn client, CLI and
-//! emulator. Pure data: no I/O, no clock, no signing.
+//! The Tencent Cloud CDN purge and push model, shared by the tcdn client,
+//! CLI and emulator: API 2.0 (`FlushOrPushOverall`) at the crate root, API
+//! 3.0 (`PurgeUrlsCache`, `PurgePathCache`, `PushUrlsCache` and their
+//! queries) in [`v3`]. Validated requests, their wire forms, lenient
+//! answers and error catalogues. Pure data: no I/O, no clock, no signing.
 //!
 //! # Main types
 //!
-//! - [`CdnUrl`] is an `http://` or `https://` URL with a host, no whitespace,
-//!   control characters or fragment, at most [`MAX_URL_LEN`] bytes; sent
-//!   exactly as given.
+//! - [`v3`]: the API 3.0 actions ([`v3::Action`]), typed requests
+//!   ([`v3::PurgeUrls`], [`v3::PurgePaths`], [`v3::PushUrls`],
+//!   [`v3::DescribePurgeTasks`], …) with their JSON bodies and flattened
+//!   parameters, the server-side parsers, answers ([`v3::Answer`]) and the
+//!   error-code catalogue ([`v3::ErrorCode`], [`v3::ErrorClass`]). See the
+//!   module's documentation.
+//!
+//! - [`CdnUrl`] is an `http://` or `https://` URL with a well-formed host
+//!   and port, no whitespace, control or invisible format characters, no
+//!   fragment, at most [`MAX_URL_LEN`] bytes; sent exactly as given, and
+//!   compared for dedupe without regard to the case of scheme and host
+//!   ([`CdnUrl::dedupe_key`]). Both APIs use it.
 //! - [`Operation`] is one of [`FlushUrls`](Operation::FlushUrls),
 //!   [`FlushDirs`](Operation::FlushDirs) or [`PushUrls`](Operation::PushUrls)
 //!   (a push of directories cannot be expressed), with the wire
@@ -91,6 +102,7 @@ mod envelope;
 mod error;
 mod request;
 mod url;
+pub mod v3;
 mod wire;
 
 pub use codes::{CommonCode, ModuleCode, Retryability};

@@ -144,7 +144,7 @@ impl Operation {
         }
     }
 
-    /// How many URLs one request may carry (api-facts §4.2, the console
+    /// How many URLs one request may carry (docs/protocol.md §4.2, the console
     /// quotas: 1000 URLs per purge, 20 directories per purge, 20 URLs per
     /// prefetch).
     pub const fn max_urls_per_request(self) -> usize {
@@ -156,7 +156,7 @@ impl Operation {
 
     /// The module code the service answers with when a request carries more
     /// than [`max_urls_per_request`](Self::max_urls_per_request) URLs: 22043,
-    /// 22045 or 23100 (api-facts §4.5).
+    /// 22045 or 23100 (docs/protocol.md §4.5).
     pub const fn over_limit_module_code(self) -> ModuleCode {
         match self {
             Self::FlushUrls => ModuleCode::PurgeTooManyUrls,

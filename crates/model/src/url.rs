@@ -1,5 +1,6 @@
 //! [`CdnUrl`]: a URL or directory that may be flushed or pushed.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
@@ -9,7 +10,7 @@ use crate::error::{ModelError, ModelErrorKind, quote};
 
 /// The longest URL we accept, in bytes.
 ///
-/// The server publishes no limit (api-facts §4.2, §9), so this is our own
+/// The server publishes no limit (docs/protocol.md §4.2, §9), so this is our own
 /// choice: 4096 bytes is far above what real CDN paths use, and it bounds the
 /// size of one `urls.N` parameter so that the wire-size planning stays sane.
 pub const MAX_URL_LEN: usize = 4096;
@@ -19,12 +20,21 @@ pub const MAX_URL_LEN: usize = 4096;
 /// Rules, checked by [`CdnUrl::parse`] (and so by `FromStr`, `TryFrom` and
 /// serde deserialization):
 /// - at most [`MAX_URL_LEN`] bytes;
-/// - no whitespace and no control characters anywhere (write a space as
-///   `%20`);
+/// - no whitespace, no control characters and no invisible format
+///   characters (Unicode category Cf: zero-width space U+200B, the
+///   right-to-left override U+202E, the byte order mark U+FEFF, …) anywhere:
+///   they make two URLs that look the same differ, or one URL look like
+///   another (write a space as `%20`);
 /// - the scheme is `http://` or `https://`, in any letter case;
-/// - a non-empty host follows, optionally with `:port` (1 to 5 digits, at most
-///   65535) or as a bracketed IPv6 literal; user info (`user@host`) is refused
-///   because a CDN never sees it and it would leak credentials into logs;
+/// - a host follows, optionally with `:port` (1 to 5 digits, 1 to 65535);
+///   user info (`user@host`) is refused because a CDN never sees it and it
+///   would leak credentials into logs;
+/// - the host is a bracketed IPv6 literal (hex digits, `:` and `.`), or a
+///   name of non-empty dot-separated labels (no leading, trailing or doubled
+///   `.`) made of letters, digits, `-`, `_`, `~`, the RFC 3986 sub-delimiters
+///   `!$&'()*+,;=`, `%XX` escapes and non-ASCII characters (internationalised
+///   names are sent as given); `"`, `<`, `>`, `\`, `^`, `` ` ``, `{`, `|`,
+///   `}` and a bare `%` cannot appear in a host;
 /// - no `#` fragment (browsers never send it, so no cache key contains it).
 ///
 /// **Sent as given.** The value is never normalised: non-ASCII characters
@@ -44,6 +54,13 @@ pub const MAX_URL_LEN: usize = 4096;
 /// assert!("https://example.com/a b".parse::<CdnUrl>().is_err());
 /// # Ok::<(), tcdn_model::ModelError>(())
 /// ```
+///
+/// Equality (`==`, `Hash`, `Ord`) is byte for byte. To find URLs that name
+/// the same resource whatever the letter case of their scheme and host
+/// (`HTTPS://Example.COM/a` and `https://example.com/a`), compare
+/// [`dedupe_key`](CdnUrl::dedupe_key)s or use
+/// [`same_resource`](CdnUrl::same_resource); the path and query keep their
+/// case, since servers may tell `/A` from `/a`.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CdnUrl(Box<str>);
 
@@ -63,6 +80,97 @@ impl CdnUrl {
     pub fn into_string(self) -> String {
         self.0.into_string()
     }
+
+    /// The URL with its scheme and host in lower case and everything else as
+    /// given: two URLs with equal keys name the same resource. Borrowed (no
+    /// allocation) when the scheme and host are already lower case, as they
+    /// nearly always are. Only for comparing: the URL is still sent as given.
+    ///
+    /// Host letters are lowered with Unicode's rules, so `Ä.example` and
+    /// `ä.example` match, as they do once the host is converted to its
+    /// IDNA form.
+    ///
+    /// ```
+    /// use tcdn_model::CdnUrl;
+    ///
+    /// let a: CdnUrl = "HTTPS://WWW.Example.com:8443/Img/A.png?V=1".parse()?;
+    /// assert_eq!(a.dedupe_key(), "https://www.example.com:8443/Img/A.png?V=1");
+    /// let b: CdnUrl = "https://www.example.com:8443/Img/A.png?V=1".parse()?;
+    /// assert!(a.same_resource(&b));
+    /// assert!(matches!(b.dedupe_key(), std::borrow::Cow::Borrowed(_)));
+    /// let c: CdnUrl = "https://www.example.com:8443/img/A.png?V=1".parse()?;
+    /// assert!(!a.same_resource(&c));
+    /// # Ok::<(), tcdn_model::ModelError>(())
+    /// ```
+    pub fn dedupe_key(&self) -> Cow<'_, str> {
+        let value = self.as_str();
+        let end = scheme_and_authority_len(value);
+        let head = &value[..end];
+        if !head.chars().any(char::is_uppercase) {
+            return Cow::Borrowed(value);
+        }
+        let mut key = String::with_capacity(value.len());
+        key.push_str(&head.to_lowercase());
+        key.push_str(&value[end..]);
+        Cow::Owned(key)
+    }
+
+    /// Whether `self` and `other` name the same resource: equal but for the
+    /// letter case of scheme and host (see [`dedupe_key`](Self::dedupe_key)).
+    pub fn same_resource(&self, other: &CdnUrl) -> bool {
+        self == other || self.dedupe_key() == other.dedupe_key()
+    }
+}
+
+/// The length of `scheme://authority` in a validated URL.
+fn scheme_and_authority_len(value: &str) -> usize {
+    let after_scheme = value.find("://").map_or(0, |at| at + 3);
+    let rest = &value[after_scheme..];
+    after_scheme + rest.find(['/', '?']).unwrap_or(rest.len())
+}
+
+/// Whether `c` is an invisible format character (Unicode general category
+/// Cf, Unicode 15.1): soft hyphen, Arabic number signs, zero-width space and
+/// joiners, bidirectional marks, embeddings, overrides and isolates, the
+/// byte order mark, interlinear annotation, tags, ….
+pub(crate) fn is_format_char(c: char) -> bool {
+    const CF: &[(u32, u32)] = &[
+        (0x00AD, 0x00AD),
+        (0x0600, 0x0605),
+        (0x061C, 0x061C),
+        (0x06DD, 0x06DD),
+        (0x070F, 0x070F),
+        (0x0890, 0x0891),
+        (0x08E2, 0x08E2),
+        (0x180E, 0x180E),
+        (0x200B, 0x200F),
+        (0x202A, 0x202E),
+        (0x2060, 0x2064),
+        (0x2066, 0x206F),
+        (0xFEFF, 0xFEFF),
+        (0xFFF9, 0xFFFB),
+        (0x110BD, 0x110BD),
+        (0x110CD, 0x110CD),
+        (0x13430, 0x1343F),
+        (0x1BCA0, 0x1BCA3),
+        (0x1D173, 0x1D17A),
+        (0xE0001, 0xE0001),
+        (0xE0020, 0xE007F),
+    ];
+    let c = u32::from(c);
+    if c < 0xAD {
+        return false;
+    }
+    CF.binary_search_by(|&(low, high)| {
+        if high < c {
+            std::cmp::Ordering::Less
+        } else if low > c {
+            std::cmp::Ordering::Greater
+        } else {
+            std::cmp::Ordering::Equal
+        }
+    })
+    .is_ok()
 }
 
 fn validate(value: &str) -> Result<(), ModelError> {
@@ -83,6 +191,17 @@ fn validate(value: &str) -> Result<(), ModelError> {
                 "URL {} contains {bad:?}; whitespace and control characters are not allowed \
                  (write a space as %20)",
                 quote(value)
+            ),
+        ));
+    }
+    if let Some(bad) = value.chars().find(|&c| is_format_char(c)) {
+        return Err(ModelError::new(
+            ModelErrorKind::UrlCharacter,
+            format!(
+                "URL {} contains the invisible format character U+{:04X}; remove it \
+                 (it makes the URL look like another)",
+                quote(value),
+                u32::from(bad)
             ),
         ));
     }
@@ -119,9 +238,9 @@ fn strip_scheme(value: &str) -> Option<&str> {
     })
 }
 
-fn check_authority(authority: &str) -> Result<(), &'static str> {
+fn check_authority(authority: &str) -> Result<(), Cow<'static, str>> {
     if authority.contains('@') {
-        return Err("user info (user@host) is not allowed");
+        return Err("user info (user@host) is not allowed".into());
     }
     let (host, port) = if let Some(inner) = authority.strip_prefix('[') {
         let close = inner
@@ -144,18 +263,56 @@ fn check_authority(authority: &str) -> Result<(), &'static str> {
         }
     };
     if host.is_empty() {
-        return Err("a host is required after the scheme");
+        return Err("a host is required after the scheme".into());
     }
-    if host.contains(['[', ']']) {
-        return Err("brackets are only allowed around an IPv6 host");
+    if authority.starts_with('[') {
+        if !host
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+        {
+            return Err("an IPv6 host holds only hex digits, `:` and `.`".into());
+        }
+    } else {
+        check_host_name(host)?;
     }
     if let Some(port) = port {
         let valid = (1..=5).contains(&port.len())
             && port.bytes().all(|b| b.is_ascii_digit())
-            && port.parse::<u32>().is_ok_and(|p| p <= u32::from(u16::MAX));
+            && port
+                .parse::<u32>()
+                .is_ok_and(|p| (1..=u32::from(u16::MAX)).contains(&p));
         if !valid {
-            return Err("the port must be 1 to 5 digits, at most 65535");
+            return Err("the port must be 1 to 5 digits, from 1 to 65535".into());
         }
+    }
+    Ok(())
+}
+
+/// A registered name: RFC 3986 `reg-name` characters plus non-ASCII ones,
+/// in non-empty dot-separated labels.
+fn check_host_name(host: &str) -> Result<(), Cow<'static, str>> {
+    if host.contains(['[', ']']) {
+        return Err("brackets are only allowed around an IPv6 host".into());
+    }
+    let bytes = host.as_bytes();
+    for (at, &b) in bytes.iter().enumerate() {
+        let allowed = b.is_ascii_alphanumeric()
+            || b >= 0x80
+            || b"-._~!$&'()*+,;=".contains(&b)
+            || (b == b'%'
+                && bytes.get(at + 1).is_some_and(u8::is_ascii_hexdigit)
+                && bytes.get(at + 2).is_some_and(u8::is_ascii_hexdigit));
+        if !allowed {
+            let shown = host[at..].chars().next().unwrap_or('%');
+            return Err(format!(
+                "the host may not hold {shown:?}; a host holds only letters, digits, \
+                 `-._~!$&'()*+,;=`, %XX escapes and non-ASCII characters"
+            )
+            .into());
+        }
+    }
+    if host.split('.').any(str::is_empty) {
+        return Err("the host has an empty label (a leading, trailing or doubled `.`)".into());
     }
     Ok(())
 }
@@ -240,6 +397,12 @@ mod tests {
             "http://[::1]:8080/x",
             "http://a.example:65535",
             "https://a.example?q",
+            "http://a.example:1/",
+            "https://a-b_c~d.example/",
+            "https://a%41.example/",
+            "http://[::ffff:127.0.0.1]/",
+            "https://a.example/\"<>^`{|}\\",
+            "https://a.example/ä\u{300}",
         ] {
             assert_eq!(kind_of(ok), None, "{ok}");
         }
@@ -267,10 +430,72 @@ mod tests {
             ("https://a.example/\u{7f}", UrlCharacter),
             ("https://a.example/\u{3000}", UrlCharacter),
             (" https://a.example/", UrlCharacter),
+            ("https://a.example:0/", UrlHost),
+            ("https://a.example:00000/", UrlHost),
+            ("https://a\"b.example/", UrlHost),
+            ("https://a<b>.example/", UrlHost),
+            ("https://a\\b.example/", UrlHost),
+            ("https://a^b.example/", UrlHost),
+            ("https://a`b.example/", UrlHost),
+            ("https://a{b}.example/", UrlHost),
+            ("https://a|b.example/", UrlHost),
+            ("https://a%zz.example/", UrlHost),
+            ("https://a%4.example/", UrlHost),
+            ("https://.a.example/", UrlHost),
+            ("https://a..example/", UrlHost),
+            ("https://a.example./", UrlHost),
+            ("https://./", UrlHost),
+            ("https://[::1%eth0]/", UrlHost),
+            ("https://[fe80::g]/", UrlHost),
+            ("https://a.example/\u{200b}", UrlCharacter),
+            ("https://a\u{200b}.example/", UrlCharacter),
+            ("https://a.example/\u{202e}gpj.exe", UrlCharacter),
+            ("\u{feff}https://a.example/", UrlCharacter),
+            ("https://a.example/?q=\u{ad}", UrlCharacter),
+            ("https://a.example/\u{e0041}", UrlCharacter),
+            ("https://a.example/\u{2066}", UrlCharacter),
         ];
         for (value, kind) in cases {
             assert_eq!(kind_of(value), Some(kind), "{value:?}");
         }
+    }
+
+    #[test]
+    fn format_characters_match_the_unicode_table() {
+        for c in [
+            '\u{ad}', '\u{200b}', '\u{200f}', '\u{202e}', '\u{2069}', '\u{feff}',
+        ] {
+            assert!(is_format_char(c), "{c:?}");
+        }
+        for c in [
+            'a',
+            '\u{ac}',
+            '\u{ae}',
+            '\u{2065}',
+            '\u{3164}',
+            '图',
+            '\u{e0080}',
+        ] {
+            assert!(!is_format_char(c), "{c:?}");
+        }
+        let err = CdnUrl::parse("https://a.example/\u{202e}x").unwrap_err();
+        assert!(err.to_string().contains("U+202E"), "{err}");
+        let err = CdnUrl::parse("https://a<b.example/").unwrap_err();
+        assert!(err.to_string().contains("may not hold '<'"), "{err}");
+    }
+
+    #[test]
+    fn dedupe_key_lowers_scheme_and_host_only() {
+        let key = |s: &str| CdnUrl::parse(s).unwrap().dedupe_key().into_owned();
+        assert_eq!(key("HTTP://A.Example/P?Q=1"), "http://a.example/P?Q=1");
+        assert_eq!(key("https://A.EXAMPLE"), "https://a.example");
+        assert_eq!(key("https://A.EXAMPLE?X"), "https://a.example?X");
+        assert_eq!(key("https://[::A]:80/B"), "https://[::a]:80/B");
+        assert_eq!(key("https://Ä.example/Ä"), "https://ä.example/Ä");
+        let a = CdnUrl::parse("HTTPS://A.example/x").unwrap();
+        let b = CdnUrl::parse("https://a.EXAMPLE/x").unwrap();
+        assert!(a.same_resource(&b) && a != b);
+        assert!(!a.same_resource(&CdnUrl::parse("https://a.example/X").unwrap()));
     }
 
     #[test]

@@ -23,7 +23,7 @@ pub const ENDPOINT_PATH: &str = "/v2/index.php";
 
 /// The largest GET request target (path, `?` and query) in bytes.
 ///
-/// The documentation says "32 KB" (api-facts §1.1); we take it as 32768
+/// The documentation says "32 KB" (docs/protocol.md §1.1); we take it as 32768
 /// bytes, counted over the whole request target (\[U\]: not verified against the
 /// server). Over the limit the server answers HTTP 501.
 pub const MAX_GET_REQUEST_TARGET_LEN: usize = 32 * 1024;

@@ -1,6 +1,6 @@
 //! The model fuzz targets' seed corpus and crashes, replayed in `cargo test`.
 //!
-//! The checks are the fuzz targets' own (`fuzz/src/{envelope,url,form}.rs`,
+//! The checks are the fuzz targets' own (`fuzz/src/{envelope,url,form,v3}.rs`,
 //! included below), so a seed or a past crash fails here exactly as it would
 //! there.
 
@@ -11,6 +11,8 @@ mod form;
 #[allow(dead_code)]
 #[path = "../../../fuzz/src/url.rs"]
 mod url;
+#[path = "../../../fuzz/src/v3.rs"]
+mod v3;
 
 #[path = "../../../fuzz/src/replay.rs"]
 mod replay;
@@ -41,5 +43,35 @@ fn decode_form_seeds_pass_the_target_checks() {
     for (path, bytes) in seeds("decode_form") {
         eprintln!("{}", path.display());
         form::check(&bytes);
+    }
+}
+
+#[test]
+fn v3_body_seeds_pass_the_target_checks() {
+    let mut accepted = 0;
+    for (path, bytes) in seeds("v3_body") {
+        eprintln!("{}", path.display());
+        v3::check_body(&bytes);
+        let action = tcdn_model::v3::Action::ALL[usize::from(bytes[0]) % 7];
+        let limits = tcdn_model::v3::BatchLimits::default();
+        accepted +=
+            usize::from(tcdn_model::v3::Request::from_json(action, &bytes[1..], &limits).is_ok());
+    }
+    assert!(accepted >= 7, "only {accepted} body seeds are accepted");
+}
+
+#[test]
+fn v3_params_seeds_pass_the_target_checks() {
+    for (path, bytes) in seeds("v3_params") {
+        eprintln!("{}", path.display());
+        v3::check_params(&bytes);
+    }
+}
+
+#[test]
+fn v3_answer_seeds_pass_the_target_checks() {
+    for (path, bytes) in seeds("v3_answer") {
+        eprintln!("{}", path.display());
+        v3::check_answer(&bytes);
     }
 }

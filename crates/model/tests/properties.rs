@@ -12,7 +12,7 @@ use tcdn_model::{
 /// queries full of characters the wire must encode (`&`, `=`, `+`, `%`,
 /// `;`, `?`, non-ASCII).
 fn url_text() -> impl Strategy<Value = String> {
-    "[hH][tT][tT][pP][sS]?://([a-z0-9-]{1,12}(\\.[a-z]{2,4})?|例子\\.cn|\\[::1\\])(:[0-9]{1,4})?\
+    "[hH][tT][tT][pP][sS]?://([a-z0-9-]{1,12}(\\.[a-z]{2,4})?|例子\\.cn|\\[::1\\])(:[1-9][0-9]{0,3})?\
      (/[a-zA-Z0-9._~%&=+?;:,'()!*$@图片猫-]{0,12}){0,4}"
 }
 

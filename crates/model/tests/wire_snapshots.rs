@@ -104,7 +104,7 @@ fn unicode_and_reserved_characters() {
         ],
     );
     let wire = wire(&r);
-    // Values the legacy Python SDK produced for the same URLs (api-facts §3,
+    // Values the legacy Python SDK produced for the same URLs (docs/protocol.md §3,
     // vectors V1 and V3), so the snapshot is checked against an independent
     // encoder, not only against itself.
     for sdk in [

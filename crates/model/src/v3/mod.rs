@@ -1,0 +1,237 @@
+//! API 3.0 (`cdn.tencentcloudapi.com`, Version `2018-06-06`): the purge,
+//! push and query actions, their two wire forms, their answers and error
+//! codes (docs/protocol.md §5). Pure data, like the rest of the crate: the
+//! signature (TC3 or v1) and the transport are the client's business.
+//!
+//! # Main types
+//!
+//! - [`Action`]: the seven actions, with their names ([`Action::as_str`]);
+//!   [`VERSION`] is `2018-06-06`.
+//! - Requests, valid by construction: [`PurgeUrls`] (1 to
+//!   [`MAX_PURGE_URLS`] URLs), [`PurgePaths`] (directories with a
+//!   [`FlushType`], 1 to [`DEFAULT_MAX_PURGE_PATHS`] or the account's
+//!   quota), [`PushUrls`] (1 to [`MAX_PUSH_URLS`] URLs with
+//!   [`PushOptions`]: [`UserAgent`], [`Area`], [`Layer`], `ParseM3U8`,
+//!   `DisableRange`, [`Headers`] (up to [`MAX_HEADERS`] [`HttpHeader`]s), `UrlEncode`),
+//!   [`DescribePurgeTasks`] and [`DescribePushTasks`] (a [`TaskSelector`]
+//!   that holds a [`TaskId`] or a start [`DateTime`], and filters),
+//!   [`DescribePurgeQuota`], [`DescribePushQuota`]; [`Request`] is any of
+//!   them. Purges take [`PurgeOptions`] ([`PurgeArea`] and `UrlEncode`).
+//! - Wire forms ([`ActionRequest`]): the compact JSON body of a TC3 POST
+//!   ([`to_json`](ActionRequest::to_json)) and the flattened parameters of a
+//!   v1 request or TC3 GET ([`flat_params`](ActionRequest::flat_params):
+//!   `Urls.0`, `Headers.0.Name`, …), each with its exact length computed
+//!   without building it. `base_json_len`/`item_json_len` and
+//!   `base_form_len`/`item_form_len` on the URL requests let a planner pack
+//!   URLs under a byte limit ([`MAX_TC3_POST_BODY_LEN`],
+//!   [`MAX_V1_POST_BODY_LEN`], [`MAX_GET_REQUEST_TARGET_LEN`]).
+//! - The server side: [`Request::from_json`] and [`Request::from_params`]
+//!   read a body or parameters back, refusing with the API's own
+//!   [`ApiError`] (`MissingParameter`, `InvalidParameterValue`,
+//!   `LimitExceeded.CdnPurgeUrlExceedBatchLimit`, …) under [`BatchLimits`].
+//! - Answers: [`Answer<T>`](Answer) reads `{"Response": …}` leniently into
+//!   the `RequestId` and either the payload ([`TaskSubmitted`],
+//!   [`PurgeTasks`] of [`PurgeLog`]s, [`PushTasks`] of [`PushLog`]s,
+//!   [`PurgeQuota`] and [`PushQuota`] of [`Quota`]s) or an [`ApiError`];
+//!   unreadable bodies are an [`AnswerError`] with a snippet. The same type
+//!   writes the official shapes for the emulator.
+//! - Error codes: [`ErrorCode`] catalogues docs/protocol.md §5.3, each code
+//!   with its meaning and [`ErrorClass`] (retryable, clock, authentication,
+//!   unauthorized, invalid request, daily quota, batch limit, not found,
+//!   unavailable, …); unknown codes are classed by their shape.
+//!
+//! # Building a request
+//!
+//! ```
+//! use tcdn_model::CdnUrl;
+//! use tcdn_model::v3::{ActionRequest, Area, Headers, HttpHeader, PushOptions, PushUrls};
+//!
+//! let urls: Vec<CdnUrl> = ["https://www.example.com/a.mp4", "https://www.example.com/图.png"]
+//!     .into_iter()
+//!     .map(str::parse)
+//!     .collect::<Result<_, _>>()?;
+//! let options = PushOptions {
+//!     area: Some(Area::Global),
+//!     parse_m3u8: true,
+//!     headers: Headers::new(vec![HttpHeader::new("X-Warm", "1")?])?,
+//!     ..Default::default()
+//! };
+//! let request = PushUrls::new(urls, options)?;
+//! assert_eq!(
+//!     request.to_json(),
+//!     r#"{"Urls":["https://www.example.com/a.mp4","https://www.example.com/图.png"],"Area":"global","ParseM3U8":true,"Headers":[{"Name":"X-Warm","Value":"1"}]}"#,
+//! );
+//! let mut form = String::new();
+//! tcdn_model::v3::append_flat_form(&mut form, &request.flat_params());
+//! assert_eq!(form.len(), request.flat_form_len());
+//! assert!(form.starts_with("Urls.0=https%3A%2F%2Fwww.example.com%2Fa.mp4&Urls.1="));
+//! assert!(form.ends_with("&ParseM3U8=True&Headers.0.Name=X-Warm&Headers.0.Value=1"));
+//!
+//! // Too many URLs, an empty list or a 21st header cannot be built.
+//! assert!(PushUrls::new([], PushOptions::default()).is_err());
+//! # Ok::<(), tcdn_model::ModelError>(())
+//! ```
+//!
+//! # Packing URLs under a byte limit
+//!
+//! ```
+//! use tcdn_model::CdnUrl;
+//! use tcdn_model::v3::{ActionRequest, PurgeOptions, PurgeUrls};
+//!
+//! let urls: Vec<CdnUrl> = (0..3).map(|i| format!("https://a.example/{i}").parse()).collect::<Result<_, _>>()?;
+//! let options = PurgeOptions::default();
+//! let predicted = PurgeUrls::base_json_len(&options)
+//!     + urls.iter().enumerate().map(|(i, u)| PurgeUrls::item_json_len(i, u)).sum::<usize>();
+//! let request = PurgeUrls::new(urls, options)?;
+//! assert_eq!(predicted, request.to_json().len());
+//! # Ok::<(), tcdn_model::ModelError>(())
+//! ```
+//!
+//! # Reading an answer
+//!
+//! ```
+//! use tcdn_model::v3::{Answer, AnswerErrorKind, PurgeQuota};
+//!
+//! let body = br#"{"Response":{"UrlPurge":[{"Batch":1000,"Total":10000,"Available":9990,"Area":"mainland"}],"PathPurge":[],"RequestId":"r1"}}"#;
+//! let quota = Answer::<PurgeQuota>::from_slice(body)?.into_result().unwrap();
+//! assert_eq!(quota.url_purge[0].available, 9990);
+//!
+//! let html = Answer::<PurgeQuota>::from_slice(b"<html>502 Bad Gateway</html>").unwrap_err();
+//! assert_eq!(html.kind(), AnswerErrorKind::NotJson);
+//! assert!(html.snippet().starts_with("<html>"));
+//! # Ok::<(), tcdn_model::v3::AnswerError>(())
+//! ```
+
+use std::fmt;
+use std::str::FromStr;
+
+mod answer;
+mod codes;
+mod parse;
+mod request;
+mod types;
+mod wire;
+
+pub use answer::{
+    Answer, AnswerBody, AnswerError, AnswerErrorKind, PurgeLog, PurgeQuota, PurgeTasks, PushLog,
+    PushQuota, PushTasks, Quota, TaskSubmitted,
+};
+pub use codes::{ApiError, ErrorClass, ErrorCode};
+pub use parse::{BatchLimits, COMMON_PARAMS};
+pub use request::{
+    ActionRequest, DescribePurgeQuota, DescribePurgeTasks, DescribePushQuota, DescribePushTasks,
+    PurgePaths, PurgeUrls, PushUrls, Request, TaskSelector,
+};
+pub use types::{
+    Area, DateTime, FlushType, Headers, HttpHeader, Keyword, Layer, MAX_HEADER_NAME_LEN,
+    MAX_HEADER_VALUE_LEN, MAX_HEADERS, MAX_KEYWORD_LEN, MAX_TASK_ID_LEN, PurgeArea, PurgeOptions,
+    PurgeStatus, PurgeType, PushOptions, TaskId, TaskStatus, UserAgent,
+};
+pub use wire::{FLAT_TRUE, append_flat_form};
+
+/// The API version of every action here (`Version`, `X-TC-Version`).
+pub const VERSION: &str = "2018-06-06";
+
+/// The endpoint's host (`cdn.intl.tencentcloudapi.com` on the international
+/// site).
+pub const ENDPOINT_HOST: &str = tcdn_sign::CDN_V3_HOST;
+
+/// The endpoint's path.
+pub const ENDPOINT_PATH: &str = tcdn_sign::CDN_V3_PATH;
+
+/// The TC3 credential scope's service.
+pub const SERVICE: &str = "cdn";
+
+/// At most this many URLs per `PurgeUrlsCache`.
+pub const MAX_PURGE_URLS: usize = 1000;
+
+/// At most this many URLs per `PushUrlsCache`.
+pub const MAX_PUSH_URLS: usize = 500;
+
+/// The default per-call directory limit of `PurgePathCache`: the `Batch` of
+/// a default `PathPurge` quota (100; the action's page says 500 per
+/// submission, more than the daily quota, docs/protocol.md §5.2). Read the
+/// account's real value with `DescribePurgeQuota`.
+pub const DEFAULT_MAX_PURGE_PATHS: usize = 100;
+
+/// The largest TC3 POST body: 10 MiB (docs/protocol.md §5.1).
+pub const MAX_TC3_POST_BODY_LEN: usize = 10 * 1024 * 1024;
+
+/// The largest v1 (form) POST body: 1 MiB.
+pub const MAX_V1_POST_BODY_LEN: usize = 1024 * 1024;
+
+/// The largest GET request target (`/?` and the query): 32 KiB, taken as
+/// 32768 bytes like the v2 limit (docs/protocol.md §9).
+pub const MAX_GET_REQUEST_TARGET_LEN: usize = 32 * 1024;
+
+/// An API 3.0 action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Action {
+    /// `PurgeUrlsCache`.
+    PurgeUrlsCache,
+    /// `PurgePathCache`.
+    PurgePathCache,
+    /// `PushUrlsCache`.
+    PushUrlsCache,
+    /// `DescribePurgeTasks`.
+    DescribePurgeTasks,
+    /// `DescribePushTasks`.
+    DescribePushTasks,
+    /// `DescribePurgeQuota`.
+    DescribePurgeQuota,
+    /// `DescribePushQuota`.
+    DescribePushQuota,
+}
+
+impl Action {
+    /// Every action.
+    pub const ALL: [Self; 7] = [
+        Self::PurgeUrlsCache,
+        Self::PurgePathCache,
+        Self::PushUrlsCache,
+        Self::DescribePurgeTasks,
+        Self::DescribePushTasks,
+        Self::DescribePurgeQuota,
+        Self::DescribePushQuota,
+    ];
+
+    /// The action's name (`Action`, `X-TC-Action`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::PurgeUrlsCache => "PurgeUrlsCache",
+            Self::PurgePathCache => "PurgePathCache",
+            Self::PushUrlsCache => "PushUrlsCache",
+            Self::DescribePurgeTasks => "DescribePurgeTasks",
+            Self::DescribePushTasks => "DescribePushTasks",
+            Self::DescribePurgeQuota => "DescribePurgeQuota",
+            Self::DescribePushQuota => "DescribePushQuota",
+        }
+    }
+
+    /// Looks a name up, exactly as the API spells it.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == name)
+    }
+
+    /// The server's answer to an action name it does not know.
+    pub fn unknown(name: &str) -> ApiError {
+        ApiError::new(
+            ErrorCode::InvalidAction,
+            format!("the action {} does not exist", crate::error::quote(name)),
+        )
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Action {
+    type Err = ApiError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::from_name(s).ok_or_else(|| Self::unknown(s))
+    }
+}

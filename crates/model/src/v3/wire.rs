@@ -1,0 +1,283 @@
+//! The two wire forms of an API 3.0 request, made from one list of fields
+//! so they cannot disagree: the JSON body (TC3 POST) and the flattened
+//! parameters (v1 GET/POST, TC3 GET), with their exact encoded lengths.
+
+use std::borrow::Cow;
+
+use tcdn_sign::encode::{form_value_into, form_value_len};
+use tcdn_sign::flatten::element_name;
+
+use crate::url::CdnUrl;
+use crate::v3::types::HttpHeader;
+
+/// How the flattened form writes `true`: as the official Python SDK does
+/// (`urlencode` of Python's `True`). `false` is never sent: every boolean
+/// field is left out when false, the API's default.
+pub const FLAT_TRUE: &str = "True";
+
+/// One field's value.
+#[derive(Debug, Clone, Copy)]
+pub enum Value<'a> {
+    Str(&'a str),
+    True,
+    Uint(u64),
+    Urls(&'a [CdnUrl]),
+    Headers(&'a [HttpHeader]),
+}
+
+/// A request's fields in wire order; absent ones are not listed.
+pub type Fields<'a> = Vec<(&'static str, Value<'a>)>;
+
+/// Appends `value` as a JSON string literal, escaped as `serde_json` does.
+pub(crate) fn write_json_str(value: &str, out: &mut String) {
+    out.push('"');
+    let mut start = 0;
+    for (at, b) in value.bytes().enumerate() {
+        let escape: Option<&str> = match b {
+            b'"' => Some("\\\""),
+            b'\\' => Some("\\\\"),
+            b'\n' => Some("\\n"),
+            b'\r' => Some("\\r"),
+            b'\t' => Some("\\t"),
+            0x08 => Some("\\b"),
+            0x0c => Some("\\f"),
+            0x00..=0x1f => None,
+            _ => continue,
+        };
+        out.push_str(&value[start..at]);
+        match escape {
+            Some(text) => out.push_str(text),
+            None => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u00");
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 0xf)]));
+            }
+        }
+        start = at + 1;
+    }
+    out.push_str(&value[start..]);
+    out.push('"');
+}
+
+/// The length of [`write_json_str`]'s output, quotes included.
+pub(crate) fn json_str_len(value: &str) -> usize {
+    2 + value
+        .bytes()
+        .map(|b| match b {
+            b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 2,
+            0x00..=0x1f => 6,
+            _ => 1,
+        })
+        .sum::<usize>()
+}
+
+fn decimal_len(mut n: u64) -> usize {
+    let mut len = 1;
+    while n >= 10 {
+        n /= 10;
+        len += 1;
+    }
+    len
+}
+
+/// The JSON body: compact, fields in the given order.
+pub(crate) fn json(fields: &Fields<'_>) -> String {
+    let mut out = String::with_capacity(json_len(fields));
+    out.push('{');
+    for (i, (name, value)) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_json_str(name, &mut out);
+        out.push(':');
+        match *value {
+            Value::Str(text) => write_json_str(text, &mut out),
+            Value::True => out.push_str("true"),
+            Value::Uint(n) => out.push_str(&n.to_string()),
+            Value::Urls(urls) => {
+                out.push('[');
+                for (i, url) in urls.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write_json_str(url.as_str(), &mut out);
+                }
+                out.push(']');
+            }
+            Value::Headers(headers) => {
+                out.push('[');
+                for (i, header) in headers.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str("{\"Name\":");
+                    write_json_str(header.name(), &mut out);
+                    out.push_str(",\"Value\":");
+                    write_json_str(header.value(), &mut out);
+                    out.push('}');
+                }
+                out.push(']');
+            }
+        }
+    }
+    out.push('}');
+    out
+}
+
+/// The length of a URL list item in a JSON body: its string literal, plus
+/// the `,` before it unless it is the first.
+pub(crate) fn json_item_len(index: usize, url: &CdnUrl) -> usize {
+    json_str_len(url.as_str()) + usize::from(index > 0)
+}
+
+/// The exact length of [`json`]'s output.
+pub(crate) fn json_len(fields: &Fields<'_>) -> usize {
+    let commas = fields.len().saturating_sub(1);
+    2 + commas
+        + fields
+            .iter()
+            .map(|(name, value)| {
+                json_str_len(name)
+                    + 1
+                    + match *value {
+                        Value::Str(text) => json_str_len(text),
+                        Value::True => 4,
+                        Value::Uint(n) => decimal_len(n),
+                        Value::Urls(urls) => {
+                            2 + urls
+                                .iter()
+                                .enumerate()
+                                .map(|(i, url)| json_item_len(i, url))
+                                .sum::<usize>()
+                        }
+                        Value::Headers(headers) => {
+                            2 + headers.len().saturating_sub(1)
+                                + headers
+                                    .iter()
+                                    .map(|h| {
+                                        r#"{"Name":,"Value":}"#.len()
+                                            + json_str_len(h.name())
+                                            + json_str_len(h.value())
+                                    })
+                                    .sum::<usize>()
+                        }
+                    }
+            })
+            .sum::<usize>()
+}
+
+/// The flattened parameters (`Urls.0`, `Headers.0.Name`, …), in field
+/// order, values raw (not encoded).
+pub(crate) fn flat<'a>(fields: &Fields<'a>) -> Vec<(Cow<'static, str>, Cow<'a, str>)> {
+    let mut out = Vec::new();
+    for &(name, value) in fields {
+        match value {
+            Value::Str(text) => out.push((Cow::Borrowed(name), Cow::Borrowed(text))),
+            Value::True => out.push((Cow::Borrowed(name), Cow::Borrowed(FLAT_TRUE))),
+            Value::Uint(n) => out.push((Cow::Borrowed(name), Cow::Owned(n.to_string()))),
+            Value::Urls(urls) => {
+                out.extend(urls.iter().enumerate().map(|(i, url)| {
+                    (
+                        Cow::Owned(element_name(name, i, None)),
+                        Cow::Borrowed(url.as_str()),
+                    )
+                }));
+            }
+            Value::Headers(headers) => {
+                for (i, header) in headers.iter().enumerate() {
+                    out.push((
+                        Cow::Owned(element_name(name, i, Some("Name"))),
+                        Cow::Borrowed(header.name()),
+                    ));
+                    out.push((
+                        Cow::Owned(element_name(name, i, Some("Value"))),
+                        Cow::Borrowed(header.value()),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The form length of one flattened parameter with the `&` that joins it
+/// to the one before.
+fn pair_len(name_len: usize, value: &str) -> usize {
+    1 + name_len + 1 + form_value_len(value)
+}
+
+/// The length of `&{list}.{index}={url}` in a form.
+pub(crate) fn form_item_len(list: &str, index: usize, url: &CdnUrl) -> usize {
+    pair_len(list.len() + 1 + decimal_len(index as u64), url.as_str())
+}
+
+/// The form length of the flattened fields, each counted with a joining `&`
+/// (so a form of these parameters alone is one byte shorter, and appending
+/// them to a non-empty form of common parameters adds exactly this).
+/// Names need no encoding: they are ASCII letters, digits and `.`.
+pub(crate) fn form_len_joined(fields: &Fields<'_>) -> usize {
+    fields
+        .iter()
+        .map(|&(name, value)| match value {
+            Value::Str(text) => pair_len(name.len(), text),
+            Value::True => pair_len(name.len(), FLAT_TRUE),
+            Value::Uint(n) => 2 + name.len() + decimal_len(n),
+            Value::Urls(urls) => urls
+                .iter()
+                .enumerate()
+                .map(|(i, url)| form_item_len(name, i, url))
+                .sum(),
+            Value::Headers(headers) => headers
+                .iter()
+                .enumerate()
+                .map(|(i, h)| {
+                    let prefix = name.len() + 1 + decimal_len(i as u64) + 1;
+                    pair_len(prefix + "Name".len(), h.name())
+                        + pair_len(prefix + "Value".len(), h.value())
+                })
+                .sum(),
+        })
+        .sum()
+}
+
+/// Appends the form encoding of flattened parameters to `out`, joined with
+/// `&` (and with a leading `&` when `out` is not empty).
+pub fn append_flat_form<K: AsRef<str>, V: AsRef<str>>(out: &mut String, params: &[(K, V)]) {
+    for (name, value) in params {
+        if !out.is_empty() {
+            out.push('&');
+        }
+        form_value_into(name.as_ref(), out);
+        out.push('=');
+        form_value_into(value.as_ref(), out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_strings_escape_like_serde_json() {
+        for text in [
+            "",
+            "plain",
+            "q\"b\\s/",
+            "\u{0}\u{1f}\u{7f}\n\r\t\u{8}\u{c}",
+            "图片 é \u{2028}",
+        ] {
+            let mut ours = String::new();
+            write_json_str(text, &mut ours);
+            assert_eq!(ours, serde_json::to_string(text).unwrap());
+            assert_eq!(json_str_len(text), ours.len());
+        }
+    }
+
+    #[test]
+    fn decimal_lengths() {
+        for n in [0, 9, 10, 99, 100, u64::MAX] {
+            assert_eq!(decimal_len(n), n.to_string().len());
+        }
+    }
+}
