@@ -22,7 +22,7 @@
 //! - [`SignError`] and [`VerifyError`], each with a `kind()`.
 //! - [`encode`]: the form encoding of values for the wire.
 //!
-//! # The algorithm (api-facts §1.3, §1.4)
+//! # The algorithm (docs/protocol.md §1.3, §1.4)
 //!
 //! 1. Take every parameter except `Signature`, with its **raw** value.
 //! 2. Read each name with `_` replaced by `.` (the wire keeps the original).
@@ -93,7 +93,7 @@
 //! url.push_str("Signature=");
 //! signature.append_form_encoded(&mut url);
 //!
-//! // api-facts §3, vector V4, byte for byte.
+//! // docs/protocol.md §3, vector V4, byte for byte.
 //! assert_eq!(
 //!     url,
 //!     "https://cdn.api.qcloud.com/v2/index.php?command=flush&type=url&mainland=1\
