@@ -129,6 +129,7 @@ mod order;
 mod param;
 mod signature;
 mod signer;
+pub mod tc3;
 
 pub use canonical::CanonicalSigner;
 pub use error::{SignError, SignErrorKind, VerifyError, VerifyErrorKind};
