@@ -147,13 +147,23 @@ impl<'a, H: Param> Request<'a, H> {
     }
 }
 
+/// The two lower-case hex digits of every byte.
+const HEX_PAIRS: [[u8; 2]; 256] = {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut table = [[0u8; 2]; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = [DIGITS[b >> 4], DIGITS[b & 0x0f]];
+        b += 1;
+    }
+    table
+};
+
 /// Lower-case hex of 32 bytes.
 fn hex(bytes: &[u8]) -> [u8; 64] {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = [0u8; 64];
-    for (pair, byte) in out.chunks_exact_mut(2).zip(bytes) {
-        pair[0] = DIGITS[usize::from(byte >> 4)];
-        pair[1] = DIGITS[usize::from(byte & 0x0f)];
+    for (pair, &byte) in out.chunks_exact_mut(2).zip(bytes) {
+        pair.copy_from_slice(&HEX_PAIRS[usize::from(byte)]);
     }
     out
 }
@@ -171,6 +181,10 @@ impl Sha256Hex {
     /// The 64 hex digits.
     pub fn as_str(&self) -> &str {
         core::str::from_utf8(&self.0).expect("hex digits are ASCII")
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        &self.0
     }
 }
 
@@ -294,7 +308,7 @@ pub fn canonical_request<H: Param>(request: &Request<'_, H>) -> Result<String, E
         request.method.as_str(),
         request.query,
         order.pairs(request.headers),
-        payload.as_str(),
+        payload.as_bytes(),
     );
     Ok(out)
 }
@@ -323,7 +337,7 @@ fn hash_request<'a>(
         method.as_str(),
         query,
         headers,
-        payload.as_str(),
+        payload.as_bytes(),
     );
     Sha256Hex::of_hasher(hasher)
 }
@@ -348,17 +362,17 @@ fn write_string_to_sign<S: Sink>(
 ) {
     let (digits, len) = timestamp.decimal();
     let date = timestamp.date().ascii();
-    sink.put(ALGORITHM);
-    sink.put("\n");
-    sink.put(core::str::from_utf8(&digits[..len]).expect("ASCII digits"));
-    sink.put("\n");
-    sink.put(core::str::from_utf8(&date).expect("ASCII date"));
-    sink.put("/");
-    sink.put(service.as_str());
-    sink.put("/");
-    sink.put(SCOPE_TERMINATOR);
-    sink.put("\n");
-    sink.put(request_hash.as_str());
+    sink.put(ALGORITHM.as_bytes());
+    sink.put(b"\n");
+    sink.put(&digits[..len]);
+    sink.put(b"\n");
+    sink.put(&date);
+    sink.put(b"/");
+    sink.put(service.as_bytes());
+    sink.put(b"/");
+    sink.put(SCOPE_TERMINATOR.as_bytes());
+    sink.put(b"\n");
+    sink.put(request_hash.as_bytes());
 }
 
 /// The string to sign (step 2): `TC3-HMAC-SHA256\nTIMESTAMP\nSCOPE\nHASH`,

@@ -11,11 +11,15 @@ use super::{Error, MAX_SIGNED_HEADERS};
 use crate::Param;
 
 /// Where canonical text goes: a hasher or a `String`.
+///
+/// Bytes rather than `str`, so that the hot path never re-checks UTF-8;
+/// every caller passes whole `str`s (or ASCII), so the `String` sink
+/// always receives valid text.
 pub(crate) trait Sink {
     /// Appends `text` as it is.
-    fn put(&mut self, text: &str);
+    fn put(&mut self, text: &[u8]);
     /// Appends `text` with ASCII letters in lower case.
-    fn put_lower(&mut self, text: &str);
+    fn put_lower(&mut self, text: &[u8]);
 }
 
 /// Lower-cases `bytes` through a stack block, handing each block to `update`.
@@ -30,38 +34,47 @@ fn lowered(bytes: &[u8], mut update: impl FnMut(&[u8])) {
 }
 
 impl Sink for Sha256 {
-    fn put(&mut self, text: &str) {
-        Digest::update(self, text.as_bytes());
+    fn put(&mut self, text: &[u8]) {
+        Digest::update(self, text);
     }
 
-    fn put_lower(&mut self, text: &str) {
-        lowered(text.as_bytes(), |block| Digest::update(self, block));
+    fn put_lower(&mut self, text: &[u8]) {
+        lowered(text, |block| Digest::update(self, block));
     }
 }
 
 impl Sink for Hmac<Sha256> {
-    fn put(&mut self, text: &str) {
-        Mac::update(self, text.as_bytes());
+    fn put(&mut self, text: &[u8]) {
+        Mac::update(self, text);
     }
 
-    fn put_lower(&mut self, text: &str) {
-        lowered(text.as_bytes(), |block| Mac::update(self, block));
+    fn put_lower(&mut self, text: &[u8]) {
+        lowered(text, |block| Mac::update(self, block));
     }
 }
 
 impl Sink for String {
-    fn put(&mut self, text: &str) {
-        self.push_str(text);
+    fn put(&mut self, text: &[u8]) {
+        self.push_str(core::str::from_utf8(text).expect("whole str or ASCII"));
     }
 
-    fn put_lower(&mut self, text: &str) {
+    fn put_lower(&mut self, text: &[u8]) {
+        let text = core::str::from_utf8(text).expect("whole str or ASCII");
         self.extend(text.chars().map(|c| c.to_ascii_lowercase()));
     }
 }
 
 /// HTTP's optional whitespace around names and values: spaces and tabs.
 pub(crate) fn trim(text: &str) -> &str {
-    text.trim_matches([' ', '\t'])
+    let bytes = text.as_bytes();
+    let blank = |b: &u8| *b == b' ' || *b == b'\t';
+    let start = bytes.iter().position(|b| !blank(b)).unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !blank(b))
+        .map_or(start, |i| i + 1);
+    // Spaces and tabs are ASCII, so both ends are character boundaries.
+    &text[start..end]
 }
 
 /// An RFC 9110 token character, the bytes a header name is made of.
@@ -151,10 +164,10 @@ pub(crate) fn write_headers<'a, S: Sink>(
     headers: impl Iterator<Item = (&'a str, &'a str)>,
 ) {
     for (name, value) in headers {
-        sink.put_lower(name);
-        sink.put(":");
-        sink.put_lower(value);
-        sink.put("\n");
+        sink.put_lower(name.as_bytes());
+        sink.put(b":");
+        sink.put_lower(value.as_bytes());
+        sink.put(b"\n");
     }
 }
 
@@ -165,9 +178,9 @@ pub(crate) fn write_signed<'a, S: Sink>(
 ) {
     for (i, (name, _)) in headers.enumerate() {
         if i > 0 {
-            sink.put(";");
+            sink.put(b";");
         }
-        sink.put_lower(name);
+        sink.put_lower(name.as_bytes());
     }
 }
 
@@ -177,15 +190,15 @@ pub(crate) fn write_request<'a, S: Sink>(
     method: &str,
     query: &str,
     headers: impl Iterator<Item = (&'a str, &'a str)> + Clone,
-    payload_hash: &str,
+    payload_hash: &[u8],
 ) {
-    sink.put(method);
-    sink.put("\n/\n");
-    sink.put(query);
-    sink.put("\n");
+    sink.put(method.as_bytes());
+    sink.put(b"\n/\n");
+    sink.put(query.as_bytes());
+    sink.put(b"\n");
     write_headers(sink, headers.clone());
-    sink.put("\n");
+    sink.put(b"\n");
     write_signed(sink, headers);
-    sink.put("\n");
+    sink.put(b"\n");
     sink.put(payload_hash);
 }

@@ -60,7 +60,11 @@ impl Service {
 
     /// The name.
     pub fn as_str(&self) -> &str {
-        core::str::from_utf8(&self.bytes[..usize::from(self.len)]).expect("checked ASCII")
+        core::str::from_utf8(self.as_bytes()).expect("checked ASCII")
+    }
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
     }
 }
 
@@ -138,7 +142,7 @@ pub fn date_key(secret: &SecretKey, date: Date) -> DerivedKey {
 /// `SecretService = HMAC-SHA256(SecretDate, service)`, the second step.
 pub fn service_key(date_key: &DerivedKey, service: &Service) -> DerivedKey {
     DerivedKey {
-        bytes: hmac(&date_key.bytes, service.as_str().as_bytes()),
+        bytes: hmac(&date_key.bytes, service.as_bytes()),
     }
 }
 
