@@ -1,7 +1,8 @@
 //! The table `cargo xtask bench` prints after criterion: signing time against
-//! a bare HMAC over the same bytes (issue 2 item 6, issue 7 item 1), and the
+//! a bare HMAC over the same bytes (issue 2 item 6, issue 7 item 1), the
 //! whole request build against the HMAC of its string to sign, an absolute
-//! budget and its per-URL scaling (issue 7 item 2).
+//! budget and its per-URL scaling (issue 7 item 2), and TC3 signing against
+//! the hashing it cannot avoid (issue 10).
 //!
 //! Reads criterion's `target/criterion/<group>/<id>/new/estimates.json` and
 //! takes the mean's `point_estimate` (nanoseconds), parsed by hand because
@@ -142,6 +143,47 @@ fn prepare_rows(criterion_dir: &Path) -> Vec<Row> {
     rows
 }
 
+/// TC3 with a reused key at most this many times its unavoidable hashing
+/// (SHA-256 of the payload and of the canonical request, one HMAC of the
+/// string to sign), and with key derivation (issue 10).
+const TC3_REUSED_KEY_TARGET: f64 = 1.5;
+const TC3_DERIVE_TARGET: f64 = 2.5;
+
+/// The rows of TC3 signing (bench `tcdn-sign`/`tc3`, a 20-URL
+/// `PurgeUrlsCache` body).
+fn tc3_rows(criterion_dir: &Path) -> Vec<Row> {
+    let Some(floor) = read_mean(criterion_dir, "tc3_hash_floor", "20") else {
+        return Vec::new();
+    };
+    let reference = format!("{} (SHA-256 ×2 + HMAC)", human_time(floor));
+    let mut rows = Vec::new();
+    for (group, figure, target) in [
+        (
+            "tc3_sign",
+            "TC3 sign, 20-URL PurgeUrlsCache, reused key",
+            TC3_REUSED_KEY_TARGET,
+        ),
+        (
+            "tc3_sign_derive",
+            "TC3 sign, 20-URL PurgeUrlsCache, key derived",
+            TC3_DERIVE_TARGET,
+        ),
+    ] {
+        if let Some(time) = read_mean(criterion_dir, group, "20") {
+            let ratio = time / floor;
+            rows.push(row(
+                figure.to_owned(),
+                human_time(time),
+                reference.clone(),
+                ratio,
+                format!("≤ {target:.1}×"),
+                ratio <= target,
+            ));
+        }
+    }
+    rows
+}
+
 /// The criterion rows (signing and request building against raw HMAC), in
 /// the shared six-column shape; empty when criterion left no figures.
 pub(crate) fn criterion_rows(criterion_dir: &Path) -> Vec<Row> {
@@ -168,6 +210,7 @@ pub(crate) fn criterion_rows(criterion_dir: &Path) -> Vec<Row> {
             ));
         }
     }
+    rows.extend(tc3_rows(criterion_dir));
     rows.extend(prepare_rows(criterion_dir));
     rows
 }
@@ -219,6 +262,33 @@ mod tests {
         assert_eq!(rows[2][5], "ok", "2 µs is within 2.5 µs");
         // 80 ns per URL at both ends: linear.
         assert_eq!(rows[5][3], "1.00×");
+    }
+
+    #[test]
+    fn tc3_rows_divide_by_the_hash_floor() {
+        let dir = std::env::temp_dir().join(format!("xtask-bench-tc3-{}", std::process::id()));
+        let write = |group: &str, nanos: f64| {
+            let path = dir.join(group).join("20").join("new");
+            std::fs::create_dir_all(&path).unwrap();
+            std::fs::write(
+                path.join("estimates.json"),
+                format!(r#"{{"mean":{{"point_estimate":{nanos}}}}}"#),
+            )
+            .unwrap();
+        };
+        assert!(tc3_rows(&dir).is_empty(), "no floor, no rows");
+        write("tc3_hash_floor", 1_000.0);
+        write("tc3_sign", 1_600.0);
+        write("tc3_sign_derive", 2_000.0);
+        let rows = tc3_rows(&dir);
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(
+            (rows[0][3].as_str(), rows[0][5].as_str()),
+            ("1.60×", "MISS")
+        );
+        assert_eq!((rows[1][3].as_str(), rows[1][5].as_str()), ("2.00×", "ok"));
+        assert_eq!(rows[1][2], "1.00 µs (SHA-256 ×2 + HMAC)");
     }
 
     #[test]

@@ -1,7 +1,12 @@
-//! The Tencent Cloud API 2.0 request signature (HmacSHA1 and HmacSHA256),
-//! also accepted by API 3.0 as signature "v1": pure, sans-I/O, no clock, no
-//! randomness, and nothing but `hmac`, `sha1`, `sha2`, `base64`, `subtle` and
-//! `zeroize` underneath.
+//! Tencent Cloud request signatures, pure and sans-I/O (no clock, no
+//! randomness, nothing async), with nothing but `hmac`, `sha1`, `sha2`,
+//! `base64`, `subtle` and `zeroize` underneath:
+//!
+//! - the API 2.0 signature (HmacSHA1 and HmacSHA256), which API 3.0 also
+//!   accepts as signature "v1" on `cdn.tencentcloudapi.com`, path `/`
+//!   ([`Endpoint::cdn_v3`], list parameters flattened by [`flatten`]);
+//! - [`tc3`]: TC3-HMAC-SHA256, the API 3.0 signature "v3", with a reusable
+//!   derived key and server-side verification.
 //!
 //! # Main types
 //!
@@ -10,7 +15,8 @@
 //! - [`Param`]: how the signer reads a parameter (name, raw value). Pairs
 //!   such as `(&str, &str)` or `(String, String)` implement it.
 //! - [`Endpoint`]: the [`HttpMethod`], host and path the request goes to;
-//!   [`Endpoint::cdn_v2`] is `cdn.api.qcloud.com/v2/index.php`.
+//!   [`Endpoint::cdn_v2`] is `cdn.api.qcloud.com/v2/index.php`,
+//!   [`Endpoint::cdn_v3`] is `cdn.tencentcloudapi.com/` (v1 on API 3.0).
 //! - [`SignatureMethod`]: HmacSHA1 (the default) or HmacSHA256, chosen by the
 //!   request's `SignatureMethod` parameter with the server's rule.
 //! - [`Signature`]: the result, Base64 text stored inline, with
@@ -20,9 +26,15 @@
 //! - [`sign`] and [`verify`], and the stages on their own:
 //!   [`canonical_params`], [`string_to_sign`], [`sign_string_to_sign`].
 //! - [`SignError`] and [`VerifyError`], each with a `kind()`.
-//! - [`encode`]: the form encoding of values for the wire.
+//! - [`encode`]: the form encoding of values for the wire; [`flatten`]: list
+//!   parameters as `Urls.0`, `Headers.0.Name` for v1 and TC3 GET requests.
+//! - [`tc3`]: [`tc3::SigningKey`] (derived once per UTC day and service,
+//!   reused, zero allocations per signature), [`tc3::Request`], every stage
+//!   of the canonical request and string to sign, the `Authorization`
+//!   header ([`tc3::Authorization`]) and [`tc3::verify`]. Its module page
+//!   has a runnable `PurgeUrlsCache` example.
 //!
-//! # The algorithm (api-facts §1.3, §1.4)
+//! # The v1 algorithm (docs/protocol.md §1.3, §1.4)
 //!
 //! 1. Take every parameter except `Signature`, with its **raw** value.
 //! 2. Read each name with `_` replaced by `.` (the wire keeps the original).
@@ -93,7 +105,7 @@
 //! url.push_str("Signature=");
 //! signature.append_form_encoded(&mut url);
 //!
-//! // api-facts §3, vector V4, byte for byte.
+//! // docs/protocol.md §3, vector V4, byte for byte.
 //! assert_eq!(
 //!     url,
 //!     "https://cdn.api.qcloud.com/v2/index.php?command=flush&type=url&mainland=1\
@@ -109,6 +121,30 @@
 //! # Ok::<(), tcdn_sign::SignError>(())
 //! ```
 //!
+//! # Example: sign a `PurgeUrlsCache` with TC3-HMAC-SHA256
+//!
+//! ```
+//! use tcdn_sign::SecretKey;
+//! use tcdn_sign::tc3::{Request, Service, SigningKey, Timestamp};
+//!
+//! let secret = SecretKey::from("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE");
+//! let now = Timestamp::new(1_700_000_000)?; // the caller's clock
+//! // Derived once per UTC day and service, then reused for every request.
+//! let key = SigningKey::derive(&secret, now.date(), Service::cdn());
+//!
+//! let body = br#"{"Urls": ["https://www.example.com/a.jpg"], "Area": "mainland"}"#;
+//! let headers = [("Content-Type", "application/json"), ("Host", "cdn.tencentcloudapi.com")];
+//! let mut authorization = String::new();
+//! key.authorize_into("AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", &Request::post(&headers, body), now, &mut authorization)?;
+//! assert!(authorization.starts_with(
+//!     "TC3-HMAC-SHA256 Credential=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE/2023-11-14/cdn/tc3_request, \
+//!      SignedHeaders=content-type;host, Signature="
+//! ));
+//! // Send the body with those two headers, `Authorization`, `X-TC-Action: PurgeUrlsCache`,
+//! // `X-TC-Timestamp: 1700000000` and `X-TC-Version: 2018-06-06`.
+//! # Ok::<(), tcdn_sign::tc3::Error>(())
+//! ```
+//!
 //! # Performance
 //!
 //! The string to sign is streamed into the MAC without being built, and
@@ -116,7 +152,8 @@
 //! `urls.0 … urls.N` parameters are put in byte order in O(N) without a
 //! comparison sort; any other shape of input falls back to a comparison
 //! sort with the same result. `cargo xtask bench` compares signing with a
-//! bare HMAC over the same bytes.
+//! bare HMAC over the same bytes, and TC3 signing with the SHA-256 and
+//! HMAC it cannot avoid.
 #![forbid(unsafe_code)]
 
 mod canonical;
@@ -129,6 +166,7 @@ mod order;
 mod param;
 mod signature;
 mod signer;
+pub mod tc3;
 
 pub use canonical::CanonicalSigner;
 pub use error::{SignError, SignErrorKind, VerifyError, VerifyErrorKind};

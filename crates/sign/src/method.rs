@@ -4,7 +4,7 @@ use core::fmt;
 
 /// The hash of the HMAC, chosen by the request's `SignatureMethod` parameter.
 ///
-/// The server's rule (api-facts §1.2): HmacSHA256 **only** when the parameter
+/// The server's rule (docs/protocol.md §1.2): HmacSHA256 **only** when the parameter
 /// is exactly `HmacSHA256`; any other value, or no parameter at all, means
 /// HmacSHA1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]

@@ -1,5 +1,5 @@
 //! The canonical order of parameters: names with `_` read as `.`, compared
-//! byte by byte (api-facts §1.3 steps 2–3), with duplicates rejected.
+//! byte by byte (docs/protocol.md §1.3 steps 2–3), with duplicates rejected.
 //!
 //! A general comparison sort costs more than hashing the request once the
 //! request carries many `urls.N` parameters, so the common shape has a fast

@@ -49,7 +49,7 @@ impl Signature {
     }
 
     /// Appends the wire form of the value (`+`→`%2B`, `/`→`%2F`, `=`→`%3D`;
-    /// api-facts §1.3 step 7) to `out`. The caller writes `Signature=` and
+    /// docs/protocol.md §1.3 step 7) to `out`. The caller writes `Signature=` and
     /// the separator.
     ///
     /// ```

@@ -264,7 +264,7 @@ fn sign_error(e: OrderError) -> SignError {
     }
 }
 
-/// The canonical parameter string (api-facts §1.3 steps 1–4): names with `_`
+/// The canonical parameter string (docs/protocol.md §1.3 steps 1–4): names with `_`
 /// renamed to `.`, sorted by byte order (case-sensitive, `urls.10` before
 /// `urls.2`), raw values, `name=value` joined with `&`.
 ///
@@ -289,7 +289,7 @@ pub fn canonical_params<P: Param>(params: &[P]) -> Result<String, SignError> {
     .map_err(sign_error)
 }
 
-/// The string to sign (api-facts §1.3 step 5): `METHOD + host + path + "?" +`
+/// The string to sign (docs/protocol.md §1.3 step 5): `METHOD + host + path + "?" +`
 /// [`canonical_params`].
 ///
 /// ```
@@ -348,7 +348,7 @@ fn compute<P: Param>(
     }
 }
 
-/// Signs a request (api-facts §1.3): the HMAC of the [`string_to_sign`],
+/// Signs a request (docs/protocol.md §1.3): the HMAC of the [`string_to_sign`],
 /// Base64-encoded.
 ///
 /// The hash follows the request's own `SignatureMethod` parameter by the
@@ -390,7 +390,7 @@ pub fn sign<P: Param>(
 }
 
 /// The HMAC of an already built string to sign, Base64-encoded: the last
-/// stage alone (api-facts §1.3 step 6), for callers that hold the text.
+/// stage alone (docs/protocol.md §1.3 step 6), for callers that hold the text.
 pub fn sign_string_to_sign(key: &SecretKey, method: SignatureMethod, text: &str) -> Signature {
     fn mac<M: Mac + KeyInit>(key: &SecretKey, text: &str) -> M {
         let mut mac =

@@ -1,5 +1,7 @@
-//! Golden vectors from api-facts §2 and §3 (`fixtures/sign/vectors.json`):
-//! every stage of every vector, from the parameters to the bytes on the wire.
+//! Golden vectors from docs/protocol.md §2 and §3, and API 3.0 "v1"
+//! `PurgeUrlsCache` requests made by Tencent's official Python SDK (§5.1)
+//! (`fixtures/sign/vectors.json`): every stage of every vector, from the
+//! parameters to the bytes on the wire.
 //!
 //! Left out on purpose (see `left_out` in the fixture): §2.5, a documentation
 //! bug whose published signature leaves parameters out, and the §2.6 value
@@ -7,7 +9,7 @@
 
 use serde_json::Value;
 use tcdn_sign::{
-    Endpoint, HttpMethod, SecretKey, SignatureMethod, canonical_params, encode, sign,
+    Endpoint, HttpMethod, SecretKey, SignatureMethod, canonical_params, encode, flatten, sign,
     sign_string_to_sign, string_to_sign, verify,
 };
 
@@ -100,7 +102,21 @@ fn wire_form(vector: &Vector, signature: &tcdn_sign::Signature) -> String {
 #[test]
 fn the_fixture_holds_every_reproducible_vector() {
     let names: Vec<String> = vectors().into_iter().map(|v| v.name).collect();
-    for expected in ["2.1", "2.2", "2.3", "2.4", "2.6", "V1", "V2", "V3", "V4"] {
+    for expected in [
+        "2.1",
+        "2.2",
+        "2.3",
+        "2.4",
+        "2.6",
+        "V1",
+        "V2",
+        "V3",
+        "V4",
+        "v3-v1 CDN PurgeUrlsCache HmacSHA1 POST",
+        "v3-v1 CDN PurgeUrlsCache HmacSHA256 POST",
+        "v3-v1 CDN PurgeUrlsCache HmacSHA1 GET",
+        "v3-v1 CDN PurgeUrlsCache HmacSHA256 GET",
+    ] {
         assert!(
             names.iter().any(|n| n.starts_with(expected)),
             "no vector {expected} in {names:?}"
@@ -180,7 +196,7 @@ fn the_wire_order_does_not_change_any_stage() {
 
 #[test]
 fn underscores_on_the_wire_sign_as_dots() {
-    // The legacy SDK keeps `_` on the wire and signs `.` (api-facts §1.3 step 2).
+    // The legacy SDK keeps `_` on the wire and signs `.` (docs/protocol.md §1.3 step 2).
     let vector = vectors()
         .into_iter()
         .find(|v| v.name.starts_with("V3"))
@@ -197,4 +213,74 @@ fn underscores_on_the_wire_sign_as_dots() {
         sign(&key, &endpoint, &underscored).unwrap().as_str(),
         vector.signature
     );
+}
+
+#[test]
+fn vector_2_6_is_api_3_v1_on_path_slash() {
+    let vector = vectors()
+        .into_iter()
+        .find(|v| v.name.starts_with("2.6"))
+        .unwrap();
+    assert_eq!(
+        (vector.host.as_str(), vector.path.as_str()),
+        ("cvm.tencentcloudapi.com", "/")
+    );
+    assert_eq!(vector.signature, "EliP9YW3pW28FpsEdkXt/+WcGeI=");
+    let endpoint = Endpoint::new(
+        HttpMethod::Get,
+        "cvm.tencentcloudapi.com",
+        tcdn_sign::CDN_V3_PATH,
+    );
+    let key = SecretKey::from(vector.key.as_str());
+    assert_eq!(
+        sign(&key, &endpoint, &vector.params).unwrap().as_str(),
+        vector.signature
+    );
+}
+
+/// The SDK's `PurgeUrlsCache` v1 requests rebuilt from the URLs alone with
+/// [`flatten::list`] and [`Endpoint::cdn_v3`]: the v1-on-API-3.0 path end to
+/// end, down to the bytes the SDK sent.
+#[test]
+fn purge_urls_v1_requests_rebuild_from_the_urls_with_flatten_and_cdn_v3() {
+    let sdk_vectors: Vec<Vector> = vectors()
+        .into_iter()
+        .filter(|v| v.name.starts_with("v3-v1 CDN PurgeUrlsCache"))
+        .collect();
+    assert_eq!(sdk_vectors.len(), 4);
+    for vector in sdk_vectors {
+        let name = &vector.name;
+        let urls: Vec<&str> = vector
+            .params
+            .iter()
+            .filter(|(n, _)| n.starts_with("Urls."))
+            .map(|(_, v)| v.as_str())
+            .collect();
+        let common: Vec<(String, &str)> = vector
+            .params
+            .iter()
+            .filter(|(n, _)| !n.starts_with("Urls."))
+            .map(|(n, v)| (n.clone(), v.as_str()))
+            .collect();
+        // The SDK's order: the action's own parameters, then the common ones.
+        let params: Vec<(String, &str)> = flatten::list("Urls", &urls).chain(common).collect();
+        let listed: Vec<(&str, &str)> = vector
+            .params
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let rebuilt: Vec<(&str, &str)> = params.iter().map(|(n, v)| (n.as_str(), *v)).collect();
+        assert_eq!(rebuilt, listed, "{name}: parameters");
+
+        let endpoint = Endpoint::cdn_v3(vector.method);
+        assert_eq!(
+            (endpoint.host, endpoint.path),
+            (vector.host.as_str(), vector.path.as_str())
+        );
+        let key = SecretKey::from(vector.key.as_str());
+        let signature = sign(&key, &endpoint, &params).unwrap();
+        assert_eq!(signature.as_str(), vector.signature, "{name}");
+        assert_eq!(signature.method(), vector.signature_method, "{name}");
+        assert_eq!(wire_form(&vector, &signature), vector.wire, "{name}: wire");
+    }
 }
