@@ -125,8 +125,9 @@ pub enum Transport {
     GetPublicHost,
 }
 
-/// URLs the signed requests are made of: the api-facts §3 vectors' and a few
-/// with characters that the form encoding must carry.
+/// URLs the signed requests are made of: those of the vectors in
+/// docs/protocol.md §3, and a few with characters that the form encoding must
+/// carry.
 pub const URL_PALETTE: &[&str] = &[
     "https://www.example.com/a.jpg?x=1&y=2",
     "https://www.example.com/my%20file.png",
@@ -359,9 +360,9 @@ pub fn check_signed(data: &[u8]) {
         let decoded = decode_form(&wire).expect("an accepted form decodes");
         if folded_sorted(&decoded) != folded_sorted(&signed.params) {
             // The one way to change what a v2 request says without the key
-            // (api-facts §3): values are joined raw with `&`, so a value
-            // holding `&name=value` can be split into two parameters that
-            // sign the same bytes. Tolerated only in exactly that shape.
+            // (docs/protocol.md §3): values are joined raw with `&`, so a
+            // value holding `&name=value` can be split into two parameters
+            // that sign the same bytes. Tolerated only in exactly that shape.
             assert!(
                 signed.params.iter().any(|(_, v)| v.contains('&'))
                     && canonical(&decoded) == canonical(&signed.params),

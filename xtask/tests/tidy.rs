@@ -4,9 +4,14 @@
 //! - non-test code holds no placeholder or debugging macros;
 //! - every member manifest takes its dependencies from `[workspace.dependencies]`
 //!   and its lints from `[workspace.lints]`, so there is one version of each.
+//! - no tracked file names the private fact sheet the protocol notes were first
+//!   drawn from, nor an absolute path of a developer's machine: a reader of the
+//!   repository can follow neither. Protocol facts are cited as
+//!   `docs/protocol.md §N`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -55,6 +60,84 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, keep: &dyn Fn(&Path) -> bool) {
             out.push(path);
         }
     }
+}
+
+/// Every file git tracks (what a clone holds), or, when git cannot say (no
+/// repository, no git), every file under the root outside build and dot
+/// directories.
+fn tracked_files() -> Vec<PathBuf> {
+    let listed = Command::new("git")
+        .arg("-C")
+        .arg(root())
+        .args(["ls-files", "-z"])
+        .output();
+    let out: Vec<PathBuf> = match listed {
+        Ok(output) if output.status.success() => output
+            .stdout
+            .split(|&b| b == 0)
+            .filter(|name| !name.is_empty())
+            .map(|name| root().join(String::from_utf8_lossy(name).as_ref()))
+            // A tracked file deleted in the work tree is not there to check.
+            .filter(|path| path.is_file())
+            .collect(),
+        _ => {
+            let mut out = Vec::new();
+            walk(&root(), &mut out, &|_| true);
+            out
+        }
+    };
+    assert!(!out.is_empty(), "tidy found no files: wrong root?");
+    out
+}
+
+/// Lines of `path` (1-based numbers) for which `offends` holds, as
+/// `path:line: text`. Non-UTF-8 files are read lossily, so a binary file is
+/// checked for the same ASCII text.
+fn offending_lines(path: &Path, offends: &dyn Fn(&str) -> bool) -> Vec<String> {
+    let bytes = fs::read(path).unwrap();
+    let text = String::from_utf8_lossy(&bytes);
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| offends(line))
+        .map(|(index, line)| {
+            let shown: String = line.trim().chars().take(160).collect();
+            format!("{}:{}: {shown}", rel(path), index + 1)
+        })
+        .collect()
+}
+
+/// The directories whose absolute paths give away a developer's machine,
+/// each with its trailing slash (spelled in pieces so this file passes its
+/// own check).
+const MACHINE_DIRS: [&str; 4] = [
+    concat!("/", "work/"),
+    concat!("/", "tmp/"),
+    concat!("/", "root/"),
+    concat!("/", "home/"),
+];
+
+/// Whether `line` holds an absolute path that starts with one of
+/// [`MACHINE_DIRS`].
+///
+/// A match counts only where a path can start: at the start of the line,
+/// after a character that cannot be part of a path or URL (space, quote,
+/// `=`, `(`, `:` ...), or right after `file://`. A URL whose path happens to
+/// begin with one of those names passes (the host comes first), and so do
+/// relative paths (`./`, `../`, `~/`, `${DIR}/` before the name); examples
+/// of both are in the test below. Paths such as `/etc/...` or
+/// `/usr/...` are not machine-specific and are not flagged.
+fn has_machine_path(line: &str) -> bool {
+    let bytes = line.as_bytes();
+    MACHINE_DIRS.iter().any(|dir| {
+        line.match_indices(dir).any(|(at, _)| {
+            let before = &line[..at];
+            let path_may_start = match bytes[..at].last() {
+                None => true,
+                Some(&c) => !(c.is_ascii_alphanumeric() || b"._-~/$})%@+".contains(&c)),
+            };
+            path_may_start || before.ends_with("file://")
+        })
+    })
 }
 
 fn rel(path: &Path) -> String {
@@ -153,4 +236,55 @@ fn member_manifests_use_workspace_versions_and_lints() {
         offenders.is_empty(),
         "manifest rules broken: {offenders:#?}"
     );
+}
+
+#[test]
+fn no_tracked_file_names_the_fact_sheet() {
+    // Spelled in pieces so this file does not trip its own check.
+    let banned = concat!("api", "-facts");
+    let offenders: Vec<String> = tracked_files()
+        .iter()
+        .flat_map(|path| offending_lines(path, &|line| line.contains(banned)))
+        .collect();
+    assert!(
+        offenders.is_empty(),
+        "cite `docs/protocol.md §N` instead of `{banned}`: {offenders:#?}"
+    );
+}
+
+#[test]
+fn no_tracked_file_holds_an_absolute_machine_path() {
+    let offenders: Vec<String> = tracked_files()
+        .iter()
+        .flat_map(|path| offending_lines(path, &has_machine_path))
+        .collect();
+    assert!(
+        offenders.is_empty(),
+        "absolute paths of a machine (use paths relative to the repository): {offenders:#?}"
+    );
+}
+
+#[test]
+fn the_machine_path_rule_flags_paths_and_spares_urls() {
+    let flagged = [
+        concat!("cd /", "work/main"),
+        concat!("\"/", "tmp/venv\""),
+        concat!("dir=/", "home/user/x"),
+        concat!("(/", "root/.cargo)"),
+        concat!("/", "tmp/x at the start"),
+        concat!("see file:///", "root/a"),
+    ];
+    for line in flagged {
+        assert!(has_machine_path(line), "not flagged: {line}");
+    }
+    let spared = [
+        concat!("https://example.com/", "work/a"),
+        concat!("http://host:8080/", "tmp/b"),
+        concat!("./", "tmp/c and ../", "work/d"),
+        concat!("~/", "work/e and ${DIR}/", "tmp/f"),
+        "/etc/tencentcloud/credentials and /work or /tmp without a slash",
+    ];
+    for line in spared {
+        assert!(!has_machine_path(line), "flagged: {line}");
+    }
 }
