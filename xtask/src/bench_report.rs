@@ -39,7 +39,7 @@ pub(crate) fn mean_point_estimate(json: &str) -> Option<f64> {
     rest[..end].parse().ok()
 }
 
-fn read_mean(criterion_dir: &Path, group: &str, id: &str) -> Option<f64> {
+pub(crate) fn read_mean(criterion_dir: &Path, group: &str, id: &str) -> Option<f64> {
     let path = criterion_dir
         .join(group)
         .join(id)

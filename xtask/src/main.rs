@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 mod bench_macro;
+mod bench_process;
 mod bench_report;
 mod demo;
 mod fuzz;
@@ -19,7 +20,8 @@ cargo xtask <task>
 Tasks:
   test     fmt check, clippy (warnings denied), every test (unit, integration,
            doc; nextest when installed), rustdoc (warnings denied), tidy
-  bench    criterion benchmarks, then one table of figures and ratios
+  bench    criterion benchmarks, then one table of figures and ratios;
+           --quick: the issue 14 ratios, loosely (1.5× slack), in under a minute
   demo     the main job: start the bundled emulator, flush and push through the
            real CLI and HTTP transport, print results and the emulator's tasks
   fuzz     each cargo-fuzz target for --seconds N (default 60), one table; --list
