@@ -126,9 +126,16 @@ impl Emulator {
         judge(&self.inner.config, &mut state, now, inbound)
     }
 
-    /// Every accepted request so far, in order.
+    /// Every accepted request so far, in order, API 3.0 URLs with their
+    /// status now.
     pub fn tasks(&self) -> Vec<AcceptedTask> {
-        self.state().tasks().to_vec()
+        let now = self.inner.clock.now_millis();
+        let delay = i64::try_from(self.inner.config.tasks.delay.as_millis()).unwrap_or(i64::MAX);
+        self.state()
+            .tasks()
+            .iter()
+            .map(|stored| stored.view(now, delay))
+            .collect()
     }
 
     /// Connection and request counters.
@@ -449,7 +456,7 @@ impl Emulator {
                 let request_id = self.state().request_id();
                 api3::error_response(
                     StatusCode::SERVICE_UNAVAILABLE,
-                    "InternalError",
+                    tcdn_model::v3::ErrorCode::InternalError,
                     MESSAGE,
                     &request_id,
                 )
@@ -488,7 +495,7 @@ impl Emulator {
                             let request_id = self.state().request_id();
                             closing(api3::error_response(
                                 StatusCode::OK,
-                                "InvalidParameter",
+                                tcdn_model::v3::ErrorCode::InvalidParameter,
                                 &format!("the request body is over the {max_body}-byte limit"),
                                 &request_id,
                             ))
@@ -523,7 +530,16 @@ impl Emulator {
         };
         Ok(match api {
             Api::V2 => self.answer_v2(inbound, peer),
-            Api::V3 => self.answer_v3(peer),
+            Api::V3 => self.answer_v3(
+                api3::Inbound3 {
+                    method: &parts.method,
+                    query: parts.uri.query(),
+                    headers: &parts.headers,
+                    body: &body,
+                    target_len,
+                },
+                peer,
+            ),
         })
     }
 
@@ -550,15 +566,21 @@ impl Emulator {
         }
     }
 
-    fn answer_v3(&self, peer: SocketAddr) -> Response<Full<Bytes>> {
-        let request_id = self.state().request_id();
-        tracing::info!(%peer, api = "v3", code = "InvalidAction", "API 3.0 is not served yet");
-        api3::error_response(
-            StatusCode::OK,
-            "InvalidAction",
-            api3::NOT_SERVED,
-            &request_id,
-        )
+    fn answer_v3(&self, inbound: api3::Inbound3<'_>, peer: SocketAddr) -> Response<Full<Bytes>> {
+        let now = self.inner.clock.now_millis();
+        let judged = {
+            let mut state = self.state();
+            api3::judge(&self.inner.config, &mut state, now, inbound)
+        };
+        tracing::info!(
+            %peer,
+            api = "v3",
+            code = judged.code.as_deref().unwrap_or("ok"),
+            accepted = judged.accepted,
+            reason = %judged.reason,
+            "judged"
+        );
+        api3::response(StatusCode::OK, judged.body)
     }
 }
 
