@@ -27,29 +27,33 @@ use crate::state::{
 /// docs/protocol.md §5.1).
 pub(crate) const MAX_BODY_BYTES: usize = tcdn_model::v3::MAX_TC3_POST_BODY_LEN;
 
-/// The parts of an HTTP request API 3.0 judges.
+/// The parts of an HTTP request to `/` that API 3.0 judges.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Inbound3<'a> {
-    pub(crate) method: &'a Method,
+pub struct InboundV3<'a> {
+    /// `GET` or `POST` (others are `UnsupportedProtocol`).
+    pub method: &'a Method,
     /// The raw query, without `?`.
-    pub(crate) query: Option<&'a str>,
-    pub(crate) headers: &'a HeaderMap,
-    pub(crate) body: &'a [u8],
+    pub query: Option<&'a str>,
+    /// Every header received (`Host`, `Authorization`, `X-TC-*`, …).
+    pub headers: &'a HeaderMap,
+    /// The whole body.
+    pub body: &'a [u8],
     /// Length of the request target (path and query) in bytes.
-    pub(crate) target_len: usize,
+    pub target_len: usize,
 }
 
-/// The answer to one API 3.0 request.
+/// The emulator's answer to one API 3.0 request (always HTTP 200,
+/// `Content-Type: application/json`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Judged {
+pub struct VerdictV3 {
     /// The `{"Response": …}` body.
-    pub(crate) body: String,
+    pub body: String,
     /// `Response.Error.Code` when refused.
-    pub(crate) code: Option<String>,
+    pub code: Option<String>,
     /// Why, in a few words, for the logs.
-    pub(crate) reason: String,
+    pub reason: String,
     /// The accepted task's sequence number, when work was accepted.
-    pub(crate) accepted: Option<u64>,
+    pub accepted: Option<u64>,
 }
 
 /// Judges one API 3.0 request at `now_ms`, applying it when accepted.
@@ -57,17 +61,17 @@ pub(crate) fn judge(
     config: &Config,
     state: &mut State,
     now_ms: i64,
-    inbound: Inbound3<'_>,
-) -> Judged {
+    inbound: InboundV3<'_>,
+) -> VerdictV3 {
     let request_id = state.request_id();
     match judge_inner(config, state, now_ms, inbound, &request_id) {
-        Ok((body, accepted, reason)) => Judged {
+        Ok((body, accepted, reason)) => VerdictV3 {
             body,
             code: None,
             reason,
             accepted,
         },
-        Err(error) => Judged {
+        Err(error) => VerdictV3 {
             code: Some(error.code().as_str().to_owned()),
             reason: error.message().to_owned(),
             body: Answer::<TaskSubmitted>::error(request_id, error).to_json(),
@@ -128,7 +132,7 @@ fn judge_inner(
     config: &Config,
     state: &mut State,
     now_ms: i64,
-    inbound: Inbound3<'_>,
+    inbound: InboundV3<'_>,
     request_id: &str,
 ) -> Result<Success, ApiError> {
     let get = *inbound.method == Method::GET;
@@ -261,7 +265,7 @@ fn secret_id_not_found(secret_id: &str) -> ApiError {
 fn tc3_request<'a>(
     config: &Config,
     now_ms: i64,
-    inbound: Inbound3<'a>,
+    inbound: InboundV3<'a>,
     authorization: &http::HeaderValue,
 ) -> Result<Authenticated<'a>, ApiError> {
     let header = |name: &str| inbound.headers.get(name).and_then(|v| v.to_str().ok());
@@ -374,7 +378,7 @@ fn decode(raw: &[u8]) -> Result<Vec<(String, String)>, ApiError> {
 fn v1_request<'a>(
     config: &Config,
     now_ms: i64,
-    inbound: Inbound3<'a>,
+    inbound: InboundV3<'a>,
 ) -> Result<Authenticated<'a>, ApiError> {
     let get = *inbound.method == Method::GET;
     let params = if get {

@@ -17,7 +17,8 @@
 //!   action), an optional [`SessionToken`], [`DailyQuotas`] per area (shared
 //!   by both APIs), API 3.0's [`TaskProgress`], injected [`Faults`] and the
 //!   server's [`ConnectionLimits`].
-//! - [`Emulator`] judges requests ([`Emulator::judge`], no HTTP needed) and
+//! - [`Emulator`] judges requests ([`Emulator::judge`] for API 2.0,
+//!   [`Emulator::judge_v3`] with an [`InboundV3`] for API 3.0; no HTTP needed) and
 //!   serves them over hyper, plain ([`Emulator::start`], [`Emulator::serve`])
 //!   or over TLS ([`Emulator::start_tls`], [`Emulator::serve_tls`]) with a
 //!   [`TlsIdentity`] generated at start. [`RunningEmulator`] is the handle of
@@ -146,6 +147,7 @@ mod server;
 mod state;
 mod tls;
 
+pub use api3::{InboundV3, VerdictV3};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{
     API_PATH, API3_PATH, Config, ConnectionLimits, Credential, DailyQuotas, Faults, PUBLIC_HOST,

@@ -126,6 +126,19 @@ impl Emulator {
         judge(&self.inner.config, &mut state, now, inbound)
     }
 
+    /// Judges one API 3.0 request without HTTP, exactly as the server would
+    /// (no faults: they belong to the HTTP layer).
+    pub fn judge_v3(&self, inbound: api3::InboundV3<'_>) -> api3::VerdictV3 {
+        let now = self.inner.clock.now_millis();
+        let mut state = self.state();
+        api3::judge(&self.inner.config, &mut state, now, inbound)
+    }
+
+    /// Forgets tasks, nonces, calls and quota use, as `POST /_emulator/reset`.
+    pub fn reset(&self) {
+        self.state().reset();
+    }
+
     /// Every accepted request so far, in order, API 3.0 URLs with their
     /// status now.
     pub fn tasks(&self) -> Vec<AcceptedTask> {
@@ -370,7 +383,7 @@ impl Emulator {
                 &serde_json::to_string(&self.stats()).unwrap_or_default(),
             )),
             (Method::POST, "/_emulator/reset") => {
-                self.state().reset();
+                self.reset();
                 Ok(json_response(StatusCode::OK, "{\"reset\":true}"))
             }
             (_, API_PATH) => Ok(text_response(
@@ -531,7 +544,7 @@ impl Emulator {
         Ok(match api {
             Api::V2 => self.answer_v2(inbound, peer),
             Api::V3 => self.answer_v3(
-                api3::Inbound3 {
+                api3::InboundV3 {
                     method: &parts.method,
                     query: parts.uri.query(),
                     headers: &parts.headers,
@@ -566,12 +579,8 @@ impl Emulator {
         }
     }
 
-    fn answer_v3(&self, inbound: api3::Inbound3<'_>, peer: SocketAddr) -> Response<Full<Bytes>> {
-        let now = self.inner.clock.now_millis();
-        let judged = {
-            let mut state = self.state();
-            api3::judge(&self.inner.config, &mut state, now, inbound)
-        };
+    fn answer_v3(&self, inbound: api3::InboundV3<'_>, peer: SocketAddr) -> Response<Full<Bytes>> {
+        let judged = self.judge_v3(inbound);
         tracing::info!(
             %peer,
             api = "v3",
