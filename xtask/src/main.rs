@@ -10,6 +10,7 @@ mod bench_process;
 mod bench_report;
 mod demo;
 mod fuzz;
+mod interop;
 mod tasks;
 
 use std::process::ExitCode;
@@ -25,6 +26,9 @@ Tasks:
   demo     the main job: start the bundled emulator, flush and push through the
            real CLI and HTTP transport, print results and the emulator's tasks
   fuzz     each cargo-fuzz target for --seconds N (default 60), one table; --list
+  interop  Tencent's official Python SDK and tccli (pinned, in a venv under
+           target/) against the emulator over HTTP and TLS; skips without
+           Python or PyPI
 ";
 
 fn main() -> ExitCode {
@@ -38,6 +42,7 @@ fn main() -> ExitCode {
         Some("bench") => tasks::bench(&args[1..]),
         Some("demo") => demo::demo(&args[1..]),
         Some("fuzz") => fuzz::fuzz(&args[1..]),
+        Some("interop") => interop::interop(&args[1..]),
         Some(other) => Err(format!("unknown task `{other}`\n\n{USAGE}")),
     };
     match result {
