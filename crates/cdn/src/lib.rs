@@ -57,7 +57,7 @@
 //! ```
 //! use std::sync::Arc;
 //! use tcdn::test_util::mock::ScriptedTransport;
-//! use tcdn::{Areas, CdnUrl, Client, Credentials};
+//! use tcdn::{Api, Areas, CdnUrl, Client, Credentials};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -67,6 +67,7 @@
 //! let transport = Arc::new(ScriptedTransport::new().then_respond(200, ok).then_respond(200, refused));
 //!
 //! let client = Client::builder(Credentials::new("AKIDexample", "secret-key")?)
+//!     .api(Api::V2)
 //!     .transport(transport.clone())
 //!     .concurrency(std::num::NonZeroUsize::MIN)
 //!     .build()?;
@@ -151,10 +152,12 @@ mod core;
 pub mod credentials;
 pub mod endpoint;
 pub mod error;
+mod job;
 pub mod nonce;
 pub mod report;
 #[cfg(feature = "test-util")]
 pub mod test_util;
+pub mod wait;
 
 /// Retries: [`RetryPolicy`] and its [`Jitter`](retry::Jitter).
 pub mod retry {
@@ -162,9 +165,10 @@ pub mod retry {
 }
 
 /// Pacing: every HTTP request, retries included, waits until the server's
-/// rate window has room (API 2.0: 100 calls in any 60 s, by default).
+/// rate window has room (API 3.0: 20 calls of each action in any second;
+/// API 2.0: 100 calls in any 60 s, by default).
 pub mod pacing {
-    pub use crate::client::DEFAULT_RATE_LIMIT_PER_MINUTE;
+    pub use crate::client::{DEFAULT_RATE_LIMIT_PER_MINUTE, DEFAULT_V3_RATE_LIMIT_PER_MINUTE};
     pub use crate::core::pace::{PACING_MARGIN, RATE_WINDOW};
 }
 
@@ -185,15 +189,26 @@ pub mod v2 {
     };
 }
 
+/// API 3.0: request building and call plans without a client (dry runs),
+/// and the signing choices (docs/protocol.md §5, §6). The actions' types
+/// are [`model::v3`](tcdn_model::v3).
+pub mod v3 {
+    pub use crate::api::v3::{
+        Plan, PreparedRequest, RequestBuilder, RequestError, RequestErrorKind, Signing,
+    };
+}
+
 pub use tcdn_model as model;
 pub use tcdn_sign as sign;
 pub use tcdn_transport as transport;
 
+pub use crate::api::{Api, UnknownApi};
 pub use crate::client::{Client, ClientBuilder};
 pub use crate::core::retry::RetryPolicy;
 pub use crate::credentials::{CredentialChain, Credentials};
 pub use crate::endpoint::Endpoint;
 pub use crate::error::{CallError, ClientError};
+pub use crate::job::Job;
 pub use crate::report::{Failure, Report};
 pub use tcdn_model::{Areas, CdnUrl, FlushOrPush, Operation};
 pub use tcdn_sign::{HttpMethod, SignatureMethod};

@@ -14,8 +14,13 @@ use crate::error::CallError;
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CallOutcome {
-    /// The success envelope (`code` 0).
+    /// The success envelope (`code` 0); under API 3.0, a plain success
+    /// envelope (the answer is in `task_id` and `request_id`).
     pub envelope: Envelope,
+    /// The task the server created (API 3.0's `TaskId`).
+    pub task_id: Option<String>,
+    /// The server's id of the answer (API 3.0's `RequestId`).
+    pub request_id: Option<String>,
     /// Attempts made, the successful one included.
     pub attempts: u32,
     /// HTTP requests handed to the transport.
