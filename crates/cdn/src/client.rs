@@ -479,8 +479,8 @@ impl Client {
         }
     }
 
-    /// Flushes or pushes any number of URLs to `areas`: [`submit_job`]
-    /// (Self::submit_job) of `Job::new(operation).areas(areas)`.
+    /// Flushes or pushes any number of URLs to `areas`:
+    /// [`submit_job`](Self::submit_job) of `Job::new(operation).areas(areas)`.
     ///
     /// Must run inside a tokio runtime (batches are tokio tasks). Never
     /// fails as a whole: failures are per URL in the [`Report`].

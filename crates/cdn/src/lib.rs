@@ -36,7 +36,7 @@
 //!   environment, tccli's files or the SDKs' INI file), and the pure
 //!   parsers.
 //! - [`v3`]: API 3.0's [`RequestBuilder`](v3::RequestBuilder), which signs a
-//!   [`model::v3::Request`](tcdn_model::v3::Request) with TC3-HMAC-SHA256 or
+//!   [`model::v3::Request`] with TC3-HMAC-SHA256 or
 //!   the v1 signature ([`Signing`](v3::Signing)) into a
 //!   [`PreparedRequest`](v3::PreparedRequest) (method, URL, headers, body),
 //!   reusing the TC3 key derived for the day, and plans URLs into calls
@@ -244,7 +244,7 @@ pub mod v2 {
 
 /// API 3.0: request building and call plans without a client (dry runs),
 /// and the signing choices (docs/protocol.md §5, §6). The actions' types
-/// are [`model::v3`](tcdn_model::v3).
+/// are [`model::v3`].
 pub mod v3 {
     pub use crate::api::v3::{
         Plan, PreparedRequest, RequestBuilder, RequestError, RequestErrorKind, Signing,

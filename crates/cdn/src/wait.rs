@@ -310,7 +310,9 @@ fn settle(
                         summary.failed += 1;
                     }
                     failed_urls.insert(url.clone());
-                    failures.push(Failure::unsent(url.clone(), message));
+                    let mut failure = Failure::unsent(url.clone(), message);
+                    failure.task_id = Some(task.task_id.clone());
+                    failures.push(failure);
                 }
             }
         }

@@ -625,6 +625,12 @@ fn waiting_polls_until_done_and_fails_what_failed() {
         assert_eq!(waited, Duration::from_millis(1500));
         if status == "fail" {
             assert!(
+                report.failed[0]
+                    .task_id
+                    .as_deref()
+                    .is_some_and(|t| t.starts_with("task-"))
+            );
+            assert!(
                 report.failed[0].message.contains("ended with status fail"),
                 "{}",
                 report.failed[0].message

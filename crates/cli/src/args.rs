@@ -413,7 +413,7 @@ client_args! {
     api: Option<ApiArg>,
 
     /// API endpoint (default: TCDN_ENDPOINT, else the API's own). An origin
-    /// (scheme://host[:port]) gets the API's path; http:// is allowed only
+    /// (`scheme://host[:port]`) gets the API's path; http:// is allowed only
     /// to loopback addresses.
     #[arg(long, value_name = "URL", help_heading = ENDPOINT)]
     endpoint: Option<String>,
