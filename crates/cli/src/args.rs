@@ -91,9 +91,10 @@ DescribePurgeTasks and DescribePushTasks. Exit status 1 when a task is not found
     Tasks(TasksArgs),
     /// Serve a local emulator of the API endpoint, for tests and pipelines.
     #[command(
-        long_about = "Serve a local emulator of the retired API 2.0 endpoint.\n\n\
+        long_about = "Serve a local emulator of the API endpoints (API 3.0 and API 2.0).\n\n\
 The first line on stdout is its origin (http://127.0.0.1:PORT, https:// with\n\
---tls); API 2.0 is at /v2/index.php under it, the URL to pass to --endpoint.\n\
+--tls), the URL to pass to --endpoint: API 3.0 is at / under it, API 2.0 at\n\
+/v2/index.php (tcdn adds the path for the --api chosen).\n\
 It checks signatures, timestamps, nonces, rate limits, per-request limits and\n\
 daily quotas like the documented server, and lists accepted requests at\n\
 /_emulator/tasks.\n\
