@@ -33,6 +33,8 @@ use crate::bench_process::{
 };
 use crate::tasks::{cargo, run};
 
+mod v3;
+
 pub(crate) const BENCH_ID: &str = "AKIDbench000000000000000000000000000";
 pub(crate) const BENCH_KEY: &str = "bench-secret-key-for-the-local-emulator";
 
@@ -159,6 +161,11 @@ pub(crate) fn run_all(
     results.section("emulator throughput", |r| bench.throughput(r));
     results.section("load", |r| bench.load(r));
     results.section("end to end, rate limited", |r| bench.rate_limited(r));
+    results.section("API 3.0 dry run against the official SDK", |r| {
+        bench.v3_dry_run(r)
+    });
+    results.section("API 3.0 end to end", |r| bench.v3_end_to_end(r));
+    results.section("API 3.0 --wait", |r| bench.v3_wait(r));
 
     println!(
         "\ntcdn benchmarks: criterion (signing, request building) and end to end (release CLI \
@@ -425,6 +432,9 @@ impl Bench {
             .env_remove("TENCENTCLOUD_SECURITY_TOKEN")
             .env_remove("TCDN_ENDPOINT")
             .env_remove("RUST_LOG")
+            // The rows before API 3.0's measure API 2.0, the default when
+            // they were written; API 3.0's rows pass `--api v3`.
+            .env("TCDN_API", "v2")
             .stdin(Stdio::null());
         cmd
     }
@@ -1149,6 +1159,11 @@ struct Emulator {
 }
 
 impl Emulator {
+    /// `http://127.0.0.1:PORT`: API 3.0's endpoint.
+    fn origin(&self) -> String {
+        format!("http://{}", self.authority())
+    }
+
     fn authority(&self) -> &str {
         let rest = self.endpoint.trim_start_matches("http://");
         rest.split('/').next().unwrap_or(rest)

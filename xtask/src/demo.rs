@@ -1,8 +1,10 @@
 //! `cargo xtask demo`: the README's main command.
 //!
 //! Builds the CLI, starts `tcdn emulator` on a free loopback port with demo
-//! credentials, flushes URLs and a directory and pushes URLs through the real
-//! hyper transport, prints the CLI's results and the emulator's task list,
+//! credentials, and runs through the real hyper transport, first under API
+//! 3.0 (the default: flush URLs, flush a directory, push and `--wait`,
+//! `quota`, `tasks`), then under API 2.0 (`--api v2`: flush URLs and a
+//! directory, push); prints the CLI's results and the emulator's task list,
 //! then stops the emulator with SIGTERM and checks it exited cleanly.
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -73,68 +75,139 @@ pub(crate) fn demo(args: &[String]) -> Result<(), String> {
             log_path.display()
         ));
     }
-    let endpoint = format!("{origin}/v2/index.php");
     eprintln!(
-        "\n==> emulator listening at {origin}; API 2.0 at {endpoint} (log: {})",
+        "\n==> emulator listening at {origin}: API 3.0 at /, API 2.0 at /v2/index.php (log: {})",
         log_path.display()
     );
 
     let list = root().join("fixtures").join("demo").join("push-urls.txt");
     let list = list.to_string_lossy().into_owned();
-    let steps: [(&str, Vec<&str>); 3] = [
-        (
-            "flush three URLs in both areas",
-            vec![
-                "flush",
-                "--mainland",
-                "--oversea",
-                "https://www.example.com/index.html",
-                "https://www.example.com/app.js?v=42",
-                "https://www.example.com/图片/logo.png",
-            ],
-        ),
-        (
-            "flush a directory in mainland China",
-            vec![
-                "flush",
-                "--dir",
-                "--mainland",
-                "https://www.example.com/static/",
-            ],
-        ),
-        (
-            "push URLs from a file outside mainland China, JSON output",
-            vec![
-                "push",
-                "--oversea",
-                "--from-file",
-                &list,
-                "--output",
-                "json",
-            ],
-        ),
-    ];
-    for (what, step_args) in steps {
+    let run_step = |what: &str, step_args: &[&str], capture: bool| -> Result<String, String> {
         eprintln!(
-            "\n==> {what}\n$ tcdn {} --endpoint {endpoint}",
-            quote_args(&step_args)
+            "\n==> {what}\n$ tcdn {} --endpoint {origin}",
+            quote_args(step_args)
         );
-        let status = Command::new(&tcdn)
-            .args(&step_args)
-            .args(["--endpoint", &endpoint])
+        let mut command = Command::new(&tcdn);
+        command
+            .args(step_args)
+            .args(["--endpoint", &origin])
             .env("TENCENTCLOUD_SECRET_ID", DEMO_ID)
             .env("TENCENTCLOUD_SECRET_KEY", DEMO_KEY)
             .env_remove("TENCENTCLOUD_TOKEN")
             .env_remove("TENCENTCLOUD_SECURITY_TOKEN")
-            .status()
-            .map_err(|e| format!("could not run tcdn: {e}"))?;
+            .env_remove("TCDN_API")
+            .env_remove("TCDN_ENDPOINT");
+        let (status, stdout) = if capture {
+            let output = command
+                .stderr(Stdio::inherit())
+                .output()
+                .map_err(|e| format!("could not run tcdn: {e}"))?;
+            let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+            print!("{stdout}");
+            (output.status, stdout)
+        } else {
+            let status = command
+                .status()
+                .map_err(|e| format!("could not run tcdn: {e}"))?;
+            (status, String::new())
+        };
         if !status.success() {
             return Err(format!(
                 "`tcdn {}` failed ({status})",
-                quote_args(&step_args)
+                quote_args(step_args)
             ));
         }
-    }
+        Ok(stdout)
+    };
+
+    eprintln!("\n===== API 3.0 (the default) =====");
+    run_step(
+        "flush three URLs (no area: each domain's own region)",
+        &[
+            "flush",
+            "https://www.example.com/index.html",
+            "https://www.example.com/app.js?v=42",
+            "https://www.example.com/图片/logo.png",
+        ],
+        false,
+    )?;
+    run_step(
+        "flush a directory in mainland China, every resource under it",
+        &[
+            "flush",
+            "--dir",
+            "--flush-type",
+            "delete",
+            "--mainland",
+            "https://www.example.com/static/",
+        ],
+        false,
+    )?;
+    let pushed = run_step(
+        "push URLs from a file to both areas and wait until they are done, JSON output",
+        &[
+            "push",
+            "--mainland",
+            "--oversea",
+            "--from-file",
+            &list,
+            "--wait",
+            "--wait-timeout",
+            "60",
+            "--output",
+            "json",
+        ],
+        true,
+    )?;
+    run_step("read the quotas", &["quota"], false)?;
+    let task_id = pushed
+        .split_once("\"task_id\":\"")
+        .and_then(|(_, rest)| rest.split('"').next())
+        .ok_or("the push reported no task id")?
+        .to_owned();
+    run_step("look the push task up", &["tasks", &task_id], false)?;
+
+    eprintln!("\n===== API 2.0 (--api v2) =====");
+    run_step(
+        "flush three URLs in both areas",
+        &[
+            "--api",
+            "v2",
+            "flush",
+            "--mainland",
+            "--oversea",
+            "https://www.example.com/index.html",
+            "https://www.example.com/app.js?v=42",
+            "https://www.example.com/图片/logo.png",
+        ],
+        false,
+    )?;
+    run_step(
+        "flush a directory in mainland China",
+        &[
+            "--api",
+            "v2",
+            "flush",
+            "--dir",
+            "--mainland",
+            "https://www.example.com/static/",
+        ],
+        false,
+    )?;
+    run_step(
+        "push URLs from a file outside mainland China, JSON output",
+        &[
+            "--api",
+            "v2",
+            "push",
+            "--oversea",
+            "--from-file",
+            &list,
+            "--output",
+            "json",
+        ],
+        false,
+    )?;
 
     let tasks_url = format!("{origin}/_emulator/tasks");
     eprintln!("\n==> what the emulator accepted: GET {tasks_url}");

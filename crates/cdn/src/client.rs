@@ -9,12 +9,17 @@ use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use tcdn_model::v3::{
+    DescribePurgeQuota, DescribePurgeTasks, DescribePushQuota, DescribePushTasks, PurgeQuota,
+    PurgeTasks, PushQuota, PushTasks, Request,
+};
 use tcdn_model::{Areas, CdnUrl, Envelope, FlushOrPush, Operation};
 use tcdn_sign::{HttpMethod, SignatureMethod};
-use tcdn_transport::{HyperTransport, Transport};
+use tcdn_transport::{CertificateDer, HyperTransport, Transport};
 
-use crate::api::Backend;
 use crate::api::v2::{self, RequestBuilder, RequestError, V2};
+use crate::api::v3::{self, Body, Signing, V3};
+use crate::api::{Api, Backend};
 use crate::clock::{Clock, Sleeper, SystemClock, TokioSleeper};
 use crate::core::dedupe::DistinctUrls;
 use crate::core::pace::Pacing;
@@ -22,25 +27,34 @@ use crate::core::retry::RetryPolicy;
 use crate::core::{Core, call, submit};
 use crate::credentials::Credentials;
 use crate::endpoint::Endpoint;
-use crate::error::{CallError, ClientError};
+use crate::error::{CallError, CallErrorKind, ClientError, ClientErrorKind};
+use crate::job::Job;
 use crate::nonce::{NonceSource, RandomNonces};
-use crate::report::{BatchReport, CallOutcome, Report};
+use crate::report::{BatchReport, CallOutcome, Failure, Report};
 
 /// The default per-attempt timeout.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The default number of requests in flight.
 pub const DEFAULT_CONCURRENCY: usize = 4;
-/// The default rate limit: API 2.0's documented 100 calls per minute.
+/// API 2.0's default rate limit: its documented 100 calls per minute.
 pub const DEFAULT_RATE_LIMIT_PER_MINUTE: u32 = 100;
+/// API 3.0's default rate limit: 20 calls per second per action, 1200 per
+/// minute.
+pub const DEFAULT_V3_RATE_LIMIT_PER_MINUTE: u32 = 1200;
 
 /// Builds a [`Client`]; start with [`Client::builder`].
 pub struct ClientBuilder {
+    api: Api,
+    endpoint: Option<Endpoint>,
+    signing: Option<Signing>,
     requests: RequestBuilder,
+    extra_params: bool,
     transport: Option<Arc<dyn Transport>>,
+    roots: Vec<CertificateDer<'static>>,
     timeout: Duration,
     retry: RetryPolicy,
     concurrency: NonZeroUsize,
-    rate_limit_per_minute: u32,
+    rate_limit_per_minute: Option<u32>,
     batch_size: Option<NonZeroUsize>,
     clock: Arc<dyn Clock>,
     nonces: Arc<dyn NonceSource>,
@@ -51,12 +65,16 @@ pub struct ClientBuilder {
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
+            .field("api", &self.api)
+            .field("endpoint", &self.endpoint)
+            .field("signing", &self.signing)
             .field("requests", &self.requests)
             // A transport's own Debug may show what it recorded (the mocks do).
             .field(
                 "transport",
                 &self.transport.as_ref().map(|_| "dyn Transport"),
             )
+            .field("extra_roots", &self.roots.len())
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
             .field("concurrency", &self.concurrency)
@@ -67,10 +85,20 @@ impl fmt::Debug for ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// Sends to `endpoint` (default `https://cdn.api.qcloud.com/v2/index.php`).
+    /// Speaks `api` (default [`Api::V3`]).
+    #[must_use]
+    pub fn api(mut self, api: Api) -> Self {
+        self.api = api;
+        self
+    }
+
+    /// Sends to `endpoint` (default: the API's own,
+    /// `https://cdn.tencentcloudapi.com/` or
+    /// `https://cdn.api.qcloud.com/v2/index.php`); see
+    /// [`Endpoint::parse_for`] to give an origin.
     #[must_use]
     pub fn endpoint(mut self, endpoint: Endpoint) -> Self {
-        self.requests = self.requests.with_endpoint(endpoint);
+        self.endpoint = Some(endpoint);
         self
     }
 
@@ -81,15 +109,24 @@ impl ClientBuilder {
         self
     }
 
-    /// HmacSHA1 (the default) or HmacSHA256.
+    /// Signs with HmacSHA1 or HmacSHA256: API 2.0's signature, and API
+    /// 3.0's v1 signature ([`Signing::V1`]). API 2.0's default is HmacSHA1.
     #[must_use]
     pub fn signature_method(mut self, method: SignatureMethod) -> Self {
-        self.requests = self.requests.with_signature_method(method);
+        self.signing = Some(Signing::V1(method));
         self
     }
 
-    /// Adds an extra signed parameter to every request; see
-    /// [`RequestBuilder::with_extra_param`].
+    /// How API 3.0 requests are signed (default [`Signing::Tc3`]); API 2.0
+    /// takes [`Signing::V1`] only.
+    #[must_use]
+    pub fn signing(mut self, signing: Signing) -> Self {
+        self.signing = Some(signing);
+        self
+    }
+
+    /// Adds an extra signed parameter to every API 2.0 request; see
+    /// [`RequestBuilder::with_extra_param`]. API 3.0 takes none.
     ///
     /// # Errors
     /// When the name is reserved, empty or repeated.
@@ -99,6 +136,7 @@ impl ClientBuilder {
         value: impl Into<String>,
     ) -> Result<Self, RequestError> {
         self.requests = self.requests.with_extra_param(name, value)?;
+        self.extra_params = true;
         Ok(self)
     }
 
@@ -107,6 +145,35 @@ impl ClientBuilder {
     pub fn transport(mut self, transport: Arc<dyn Transport>) -> Self {
         self.transport = Some(transport);
         self
+    }
+
+    /// Trusts every certificate of a PEM bundle as a root of the default
+    /// transport, besides the usual roots: for TLS-inspecting proxies, and
+    /// for the emulator's `--tls` (its `--tls-ca-out` file).
+    ///
+    /// # Errors
+    /// [`ClientErrorKind::Certificates`] when the bundle holds no readable
+    /// certificate; `source` names it in the message.
+    pub fn add_root_certificates_pem(
+        mut self,
+        pem: &[u8],
+        source: &str,
+    ) -> Result<Self, ClientError> {
+        use rustls::pki_types::pem::PemObject;
+        let refused = |why: String| {
+            ClientError::new(
+                ClientErrorKind::Certificates,
+                format!("cannot read trusted certificates from {source}: {why}"),
+            )
+        };
+        let certificates = CertificateDer::pem_slice_iter(pem)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|err| refused(err.to_string()))?;
+        if certificates.is_empty() {
+            return Err(refused("it holds no PEM certificate".to_owned()));
+        }
+        self.roots.extend(certificates);
+        Ok(self)
     }
 
     /// The per-attempt timeout (default 30 s): given to the default
@@ -132,11 +199,12 @@ impl ClientBuilder {
         self
     }
 
-    /// The most HTTP requests per sliding minute, retries included (default
-    /// 100, the documented limit; 0 turns pacing off).
+    /// The most HTTP requests per sliding minute, retries included; 0 turns
+    /// pacing off. Default: API 2.0's 100 for all calls; API 3.0's 1200 for
+    /// each action (paced per second: 20).
     #[must_use]
     pub fn rate_limit_per_minute(mut self, limit: u32) -> Self {
-        self.rate_limit_per_minute = limit;
+        self.rate_limit_per_minute = Some(limit);
         self
     }
 
@@ -179,25 +247,68 @@ impl ClientBuilder {
     /// Builds the client.
     ///
     /// # Errors
-    /// When no transport was given and the default one cannot be set up
-    /// (its TLS roots or proxy settings).
+    /// [`ClientErrorKind::InvalidConfig`] for TC3 with API 2.0 or extra
+    /// parameters with API 3.0; [`ClientErrorKind::Transport`] when no
+    /// transport was given and the default one cannot be set up (its TLS
+    /// roots or proxy settings).
     pub fn build(self) -> Result<Client, ClientError> {
+        let endpoint = self
+            .endpoint
+            .unwrap_or_else(|| Endpoint::default_for(self.api));
+        let backend = match self.api {
+            Api::V2 => {
+                let method = match self.signing {
+                    None => SignatureMethod::HmacSha1,
+                    Some(Signing::V1(method)) => method,
+                    Some(Signing::Tc3) => {
+                        return Err(ClientError::new(
+                            ClientErrorKind::InvalidConfig,
+                            "API 2.0 has no TC3-HMAC-SHA256 signature: choose HmacSHA1 or \
+                             HmacSHA256, or API 3.0"
+                                .to_owned(),
+                        ));
+                    }
+                };
+                Backends::V2(Arc::new(V2 {
+                    requests: self
+                        .requests
+                        .with_endpoint(endpoint)
+                        .with_signature_method(method),
+                }))
+            }
+            Api::V3 => {
+                if self.extra_params {
+                    return Err(ClientError::new(
+                        ClientErrorKind::InvalidConfig,
+                        "extra parameters are for API 2.0; API 3.0 refuses parameters it does \
+                         not define"
+                            .to_owned(),
+                    ));
+                }
+                let requests = v3::RequestBuilder::new(self.requests.credentials().clone())
+                    .with_endpoint(endpoint)
+                    .with_method(self.requests.method())
+                    .with_signing(self.signing.unwrap_or_default());
+                Backends::V3(Arc::new(V3 { requests }))
+            }
+        };
         let transport = match self.transport {
             Some(transport) => transport,
-            None => Arc::new(
-                HyperTransport::builder()
-                    .total_timeout(self.timeout)
-                    .build()
-                    .map_err(ClientError::transport)?,
-            ),
-        };
-        let backend = V2 {
-            requests: self.requests,
+            None => {
+                let mut builder = HyperTransport::builder().total_timeout(self.timeout);
+                for root in self.roots {
+                    builder = builder.add_root_certificate(root);
+                }
+                Arc::new(builder.build().map_err(ClientError::transport)?)
+            }
         };
         // The limit is given per minute and scaled to the server's window.
-        let window = backend.rate_window();
+        let (window, default_limit) = match &backend {
+            Backends::V2(v2) => (v2.rate_window(), DEFAULT_RATE_LIMIT_PER_MINUTE),
+            Backends::V3(v3) => (v3.rate_window(), DEFAULT_V3_RATE_LIMIT_PER_MINUTE),
+        };
         let pacing = Pacing::new(
-            window.limit(self.rate_limit_per_minute),
+            window.limit(self.rate_limit_per_minute.unwrap_or(default_limit)),
             window.window + window.margin,
         );
         let rng = match self.jitter_seed {
@@ -217,44 +328,58 @@ impl ClientBuilder {
                 pacing,
                 rng: Mutex::new(rng),
             }),
-            v2: Arc::new(backend),
+            backend,
         })
     }
 }
 
-/// The client: signs, sends, retries, batches and paces
-/// `FlushOrPushOverall` calls. Cheap to clone (shared state).
+/// The backend of the client's API.
+#[derive(Debug, Clone)]
+enum Backends {
+    V2(Arc<V2>),
+    V3(Arc<V3>),
+}
+
+/// The client: signs, sends, retries, batches and paces API 3.0 calls
+/// (`PurgeUrlsCache`, `PurgePathCache`, `PushUrlsCache`, the task and quota
+/// queries) or API 2.0's `FlushOrPushOverall`. Cheap to clone (shared
+/// state).
 ///
 /// Build one with [`Client::builder`]; see the [crate documentation](crate)
-/// for an example.
+/// for examples.
 #[derive(Clone)]
 pub struct Client {
-    core: Arc<Core>,
-    v2: Arc<V2>,
+    pub(crate) core: Arc<Core>,
+    backend: Backends,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("requests", &self.v2.requests)
+            .field("backend", &self.backend)
             .field("core", &self.core)
             .finish_non_exhaustive()
     }
 }
 
 impl Client {
-    /// A builder with `credentials` and the defaults: the default endpoint,
-    /// POST, HmacSHA1, the hyper transport, a 30 s timeout, the default
-    /// retry policy, concurrency 4, 100 requests per minute, the system
-    /// clock, random nonces and tokio's sleep.
+    /// A builder with `credentials` and the defaults: API 3.0, the API's
+    /// endpoint, POST, TC3 (API 2.0: HmacSHA1), the hyper transport, a 30 s
+    /// timeout, the default retry policy, concurrency 4, the API's rate
+    /// limit, the system clock, random nonces and tokio's sleep.
     pub fn builder(credentials: Credentials) -> ClientBuilder {
         ClientBuilder {
+            api: Api::default(),
+            endpoint: None,
+            signing: None,
             requests: RequestBuilder::new(credentials),
+            extra_params: false,
             transport: None,
+            roots: Vec::new(),
             timeout: DEFAULT_TIMEOUT,
             retry: RetryPolicy::default(),
             concurrency: NonZeroUsize::new(DEFAULT_CONCURRENCY).unwrap_or(NonZeroUsize::MIN),
-            rate_limit_per_minute: DEFAULT_RATE_LIMIT_PER_MINUTE,
+            rate_limit_per_minute: None,
             batch_size: None,
             clock: Arc::new(SystemClock::new()),
             nonces: Arc::new(RandomNonces::new()),
@@ -263,54 +388,99 @@ impl Client {
         }
     }
 
-    /// The request builder the client signs with (for dry runs and plans).
-    pub fn request_builder(&self) -> &RequestBuilder {
-        &self.v2.requests
+    /// The API the client speaks.
+    pub fn api(&self) -> Api {
+        match self.backend {
+            Backends::V2(_) => Api::V2,
+            Backends::V3(_) => Api::V3,
+        }
     }
 
-    /// Sends one validated request, retrying as the [`RetryPolicy`] allows.
+    /// API 2.0's request builder (for dry runs and plans), when the client
+    /// speaks API 2.0.
+    pub fn request_builder(&self) -> Option<&RequestBuilder> {
+        match &self.backend {
+            Backends::V2(v2) => Some(&v2.requests),
+            Backends::V3(_) => None,
+        }
+    }
+
+    /// API 3.0's request builder, when the client speaks API 3.0.
+    pub fn v3_request_builder(&self) -> Option<&v3::RequestBuilder> {
+        match &self.backend {
+            Backends::V3(v3) => Some(&v3.requests),
+            Backends::V2(_) => None,
+        }
+    }
+
+    /// Sends one validated request, retrying as the [`RetryPolicy`] allows;
+    /// under API 3.0 it is sent as the `PurgeUrlsCache`, `PurgePathCache` or
+    /// `PushUrlsCache` its operation maps to.
     ///
-    /// Each attempt is signed afresh, with a new `Timestamp` and `Nonce`,
-    /// and waits for its slot under the rate limit. Retried: transport
-    /// failures (no connection, reset, timeout), HTTP 5xx other than 501
-    /// (which means too large) and 429, and API codes the catalogue marks
-    /// retryable (4400 rate/quota, 6000 internal, 6200 maintenance, module
-    /// codes 9000, 9163, 22063). Never retried: validation (4000),
-    /// authentication (4100), expiry (4200), daily quotas (22044, 22046,
-    /// 23101, 21000) and other permanent codes. A 4500 (replay) is retried
-    /// once with a fresh nonce when it is about the nonce; when it is about
-    /// the timestamp (per its message, or the server's `Date` header
-    /// disagreeing with the local clock by more than an hour) it is reported
-    /// as [`CallErrorKind::ClockSkew`](crate::error::CallErrorKind::ClockSkew)
-    /// with a message saying the local clock is off.
+    /// Each attempt is signed afresh (a new timestamp and nonce) and waits
+    /// for its slot under the rate limit. Retried: transport failures (no
+    /// connection, reset, timeout), HTTP 5xx (API 2.0: other than 501,
+    /// which means too large) and 429, and the codes the API's catalogue
+    /// marks retryable (API 2.0: 4400 rate/quota, 6000 internal, 6200
+    /// maintenance, module codes 9000, 9163, 22063; API 3.0:
+    /// `RequestLimitExceeded`, `InternalError.*`, `…TooOften`,
+    /// `ResourceInUse.*`). Never retried: validation, authentication
+    /// (`AuthFailure.*`), daily quotas and other permanent codes. An
+    /// API 2.0 4500 (replay) is retried once with a fresh nonce when it is
+    /// about the nonce; one about the timestamp, and API 3.0's
+    /// `AuthFailure.SignatureExpire`, are reported as
+    /// [`CallErrorKind::ClockSkew`] with a message saying the local clock
+    /// is off.
     ///
-    /// **Retries spend quota.** When an answer is lost (a timeout or reset
-    /// after the request went out), the server may have accepted the
-    /// request; the retry then flushes or pushes the same URLs again. That
-    /// is harmless to the cache (a purge or prefetch is idempotent in
-    /// effect) but counts against the daily quotas and the rate limit.
-    /// API 2.0 has no way to look tasks up before resending.
+    /// **Lost answers.** When an answer is lost (a timeout or reset after
+    /// the request went out), the server may have accepted the request.
+    /// Under API 3.0 the client looks the URLs up with `Describe*Tasks`
+    /// before resending, and resends only those not found. API 2.0 cannot
+    /// look tasks up: the retry flushes or pushes the same URLs again,
+    /// harmless to the cache but counted against the daily quotas and the
+    /// rate limit.
     ///
     /// # Errors
     /// A [`CallError`] describing the last attempt, the attempts made and
     /// why the client stopped.
     pub async fn call(&self, request: &FlushOrPush) -> Result<CallOutcome, CallError> {
-        let called = call::call(&self.core, &*self.v2, request.clone(), true).await;
-        let receipt = called.result?;
-        Ok(CallOutcome {
-            // Only a lookup finds URLs applied without an answer of its own,
-            // and API 2.0 has none: a success always carries its envelope.
-            envelope: receipt.unwrap_or_else(Envelope::success),
-            attempts: called.attempts,
-            requests_sent: called.requests,
-        })
+        match &self.backend {
+            Backends::V2(v2) => {
+                let called = call::call(&self.core, &**v2, request.clone(), true).await;
+                let receipt = called.result?;
+                Ok(CallOutcome {
+                    // Only a lookup finds URLs applied without an answer of its
+                    // own, and API 2.0 has none: a success always carries its
+                    // envelope.
+                    envelope: receipt.unwrap_or_else(Envelope::success),
+                    task_id: None,
+                    request_id: None,
+                    attempts: called.attempts,
+                    requests_sent: called.requests,
+                })
+            }
+            Backends::V3(v3) => {
+                let job = Job::new(request.operation()).areas(request.areas());
+                let batch = v3::batch_of(&job, request.urls().to_vec());
+                let called = call::call(&self.core, &**v3, batch, true).await;
+                let receipt = called.result?;
+                let task_id = receipt
+                    .as_ref()
+                    .and_then(V3::task_id)
+                    .or_else(|| called.applied.iter().find_map(|a| a.task_id.clone()));
+                Ok(CallOutcome {
+                    envelope: Envelope::success(),
+                    task_id,
+                    request_id: receipt.and_then(|r| r.request_id),
+                    attempts: called.attempts,
+                    requests_sent: called.requests,
+                })
+            }
+        }
     }
 
-    /// Flushes or pushes any number of URLs: dedupes them (first wins),
-    /// plans them into batches within the per-request count, the optional
-    /// batch size and the wire size limit, sends the batches with bounded
-    /// concurrency under the rate limit (each with [`call`](Self::call)'s
-    /// retries), and reports every URL's outcome.
+    /// Flushes or pushes any number of URLs to `areas`:
+    /// [`submit_job`](Self::submit_job) of `Job::new(operation).areas(areas)`.
     ///
     /// Must run inside a tokio runtime (batches are tokio tasks). Never
     /// fails as a whole: failures are per URL in the [`Report`].
@@ -348,16 +518,66 @@ impl Client {
         urls: DistinctUrls,
         on_batch: impl FnMut(&BatchReport) + Send,
     ) -> Report {
-        let job = v2::Job { operation, areas };
-        submit::submit(
-            self.core.clone(),
-            self.v2.clone(),
-            job,
-            operation,
-            urls,
-            on_batch,
-        )
-        .await
+        self.submit_job(&Job::new(operation).areas(areas), urls, on_batch)
+            .await
+    }
+
+    /// Does `job` for any number of URLs (deduplicated, as
+    /// [`submit_distinct`](Self::submit_distinct) takes them): plans them
+    /// into calls within the action's count, the batch size and the wire
+    /// limit, sends the calls with bounded concurrency under the rate limit
+    /// (each with [`call`](Self::call)'s retries and lookups), and reports
+    /// every URL's outcome and the tasks created.
+    ///
+    /// A job API 2.0 cannot do (no area, API 3.0's options) fails every URL
+    /// before anything is sent, naming the reason.
+    ///
+    /// Must run inside a tokio runtime (batches are tokio tasks).
+    pub async fn submit_job(
+        &self,
+        job: &Job,
+        urls: DistinctUrls,
+        on_batch: impl FnMut(&BatchReport) + Send,
+    ) -> Report {
+        let operation = job.operation();
+        match &self.backend {
+            Backends::V2(v2) => {
+                let (Some(areas), None) = (job.areas_given(), job.v2_problem()) else {
+                    let why = job.v2_problem().unwrap_or_default();
+                    let duplicates_skipped = urls.duplicates();
+                    return Report {
+                        failed: urls
+                            .into_vec()
+                            .into_iter()
+                            .map(|url| Failure::unsent(url, why.to_owned()))
+                            .collect(),
+                        duplicates_skipped,
+                        ..Report::default()
+                    };
+                };
+                let job = v2::Job { operation, areas };
+                submit::submit(
+                    self.core.clone(),
+                    v2.clone(),
+                    job,
+                    operation,
+                    urls,
+                    on_batch,
+                )
+                .await
+            }
+            Backends::V3(v3) => {
+                submit::submit(
+                    self.core.clone(),
+                    v3.clone(),
+                    job.clone(),
+                    operation,
+                    urls,
+                    on_batch,
+                )
+                .await
+            }
+        }
     }
 
     /// [`submit`](Self::submit) of [`Operation::FlushUrls`].
@@ -374,4 +594,81 @@ impl Client {
     pub async fn push_urls(&self, areas: Areas, urls: impl IntoIterator<Item = CdnUrl>) -> Report {
         self.submit(Operation::PushUrls, areas, urls).await
     }
+
+    /// One API 3.0 query, paced and retried like every call.
+    pub(crate) async fn query(&self, request: Request) -> Result<Body, CallError> {
+        let Backends::V3(v3) = &self.backend else {
+            return Err(CallError::new(
+                CallErrorKind::Unsupported,
+                format!(
+                    "{} is an API 3.0 action; API 2.0 cannot read quotas or look tasks up",
+                    request.action()
+                ),
+            ));
+        };
+        let called = call::call(&self.core, &**v3, request, false).await;
+        match called.result? {
+            Some(receipt) => Ok(receipt.body),
+            None => unreachable!("a query is never reconciled"),
+        }
+    }
+
+    /// `DescribePurgeQuota`: the account's URL and directory purge quotas
+    /// (API 3.0).
+    ///
+    /// # Errors
+    /// The call's [`CallError`]; [`CallErrorKind::Unsupported`] under API
+    /// 2.0.
+    pub async fn purge_quota(&self) -> Result<PurgeQuota, CallError> {
+        match self.query(DescribePurgeQuota.into()).await? {
+            Body::PurgeQuota(quota) => Ok(quota),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    /// `DescribePushQuota`: the account's push quotas (API 3.0).
+    ///
+    /// # Errors
+    /// As [`purge_quota`](Self::purge_quota).
+    pub async fn push_quota(&self) -> Result<PushQuota, CallError> {
+        match self.query(DescribePushQuota.into()).await? {
+            Body::PushQuota(quota) => Ok(quota),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    /// `DescribePurgeTasks`: one page of purge task logs (API 3.0).
+    ///
+    /// # Errors
+    /// As [`purge_quota`](Self::purge_quota).
+    pub async fn describe_purge_tasks(
+        &self,
+        query: DescribePurgeTasks,
+    ) -> Result<PurgeTasks, CallError> {
+        match self.query(query.into()).await? {
+            Body::PurgeTasks(tasks) => Ok(tasks),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    /// `DescribePushTasks`: one page of push task logs (API 3.0).
+    ///
+    /// # Errors
+    /// As [`purge_quota`](Self::purge_quota).
+    pub async fn describe_push_tasks(
+        &self,
+        query: DescribePushTasks,
+    ) -> Result<PushTasks, CallError> {
+        match self.query(query.into()).await? {
+            Body::PushTasks(tasks) => Ok(tasks),
+            other => Err(unexpected(&other)),
+        }
+    }
+}
+
+fn unexpected(body: &Body) -> CallError {
+    CallError::new(
+        CallErrorKind::InvalidResponse,
+        format!("the server answered with another action's payload: {body:?}"),
+    )
 }

@@ -4,8 +4,16 @@ use std::fmt;
 use std::net::IpAddr;
 use std::str::FromStr;
 
-/// The default endpoint: `https://cdn.api.qcloud.com/v2/index.php`.
+use crate::api::Api;
+
+/// API 2.0's endpoint: `https://cdn.api.qcloud.com/v2/index.php`.
 pub const DEFAULT_ENDPOINT: &str = "https://cdn.api.qcloud.com/v2/index.php";
+
+/// API 3.0's endpoint: `https://cdn.tencentcloudapi.com/`.
+pub const DEFAULT_V3_ENDPOINT: &str = "https://cdn.tencentcloudapi.com/";
+
+/// API 2.0's path on any origin.
+pub const V2_PATH: &str = "/v2/index.php";
 
 /// Where requests go: a validated `https://` URL (or `http://` to a loopback
 /// host, for the emulator and tests) with a host, an optional port and a
@@ -105,6 +113,47 @@ impl Endpoint {
         })
     }
 
+    /// The default endpoint of `api`.
+    pub fn default_for(api: Api) -> Self {
+        let text = match api {
+            Api::V2 => DEFAULT_ENDPOINT,
+            Api::V3 => DEFAULT_V3_ENDPOINT,
+        };
+        Self::parse(text).unwrap_or_else(|_| unreachable!("the default endpoints are valid"))
+    }
+
+    /// Parses an endpoint for `api`: an origin (`scheme://host[:port]`,
+    /// with or without a trailing `/`) gets the API's own path (`/` for API
+    /// 3.0, `/v2/index.php` for API 2.0); any other path is used as given.
+    ///
+    /// ```
+    /// use tcdn::{Api, Endpoint};
+    ///
+    /// let v2 = Endpoint::parse_for(Api::V2, "http://127.0.0.1:8080/")?;
+    /// assert_eq!(v2.as_str(), "http://127.0.0.1:8080/v2/index.php");
+    /// let v3 = Endpoint::parse_for(Api::V3, "http://127.0.0.1:8080")?;
+    /// assert_eq!(v3.as_str(), "http://127.0.0.1:8080/");
+    /// let custom = Endpoint::parse_for(Api::V2, "https://proxy.example/cdn/v2")?;
+    /// assert_eq!(custom.path(), "/cdn/v2");
+    /// # Ok::<(), tcdn::endpoint::EndpointError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`parse`](Self::parse).
+    pub fn parse_for(api: Api, text: &str) -> Result<Self, EndpointError> {
+        let mut endpoint = Self::parse(text)?;
+        if endpoint.path() == "/" && api == Api::V2 {
+            endpoint.url.truncate(endpoint.path_start);
+            endpoint.url.push_str(V2_PATH);
+        }
+        Ok(endpoint)
+    }
+
+    /// `host[:port]`, as the `Host` header carries it.
+    pub fn authority(&self) -> &str {
+        &self.url[self.host_start..self.path_start]
+    }
+
     /// The normalised URL (`scheme://host[:port]/path`).
     pub fn as_str(&self) -> &str {
         &self.url
@@ -164,10 +213,11 @@ fn is_loopback(host: &str) -> bool {
     bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
+/// API 2.0's endpoint (kept for API 2.0 callers; [`Endpoint::default_for`]
+/// takes the API).
 impl Default for Endpoint {
     fn default() -> Self {
-        Self::parse(DEFAULT_ENDPOINT)
-            .unwrap_or_else(|_| unreachable!("the default endpoint is valid"))
+        Self::default_for(Api::V2)
     }
 }
 

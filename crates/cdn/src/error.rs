@@ -18,13 +18,17 @@ pub enum CallErrorKind {
     RequestTooLarge,
     /// The server's answer is not a readable response envelope.
     InvalidResponse,
-    /// The API answered with a non-zero `code`.
+    /// The API refused the call (API 2.0: a non-zero `code`; API 3.0: a
+    /// `Response.Error`).
     Api,
-    /// The API refused the `Timestamp` (code 4500 about time): the local
-    /// clock is off.
+    /// The API refused the timestamp (API 2.0's 4500 about time, API 3.0's
+    /// `AuthFailure.SignatureExpire`): the local clock is off.
     ClockSkew,
     /// The request could not be turned into an HTTP request.
     InvalidRequest,
+    /// The client's API has no such call (API 2.0 cannot read quotas or
+    /// look tasks up).
+    Unsupported,
 }
 
 /// Why the client stopped trying.
@@ -170,20 +174,35 @@ impl std::error::Error for CallError {}
 pub enum ClientErrorKind {
     /// The default HTTP transport could not be set up.
     Transport,
+    /// The options do not go together (TC3 with API 2.0, extra parameters
+    /// with API 3.0).
+    InvalidConfig,
+    /// A PEM bundle of trusted roots holds no readable certificate.
+    Certificates,
 }
 
 /// A client that could not be built.
 #[derive(Debug)]
 pub struct ClientError {
     kind: ClientErrorKind,
-    source: tcdn_transport::TransportError,
+    message: String,
+    source: Option<tcdn_transport::TransportError>,
 }
 
 impl ClientError {
     pub(crate) fn transport(source: tcdn_transport::TransportError) -> Self {
         Self {
             kind: ClientErrorKind::Transport,
-            source,
+            message: format!("cannot set up the HTTP client: {source}"),
+            source: Some(source),
+        }
+    }
+
+    pub(crate) fn new(kind: ClientErrorKind, message: String) -> Self {
+        Self {
+            kind,
+            message,
+            source: None,
         }
     }
 
@@ -195,12 +214,14 @@ impl ClientError {
 
 impl fmt::Display for ClientError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "cannot set up the HTTP client: {}", self.source)
+        f.write_str(&self.message)
     }
 }
 
 impl std::error::Error for ClientError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.source)
+        self.source
+            .as_ref()
+            .map(|source| source as &(dyn std::error::Error + 'static))
     }
 }

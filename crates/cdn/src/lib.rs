@@ -1,6 +1,8 @@
 //! tcdn: flush (purge) and push (prefetch) Tencent Cloud CDN caches through
-//! the API 2.0 action `FlushOrPushOverall`, for any number of URLs, with
-//! batching, pacing, retries and an outcome for every URL.
+//! API 3.0 (`PurgeUrlsCache`, `PurgePathCache`, `PushUrlsCache`, and the
+//! task and quota queries; the default) or the legacy API 2.0 action
+//! `FlushOrPushOverall`, for any number of URLs, with batching, pacing,
+//! retries, lookups of lost answers, waiting, and an outcome for every URL.
 //!
 //! # Main types
 //!
@@ -8,30 +10,50 @@
 //! modules.
 //!
 //! - [`Client`] (built by [`ClientBuilder`] from [`Client::builder`]): the
-//!   client. [`Client::submit`] (and [`flush_urls`](Client::flush_urls),
-//!   [`flush_dirs`](Client::flush_dirs), [`push_urls`](Client::push_urls))
-//!   takes any number of URLs and returns a [`Report`];
+//!   client of either [`Api`] (API 3.0 by default).
+//!   [`Client::submit_job`] takes a [`Job`] (operation, areas, API 3.0's
+//!   flush type, push options and `UrlEncode`) and any number of URLs, and
+//!   returns a [`Report`]; [`submit`](Client::submit),
+//!   [`flush_urls`](Client::flush_urls), [`flush_dirs`](Client::flush_dirs)
+//!   and [`push_urls`](Client::push_urls) are its short forms.
+//!   [`Client::wait`] waits until a report's tasks are finished;
+//!   [`task_logs`](Client::task_logs),
+//!   [`describe_purge_tasks`](Client::describe_purge_tasks),
+//!   [`describe_push_tasks`](Client::describe_push_tasks),
+//!   [`purge_quota`](Client::purge_quota) and
+//!   [`push_quota`](Client::push_quota) are API 3.0's queries.
 //!   [`Client::call`] sends one validated [`FlushOrPush`] and returns a
 //!   [`CallOutcome`](report::CallOutcome) or a [`CallError`].
 //! - [`report`]: the [`Report`] has every distinct input URL exactly once,
-//!   in `succeeded`, in `failed` (a [`Failure`] with the code and message
-//!   that decided it, and whether the server may have applied it anyway) or
-//!   in `not_sent`; the HTTP requests sent, the tasks the server created, and
-//!   a [`BatchReport`](report::BatchReport) per request.
+//!   in `succeeded`, in `failed` (a [`Failure`] with the code, API 3.0's
+//!   string code and request id, and whether the server may have applied it
+//!   anyway) or in `not_sent`; the HTTP requests sent, the tasks the server
+//!   created (`TaskId` and URLs), and a [`BatchReport`](report::BatchReport)
+//!   per request.
+//! - [`wait`]: the poll schedule, [`TaskLog`](wait::TaskLog) and
+//!   [`WaitSummary`](wait::WaitSummary).
 //! - [`credentials`]: [`Credentials`] and [`CredentialChain`] (keys from the
 //!   environment, tccli's files or the SDKs' INI file), and the pure
 //!   parsers.
+//! - [`v3`]: API 3.0's [`RequestBuilder`](v3::RequestBuilder), which signs a
+//!   [`model::v3::Request`] with TC3-HMAC-SHA256 or
+//!   the v1 signature ([`Signing`](v3::Signing)) into a
+//!   [`PreparedRequest`](v3::PreparedRequest) (method, URL, headers, body),
+//!   reusing the TC3 key derived for the day, and plans URLs into calls
+//!   ([`Plan`](v3::Plan)), for dry runs without a client.
 //! - [`v2`]: API 2.0's [`RequestBuilder`](v2::RequestBuilder), the pure,
 //!   allocation-lean signer that turns a [`FlushOrPush`], a timestamp and a
 //!   [`Nonce`](nonce::Nonce) into a [`PreparedRequest`](v2::PreparedRequest)
 //!   (method, URL, form body), and plans URLs into requests that fit the
-//!   wire ([`BatchPlan`](v2::BatchPlan)), for dry runs without a client.
+//!   wire ([`BatchPlan`](v2::BatchPlan)).
 //! - [`plan`]: [`DistinctUrls`](plan::DistinctUrls), URLs deduplicated
 //!   without a second copy of each, and [`TooLarge`](plan::TooLarge).
-//! - [`endpoint`]: [`Endpoint`], `https://cdn.api.qcloud.com/v2/index.php`
-//!   by default; `http` only to loopback (the emulator).
+//! - [`endpoint`]: [`Endpoint`]; [`Endpoint::default_for`] an API
+//!   (`https://cdn.tencentcloudapi.com/`,
+//!   `https://cdn.api.qcloud.com/v2/index.php`), [`Endpoint::parse_for`] to
+//!   give an origin; `http` only to loopback (the emulator).
 //! - [`retry`] and [`pacing`]: [`RetryPolicy`] (attempts, exponential backoff
-//!   with full jitter, a total deadline) and the rate window.
+//!   with full jitter, a total deadline) and the rate windows.
 //! - [`clock`] and [`nonce`]: the injected [`Clock`](clock::Clock),
 //!   [`Sleeper`](clock::Sleeper) and [`NonceSource`](nonce::NonceSource);
 //!   with the `test-util` feature, `test_util` has deterministic doubles
@@ -40,6 +62,30 @@
 //! - [`error`]: [`CallError`] and [`ClientError`].
 //! - [`model`], [`sign`] and [`transport`]: the crates tcdn is built on
 //!   (`tcdn-model`, `tcdn-sign`, `tcdn-transport`), re-exported whole.
+//!
+//! # Real use
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use tcdn::{Areas, Client, CredentialChain};
+//!
+//! # #[tokio::main]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // API 3.0, TC3-HMAC-SHA256, https://cdn.tencentcloudapi.com/.
+//! let client = Client::builder(CredentialChain::from_process().resolve()?).build()?;
+//! let urls = ["https://www.example.com/a.css".parse()?, "https://www.example.com/b.js".parse()?];
+//! let mut report = client.flush_urls(Areas::Mainland, urls).await;
+//! client.wait(&mut report, Duration::from_secs(600), |done, total| eprintln!("{done}/{total}")).await;
+//! for task in &report.tasks {
+//!     println!("{} {}: {} URLs", task.action, task.task_id, task.urls.len());
+//! }
+//! assert!(report.is_success(), "{:?}", report.failed);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! `examples/purge.rs` is the same as a program; `examples/emulator.rs` runs
+//! against the local emulator.
 //!
 //! # How it works
 //!
@@ -51,13 +97,13 @@
 //!
 //! # Example
 //!
-//! With the scripted mock transport (feature `test-util`) instead of the
-//! network:
+//! API 2.0, with the scripted mock transport (feature `test-util`) instead
+//! of the network (`tests/v3.rs` runs API 3.0 against an in-process server):
 //!
 //! ```
 //! use std::sync::Arc;
 //! use tcdn::test_util::mock::ScriptedTransport;
-//! use tcdn::{Areas, CdnUrl, Client, Credentials};
+//! use tcdn::{Api, Areas, CdnUrl, Client, Credentials};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -67,6 +113,7 @@
 //! let transport = Arc::new(ScriptedTransport::new().then_respond(200, ok).then_respond(200, refused));
 //!
 //! let client = Client::builder(Credentials::new("AKIDexample", "secret-key")?)
+//!     .api(Api::V2)
 //!     .transport(transport.clone())
 //!     .concurrency(std::num::NonZeroUsize::MIN)
 //!     .build()?;
@@ -109,31 +156,38 @@
 //!
 //! # Batching and pacing
 //!
-//! [`Client::submit`] drops duplicate URLs (the first wins), packs the rest
-//! in order into requests of at most 1000 URLs (flush), 20 directories or 20
-//! pushes (or the builder's `batch_size`), each within the method's size
-//! limit (GET: 32 KB request target; POST: 1 MB body). It sends up to
-//! `concurrency` requests at a time and paces every HTTP request, retries
-//! included, so that no 60 s window (plus a 1 s margin) holds more than the
-//! rate limit (100 per minute by default), which is how the server counts.
+//! [`Client::submit_job`] takes URLs deduplicated (the first wins), packs
+//! them in order into calls of at most the action's count (API 3.0: 1000
+//! purged URLs, the quota's `Batch` of directories (100 by default), 500
+//! pushed URLs; API 2.0: 1000 URLs, 20 directories, 20 pushes), or the
+//! builder's `batch_size`, each within the wire limit (API 3.0: 10 MiB TC3
+//! POST body, 1 MiB form POST body; both: 32 KiB GET request target; API
+//! 2.0: 1 MB POST body). It sends up to `concurrency` calls at a time and
+//! paces every HTTP request, retries and lookups included, as the server
+//! counts: API 3.0 20 calls per second per action (1200 per minute), API
+//! 2.0 100 calls per minute in all.
 //!
 //! # Retries, and what they cost
 //!
-//! Each attempt is signed afresh with a new `Timestamp` and `Nonce`.
-//! Transport failures, HTTP 5xx (but not 501, "too large") and 429, and the
-//! API's transient codes (4400 rate/quota, 6000 internal error, 6200
-//! maintenance, module codes 9000, 9163, 22063) are retried with exponential
-//! backoff and full jitter, within [`RetryPolicy`]'s attempts and total
-//! deadline. Validation (4000), authentication (4100), expired requests
-//! (4200), exhausted daily quotas and other permanent codes are not. A 4500
-//! ("replay") about the nonce is retried once; one about the timestamp is
-//! reported as [`CallErrorKind::ClockSkew`](error::CallErrorKind::ClockSkew), saying the local clock is off.
+//! Each attempt is signed afresh with a new timestamp and nonce. Transport
+//! failures, HTTP 5xx and 429, and the API's transient codes (API 3.0:
+//! `RequestLimitExceeded`, `InternalError.*`, `…TooOften`,
+//! `ResourceInUse.*`; API 2.0: 4400, 6000, 6200, module codes 9000, 9163,
+//! 22063) are retried with exponential backoff and full jitter, within
+//! [`RetryPolicy`]'s attempts and total deadline. Validation,
+//! authentication (`AuthFailure.*`), exhausted daily quotas and other
+//! permanent codes are not. A clock problem (`AuthFailure.SignatureExpire`;
+//! API 2.0's 4500 about the timestamp) is reported as
+//! [`CallErrorKind::ClockSkew`](error::CallErrorKind::ClockSkew); an API
+//! 2.0 4500 about the nonce is retried once.
 //!
 //! A flush or push repeated after a lost answer (a timeout or reset after
-//! the request went out) is harmless to the cache (purging or prefetching
-//! twice has the same effect as once) but **spends quota**: the daily URL
-//! quotas and the per-minute rate count the repeat. Lower
-//! [`RetryPolicy::with_retries`] when quota is tight.
+//! the request went out) would spend quota twice. Under API 3.0 the client
+//! looks the URLs up first (`DescribePurgeTasks` / `DescribePushTasks` from
+//! the first attempt's time, by keyword, paged) and resends only those not
+//! found; those found succeed with their `TaskId`. API 2.0 cannot look
+//! tasks up, so its retries resend the whole batch: lower
+//! [`RetryPolicy::with_retries`] when its quota is tight.
 //!
 //! # Observability
 //!
@@ -151,10 +205,12 @@ mod core;
 pub mod credentials;
 pub mod endpoint;
 pub mod error;
+mod job;
 pub mod nonce;
 pub mod report;
 #[cfg(feature = "test-util")]
 pub mod test_util;
+pub mod wait;
 
 /// Retries: [`RetryPolicy`] and its [`Jitter`](retry::Jitter).
 pub mod retry {
@@ -162,9 +218,10 @@ pub mod retry {
 }
 
 /// Pacing: every HTTP request, retries included, waits until the server's
-/// rate window has room (API 2.0: 100 calls in any 60 s, by default).
+/// rate window has room (API 3.0: 20 calls of each action in any second;
+/// API 2.0: 100 calls in any 60 s, by default).
 pub mod pacing {
-    pub use crate::client::DEFAULT_RATE_LIMIT_PER_MINUTE;
+    pub use crate::client::{DEFAULT_RATE_LIMIT_PER_MINUTE, DEFAULT_V3_RATE_LIMIT_PER_MINUTE};
     pub use crate::core::pace::{PACING_MARGIN, RATE_WINDOW};
 }
 
@@ -185,15 +242,26 @@ pub mod v2 {
     };
 }
 
+/// API 3.0: request building and call plans without a client (dry runs),
+/// and the signing choices (docs/protocol.md §5, §6). The actions' types
+/// are [`model::v3`].
+pub mod v3 {
+    pub use crate::api::v3::{
+        Plan, PreparedRequest, RequestBuilder, RequestError, RequestErrorKind, Signing,
+    };
+}
+
 pub use tcdn_model as model;
 pub use tcdn_sign as sign;
 pub use tcdn_transport as transport;
 
+pub use crate::api::{Api, UnknownApi};
 pub use crate::client::{Client, ClientBuilder};
 pub use crate::core::retry::RetryPolicy;
 pub use crate::credentials::{CredentialChain, Credentials};
 pub use crate::endpoint::Endpoint;
 pub use crate::error::{CallError, ClientError};
+pub use crate::job::Job;
 pub use crate::report::{Failure, Report};
 pub use tcdn_model::{Areas, CdnUrl, FlushOrPush, Operation};
 pub use tcdn_sign::{HttpMethod, SignatureMethod};

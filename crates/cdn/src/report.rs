@@ -14,8 +14,13 @@ use crate::error::CallError;
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CallOutcome {
-    /// The success envelope (`code` 0).
+    /// The success envelope (`code` 0); under API 3.0, a plain success
+    /// envelope (the answer is in `task_id` and `request_id`).
     pub envelope: Envelope,
+    /// The task the server created (API 3.0's `TaskId`).
+    pub task_id: Option<String>,
+    /// The server's id of the answer (API 3.0's `RequestId`).
+    pub request_id: Option<String>,
     /// Attempts made, the successful one included.
     pub attempts: u32,
     /// HTTP requests handed to the transport.
@@ -26,7 +31,7 @@ pub struct CallOutcome {
 /// decided it.
 ///
 /// Serializes as `{"url","code","module_code"?,"message","request_id"?,
-/// "maybe_applied"}`: `code` is the API 2.0 integer code, or the API's string
+/// "task_id"?,"maybe_applied"}`: `code` is the API 2.0 integer code, or the API's string
 /// code for APIs that name errors by string, or `null` when no answer had
 /// one.
 #[non_exhaustive]
@@ -43,6 +48,10 @@ pub struct Failure {
     pub error_code: Option<String>,
     /// The server's id of the deciding answer (API 3.0's `RequestId`).
     pub request_id: Option<String>,
+    /// The task the URL was accepted in, when it failed afterwards (its task
+    /// ended `fail` or `invalid`, or had not finished, in a
+    /// [`wait`](crate::Client::wait)).
+    pub task_id: Option<String>,
     /// What happened, fit to show a user.
     pub message: String,
     /// Whether an attempt may have reached the server without its answer
@@ -59,6 +68,7 @@ impl Failure {
             module_code: error.module_code(),
             error_code: error.error_code().map(str::to_owned),
             request_id: error.request_id().map(str::to_owned),
+            task_id: None,
             message: error.to_string(),
             maybe_applied: error.maybe_applied(),
         }
@@ -72,6 +82,7 @@ impl Failure {
             module_code: None,
             error_code: None,
             request_id: None,
+            task_id: None,
             message,
             maybe_applied: false,
         }
@@ -91,8 +102,10 @@ impl Serialize for Failure {
             (None, Some(text)) => Some(Code::Text(text)),
             (None, None) => None,
         };
-        let fields =
-            4 + usize::from(self.module_code.is_some()) + usize::from(self.request_id.is_some());
+        let fields = 4
+            + usize::from(self.module_code.is_some())
+            + usize::from(self.request_id.is_some())
+            + usize::from(self.task_id.is_some());
         let mut out = serializer.serialize_struct("Failure", fields)?;
         out.serialize_field("url", &self.url)?;
         out.serialize_field("code", &code)?;
@@ -102,6 +115,9 @@ impl Serialize for Failure {
         out.serialize_field("message", &self.message)?;
         if let Some(request_id) = &self.request_id {
             out.serialize_field("request_id", request_id)?;
+        }
+        if let Some(task_id) = &self.task_id {
+            out.serialize_field("task_id", task_id)?;
         }
         out.serialize_field("maybe_applied", &self.maybe_applied)?;
         out.end()

@@ -14,7 +14,7 @@ use tcdn::test_util::mock::{
 };
 use tcdn::transport::{Transport, TransportError};
 use tcdn::{
-    Areas, CdnUrl, Client, ClientBuilder, Credentials, FlushOrPush, HttpMethod, Operation,
+    Api, Areas, CdnUrl, Client, ClientBuilder, Credentials, FlushOrPush, HttpMethod, Operation,
     RetryPolicy, error::CallErrorKind, error::GaveUp, nonce::Nonce, retry::Jitter,
     test_util::ManualClock, test_util::ManualSleeper, test_util::SequentialNonces,
 };
@@ -36,6 +36,7 @@ impl Harness {
 
     fn builder(&self, transport: Arc<dyn Transport>) -> ClientBuilder {
         Client::builder(Credentials::new("AKIDtest", "test-secret-key").unwrap())
+            .api(Api::V2)
             .transport(transport)
             .clock(Arc::new(self.clock.clone()))
             .sleeper(Arc::new(self.sleeper.clone()))

@@ -7,7 +7,7 @@ use std::num::{NonZeroU32, NonZeroUsize};
 use std::time::Duration;
 
 use tcdn::{
-    Areas, CdnUrl, Client, ClientBuilder, Credentials, Endpoint, HttpMethod, Operation,
+    Api, Areas, CdnUrl, Client, ClientBuilder, Credentials, Endpoint, HttpMethod, Operation,
     RetryPolicy, SignatureMethod,
 };
 use tcdn_emulator::{Config, Credential, Emulator, Faults, RunningEmulator};
@@ -31,6 +31,7 @@ fn client(running: &RunningEmulator, key: &str) -> ClientBuilder {
             .unwrap()
             .with_token("e2e-session-token"),
     )
+    .api(Api::V2)
     .endpoint(endpoint)
     .timeout(Duration::from_secs(10))
     .retry_policy(

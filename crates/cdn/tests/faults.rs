@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use tcdn::{
-    Areas, CdnUrl, Client, Credentials, Endpoint, Report, RetryPolicy, clock::Clock,
+    Api, Areas, CdnUrl, Client, Credentials, Endpoint, Report, RetryPolicy, clock::Clock,
     clock::Sleeper, error::CallErrorKind, test_util::ManualClock,
 };
 use tcdn_emulator::{Config, Credential, Emulator, Faults, RunningEmulator};
@@ -108,6 +108,7 @@ async fn run(setup: Setup, input: &[CdnUrl]) -> Run {
         emulator: emulator_clock,
     });
     let client = Client::builder(Credentials::new(ID, KEY).unwrap())
+        .api(Api::V2)
         .endpoint(running.endpoint().parse::<Endpoint>().unwrap())
         .timeout(ATTEMPT_TIMEOUT)
         .retry_policy(setup.retry)

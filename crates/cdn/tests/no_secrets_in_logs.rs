@@ -10,9 +10,9 @@ use std::sync::{Arc, Mutex};
 use tcdn::test_util::mock::ScriptedTransport;
 use tcdn::transport::TransportError;
 use tcdn::{
-    Areas, CdnUrl, Client, Credentials, HttpMethod, RetryPolicy, SignatureMethod, nonce::Nonce,
-    retry::Jitter, test_util::ManualClock, test_util::ManualSleeper, test_util::SequentialNonces,
-    v2::RequestBuilder,
+    Api, Areas, CdnUrl, Client, Credentials, HttpMethod, RetryPolicy, SignatureMethod,
+    nonce::Nonce, retry::Jitter, test_util::ManualClock, test_util::ManualSleeper,
+    test_util::SequentialNonces, v2::RequestBuilder,
 };
 use tracing_subscriber::fmt::format::FmtSpan;
 
@@ -81,6 +81,7 @@ fn trace_logs_hold_no_secret_token_or_signature() {
                 .then_respond(200, "<html>not json</html>"),
         );
         let client = Client::builder(credentials())
+            .api(Api::V2)
             .method(method)
             .signature_method(SignatureMethod::HmacSha256)
             .transport(script.clone())

@@ -11,15 +11,19 @@ const ABOUT: &str =
 
 const LONG_ABOUT: &str = "\
 Flush (purge) or push (prefetch) Tencent Cloud CDN caches, mainland and overseas,
-with the API 2.0 action FlushOrPushOverall.
+with API 3.0 (PurgeUrlsCache, PurgePathCache, PushUrlsCache; the default) or the
+legacy API 2.0 action FlushOrPushOverall (--api v2).
 
   flush   marks cached copies stale, so the next request goes back to the origin.
           Use it after a deploy. With --dir, whole directories are flushed.
-  push    fetches URLs into the CDN ahead of users (prefetch). URLs only; the
-          account must be on Tencent's prefetch whitelist.
+  push    fetches URLs into the CDN ahead of users (prefetch). URLs only.
+  quota   prints the account's daily purge and push quotas (API 3.0).
+  tasks   prints the status of tasks by their TaskId (API 3.0).
 
-Areas: choose --mainland (mainland China), --oversea (outside it), or both.
-Each area's daily quota is spent separately.
+Areas: --mainland (mainland China), --oversea (outside it), or both. Under API 3.0
+they are optional: a flush without one (or with both) goes to the domain's own
+region, a push with both to `global`. API 2.0 needs one. Each area's daily quota
+is spent separately.
 
 Credentials, first found wins:
   1. TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY (and TENCENTCLOUD_TOKEN or
@@ -29,8 +33,8 @@ Credentials, first found wins:
 
 Exit status: 0 every URL succeeded, 1 some failed, 2 invalid input or usage.
 
-Tencent retired the API 2.0 host in 2022: `tcdn emulator` serves a faithful local
-stand-in, and --endpoint (or TCDN_ENDPOINT) points tcdn at it.";
+`tcdn emulator` serves a faithful local stand-in of both APIs, and --endpoint (or
+TCDN_ENDPOINT) points tcdn at it.";
 
 /// `tcdn`: the top level.
 #[derive(Debug, Parser)]
@@ -57,23 +61,40 @@ pub enum Command {
     /// Flush (purge) cached URLs or directories.
     #[command(
         long_about = "Flush (purge) cached URLs, or whole directories with --dir.\n\n\
-A flushed URL is fetched again from the origin on its next request. Limits per request:\n\
-1000 URLs or 20 directories; tcdn splits larger lists into batches. Daily quotas per\n\
-area: 10,000 URLs and 100 directories."
+A flushed URL is fetched again from the origin on its next request. Limits per call:\n\
+API 3.0 1000 URLs or the quota's batch of directories (100 by default); API 2.0 1000\n\
+URLs or 20 directories. tcdn splits larger lists into calls. Daily quotas per area:\n\
+10,000 URLs and 100 directories."
     )]
     Flush(FlushArgs),
     /// Push (prefetch) URLs into the CDN cache.
     #[command(
         long_about = "Push (prefetch) URLs into the CDN cache, ahead of users.\n\n\
-Directories cannot be pushed. Limits: 20 URLs per request (tcdn splits larger lists),\n\
-1,000 per area per day, and the account must be on Tencent's prefetch whitelist."
+Directories cannot be pushed. Limits: 500 URLs per call under API 3.0, 20 under\n\
+API 2.0 (tcdn splits larger lists), 1,000 per area per day. The account may need to\n\
+be on Tencent's prefetch whitelist (UnauthorizedOperation.CdnUserNoWhitelist)."
     )]
     Push(PushArgs),
+    /// Print the account's purge and push quotas (API 3.0).
+    #[command(
+        long_about = "Print the account's daily purge and push quotas: per area, the most URLs\n\
+or directories per call (batch), per day (total), and what is left today (available).\n\
+API 3.0's DescribePurgeQuota and DescribePushQuota."
+    )]
+    Quota(QueryArgs),
+    /// Print the status of tasks by TaskId (API 3.0).
+    #[command(
+        long_about = "Print the status of every URL of the given tasks: process, done, fail or\n\
+(push) invalid. The TaskIds are those `tcdn flush` and `tcdn push` report. API 3.0's\n\
+DescribePurgeTasks and DescribePushTasks. Exit status 1 when a task is not found."
+    )]
+    Tasks(TasksArgs),
     /// Serve a local emulator of the API endpoint, for tests and pipelines.
     #[command(
-        long_about = "Serve a local emulator of the retired API 2.0 endpoint.\n\n\
+        long_about = "Serve a local emulator of the API endpoints (API 3.0 and API 2.0).\n\n\
 The first line on stdout is its origin (http://127.0.0.1:PORT, https:// with\n\
---tls); API 2.0 is at /v2/index.php under it, the URL to pass to --endpoint.\n\
+--tls), the URL to pass to --endpoint: API 3.0 is at / under it, API 2.0 at\n\
+/v2/index.php (tcdn adds the path for the --api chosen).\n\
 It checks signatures, timestamps, nonces, rate limits, per-request limits and\n\
 daily quotas like the documented server, and lists accepted requests at\n\
 /_emulator/tasks.\n\
@@ -98,6 +119,11 @@ pub struct TargetArgs {
     #[arg(long, alias = "overseas")]
     pub oversea: bool,
 
+    /// Sets UrlEncode (API 3.0): the server encodes non-ASCII characters of
+    /// the URLs, which are sent as given.
+    #[arg(long)]
+    pub url_encode: bool,
+
     /// Read URLs from a file, one per line (`-` for stdin); blank lines and
     /// `#` comments are skipped.
     #[arg(long, value_name = "PATH|-")]
@@ -108,6 +134,33 @@ pub struct TargetArgs {
     pub urls: Vec<String>,
 }
 
+/// What happens around the submission: the quota check and the wait.
+#[derive(Debug, Args)]
+pub struct SubmitArgs {
+    /// Submit even when the quota read before a submission of several calls
+    /// says it cannot hold it (API 3.0).
+    #[arg(long)]
+    pub force: bool,
+
+    /// After submitting, wait until every URL's task is done, failed or
+    /// invalid (API 3.0); exit 0 only if every URL is done.
+    #[arg(long)]
+    pub wait: bool,
+
+    /// The longest --wait, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 600, requires = "wait")]
+    pub wait_timeout: u64,
+}
+
+/// `FlushType` of `flush --dir` (API 3.0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FlushTypeArg {
+    /// Refresh the resources that changed at the origin.
+    Flush,
+    /// Refresh every resource under the directory.
+    Delete,
+}
+
 /// `tcdn flush`.
 #[derive(Debug, Args)]
 pub struct FlushArgs {
@@ -115,13 +168,54 @@ pub struct FlushArgs {
     #[arg(long)]
     pub dir: bool,
 
+    /// With --dir: refresh changed resources (flush) or everything (delete)
+    /// (API 3.0) [default: flush].
+    #[arg(long, value_enum, requires = "dir")]
+    pub flush_type: Option<FlushTypeArg>,
+
     /// URLs and areas.
     #[command(flatten)]
     pub target: TargetArgs,
 
+    /// Quota check and wait.
+    #[command(flatten)]
+    pub submit: SubmitArgs,
+
     /// How to reach the API.
     #[command(flatten)]
     pub client: ClientArgs,
+}
+
+/// Push options (API 3.0).
+#[derive(Debug, Args)]
+pub struct PushOptionsArgs {
+    /// The User-Agent of the prefetch requests to the origin [default:
+    /// TencentCdn].
+    #[arg(long, value_name = "UA", help_heading = PUSH)]
+    pub user_agent: Option<String>,
+
+    /// Prefetch into the middle tier only.
+    #[arg(long, value_enum, value_name = "LAYER", help_heading = PUSH)]
+    pub layer: Option<LayerArg>,
+
+    /// Also prefetch the segments an M3U8 playlist lists.
+    #[arg(long = "parse-m3u8", help_heading = PUSH)]
+    pub parse_m3u8: bool,
+
+    /// Fetch whole files from the origin, without range requests.
+    #[arg(long, help_heading = PUSH)]
+    pub disable_range: bool,
+
+    /// A header of the prefetch requests, `Name: Value` (repeatable, at most 20).
+    #[arg(long = "header", value_name = "NAME: VALUE", help_heading = PUSH)]
+    pub headers: Vec<String>,
+}
+
+/// `--layer`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LayerArg {
+    /// The middle tier.
+    Middle,
 }
 
 /// `tcdn push`.
@@ -131,9 +225,46 @@ pub struct PushArgs {
     #[command(flatten)]
     pub target: TargetArgs,
 
+    /// Push options.
+    #[command(flatten)]
+    pub options: PushOptionsArgs,
+
+    /// Quota check and wait.
+    #[command(flatten)]
+    pub submit: SubmitArgs,
+
     /// How to reach the API.
     #[command(flatten)]
     pub client: ClientArgs,
+}
+
+/// `tcdn quota`.
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    /// How to reach the API.
+    #[command(flatten)]
+    pub client: ClientArgs,
+}
+
+/// `tcdn tasks`.
+#[derive(Debug, Args)]
+pub struct TasksArgs {
+    /// TaskIds, as `tcdn flush` and `tcdn push` report them.
+    #[arg(value_name = "TASKID", required = true)]
+    pub task_ids: Vec<String>,
+
+    /// How to reach the API.
+    #[command(flatten)]
+    pub client: ClientArgs,
+}
+
+/// Which API to speak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ApiArg {
+    /// API 3.0 (cdn.tencentcloudapi.com).
+    V3,
+    /// API 2.0 (FlushOrPushOverall, cdn.api.qcloud.com; retired by Tencent).
+    V2,
 }
 
 /// HTTP method of the API requests.
@@ -148,7 +279,10 @@ pub enum MethodArg {
 /// Signature algorithm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SignatureMethodArg {
-    /// HMAC-SHA1 (the API's default).
+    /// TC3-HMAC-SHA256 (API 3.0 only; its default).
+    #[value(name = "tc3-hmac-sha256")]
+    Tc3HmacSha256,
+    /// HMAC-SHA1 (API 2.0's default; API 3.0's v1 signature).
     #[value(name = "hmac-sha1")]
     HmacSha1,
     /// HMAC-SHA256.
@@ -191,6 +325,7 @@ pub struct LogArgs {
 const ENDPOINT: &str = "Endpoint and signing";
 const BATCHING: &str = "Batching and pacing";
 const OUTPUT: &str = "Output";
+const PUSH: &str = "Push options (API 3.0)";
 
 /// Defines the client options twice from one list: [`ClientArgs`], listed
 /// in the help of the commands that take them, and [`ClientArgsBefore`],
@@ -203,7 +338,8 @@ macro_rules! client_args {
         #[arg($($arg:tt)*)]
         $field:ident: $ty:ty,
     )*) => {
-        /// Options of the commands that call the API (`flush`, `push`).
+        /// Options of the commands that call the API (`flush`, `push`,
+        /// `quota`, `tasks`).
         #[derive(Debug, Default, Args)]
         pub struct ClientArgs {
             $(
@@ -273,8 +409,13 @@ impl Fallback for bool {
 }
 
 client_args! {
-    /// API endpoint (default: TCDN_ENDPOINT, else the API's own). http:// is
-    /// allowed only to loopback addresses.
+    /// API version (default: TCDN_API, else v3).
+    #[arg(long, value_enum, help_heading = ENDPOINT)]
+    api: Option<ApiArg>,
+
+    /// API endpoint (default: TCDN_ENDPOINT, else the API's own). An origin
+    /// (`scheme://host[:port]`) gets the API's path; http:// is allowed only
+    /// to loopback addresses.
     #[arg(long, value_name = "URL", help_heading = ENDPOINT)]
     endpoint: Option<String>,
 
@@ -282,9 +423,15 @@ client_args! {
     #[arg(long, value_enum, help_heading = ENDPOINT)]
     method: Option<MethodArg>,
 
-    /// Signature algorithm [default: hmac-sha1].
+    /// Signature algorithm [default: tc3-hmac-sha256 under API 3.0,
+    /// hmac-sha1 under API 2.0].
     #[arg(long, value_enum, help_heading = ENDPOINT)]
     signature_method: Option<SignatureMethodArg>,
+
+    /// Also trust the certificates of this PEM file (default:
+    /// SSL_CERT_FILE), for TLS-inspecting proxies and the emulator's --tls.
+    #[arg(long, value_name = "PATH", help_heading = ENDPOINT)]
+    ca_bundle: Option<PathBuf>,
 
     /// Credential profile of tccli / the SDKs (default: TCCLI_PROFILE or `default`).
     #[arg(long, value_name = "NAME", help_heading = ENDPOINT)]
@@ -308,7 +455,8 @@ client_args! {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=64), help_heading = BATCHING)]
     concurrency: Option<u32>,
 
-    /// Requests per minute (the API allows 100); 0 = no pacing [default: 100].
+    /// Requests per minute: API 3.0 paces each action (20 per second),
+    /// API 2.0 all calls; 0 = no pacing [default: 1200 (v3), 100 (v2)].
     #[arg(long, value_name = "N", help_heading = BATCHING)]
     rate_limit: Option<u32>,
 
@@ -337,11 +485,15 @@ client_args! {
 /// The client options with their defaults applied.
 #[derive(Debug)]
 pub struct ClientOptions {
+    /// `--api`, else `TCDN_API`, else v3.
+    pub api: ApiArg,
+    /// `--ca-bundle`, else `SSL_CERT_FILE`.
+    pub ca_bundle: Option<PathBuf>,
     /// `--endpoint`, else `TCDN_ENDPOINT` (unset or empty: the default).
     pub endpoint: Option<String>,
     /// `--method`.
     pub method: MethodArg,
-    /// `--signature-method`.
+    /// `--signature-method`, defaulted by the API.
     pub signature_method: SignatureMethodArg,
     /// `--profile`.
     pub profile: Option<String>,
@@ -367,29 +519,67 @@ pub struct ClientOptions {
     pub output: OutputArg,
 }
 
+/// The environment variables the client options fall back to.
+#[derive(Debug, Default)]
+pub struct ClientEnv {
+    /// `TCDN_ENDPOINT`.
+    pub endpoint: Option<String>,
+    /// `TCDN_API`.
+    pub api: Option<String>,
+    /// `SSL_CERT_FILE`.
+    pub ssl_cert_file: Option<PathBuf>,
+}
+
+impl ClientEnv {
+    /// Reads the variables.
+    pub fn from_process() -> Self {
+        Self {
+            endpoint: std::env::var("TCDN_ENDPOINT").ok(),
+            api: std::env::var("TCDN_API").ok(),
+            ssl_cert_file: std::env::var_os("SSL_CERT_FILE").map(PathBuf::from),
+        }
+    }
+}
+
 impl ClientArgs {
-    /// Applies the defaults; `env_endpoint` is `TCDN_ENDPOINT`.
-    pub fn resolve(self, env_endpoint: Option<String>) -> ClientOptions {
-        ClientOptions {
+    /// Applies the defaults.
+    ///
+    /// # Errors
+    /// A message for a `TCDN_API` that is not `v2` or `v3`.
+    pub fn resolve(self, env: ClientEnv) -> Result<ClientOptions, String> {
+        let api = match (self.api, env.api.as_deref().filter(|v| !v.is_empty())) {
+            (Some(api), _) => api,
+            (None, None) => ApiArg::V3,
+            (None, Some(text)) => ApiArg::from_str(text, true)
+                .map_err(|_| format!("TCDN_API={text:?} is not an API: choose v3 or v2"))?,
+        };
+        let v3 = api == ApiArg::V3;
+        Ok(ClientOptions {
+            api,
+            ca_bundle: self
+                .ca_bundle
+                .or(env.ssl_cert_file.filter(|p| !p.as_os_str().is_empty())),
             endpoint: self
                 .endpoint
-                .or(env_endpoint.filter(|value| !value.is_empty())),
+                .or(env.endpoint.filter(|value| !value.is_empty())),
             method: self.method.unwrap_or(MethodArg::Post),
-            signature_method: self
-                .signature_method
-                .unwrap_or(SignatureMethodArg::HmacSha1),
+            signature_method: self.signature_method.unwrap_or(if v3 {
+                SignatureMethodArg::Tc3HmacSha256
+            } else {
+                SignatureMethodArg::HmacSha1
+            }),
             profile: self.profile,
             nonce: self.nonce,
             timestamp: self.timestamp,
             batch_size: self.batch_size,
             concurrency: self.concurrency.unwrap_or(4),
-            rate_limit: self.rate_limit.unwrap_or(100),
+            rate_limit: self.rate_limit.unwrap_or(if v3 { 1200 } else { 100 }),
             retries: self.retries.unwrap_or(3),
             retry_delay: self.retry_delay.unwrap_or(1000),
             timeout: self.timeout.unwrap_or(60),
             dry_run: self.dry_run,
             output: self.output.unwrap_or(OutputArg::Text),
-        }
+        })
     }
 }
 
@@ -407,7 +597,10 @@ mod tests {
         let Command::Flush(args) = cli.command else {
             panic!("not flush")
         };
-        args.client.or(cli.before).resolve(None)
+        args.client
+            .or(cli.before)
+            .resolve(ClientEnv::default())
+            .unwrap()
     }
 
     #[test]
@@ -451,7 +644,9 @@ mod tests {
         .unwrap();
         let options = client(cli);
         assert_eq!((options.retries, options.timeout), (7, 5));
-        assert_eq!((options.concurrency, options.rate_limit), (4, 100));
+        assert_eq!((options.concurrency, options.rate_limit), (4, 1200));
+        assert_eq!(options.api, ApiArg::V3);
+        assert_eq!(options.signature_method, SignatureMethodArg::Tc3HmacSha256);
         assert_eq!(options.output, OutputArg::Text);
     }
 
@@ -465,8 +660,27 @@ mod tests {
         let options = args
             .client
             .or(cli.before)
-            .resolve(Some("http://127.0.0.1:1/".into()));
+            .resolve(ClientEnv {
+                endpoint: Some("http://127.0.0.1:1/".into()),
+                api: Some("v2".into()),
+                ssl_cert_file: None,
+            })
+            .unwrap();
         assert_eq!(options.endpoint.as_deref(), Some("http://127.0.0.1:1/"));
+        assert_eq!(options.api, ApiArg::V2);
+        assert_eq!(options.rate_limit, 100);
+        assert_eq!(options.signature_method, SignatureMethodArg::HmacSha1);
+    }
+
+    #[test]
+    fn a_bad_api_variable_is_named() {
+        let error = ClientArgs::default()
+            .resolve(ClientEnv {
+                api: Some("v4".into()),
+                ..ClientEnv::default()
+            })
+            .unwrap_err();
+        assert!(error.contains("TCDN_API"), "{error}");
     }
 
     #[test]

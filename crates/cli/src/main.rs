@@ -12,6 +12,7 @@ mod exit;
 mod input;
 mod ordered;
 mod output;
+mod queries;
 mod submit;
 
 use std::io::IsTerminal;
@@ -29,18 +30,26 @@ fn main() -> ExitCode {
         matches!(cli.command, Command::Emulator(_)),
     );
     let before = cli.before;
-    // Read once: the variable is a fallback of --endpoint, not a clap env
-    // default, so that `--endpoint` before the command still wins over it.
-    let env_endpoint = std::env::var("TCDN_ENDPOINT").ok();
+    // Read once: the variables are fallbacks of --endpoint and --api, not
+    // clap env defaults, so that options before the command still win over
+    // them and `tcdn emulator` is not refused for them.
+    let env = args::ClientEnv::from_process();
+    let resolve = |client: args::ClientArgs, before| {
+        client
+            .or(before)
+            .resolve(env)
+            .map_err(exit::CliError::usage)
+    };
     let result = match cli.command {
-        Command::Flush(mut args) => {
-            let client = std::mem::take(&mut args.client).or(before);
-            submit::run_flush(client.resolve(env_endpoint), args)
+        Command::Flush(mut args) => resolve(std::mem::take(&mut args.client), before)
+            .and_then(|client| submit::run_flush(client, args)),
+        Command::Push(mut args) => resolve(std::mem::take(&mut args.client), before)
+            .and_then(|client| submit::run_push(client, args)),
+        Command::Quota(args) => {
+            resolve(args.client, before).and_then(|client| queries::run_quota(&client))
         }
-        Command::Push(mut args) => {
-            let client = std::mem::take(&mut args.client).or(before);
-            submit::run_push(client.resolve(env_endpoint), args)
-        }
+        Command::Tasks(args) => resolve(args.client, before)
+            .and_then(|client| queries::run_tasks(&client, &args.task_ids)),
         Command::Emulator(args) => {
             refuse_client_options(&before, "emulator").and_then(|()| emulator_cmd::run(args))
         }
@@ -69,7 +78,7 @@ fn refuse_client_options(
         return Ok(());
     }
     Err(exit::CliError::usage(format!(
-        "`tcdn {command}` takes no client options ({}); they belong to flush and push",
+        "`tcdn {command}` takes no client options ({}); they belong to flush, push, quota and tasks",
         given.join(", ")
     )))
 }

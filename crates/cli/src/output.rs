@@ -5,7 +5,10 @@
 
 use std::io::{self, Write};
 
+use serde::ser::SerializeMap;
+use tcdn::model::v3::Quota;
 use tcdn::v2::PreparedRequest;
+use tcdn::wait::TaskLog;
 use tcdn::{Areas, HttpMethod, Operation, Report};
 
 use crate::args::OutputArg;
@@ -41,6 +44,135 @@ pub fn dry_run_request(
     }
 }
 
+/// Writes one signed API 3.0 request of a dry run: as text (the token
+/// redacted), or as `{"method","url","headers":{…},"body"}` with every
+/// header sent, in the order sent, and `body` null for a GET.
+pub fn dry_run_v3_request(
+    out: &mut impl Write,
+    format: OutputArg,
+    request: &tcdn::v3::PreparedRequest,
+) -> io::Result<()> {
+    match format {
+        OutputArg::Text => writeln!(out, "{}", request.redacted_display()),
+        OutputArg::Json => {
+            struct Headers<'a>(&'a tcdn::v3::PreparedRequest);
+            impl serde::Serialize for Headers<'_> {
+                fn serialize<S: serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> Result<S::Ok, S::Error> {
+                    let mut map = serializer.serialize_map(None)?;
+                    for (name, value) in self.0.headers() {
+                        map.serialize_entry(name, value)?;
+                    }
+                    map.end()
+                }
+            }
+            #[derive(serde::Serialize)]
+            struct Line<'a> {
+                method: &'a str,
+                url: &'a str,
+                headers: Headers<'a>,
+                body: Option<&'a str>,
+            }
+            let line = Line {
+                method: match request.method() {
+                    HttpMethod::Get => "GET",
+                    HttpMethod::Post => "POST",
+                },
+                url: request.url(),
+                headers: Headers(request),
+                body: request.body(),
+            };
+            serde_json::to_writer(&mut *out, &line).map_err(io::Error::other)?;
+            writeln!(out)
+        }
+    }
+}
+
+/// Writes the quotas: a table, or `{"url_purge":[…],"path_purge":[…],
+/// "url_push":[…]}` with `{"area","batch","total","available"}` each.
+pub fn quotas(
+    out: &mut impl Write,
+    format: OutputArg,
+    groups: &[(&str, &Vec<Quota>)],
+) -> io::Result<()> {
+    match format {
+        OutputArg::Json => {
+            #[derive(serde::Serialize)]
+            struct Entry<'a> {
+                area: &'a str,
+                batch: i64,
+                total: i64,
+                available: i64,
+            }
+            let mut object = serde_json::Map::new();
+            for (name, quotas) in groups {
+                let entries: Vec<Entry<'_>> = quotas
+                    .iter()
+                    .map(|q| Entry {
+                        area: &q.area,
+                        batch: q.batch,
+                        total: q.total,
+                        available: q.available,
+                    })
+                    .collect();
+                object.insert(
+                    (*name).to_owned(),
+                    serde_json::to_value(entries).map_err(io::Error::other)?,
+                );
+            }
+            serde_json::to_writer(&mut *out, &object).map_err(io::Error::other)?;
+            writeln!(out)
+        }
+        OutputArg::Text => {
+            writeln!(
+                out,
+                "{:<12} {:<10} {:>7} {:>7} {:>10}",
+                "QUOTA", "AREA", "BATCH", "TOTAL", "AVAILABLE"
+            )?;
+            for (name, quotas) in groups {
+                let label = name.replace('_', " ");
+                for q in quotas.iter() {
+                    writeln!(
+                        out,
+                        "{label:<12} {:<10} {:>7} {:>7} {:>10}",
+                        q.area, q.batch, q.total, q.available
+                    )?;
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Writes task logs: a table, or `{"tasks":[{"task_id","kind","url",
+/// "status","percent"?,"create_time"}…]}`.
+pub fn task_logs(out: &mut impl Write, format: OutputArg, logs: &[TaskLog]) -> io::Result<()> {
+    match format {
+        OutputArg::Json => {
+            serde_json::to_writer(&mut *out, &serde_json::json!({ "tasks": logs }))
+                .map_err(io::Error::other)?;
+            writeln!(out)
+        }
+        OutputArg::Text => {
+            for log in logs {
+                let kind = match log.kind {
+                    tcdn::wait::TaskKind::Push => "push",
+                    _ => "purge",
+                };
+                let percent = log.percent.map(|p| format!(" {p}%")).unwrap_or_default();
+                writeln!(
+                    out,
+                    "{} {kind} {}{percent} {} ({})",
+                    log.task_id, log.status, log.url, log.create_time
+                )?;
+            }
+            Ok(())
+        }
+    }
+}
+
 fn verb(operation: Operation) -> &'static str {
     match operation {
         Operation::FlushUrls | Operation::FlushDirs => "flush",
@@ -57,11 +189,13 @@ fn noun(operation: Operation, count: usize) -> &'static str {
     }
 }
 
-fn areas_text(areas: Areas) -> &'static str {
-    match areas {
-        Areas::Mainland => "mainland China",
-        Areas::Oversea => "outside mainland China",
-        Areas::Both => "mainland China and overseas",
+fn areas_text(operation: Operation, areas: Option<Areas>) -> &'static str {
+    match (operation, areas) {
+        (_, Some(Areas::Mainland)) => "mainland China",
+        (_, Some(Areas::Oversea)) => "outside mainland China",
+        (_, Some(Areas::Both)) => "mainland China and overseas",
+        (Operation::PushUrls, None) => "mainland China (the default area)",
+        (_, None) => "each domain's own region",
     }
 }
 
@@ -70,7 +204,7 @@ pub fn report(
     out: &mut impl Write,
     format: OutputArg,
     operation: Operation,
-    areas: Areas,
+    areas: Option<Areas>,
     report: &Report,
 ) -> io::Result<()> {
     match format {
@@ -89,7 +223,7 @@ pub fn report(
                 "{}: {ok} of {total} {} succeeded in {} ({requests} request{})",
                 verb(operation),
                 noun(operation, total),
-                areas_text(areas),
+                areas_text(operation, areas),
                 if requests == 1 { "" } else { "s" },
             )?;
             if report.duplicates_skipped > 0 {

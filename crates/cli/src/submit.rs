@@ -10,14 +10,19 @@ use std::time::{Duration, Instant};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use tcdn::clock::{Clock, SystemClock};
+use tcdn::model::v3::{FlushType, Headers, HttpHeader, Layer, PushOptions, UserAgent};
 use tcdn::nonce::{Nonce, NonceSource, RandomNonces};
 use tcdn::v2::{PlanItem, RequestBuilder};
+use tcdn::v3::Signing;
 use tcdn::{
-    Areas, Client, CredentialChain, Credentials, Endpoint, HttpMethod, Operation, RetryPolicy,
-    SignatureMethod,
+    Api, Areas, Client, CredentialChain, Credentials, Endpoint, HttpMethod, Job, Operation,
+    RetryPolicy, SignatureMethod,
 };
 
-use crate::args::{ClientOptions, FlushArgs, MethodArg, PushArgs, SignatureMethodArg, TargetArgs};
+use crate::args::{
+    ApiArg, ClientOptions, FlushArgs, FlushTypeArg, MethodArg, PushArgs, PushOptionsArgs,
+    SignatureMethodArg, SubmitArgs, TargetArgs,
+};
 use crate::exit::{CliError, ExitStatus};
 use crate::input::{Collected, Collector, Origin};
 use crate::output;
@@ -29,24 +34,215 @@ pub fn run_flush(global: ClientOptions, args: FlushArgs) -> Result<ExitStatus, C
     } else {
         Operation::FlushUrls
     };
-    run(&global, operation, args.target)
+    let flush_type = match args.flush_type {
+        None => None,
+        Some(FlushTypeArg::Flush) => Some(FlushType::Flush),
+        Some(FlushTypeArg::Delete) => Some(FlushType::Delete),
+    };
+    let mut job = Job::new(operation);
+    if let Some(flush_type) = flush_type {
+        if global.api == ApiArg::V2 && flush_type != FlushType::Flush {
+            return Err(v3_only("--flush-type delete"));
+        }
+        job = job.flush_type(flush_type);
+    }
+    run(&global, job, args.target, &args.submit)
 }
 
 /// `tcdn push`.
 pub fn run_push(global: ClientOptions, args: PushArgs) -> Result<ExitStatus, CliError> {
-    run(&global, Operation::PushUrls, args.target)
+    let options = push_options(&args.options)?;
+    if global.api == ApiArg::V2 && options != PushOptions::default() {
+        return Err(v3_only(
+            "push options (--user-agent, --layer, --parse-m3u8, --disable-range, --header)",
+        ));
+    }
+    let job = Job::new(Operation::PushUrls).push_options(options);
+    run(&global, job, args.target, &args.submit)
+}
+
+fn v3_only(what: &str) -> CliError {
+    CliError::usage(format!(
+        "{what}: API 3.0 only; leave out --api v2 (or TCDN_API=v2)"
+    ))
+}
+
+/// The push options, validated.
+fn push_options(args: &PushOptionsArgs) -> Result<PushOptions, CliError> {
+    let invalid =
+        |flag: &str, err: tcdn::model::ModelError| CliError::usage(format!("{flag}: {err}"));
+    let user_agent = args
+        .user_agent
+        .as_deref()
+        .map(UserAgent::new)
+        .transpose()
+        .map_err(|e| invalid("--user-agent", e))?;
+    let headers = args
+        .headers
+        .iter()
+        .map(|text| {
+            let (name, value) = text.split_once(':').ok_or_else(|| {
+                CliError::usage(format!("--header {text:?}: write it as 'Name: Value'"))
+            })?;
+            HttpHeader::new(name.trim(), value.trim()).map_err(|e| invalid("--header", e))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(PushOptions {
+        user_agent,
+        layer: args.layer.map(|_| Layer::Middle),
+        parse_m3u8: args.parse_m3u8,
+        disable_range: args.disable_range,
+        headers: Headers::new(headers).map_err(|e| invalid("--header", e))?,
+        ..PushOptions::default()
+    })
+}
+
+/// The client's settings, resolved from the options and the environment.
+pub(crate) struct Setup {
+    pub(crate) api: Api,
+    endpoint: Endpoint,
+    credentials: Credentials,
+    method: HttpMethod,
+    signing: Signing,
+    clock: Arc<StartingClock>,
+    nonces: Arc<dyn NonceSource>,
+}
+
+impl Setup {
+    /// Reads the endpoint, credentials and signing; refuses TC3 with API 2.0.
+    pub(crate) fn new(global: &ClientOptions) -> Result<Self, CliError> {
+        let api = match global.api {
+            ApiArg::V2 => Api::V2,
+            ApiArg::V3 => Api::V3,
+        };
+        let signing = match (global.signature_method, api) {
+            (SignatureMethodArg::Tc3HmacSha256, Api::V2) => {
+                return Err(CliError::usage(
+                    "--signature-method tc3-hmac-sha256 is API 3.0's: API 2.0 signs with \
+                     hmac-sha1 or hmac-sha256",
+                ));
+            }
+            (SignatureMethodArg::Tc3HmacSha256, _) => Signing::Tc3,
+            (SignatureMethodArg::HmacSha1, _) => Signing::V1(SignatureMethod::HmacSha1),
+            (SignatureMethodArg::HmacSha256, _) => Signing::V1(SignatureMethod::HmacSha256),
+        };
+        let endpoint = match &global.endpoint {
+            Some(text) => Endpoint::parse_for(api, text)
+                .map_err(|e| CliError::usage(format!("--endpoint: {e}")))?,
+            None => Endpoint::default_for(api),
+        };
+        let mut chain = CredentialChain::from_process();
+        if let Some(profile) = &global.profile {
+            chain = chain.profile(profile.clone());
+        }
+        let credentials = chain
+            .resolve()
+            .map_err(|e| CliError::usage(e.to_string()))?;
+        let method = match global.method {
+            MethodArg::Get => HttpMethod::Get,
+            MethodArg::Post => HttpMethod::Post,
+        };
+        let nonces: Arc<dyn NonceSource> = match global.nonce.and_then(Nonce::new) {
+            Some(first) => Arc::new(CountingNonces::new(first)),
+            None => Arc::new(RandomNonces::new()),
+        };
+        Ok(Self {
+            api,
+            endpoint,
+            credentials,
+            method,
+            signing,
+            clock: Arc::new(StartingClock::new(global.timestamp)),
+            nonces,
+        })
+    }
+
+    /// API 3.0's request builder, for dry runs.
+    pub(crate) fn v3_builder(&self) -> tcdn::v3::RequestBuilder {
+        tcdn::v3::RequestBuilder::new(self.credentials.clone())
+            .with_endpoint(self.endpoint.clone())
+            .with_method(self.method)
+            .with_signing(self.signing)
+    }
+
+    /// The timestamp and nonce of the next dry-run request: a fixed
+    /// --timestamp stays fixed, so the output is reproducible.
+    pub(crate) fn stamp(&self, global: &ClientOptions) -> (u64, Nonce) {
+        let timestamp = global
+            .timestamp
+            .unwrap_or_else(|| self.clock.unix_seconds());
+        (timestamp, self.nonces.next_nonce())
+    }
+
+    /// The client.
+    pub(crate) fn client(
+        &self,
+        global: &ClientOptions,
+        batch_size: Option<NonZeroUsize>,
+    ) -> Result<Client, CliError> {
+        let concurrency =
+            NonZeroUsize::new(global.concurrency as usize).unwrap_or(NonZeroUsize::MIN);
+        let mut builder = Client::builder(self.credentials.clone())
+            .api(self.api)
+            .endpoint(self.endpoint.clone())
+            .method(self.method)
+            .signing(self.signing)
+            .timeout(Duration::from_secs(global.timeout.max(1)))
+            .retry_policy(
+                RetryPolicy::default()
+                    .with_retries(global.retries)
+                    .with_base_delay(Duration::from_millis(global.retry_delay)),
+            )
+            .concurrency(concurrency)
+            .rate_limit_per_minute(global.rate_limit)
+            .batch_size(batch_size)
+            .clock(self.clock.clone())
+            .nonce_source(self.nonces.clone());
+        if let Some(path) = &global.ca_bundle {
+            let pem = std::fs::read(path)
+                .map_err(|e| CliError::usage(format!("--ca-bundle {}: {e}", path.display())))?;
+            builder = builder
+                .add_root_certificates_pem(&pem, &path.display().to_string())
+                .map_err(|e| CliError::usage(format!("--ca-bundle: {e}")))?;
+        }
+        builder
+            .build()
+            .map_err(|e| CliError::runtime(e.to_string()))
+    }
+}
+
+/// A multi-threaded tokio runtime.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::runtime(format!("could not start the async runtime: {e}")))
 }
 
 fn run(
     global: &ClientOptions,
-    operation: Operation,
+    job: Job,
     target: TargetArgs,
+    submit: &SubmitArgs,
 ) -> Result<ExitStatus, CliError> {
-    let areas = Areas::from_flags(target.mainland, target.oversea).map_err(|_| {
-        CliError::usage(
-            "choose where to submit: --mainland (mainland China), --oversea (outside it), or both",
-        )
-    })?;
+    let v2 = global.api == ApiArg::V2;
+    let areas = match Areas::from_flags(target.mainland, target.oversea) {
+        Ok(areas) => Some(areas),
+        Err(_) if v2 => {
+            return Err(CliError::usage(
+                "choose where to submit: --mainland (mainland China), --oversea (outside it), \
+                 or both (API 2.0 needs one)",
+            ));
+        }
+        Err(_) => None,
+    };
+    if v2 && target.url_encode {
+        return Err(v3_only("--url-encode"));
+    }
+    if v2 && submit.wait {
+        return Err(v3_only("--wait (API 2.0 cannot look tasks up)"));
+    }
+    let mut job = job.with_areas(areas).url_encode(target.url_encode);
     let collected = collect_input(&target)?;
     if !collected.problems.is_empty() {
         for problem in &collected.problems {
@@ -69,93 +265,120 @@ fn run(
         );
     }
 
-    let endpoint = match &global.endpoint {
-        Some(text) => {
-            Endpoint::parse(text).map_err(|e| CliError::usage(format!("--endpoint: {e}")))?
-        }
-        None => Endpoint::default(),
-    };
-    let mut chain = CredentialChain::from_process();
-    if let Some(profile) = &global.profile {
-        chain = chain.profile(profile.clone());
-    }
-    let credentials = chain
-        .resolve()
-        .map_err(|e| CliError::usage(e.to_string()))?;
-    let method = match global.method {
-        MethodArg::Get => HttpMethod::Get,
-        MethodArg::Post => HttpMethod::Post,
-    };
-    let signature_method = match global.signature_method {
-        SignatureMethodArg::HmacSha1 => SignatureMethod::HmacSha1,
-        SignatureMethodArg::HmacSha256 => SignatureMethod::HmacSha256,
-    };
+    let setup = Setup::new(global)?;
     let batch_size = global
         .batch_size
         .and_then(|n| NonZeroUsize::new(n as usize));
-    let nonces: Arc<dyn NonceSource> = match global.nonce.and_then(Nonce::new) {
-        Some(first) => Arc::new(CountingNonces::new(first)),
-        None => Arc::new(RandomNonces::new()),
-    };
-    let clock = Arc::new(StartingClock::new(global.timestamp));
+    let operation = job.operation();
 
     let mut stdout = io::stdout().lock();
     if global.dry_run {
-        let builder = RequestBuilder::new(credentials)
-            .with_endpoint(endpoint)
-            .with_method(method)
-            .with_signature_method(signature_method);
-        return dry_run(
-            &mut stdout,
-            global,
-            &builder,
-            operation,
-            areas,
-            collected,
-            batch_size,
-            &*clock,
-            &*nonces,
-        )
-        .map_err(|e| CliError::runtime(format!("could not write the output: {e}")));
+        let status = if setup.api == Api::V2 {
+            {
+                let builder = RequestBuilder::new(setup.credentials.clone())
+                    .with_endpoint(setup.endpoint.clone())
+                    .with_method(setup.method)
+                    .with_signature_method(match setup.signing {
+                        Signing::V1(method) => method,
+                        Signing::Tc3 => SignatureMethod::HmacSha1,
+                    });
+                let areas = areas.unwrap_or(Areas::Both);
+                dry_run(
+                    &mut stdout,
+                    global,
+                    &builder,
+                    operation,
+                    areas,
+                    collected,
+                    batch_size,
+                    &setup,
+                )
+            }
+        } else {
+            dry_run_v3(&mut stdout, global, &setup, &job, collected, batch_size)
+        };
+        return status.map_err(|e| CliError::runtime(format!("could not write the output: {e}")));
     }
 
     let url_count = collected.urls.len();
-    let client = build_client(
-        global,
-        credentials,
-        endpoint,
-        method,
-        signature_method,
-        batch_size,
-        clock,
-        nonces,
-    )?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| CliError::runtime(format!("could not start the async runtime: {e}")))?;
-    let progress = progress_bar(
-        url_count,
-        operation
-            .max_urls_per_request()
-            .min(batch_size.map_or(usize::MAX, NonZeroUsize::get)),
-    );
+    let client = setup.client(global, batch_size)?;
+    let runtime = runtime()?;
+    if setup.api == Api::V3 && !submit.force {
+        job = runtime.block_on(crate::queries::check_quota(
+            &client, job, url_count, batch_size,
+        ))?;
+    }
+    let per_call = job
+        .max_per_call(setup.api)
+        .min(batch_size.map_or(usize::MAX, NonZeroUsize::get));
+    let progress = progress_bar(url_count, per_call, "URLs");
     // The input was deduplicated while it was read: once is enough.
-    let report =
-        runtime.block_on(
-            client.submit_distinct(operation, areas, collected.urls, |batch| {
-                if let Some(bar) = &progress {
-                    bar.inc(batch.url_count as u64);
-                }
-            }),
-        );
+    let mut report = runtime.block_on(client.submit_job(&job, collected.urls, |batch| {
+        if let Some(bar) = &progress {
+            bar.inc(batch.url_count as u64);
+        }
+    }));
     if let Some(bar) = progress {
         bar.finish_and_clear();
+    }
+    if submit.wait && !report.tasks.is_empty() {
+        let waited: usize = report.tasks.iter().map(|t| t.urls.len()).sum();
+        let bar = progress_bar(waited, 0, "URLs finished");
+        runtime.block_on(client.wait(
+            &mut report,
+            Duration::from_secs(submit.wait_timeout),
+            |finished, _| {
+                if let Some(bar) = &bar {
+                    bar.set_position(finished as u64);
+                }
+            },
+        ));
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
     }
     output::report(&mut stdout, global.output, operation, areas, &report)
         .and_then(|()| stdout.flush())
         .map_err(|e| CliError::runtime(format!("could not write the output: {e}")))?;
     Ok(if report.is_success() {
+        ExitStatus::Success
+    } else {
+        ExitStatus::SomeFailed
+    })
+}
+
+/// Signs and prints every API 3.0 request; sends nothing. Directories are
+/// planned with the default batch (100): the quota is not read.
+fn dry_run_v3(
+    out: &mut impl Write,
+    global: &ClientOptions,
+    setup: &Setup,
+    job: &Job,
+    collected: Collected,
+    batch_size: Option<NonZeroUsize>,
+) -> io::Result<ExitStatus> {
+    let builder = setup.v3_builder();
+    let mut failed = 0usize;
+    for item in builder.plan(job, collected.urls, batch_size) {
+        match item {
+            Ok(request) => {
+                let (timestamp, nonce) = setup.stamp(global);
+                match builder.prepare(&request, timestamp, nonce) {
+                    Ok(prepared) => output::dry_run_v3_request(out, global.output, &prepared)?,
+                    Err(error) => {
+                        failed += 1;
+                        eprintln!("tcdn: {error}");
+                    }
+                }
+            }
+            Err(too_large) => {
+                failed += 1;
+                eprintln!("tcdn: {}: {too_large}", too_large.url);
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if failed == 0 {
         ExitStatus::Success
     } else {
         ExitStatus::SomeFailed
@@ -181,37 +404,6 @@ fn collect_input(target: &TargetArgs) -> Result<Collected, CliError> {
     Ok(collector.finish())
 }
 
-#[allow(clippy::too_many_arguments)]
-fn build_client(
-    global: &ClientOptions,
-    credentials: Credentials,
-    endpoint: Endpoint,
-    method: HttpMethod,
-    signature_method: SignatureMethod,
-    batch_size: Option<NonZeroUsize>,
-    clock: Arc<StartingClock>,
-    nonces: Arc<dyn NonceSource>,
-) -> Result<Client, CliError> {
-    let concurrency = NonZeroUsize::new(global.concurrency as usize).unwrap_or(NonZeroUsize::MIN);
-    Client::builder(credentials)
-        .endpoint(endpoint)
-        .method(method)
-        .signature_method(signature_method)
-        .timeout(Duration::from_secs(global.timeout.max(1)))
-        .retry_policy(
-            RetryPolicy::default()
-                .with_retries(global.retries)
-                .with_base_delay(Duration::from_millis(global.retry_delay)),
-        )
-        .concurrency(concurrency)
-        .rate_limit_per_minute(global.rate_limit)
-        .batch_size(batch_size)
-        .clock(clock)
-        .nonce_source(nonces)
-        .build()
-        .map_err(|e| CliError::runtime(e.to_string()))
-}
-
 /// Signs and prints every request; sends nothing. A URL too long for any
 /// request is reported on stderr and makes the exit status 1.
 ///
@@ -228,17 +420,15 @@ fn dry_run(
     areas: Areas,
     collected: Collected,
     batch_size: Option<NonZeroUsize>,
-    clock: &dyn Clock,
-    nonces: &dyn NonceSource,
+    setup: &Setup,
 ) -> io::Result<ExitStatus> {
     let threads = crate::ordered::threads_for(collected.urls.len(), PARALLEL_DRY_RUN_URLS);
     let jobs = builder
         .plan_distinct(operation, areas, collected.urls, batch_size)
         .map(|item| match item {
             PlanItem::Batch(batch) => {
-                // A fixed --timestamp stays fixed, so the output is reproducible.
-                let timestamp = global.timestamp.unwrap_or_else(|| clock.unix_seconds());
-                Ok((batch, timestamp, nonces.next_nonce()))
+                let (timestamp, nonce) = setup.stamp(global);
+                Ok((batch, timestamp, nonce))
             }
             PlanItem::TooLarge(too_large) => Err(too_large),
         });
@@ -275,16 +465,15 @@ fn dry_run(
 const PARALLEL_DRY_RUN_URLS: usize = 10_000;
 
 /// A progress bar on stderr, only when stderr is a terminal and more than
-/// one request will be sent.
-fn progress_bar(urls: usize, per_request: usize) -> Option<indicatif::ProgressBar> {
+/// `per_request` URLs are counted.
+fn progress_bar(urls: usize, per_request: usize, what: &str) -> Option<indicatif::ProgressBar> {
     if urls <= per_request || !io::stderr().is_terminal() {
         return None;
     }
     let bar = indicatif::ProgressBar::new(urls as u64);
-    let style = indicatif::ProgressStyle::with_template(
-        "{bar:40} {pos}/{len} URLs, {elapsed} elapsed, ~{eta} left",
-    )
-    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    let template = format!("{{bar:40}} {{pos}}/{{len}} {what}, {{elapsed}} elapsed, ~{{eta}} left");
+    let style = indicatif::ProgressStyle::with_template(&template)
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
     bar.set_style(style);
     Some(bar)
 }

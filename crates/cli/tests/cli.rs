@@ -11,10 +11,10 @@ fn stdout_of(output: &std::process::Output) -> String {
 }
 
 #[test]
-fn no_area_is_a_usage_error_that_says_to_choose() {
+fn no_area_is_a_usage_error_under_api_2_that_says_to_choose() {
     Tcdn::new()
         .cmd()
-        .args(["flush", "https://www.example.com/a.js"])
+        .args(["flush", "--api", "v2", "https://www.example.com/a.js"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--mainland").and(predicate::str::contains("--oversea")));
@@ -191,7 +191,16 @@ const THREE: [&str; 3] = [
 
 #[test]
 fn dry_run_get_sha1_json() {
-    let mut args = vec!["flush", "--mainland", "--method", "get", "--output", "json"];
+    let mut args = vec![
+        "flush",
+        "--api",
+        "v2",
+        "--mainland",
+        "--method",
+        "get",
+        "--output",
+        "json",
+    ];
     args.extend(THREE);
     insta::assert_snapshot!(dry_run(&args));
 }
@@ -200,6 +209,8 @@ fn dry_run_get_sha1_json() {
 fn dry_run_post_sha256_text() {
     let mut args = vec![
         "push",
+        "--api",
+        "v2",
         "--mainland",
         "--oversea",
         "--signature-method",
@@ -217,6 +228,8 @@ fn dry_run_redacts_the_token_in_text_but_never_prints_the_key() {
         .args([
             "--dry-run",
             "flush",
+            "--api",
+            "v2",
             "--oversea",
             "--method",
             "get",
@@ -234,7 +247,15 @@ fn dry_run_splits_by_count() {
     let dirs: Vec<String> = (0..25)
         .map(|i| format!("https://www.example.com/static/{i}/"))
         .collect();
-    let mut args = vec!["flush", "--dir", "--oversea", "--output", "json"];
+    let mut args = vec![
+        "flush",
+        "--api",
+        "v2",
+        "--dir",
+        "--oversea",
+        "--output",
+        "json",
+    ];
     args.extend(dirs.iter().map(String::as_str));
     let out = dry_run(&args);
     let lines: Vec<serde_json::Value> = out
@@ -274,6 +295,8 @@ fn dry_run_splits_get_by_size_and_every_request_fits() {
             "--output",
             "json",
             "flush",
+            "--api",
+            "v2",
             "--mainland",
             "--method",
             "get",
@@ -354,4 +377,282 @@ fn emulator_and_completions_refuse_client_options() {
             .code(2)
             .stdout(predicate::str::is_empty());
     }
+}
+
+fn dry_run_lines(args: &[&str]) -> Vec<serde_json::Value> {
+    let mut all = vec!["--output", "json"];
+    all.extend(args);
+    dry_run(&all)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect()
+}
+
+#[test]
+fn dry_run_v3_tc3_post_json() {
+    let mut args = vec!["flush", "--mainland", "--output", "json"];
+    args.extend(THREE);
+    let out = dry_run(&args);
+    let line: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    let headers: Vec<&str> = line["headers"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        headers,
+        [
+            "Authorization",
+            "Content-Type",
+            "Host",
+            "X-TC-Action",
+            "X-TC-Timestamp",
+            "X-TC-Version"
+        ],
+        "in the order sent"
+    );
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn dry_run_v3_get_text_redacts_the_token() {
+    let output = Tcdn::new()
+        .cmd()
+        .env("TENCENTCLOUD_TOKEN", TOKEN)
+        .args([
+            "--dry-run",
+            "--nonce",
+            "12345",
+            "--timestamp",
+            "1700000000",
+            "push",
+            "--method",
+            "get",
+            "https://www.example.com/a.js",
+        ])
+        .output()
+        .unwrap();
+    let text = stdout_of(&output);
+    assert!(text.contains("X-TC-Token: <redacted>"), "{text}");
+    assert!(!text.contains(TOKEN) && !text.contains(KEY));
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn dry_run_v3_with_the_v1_signature_and_a_get_has_no_body() {
+    let lines = dry_run_lines(&[
+        "push",
+        "--signature-method",
+        "hmac-sha256",
+        "--method",
+        "get",
+        "--oversea",
+        "https://www.example.com/a.js",
+    ]);
+    assert!(lines[0]["body"].is_null());
+    let url = lines[0]["url"].as_str().unwrap();
+    assert!(
+        url.starts_with(
+            "https://cdn.tencentcloudapi.com/?Action=PushUrlsCache&Version=2018-06-06&Urls.0="
+        ),
+        "{url}"
+    );
+    assert!(
+        url.contains("&Area=overseas&") && url.contains("&SignatureMethod=HmacSHA256&Signature="),
+        "{url}"
+    );
+    let lines = dry_run_lines(&[
+        "flush",
+        "--signature-method",
+        "hmac-sha1",
+        "https://www.example.com/a.js",
+    ]);
+    let body = lines[0]["body"].as_str().unwrap();
+    assert!(
+        body.starts_with("Action=PurgeUrlsCache&Version=2018-06-06&Urls.0=https%3A%2F%2F"),
+        "{body}"
+    );
+    assert_eq!(
+        lines[0]["headers"]["Content-Type"],
+        "application/x-www-form-urlencoded"
+    );
+}
+
+#[test]
+fn dry_run_v3_batches_by_each_actions_limit_and_maps_options() {
+    let tcdn = Tcdn::new();
+    let list = tcdn.home.path().join("urls.txt");
+    let text: String = (0..1200)
+        .map(|i| format!("https://www.example.com/{i}.js\n"))
+        .collect();
+    std::fs::write(&list, text).unwrap();
+    let output = tcdn
+        .cmd()
+        .args([
+            "--dry-run",
+            "--output",
+            "json",
+            "push",
+            "--mainland",
+            "--oversea",
+        ])
+        .args([
+            "--header",
+            "X-Warm: 1",
+            "--layer",
+            "middle",
+            "--parse-m3u8",
+            "--url-encode",
+        ])
+        .args(["--user-agent", "warm/1", "--disable-range", "--from-file"])
+        .arg(&list)
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let bodies: Vec<serde_json::Value> = stdout_of(&output)
+        .lines()
+        .map(|line| {
+            let line: serde_json::Value = serde_json::from_str(line).unwrap();
+            serde_json::from_str(line["body"].as_str().unwrap()).unwrap()
+        })
+        .collect();
+    let sizes: Vec<usize> = bodies
+        .iter()
+        .map(|b| b["Urls"].as_array().unwrap().len())
+        .collect();
+    assert_eq!(sizes, [500, 500, 200]);
+    let mut first = bodies[0].clone();
+    first.as_object_mut().unwrap().remove("Urls");
+    assert_eq!(
+        first,
+        serde_json::json!({
+            "UserAgent": "warm/1", "Area": "global", "Layer": "middle", "ParseM3U8": true,
+            "DisableRange": true, "Headers": [{"Name": "X-Warm", "Value": "1"}], "UrlEncode": true
+        })
+    );
+    let dirs: Vec<String> = (0..150)
+        .map(|i| format!("https://www.example.com/d/{i}/"))
+        .collect();
+    let mut args = vec!["flush", "--dir", "--flush-type", "delete"];
+    args.extend(dirs.iter().map(String::as_str));
+    let lines = dry_run_lines(&args);
+    let bodies: Vec<serde_json::Value> = lines
+        .iter()
+        .map(|l| serde_json::from_str(l["body"].as_str().unwrap()).unwrap())
+        .collect();
+    let sizes: Vec<usize> = bodies
+        .iter()
+        .map(|b| b["Paths"].as_array().unwrap().len())
+        .collect();
+    assert_eq!(
+        sizes,
+        [100, 50],
+        "the default path batch when the quota is not read"
+    );
+    assert_eq!(bodies[0]["FlushType"], "delete");
+    assert!(
+        bodies[0].get("Area").is_none(),
+        "no area: the domain's own region"
+    );
+}
+
+#[test]
+fn api_3_only_options_are_usage_errors_under_api_2() {
+    for args in [
+        &[
+            "flush",
+            "--api",
+            "v2",
+            "--mainland",
+            "--signature-method",
+            "tc3-hmac-sha256",
+        ][..],
+        &[
+            "flush",
+            "--api",
+            "v2",
+            "--mainland",
+            "--dir",
+            "--flush-type",
+            "delete",
+        ],
+        &["flush", "--api", "v2", "--mainland", "--url-encode"],
+        &["flush", "--api", "v2", "--mainland", "--wait"],
+        &["push", "--api", "v2", "--mainland", "--parse-m3u8"],
+        &["quota", "--api", "v2"],
+        &["tasks", "--api", "v2", "123-abc"],
+    ] {
+        let output = Tcdn::new()
+            .cmd()
+            .args(args)
+            .arg("--dry-run")
+            .args(
+                (args[0] != "quota" && args[0] != "tasks").then_some("https://www.example.com/a/"),
+            )
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("API 3.0") || stderr.contains("API 2.0"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn the_api_variable_chooses_the_api_and_a_bad_one_is_named() {
+    let output = Tcdn::new()
+        .cmd()
+        .env("TCDN_API", "v2")
+        .args([
+            "--dry-run",
+            "--output",
+            "json",
+            "flush",
+            "--mainland",
+            "https://www.example.com/a.js",
+        ])
+        .output()
+        .unwrap();
+    assert!(stdout_of(&output).contains("FlushOrPushOverall"));
+    Tcdn::new()
+        .cmd()
+        .env("TCDN_API", "v9")
+        .args(["--dry-run", "flush", "https://www.example.com/a.js"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("TCDN_API"));
+}
+
+#[test]
+fn bad_push_headers_and_ca_bundles_are_named() {
+    Tcdn::new()
+        .cmd()
+        .args([
+            "push",
+            "--dry-run",
+            "--header",
+            "no-colon",
+            "https://www.example.com/a.js",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no-colon"));
+    let tcdn = Tcdn::new();
+    let bundle = tcdn.home.path().join("ca.pem");
+    std::fs::write(&bundle, "not a certificate").unwrap();
+    tcdn.cmd()
+        .args(["flush", "--endpoint", "http://127.0.0.1:9", "--ca-bundle"])
+        .arg(&bundle)
+        .arg("https://www.example.com/a.js")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("ca.pem"));
 }

@@ -1,5 +1,5 @@
-//! End to end: the `tcdn` binary against `tcdn emulator`, over HTTP on
-//! loopback, through the real hyper transport.
+//! End to end under API 2.0 (`--api v2`): the `tcdn` binary against `tcdn
+//! emulator`, over HTTP on loopback, through the real hyper transport.
 
 mod common;
 
@@ -65,7 +65,7 @@ fn flush_and_push_with_every_method_and_signature() {
     ];
     for (args, url) in cases {
         let output = tcdn
-            .cmd()
+            .cmd_v2()
             .args(args)
             .args(["--output", "json", "--endpoint", &emulator.endpoint, url])
             .output()
@@ -109,7 +109,7 @@ fn large_lists_are_split_and_every_url_is_accepted_once() {
         .map(|i| format!("https://www.example.com/bulk/{i}.css\n"))
         .collect();
     let output = tcdn
-        .cmd()
+        .cmd_v2()
         .args([
             "flush",
             "--mainland",
@@ -165,7 +165,7 @@ fn faults_are_retried_and_every_url_has_exactly_one_outcome() {
         .map(|i| format!("https://www.example.com/faulty/{i}.png"))
         .collect();
     let output = tcdn
-        .cmd()
+        .cmd_v2()
         .args([
             "push",
             "--oversea",
@@ -219,7 +219,7 @@ fn refusals_exit_1_with_the_code_and_message() {
         .map(|i| format!("https://www.example.com/q/{i}.js"))
         .collect();
     let output = Tcdn::new()
-        .cmd()
+        .cmd_v2()
         .args(["push", "--mainland", "--endpoint", &emulator.endpoint])
         .args(&urls)
         .output()
@@ -239,7 +239,7 @@ fn a_clock_three_hours_off_is_reported_as_a_clock_problem() {
         .unwrap()
         .as_secs();
     let output = Tcdn::new()
-        .cmd()
+        .cmd_v2()
         .args([
             "flush",
             "--mainland",
@@ -280,7 +280,7 @@ fn secrets_never_appear_in_output_or_logs() {
         ],
     ] {
         let output = Tcdn::new()
-            .cmd()
+            .cmd_v2()
             .env("TENCENTCLOUD_TOKEN", TOKEN)
             .args(&args)
             .args([
@@ -308,7 +308,7 @@ fn secrets_never_appear_in_output_or_logs() {
 fn the_json_report_lists_not_sent_tasks_and_maybe_applied() {
     let emulator = EmulatorProcess::start(&["--quota-url-push", "1"]);
     let output = Tcdn::new()
-        .cmd()
+        .cmd_v2()
         .args(["push", "--mainland", "--output", "json", "--endpoint"])
         .arg(&emulator.endpoint)
         .args([

@@ -7,19 +7,22 @@
 //! API-independent core's (`crate::core`).
 //!
 //! - [`v2`]: API 2.0, `FlushOrPushOverall` (docs/protocol.md §1, §4).
-//!
-//! An API 3.0 backend (docs/protocol.md §5, §6) fits the same trait: its
-//! `Job` is the action and its options (area, flush type, push headers…),
-//! its `Batch` one `PurgeUrlsCache` / `PurgePathCache` / `PushUrlsCache` or
-//! `Describe*Tasks` call, its `prepare` writes a JSON body (or a GET query)
-//! with the `Authorization` and `X-TC-*` headers, its `classify` reads
-//! `Response.Error.Code` (a string) and `RequestId`, its `Receipt` carries the
-//! `TaskId`, its `pace_key` is the action (20 calls per second each), and its
-//! `reconcile` looks the URLs up with `Describe*Tasks` through a [`Lookup`].
+//! - [`v3`]: API 3.0 (docs/protocol.md §5, §6): its `Job` is the action and
+//!   its options (area, flush type, push options…), its `Batch` one
+//!   `PurgeUrlsCache` / `PurgePathCache` / `PushUrlsCache` or query call, its
+//!   `prepare` writes a JSON body (or a query) with the `Authorization` and
+//!   `X-TC-*` headers (or the v1 signature), its `classify` reads
+//!   `Response.Error.Code` (a string) and `RequestId`, its `Receipt` carries
+//!   the `TaskId`, its `pace_key` is the action (20 calls per second each),
+//!   and its `reconcile` looks the URLs up with `Describe*Tasks` through a
+//!   [`Lookup`].
 
 pub(crate) mod v2;
+pub(crate) mod v3;
 
+use std::fmt;
 use std::future::Future;
+use std::str::FromStr;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -29,6 +32,63 @@ pub(crate) use crate::core::call::Lookup;
 pub(crate) use crate::core::plan::Shape;
 use crate::error::CallError;
 use crate::nonce::Nonce;
+
+/// Which Tencent Cloud API a [`Client`](crate::Client) speaks.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Api {
+    /// API 2.0, `FlushOrPushOverall` on `cdn.api.qcloud.com` (retired by
+    /// Tencent in 2022; the emulator serves it).
+    V2,
+    /// API 3.0 (`PurgeUrlsCache`, `PurgePathCache`, `PushUrlsCache` and the
+    /// queries) on `cdn.tencentcloudapi.com`: the default.
+    #[default]
+    V3,
+}
+
+impl Api {
+    /// `v2` or `v3`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::V2 => "v2",
+            Self::V3 => "v3",
+        }
+    }
+}
+
+impl fmt::Display for Api {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A name that is not `v2` or `v3`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownApi(String);
+
+impl fmt::Display for UnknownApi {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unknown API {:?}: choose v3 (API 3.0) or v2 (API 2.0)",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for UnknownApi {}
+
+impl FromStr for Api {
+    type Err = UnknownApi;
+
+    fn from_str(text: &str) -> Result<Self, UnknownApi> {
+        match text {
+            "v2" | "2" => Ok(Self::V2),
+            "v3" | "3" => Ok(Self::V3),
+            other => Err(UnknownApi(other.to_owned())),
+        }
+    }
+}
 
 /// What one attempt is signed with: a fresh timestamp and nonce each time.
 #[derive(Debug, Clone, Copy)]
@@ -161,9 +221,15 @@ pub(crate) trait Backend: Send + Sync + Sized + 'static {
     fn prepare(&self, batch: &Self::Batch, stamp: Stamp)
     -> Result<http::Request<Bytes>, CallError>;
 
-    /// Classifies an HTTP answer (any status); `local_unix` is the local
+    /// Classifies an HTTP answer (any status) to a call of `batch` (whose
+    /// action decides how a success is read); `local_unix` is the local
     /// clock, to tell a clock problem from others.
-    fn classify(&self, response: &http::Response<Bytes>, local_unix: u64) -> Answer<Self::Receipt>;
+    fn classify(
+        &self,
+        batch: &Self::Batch,
+        response: &http::Response<Bytes>,
+        local_unix: u64,
+    ) -> Answer<Self::Receipt>;
 
     /// The task id an accepted call returned, if the API gives one.
     fn task_id(receipt: &Self::Receipt) -> Option<String>;
@@ -180,4 +246,17 @@ pub(crate) trait Backend: Send + Sync + Sized + 'static {
         let _ = (lookup, batch);
         std::future::ready(Vec::new())
     }
+}
+
+/// At most 200 characters of a body, for messages.
+pub(crate) fn snippet(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let mut out: String = text.chars().take(200).collect();
+    if text.chars().count() > 200 {
+        out.push('…');
+    }
+    if out.is_empty() {
+        out.push_str("(empty body)");
+    }
+    out
 }

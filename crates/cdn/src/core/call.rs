@@ -53,10 +53,6 @@ pub(crate) struct Lookup<'a, B: Backend> {
     sent: &'a AtomicUsize,
 }
 
-#[allow(
-    dead_code,
-    reason = "API 2.0 cannot look tasks up; API 3.0's Describe*Tasks lookups use these"
-)]
 impl<'a, B: Backend> Lookup<'a, B> {
     /// Unix seconds of the batch's first attempt.
     pub(crate) fn since_unix(&self) -> u64 {
@@ -164,7 +160,7 @@ async fn attempts<B: Backend>(
                     class,
                 )
             }
-            Ok(response) => match backend.classify(&response, core.clock.unix_seconds()) {
+            Ok(response) => match backend.classify(&batch, &response, core.clock.unix_seconds()) {
                 Answer::Accepted(receipt) => {
                     tracing::info!(parent: &attempt_span, code = 0, latency_ms, "accepted");
                     break Ok(Some(receipt));

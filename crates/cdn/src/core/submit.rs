@@ -231,7 +231,12 @@ mod tests {
                 .body(Bytes::from(body.join("\n")))
                 .unwrap())
         }
-        fn classify(&self, response: &http::Response<Bytes>, _: u64) -> Answer<String> {
+        fn classify(
+            &self,
+            _: &Vec<CdnUrl>,
+            response: &http::Response<Bytes>,
+            _: u64,
+        ) -> Answer<String> {
             if response.status().is_success() {
                 Answer::Accepted(String::from_utf8_lossy(response.body()).into_owned())
             } else {

@@ -33,6 +33,15 @@ impl Tcdn {
         cmd
     }
 
+    /// The command under API 2.0 (`--api v2` before the command), with the
+    /// test credentials: for the tests written when API 2.0 was the
+    /// default.
+    pub fn cmd_v2(&self) -> assert_cmd::Command {
+        let mut cmd = self.cmd();
+        cmd.args(["--api", "v2"]);
+        cmd
+    }
+
     /// The command, with the test credentials in the environment.
     pub fn cmd(&self) -> assert_cmd::Command {
         let mut cmd = self.bare();
@@ -52,6 +61,14 @@ pub struct EmulatorProcess {
 }
 
 impl EmulatorProcess {
+    /// `tcdn emulator --tls`, its CA written to `ca_out`.
+    pub fn start_tls(ca_out: &std::path::Path, extra: &[&str]) -> Self {
+        let ca = ca_out.to_str().unwrap();
+        let mut args = vec!["--tls", "--tls-ca-out", ca];
+        args.extend(extra);
+        Self::start(&args)
+    }
+
     pub fn start(extra: &[&str]) -> Self {
         let mut child = Command::new(assert_cmd::cargo::cargo_bin("tcdn"))
             .args(["emulator", "--listen", "127.0.0.1:0", "--secret-id", ID])
@@ -68,7 +85,9 @@ impl EmulatorProcess {
             .read_line(&mut line)
             .unwrap();
         let origin = line.trim().to_owned();
-        let port = origin.strip_prefix("http://127.0.0.1:");
+        let port = origin
+            .strip_prefix("http://127.0.0.1:")
+            .or_else(|| origin.strip_prefix("https://127.0.0.1:"));
         assert!(
             port.is_some_and(|p| p.parse::<u16>().is_ok()),
             "first line is not the origin: {origin:?}"

@@ -116,7 +116,12 @@ impl Backend for V2 {
         })
     }
 
-    fn classify(&self, response: &http::Response<Bytes>, local_unix: u64) -> Answer<Envelope> {
+    fn classify(
+        &self,
+        _: &FlushOrPush,
+        response: &http::Response<Bytes>,
+        local_unix: u64,
+    ) -> Answer<Envelope> {
         answer::classify(response, local_unix)
     }
 

@@ -1,0 +1,293 @@
+//! API 3.0 answers: what an HTTP answer means for the call (docs/protocol.md
+//! §5.1–§5.3): accepted (a [`Receipt`] read as the action's answer), or
+//! refused with a [`Class`] from the code's [`ErrorClass`].
+
+use bytes::Bytes;
+use tcdn_model::v3::{
+    Action, Answer as ApiAnswer, AnswerBody, ApiError, ErrorClass, ErrorCode, PurgeQuota,
+    PurgeTasks, PushQuota, PushTasks, TaskSubmitted,
+};
+
+use crate::api::{Answer, Class};
+use crate::error::{CallError, CallErrorKind};
+
+/// What an accepted API 3.0 call returned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Receipt {
+    /// `RequestId`.
+    pub(crate) request_id: Option<String>,
+    /// The action's answer.
+    pub(crate) body: Body,
+}
+
+/// The answer of each action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Body {
+    /// `PurgeUrlsCache`, `PurgePathCache`, `PushUrlsCache`.
+    Task(TaskSubmitted),
+    /// `DescribePurgeTasks`.
+    PurgeTasks(PurgeTasks),
+    /// `DescribePushTasks`.
+    PushTasks(PushTasks),
+    /// `DescribePurgeQuota`.
+    PurgeQuota(PurgeQuota),
+    /// `DescribePushQuota`.
+    PushQuota(PushQuota),
+}
+
+fn read<T: AnswerBody>(
+    body: &[u8],
+    wrap: fn(T) -> Body,
+) -> Result<(Option<String>, Result<Body, ApiError>), tcdn_model::v3::AnswerError> {
+    let answer = ApiAnswer::<T>::from_slice(body)?;
+    let request_id = answer.request_id().map(str::to_owned);
+    Ok((request_id, answer.into_result().map(wrap)))
+}
+
+/// Reads `body` as `action`'s answer.
+fn parse(
+    action: Action,
+    body: &[u8],
+) -> Result<(Option<String>, Result<Body, ApiError>), tcdn_model::v3::AnswerError> {
+    match action {
+        Action::PurgeUrlsCache | Action::PurgePathCache | Action::PushUrlsCache => {
+            read(body, Body::Task)
+        }
+        Action::DescribePurgeTasks => read(body, Body::PurgeTasks),
+        Action::DescribePushTasks => read(body, Body::PushTasks),
+        Action::DescribePurgeQuota => read(body, Body::PurgeQuota),
+        Action::DescribePushQuota => read(body, Body::PushQuota),
+    }
+}
+
+/// The core's class of an API 3.0 error code.
+fn class_of(code: &ErrorCode) -> Class {
+    match code.class() {
+        ErrorClass::Retryable
+            if matches!(code, ErrorCode::RequestLimitExceeded)
+                || code.as_str().ends_with("TooOften") =>
+        {
+            Class::RateLimited
+        }
+        ErrorClass::Retryable => Class::Retryable,
+        ErrorClass::Clock => Class::Clock,
+        ErrorClass::DailyQuota => Class::DailyQuotaExhausted,
+        _ => Class::Permanent,
+    }
+}
+
+/// The error of an API 3.0 `Error` object, fit for a user.
+fn api_error(error: &ApiError, request_id: Option<String>, status: u16) -> (CallError, Class) {
+    let code = error.code();
+    let class = class_of(code);
+    let mut text = format!("API error {} ({})", code.as_str(), code.meaning());
+    if !error.message().is_empty() {
+        text.push_str(": ");
+        text.push_str(error.message());
+    }
+    let kind = if class == Class::Clock {
+        text.push_str(
+            " — the local clock is off: the request's timestamp must be within 5 minutes of the \
+             server's time; fix the system clock",
+        );
+        CallErrorKind::ClockSkew
+    } else {
+        CallErrorKind::Api
+    };
+    let mut call_error = CallError::new(kind, text);
+    call_error.http_status = Some(status);
+    call_error.error_code = Some(code.as_str().into());
+    call_error.request_id = request_id.map(String::into_boxed_str);
+    (call_error, class)
+}
+
+/// Classifies one HTTP answer to a call of `action`: a 2xx with the
+/// action's payload is accepted; a 2xx with `Response.Error` is refused by
+/// its code's class (rate limits and internal errors retry, a signature
+/// expiry is the clock, daily quotas stop, the rest is permanent). Other
+/// statuses: 429 is a rate limit, other 5xx retry, 413 and 414 mean too
+/// large, the rest is permanent; an API error in their body is reported.
+pub(crate) fn classify(action: Action, response: &http::Response<Bytes>) -> Answer<Receipt> {
+    let status = response.status().as_u16();
+    let parsed = parse(action, response.body());
+    if !response.status().is_success() {
+        let (kind, class, what) = match status {
+            413 | 414 => (
+                CallErrorKind::RequestTooLarge,
+                Class::Permanent,
+                "the request is too large for the server".to_owned(),
+            ),
+            429 => (
+                CallErrorKind::HttpStatus,
+                Class::RateLimited,
+                "too many requests".to_owned(),
+            ),
+            500..=599 => (
+                CallErrorKind::HttpStatus,
+                Class::Retryable,
+                "the server had a temporary problem".to_owned(),
+            ),
+            _ => (
+                CallErrorKind::HttpStatus,
+                Class::Permanent,
+                format!(
+                    "unexpected answer: {}",
+                    crate::api::snippet(response.body())
+                ),
+            ),
+        };
+        let mut error = CallError::new(kind, format!("HTTP {status}: {what}"));
+        error.http_status = Some(status);
+        if let Ok((request_id, Err(api))) = parsed {
+            error.error_code = Some(api.code().as_str().into());
+            error.request_id = request_id.map(String::into_boxed_str);
+            error
+                .message
+                .push_str(&format!(" ({}: {})", api.code(), api.message()));
+        }
+        return Answer::Refused { error, class };
+    }
+    match parsed {
+        Ok((request_id, Ok(body))) => Answer::Accepted(Receipt { request_id, body }),
+        Ok((request_id, Err(api))) => {
+            let (error, class) = api_error(&api, request_id, status);
+            Answer::Refused { error, class }
+        }
+        Err(unreadable) => {
+            let mut error = CallError::new(
+                CallErrorKind::InvalidResponse,
+                format!("HTTP {status} to {action}: {unreadable}"),
+            );
+            error.http_status = Some(status);
+            Answer::Refused {
+                error,
+                class: Class::Permanent,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: u16, body: &str) -> http::Response<Bytes> {
+        http::Response::builder()
+            .status(status)
+            .body(Bytes::from(body.to_owned()))
+            .unwrap()
+    }
+
+    fn refused(action: Action, status: u16, body: &str) -> (CallError, Class) {
+        match classify(action, &answer(status, body)) {
+            Answer::Refused { error, class } => (error, class),
+            Answer::Accepted(receipt) => panic!("accepted: {receipt:?}"),
+        }
+    }
+
+    fn error_body(code: &str) -> String {
+        format!(r#"{{"Response":{{"Error":{{"Code":"{code}","Message":"m"}},"RequestId":"r-1"}}}}"#)
+    }
+
+    #[test]
+    fn a_task_id_is_read() {
+        let body = r#"{"Response":{"TaskId":"1533045796-i60rfmzm","RequestId":"r-0"}}"#;
+        let Answer::Accepted(receipt) = classify(Action::PurgeUrlsCache, &answer(200, body)) else {
+            panic!("refused")
+        };
+        assert_eq!(receipt.request_id.as_deref(), Some("r-0"));
+        assert_eq!(
+            receipt.body,
+            Body::Task(TaskSubmitted {
+                task_id: "1533045796-i60rfmzm".into()
+            })
+        );
+    }
+
+    #[test]
+    fn codes_are_classed_and_named() {
+        for (code, class, kind) in [
+            (
+                "RequestLimitExceeded",
+                Class::RateLimited,
+                CallErrorKind::Api,
+            ),
+            (
+                "UnauthorizedOperation.OperationTooOften",
+                Class::RateLimited,
+                CallErrorKind::Api,
+            ),
+            (
+                "InternalError.CdnSystemError",
+                Class::Retryable,
+                CallErrorKind::Api,
+            ),
+            (
+                "InternalError.SomethingNew",
+                Class::Retryable,
+                CallErrorKind::Api,
+            ),
+            (
+                "AuthFailure.SignatureExpire",
+                Class::Clock,
+                CallErrorKind::ClockSkew,
+            ),
+            (
+                "AuthFailure.SignatureFailure",
+                Class::Permanent,
+                CallErrorKind::Api,
+            ),
+            (
+                "InvalidParameter.CdnParamError",
+                Class::Permanent,
+                CallErrorKind::Api,
+            ),
+            (
+                "LimitExceeded.CdnPurgeUrlExceedDayLimit",
+                Class::DailyQuotaExhausted,
+                CallErrorKind::Api,
+            ),
+            (
+                "LimitExceeded.CdnPushExceedBatchLimit",
+                Class::Permanent,
+                CallErrorKind::Api,
+            ),
+        ] {
+            let (error, got) = refused(Action::PurgeUrlsCache, 200, &error_body(code));
+            assert_eq!((got, error.kind()), (class, kind), "{code}");
+            assert_eq!(error.error_code(), Some(code));
+            assert_eq!(error.request_id(), Some("r-1"));
+            assert!(error.to_string().contains(code), "{error}");
+        }
+    }
+
+    #[test]
+    fn statuses_and_unreadable_bodies() {
+        assert_eq!(
+            refused(Action::PushUrlsCache, 502, "<html>").1,
+            Class::Retryable
+        );
+        assert_eq!(
+            refused(Action::PushUrlsCache, 429, "").1,
+            Class::RateLimited
+        );
+        let (error, class) = refused(Action::PushUrlsCache, 413, "");
+        assert_eq!(
+            (error.kind(), class),
+            (CallErrorKind::RequestTooLarge, Class::Permanent)
+        );
+        let (error, class) = refused(Action::PushUrlsCache, 200, "<html>oops</html>");
+        assert_eq!(
+            (error.kind(), class),
+            (CallErrorKind::InvalidResponse, Class::Permanent)
+        );
+        assert!(error.to_string().contains("<html>oops"), "{error}");
+        let (error, _) = refused(
+            Action::DescribePushQuota,
+            403,
+            &error_body("AuthFailure.SecretIdNotFound"),
+        );
+        assert_eq!(error.error_code(), Some("AuthFailure.SecretIdNotFound"));
+        assert_eq!(error.http_status(), Some(403));
+    }
+}

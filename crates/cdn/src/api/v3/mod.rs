@@ -1,0 +1,334 @@
+//! API 3.0 (docs/protocol.md §5, §6): `PurgeUrlsCache`, `PurgePathCache`,
+//! `PushUrlsCache` and the queries (`Describe{Purge,Push}Tasks`,
+//! `Describe{Purge,Push}Quota`).
+//!
+//! - [`RequestBuilder`] (`builder.rs`) signs a
+//!   [`Request`](tcdn_model::v3::Request) into a [`PreparedRequest`]: TC3
+//!   (JSON POST, or GET) or the v1 signature (form POST, or GET), and plans
+//!   URLs into calls.
+//! - `answer.rs` classifies the answers by the string code's class.
+//! - `V3` (here) is the backend the client core runs: one rate window of one
+//!   second per action (20 calls each by default), a `TaskId` per accepted
+//!   call, and the reconciliation of lost answers with `Describe*Tasks`.
+
+mod answer;
+mod builder;
+
+use std::collections::HashMap;
+
+use bytes::Bytes;
+use tcdn_model::CdnUrl;
+use tcdn_model::v3::{
+    DateTime, DescribePurgeTasks, DescribePushTasks, Keyword, PurgeType, Request, TaskSelector,
+};
+
+pub(crate) use answer::{Body, Receipt};
+pub(crate) use builder::batch as batch_of;
+pub use builder::{Plan, PreparedRequest, RequestBuilder, RequestError, RequestErrorKind, Signing};
+
+use crate::api::{Answer, Applied, Backend, Lookup, RateWindow, Shape, Stamp};
+use crate::error::{CallError, CallErrorKind};
+use crate::job::Job;
+
+/// The most logs one `Describe*Tasks` page asks for. The documentation
+/// gives the default (20) and not the maximum; 1000 is the maximum the
+/// console's API explorer accepts [U] (docs/protocol.md §9). A server that
+/// returns fewer pages on.
+pub(crate) const PAGE: u64 = 1000;
+
+/// The server's window: 20 calls per second per action (docs/protocol.md
+/// §5.1).
+const WINDOW: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Added to the window: latency varies by more than this rarely, and a
+/// `RequestLimitExceeded` is retried anyway.
+const MARGIN: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// The API 3.0 backend: a [`RequestBuilder`] and the answer classifier.
+#[derive(Debug, Clone)]
+pub(crate) struct V3 {
+    pub(crate) requests: RequestBuilder,
+}
+
+impl Backend for V3 {
+    type Job = Job;
+    type Batch = Request;
+    type Receipt = Receipt;
+
+    fn shape(&self, job: &Job) -> Shape {
+        self.requests.shape(job)
+    }
+
+    fn batch(&self, job: &Job, urls: Vec<CdnUrl>) -> Request {
+        builder::batch(job, urls)
+    }
+
+    fn narrow(&self, batch: &Request, urls: Vec<CdnUrl>) -> Request {
+        let narrowed = match batch {
+            Request::PurgeUrls(r) => {
+                tcdn_model::v3::PurgeUrls::new(urls, r.options()).map(Request::from)
+            }
+            Request::PurgePaths(r) => tcdn_model::v3::PurgePaths::with_limit(
+                urls,
+                r.flush_type(),
+                r.options(),
+                r.paths().len(),
+            )
+            .map(Request::from),
+            Request::PushUrls(r) => {
+                tcdn_model::v3::PushUrls::new(urls, r.options().clone()).map(Request::from)
+            }
+            other => return other.clone(),
+        };
+        narrowed.unwrap_or_else(|err| unreachable!("a narrowed call is valid: {err}"))
+    }
+
+    fn urls(batch: &Request) -> &[CdnUrl] {
+        match batch {
+            Request::PurgeUrls(r) => r.urls(),
+            Request::PurgePaths(r) => r.paths(),
+            Request::PushUrls(r) => r.urls(),
+            _ => &[],
+        }
+    }
+
+    fn into_urls(batch: Request) -> Vec<CdnUrl> {
+        match batch {
+            Request::PurgeUrls(r) => r.into_urls(),
+            Request::PurgePaths(r) => r.into_paths(),
+            Request::PushUrls(r) => r.into_urls(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn action(batch: &Request) -> &'static str {
+        batch.action().as_str()
+    }
+
+    fn span(batch: &Request) -> tracing::Span {
+        tracing::info_span!(
+            "tcdn.call",
+            action = batch.action().as_str(),
+            batch_size = Self::urls(batch).len(),
+        )
+    }
+
+    fn pace_key(batch: &Request) -> &'static str {
+        batch.action().as_str()
+    }
+
+    fn rate_window(&self) -> RateWindow {
+        RateWindow {
+            window: WINDOW,
+            margin: MARGIN,
+        }
+    }
+
+    fn prepare(&self, batch: &Request, stamp: Stamp) -> Result<http::Request<Bytes>, CallError> {
+        let prepared = self
+            .requests
+            .prepare(batch, stamp.unix_seconds, stamp.nonce)
+            .map_err(|err| {
+                let kind = match err.kind() {
+                    RequestErrorKind::TooLarge => CallErrorKind::RequestTooLarge,
+                    _ => CallErrorKind::InvalidRequest,
+                };
+                CallError::new(kind, err.to_string())
+            })?;
+        http::Request::<Bytes>::try_from(prepared).map_err(|err| {
+            CallError::new(
+                CallErrorKind::InvalidRequest,
+                format!("cannot build the HTTP request: {err}"),
+            )
+        })
+    }
+
+    fn classify(
+        &self,
+        batch: &Request,
+        response: &http::Response<Bytes>,
+        _: u64,
+    ) -> Answer<Receipt> {
+        answer::classify(batch.action(), response)
+    }
+
+    fn task_id(receipt: &Receipt) -> Option<String> {
+        match &receipt.body {
+            Body::Task(task) => Some(task.task_id.clone()),
+            _ => None,
+        }
+    }
+
+    async fn reconcile<'a>(&'a self, lookup: Lookup<'a, Self>, batch: &'a Request) -> Vec<Applied> {
+        let (purge_type, urls) = match batch {
+            Request::PurgeUrls(r) => (Some(PurgeType::Url), r.urls()),
+            Request::PurgePaths(r) => (Some(PurgeType::Path), r.paths()),
+            Request::PushUrls(r) => (None, r.urls()),
+            _ => return Vec::new(),
+        };
+        // The server's times are Beijing time; a second earlier covers the
+        // rounding. A local clock ahead of the server's makes the lookup
+        // miss, and the URLs are resent: quota spent, nothing lost.
+        let start = beijing_time(lookup.since_unix().saturating_sub(1));
+        let Ok(selector) = TaskSelector::since(start, None) else {
+            return Vec::new();
+        };
+        let mut wanted: HashMap<&str, &CdnUrl> = urls.iter().map(|u| (u.as_str(), u)).collect();
+        let mut found = Vec::new();
+        for keyword in keywords(urls) {
+            let mut offset = 0;
+            loop {
+                let query: Request = match purge_type {
+                    Some(purge_type) => DescribePurgeTasks {
+                        purge_type: Some(purge_type),
+                        offset: Some(offset),
+                        limit: Some(PAGE),
+                        keyword: Some(keyword.clone()),
+                        ..DescribePurgeTasks::new(selector.clone())
+                    }
+                    .into(),
+                    None => DescribePushTasks {
+                        offset: Some(offset),
+                        limit: Some(PAGE),
+                        keyword: Some(keyword.clone()),
+                        ..DescribePushTasks::new(selector.clone())
+                    }
+                    .into(),
+                };
+                let Ok(Some(receipt)) = lookup.call(query).await else {
+                    // Nothing more is known: the rest is resent.
+                    break;
+                };
+                let (logs, total): (Vec<(String, String)>, i64) = match receipt.body {
+                    Body::PurgeTasks(tasks) => (
+                        tasks.logs.into_iter().map(|l| (l.url, l.task_id)).collect(),
+                        tasks.total_count,
+                    ),
+                    Body::PushTasks(tasks) => (
+                        tasks.logs.into_iter().map(|l| (l.url, l.task_id)).collect(),
+                        tasks.total_count,
+                    ),
+                    _ => break,
+                };
+                let page = logs.len() as u64;
+                for (url, task_id) in logs {
+                    if let Some(cdn_url) = wanted.remove(url.as_str()) {
+                        found.push(Applied {
+                            url: cdn_url.clone(),
+                            task_id: Some(task_id),
+                        });
+                    }
+                }
+                offset += page;
+                if page < PAGE || offset >= u64::try_from(total).unwrap_or(0) || wanted.is_empty() {
+                    break;
+                }
+            }
+            if wanted.is_empty() {
+                break;
+            }
+        }
+        found
+    }
+}
+
+/// What to look the URLs up by: the URL itself when there is one, else each
+/// distinct host (`Keyword` takes a domain or a full URL).
+fn keywords(urls: &[CdnUrl]) -> Vec<Keyword> {
+    if let [url] = urls {
+        return Keyword::new(url.as_str()).into_iter().collect();
+    }
+    let mut hosts: Vec<&str> = Vec::new();
+    for url in urls {
+        let host = host_of(url.as_str());
+        if !hosts.contains(&host) {
+            hosts.push(host);
+        }
+    }
+    hosts
+        .into_iter()
+        .filter_map(|h| Keyword::new(h).ok())
+        .collect()
+}
+
+/// The host of a URL (`https://host:port/path` → `host`).
+pub(crate) fn host_of(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    let authority = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    if authority.starts_with('[') {
+        return authority
+            .find(']')
+            .map_or(authority, |end| &authority[..=end]);
+    }
+    authority.split(':').next().unwrap_or(authority)
+}
+
+/// `YYYY-MM-DD HH:MM:SS` in Beijing time (UTC+8), as API 3.0 writes times.
+pub(crate) fn beijing_time(unix: u64) -> DateTime {
+    let seconds = unix + 8 * 3600;
+    let days = (seconds / 86_400) as i64;
+    let rest = seconds % 86_400;
+    // Civil from days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let text = format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    );
+    DateTime::parse(&text).unwrap_or_else(|err| unreachable!("a computed time is valid: {err}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn beijing_times() {
+        assert_eq!(beijing_time(0).as_str(), "1970-01-01 08:00:00");
+        assert_eq!(beijing_time(1_700_000_000).as_str(), "2023-11-15 06:13:20");
+        assert_eq!(
+            beijing_time(951_782_400 - 8 * 3600).as_str(),
+            "2000-02-29 00:00:00"
+        );
+    }
+
+    #[test]
+    fn hosts_and_keywords() {
+        assert_eq!(host_of("https://www.example.com/a"), "www.example.com");
+        assert_eq!(
+            host_of("https://www.example.com:8443/a?b"),
+            "www.example.com"
+        );
+        assert_eq!(host_of("http://[::1]:80/"), "[::1]");
+        let urls: Vec<CdnUrl> = [
+            "https://a.example/1",
+            "https://b.example/2",
+            "https://a.example/3",
+        ]
+        .iter()
+        .map(|u| u.parse().unwrap())
+        .collect();
+        let words: Vec<String> = keywords(&urls)
+            .iter()
+            .map(|k| k.as_str().to_owned())
+            .collect();
+        assert_eq!(words, ["a.example", "b.example"]);
+        let one: Vec<String> = keywords(&urls[1..2])
+            .iter()
+            .map(|k| k.as_str().to_owned())
+            .collect();
+        assert_eq!(one, ["https://b.example/2"]);
+    }
+}

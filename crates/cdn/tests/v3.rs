@@ -1,0 +1,702 @@
+//! The API 3.0 client against an in-process server (a `FnTransport` that
+//! verifies each signature and reads each request as the API would): the
+//! wire of each signing and method, batching, area mapping, answer classes,
+//! lost answers reconciled with `Describe*Tasks`, quotas, and waiting.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use tcdn::clock::Clock;
+use tcdn::model::v3::{
+    Action, Answer, ApiError, BatchLimits, ErrorCode, FlushType, PurgeLog, PurgeQuota, PurgeTasks,
+    PushLog, PushOptions, PushQuota, PushTasks, Quota, Request, TaskSubmitted, UserAgent,
+};
+use tcdn::nonce::Nonce;
+use tcdn::retry::Jitter;
+use tcdn::sign::tc3::{self, Authorization, Service};
+use tcdn::sign::{HttpMethod, SecretKey, SignatureMethod};
+use tcdn::test_util::mock::FnTransport;
+use tcdn::test_util::{ManualClock, ManualSleeper, SequentialNonces};
+use tcdn::transport::TransportError;
+use tcdn::v3::Signing;
+use tcdn::{Api, Areas, CdnUrl, Client, Credentials, Job, Operation, RetryPolicy};
+
+const ID: &str = "AKIDv3TestAAAAAAAAAAAAAAAAAAAAAAAAAA";
+const KEY: &str = "v3-test-secret-key";
+const START: u64 = 1_700_000_000;
+
+/// One accepted call, as the fake server keeps it.
+#[derive(Debug, Clone)]
+struct Task {
+    id: String,
+    action: Action,
+    urls: Vec<String>,
+    area: Option<String>,
+    /// Polls of this task answered so far.
+    polls: usize,
+}
+
+/// What the fake server does besides answering.
+#[derive(Debug, Default)]
+struct Server {
+    tasks: Vec<Task>,
+    /// Every request's action, in order.
+    actions: Vec<Action>,
+    /// Every request's headers (names lower-case), in order.
+    headers: Vec<HashMap<String, String>>,
+    /// Accepted submissions whose answer is lost (a timeout after the
+    /// server applied them), counting down.
+    lose: usize,
+    /// Errors to answer instead, in order.
+    errors: Vec<&'static str>,
+    /// A task's URLs are `process` until polled this many times, then this
+    /// status.
+    finish_after: usize,
+    final_status: &'static str,
+    /// `Available` of every quota.
+    available: i64,
+}
+
+fn header_map(request: &http::Request<Bytes>) -> HashMap<String, String> {
+    request
+        .headers()
+        .iter()
+        .map(|(n, v)| (n.as_str().to_owned(), v.to_str().unwrap().to_owned()))
+        .collect()
+}
+
+/// Verifies the signature and reads the request, as the API does.
+fn read(request: &http::Request<Bytes>) -> Request {
+    let headers = header_map(request);
+    let query = request.uri().query().unwrap_or_default();
+    let key = SecretKey::from(KEY);
+    if let Some(authorization) = headers.get("authorization") {
+        let pairs: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let auth = Authorization::parse(authorization).unwrap();
+        assert_eq!(auth.secret_id(), ID);
+        let method = if request.method() == http::Method::GET {
+            HttpMethod::Get
+        } else {
+            HttpMethod::Post
+        };
+        let signed = tc3::Request {
+            method,
+            query,
+            headers: &pairs,
+            payload: request.body(),
+        };
+        tc3::verify(
+            &auth,
+            &key,
+            Service::cdn(),
+            &signed,
+            &headers["x-tc-timestamp"],
+        )
+        .unwrap();
+        assert_eq!(headers["x-tc-version"], "2018-06-06");
+        let action: Action = headers["x-tc-action"].parse().unwrap();
+        if method == HttpMethod::Post {
+            assert_eq!(headers["content-type"], "application/json");
+            Request::from_json(action, request.body(), &BatchLimits::default()).unwrap()
+        } else {
+            assert!(request.body().is_empty());
+            let params = tcdn::model::decode_form(query.as_bytes()).unwrap();
+            Request::from_params(action, params, &BatchLimits::default()).unwrap()
+        }
+    } else {
+        let (method, form) = if request.method() == http::Method::GET {
+            (HttpMethod::Get, query.as_bytes())
+        } else {
+            assert_eq!(headers["content-type"], "application/x-www-form-urlencoded");
+            (HttpMethod::Post, &request.body()[..])
+        };
+        let params = tcdn::model::decode_form(form).unwrap();
+        let host = request.uri().host().unwrap();
+        let endpoint = tcdn::sign::Endpoint::new(method, host, request.uri().path());
+        tcdn::sign::verify(&key, &endpoint, &params).unwrap();
+        let find = |name: &str| {
+            params
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.clone())
+        };
+        assert_eq!(find("Version").as_deref(), Some("2018-06-06"));
+        assert_eq!(find("SecretId").as_deref(), Some(ID));
+        let action: Action = find("Action").unwrap().parse().unwrap();
+        Request::from_params(action, params, &BatchLimits::default()).unwrap()
+    }
+}
+
+fn ok<T: tcdn::model::v3::AnswerBody>(value: T) -> Result<http::Response<Bytes>, TransportError> {
+    Ok(tcdn::test_util::mock::response(
+        200,
+        Answer::ok("req-ok", value).to_json(),
+    ))
+}
+
+impl Server {
+    fn answer(
+        &mut self,
+        request: &http::Request<Bytes>,
+    ) -> Result<http::Response<Bytes>, TransportError> {
+        self.headers.push(header_map(request));
+        let parsed = read(request);
+        let action = parsed.action();
+        self.actions.push(action);
+        if !self.errors.is_empty() {
+            let code = self.errors.remove(0);
+            let answer = Answer::<TaskSubmitted>::error(
+                "req-err",
+                ApiError::new(ErrorCode::from_code(code), "refused"),
+            );
+            return Ok(tcdn::test_util::mock::response(200, answer.to_json()));
+        }
+        let submit = |tasks: &mut Vec<Task>, urls: &[CdnUrl], area: Option<String>| {
+            let id = format!("task-{}", tasks.len() + 1);
+            tasks.push(Task {
+                id: id.clone(),
+                action,
+                urls: urls.iter().map(|u| u.as_str().to_owned()).collect(),
+                area,
+                polls: 0,
+            });
+            id
+        };
+        let task_id = match &parsed {
+            Request::PurgeUrls(r) => submit(
+                &mut self.tasks,
+                r.urls(),
+                r.options().area.map(|a| a.to_string()),
+            ),
+            Request::PurgePaths(r) => submit(
+                &mut self.tasks,
+                r.paths(),
+                r.options().area.map(|a| a.to_string()),
+            ),
+            Request::PushUrls(r) => submit(
+                &mut self.tasks,
+                r.urls(),
+                r.options().area.map(|a| a.to_string()),
+            ),
+            Request::DescribePurgeTasks(q) => {
+                let logs = self.logs(
+                    q.selector.task_id().map(|t| t.as_str()),
+                    q.keyword.as_ref().map(|k| k.as_str()),
+                    true,
+                );
+                let logs: Vec<PurgeLog> = logs
+                    .into_iter()
+                    .map(|(task_id, url, status)| PurgeLog {
+                        task_id,
+                        url,
+                        status,
+                        purge_type: "url".into(),
+                        flush_type: "flush".into(),
+                        create_time: "2023-11-15 06:13:20".into(),
+                    })
+                    .collect();
+                let total_count = logs.len() as i64;
+                return ok(PurgeTasks { logs, total_count });
+            }
+            Request::DescribePushTasks(q) => {
+                let logs = self.logs(
+                    q.selector.task_id().map(|t| t.as_str()),
+                    q.keyword.as_ref().map(|k| k.as_str()),
+                    false,
+                );
+                let logs: Vec<PushLog> = logs
+                    .into_iter()
+                    .map(|(task_id, url, status)| PushLog {
+                        task_id,
+                        url,
+                        status,
+                        percent: 100,
+                        create_time: "2023-11-15 06:13:20".into(),
+                        area: "mainland".into(),
+                        update_time: None,
+                    })
+                    .collect();
+                let total_count = logs.len() as i64;
+                return ok(PushTasks { logs, total_count });
+            }
+            Request::DescribePurgeQuota(_) => {
+                let quota = |batch| {
+                    vec![Quota {
+                        batch,
+                        total: 10_000,
+                        available: self.available,
+                        area: "mainland".into(),
+                    }]
+                };
+                return ok(PurgeQuota {
+                    url_purge: quota(1000),
+                    path_purge: quota(100),
+                });
+            }
+            Request::DescribePushQuota(_) => {
+                return ok(PushQuota {
+                    url_push: vec![Quota {
+                        batch: 500,
+                        total: 1000,
+                        available: self.available,
+                        area: "mainland".into(),
+                    }],
+                });
+            }
+        };
+        if self.lose > 0 {
+            self.lose -= 1;
+            return Err(
+                TransportError::timeout("the answer was lost").with_may_have_reached_server(true)
+            );
+        }
+        ok(TaskSubmitted { task_id })
+    }
+
+    /// `(task id, url, status)` of the matching tasks; each lookup by id is
+    /// a poll.
+    fn logs(
+        &mut self,
+        task_id: Option<&str>,
+        keyword: Option<&str>,
+        purge: bool,
+    ) -> Vec<(String, String, String)> {
+        let mut out = Vec::new();
+        for task in &mut self.tasks {
+            if (task.action == Action::PushUrlsCache) == purge {
+                continue;
+            }
+            if task_id.is_some_and(|id| id != task.id) {
+                continue;
+            }
+            let status = if task_id.is_some() {
+                task.polls += 1;
+                if task.polls > self.finish_after {
+                    self.final_status
+                } else {
+                    "process"
+                }
+            } else {
+                "process"
+            };
+            for url in &task.urls {
+                if keyword.is_none_or(|k| url.contains(k)) {
+                    out.push((task.id.clone(), url.clone(), status.to_owned()));
+                }
+            }
+        }
+        out
+    }
+}
+
+struct Harness {
+    server: Arc<Mutex<Server>>,
+    clock: ManualClock,
+}
+
+impl Harness {
+    fn new(server: Server) -> Self {
+        Self {
+            server: Arc::new(Mutex::new(server)),
+            clock: ManualClock::new(START),
+        }
+    }
+
+    fn client(&self, configure: impl FnOnce(tcdn::ClientBuilder) -> tcdn::ClientBuilder) -> Client {
+        let server = self.server.clone();
+        let transport = FnTransport::new(move |request: &http::Request<Bytes>| {
+            server.lock().unwrap().answer(request)
+        });
+        let builder = Client::builder(Credentials::new(ID, KEY).unwrap())
+            .endpoint("https://cdn.tencentcloudapi.com/".parse().unwrap())
+            .transport(Arc::new(transport))
+            .clock(Arc::new(self.clock.clone()))
+            .sleeper(Arc::new(ManualSleeper::new(self.clock.clone())))
+            .nonce_source(Arc::new(SequentialNonces::new(Nonce::MIN)))
+            .retry_policy(RetryPolicy::default().with_jitter(Jitter::None))
+            .concurrency(NonZeroUsize::MIN);
+        configure(builder).build().unwrap()
+    }
+
+    fn server(&self) -> std::sync::MutexGuard<'_, Server> {
+        self.server.lock().unwrap()
+    }
+}
+
+fn urls(prefix: &str, n: usize) -> Vec<CdnUrl> {
+    (0..n)
+        .map(|i| {
+            format!("https://www.example.com/{prefix}/{i}.css")
+                .parse()
+                .unwrap()
+        })
+        .collect()
+}
+
+fn run<T>(future: impl Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap()
+        .block_on(future)
+}
+
+#[test]
+fn every_signing_and_method_reaches_the_server_as_sent() {
+    for (method, signing) in [
+        (HttpMethod::Post, Signing::Tc3),
+        (HttpMethod::Get, Signing::Tc3),
+        (HttpMethod::Post, Signing::V1(SignatureMethod::HmacSha1)),
+        (HttpMethod::Get, Signing::V1(SignatureMethod::HmacSha256)),
+    ] {
+        let harness = Harness::new(Server::default());
+        let client = harness.client(|b| b.method(method).signing(signing));
+        let input = vec![
+            "https://www.example.com/图片/猫.jpg?x=1&y=a+b"
+                .parse::<CdnUrl>()
+                .unwrap(),
+        ];
+        let report = run(client.flush_urls(Areas::Mainland, input.clone()));
+        assert_eq!(
+            report.succeeded, input,
+            "{method:?} {signing:?}: {:?}",
+            report.failed
+        );
+        assert_eq!(report.tasks[0].task_id, "task-1");
+        assert_eq!(report.tasks[0].action, "PurgeUrlsCache");
+        let server = harness.server();
+        assert_eq!(server.tasks[0].urls, [input[0].as_str()]);
+        assert_eq!(server.tasks[0].area.as_deref(), Some("mainland"));
+        let headers = &server.headers[0];
+        if signing == Signing::Tc3 {
+            let mut names: Vec<&str> = headers.keys().map(String::as_str).collect();
+            names.sort_unstable();
+            assert_eq!(
+                names,
+                [
+                    "authorization",
+                    "content-type",
+                    "host",
+                    "x-tc-action",
+                    "x-tc-timestamp",
+                    "x-tc-version"
+                ]
+            );
+            assert_eq!(headers["x-tc-timestamp"], START.to_string());
+            assert_eq!(headers["host"], "cdn.tencentcloudapi.com");
+        }
+    }
+}
+
+#[test]
+fn a_session_token_goes_in_x_tc_token() {
+    let harness = Harness::new(Server::default());
+    let server = harness.server.clone();
+    let transport = FnTransport::new(move |request: &http::Request<Bytes>| {
+        server.lock().unwrap().answer(request)
+    });
+    let client = Client::builder(
+        Credentials::new(ID, KEY)
+            .unwrap()
+            .with_token("session-token"),
+    )
+    .transport(Arc::new(transport))
+    .build()
+    .unwrap();
+    let report = run(client.push_urls(Areas::Both, urls("t", 1)));
+    assert!(report.is_success(), "{:?}", report.failed);
+    let server = harness.server();
+    assert_eq!(server.headers[0]["x-tc-token"], "session-token");
+    assert_eq!(server.tasks[0].area.as_deref(), Some("global"));
+}
+
+#[test]
+fn batches_follow_each_actions_limit_and_areas_map() {
+    let harness = Harness::new(Server::default());
+    let client = harness.client(|b| b.rate_limit_per_minute(0));
+    let report = run(client.submit_job(
+        &Job::new(Operation::FlushUrls).areas(Areas::Both),
+        urls("p", 2500).into_iter().collect(),
+        |_| {},
+    ));
+    assert!(report.is_success());
+    let report2 = run(client.submit_job(
+        &Job::new(Operation::PushUrls)
+            .areas(Areas::Oversea)
+            .push_options(PushOptions {
+                user_agent: Some(UserAgent::new("warm/1").unwrap()),
+                parse_m3u8: true,
+                ..PushOptions::default()
+            }),
+        urls("q", 1200).into_iter().collect(),
+        |_| {},
+    ));
+    assert!(report2.is_success());
+    let dirs: Vec<CdnUrl> = (0..7)
+        .map(|i| format!("https://www.example.com/d{i}/").parse().unwrap())
+        .collect();
+    let job = Job::new(Operation::FlushDirs)
+        .flush_type(FlushType::Delete)
+        .path_batch(NonZeroUsize::new(3).unwrap());
+    let report3 = run(client.submit_job(&job, dirs.into_iter().collect(), |_| {}));
+    assert!(report3.is_success());
+    let server = harness.server();
+    let sizes: Vec<(Action, usize, Option<&str>)> = server
+        .tasks
+        .iter()
+        .map(|t| (t.action, t.urls.len(), t.area.as_deref()))
+        .collect();
+    assert_eq!(
+        sizes,
+        [
+            (Action::PurgeUrlsCache, 1000, None),
+            (Action::PurgeUrlsCache, 1000, None),
+            (Action::PurgeUrlsCache, 500, None),
+            (Action::PushUrlsCache, 500, Some("overseas")),
+            (Action::PushUrlsCache, 500, Some("overseas")),
+            (Action::PushUrlsCache, 200, Some("overseas")),
+            (Action::PurgePathCache, 3, None),
+            (Action::PurgePathCache, 3, None),
+            (Action::PurgePathCache, 1, None),
+        ]
+    );
+    assert_eq!(report.tasks.len(), 3);
+    assert_eq!(report.tasks[2].urls.len(), 500);
+}
+
+#[test]
+fn answers_are_classed_retried_or_reported_with_their_code_and_request_id() {
+    let harness = Harness::new(Server {
+        errors: vec!["RequestLimitExceeded", "InternalError.CdnSystemError"],
+        ..Server::default()
+    });
+    let client = harness.client(|b| b);
+    // Two retryable refusals, then accepted.
+    let report = run(client.flush_urls(Areas::Mainland, urls("r", 1)));
+    assert!(report.is_success());
+    assert_eq!(report.requests, 3);
+    // A daily quota is not retried.
+    harness
+        .server()
+        .errors
+        .push("LimitExceeded.CdnPurgeUrlExceedDayLimit");
+    let report = run(client.flush_urls(Areas::Mainland, urls("s", 1)));
+    assert_eq!(report.requests, 1);
+    let failure = &report.failed[0];
+    assert_eq!(
+        failure.error_code.as_deref(),
+        Some("LimitExceeded.CdnPurgeUrlExceedDayLimit")
+    );
+    assert_eq!(failure.request_id.as_deref(), Some("req-err"));
+    let json = serde_json::to_value(failure).unwrap();
+    assert_eq!(json["code"], "LimitExceeded.CdnPurgeUrlExceedDayLimit");
+    assert_eq!(json["request_id"], "req-err");
+}
+
+#[test]
+fn an_expired_signature_is_the_clock_and_not_retried() {
+    let harness = Harness::new(Server {
+        errors: vec!["AuthFailure.SignatureExpire"],
+        ..Server::default()
+    });
+    let client = harness.client(|b| b);
+    let report = run(client.flush_urls(Areas::Mainland, urls("c", 1)));
+    assert_eq!(report.requests, 1);
+    assert!(
+        report.failed[0].message.contains("clock"),
+        "{}",
+        report.failed[0].message
+    );
+    let error = report.batches[0].error.as_ref().unwrap();
+    assert_eq!(error.kind(), tcdn::error::CallErrorKind::ClockSkew);
+}
+
+/// The answers of the first two submissions are lost after the server
+/// applied them: the lookup finds their URLs, so nothing is submitted twice.
+#[test]
+fn lost_answers_are_looked_up_and_nothing_is_submitted_twice() {
+    for operation in [Operation::FlushUrls, Operation::PushUrls] {
+        let harness = Harness::new(Server {
+            lose: 2,
+            ..Server::default()
+        });
+        let client = harness.client(|b| b.batch_size(NonZeroUsize::new(3)));
+        let input = urls("lost", 7);
+        let report = run(client.submit_job(
+            &Job::new(operation).areas(Areas::Mainland),
+            input.iter().cloned().collect(),
+            |_| {},
+        ));
+        assert_eq!(report.succeeded, input, "{:?}", report.failed);
+        let server = harness.server();
+        let mut submitted: Vec<&String> = server.tasks.iter().flat_map(|t| &t.urls).collect();
+        let count = submitted.len();
+        submitted.dedup();
+        assert_eq!((count, submitted.len()), (7, 7), "no URL twice");
+        let lookups = server
+            .actions
+            .iter()
+            .filter(|a| matches!(a, Action::DescribePurgeTasks | Action::DescribePushTasks))
+            .count();
+        assert_eq!(lookups, 2);
+        // Every URL is under the task that applied it.
+        let tasks: Vec<(&str, usize)> = report
+            .tasks
+            .iter()
+            .map(|t| (t.task_id.as_str(), t.urls.len()))
+            .collect();
+        assert_eq!(tasks, [("task-1", 3), ("task-2", 3), ("task-3", 1)]);
+    }
+}
+
+#[test]
+fn quotas_are_read() {
+    let harness = Harness::new(Server {
+        available: 42,
+        ..Server::default()
+    });
+    let client = harness.client(|b| b);
+    let purge = run(client.purge_quota()).unwrap();
+    assert_eq!(purge.url_purge[0].available, 42);
+    assert_eq!(purge.path_purge[0].batch, 100);
+    let push = run(client.push_quota()).unwrap();
+    assert_eq!(push.url_push[0].total, 1000);
+}
+
+#[test]
+fn api_2_has_no_quotas_and_needs_an_area() {
+    let harness = Harness::new(Server::default());
+    let client = harness.client(|b| {
+        b.api(Api::V2)
+            .endpoint("https://cdn.api.qcloud.com/v2/index.php".parse().unwrap())
+    });
+    let error = run(client.purge_quota()).unwrap_err();
+    assert_eq!(error.kind(), tcdn::error::CallErrorKind::Unsupported);
+    let report = run(client.submit_job(
+        &Job::new(Operation::FlushUrls),
+        urls("x", 2).into_iter().collect(),
+        |_| {},
+    ));
+    assert_eq!(report.failed.len(), 2);
+    assert!(report.failed[0].message.contains("area"));
+    assert!(harness.server().actions.is_empty(), "nothing was sent");
+    let tc3 = Client::builder(Credentials::new(ID, KEY).unwrap())
+        .api(Api::V2)
+        .signing(Signing::Tc3)
+        .build();
+    assert_eq!(
+        tc3.unwrap_err().kind(),
+        tcdn::error::ClientErrorKind::InvalidConfig
+    );
+}
+
+#[test]
+fn waiting_polls_until_done_and_fails_what_failed() {
+    for (status, succeeded) in [("done", 4), ("fail", 0)] {
+        let harness = Harness::new(Server {
+            finish_after: 6,
+            final_status: status,
+            ..Server::default()
+        });
+        let client = harness.client(|b| b.batch_size(NonZeroUsize::new(2)));
+        let mut report = run(client.flush_urls(Areas::Mainland, urls("w", 4)));
+        assert_eq!(report.tasks.len(), 2);
+        let before = harness.clock.monotonic();
+        let mut progress = Vec::new();
+        let summary = run(
+            client.wait(&mut report, Duration::from_secs(600), |done, total| {
+                progress.push((done, total))
+            }),
+        );
+        let waited = harness.clock.monotonic() - before;
+        assert_eq!(summary.polls, 7);
+        assert_eq!(report.succeeded.len(), succeeded);
+        assert_eq!(report.failed.len(), 4 - succeeded);
+        assert_eq!(report.tasks.len(), 2, "tasks stay listed");
+        assert_eq!(progress.last(), Some(&(4, 4)));
+        // Six polls 0.25 s apart: 1.5 s.
+        assert_eq!(waited, Duration::from_millis(1500));
+        if status == "fail" {
+            assert!(
+                report.failed[0]
+                    .task_id
+                    .as_deref()
+                    .is_some_and(|t| t.starts_with("task-"))
+            );
+            assert!(
+                report.failed[0].message.contains("ended with status fail"),
+                "{}",
+                report.failed[0].message
+            );
+        }
+    }
+}
+
+#[test]
+fn a_wait_ends_at_its_timeout_and_the_gaps_grow_with_the_wait() {
+    let harness = Harness::new(Server {
+        finish_after: usize::MAX,
+        final_status: "done",
+        ..Server::default()
+    });
+    let client = harness.client(|b| b.rate_limit_per_minute(0));
+    let mut report = run(client.push_urls(Areas::Mainland, urls("slow", 1)));
+    let before = harness.clock.monotonic();
+    let summary = run(client.wait(&mut report, Duration::from_secs(100), |_, _| {}));
+    assert_eq!(harness.clock.monotonic() - before, Duration::from_secs(100));
+    assert_eq!(summary.unfinished, 1);
+    assert!(
+        report.failed[0]
+            .message
+            .contains("had not finished after 100 s")
+    );
+    // 0.25 s gaps up to 2.5 s, then a tenth of the time waited: far fewer
+    // than 400 polls.
+    assert!(
+        (30..=60).contains(&summary.polls),
+        "{} polls",
+        summary.polls
+    );
+}
+
+#[test]
+fn task_logs_are_read_from_either_query() {
+    let harness = Harness::new(Server {
+        finish_after: 0,
+        final_status: "done",
+        ..Server::default()
+    });
+    let client = harness.client(|b| b);
+    run(client.flush_urls(Areas::Mainland, urls("a", 2)));
+    run(client.push_urls(Areas::Mainland, urls("b", 1)));
+    let purge = run(client.task_logs(&"task-1".parse_task())).unwrap();
+    assert_eq!(purge.len(), 2);
+    assert_eq!(purge[0].kind, tcdn::wait::TaskKind::Purge);
+    let push = run(client.task_logs(&"task-2".parse_task())).unwrap();
+    assert_eq!(
+        (push.len(), push[0].kind, push[0].status.as_str()),
+        (1, tcdn::wait::TaskKind::Push, "done")
+    );
+    assert!(
+        run(client.task_logs(&"task-9".parse_task()))
+            .unwrap()
+            .is_empty()
+    );
+}
+
+trait ParseTask {
+    fn parse_task(&self) -> tcdn::model::v3::TaskId;
+}
+
+impl ParseTask for str {
+    fn parse_task(&self) -> tcdn::model::v3::TaskId {
+        tcdn::model::v3::TaskId::new(self).unwrap()
+    }
+}
