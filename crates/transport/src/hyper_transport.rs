@@ -585,7 +585,10 @@ mod tests {
             kind("http://evil.metadata.tencentyun.com/"),
             Some(ErrorKind::InsecureScheme)
         );
-        assert_eq!(kind("http://tencentyun.com/"), Some(ErrorKind::InsecureScheme));
+        assert_eq!(
+            kind("http://tencentyun.com/"),
+            Some(ErrorKind::InsecureScheme)
+        );
     }
 
     #[test]
