@@ -16,6 +16,9 @@ pub const API_PATH: &str = "/v2/index.php";
 /// The API 3.0 path: every API 3.0 action is posted to the origin's root.
 pub const API3_PATH: &str = "/";
 
+/// The role the metadata service names by default.
+pub const DEFAULT_CVM_ROLE: &str = "tcdn-emulator-role";
+
 /// One key pair the emulator accepts.
 #[derive(Debug, Clone)]
 pub struct Credential {
@@ -154,6 +157,13 @@ pub struct Config {
     pub max_post_bytes: usize,
     /// Connection cap and timeouts.
     pub limits: ConnectionLimits,
+    /// How long the temporary credentials issued by the metadata service
+    /// and STS live (STS: at most its `DurationSeconds`). 2 hours by
+    /// default, STS's default.
+    pub credential_ttl: Duration,
+    /// The CAM role the metadata service says is bound to the instance;
+    /// `None`: no role (the metadata paths answer 404).
+    pub cvm_role: Option<String>,
 }
 
 impl Config {
@@ -169,6 +179,8 @@ impl Config {
             max_get_bytes: tcdn_model::MAX_GET_REQUEST_TARGET_LEN,
             max_post_bytes: tcdn_model::MAX_POST_BODY_LEN,
             limits: ConnectionLimits::default(),
+            credential_ttl: Duration::from_secs(2 * 60 * 60),
+            cvm_role: Some(DEFAULT_CVM_ROLE.to_owned()),
         }
     }
 

@@ -5,6 +5,7 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
+use crate::identity::Identities;
 use serde::Serialize;
 
 /// Which of Tencent's two APIs a request came through.
@@ -90,6 +91,8 @@ pub(crate) struct State {
     /// Separate from the fault dice, so that answering API 3.0 requests
     /// (which carry a `RequestId`) does not shift a seeded fault pattern.
     ids: fastrand::Rng,
+    /// Temporary credentials issued by the metadata service and STS.
+    pub(crate) identities: Identities,
 }
 
 /// What a rate limit counts calls of.
@@ -111,6 +114,7 @@ impl State {
             tasks: Vec::new(),
             dice: fastrand::Rng::with_seed(seed),
             ids: fastrand::Rng::with_seed(seed.rotate_left(32) ^ 0x1d5_1d5_1d5),
+            identities: Identities::default(),
         }
     }
 
@@ -197,9 +201,12 @@ impl State {
     pub(crate) fn reset(&mut self) {
         let dice = self.dice.clone();
         let ids = self.ids.clone();
+        // Issued credentials outlive a reset: a client may be mid-run.
+        let identities = std::mem::take(&mut self.identities);
         *self = Self::new(0);
         self.dice = dice;
         self.ids = ids;
+        self.identities = identities;
     }
 }
 
