@@ -363,14 +363,14 @@ fn judge_sts(
             ),
         ));
     };
-    let session_ok = (2..=64).contains(&session_name.len())
+    let session_ok = (2..=128).contains(&session_name.len())
         && session_name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c));
     if !session_ok {
         return Err((
             "InvalidParameter",
-            format!("RoleSessionName {session_name:?} must be 2 to 64 of [A-Za-z0-9_+=,.@-]"),
+            format!("RoleSessionName {session_name:?} must be 2 to 128 of [A-Za-z0-9_+=,.@-]"),
         ));
     }
     let duration_s = match params.get("DurationSeconds") {

@@ -84,7 +84,7 @@ impl fmt::Display for RoleArn {
     }
 }
 
-/// A `RoleSessionName`: 2 to 64 letters, digits and `_+=,.@-`, as STS
+/// A `RoleSessionName`: 2 to 128 letters, digits and `_+=,.@-`, as STS
 /// requires. It shows in the account's audit log as who acted.
 ///
 /// ```
@@ -112,7 +112,7 @@ impl std::str::FromStr for RoleSessionName {
     type Err = CredentialError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let ok = (2..=64).contains(&text.len())
+        let ok = (2..=128).contains(&text.len())
             && text.chars().all(|c| {
                 c.is_ascii_alphanumeric() || matches!(c, '_' | '+' | '=' | ',' | '.' | '@' | '-')
             });
@@ -122,7 +122,7 @@ impl std::str::FromStr for RoleSessionName {
             Err(CredentialError::new(
                 CredentialErrorKind::InvalidSetting,
                 format!(
-                    "role session name {text:?} is not usable: use 2 to 64 letters, digits or _+=,.@-"
+                    "role session name {text:?} is not usable: use 2 to 128 letters, digits or _+=,.@-"
                 ),
             ))
         }
@@ -553,7 +553,7 @@ mod tests {
             assert!(err.to_string().contains(&format!("{bad:?}")), "{err}");
         }
         assert!("ci-deploy@main".parse::<RoleSessionName>().is_ok());
-        for bad in ["x", "has space", &"a".repeat(65), "naïve"] {
+        for bad in ["x", "has space", &"a".repeat(129), "naïve"] {
             assert!(bad.parse::<RoleSessionName>().is_err(), "{bad}");
         }
     }
