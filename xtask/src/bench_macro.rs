@@ -28,10 +28,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::bench_process::{
+    LINEAR_TARGET, RSS_TARGET, Timed, V2_VS_SDK_TARGET, V3_VS_SDK_TARGET, alternate,
+};
 use crate::tasks::{cargo, run};
 
-const BENCH_ID: &str = "AKIDbench000000000000000000000000000";
-const BENCH_KEY: &str = "bench-secret-key-for-the-local-emulator";
+pub(crate) const BENCH_ID: &str = "AKIDbench000000000000000000000000000";
+pub(crate) const BENCH_KEY: &str = "bench-secret-key-for-the-local-emulator";
 
 /// Quotas high enough that no bench run meets one.
 const HIGH_QUOTA: &str = "1000000000";
@@ -151,6 +154,7 @@ pub(crate) fn run_all(
 
     let mut results = Results::default();
     results.section("CLI at scale", |r| bench.cli_at_scale(r));
+    results.section("dry run as processes", |r| bench.processes(target_dir, r));
     results.section("end to end, rate limit off", |r| bench.end_to_end(r));
     results.section("emulator throughput", |r| bench.throughput(r));
     results.section("load", |r| bench.load(r));
@@ -181,6 +185,166 @@ pub(crate) fn run_all(
             results.errors.len(),
             results.errors.join("; ")
         ))
+    }
+}
+
+/// How far from its target a ratio may drift before `--quick` fails: the
+/// guard is for losing a target, not for a noisy run missing it narrowly.
+const QUICK_SLACK: f64 = 1.5;
+
+/// `cargo xtask bench --quick`: the ratios of issue 14, each checked within
+/// [`QUICK_SLACK`] of its target, in under a minute on a warm build: short
+/// criterion runs of the signer (20 and 100 URLs), `prepare` and TC3, then
+/// the dry run against the legacy SDK (if Python and the SDK are there), its
+/// scaling from 100k to 1M URLs and its peak memory. Fails when a ratio is
+/// lost.
+pub(crate) fn quick(target_dir: &Path) -> Result<(), String> {
+    let started = Instant::now();
+    run(
+        "build the release tcdn CLI",
+        cargo(&["build", "--release", "--locked", "--package", "tcdn-cli"]),
+    )?;
+    let short = [
+        "--warm-up-time",
+        "0.2",
+        "--measurement-time",
+        "0.6",
+        "--noplot",
+    ];
+    for (package, bench, filter) in [
+        ("tcdn-sign", "sign", "^(sign|hmac)_sha1/(20|100)$"),
+        ("tcdn-sign", "tc3", "^tc3_(sign|hash_floor)/20$"),
+        ("tcdn", "prepare", "^(prepare|hmac)_post_sha1/20$"),
+    ] {
+        let mut cmd = cargo(&["bench", "--locked", "--package", package, "--bench", bench]);
+        cmd.arg("--").args(short).arg(filter);
+        run(&format!("criterion, short: {bench}"), cmd)?;
+    }
+    let criterion = target_dir.join("criterion");
+    let mean = |group: &str, id: &str| {
+        crate::bench_report::read_mean(&criterion, group, id)
+            .ok_or_else(|| format!("no criterion figure for {group}/{id}"))
+    };
+    // (figure, ratio, target, whether a ratio above the target is good)
+    let mut checks: Vec<(String, f64, f64, bool)> = Vec::new();
+    for (urls, target) in [("20", 1.5), ("100", 1.3)] {
+        checks.push((
+            format!("sign HmacSHA1, {urls} URLs / raw HMAC"),
+            mean("sign_sha1", urls)? / mean("hmac_sha1", urls)?,
+            target,
+            false,
+        ));
+    }
+    checks.push((
+        "prepare, 20 URLs / raw HMAC of its string".to_owned(),
+        mean("prepare_post_sha1", "20")? / mean("hmac_post_sha1", "20")?,
+        3.2,
+        false,
+    ));
+    checks.push((
+        "TC3 sign, 20 URLs, reused key / hash floor".to_owned(),
+        mean("tc3_sign", "20")? / mean("tc3_hash_floor", "20")?,
+        1.5,
+        false,
+    ));
+
+    let tcdn = target_dir
+        .join("release")
+        .join(format!("tcdn{}", std::env::consts::EXE_SUFFIX));
+    let work = target_dir.join("bench-macro");
+    std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
+    let bench = Bench { tcdn, work };
+    let (small, _) = bench.url_file(100_000)?;
+    let (large, large_bytes) = bench.url_file(1_000_000)?;
+    let at_small = Timed::tcdn(&bench.tcdn, &small, None);
+    let at_large = Timed::tcdn(&bench.tcdn, &large, None);
+    let [small_time, large_time] = alternate(&[&at_small, &at_large], 2)?[..] else {
+        unreachable!("two commands, two times")
+    };
+    checks.push((
+        "dry run, time per URL at 1M / at 100k".to_owned(),
+        (large_time.as_secs_f64() / 1e6) / (small_time.as_secs_f64() / 1e5),
+        LINEAR_TARGET,
+        false,
+    ));
+    if Path::new(TIME).exists() {
+        let (tiny, _) = bench.url_file(1)?;
+        let baseline = bench.timed_dry_run(&tiny)?.peak_rss;
+        let peak = bench.timed_dry_run(&large)?.peak_rss;
+        checks.push((
+            "dry run, 1M URLs: peak RSS beyond the baseline / input".to_owned(),
+            peak.saturating_sub(baseline) as f64 / large_bytes as f64,
+            RSS_TARGET,
+            false,
+        ));
+    } else {
+        eprintln!("xtask bench --quick: {TIME} is missing; peak RSS not checked");
+    }
+    match crate::bench_process::python_with_sdks(target_dir) {
+        Ok(python) => {
+            let legacy = crate::bench_process::script(
+                &python,
+                "legacy_v2_dry_run.py",
+                "legacy v2 SDK",
+                &small,
+            );
+            let [ours, theirs] = alternate(&[&at_small, &legacy], 3)?[..] else {
+                unreachable!("two commands, two times")
+            };
+            checks.push((
+                "dry run, 100k URLs: legacy v2 SDK / tcdn (processes)".to_owned(),
+                theirs.as_secs_f64() / ours.as_secs_f64(),
+                V2_VS_SDK_TARGET,
+                true,
+            ));
+        }
+        Err(why) => eprintln!("xtask bench --quick: SDK comparison skipped: {why}"),
+    }
+
+    let mut rows = Vec::new();
+    let mut lost = Vec::new();
+    for (figure, ratio, target, higher_is_better) in &checks {
+        let (met, loose_met, target_text) = if *higher_is_better {
+            (
+                ratio >= target,
+                *ratio >= target / QUICK_SLACK,
+                format!("≥ {target}× (guard ≥ {:.2}×)", target / QUICK_SLACK),
+            )
+        } else {
+            (
+                ratio <= target,
+                *ratio <= target * QUICK_SLACK,
+                format!("≤ {target}× (guard ≤ {:.2}×)", target * QUICK_SLACK),
+            )
+        };
+        let verdict = match (met, loose_met) {
+            (true, _) => "ok",
+            (false, true) => "near",
+            (false, false) => "LOST",
+        };
+        if !loose_met {
+            lost.push(figure.clone());
+        }
+        rows.push([
+            figure.clone(),
+            String::new(),
+            String::new(),
+            format!("{ratio:.2}×"),
+            target_text,
+            verdict.to_owned(),
+        ]);
+    }
+    println!("\ntcdn bench --quick (issue 14 ratios; \"near\": missed but within the guard)\n");
+    print!("{}", table(&rows));
+    println!(
+        "\n{:.0} s, load average {}",
+        started.elapsed().as_secs_f64(),
+        load_average()
+    );
+    if lost.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("ratios lost: {}", lost.join("; ")))
     }
 }
 
@@ -376,8 +540,8 @@ impl Bench {
                     mib(baseline.peak_rss)
                 ),
                 ratio: format!("{over:.2}× input"),
-                target: "≤ 2× input + baseline".to_owned(),
-                verdict: Verdict::of(over <= 2.0),
+                target: format!("≤ {RSS_TARGET}× input + baseline"),
+                verdict: Verdict::of(over <= RSS_TARGET),
             });
             measured.push((count, run));
         }
@@ -389,11 +553,94 @@ impl Bench {
                 value: format!("{:.2} µs", per_url(large, *large_n) * 1e6),
                 reference: format!("{:.2} µs at 100k", per_url(small, *small_n) * 1e6),
                 ratio: format!("{ratio:.2}×"),
-                target: "≈ 1× (linear), ≤ 1.25×".to_owned(),
-                verdict: Verdict::of(ratio <= 1.25),
+                target: format!("≈ 1× (linear), ≤ {LINEAR_TARGET}×"),
+                verdict: Verdict::of(ratio <= LINEAR_TARGET),
             });
         }
         self.streaming(results)
+    }
+
+    /// Issue 14: the dry run against Tencent's Python SDKs doing the same
+    /// (whole processes, alternating), and its speed-up on two threads.
+    fn processes(&self, target_dir: &Path, results: &mut Results) -> Result<(), String> {
+        let (file, _) = self.url_file(100_000)?;
+        let (million, _) = self.url_file(1_000_000)?;
+        let one = Timed::tcdn(&self.tcdn, &million, Some(1));
+        let two = Timed::tcdn(&self.tcdn, &million, Some(2));
+        let [t1, t2] = alternate(&[&one, &two], 3)?[..] else {
+            unreachable!("two commands, two times")
+        };
+        results.rows.push(Row::info(
+            "dry run, 1M URLs, 1 thread (best of 3, alternating)",
+            format!("{:.3} s", t1.as_secs_f64()),
+        ));
+        results.rows.push(Row::info(
+            "dry run, 1M URLs, 2 threads: speed-up over 1",
+            format!(
+                "{:.3} s ({:.2}×)",
+                t2.as_secs_f64(),
+                t1.as_secs_f64() / t2.as_secs_f64()
+            ),
+        ));
+        let python = match crate::bench_process::python_with_sdks(target_dir) {
+            Ok(python) => python,
+            Err(why) => {
+                results.rows.push(Row::info(
+                    "dry run vs Tencent's Python SDKs: skipped",
+                    why.clone(),
+                ));
+                results.notes.push(format!("SDK comparison skipped: {why}"));
+                return Ok(());
+            }
+        };
+        let tcdn = Timed::tcdn(&self.tcdn, &file, None);
+        let legacy =
+            crate::bench_process::script(&python, "legacy_v2_dry_run.py", "legacy v2 SDK", &file);
+        let [ours, theirs] = alternate(&[&tcdn, &legacy], 5)?[..] else {
+            unreachable!("two commands, two times")
+        };
+        let ratio = theirs.as_secs_f64() / ours.as_secs_f64();
+        results.rows.push(Row {
+            figure: "dry run, 100k URLs, v2: tcdn vs the legacy v2 SDK (processes)".to_owned(),
+            value: format!("{:.3} s", ours.as_secs_f64()),
+            reference: format!("{:.3} s (qcloudapi-sdk-python)", theirs.as_secs_f64()),
+            ratio: format!("{ratio:.1}× faster"),
+            target: format!("≥ {V2_VS_SDK_TARGET}×"),
+            verdict: Verdict::of(ratio >= V2_VS_SDK_TARGET),
+        });
+        let official =
+            crate::bench_process::script(&python, "tc3_sdk_dry_run.py", "API 3.0 SDK", &file);
+        match crate::bench_process::v3_dry_run_args(&self.tcdn) {
+            Some(args) => {
+                let mut ours = tcdn.clone();
+                ours.args = args;
+                ours.args.push("--from-file".to_owned());
+                ours.args.push(file.display().to_string());
+                let [ours, theirs] = alternate(&[&ours, &official], 5)?[..] else {
+                    unreachable!("two commands, two times")
+                };
+                let ratio = theirs.as_secs_f64() / ours.as_secs_f64();
+                results.rows.push(Row {
+                    figure: "dry run, 100k URLs, v3: tcdn vs the API 3.0 SDK (processes)"
+                        .to_owned(),
+                    value: format!("{:.3} s", ours.as_secs_f64()),
+                    reference: format!("{:.3} s (tencentcloud-sdk-python)", theirs.as_secs_f64()),
+                    ratio: format!("{ratio:.1}× faster"),
+                    target: format!("≥ {V3_VS_SDK_TARGET}×"),
+                    verdict: Verdict::of(ratio >= V3_VS_SDK_TARGET),
+                });
+            }
+            None => {
+                let [theirs] = alternate(&[&official], 3)?[..] else {
+                    unreachable!("one command, one time")
+                };
+                results.rows.push(Row::info(
+                    "dry run, 100k URLs, API 3.0 SDK (tcdn has no v3 dry run yet)",
+                    format!("{:.3} s", theirs.as_secs_f64()),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The fastest of three runs (the machine may be shared; the minimum is

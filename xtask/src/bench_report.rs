@@ -39,7 +39,7 @@ pub(crate) fn mean_point_estimate(json: &str) -> Option<f64> {
     rest[..end].parse().ok()
 }
 
-fn read_mean(criterion_dir: &Path, group: &str, id: &str) -> Option<f64> {
+pub(crate) fn read_mean(criterion_dir: &Path, group: &str, id: &str) -> Option<f64> {
     let path = criterion_dir
         .join(group)
         .join(id)
@@ -184,6 +184,55 @@ fn tc3_rows(criterion_dir: &Path) -> Vec<Row> {
     rows
 }
 
+/// API 3.0 judging at least this share of API 2.0's rate: TC3 hashes the
+/// body and the canonical request and derives a key on every request.
+const JUDGE_V3_SHARE_TARGET: f64 = 0.5;
+
+/// Requests per CPU-second of a mean time per request.
+fn per_cpu_second(nanos: f64) -> String {
+    format!("{:.0}/CPU-s", 1e9 / nanos)
+}
+
+/// The rows of the emulator's in-process judging (bench
+/// `tcdn-emulator`/`judge`, 20 URLs): API 3.0 requests per CPU-second
+/// beside an API 2.0 flush.
+fn judge_rows(criterion_dir: &Path) -> Vec<Row> {
+    let Some(v2) = read_mean(criterion_dir, "emulator_judge", "v2_flush_20") else {
+        return Vec::new();
+    };
+    let mut rows = vec![[
+        "emulator judges (in process): API 2.0 20-URL flush, HmacSHA1".to_owned(),
+        per_cpu_second(v2),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+    ]];
+    for (id, figure) in [
+        (
+            "tc3_purge_20",
+            "emulator judges (in process): TC3 20-URL PurgeUrlsCache",
+        ),
+        (
+            "v1_purge_20",
+            "emulator judges (in process): v1 HmacSHA256 20-URL PurgeUrlsCache",
+        ),
+    ] {
+        if let Some(time) = read_mean(criterion_dir, "emulator_judge", id) {
+            let share = v2 / time;
+            rows.push(row(
+                figure.to_owned(),
+                per_cpu_second(time),
+                format!("{} (API 2.0 flush)", per_cpu_second(v2)),
+                share,
+                format!("≥ {JUDGE_V3_SHARE_TARGET:.1}×"),
+                share >= JUDGE_V3_SHARE_TARGET,
+            ));
+        }
+    }
+    rows
+}
+
 /// The criterion rows (signing and request building against raw HMAC), in
 /// the shared six-column shape; empty when criterion left no figures.
 pub(crate) fn criterion_rows(criterion_dir: &Path) -> Vec<Row> {
@@ -212,6 +261,7 @@ pub(crate) fn criterion_rows(criterion_dir: &Path) -> Vec<Row> {
     }
     rows.extend(tc3_rows(criterion_dir));
     rows.extend(prepare_rows(criterion_dir));
+    rows.extend(judge_rows(criterion_dir));
     rows
 }
 
@@ -289,6 +339,34 @@ mod tests {
         );
         assert_eq!((rows[1][3].as_str(), rows[1][5].as_str()), ("2.00×", "ok"));
         assert_eq!(rows[1][2], "1.00 µs (SHA-256 ×2 + HMAC)");
+    }
+
+    #[test]
+    fn judge_rows_compare_api_3_with_api_2() {
+        let dir = std::env::temp_dir().join(format!("xtask-bench-judge-{}", std::process::id()));
+        let write = |id: &str, nanos: f64| {
+            let path = dir.join("emulator_judge").join(id).join("new");
+            std::fs::create_dir_all(&path).unwrap();
+            std::fs::write(
+                path.join("estimates.json"),
+                format!(r#"{{"mean":{{"point_estimate":{nanos}}}}}"#),
+            )
+            .unwrap();
+        };
+        assert!(judge_rows(&dir).is_empty(), "no API 2.0 figure, no rows");
+        write("v2_flush_20", 10_000.0);
+        write("tc3_purge_20", 12_500.0);
+        write("v1_purge_20", 25_000.0);
+        let rows = judge_rows(&dir);
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[0][1], "100000/CPU-s");
+        assert_eq!(rows[1][1], "80000/CPU-s");
+        assert_eq!((rows[1][3].as_str(), rows[1][5].as_str()), ("0.80×", "ok"));
+        assert_eq!(
+            (rows[2][3].as_str(), rows[2][5].as_str()),
+            ("0.40×", "MISS")
+        );
     }
 
     #[test]

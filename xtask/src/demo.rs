@@ -17,7 +17,7 @@ const DEMO_ID: &str = "AKIDdemo0000000000000000000000000000";
 const DEMO_KEY: &str = "demo-secret-key-for-the-local-emulator";
 
 /// Stops the emulator on every path out of the demo, failures included.
-struct EmulatorProcess(Child);
+pub(crate) struct EmulatorProcess(pub(crate) Child);
 
 impl Drop for EmulatorProcess {
     fn drop(&mut self) {
@@ -26,7 +26,7 @@ impl Drop for EmulatorProcess {
     }
 }
 
-fn binary() -> PathBuf {
+pub(crate) fn binary() -> PathBuf {
     let target =
         std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);
     target
@@ -187,7 +187,7 @@ fn http_get(url: &str) -> Result<String, String> {
 }
 
 /// Sends SIGTERM and waits for a clean exit.
-fn stop(child: &mut Child) -> Result<(), String> {
+pub(crate) fn stop(child: &mut Child) -> Result<(), String> {
     let pid = child.id().to_string();
     let sent = Command::new("kill").args(["-TERM", &pid]).status();
     if !sent.is_ok_and(|s| s.success()) {

@@ -6,9 +6,11 @@
 #![forbid(unsafe_code)]
 
 mod bench_macro;
+mod bench_process;
 mod bench_report;
 mod demo;
 mod fuzz;
+mod interop;
 mod tasks;
 
 use std::process::ExitCode;
@@ -19,10 +21,14 @@ cargo xtask <task>
 Tasks:
   test     fmt check, clippy (warnings denied), every test (unit, integration,
            doc; nextest when installed), rustdoc (warnings denied), tidy
-  bench    criterion benchmarks, then one table of figures and ratios
+  bench    criterion benchmarks, then one table of figures and ratios;
+           --quick: the issue 14 ratios, loosely (1.5× slack), in under a minute
   demo     the main job: start the bundled emulator, flush and push through the
            real CLI and HTTP transport, print results and the emulator's tasks
   fuzz     each cargo-fuzz target for --seconds N (default 60), one table; --list
+  interop  Tencent's official Python SDK and tccli (pinned, in a venv under
+           target/) against the emulator over HTTP and TLS; skips without
+           Python or PyPI
 ";
 
 fn main() -> ExitCode {
@@ -36,6 +42,7 @@ fn main() -> ExitCode {
         Some("bench") => tasks::bench(&args[1..]),
         Some("demo") => demo::demo(&args[1..]),
         Some("fuzz") => fuzz::fuzz(&args[1..]),
+        Some("interop") => interop::interop(&args[1..]),
         Some(other) => Err(format!("unknown task `{other}`\n\n{USAGE}")),
     };
     match result {

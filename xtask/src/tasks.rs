@@ -104,14 +104,22 @@ pub(crate) fn test(args: &[String]) -> Result<(), String> {
 ///
 /// Extra arguments go to criterion (e.g. a filter such as `sign_sha1`).
 pub(crate) fn bench(args: &[String]) -> Result<(), String> {
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"));
+    if args.first().map(String::as_str) == Some("--quick") {
+        if let Some(extra) = args.get(1) {
+            return Err(format!(
+                "`bench --quick` takes no more arguments (got `{extra}`)"
+            ));
+        }
+        return crate::bench_macro::quick(&target_dir);
+    }
     let mut cmd = cargo(&["bench", "--workspace", "--locked"]);
     if !args.is_empty() {
         cmd.arg("--").args(args);
     }
     run("criterion benches", cmd)?;
-    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("target"));
     let criterion_dir = target_dir.join("criterion");
     let criterion_rows = crate::bench_report::criterion_rows(&criterion_dir);
     if criterion_rows.is_empty() {

@@ -1,9 +1,10 @@
 //! `tcdn emulator`: serve the local stand-in for Tencent Cloud CDN's API.
 //!
 //! The first line on stdout is the origin (`http://127.0.0.1:PORT`, or
-//! `https://` with `--tls`); API 2.0 is at `/v2/index.php` under it. It
-//! also stands in for the CVM metadata service and STS
-//! (`TCDN_METADATA_ENDPOINT` and `TCDN_STS_ENDPOINT` take the origin).
+//! `https://` with `--tls`); API 3.0 is served at its root, API 2.0 at
+//! `/v2/index.php` under it. It also stands in for the CVM metadata service
+//! and STS (`TCDN_METADATA_ENDPOINT` and `TCDN_STS_ENDPOINT` take the
+//! origin).
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -12,7 +13,8 @@ use std::time::Duration;
 
 use clap::Args;
 use tcdn_emulator::{
-    Config, ConnectionLimits, Credential, DailyQuotas, Emulator, Faults, TlsIdentity,
+    Config, ConnectionLimits, Credential, DailyQuotas, Emulator, Faults, SessionToken,
+    TaskProgress, TlsIdentity,
 };
 
 use crate::exit::{CliError, ExitStatus};
@@ -43,6 +45,32 @@ pub struct EmulatorArgs {
     #[arg(long, value_name = "N", default_value_t = 100)]
     rate_limit: u32,
 
+    /// API 3.0 requests per second per action before `RequestLimitExceeded`;
+    /// 0 turns the limit off.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    v3_rate_limit: u32,
+
+    /// Require this session token of API 3.0 requests (`X-TC-Token`, or
+    /// `Token` with the v1 signature), as temporary credentials carry one;
+    /// else `AuthFailure.TokenFailure`.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "TCDN_EMULATOR_TOKEN",
+        hide_env_values = true
+    )]
+    token: Option<String>,
+
+    /// Milliseconds an accepted API 3.0 URL stays `process` before it is
+    /// `done` (or `fail`).
+    #[arg(long, value_name = "MS", default_value_t = 1000)]
+    task_delay: u64,
+
+    /// Probability (0 to 1) that an accepted API 3.0 URL ends in `fail`
+    /// (seeded by --seed).
+    #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = probability)]
+    task_fail_rate: f64,
+
     /// Daily URL flush quota per area.
     #[arg(long, value_name = "N", default_value_t = DailyQuotas::default().url_flush)]
     quota_url_flush: u32,
@@ -59,7 +87,8 @@ pub struct EmulatorArgs {
     #[arg(long, value_name = "MS", default_value_t = 0)]
     latency: u64,
 
-    /// Probability (0 to 1) of answering HTTP 503 (API 2.0: code 6000), applying nothing.
+    /// Probability (0 to 1) of answering HTTP 503 (API 2.0: code 6000; API
+    /// 3.0: `InternalError`), applying nothing.
     #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = probability)]
     fail_rate: f64,
 
@@ -153,6 +182,12 @@ pub fn run(args: EmulatorArgs) -> Result<ExitStatus, CliError> {
     })?;
     let mut config = Config::new(vec![Credential::new(secret_id, secret_key)]);
     config.rate_limit_per_minute = args.rate_limit;
+    config.v3_rate_limit_per_second = args.v3_rate_limit;
+    config.token = args.token.filter(|t| !t.is_empty()).map(SessionToken::new);
+    config.tasks = TaskProgress {
+        delay: Duration::from_millis(args.task_delay),
+        fail_rate: args.task_fail_rate,
+    };
     config.quotas = DailyQuotas {
         url_flush: args.quota_url_flush,
         dir_flush: args.quota_dir_flush,
@@ -216,7 +251,9 @@ pub fn run(args: EmulatorArgs) -> Result<ExitStatus, CliError> {
             %local,
             scheme,
             v2_endpoint = %format!("{scheme}://{local}{}", tcdn_emulator::API_PATH),
+            v3_endpoint = %format!("{scheme}://{local}{}", tcdn_emulator::API3_PATH),
             rate_limit = args.rate_limit,
+            v3_rate_limit = args.v3_rate_limit,
             "emulator listening"
         );
         let emulator = Emulator::new(config);

@@ -10,6 +10,7 @@ mod args;
 mod emulator_cmd;
 mod exit;
 mod input;
+mod ordered;
 mod output;
 mod submit;
 

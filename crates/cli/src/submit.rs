@@ -173,10 +173,8 @@ fn collect_input(target: &TargetArgs) -> Result<Collected, CliError> {
                 .read_lines("stdin", io::stdin().lock())
                 .map_err(|e| CliError::usage(format!("could not read stdin: {e}")))?;
         } else {
-            let file = std::fs::File::open(path)
-                .map_err(|e| CliError::usage(format!("--from-file {}: {e}", path.display())))?;
             collector
-                .read_lines(&path.display().to_string(), io::BufReader::new(file))
+                .read_file(&path.display().to_string(), path)
                 .map_err(|e| CliError::usage(format!("--from-file {}: {e}", path.display())))?;
         }
     }
@@ -216,6 +214,11 @@ fn build_client(
 
 /// Signs and prints every request; sends nothing. A URL too long for any
 /// request is reported on stderr and makes the exit status 1.
+///
+/// A large input is signed and rendered on several threads
+/// ([`crate::ordered`]); the timestamps and nonces are still drawn here, in
+/// plan order, and the requests printed in that order, so the output is the
+/// same at any thread count.
 #[allow(clippy::too_many_arguments)]
 fn dry_run(
     out: &mut impl Write,
@@ -228,21 +231,38 @@ fn dry_run(
     clock: &dyn Clock,
     nonces: &dyn NonceSource,
 ) -> io::Result<ExitStatus> {
-    let mut unsendable = 0usize;
-    for item in builder.plan_distinct(operation, areas, collected.urls, batch_size) {
-        match item {
+    let threads = crate::ordered::threads_for(collected.urls.len(), PARALLEL_DRY_RUN_URLS);
+    let jobs = builder
+        .plan_distinct(operation, areas, collected.urls, batch_size)
+        .map(|item| match item {
             PlanItem::Batch(batch) => {
                 // A fixed --timestamp stays fixed, so the output is reproducible.
                 let timestamp = global.timestamp.unwrap_or_else(|| clock.unix_seconds());
-                let request = builder.prepare(&batch, timestamp, nonces.next_nonce());
-                output::dry_run_request(out, global.output, &request)?;
+                Ok((batch, timestamp, nonces.next_nonce()))
             }
-            PlanItem::TooLarge(too_large) => {
+            PlanItem::TooLarge(too_large) => Err(too_large),
+        });
+    let format = global.output;
+    let mut unsendable = 0usize;
+    crate::ordered::map_in_order(
+        jobs,
+        threads,
+        |job| {
+            job.map(|(batch, timestamp, nonce)| {
+                let request = builder.prepare(&batch, timestamp, nonce);
+                let mut text = Vec::new();
+                output::dry_run_request(&mut text, format, &request).map(|()| text)
+            })
+        },
+        |rendered| match rendered {
+            Ok(text) => out.write_all(&text?),
+            Err(too_large) => {
                 unsendable += 1;
                 eprintln!("tcdn: {}: {too_large}", too_large.url);
+                Ok(())
             }
-        }
-    }
+        },
+    )?;
     out.flush()?;
     Ok(if unsendable == 0 {
         ExitStatus::Success
@@ -250,6 +270,9 @@ fn dry_run(
         ExitStatus::SomeFailed
     })
 }
+
+/// From this many distinct URLs on, a dry run signs on several threads.
+const PARALLEL_DRY_RUN_URLS: usize = 10_000;
 
 /// A progress bar on stderr, only when stderr is a terminal and more than
 /// one request will be sent.

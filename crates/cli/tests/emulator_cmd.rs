@@ -97,7 +97,20 @@ fn tls_prints_an_https_origin_and_writes_the_ca_before_it() {
 
 #[test]
 fn the_plain_origin_has_no_path() {
-    let emulator = EmulatorProcess::start(&["--lose-answer-rate", "0", "--max-connections", "8"]);
+    let emulator = EmulatorProcess::start(&[
+        "--lose-answer-rate",
+        "0",
+        "--max-connections",
+        "8",
+        "--task-delay",
+        "0",
+        "--task-fail-rate",
+        "0.5",
+        "--v3-rate-limit",
+        "0",
+        "--token",
+        "session-token",
+    ]);
     assert!(!emulator.origin[7..].contains('/'), "{}", emulator.origin);
     assert_eq!(emulator.tasks(), serde_json::json!([]));
     assert!(emulator.terminate());
@@ -126,6 +139,9 @@ fn rates_and_limits_are_checked() {
         ["--lose-answer-rate", "1.5"],
         ["--max-connections", "0"],
         ["--header-timeout", "0"],
+        ["--task-fail-rate", "1.1"],
+        ["--task-delay", "soon"],
+        ["--v3-rate-limit", "lots"],
     ] {
         let output = tcdn.cmd().arg("emulator").args(bad).output().unwrap();
         assert_eq!(output.status.code(), Some(2), "{bad:?}: {output:?}");

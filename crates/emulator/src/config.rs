@@ -19,6 +19,56 @@ pub const API3_PATH: &str = "/";
 /// The role the metadata service names by default.
 pub const DEFAULT_CVM_ROLE: &str = "tcdn-emulator-role";
 
+/// The public API 3.0 host; TC3 and v1 signatures made for it are accepted
+/// as well as those made for the `Host` received, so captured requests replay.
+pub const PUBLIC_HOST_V3: &str = tcdn_sign::CDN_V3_HOST;
+
+/// The session token the emulator requires of API 3.0 requests (`--token`),
+/// as temporary credentials carry one. Secret: never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SessionToken(String);
+
+impl SessionToken {
+    /// A token from its text.
+    pub fn new(token: impl Into<String>) -> Self {
+        Self(token.into())
+    }
+
+    /// Whether `received` is this token (in constant time for equal lengths).
+    pub(crate) fn matches(&self, received: &str) -> bool {
+        let (a, b) = (self.0.as_bytes(), received.as_bytes());
+        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    }
+}
+
+impl std::fmt::Debug for SessionToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SessionToken(<redacted>)")
+    }
+}
+
+/// How accepted API 3.0 work progresses, as `Describe*Tasks` report it.
+///
+/// Every accepted URL is `process` until `delay` has passed since it was
+/// accepted (on the emulator's clock), then `done`, or `fail` for the share
+/// `fail_rate` chose (seeded dice, separate from the fault dice).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TaskProgress {
+    /// Time from `process` to `done` or `fail` (default 1 s).
+    pub delay: Duration,
+    /// Probability (0..=1) that a URL ends in `fail`.
+    pub fail_rate: f64,
+}
+
+impl Default for TaskProgress {
+    fn default() -> Self {
+        Self {
+            delay: Duration::from_secs(1),
+            fail_rate: 0.0,
+        }
+    }
+}
+
 /// One key pair the emulator accepts.
 #[derive(Debug, Clone)]
 pub struct Credential {
@@ -138,9 +188,11 @@ impl Default for ConnectionLimits {
 /// Everything the emulator needs to judge requests.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// Accepted key pairs; any other `SecretId` gets code 4100.
+    /// Accepted key pairs; any other `SecretId` gets code 4100 (API 2.0) or
+    /// `AuthFailure.SecretIdNotFound` (API 3.0).
     pub credentials: Vec<Credential>,
-    /// The host requests may be signed for besides the `Host` they carry.
+    /// The host API 2.0 requests may be signed for besides the `Host` they
+    /// carry.
     pub public_host: String,
     /// How far `Timestamp` may be from the emulator's clock (documented: 2 hours).
     pub timestamp_window: Duration,
@@ -157,6 +209,25 @@ pub struct Config {
     pub max_post_bytes: usize,
     /// Connection cap and timeouts.
     pub limits: ConnectionLimits,
+    /// The host API 3.0 requests may be signed for besides the `Host` they
+    /// carry.
+    pub public_host_v3: String,
+    /// How far an API 3.0 timestamp may be from the emulator's clock
+    /// (documented: 5 minutes, then `AuthFailure.SignatureExpire`).
+    pub v3_timestamp_window: Duration,
+    /// API 3.0 requests per second per action (documented: 20, then
+    /// `RequestLimitExceeded`); 0 turns the limit off.
+    pub v3_rate_limit_per_second: u32,
+    /// When set, every API 3.0 request must carry this token (`X-TC-Token`
+    /// or `Token`), else `AuthFailure.TokenFailure`. When unset, a token
+    /// sent is ignored (\[U\]: what Tencent does with a token beside a
+    /// permanent key is not documented).
+    pub token: Option<SessionToken>,
+    /// API 3.0 per-call limits (`LimitExceeded.*BatchLimit`), also reported
+    /// as `Batch` by `Describe*Quota`.
+    pub batch_limits: tcdn_model::v3::BatchLimits,
+    /// How API 3.0 tasks progress.
+    pub tasks: TaskProgress,
     /// How long the temporary credentials issued by the metadata service
     /// and STS live (STS: at most its `DurationSeconds`). 2 hours by
     /// default, STS's default.
@@ -179,6 +250,12 @@ impl Config {
             max_get_bytes: tcdn_model::MAX_GET_REQUEST_TARGET_LEN,
             max_post_bytes: tcdn_model::MAX_POST_BODY_LEN,
             limits: ConnectionLimits::default(),
+            public_host_v3: PUBLIC_HOST_V3.to_owned(),
+            v3_timestamp_window: Duration::from_secs(300),
+            v3_rate_limit_per_second: 20,
+            token: None,
+            batch_limits: tcdn_model::v3::BatchLimits::default(),
+            tasks: TaskProgress::default(),
             credential_ttl: Duration::from_secs(2 * 60 * 60),
             cvm_role: Some(DEFAULT_CVM_ROLE.to_owned()),
         }

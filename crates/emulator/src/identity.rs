@@ -29,7 +29,6 @@ use serde_json::{Value, json};
 use tcdn_sign::SecretKey;
 use tcdn_sign::tc3::{self, Authorization, Service};
 
-use crate::api3;
 use crate::config::{API3_PATH, Config};
 use crate::server::Emulator;
 use crate::state::{Api, State};
@@ -266,8 +265,7 @@ async fn sts(
         Ok(Ok(collected)) => collected.to_bytes(),
         Ok(Err(_)) | Err(_) => {
             let request_id = emulator.state().request_id();
-            return api3::error_response(
-                StatusCode::OK,
+            return error_response(
                 "InvalidParameter",
                 &format!("the request body is unreadable, late or over {MAX_STS_BODY} bytes"),
                 &request_id,
@@ -299,7 +297,7 @@ async fn sts(
         }
         Err((code, message)) => {
             tracing::info!(code, reason = %message, "STS: refused");
-            api3::error_response(StatusCode::OK, code, &message, &request_id)
+            error_response(code, &message, &request_id)
         }
     }
 }
@@ -499,7 +497,7 @@ pub(crate) fn gate(
         .map_or_else(|| emulator.now_millis(), |arrival| arrival.0);
     let (secret_id, token) = match api {
         Api::V2 => {
-            let params = v2_params(parts, body)?;
+            let params = flat_params(parts, body)?;
             let get = |name: &str| {
                 params
                     .iter()
@@ -508,16 +506,29 @@ pub(crate) fn gate(
             };
             (get("SecretId")?, get("Token"))
         }
-        Api::V3 => {
-            let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-            let secret_id = Authorization::parse(value).ok()?.secret_id().to_owned();
-            let token = parts
-                .headers
-                .get("x-tc-token")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned);
-            (secret_id, token)
-        }
+        Api::V3 => match parts.headers.get(header::AUTHORIZATION) {
+            Some(value) => {
+                let value = value.to_str().ok()?;
+                let secret_id = Authorization::parse(value).ok()?.secret_id().to_owned();
+                let token = parts
+                    .headers
+                    .get("x-tc-token")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned);
+                (secret_id, token)
+            }
+            // The v1 signature: SecretId and Token are parameters.
+            None => {
+                let params = flat_params(parts, body)?;
+                let get = |name: &str| {
+                    params
+                        .iter()
+                        .find(|(k, _)| k == name)
+                        .map(|(_, v)| v.clone())
+                };
+                (get("SecretId")?, get("Token"))
+            }
+        },
     };
     let problem = match state
         .identities
@@ -536,18 +547,14 @@ pub(crate) fn gate(
         }
         Api::V3 => {
             let request_id = state.request_id();
-            api3::error_response(
-                StatusCode::OK,
-                "AuthFailure.TokenFailure",
-                &message,
-                &request_id,
-            )
+            error_response("AuthFailure.TokenFailure", &message, &request_id)
         }
     })
 }
 
-/// API 2.0's parameters, from the query (GET) or the body (POST).
-fn v2_params(parts: &http::request::Parts, body: &[u8]) -> Option<Vec<(String, String)>> {
+/// Form-style parameters (API 2.0, and API 3.0's v1 signature), from the
+/// query (GET) or the body (POST).
+fn flat_params(parts: &http::request::Parts, body: &[u8]) -> Option<Vec<(String, String)>> {
     if parts.method == Method::GET {
         return tcdn_model::decode_form(parts.uri.query().unwrap_or("").as_bytes()).ok();
     }
@@ -582,6 +589,18 @@ pub(crate) fn rfc3339(unix_s: i64) -> String {
         secs % 3600 / 60,
         secs % 60
     )
+}
+
+/// API 3.0's error shape, HTTP 200: STS's codes are not the CDN's, so the
+/// body is written here.
+fn error_response(code: &str, message: &str, request_id: &str) -> Response<Full<Bytes>> {
+    let body = json!({
+        "Response": {
+            "Error": { "Code": code, "Message": message },
+            "RequestId": request_id,
+        }
+    });
+    json(StatusCode::OK, &body.to_string())
 }
 
 fn json(status: StatusCode, body: &str) -> Response<Full<Bytes>> {

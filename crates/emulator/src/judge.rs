@@ -17,7 +17,7 @@ use serde_json::json;
 
 use crate::config::Config;
 use crate::multipart;
-use crate::state::{AcceptedTask, Api, AreaName, Bucket, State, beijing_day};
+use crate::state::{AcceptedTask, Api, AreaName, Bucket, State, Stored, beijing_day};
 
 /// The parts of an HTTP request the emulator judges.
 #[derive(Debug, Clone, Copy)]
@@ -300,8 +300,15 @@ pub(crate) fn judge(
             .collect(),
         time: now_s,
         secret_id: secret_id.to_owned(),
+        statuses: Vec::new(),
     };
-    let seq = state.record(day, &areas, bucket, task);
+    let stored = Stored {
+        task,
+        accepted_ms: now_ms,
+        fails: Vec::new(),
+        v3: None,
+    };
+    let seq = state.record(day, &areas, bucket, stored);
     let body = json!({ "code": 0, "message": "", "codeDesc": "Success" }).to_string();
     Verdict {
         status: StatusCode::OK,

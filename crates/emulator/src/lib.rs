@@ -1,27 +1,32 @@
 //! A faithful local emulator of Tencent Cloud CDN's purge and prefetch API.
 //!
-//! Tencent retired API 2.0 (`cdn.api.qcloud.com`) in 2022. This crate stands
-//! in for its `FlushOrPushOverall` endpoint, so that tcdn's main command runs
-//! on a fresh machine, its end-to-end tests meet a real HTTP server, and users
-//! can rehearse a deploy pipeline offline. It is built to serve API 3.0 beside
-//! it (one account, one task list, one fault layer); until then, API 3.0's
-//! path answers `InvalidAction` in API 3.0's error shape.
+//! It stands in for API 3.0 (`cdn.tencentcloudapi.com`: `PurgeUrlsCache`,
+//! `PurgePathCache`, `PushUrlsCache`, `DescribePurgeTasks`,
+//! `DescribePushTasks`, `DescribePurgeQuota`, `DescribePushQuota`) and for
+//! the retired API 2.0's `FlushOrPushOverall`, one account behind both (one
+//! set of quotas, one task list, one fault layer), so that tcdn's main
+//! command runs on a fresh machine, its end-to-end tests meet a real HTTP
+//! server, and users can rehearse a deploy pipeline offline, with tcdn or
+//! with Tencent's own SDKs and `tccli`.
 //!
 //! # Overview
 //!
 //! - [`Config`] holds what the emulator accepts: [`Credential`]s, the
-//!   two-hour [`Timestamp` window](Config::timestamp_window), the per-minute
-//!   rate limit, [`DailyQuotas`] per area (shared by both APIs), injected
-//!   [`Faults`] and the server's [`ConnectionLimits`].
-//! - [`Emulator`] judges requests ([`Emulator::judge`], no HTTP needed) and
+//!   timestamp windows (API 2.0: two hours; API 3.0: five minutes), the rate
+//!   limits (API 2.0: per minute per `SecretId`; API 3.0: per second per
+//!   action), an optional [`SessionToken`], [`DailyQuotas`] per area (shared
+//!   by both APIs), API 3.0's [`TaskProgress`], injected [`Faults`] and the
+//!   server's [`ConnectionLimits`].
+//! - [`Emulator`] judges requests ([`Emulator::judge`] for API 2.0,
+//!   [`Emulator::judge_v3`] with an [`InboundV3`] for API 3.0; no HTTP needed) and
 //!   serves them over hyper, plain ([`Emulator::start`], [`Emulator::serve`])
 //!   or over TLS ([`Emulator::start_tls`], [`Emulator::serve_tls`]) with a
 //!   [`TlsIdentity`] generated at start. [`RunningEmulator`] is the handle of
 //!   a started server; its [`origin`](RunningEmulator::origin) is
 //!   `http://127.0.0.1:PORT` (or `https://`).
 //! - [`AcceptedTask`] is one accepted request, as `GET /_emulator/tasks` lists
-//!   them, with its [`Api`], action and task id; refused requests never
-//!   appear there.
+//!   them, with its [`Api`], action, task id and (API 3.0) each URL's
+//!   status; refused requests never appear there.
 //! - [`Clock`] is injectable: tests use [`ManualClock`].
 //!
 //! # Paths
@@ -29,7 +34,7 @@
 //! | path | what |
 //! |---|---|
 //! | `GET`/`POST` [`/v2/index.php`](API_PATH) | API 2.0, judged as below |
-//! | [`/`](API3_PATH) | API 3.0: today always `InvalidAction`, HTTP 200, `Content-Type: application/json`, `{"Response":{"Error":{…},"RequestId":…}}` |
+//! | `GET`/`POST` [`/`](API3_PATH) | API 3.0, judged as below; every answer HTTP 200 with `Content-Type: application/json` exactly (an injected failure: 503) |
 //! | `GET /latest/meta-data/cam/security-credentials/…` | the CVM metadata service's role and its temporary credentials |
 //! | `POST /` with `X-TC-Action: AssumeRole` or `AssumeRoleWithWebIdentity` | STS, issuing temporary credentials |
 //! | `GET /_emulator/tasks` | accepted requests of both APIs, in order |
@@ -56,6 +61,45 @@
 //! Unknown extra common parameters such as `RequestClient` or `Region` are
 //! simply signed parameters.
 //!
+//! # How API 3.0 is judged
+//!
+//! A request with an `Authorization` header is TC3-HMAC-SHA256 (a JSON POST,
+//! `application/json` with or without parameters, or a GET with the
+//! parameters in the query); one without is the v1 signature (a form POST or
+//! a GET, every parameter flattened: `Urls.0`, `Headers.0.Name`, …).
+//! Signatures are checked with `tcdn-sign` (`tc3::verify`, `verify`) and the
+//! parameters read with `tcdn-model`'s `v3::Request` parsers. In order
+//! (docs/protocol.md §5 and §11), every refusal in the shape
+//! `{"Response":{"Error":{"Code":…,"Message":…},"RequestId":…}}`:
+//!
+//! | check | `Error.Code` |
+//! |---|---|
+//! | a method other than GET and POST | `UnsupportedProtocol` |
+//! | no `X-TC-Action`/`Action`, `X-TC-Version`/`Version`, timestamp, `SecretId`, `Signature` or `Nonce` | `MissingParameter` |
+//! | an unreadable `Authorization` | `AuthFailure.InvalidAuthorization` |
+//! | unknown `SecretId` | `AuthFailure.SecretIdNotFound` |
+//! | wrong signature, against the `Host` received and `cdn.tencentcloudapi.com` | `AuthFailure.SignatureFailure` |
+//! | timestamp more than 300 s from the emulator's clock | `AuthFailure.SignatureExpire` |
+//! | with [`Config::token`]: a missing or wrong `X-TC-Token`/`Token` | `AuthFailure.TokenFailure` |
+//! | unknown action; a version other than `2018-06-06` | `InvalidAction`; `NoSuchVersion` |
+//! | more than 20 requests in a second for this action ([`Config::v3_rate_limit_per_second`]) | `RequestLimitExceeded` |
+//! | a TC3 POST not in JSON; bad or missing parameters | `InvalidParameter`, `InvalidParameterValue`, `MissingParameter`, `UnknownParameter`, naming the field |
+//! | over 1000 URLs / 100 directories / 500 pushes in one call | `LimitExceeded.CdnPurgeUrlExceedBatchLimit` / `…CdnPurgePathExceedBatchLimit` / `…CdnPushExceedBatchLimit` |
+//! | over an area's daily quota | `LimitExceeded.CdnPurgeUrlExceedDayLimit` / `…CdnPurgePathExceedDayLimit` / `…CdnPushExceedDayLimit` |
+//!
+//! A purge without `Area` is taken as mainland (the real server uses the
+//! domain's region; the emulator knows no domains), a push without one as
+//! mainland (documented), and a `global` push spends both areas. Accepted
+//! work answers `TaskId` (`1700000000-ab12cd34`); each URL is `process`, then
+//! `done` (or `fail`, [`TaskProgress`]) after the task delay. The
+//! `Describe*Tasks` actions return API 3.0 tasks by `TaskId` or by
+//! `StartTime`/`EndTime` (Beijing time, `YYYY-MM-DD HH:MM:SS`), newest first,
+//! filtered by `PurgeType`, `Area`, `Status` and `Keyword` (a full URL or its
+//! host) and paged by `Offset`/`Limit` (default 20). The `Describe*Quota`
+//! actions report each area's `Total`, `Available` (what both APIs left
+//! today) and `Batch`. The v1 `Nonce` is not checked for replays (\[U\]:
+//! the API 3.0 documents do not say the server does).
+//!
 //! # Temporary credentials
 //!
 //! The metadata service and STS issue temporary credentials that live
@@ -70,7 +114,8 @@
 //! # Faults, the same for both APIs
 //!
 //! The dice ([`Faults`], seeded) are rolled when a request arrives. A failed
-//! request (HTTP 503; API 2.0 code 6000, API 3.0 `InternalError`) or a
+//! request (HTTP 503; API 2.0 code 6000, API 3.0 `InternalError`, which the
+//! official SDKs raise as `ServerNetworkError`) or a
 //! dropped one (connection closed) applies nothing. A request whose answer
 //! is lost is judged and applied in full (task recorded, quota spent, nonce
 //! used), and then its connection is closed without an answer. Everything
@@ -105,6 +150,7 @@
 #![forbid(unsafe_code)]
 
 mod api3;
+mod beijing;
 mod clock;
 mod config;
 mod identity;
@@ -115,10 +161,11 @@ mod server;
 mod state;
 mod tls;
 
+pub use api3::{InboundV3, VerdictV3};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{
     API_PATH, API3_PATH, Config, ConnectionLimits, Credential, DEFAULT_CVM_ROLE, DailyQuotas,
-    Faults, PUBLIC_HOST,
+    Faults, PUBLIC_HOST, PUBLIC_HOST_V3, SessionToken, TaskProgress,
 };
 pub use identity::METADATA_ROLE_PATH;
 pub use judge::{Inbound, Verdict};

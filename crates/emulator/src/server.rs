@@ -127,9 +127,29 @@ impl Emulator {
         judge(&self.inner.config, &mut state, now, inbound)
     }
 
-    /// Every accepted request so far, in order.
+    /// Judges one API 3.0 request without HTTP, exactly as the server would
+    /// (no faults: they belong to the HTTP layer).
+    pub fn judge_v3(&self, inbound: api3::InboundV3<'_>) -> api3::VerdictV3 {
+        let now = self.inner.clock.now_millis();
+        let mut state = self.state();
+        api3::judge(&self.inner.config, &mut state, now, inbound)
+    }
+
+    /// Forgets tasks, nonces, calls and quota use, as `POST /_emulator/reset`.
+    pub fn reset(&self) {
+        self.state().reset();
+    }
+
+    /// Every accepted request so far, in order, API 3.0 URLs with their
+    /// status now.
     pub fn tasks(&self) -> Vec<AcceptedTask> {
-        self.state().tasks().to_vec()
+        let now = self.inner.clock.now_millis();
+        let delay = i64::try_from(self.inner.config.tasks.delay.as_millis()).unwrap_or(i64::MAX);
+        self.state()
+            .tasks()
+            .iter()
+            .map(|stored| stored.view(now, delay))
+            .collect()
     }
 
     /// Connection and request counters.
@@ -372,7 +392,7 @@ impl Emulator {
                 &serde_json::to_string(&self.stats()).unwrap_or_default(),
             )),
             (Method::POST, "/_emulator/reset") => {
-                self.state().reset();
+                self.reset();
                 Ok(json_response(StatusCode::OK, "{\"reset\":true}"))
             }
             (_, API_PATH) => Ok(text_response(
@@ -460,7 +480,7 @@ impl Emulator {
                 let request_id = self.state().request_id();
                 api3::error_response(
                     StatusCode::SERVICE_UNAVAILABLE,
-                    "InternalError",
+                    tcdn_model::v3::ErrorCode::InternalError,
                     MESSAGE,
                     &request_id,
                 )
@@ -499,7 +519,7 @@ impl Emulator {
                             let request_id = self.state().request_id();
                             closing(api3::error_response(
                                 StatusCode::OK,
-                                "InvalidParameter",
+                                tcdn_model::v3::ErrorCode::InvalidParameter,
                                 &format!("the request body is over the {max_body}-byte limit"),
                                 &request_id,
                             ))
@@ -537,7 +557,16 @@ impl Emulator {
         };
         Ok(match api {
             Api::V2 => self.answer_v2(inbound, peer),
-            Api::V3 => self.answer_v3(peer),
+            Api::V3 => self.answer_v3(
+                api3::InboundV3 {
+                    method: &parts.method,
+                    query: parts.uri.query(),
+                    headers: &parts.headers,
+                    body: &body,
+                    target_len,
+                },
+                peer,
+            ),
         })
     }
 
@@ -564,15 +593,17 @@ impl Emulator {
         }
     }
 
-    fn answer_v3(&self, peer: SocketAddr) -> Response<Full<Bytes>> {
-        let request_id = self.state().request_id();
-        tracing::info!(%peer, api = "v3", code = "InvalidAction", "API 3.0 is not served yet");
-        api3::error_response(
-            StatusCode::OK,
-            "InvalidAction",
-            api3::NOT_SERVED,
-            &request_id,
-        )
+    fn answer_v3(&self, inbound: api3::InboundV3<'_>, peer: SocketAddr) -> Response<Full<Bytes>> {
+        let judged = self.judge_v3(inbound);
+        tracing::info!(
+            %peer,
+            api = "v3",
+            code = judged.code.as_deref().unwrap_or("ok"),
+            accepted = judged.accepted,
+            reason = %judged.reason,
+            "judged"
+        );
+        api3::response(StatusCode::OK, judged.body)
     }
 }
 

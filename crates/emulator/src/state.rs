@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use crate::identity::Identities;
 use serde::Serialize;
+use tcdn_model::v3::{Action, Area, FlushType, TaskStatus};
 
 /// Which of Tencent's two APIs a request came through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -53,6 +54,58 @@ pub struct AcceptedTask {
     pub time: i64,
     /// Which key pair signed it.
     pub secret_id: String,
+    /// API 3.0: each URL's status when listed (`process`, `done` or
+    /// `fail`), in `urls` order; API 2.0 reports none (not serialised).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub statuses: Vec<String>,
+}
+
+/// What API 3.0 tasks record beyond [`AcceptedTask`], for `Describe*Tasks`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum V3Work {
+    /// `PurgeUrlsCache` in one area.
+    PurgeUrls { area: Area },
+    /// `PurgePathCache` in one area.
+    PurgePaths { area: Area, flush_type: FlushType },
+    /// `PushUrlsCache`; `global` spends both areas.
+    Push { area: Area },
+}
+
+/// One accepted request, as the state keeps it.
+#[derive(Debug, Clone)]
+pub(crate) struct Stored {
+    /// The public view; `seq` is set by [`State::record`], `statuses` when listed.
+    pub(crate) task: AcceptedTask,
+    /// When it was accepted, on the emulator's clock.
+    pub(crate) accepted_ms: i64,
+    /// API 3.0: whether each URL ends in `fail` rather than `done`.
+    pub(crate) fails: Vec<bool>,
+    /// API 3.0 detail; `None` for API 2.0.
+    pub(crate) v3: Option<V3Work>,
+}
+
+impl Stored {
+    /// The status of URL `index` at `now_ms`, for an API 3.0 task.
+    pub(crate) fn status(&self, index: usize, now_ms: i64, delay_ms: i64) -> TaskStatus {
+        if now_ms < self.accepted_ms.saturating_add(delay_ms) {
+            TaskStatus::Process
+        } else if self.fails.get(index).copied().unwrap_or(false) {
+            TaskStatus::Fail
+        } else {
+            TaskStatus::Done
+        }
+    }
+
+    /// The public view with the statuses at `now_ms`.
+    pub(crate) fn view(&self, now_ms: i64, delay_ms: i64) -> AcceptedTask {
+        let mut task = self.task.clone();
+        if self.v3.is_some() {
+            task.statuses = (0..task.urls.len())
+                .map(|i| self.status(i, now_ms, delay_ms).as_str().to_owned())
+                .collect();
+        }
+        task
+    }
 }
 
 /// Quota buckets: what kind of work, in which area.
@@ -86,11 +139,14 @@ pub(crate) struct State {
     nonce_expiry: VecDeque<(i64, (String, u64))>,
     calls: HashMap<RateKey, VecDeque<i64>>,
     usage: HashMap<(i64, AreaName, Bucket), u64>,
-    tasks: Vec<AcceptedTask>,
+    tasks: Vec<Stored>,
     pub(crate) dice: fastrand::Rng,
     /// Separate from the fault dice, so that answering API 3.0 requests
     /// (which carry a `RequestId`) does not shift a seeded fault pattern.
     ids: fastrand::Rng,
+    /// Which API 3.0 URLs end in `fail` (`--task-fail-rate`); separate
+    /// again, so that neither pattern shifts the other.
+    outcomes: fastrand::Rng,
     /// Temporary credentials issued by the metadata service and STS.
     pub(crate) identities: Identities,
 }
@@ -100,6 +156,8 @@ pub(crate) struct State {
 pub(crate) enum RateKey {
     /// API 2.0: calls per `SecretId`.
     V2 { secret_id: String },
+    /// API 3.0: calls per action (one account).
+    V3 { action: Action },
 }
 
 const MINUTE_MS: i64 = 60_000;
@@ -114,8 +172,27 @@ impl State {
             tasks: Vec::new(),
             dice: fastrand::Rng::with_seed(seed),
             ids: fastrand::Rng::with_seed(seed.rotate_left(32) ^ 0x1d5_1d5_1d5),
+            outcomes: fastrand::Rng::with_seed(seed.rotate_left(16) ^ 0x000f_a110_fa11),
             identities: Identities::default(),
         }
+    }
+
+    /// A fresh `TaskId` in the shape of the documented examples,
+    /// `1533045796-i60rfmzm`: the Unix second, `-`, 8 letters and digits.
+    pub(crate) fn task_id(&mut self, now_ms: i64) -> String {
+        const ALPHABET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+        let mut id = format!("{}-", now_ms.div_euclid(1000));
+        for _ in 0..8 {
+            id.push(char::from(ALPHABET[self.ids.usize(..ALPHABET.len())]));
+        }
+        id
+    }
+
+    /// Rolls, for each of `count` URLs, whether it ends in `fail`.
+    pub(crate) fn roll_outcomes(&mut self, count: usize, fail_rate: f64) -> Vec<bool> {
+        (0..count)
+            .map(|_| fail_rate > 0.0 && self.outcomes.f64() < fail_rate)
+            .collect()
     }
 
     /// A fresh `RequestId` in the UUID shape Tencent answers with.
@@ -178,34 +255,37 @@ impl State {
         self.usage.get(&(day, area, bucket)).copied().unwrap_or(0)
     }
 
+    /// Records an accepted request and spends its quota in each area.
     pub(crate) fn record(
         &mut self,
         day: i64,
         areas: &[AreaName],
         bucket: Bucket,
-        mut task: AcceptedTask,
+        mut stored: Stored,
     ) -> u64 {
         for &area in areas {
-            *self.usage.entry((day, area, bucket)).or_default() += task.urls.len() as u64;
+            *self.usage.entry((day, area, bucket)).or_default() += stored.task.urls.len() as u64;
         }
-        task.seq = self.tasks.len() as u64 + 1;
-        let seq = task.seq;
-        self.tasks.push(task);
+        stored.task.seq = self.tasks.len() as u64 + 1;
+        let seq = stored.task.seq;
+        self.tasks.push(stored);
         seq
     }
 
-    pub(crate) fn tasks(&self) -> &[AcceptedTask] {
+    pub(crate) fn tasks(&self) -> &[Stored] {
         &self.tasks
     }
 
     pub(crate) fn reset(&mut self) {
         let dice = self.dice.clone();
         let ids = self.ids.clone();
+        let outcomes = self.outcomes.clone();
         // Issued credentials outlive a reset: a client may be mid-run.
         let identities = std::mem::take(&mut self.identities);
         *self = Self::new(0);
         self.dice = dice;
         self.ids = ids;
+        self.outcomes = outcomes;
         self.identities = identities;
     }
 }

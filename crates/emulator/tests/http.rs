@@ -238,14 +238,14 @@ fn api3_error_code(response: &http::Response<Bytes>) -> String {
 }
 
 #[tokio::test]
-async fn the_root_answers_in_the_api_3_error_shape_until_api_3_is_served() {
+async fn unsigned_requests_at_the_root_are_refused_in_the_api_3_error_shape() {
     bounded(async {
         let running = start(|_| {}).await;
         let transport = transport();
         let root = format!("{}/", running.origin());
         let response = transport.send(get(root.clone())).await.unwrap();
         assert_eq!(response.status(), 200);
-        assert_eq!(api3_error_code(&response), "InvalidAction");
+        assert_eq!(api3_error_code(&response), "MissingParameter");
         let post = http::Request::post(root)
             .header("content-type", "application/json")
             .header("x-tc-action", "PurgeUrlsCache")
@@ -255,7 +255,7 @@ async fn the_root_answers_in_the_api_3_error_shape_until_api_3_is_served() {
             .unwrap();
         let response = transport.send(post).await.unwrap();
         assert_eq!(response.status(), 200);
-        assert_eq!(api3_error_code(&response), "InvalidAction");
+        assert_eq!(api3_error_code(&response), "MissingParameter");
         assert!(running.emulator().tasks().is_empty());
         assert_eq!(running.emulator().stats().requests, 2);
         running.shutdown().await.unwrap();

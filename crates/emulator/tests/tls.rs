@@ -6,7 +6,6 @@ mod common;
 
 use std::time::Duration;
 
-use bytes::Bytes;
 use common::*;
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
@@ -65,13 +64,15 @@ async fn both_apis_are_served_over_tls_to_a_client_trusting_the_ca() {
         }
         assert_eq!(running.emulator().tasks().len(), 2);
 
-        let post = http::Request::post(format!("{}/", running.origin()))
-            .header("content-type", "application/json")
-            .body(Bytes::from_static(b"{}"))
-            .unwrap();
-        let response = transport.send(post).await.unwrap();
+        // API 3.0: a TC3-signed purge at the origin's root.
+        let mut call = v3::Call::new(v3::Sig::Tc3Post, &v3::purge_urls(2));
+        call.timestamp = now();
+        let response = transport.send(call.build(running.origin())).await.unwrap();
         assert_eq!(response.status(), 200);
         assert_eq!(response.headers()["content-type"], "application/json");
+        let answer: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
+        assert!(answer["Response"]["TaskId"].is_string(), "{answer}");
+        assert_eq!(running.emulator().tasks().len(), 3);
         running.shutdown().await.unwrap();
     })
     .await;

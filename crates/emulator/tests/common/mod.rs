@@ -3,6 +3,8 @@
 
 #![allow(dead_code, missing_docs, missing_debug_implementations)]
 
+pub mod v3;
+
 use std::time::Duration;
 
 use bytes::Bytes;

@@ -1,0 +1,182 @@
+//! [`map_in_order`]: work on a sequence of items on several threads, with
+//! the results used one by one in the items' order, so that what the
+//! dry run prints is byte for byte what one thread would print.
+//!
+//! It knows nothing of any API: the dry run hands it planned batches with
+//! their timestamps and nonces already drawn (in order, on the caller's
+//! thread), and a function that signs and renders one.
+
+use std::collections::BTreeMap;
+use std::num::NonZeroUsize;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::{Mutex, mpsc};
+
+/// Environment variable that sets how many threads sign a large dry run
+/// (`1` keeps it on the main thread); by default, the available cores.
+pub const THREADS_VAR: &str = "TCDN_THREADS";
+
+/// At most this many threads, whatever the machine: signing is cheap next
+/// to printing, so more would only wait.
+const MAX_THREADS: usize = 8;
+
+/// The threads to use for `items` items of work: one for a small input,
+/// else [`THREADS_VAR`] if set to a positive number, else the available
+/// cores (at most [`MAX_THREADS`]).
+pub fn threads_for(items: usize, large: usize) -> NonZeroUsize {
+    if items < large {
+        return NonZeroUsize::MIN;
+    }
+    let chosen = std::env::var(THREADS_VAR)
+        .ok()
+        .and_then(|text| text.trim().parse::<NonZeroUsize>().ok())
+        .or_else(|| std::thread::available_parallelism().ok());
+    chosen.map_or(NonZeroUsize::MIN, |n| {
+        n.min(NonZeroUsize::new(MAX_THREADS).unwrap_or(NonZeroUsize::MIN))
+    })
+}
+
+/// Applies `work` to every item on `threads` threads and hands each result
+/// to `emit` on the calling thread, in the order of `items`. Items are
+/// pulled from `items` on the calling thread, and only a few per thread are
+/// in flight at once, so the results are streamed, never gathered.
+///
+/// With one thread, no thread is started: `emit(work(item))` in a loop.
+/// The first error of `emit` stops the work and is returned. A panic in
+/// `work` is carried over to the caller.
+pub fn map_in_order<T, R, E>(
+    items: impl IntoIterator<Item = T>,
+    threads: NonZeroUsize,
+    work: impl Fn(T) -> R + Sync,
+    mut emit: impl FnMut(R) -> Result<(), E>,
+) -> Result<(), E>
+where
+    T: Send,
+    R: Send,
+{
+    let mut items = items.into_iter();
+    if threads.get() == 1 {
+        return items.try_for_each(|item| emit(work(item)));
+    }
+    let window = threads.get() * 4;
+    let (jobs, job_queue) = mpsc::sync_channel::<(usize, T)>(window);
+    let job_queue = Mutex::new(job_queue);
+    let (done, results) = mpsc::channel();
+    std::thread::scope(|scope| {
+        // Owned here, so that it is dropped when this returns or unwinds,
+        // which ends the workers.
+        let jobs = jobs;
+        for _ in 0..threads.get() {
+            let (job_queue, done, work) = (&job_queue, done.clone(), &work);
+            scope.spawn(move || {
+                loop {
+                    let job = match job_queue.lock() {
+                        Ok(queue) => queue.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok((seq, item)) = job else { return };
+                    let result = panic::catch_unwind(AssertUnwindSafe(|| work(item)));
+                    if done.send((seq, result)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(done);
+        let mut sent = 0usize;
+        let mut next = 0usize;
+        let mut ready = BTreeMap::new();
+        loop {
+            while sent - next < window {
+                let Some(item) = items.next() else { break };
+                if jobs.send((sent, item)).is_err() {
+                    unreachable!("the workers outlive the jobs channel");
+                }
+                sent += 1;
+            }
+            if next == sent {
+                return Ok(());
+            }
+            while !ready.contains_key(&next) {
+                let Ok((seq, result)) = results.recv() else {
+                    unreachable!("a worker stopped with work in flight");
+                };
+                ready.insert(seq, result);
+            }
+            while let Some(result) = ready.remove(&next) {
+                match result {
+                    Ok(result) => emit(result)?,
+                    Err(payload) => panic::resume_unwind(payload),
+                }
+                next += 1;
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn threads(n: usize) -> NonZeroUsize {
+        NonZeroUsize::new(n).unwrap()
+    }
+
+    #[test]
+    fn results_come_in_item_order_at_any_thread_count() {
+        let expected: Vec<u64> = (0..500u64).map(|i| i * i).collect();
+        for n in [1, 2, 3, 8] {
+            let mut got = Vec::new();
+            map_in_order(
+                0..500u64,
+                threads(n),
+                |i| {
+                    // Uneven work, so results arrive out of order.
+                    if i % 7 == 0 {
+                        std::thread::yield_now();
+                    }
+                    i * i
+                },
+                |r| {
+                    got.push(r);
+                    Ok::<(), ()>(())
+                },
+            )
+            .unwrap();
+            assert_eq!(got, expected, "{n} threads");
+        }
+    }
+
+    #[test]
+    fn the_first_emit_error_stops_and_is_returned() {
+        let mut seen = 0;
+        let outcome = map_in_order(
+            0..1000u32,
+            threads(2),
+            |i| i,
+            |i| {
+                seen += 1;
+                if i == 10 { Err(i) } else { Ok(()) }
+            },
+        );
+        assert_eq!(outcome, Err(10));
+        assert_eq!(seen, 11);
+    }
+
+    #[test]
+    fn a_panic_in_the_work_reaches_the_caller() {
+        let outcome = panic::catch_unwind(|| {
+            map_in_order(
+                0..100u32,
+                threads(2),
+                |i| assert_ne!(i, 42),
+                |()| Ok::<(), ()>(()),
+            )
+        });
+        assert!(outcome.is_err());
+    }
+
+    #[test]
+    fn small_inputs_stay_on_one_thread() {
+        assert_eq!(threads_for(10, 100), NonZeroUsize::MIN);
+    }
+}

@@ -1,0 +1,214 @@
+//! The dry run as whole processes (issue 14): `tcdn` against Tencent's
+//! Python SDKs building and signing the same requests, the dry run's
+//! scaling from 100k to 1M URLs, and its speed-up from one thread to two.
+//!
+//! Every comparison alternates the two commands and keeps each one's
+//! fastest run: on a shared machine the minimum is the least disturbed, and
+//! alternating spreads a burst of load over both. The Python side runs
+//! `xtask/bench/*.py` with an interpreter that has the SDKs: the one in
+//! `TCDN_BENCH_PYTHON`, else a venv under `target/bench-venv` (made with
+//! `python3 -m venv` and pip on first use). Without Python or PyPI those
+//! rows are skipped with the reason.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The SDKs the comparison scripts import.
+const SDK_PACKAGES: [&str; 3] = [
+    "qcloudapi-sdk-python",
+    "tencentcloud-sdk-python-common",
+    "tencentcloud-sdk-python-cdn",
+];
+
+/// `tcdn` at least this many times faster than the legacy v2 SDK over the
+/// same 100k-URL dry run, whole processes.
+pub(crate) const V2_VS_SDK_TARGET: f64 = 25.0;
+/// `tcdn`'s API 3.0 dry run against the official API 3.0 SDK.
+pub(crate) const V3_VS_SDK_TARGET: f64 = 20.0;
+/// Time per URL at 1M over that at 100k.
+pub(crate) const LINEAR_TARGET: f64 = 1.15;
+/// Peak RSS at 1M beyond the 1-URL baseline, over the input's size.
+pub(crate) const RSS_TARGET: f64 = 1.5;
+
+/// The dry run's arguments before `--from-file FILE`, for API 2.0.
+pub(crate) const V2_DRY_RUN: [&str; 5] = ["flush", "--mainland", "--dry-run", "--output", "json"];
+
+/// A command to time: program, arguments, environment.
+#[derive(Clone)]
+pub(crate) struct Timed {
+    pub(crate) label: String,
+    pub(crate) program: PathBuf,
+    pub(crate) args: Vec<String>,
+    pub(crate) env: Vec<(String, String)>,
+}
+
+impl Timed {
+    pub(crate) fn tcdn(tcdn: &Path, file: &Path, threads: Option<usize>) -> Self {
+        let mut args: Vec<String> = V2_DRY_RUN.iter().map(|s| (*s).to_owned()).collect();
+        args.push("--from-file".to_owned());
+        args.push(file.display().to_string());
+        Self {
+            label: "tcdn".to_owned(),
+            program: tcdn.to_path_buf(),
+            args,
+            env: threads
+                .map(|n| vec![("TCDN_THREADS".to_owned(), n.to_string())])
+                .unwrap_or_default(),
+        }
+    }
+
+    /// One run, stdout discarded; its wall time.
+    fn once(&self) -> Result<Duration, String> {
+        let mut cmd = Command::new(&self.program);
+        cmd.args(&self.args)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .env("TENCENTCLOUD_SECRET_ID", crate::bench_macro::BENCH_ID)
+            .env("TENCENTCLOUD_SECRET_KEY", crate::bench_macro::BENCH_KEY)
+            .env_remove("TENCENTCLOUD_TOKEN")
+            .env_remove("TENCENTCLOUD_SECURITY_TOKEN")
+            .env_remove("TCDN_ENDPOINT")
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let started = Instant::now();
+        let output = cmd
+            .output()
+            .map_err(|e| format!("{}: could not start: {e}", self.label))?;
+        let wall = started.elapsed();
+        if !output.status.success() {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            return Err(format!(
+                "{} exited with {}: {}",
+                self.label,
+                output.status,
+                stderr.lines().last().unwrap_or_default()
+            ));
+        }
+        Ok(wall)
+    }
+}
+
+/// The fastest of `rounds` runs of each command, run in turn (a, b, a, b,
+/// …).
+pub(crate) fn alternate(commands: &[&Timed], rounds: usize) -> Result<Vec<Duration>, String> {
+    let mut best = vec![Duration::MAX; commands.len()];
+    for _ in 0..rounds {
+        for (slot, command) in best.iter_mut().zip(commands) {
+            *slot = (*slot).min(command.once()?);
+        }
+    }
+    Ok(best)
+}
+
+/// A Python with the SDKs, or why there is none.
+pub(crate) fn python_with_sdks(target_dir: &Path) -> Result<PathBuf, String> {
+    let has_sdks = |python: &Path| {
+        Command::new(python)
+            .args(["-c", "import QcloudApi, tencentcloud.cdn"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if let Some(python) = std::env::var_os("TCDN_BENCH_PYTHON") {
+        let python = PathBuf::from(python);
+        return if has_sdks(&python) {
+            Ok(python)
+        } else {
+            Err(format!(
+                "TCDN_BENCH_PYTHON={} cannot import the SDKs ({})",
+                python.display(),
+                SDK_PACKAGES.join(", ")
+            ))
+        };
+    }
+    let venv = target_dir.join("bench-venv");
+    let python = venv.join("bin").join("python");
+    if has_sdks(&python) {
+        return Ok(python);
+    }
+    eprintln!("    making {} for the SDK comparison", venv.display());
+    let quiet = |mut cmd: Command, what: &str| -> Result<(), String> {
+        let output = cmd
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| format!("{what}: {e}"))?;
+        if output.status.success() {
+            Ok(())
+        } else {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            Err(format!(
+                "{what} failed: {}",
+                stderr.lines().last().unwrap_or_default()
+            ))
+        }
+    };
+    let mut make = Command::new("python3");
+    make.args(["-m", "venv"]).arg(&venv);
+    quiet(make, "python3 -m venv")?;
+    let mut install = Command::new(venv.join("bin").join("pip"));
+    install
+        .args(["install", "--quiet", "--disable-pip-version-check"])
+        .args(SDK_PACKAGES);
+    quiet(install, "pip install (needs PyPI)")?;
+    if has_sdks(&python) {
+        Ok(python)
+    } else {
+        Err("the SDKs installed but do not import".to_owned())
+    }
+}
+
+/// A comparison script of `xtask/bench` run by `python` over `file`.
+pub(crate) fn script(python: &Path, name: &str, label: &str, file: &Path) -> Timed {
+    let path = crate::tasks::root().join("xtask").join("bench").join(name);
+    Timed {
+        label: label.to_owned(),
+        program: python.to_path_buf(),
+        args: vec![path.display().to_string(), file.display().to_string()],
+        env: Vec::new(),
+    }
+}
+
+/// The arguments of `tcdn`'s API 3.0 dry run, when its `flush --help` shows
+/// how to ask for one (`--api`); `None` until the CLI has it.
+pub(crate) fn v3_dry_run_args(tcdn: &Path) -> Option<Vec<String>> {
+    let help = Command::new(tcdn)
+        .args(["flush", "--help"])
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    let help = String::from_utf8_lossy(&help.stdout);
+    help.contains("--api ").then(|| {
+        [
+            "flush",
+            "--api",
+            "3",
+            "--mainland",
+            "--dry-run",
+            "--output",
+            "json",
+        ]
+        .map(str::to_owned)
+        .to_vec()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alternation_keeps_each_commands_fastest_run() {
+        let true_cmd = Timed {
+            label: "true".to_owned(),
+            program: PathBuf::from("true"),
+            args: Vec::new(),
+            env: Vec::new(),
+        };
+        let best = alternate(&[&true_cmd, &true_cmd], 2).unwrap();
+        assert_eq!(best.len(), 2);
+        assert!(best.iter().all(|d| *d < Duration::MAX));
+    }
+}

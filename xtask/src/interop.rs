@@ -1,0 +1,184 @@
+//! `cargo xtask interop`: Tencent's official Python SDK and `tccli` against
+//! the emulator.
+//!
+//! Creates a virtual environment under `target/interop-venv` (kept while
+//! `xtask/interop/requirements.txt` is unchanged), installs the pinned SDK
+//! and CLI from PyPI, starts `tcdn emulator` twice (plain HTTP, and `--tls`
+//! with its CA written under `target/interop/`), and runs
+//! `xtask/interop/interop.py` against both: every action under the three
+//! signature methods and both HTTP methods, wrong keys, and `tccli`. Without
+//! Python or without the registry it skips with a message and succeeds.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::demo::{EmulatorProcess, binary, stop};
+use crate::tasks::{cargo, root, run};
+
+const ID: &str = "AKIDinterop00000000000000000000000000";
+const KEY: &str = "interop-secret-key-for-the-local-emulator";
+
+/// Why the task skips instead of failing.
+struct Skip(String);
+
+fn skip(message: impl Into<String>) -> Result<PathBuf, Skip> {
+    Err(Skip(message.into()))
+}
+
+fn venv_python(venv: &Path) -> PathBuf {
+    if cfg!(windows) {
+        venv.join("Scripts").join("python.exe")
+    } else {
+        venv.join("bin").join("python")
+    }
+}
+
+/// The venv's Python, after creating the venv and installing the pinned
+/// packages if the requirements changed since the last install.
+fn prepare_venv() -> Result<PathBuf, Skip> {
+    let python = ["python3", "python"].into_iter().find(|p| {
+        Command::new(p)
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    });
+    let Some(python) = python else {
+        return skip("no python3 on PATH");
+    };
+    let requirements = root()
+        .join("xtask")
+        .join("interop")
+        .join("requirements.txt");
+    let wanted = std::fs::read_to_string(&requirements)
+        .map_err(|e| Skip(format!("{}: {e}", requirements.display())))?;
+    let venv = root().join("target").join("interop-venv");
+    let stamp = venv.join("tcdn-requirements.txt");
+    let venv_python = venv_python(&venv);
+    if venv_python.exists() && std::fs::read_to_string(&stamp).is_ok_and(|s| s == wanted) {
+        return Ok(venv_python);
+    }
+    eprintln!(
+        "\n==> create {} and install the pinned SDK and tccli",
+        venv.display()
+    );
+    let _ = std::fs::remove_dir_all(&venv);
+    let created = Command::new(python)
+        .args(["-m", "venv"])
+        .arg(&venv)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !created {
+        return skip(format!(
+            "`{python} -m venv` failed (is the venv module installed?)"
+        ));
+    }
+    let installed = Command::new(&venv_python)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+        ])
+        .arg(&requirements)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !installed {
+        let _ = std::fs::remove_dir_all(&venv);
+        return skip("pip could not install the pinned packages (is PyPI reachable?)");
+    }
+    std::fs::write(&stamp, wanted).map_err(|e| Skip(format!("{}: {e}", stamp.display())))?;
+    Ok(venv_python)
+}
+
+/// Starts `tcdn emulator` with `args`; returns it and its origin.
+fn start(tcdn: &Path, args: &[&str], log: &Path) -> Result<(EmulatorProcess, String), String> {
+    let log_file = std::fs::File::create(log).map_err(|e| format!("{}: {e}", log.display()))?;
+    let mut child = Command::new(tcdn)
+        .arg("emulator")
+        .args(args)
+        .env("TENCENTCLOUD_SECRET_ID", ID)
+        .env("TENCENTCLOUD_SECRET_KEY", KEY)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(log_file)
+        .spawn()
+        .map_err(|e| format!("could not start {}: {e}", tcdn.display()))?;
+    let stdout = child
+        .stdout
+        .take()
+        .ok_or("the emulator's stdout is not piped")?;
+    let emulator = EmulatorProcess(child);
+    let mut origin = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut origin)
+        .map_err(|e| format!("could not read the emulator's origin: {e}"))?;
+    let origin = origin.trim().to_owned();
+    if !origin.contains("://127.0.0.1:") {
+        return Err(format!(
+            "the emulator printed `{origin}` instead of its origin; see {}",
+            log.display()
+        ));
+    }
+    Ok((emulator, origin))
+}
+
+pub(crate) fn interop(args: &[String]) -> Result<(), String> {
+    if let Some(extra) = args.first() {
+        return Err(format!("`interop` takes no arguments (got `{extra}`)"));
+    }
+    let python = match prepare_venv() {
+        Ok(python) => python,
+        Err(Skip(why)) => {
+            eprintln!("\n==> interop SKIPPED: {why}; nothing was checked");
+            return Ok(());
+        }
+    };
+    run(
+        "build the tcdn CLI",
+        cargo(&["build", "--quiet", "--package", "tcdn-cli", "--locked"]),
+    )?;
+    let tcdn = binary();
+    let dir = root().join("target").join("interop");
+    std::fs::create_dir_all(dir.join("home")).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let ca = dir.join("ca.pem");
+    let ca_arg = ca.to_string_lossy().into_owned();
+    let (mut plain, http_origin) = start(&tcdn, &[], &dir.join("emulator-http.log"))?;
+    let (mut tls, tls_origin) = start(
+        &tcdn,
+        &["--tls", "--tls-ca-out", &ca_arg],
+        &dir.join("emulator-tls.log"),
+    )?;
+    eprintln!("\n==> emulators at {http_origin} and {tls_origin}");
+
+    let script = root().join("xtask").join("interop").join("interop.py");
+    let mut check = Command::new(&python);
+    check
+        .arg(&script)
+        .args([
+            "--http",
+            &http_origin,
+            "--tls",
+            &tls_origin,
+            "--ca",
+            &ca_arg,
+        ])
+        .arg("--home")
+        .arg(dir.join("home"))
+        .env("TENCENTCLOUD_SECRET_ID", ID)
+        .env("TENCENTCLOUD_SECRET_KEY", KEY)
+        .env_remove("TENCENTCLOUD_TOKEN")
+        .env_remove("TCCLI_PROFILE")
+        .env_remove("HTTPS_PROXY")
+        .env_remove("https_proxy")
+        .env_remove("HTTP_PROXY")
+        .env_remove("http_proxy");
+    let checked = run("the official SDK and tccli against the emulator", check);
+    stop(&mut plain.0)?;
+    stop(&mut tls.0)?;
+    checked
+}
