@@ -2,7 +2,9 @@
 //!
 //! The first line on stdout is the origin (`http://127.0.0.1:PORT`, or
 //! `https://` with `--tls`); API 3.0 is served at its root, API 2.0 at
-//! `/v2/index.php` under it.
+//! `/v2/index.php` under it. It also stands in for the CVM metadata service
+//! and STS (`TCDN_METADATA_ENDPOINT` and `TCDN_STS_ENDPOINT` take the
+//! origin).
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -135,6 +137,22 @@ pub struct EmulatorArgs {
     #[arg(long, value_name = "SECS", default_value_t = ConnectionLimits::default().idle_timeout.as_secs(),
           value_parser = clap::value_parser!(u64).range(1..))]
     idle_timeout: u64,
+
+    /// Seconds the temporary credentials issued by the metadata service
+    /// and STS live (at most the DurationSeconds STS is asked for); API
+    /// actions refuse them once expired (AuthFailure.TokenFailure).
+    #[arg(long, value_name = "SECS", default_value_t = Config::new(Vec::new()).credential_ttl.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    credential_ttl: u64,
+
+    /// The CAM role the metadata service says is bound to the instance.
+    #[arg(long, value_name = "NAME", default_value = tcdn_emulator::DEFAULT_CVM_ROLE,
+          conflicts_with = "no_cvm_role")]
+    cvm_role: String,
+
+    /// The metadata service answers 404: no role is bound.
+    #[arg(long)]
+    no_cvm_role: bool,
 }
 
 fn probability(text: &str) -> Result<f64, String> {
@@ -188,6 +206,8 @@ pub fn run(args: EmulatorArgs) -> Result<ExitStatus, CliError> {
         body_read_timeout: Duration::from_secs(args.body_timeout),
         idle_timeout: Duration::from_secs(args.idle_timeout),
     };
+    config.credential_ttl = Duration::from_secs(args.credential_ttl);
+    config.cvm_role = (!args.no_cvm_role).then(|| args.cvm_role.clone());
     let tls = match (args.tls, &args.tls_ca_out) {
         (false, _) => None,
         (true, None) => {

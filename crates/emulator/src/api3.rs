@@ -9,16 +9,19 @@
 use bytes::Bytes;
 use http::{HeaderMap, Method, Response, StatusCode, header};
 use http_body_util::Full;
+use std::sync::Arc;
 use tcdn_model::CdnUrl;
 use tcdn_model::v3::{
     Action, Answer, ApiError, Area, DescribePurgeTasks, DescribePushTasks, ErrorCode, PurgeLog,
     PurgeQuota, PurgeTasks, PurgeType, PushLog, PushQuota, PushTasks, Quota, Request, TaskSelector,
     TaskStatus, TaskSubmitted, VERSION,
 };
-use tcdn_sign::tc3;
+
+use tcdn_sign::{SecretKey, tc3};
 
 use crate::beijing;
 use crate::config::Config;
+use crate::identity::Identities;
 use crate::state::{
     AcceptedTask, Api, AreaName, Bucket, RateKey, State, Stored, V3Work, beijing_day,
 };
@@ -156,8 +159,8 @@ fn judge_inner(
         ));
     }
     let authenticated = match inbound.headers.get(header::AUTHORIZATION) {
-        Some(value) => tc3_request(config, now_ms, inbound, value)?,
-        None => v1_request(config, now_ms, inbound)?,
+        Some(value) => tc3_request(config, &state.identities, now_ms, inbound, value)?,
+        None => v1_request(config, &state.identities, now_ms, inbound)?,
     };
 
     let action = Action::from_name(&authenticated.action)
@@ -253,6 +256,24 @@ fn check_token(config: &Config, received: Option<&str>) -> Result<(), ApiError> 
     }
 }
 
+/// The key of `secret_id`: an accepted key, or temporary credentials the
+/// emulator issued (`true`: their token and expiry were judged when the
+/// request arrived, so the configured token does not apply to them).
+fn key_for<'k>(
+    config: &'k Config,
+    issued: &Identities,
+    secret_id: &str,
+    holder: &'k mut Option<Arc<SecretKey>>,
+) -> Result<(&'k SecretKey, bool), ApiError> {
+    if let Some(key) = config.key_for(secret_id) {
+        return Ok((key, false));
+    }
+    let key = issued
+        .key_for(secret_id)
+        .ok_or_else(|| secret_id_not_found(secret_id))?;
+    Ok((&**holder.insert(key), true))
+}
+
 fn secret_id_not_found(secret_id: &str) -> ApiError {
     ApiError::new(
         ErrorCode::SecretIdNotFound,
@@ -264,6 +285,7 @@ fn secret_id_not_found(secret_id: &str) -> ApiError {
 /// JSON body (POST) or the query (GET).
 fn tc3_request<'a>(
     config: &Config,
+    issued: &Identities,
     now_ms: i64,
     inbound: InboundV3<'a>,
     authorization: &http::HeaderValue,
@@ -286,9 +308,8 @@ fn tc3_request<'a>(
         )
     })?;
     let secret_id = auth.secret_id();
-    let key = config
-        .key_for(secret_id)
-        .ok_or_else(|| secret_id_not_found(secret_id))?;
+    let mut holder = None;
+    let (key, temporary) = key_for(config, issued, secret_id, &mut holder)?;
 
     let get = *inbound.method == Method::GET;
     let query = if get { inbound.query.unwrap_or("") } else { "" };
@@ -342,7 +363,9 @@ fn tc3_request<'a>(
         now_ms,
         i64::try_from(timestamp.as_secs()).unwrap_or(i64::MAX),
     )?;
-    check_token(config, header("x-tc-token"))?;
+    if !temporary {
+        check_token(config, header("x-tc-token"))?;
+    }
 
     let params = if get {
         Params::Flat(decode(query.as_bytes())?)
@@ -377,6 +400,7 @@ fn decode(raw: &[u8]) -> Result<Vec<(String, String)>, ApiError> {
 /// (GET) or a form body (POST).
 fn v1_request<'a>(
     config: &Config,
+    issued: &Identities,
     now_ms: i64,
     inbound: InboundV3<'a>,
 ) -> Result<Authenticated<'a>, ApiError> {
@@ -423,9 +447,8 @@ fn v1_request<'a>(
     }
     let timestamp_text = get_param("Timestamp").ok_or_else(|| missing("Timestamp"))?;
     let nonce = get_param("Nonce").ok_or_else(|| missing("Nonce"))?;
-    let key = config
-        .key_for(secret_id)
-        .ok_or_else(|| secret_id_not_found(secret_id))?;
+    let mut holder = None;
+    let (key, temporary) = key_for(config, issued, secret_id, &mut holder)?;
 
     let method = if get {
         tcdn_sign::HttpMethod::Get
@@ -476,7 +499,9 @@ fn v1_request<'a>(
         ));
     }
     check_time(config, now_ms, timestamp)?;
-    check_token(config, get_param("Token"))?;
+    if !temporary {
+        check_token(config, get_param("Token"))?;
+    }
     Ok(Authenticated {
         secret_id: secret_id.to_owned(),
         action: action.to_owned(),

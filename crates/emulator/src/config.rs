@@ -16,6 +16,9 @@ pub const API_PATH: &str = "/v2/index.php";
 /// The API 3.0 path: every API 3.0 action is posted to the origin's root.
 pub const API3_PATH: &str = "/";
 
+/// The role the metadata service names by default.
+pub const DEFAULT_CVM_ROLE: &str = "tcdn-emulator-role";
+
 /// The public API 3.0 host; TC3 and v1 signatures made for it are accepted
 /// as well as those made for the `Host` received, so captured requests replay.
 pub const PUBLIC_HOST_V3: &str = tcdn_sign::CDN_V3_HOST;
@@ -225,6 +228,13 @@ pub struct Config {
     pub batch_limits: tcdn_model::v3::BatchLimits,
     /// How API 3.0 tasks progress.
     pub tasks: TaskProgress,
+    /// How long the temporary credentials issued by the metadata service
+    /// and STS live (STS: at most its `DurationSeconds`). 2 hours by
+    /// default, STS's default.
+    pub credential_ttl: Duration,
+    /// The CAM role the metadata service says is bound to the instance;
+    /// `None`: no role (the metadata paths answer 404).
+    pub cvm_role: Option<String>,
 }
 
 impl Config {
@@ -246,6 +256,8 @@ impl Config {
             token: None,
             batch_limits: tcdn_model::v3::BatchLimits::default(),
             tasks: TaskProgress::default(),
+            credential_ttl: Duration::from_secs(2 * 60 * 60),
+            cvm_role: Some(DEFAULT_CVM_ROLE.to_owned()),
         }
     }
 

@@ -121,12 +121,22 @@ pub(crate) fn judge(
     let Some(secret_id) = get("SecretId") else {
         return Verdict::refuse(4100, "AuthFailure", "missing parameter `SecretId`");
     };
-    let Some(key) = config.key_for(secret_id) else {
-        return Verdict::refuse(
-            4100,
-            "AuthFailure",
-            format!("unknown SecretId `{secret_id}`"),
-        );
+    // Temporary credentials issued here: their token and expiry were judged
+    // when the request arrived (`identity::gate`).
+    let issued_key;
+    let key = match config.key_for(secret_id) {
+        Some(key) => key,
+        None => {
+            let Some(key) = state.identities.key_for(secret_id) else {
+                return Verdict::refuse(
+                    4100,
+                    "AuthFailure",
+                    format!("unknown SecretId `{secret_id}`"),
+                );
+            };
+            issued_key = key;
+            &*issued_key
+        }
     };
     let method = if inbound.method == http::Method::POST {
         tcdn_sign::HttpMethod::Post

@@ -35,6 +35,8 @@
 //! |---|---|
 //! | `GET`/`POST` [`/v2/index.php`](API_PATH) | API 2.0, judged as below |
 //! | `GET`/`POST` [`/`](API3_PATH) | API 3.0, judged as below; every answer HTTP 200 with `Content-Type: application/json` exactly (an injected failure: 503) |
+//! | `GET /latest/meta-data/cam/security-credentials/…` | the CVM metadata service's role and its temporary credentials |
+//! | `POST /` with `X-TC-Action: AssumeRole` or `AssumeRoleWithWebIdentity` | STS, issuing temporary credentials |
 //! | `GET /_emulator/tasks` | accepted requests of both APIs, in order |
 //! | `GET /_emulator/stats` | connections and requests counted |
 //! | `POST /_emulator/reset` | forget tasks, nonces, calls and quota use |
@@ -98,6 +100,17 @@
 //! today) and `Batch`. The v1 `Nonce` is not checked for replays (\[U\]:
 //! the API 3.0 documents do not say the server does).
 //!
+//! # Temporary credentials
+//!
+//! The metadata service and STS issue temporary credentials that live
+//! [`Config::credential_ttl`] (see the `identity` module's table in the
+//! source, and docs/protocol.md §7.5). Both APIs accept them with their
+//! token (`Token`, `X-TC-Token`) until they expire, judged at the instant a
+//! request arrives, before any latency; then they answer
+//! `AuthFailure.TokenFailure` (API 2.0: code 4100 with that `codeDesc`).
+//! STS accepts any well-formed `RoleArn` except the role name `missing`
+//! (`ResourceNotFound.RoleNotExist`).
+//!
 //! # Faults, the same for both APIs
 //!
 //! The dice ([`Faults`], seeded) are rolled when a request arrives. A failed
@@ -140,6 +153,7 @@ mod api3;
 mod beijing;
 mod clock;
 mod config;
+mod identity;
 mod judge;
 mod listen;
 mod multipart;
@@ -150,9 +164,10 @@ mod tls;
 pub use api3::{InboundV3, VerdictV3};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{
-    API_PATH, API3_PATH, Config, ConnectionLimits, Credential, DailyQuotas, Faults, PUBLIC_HOST,
-    PUBLIC_HOST_V3, SessionToken, TaskProgress,
+    API_PATH, API3_PATH, Config, ConnectionLimits, Credential, DEFAULT_CVM_ROLE, DailyQuotas,
+    Faults, PUBLIC_HOST, PUBLIC_HOST_V3, SessionToken, TaskProgress,
 };
+pub use identity::METADATA_ROLE_PATH;
 pub use judge::{Inbound, Verdict};
 pub use server::{Emulator, RunningEmulator, Stats};
 pub use state::{AcceptedTask, Api};

@@ -26,6 +26,7 @@ use tokio_rustls::TlsAcceptor;
 use crate::api3;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{API_PATH, API3_PATH, Config, Faults};
+use crate::identity;
 use crate::judge::{Inbound, Verdict, judge};
 use crate::listen::{Accept, AcceptBackoff, Activity, Tracked, WARN_EVERY};
 use crate::state::{AcceptedTask, Api, State};
@@ -161,7 +162,12 @@ impl Emulator {
         }
     }
 
-    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+    /// The emulator's clock, in Unix milliseconds.
+    pub(crate) fn now_millis(&self) -> i64 {
+        self.inner.clock.now_millis()
+    }
+
+    pub(crate) fn state(&self) -> std::sync::MutexGuard<'_, State> {
         // A panic while judging cannot leave the state half-written in a way
         // that matters more than stopping the emulator would.
         self.inner
@@ -369,6 +375,9 @@ impl Emulator {
         request: Request<Incoming>,
         peer: SocketAddr,
     ) -> Result<Response<Full<Bytes>>, Closed> {
+        if let Some(route) = identity::route(&request) {
+            return Ok(identity::serve(&self, route, request).await);
+        }
         let path = request.uri().path().to_owned();
         let method = request.method().clone();
         match (method, path.as_str()) {
@@ -401,10 +410,12 @@ impl Emulator {
     async fn serve_api(
         self,
         api: Api,
-        request: Request<Incoming>,
+        mut request: Request<Incoming>,
         peer: SocketAddr,
     ) -> Result<Response<Full<Bytes>>, Closed> {
         self.inner.requests.fetch_add(1, Ordering::Relaxed);
+        let arrival = identity::Arrival(self.now_millis());
+        request.extensions_mut().insert(arrival);
         let faults = self.inner.config.faults;
         // Rolled on arrival, so that concurrent requests meet the seeded
         // pattern in the order they came.
@@ -529,6 +540,9 @@ impl Emulator {
                 )));
             }
         };
+        if let Some(refused) = identity::gate(&self, api, &parts, &body) {
+            return Ok(refused);
+        }
         let header =
             |name: header::HeaderName| parts.headers.get(name).and_then(|v| v.to_str().ok());
         let target_len = parts.uri.path_and_query().map_or(0, |pq| pq.as_str().len());

@@ -5,6 +5,7 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
+use crate::identity::Identities;
 use serde::Serialize;
 use tcdn_model::v3::{Action, Area, FlushType, TaskStatus};
 
@@ -146,6 +147,8 @@ pub(crate) struct State {
     /// Which API 3.0 URLs end in `fail` (`--task-fail-rate`); separate
     /// again, so that neither pattern shifts the other.
     outcomes: fastrand::Rng,
+    /// Temporary credentials issued by the metadata service and STS.
+    pub(crate) identities: Identities,
 }
 
 /// What a rate limit counts calls of.
@@ -170,6 +173,7 @@ impl State {
             dice: fastrand::Rng::with_seed(seed),
             ids: fastrand::Rng::with_seed(seed.rotate_left(32) ^ 0x1d5_1d5_1d5),
             outcomes: fastrand::Rng::with_seed(seed.rotate_left(16) ^ 0x000f_a110_fa11),
+            identities: Identities::default(),
         }
     }
 
@@ -276,10 +280,13 @@ impl State {
         let dice = self.dice.clone();
         let ids = self.ids.clone();
         let outcomes = self.outcomes.clone();
+        // Issued credentials outlive a reset: a client may be mid-run.
+        let identities = std::mem::take(&mut self.identities);
         *self = Self::new(0);
         self.dice = dice;
         self.ids = ids;
         self.outcomes = outcomes;
+        self.identities = identities;
     }
 }
 

@@ -80,6 +80,7 @@ pub struct HyperTransportBuilder {
     default_roots: bool,
     extra_roots: Vec<CertificateDer<'static>>,
     proxy: ProxySetting,
+    plain_http_hosts: Vec<String>,
 }
 
 impl Default for HyperTransportBuilder {
@@ -92,6 +93,7 @@ impl Default for HyperTransportBuilder {
             default_roots: true,
             extra_roots: Vec::new(),
             proxy: ProxySetting::FromEnvironment(Arc::new(|name| std::env::var(name).ok())),
+            plain_http_hosts: Vec::new(),
         }
     }
 }
@@ -176,6 +178,16 @@ impl HyperTransportBuilder {
         self
     }
 
+    /// Allows plain `http://` to `host` (matched without case) besides
+    /// loopback: for a service that only speaks http on a link-local
+    /// network, such as the cloud instance metadata service. Nothing else
+    /// is relaxed; give the exact host name, not a pattern.
+    #[must_use]
+    pub fn allow_plain_http_host(mut self, host: impl Into<String>) -> Self {
+        self.plain_http_hosts.push(host.into());
+        self
+    }
+
     /// Never uses a proxy, whatever the environment says.
     #[must_use]
     pub fn disable_proxy(mut self) -> Self {
@@ -220,6 +232,7 @@ impl HyperTransportBuilder {
             max_response_bytes: self.max_response_bytes,
             connect_timeout: self.connect_timeout,
             proxy_description,
+            plain_http_hosts: self.plain_http_hosts.into(),
         })
     }
 
@@ -326,6 +339,7 @@ pub struct HyperTransport {
     max_response_bytes: usize,
     connect_timeout: Duration,
     proxy_description: Option<String>,
+    plain_http_hosts: Arc<[String]>,
 }
 
 impl fmt::Debug for HyperTransport {
@@ -335,6 +349,7 @@ impl fmt::Debug for HyperTransport {
             .field("total_timeout", &self.total_timeout)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("proxy", &self.proxy_description)
+            .field("plain_http_hosts", &self.plain_http_hosts)
             .finish_non_exhaustive()
     }
 }
@@ -407,11 +422,18 @@ impl HyperTransport {
 
 /// Refuses requests that must not or cannot be sent, before any network
 /// activity.
-fn check_request(uri: &Uri) -> Result<(), TransportError> {
+fn check_request(uri: &Uri, plain_http_hosts: &[String]) -> Result<(), TransportError> {
     let host = uri.host().filter(|host| !host.is_empty());
     match (uri.scheme_str(), host) {
         (Some("https"), Some(_)) => Ok(()),
         (Some("http"), Some(host)) if is_loopback_host(host) => Ok(()),
+        (Some("http"), Some(host))
+            if plain_http_hosts
+                .iter()
+                .any(|allowed| allowed.eq_ignore_ascii_case(host)) =>
+        {
+            Ok(())
+        }
         (Some("http"), Some(_)) => Err(TransportError::insecure_scheme(
             "plain http is only allowed to loopback addresses (127.0.0.0/8, ::1, localhost); use https",
         )),
@@ -474,7 +496,7 @@ impl Transport for HyperTransport {
         let uri = request.uri().clone();
         let target = redacted_target(&uri);
         let method = request.method().clone();
-        check_request(&uri).map_err(|error| error.with_target(&uri))?;
+        check_request(&uri, &self.plain_http_hosts).map_err(|error| error.with_target(&uri))?;
         let started = Instant::now();
         let outcome =
             match tokio::time::timeout(self.total_timeout, self.exchange(request, &target)).await {
@@ -536,7 +558,7 @@ mod tests {
     #[test]
     fn request_checks() {
         let kind = |uri: &str| {
-            check_request(&uri.parse().expect("valid uri"))
+            check_request(&uri.parse().expect("valid uri"), &[])
                 .err()
                 .map(|e| e.kind())
         };
@@ -547,6 +569,26 @@ mod tests {
         assert_eq!(kind("http://192.0.2.1/"), Some(ErrorKind::InsecureScheme));
         assert_eq!(kind("ftp://example.com/"), Some(ErrorKind::InvalidRequest));
         assert_eq!(kind("/relative?x=1"), Some(ErrorKind::InvalidRequest));
+    }
+
+    #[test]
+    fn plain_http_only_to_the_hosts_named() {
+        let allowed = ["metadata.tencentyun.com".to_owned()];
+        let kind = |uri: &str| {
+            check_request(&uri.parse().expect("valid uri"), &allowed)
+                .err()
+                .map(|e| e.kind())
+        };
+        assert_eq!(kind("http://metadata.tencentyun.com/latest/"), None);
+        assert_eq!(kind("http://METADATA.tencentyun.com/"), None);
+        assert_eq!(
+            kind("http://evil.metadata.tencentyun.com/"),
+            Some(ErrorKind::InsecureScheme)
+        );
+        assert_eq!(
+            kind("http://tencentyun.com/"),
+            Some(ErrorKind::InsecureScheme)
+        );
     }
 
     #[test]

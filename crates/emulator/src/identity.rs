@@ -1,0 +1,687 @@
+//! The identity services the emulator stands in for (docs/protocol.md
+//! §7.5): the CVM instance metadata service's role credentials, and STS's
+//! `AssumeRole` and `AssumeRoleWithWebIdentity`. Both issue temporary
+//! credentials that live [`Config::credential_ttl`]; the API actions accept
+//! them, with their token, until they expire, judged at the request's
+//! arrival (before any `--latency`).
+//!
+//! | request | answer |
+//! |---|---|
+//! | `GET /latest/meta-data/cam/security-credentials/` | the role's name ([`Config::cvm_role`]), or 404 without one |
+//! | `GET /latest/meta-data/cam/security-credentials/<role>` | `{"TmpSecretId","TmpSecretKey","Token","ExpiredTime","Expiration","Code":"Success"}`, or 404 |
+//! | `POST /` with `X-TC-Action: AssumeRole` | TC3-signed (service `sts`) by an accepted key or by valid temporary credentials with their `X-TC-Token` |
+//! | `POST /` with `X-TC-Action: AssumeRoleWithWebIdentity` | unsigned; any non-empty `ProviderId` and `WebIdentityToken` |
+//!
+//! STS accepts any well-formed `RoleArn` (`qcs::cam::uin/<digits>:roleName/<name>`
+//! or `…:role/<digits>`), except the role name `missing`
+//! (`ResourceNotFound.RoleNotExist`). Credentials live the shorter of
+//! `DurationSeconds` (1 to 43200, default 7200) and the configured TTL.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderMap, Method, Request, Response, StatusCode, header};
+use http_body_util::{BodyExt, Full, Limited};
+use serde_json::{Value, json};
+use tcdn_sign::SecretKey;
+use tcdn_sign::tc3::{self, Authorization, Service};
+
+use crate::config::{API3_PATH, Config};
+use crate::server::Emulator;
+use crate::state::{Api, State};
+
+/// The metadata path naming the instance's role; the role's credentials
+/// are at this path followed by the name.
+pub const METADATA_ROLE_PATH: &str = "/latest/meta-data/cam/security-credentials/";
+
+/// STS's API version.
+const STS_VERSION: &str = "2018-08-13";
+/// The STS actions served at `/`.
+const STS_ACTIONS: [&str; 2] = ["AssumeRole", "AssumeRoleWithWebIdentity"];
+/// The largest STS body read.
+const MAX_STS_BODY: usize = 64 * 1024;
+/// How far a TC3 `X-TC-Timestamp` may be from the clock (5 minutes).
+const SIGNATURE_WINDOW_S: i64 = 300;
+/// Issued credentials are forgotten this long after they expire (until
+/// then, using them is answered "expired", not "unknown").
+const FORGET_AFTER_MS: i64 = 24 * 3600 * 1000;
+/// The longest `DurationSeconds` STS accepts.
+const MAX_DURATION_S: u64 = 43_200;
+/// `DurationSeconds` when none is given.
+const DEFAULT_DURATION_S: u64 = 7200;
+
+/// When an API request arrived (Unix milliseconds): temporary credentials
+/// are judged at that instant, before any latency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Arrival(pub(crate) i64);
+
+/// What a request to the identity services is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Route {
+    /// Under [`METADATA_ROLE_PATH`].
+    Metadata,
+    /// `AssumeRole` or `AssumeRoleWithWebIdentity` at `/`.
+    Sts,
+}
+
+/// Which identity service `request` is for, if any.
+pub(crate) fn route<B>(request: &Request<B>) -> Option<Route> {
+    let path = request.uri().path();
+    if path.starts_with(METADATA_ROLE_PATH) {
+        return Some(Route::Metadata);
+    }
+    let action = request
+        .headers()
+        .get("x-tc-action")
+        .and_then(|value| value.to_str().ok());
+    (path == API3_PATH && action.is_some_and(|action| STS_ACTIONS.contains(&action)))
+        .then_some(Route::Sts)
+}
+
+/// One issue of temporary credentials.
+struct Issued {
+    secret_key: Arc<SecretKey>,
+    token: String,
+    expires_ms: i64,
+}
+
+impl fmt::Debug for Issued {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Issued")
+            .field("expires_ms", &self.expires_ms)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The temporary credentials issued, by `SecretId`.
+#[derive(Debug)]
+pub(crate) struct Identities {
+    issued: HashMap<String, Issued>,
+    rng: fastrand::Rng,
+}
+
+impl Default for Identities {
+    fn default() -> Self {
+        Self {
+            issued: HashMap::new(),
+            // Unseeded: issued keys must not be predictable from the fault
+            // seed.
+            rng: fastrand::Rng::new(),
+        }
+    }
+}
+
+/// Credentials just issued, to be written into an answer.
+struct Fresh {
+    secret_id: String,
+    secret_key: String,
+    token: String,
+    expires_s: i64,
+}
+
+/// Why temporary credentials are refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum TokenProblem {
+    /// No token, or another one.
+    WrongToken,
+    /// Expired at the given Unix second.
+    Expired(i64),
+}
+
+impl Identities {
+    fn text(&mut self, len: usize) -> String {
+        (0..len).map(|_| self.rng.alphanumeric()).collect()
+    }
+
+    fn issue(&mut self, now_ms: i64, lifetime: Duration) -> Fresh {
+        self.issued
+            .retain(|_, issued| issued.expires_ms.saturating_add(FORGET_AFTER_MS) > now_ms);
+        let secret_id = format!("AKIDtmp{}", self.text(29));
+        let secret_key = self.text(32);
+        let token = self.text(96);
+        let lifetime_ms = i64::try_from(lifetime.as_millis()).unwrap_or(i64::MAX);
+        let expires_ms = now_ms.saturating_add(lifetime_ms);
+        self.issued.insert(
+            secret_id.clone(),
+            Issued {
+                secret_key: Arc::new(SecretKey::new(secret_key.clone())),
+                token: token.clone(),
+                expires_ms,
+            },
+        );
+        Fresh {
+            secret_id,
+            secret_key,
+            token,
+            expires_s: expires_ms.div_euclid(1000),
+        }
+    }
+
+    /// The key of issued credentials `secret_id`, expired or not (their
+    /// token and expiry are checked by [`check`](Self::check)).
+    pub(crate) fn key_for(&self, secret_id: &str) -> Option<Arc<SecretKey>> {
+        self.issued
+            .get(secret_id)
+            .map(|issued| Arc::clone(&issued.secret_key))
+    }
+
+    /// `None` when `secret_id` was not issued here; otherwise whether
+    /// `token` goes with it and it is still valid at `at_ms`.
+    pub(crate) fn check(
+        &self,
+        secret_id: &str,
+        token: Option<&str>,
+        at_ms: i64,
+    ) -> Option<Result<(), TokenProblem>> {
+        let issued = self.issued.get(secret_id)?;
+        // Constant-time comparison is not needed by a local test server.
+        if token != Some(issued.token.as_str()) {
+            return Some(Err(TokenProblem::WrongToken));
+        }
+        if at_ms >= issued.expires_ms {
+            return Some(Err(TokenProblem::Expired(
+                issued.expires_ms.div_euclid(1000),
+            )));
+        }
+        Some(Ok(()))
+    }
+
+    fn is_empty(&self) -> bool {
+        self.issued.is_empty()
+    }
+}
+
+impl TokenProblem {
+    fn message(&self, secret_id: &str) -> String {
+        match self {
+            Self::WrongToken => format!(
+                "the token is missing or does not belong to the temporary SecretId {secret_id}"
+            ),
+            Self::Expired(at) => format!(
+                "the temporary credentials of SecretId {secret_id} expired at {} (Unix {at})",
+                rfc3339(*at)
+            ),
+        }
+    }
+}
+
+/// Serves a request to the identity services.
+pub(crate) async fn serve(
+    emulator: &Emulator,
+    route: Route,
+    request: Request<hyper::body::Incoming>,
+) -> Response<Full<Bytes>> {
+    match route {
+        Route::Metadata => metadata(emulator, &request),
+        Route::Sts => sts(emulator, request).await,
+    }
+}
+
+fn metadata<B>(emulator: &Emulator, request: &Request<B>) -> Response<Full<Bytes>> {
+    if request.method() != Method::GET {
+        return text(StatusCode::METHOD_NOT_ALLOWED, "only GET is served here\n");
+    }
+    let config = emulator.config();
+    let asked = &request.uri().path()[METADATA_ROLE_PATH.len()..];
+    let Some(role) = config.cvm_role.as_deref() else {
+        tracing::info!(path = request.uri().path(), "metadata: no role bound, 404");
+        return text(StatusCode::NOT_FOUND, "404 - Not Found\n");
+    };
+    if asked.is_empty() {
+        return text(StatusCode::OK, role);
+    }
+    if asked != role {
+        tracing::info!(asked, "metadata: no such role, 404");
+        return text(StatusCode::NOT_FOUND, "404 - Not Found\n");
+    }
+    let now = emulator.now_millis();
+    let fresh = emulator
+        .state()
+        .identities
+        .issue(now, config.credential_ttl);
+    tracing::info!(role, secret_id = %fresh.secret_id, expires = fresh.expires_s, "metadata: role credentials issued");
+    let body = json!({
+        "TmpSecretId": fresh.secret_id,
+        "TmpSecretKey": fresh.secret_key,
+        "ExpiredTime": fresh.expires_s,
+        "Expiration": rfc3339(fresh.expires_s),
+        "Token": fresh.token,
+        "Code": "Success",
+    });
+    json(StatusCode::OK, &body.to_string())
+}
+
+async fn sts(
+    emulator: &Emulator,
+    request: Request<hyper::body::Incoming>,
+) -> Response<Full<Bytes>> {
+    let (parts, body) = request.into_parts();
+    let timeout = emulator.config().limits.body_read_timeout;
+    let read = Limited::new(body, MAX_STS_BODY + 1).collect();
+    let body = match tokio::time::timeout(timeout, read).await {
+        Ok(Ok(collected)) => collected.to_bytes(),
+        Ok(Err(_)) | Err(_) => {
+            let request_id = emulator.state().request_id();
+            return error_response(
+                "InvalidParameter",
+                &format!("the request body is unreadable, late or over {MAX_STS_BODY} bytes"),
+                &request_id,
+            );
+        }
+    };
+    let now = emulator.now_millis();
+    let config = emulator.config();
+    let mut state = emulator.state();
+    let request_id = state.request_id();
+    let answer = judge_sts(config, &mut state, now, &parts.headers, &body);
+    drop(state);
+    match answer {
+        Ok(fresh) => {
+            tracing::info!(secret_id = %fresh.secret_id, expires = fresh.expires_s, "STS: credentials issued");
+            let body = json!({
+                "Response": {
+                    "Credentials": {
+                        "Token": fresh.token,
+                        "TmpSecretId": fresh.secret_id,
+                        "TmpSecretKey": fresh.secret_key,
+                    },
+                    "ExpiredTime": fresh.expires_s,
+                    "Expiration": rfc3339(fresh.expires_s),
+                    "RequestId": request_id,
+                }
+            });
+            json(StatusCode::OK, &body.to_string())
+        }
+        Err((code, message)) => {
+            tracing::info!(code, reason = %message, "STS: refused");
+            error_response(code, &message, &request_id)
+        }
+    }
+}
+
+type Refusal = (&'static str, String);
+
+/// Judges an STS request: headers, signature (for `AssumeRole`), then the
+/// parameters; issues credentials when all is well.
+fn judge_sts(
+    config: &Config,
+    state: &mut State,
+    now_ms: i64,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Fresh, Refusal> {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let action = header("x-tc-action").unwrap_or("");
+    match header("x-tc-version") {
+        Some(STS_VERSION) => {}
+        Some(other) => {
+            return Err((
+                "NoSuchVersion",
+                format!("STS has no version {other:?}; use {STS_VERSION}"),
+            ));
+        }
+        None => return Err(("MissingParameter", "missing header X-TC-Version".to_owned())),
+    }
+    if action == "AssumeRole" {
+        authenticate(config, state, now_ms, headers, body)?;
+    }
+    let params: serde_json::Map<String, Value> = match serde_json::from_slice(body) {
+        Ok(Value::Object(params)) => params,
+        _ => {
+            return Err((
+                "InvalidParameter",
+                "the body must be a JSON object".to_owned(),
+            ));
+        }
+    };
+    let string = |name: &str| -> Result<&str, Refusal> {
+        match params.get(name) {
+            Some(Value::String(text)) if !text.is_empty() => Ok(text),
+            Some(_) => Err((
+                "InvalidParameter",
+                format!("{name} must be a non-empty string"),
+            )),
+            None => Err(("MissingParameter", format!("missing parameter {name}"))),
+        }
+    };
+    let role_arn = string("RoleArn")?;
+    let session_name = string("RoleSessionName")?;
+    if action == "AssumeRoleWithWebIdentity" {
+        string("ProviderId")?;
+        string("WebIdentityToken")?;
+    }
+    let Some(role) = role_name(role_arn) else {
+        return Err((
+            "InvalidParameter",
+            format!(
+                "RoleArn {role_arn:?} is malformed: expected qcs::cam::uin/<account>:roleName/<name>"
+            ),
+        ));
+    };
+    let session_ok = (2..=128).contains(&session_name.len())
+        && session_name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c));
+    if !session_ok {
+        return Err((
+            "InvalidParameter",
+            format!("RoleSessionName {session_name:?} must be 2 to 128 of [A-Za-z0-9_+=,.@-]"),
+        ));
+    }
+    let duration_s = match params.get("DurationSeconds") {
+        None => DEFAULT_DURATION_S,
+        Some(value) => match value.as_u64() {
+            Some(secs) if (1..=MAX_DURATION_S).contains(&secs) => secs,
+            _ => {
+                return Err((
+                    "InvalidParameter",
+                    format!("DurationSeconds must be an integer from 1 to {MAX_DURATION_S}"),
+                ));
+            }
+        },
+    };
+    if role == "missing" {
+        return Err((
+            "ResourceNotFound.RoleNotExist",
+            format!("role {role_arn} does not exist"),
+        ));
+    }
+    let lifetime = config.credential_ttl.min(Duration::from_secs(duration_s));
+    Ok(state.identities.issue(now_ms, lifetime))
+}
+
+/// The role's name in a well-formed role ARN.
+fn role_name(arn: &str) -> Option<&str> {
+    let rest = arn.strip_prefix("qcs::cam::uin/")?;
+    let (account, role) = rest.split_once(':')?;
+    if account.is_empty() || !account.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let name = if let Some(name) = role.strip_prefix("roleName/") {
+        name
+    } else {
+        let id = role.strip_prefix("role/")?;
+        if !id.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        id
+    };
+    let ok = (1..=128).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c));
+    ok.then_some(name)
+}
+
+/// Checks `AssumeRole`'s TC3 signature (service `sts`) and its timestamp.
+fn authenticate(
+    config: &Config,
+    state: &State,
+    now_ms: i64,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(), Refusal> {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let Some(value) = header("authorization") else {
+        return Err((
+            "AuthFailure.InvalidAuthorization",
+            "AssumeRole must be signed: missing Authorization".to_owned(),
+        ));
+    };
+    let authorization = Authorization::parse(value)
+        .map_err(|err| ("AuthFailure.InvalidAuthorization", err.to_string()))?;
+    let secret_id = authorization.secret_id();
+    let issued_key;
+    let key = match config.key_for(secret_id) {
+        Some(key) => key,
+        None => {
+            let Some(key) = state.identities.key_for(secret_id) else {
+                return Err((
+                    "AuthFailure.SecretIdNotFound",
+                    format!("unknown SecretId {secret_id}"),
+                ));
+            };
+            if let Some(Err(problem)) =
+                state
+                    .identities
+                    .check(secret_id, header("x-tc-token"), now_ms)
+            {
+                return Err(("AuthFailure.TokenFailure", problem.message(secret_id)));
+            }
+            issued_key = key;
+            &*issued_key
+        }
+    };
+    let timestamp = header("x-tc-timestamp").unwrap_or("");
+    let pairs: Vec<(&str, &str)> = headers
+        .iter()
+        .filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?)))
+        .collect();
+    let request = tc3::Request::post(&pairs, body);
+    let service = Service::new("sts").map_err(|err| ("InternalError", err.to_string()))?;
+    tc3::verify(&authorization, key, service, &request, timestamp)
+        .map_err(|err| ("AuthFailure.SignatureFailure", err.to_string()))?;
+    let sent: i64 = timestamp.parse().unwrap_or(0);
+    let skew = sent - now_ms.div_euclid(1000);
+    if skew.abs() > SIGNATURE_WINDOW_S {
+        return Err((
+            "AuthFailure.SignatureExpire",
+            format!(
+                "X-TC-Timestamp {sent} is {}s away from the server's clock; at most {SIGNATURE_WINDOW_S}s is allowed",
+                skew.abs()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses an API request that carries issued temporary credentials with
+/// the wrong token, or that expired before the request arrived; `None` lets
+/// the API's judge decide the rest.
+pub(crate) fn gate(
+    emulator: &Emulator,
+    api: Api,
+    parts: &http::request::Parts,
+    body: &[u8],
+) -> Option<Response<Full<Bytes>>> {
+    let mut state = emulator.state();
+    if state.identities.is_empty() {
+        return None;
+    }
+    let arrived = parts
+        .extensions
+        .get::<Arrival>()
+        .map_or_else(|| emulator.now_millis(), |arrival| arrival.0);
+    let (secret_id, token) = match api {
+        Api::V2 => {
+            let params = flat_params(parts, body)?;
+            let get = |name: &str| {
+                params
+                    .iter()
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v.clone())
+            };
+            (get("SecretId")?, get("Token"))
+        }
+        Api::V3 => match parts.headers.get(header::AUTHORIZATION) {
+            Some(value) => {
+                let value = value.to_str().ok()?;
+                let secret_id = Authorization::parse(value).ok()?.secret_id().to_owned();
+                let token = parts
+                    .headers
+                    .get("x-tc-token")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned);
+                (secret_id, token)
+            }
+            // The v1 signature: SecretId and Token are parameters.
+            None => {
+                let params = flat_params(parts, body)?;
+                let get = |name: &str| {
+                    params
+                        .iter()
+                        .find(|(k, _)| k == name)
+                        .map(|(_, v)| v.clone())
+                };
+                (get("SecretId")?, get("Token"))
+            }
+        },
+    };
+    let problem = match state
+        .identities
+        .check(&secret_id, token.as_deref(), arrived)?
+    {
+        Ok(()) => return None,
+        Err(problem) => problem,
+    };
+    let message = problem.message(&secret_id);
+    tracing::info!(api = api.as_str(), %secret_id, reason = %message, "refused: temporary credentials");
+    Some(match api {
+        Api::V2 => {
+            let body =
+                json!({ "code": 4100, "message": message, "codeDesc": "AuthFailure.TokenFailure" });
+            json(StatusCode::OK, &body.to_string())
+        }
+        Api::V3 => {
+            let request_id = state.request_id();
+            error_response("AuthFailure.TokenFailure", &message, &request_id)
+        }
+    })
+}
+
+/// Form-style parameters (API 2.0, and API 3.0's v1 signature), from the
+/// query (GET) or the body (POST).
+fn flat_params(parts: &http::request::Parts, body: &[u8]) -> Option<Vec<(String, String)>> {
+    if parts.method == Method::GET {
+        return tcdn_model::decode_form(parts.uri.query().unwrap_or("").as_bytes()).ok();
+    }
+    let content_type = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    match crate::multipart::boundary(content_type) {
+        Some(boundary) => crate::multipart::fields(body, boundary).ok(),
+        None => tcdn_model::decode_form(body).ok(),
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` (UTC), the form of `Expiration`.
+pub(crate) fn rfc3339(unix_s: i64) -> String {
+    let days = unix_s.div_euclid(86_400);
+    let secs = unix_s.rem_euclid(86_400);
+    // Howard Hinnant's days-to-civil.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+/// API 3.0's error shape, HTTP 200: STS's codes are not the CDN's, so the
+/// body is written here.
+fn error_response(code: &str, message: &str, request_id: &str) -> Response<Full<Bytes>> {
+    let body = json!({
+        "Response": {
+            "Error": { "Code": code, "Message": message },
+            "RequestId": request_id,
+        }
+    });
+    json(StatusCode::OK, &body.to_string())
+}
+
+fn json(status: StatusCode, body: &str) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(body.to_owned())));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+fn text(status: StatusCode, body: &str) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(body.to_owned())));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        http::HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expiration_is_utc_rfc3339() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(2_000_000_000), "2033-05-18T03:33:20Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn role_arns_are_judged_by_shape() {
+        assert_eq!(
+            role_name("qcs::cam::uin/100000000001:roleName/deploy"),
+            Some("deploy")
+        );
+        assert_eq!(
+            role_name("qcs::cam::uin/1:role/4611686018427397919"),
+            Some("4611686018427397919")
+        );
+        for bad in [
+            "qcs::cam::uin/:roleName/x",
+            "qcs::cam::uin/12a:roleName/x",
+            "qcs::cam::uin/1:roleName/",
+            "qcs::cam::uin/1:user/x",
+            "qcs::cam::uin/1:roleName/a b",
+            "arn:aws:iam::1:role/x",
+        ] {
+            assert_eq!(role_name(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn issued_credentials_need_their_token_and_expire() {
+        let mut identities = Identities::default();
+        let fresh = identities.issue(1_000_000, Duration::from_secs(60));
+        assert_eq!(fresh.expires_s, 1_060);
+        let id = fresh.secret_id.as_str();
+        assert!(identities.key_for(id).is_some());
+        assert_eq!(identities.check("AKIDother", None, 0), None);
+        assert_eq!(
+            identities.check(id, Some(&fresh.token), 1_059_999),
+            Some(Ok(()))
+        );
+        assert_eq!(
+            identities.check(id, Some("forged"), 1_000_000),
+            Some(Err(TokenProblem::WrongToken))
+        );
+        assert_eq!(
+            identities.check(id, None, 1_000_000),
+            Some(Err(TokenProblem::WrongToken))
+        );
+        assert_eq!(
+            identities.check(id, Some(&fresh.token), 1_060_000),
+            Some(Err(TokenProblem::Expired(1_060)))
+        );
+        // Forgotten a day after expiry, when the next issue tidies up.
+        identities.issue(1_060_000 + FORGET_AFTER_MS, Duration::from_secs(60));
+        assert!(identities.key_for(id).is_none());
+    }
+}
