@@ -14,7 +14,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tcdn::clock::Clock;
 use tcdn::credentials::{CredentialError, CredentialErrorKind, CredentialSource};
 use tcdn::test_util::ManualClock;
-use tcdn::{Areas, CdnUrl, Client, CredentialChain, Credentials, Endpoint, Report, RetryPolicy};
+use tcdn::{
+    Api, Areas, CdnUrl, Client, CredentialChain, Credentials, Endpoint, Report, RetryPolicy,
+};
 use tcdn_emulator::{
     Config, Credential, DEFAULT_CVM_ROLE, Emulator, ManualClock as EmulatorClock, RunningEmulator,
 };
@@ -85,7 +87,8 @@ impl Setup {
 
     /// Flushes one URL with `credentials`, no retries.
     async fn purge(&self, credentials: Credentials, name: &str) -> Report {
-        let endpoint: Endpoint = self.running.endpoint().parse().unwrap();
+        // API 3.0 (the default) at the emulator's origin: TC3 carries the token.
+        let endpoint = Endpoint::parse_for(Api::V3, self.running.origin()).unwrap();
         let client = Client::builder(credentials)
             .endpoint(endpoint)
             .retry_policy(RetryPolicy::default().with_max_attempts(NonZeroU32::MIN))
@@ -373,7 +376,11 @@ async fn expired_credentials_are_refused_and_refreshed_ones_accepted() {
     setup.advance(121);
     let report = setup.purge(first.clone(), "expired").await;
     assert_eq!(report.failed.len(), 1, "{report:?}");
-    assert_eq!(report.failed[0].code, Some(4100));
+    assert_eq!(
+        report.failed[0].error_code.as_deref(),
+        Some("AuthFailure.TokenFailure"),
+        "{report:?}"
+    );
     assert!(report.failed[0].message.contains("expired"), "{report:?}");
 
     // ...and the holder fetches new ones, which are accepted.
