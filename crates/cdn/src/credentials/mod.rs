@@ -36,6 +36,7 @@ use std::path::{Path, PathBuf};
 
 use subtle::ConstantTimeEq;
 use tcdn_sign::SecretKey;
+use tcdn_sign::encode::form_value_len;
 use zeroize::Zeroize;
 
 mod chain;
@@ -256,6 +257,24 @@ impl fmt::Debug for Credentials {
             .field("token", &self.token)
             .field("expires_at", &self.expires_at)
             .finish()
+    }
+}
+
+/// The form-encoded bytes the `SecretId` value and the `&Token=` parameter
+/// of `credentials` may take in a request, for planning batches that fit
+/// the wire. Temporary credentials are refreshed during a run, and the new
+/// ones may be a little longer: they are budgeted at twice their current
+/// length (refreshed credentials come from the same source, whose ids and
+/// tokens keep about the same length).
+pub(crate) fn identity_budget(credentials: &Credentials) -> usize {
+    let id = form_value_len(credentials.secret_id());
+    let token = credentials
+        .token()
+        .map_or(0, |t| "&Token=".len() + form_value_len(t.expose()));
+    if credentials.expires_at().is_some() {
+        2 * (id + token)
+    } else {
+        id + token
     }
 }
 
