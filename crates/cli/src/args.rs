@@ -107,6 +107,8 @@ daily quotas like the documented server, and lists accepted requests at\n\
 It stops cleanly on Ctrl-C or SIGTERM."
     )]
     Emulator(EmulatorArgs),
+    /// Print tcdn's man page (roff), e.g. `tcdn man > ~/.local/share/man/man1/tcdn.1`.
+    Man,
     /// Print a shell completion script.
     Completions {
         /// The shell to complete for.
