@@ -664,12 +664,17 @@ fn the_man_page_renders_every_command() {
     let page = stdout_of(&output);
     assert!(page.contains(".TH tcdn 1"), "{page}");
     for command in ["FLUSH", "PUSH", "QUOTA", "TASKS", "EMULATOR", "COMPLETIONS"] {
-        assert!(page.contains(&format!(".SH \"TCDN {command}\"")), "{command}");
+        assert!(
+            page.contains(&format!(".SH \"TCDN {command}\"")),
+            "{command}"
+        );
     }
     Tcdn::new()
         .bare()
         .args(["--dry-run", "man"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("`tcdn man` takes no client options"));
+        .stderr(predicate::str::contains(
+            "`tcdn man` takes no client options",
+        ));
 }
