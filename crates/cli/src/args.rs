@@ -457,7 +457,7 @@ client_args! {
     role_arn: Option<String>,
 
     /// Session name of the assumed role (default:
-    /// TENCENTCLOUD_ROLE_SESSION_NAME, else tcdn-<unix time>).
+    /// TENCENTCLOUD_ROLE_SESSION_NAME, else `tcdn-<unix time>`).
     #[arg(long, value_name = "NAME", help_heading = CREDENTIALS)]
     role_session_name: Option<String>,
 
