@@ -793,6 +793,27 @@ mod tests {
         )
     }
 
+    #[test]
+    fn temporary_credentials_leave_room_for_longer_refreshed_ones() {
+        let token = "t".repeat(1000);
+        let long_term = RequestBuilder::new(
+            Credentials::new("AKIDexample", "secret")
+                .unwrap()
+                .with_token(token.as_str()),
+        );
+        let temporary = RequestBuilder::new(
+            Credentials::new("AKIDexample", "secret")
+                .unwrap()
+                .with_token(token.as_str())
+                .expiring_at(1_700_000_000),
+        );
+        let identity = "AKIDexample".len() + "&Token=".len() + token.len();
+        assert_eq!(
+            long_term.action_budget() - temporary.action_budget(),
+            identity
+        );
+    }
+
     fn urls(n: usize) -> Vec<CdnUrl> {
         (0..n)
             .map(|i| format!("https://a.example/{i}.css").parse().unwrap())
