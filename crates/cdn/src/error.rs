@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use crate::report::NotSentReason;
+
 /// Why a call failed, broadly.
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -29,6 +31,9 @@ pub enum CallErrorKind {
     /// The client's API has no such call (API 2.0 cannot read quotas or
     /// look tasks up).
     Unsupported,
+    /// Nothing was sent: the submission stopped first (interrupted, a daily
+    /// quota used up, the endpoint unreachable).
+    NotSent,
 }
 
 /// Why the client stopped trying.
@@ -43,6 +48,10 @@ pub enum GaveUp {
     /// The retry policy's total deadline would have passed before the next
     /// attempt.
     DeadlineReached,
+    /// The submission stopped (interrupted, a daily quota used up, the
+    /// endpoint unreachable) before the next attempt, or while one waited
+    /// for its answer.
+    Stopped(NotSentReason),
 }
 
 impl fmt::Display for GaveUp {
@@ -51,6 +60,9 @@ impl fmt::Display for GaveUp {
             Self::NotRetryable => "not retryable",
             Self::AttemptsExhausted => "no attempts left",
             Self::DeadlineReached => "total deadline reached",
+            Self::Stopped(NotSentReason::Interrupted) => "the run was interrupted",
+            Self::Stopped(NotSentReason::DailyQuotaExhausted) => "the daily quota is used up",
+            Self::Stopped(NotSentReason::EndpointUnreachable) => "the endpoint is unreachable",
         })
     }
 }

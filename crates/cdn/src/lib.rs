@@ -199,6 +199,7 @@
 #![forbid(unsafe_code)]
 
 mod api;
+mod cancel;
 pub mod client;
 pub mod clock;
 mod core;
@@ -256,6 +257,7 @@ pub use tcdn_sign as sign;
 pub use tcdn_transport as transport;
 
 pub use crate::api::{Api, UnknownApi};
+pub use crate::cancel::Cancel;
 pub use crate::client::{Client, ClientBuilder};
 pub use crate::core::retry::RetryPolicy;
 pub use crate::credentials::{CredentialChain, Credentials};
