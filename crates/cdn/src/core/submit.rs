@@ -588,11 +588,11 @@ mod tests {
         };
         let input = urls(9);
         let script = refusing(20);
-        let mut core = core(script.clone());
-        core.retry = RetryPolicy::default()
+        let mut two_attempts = core(script.clone());
+        two_attempts.retry = RetryPolicy::default()
             .with_max_attempts(std::num::NonZeroU32::new(2).unwrap())
             .with_jitter(Jitter::None);
-        let report = run(core, &input, Cancel::new(), |_| {});
+        let report = run(two_attempts, &input, Cancel::new(), |_| {});
         // Batches 0 and 1 fail after two attempts each, batch 2 after one
         // (the fifth in a row), and nothing else is sent.
         script.assert_sent(5);
