@@ -20,8 +20,8 @@ use tcdn_transport::{CertificateDer, HyperTransport, Transport};
 use crate::api::v2::{self, RequestBuilder, RequestError, V2};
 use crate::api::v3::{self, Body, Signing, V3};
 use crate::api::{Api, Backend};
-use crate::clock::{Clock, Sleeper, SystemClock, TokioSleeper};
 use crate::cancel::Cancel;
+use crate::clock::{Clock, Sleeper, SystemClock, TokioSleeper};
 use crate::core::dedupe::DistinctUrls;
 use crate::core::halt::Halt;
 use crate::core::pace::Pacing;
@@ -463,7 +463,8 @@ impl Client {
     pub async fn call(&self, request: &FlushOrPush) -> Result<CallOutcome, CallError> {
         match &self.backend {
             Backends::V2(v2) => {
-                let called = call::call(&self.core, &**v2, &Halt::default(), request.clone(), true).await;
+                let called =
+                    call::call(&self.core, &**v2, &Halt::default(), request.clone(), true).await;
                 let receipt = called.result?;
                 Ok(CallOutcome {
                     // Only a lookup finds URLs applied without an answer of its

@@ -260,7 +260,10 @@ fn retries_5xx_drops_and_4400_with_fresh_nonces_and_signatures() {
     // Exponential backoff without jitter: 1 s, 2 s; the rate-limit refusal
     // waits for the server's 60 s window (and the margin); and the Timestamp
     // follows the clock.
-    assert_eq!(harness.sleeper.sleeps(), [1, 2, 61].map(Duration::from_secs));
+    assert_eq!(
+        harness.sleeper.sleeps(),
+        [1, 2, 61].map(Duration::from_secs)
+    );
     assert_eq!(sent[3]["Timestamp"], (START + 64).to_string());
 }
 

@@ -297,12 +297,13 @@ fn run(
         } else {
             dry_run_v3(&mut stdout, global, &setup, &job, collected, batch_size)
         };
-        return status.map_err(|e| CliError::runtime(format!("could not write the output: {e}")));
+        return status.map_err(|e| CliError::output(&e));
     }
 
     let url_count = collected.urls.len();
     let client = setup.client(global, batch_size)?;
     let runtime = runtime()?;
+    let interrupts = crate::signals::Interrupts::watch(&runtime);
     if setup.api == Api::V3 && !submit.force {
         job = runtime.block_on(crate::queries::check_quota(
             &client, job, url_count, batch_size,
@@ -313,37 +314,49 @@ fn run(
         .min(batch_size.map_or(usize::MAX, NonZeroUsize::get));
     let progress = progress_bar(url_count, per_call, "URLs");
     // The input was deduplicated while it was read: once is enough.
-    let mut report = runtime.block_on(client.submit_job(&job, collected.urls, |batch| {
-        if let Some(bar) = &progress {
-            bar.inc(batch.url_count as u64);
-        }
-    }));
+    let mut report = runtime.block_on(client.submit_job_until(
+        &job,
+        collected.urls,
+        interrupts.cancel(),
+        |batch| {
+            if let Some(bar) = &progress {
+                bar.inc(batch.url_count as u64);
+            }
+        },
+    ));
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
-    if submit.wait && !report.tasks.is_empty() {
+    if submit.wait && !report.tasks.is_empty() && interrupts.received().is_none() {
         let waited: usize = report.tasks.iter().map(|t| t.urls.len()).sum();
         let bar = progress_bar(waited, 0, "URLs finished");
-        runtime.block_on(client.wait(
-            &mut report,
-            Duration::from_secs(submit.wait_timeout),
-            |finished, _| {
-                if let Some(bar) = &bar {
-                    bar.set_position(finished as u64);
-                }
-            },
-        ));
+        runtime.block_on(async {
+            // An interrupt ends the wait; the report keeps what the
+            // submission found (the wait changes it only when it ends).
+            tokio::select! {
+                _ = client.wait(
+                    &mut report,
+                    Duration::from_secs(submit.wait_timeout),
+                    |finished, _| {
+                        if let Some(bar) = &bar {
+                            bar.set_position(finished as u64);
+                        }
+                    },
+                ) => {}
+                () = interrupts.cancel().cancelled() => {}
+            }
+        });
         if let Some(bar) = bar {
             bar.finish_and_clear();
         }
     }
     output::report(&mut stdout, global.output, operation, areas, &report)
         .and_then(|()| stdout.flush())
-        .map_err(|e| CliError::runtime(format!("could not write the output: {e}")))?;
-    Ok(if report.is_success() {
-        ExitStatus::Success
-    } else {
-        ExitStatus::SomeFailed
+        .map_err(|e| CliError::output(&e))?;
+    Ok(match interrupts.received() {
+        Some(signal) => ExitStatus::Interrupted(signal),
+        None if report.is_success() => ExitStatus::Success,
+        None => ExitStatus::SomeFailed,
     })
 }
 

@@ -328,7 +328,11 @@ mod tests {
 
     fn core(transport: Arc<ScriptedTransport>) -> Core {
         let clock = ManualClock::new(1_700_000_000);
-        core_with(transport, Arc::new(ManualSleeper::new(clock.clone())), clock)
+        core_with(
+            transport,
+            Arc::new(ManualSleeper::new(clock.clone())),
+            clock,
+        )
     }
 
     fn core_with(
@@ -482,7 +486,9 @@ mod tests {
         let script = Arc::new(ScriptedTransport::new().then_respond(200, "task-0"));
         let cancel = Cancel::new();
         let handle = cancel.clone();
-        let report = run(core(script.clone()), &input, cancel, move |_| handle.cancel());
+        let report = run(core(script.clone()), &input, cancel, move |_| {
+            handle.cancel()
+        });
         script.assert_sent(1);
         assert_eq!(report.succeeded, input[..3]);
         assert!(report.failed.is_empty());
