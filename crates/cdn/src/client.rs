@@ -263,9 +263,10 @@ impl ClientBuilder {
     ///
     /// # Errors
     /// [`ClientErrorKind::InvalidConfig`] for TC3 with API 2.0 or extra
-    /// parameters with API 3.0; [`ClientErrorKind::Transport`] when no
-    /// transport was given and the default one cannot be set up (its TLS
-    /// roots or proxy settings).
+    /// parameters with API 3.0; [`ClientErrorKind::Proxy`] when no
+    /// transport was given and the proxy setting is unusable;
+    /// [`ClientErrorKind::Transport`] when the default transport cannot be
+    /// set up otherwise (its TLS roots).
     pub fn build(self) -> Result<Client, ClientError> {
         let endpoint = self
             .endpoint
@@ -314,7 +315,7 @@ impl ClientBuilder {
                 for root in self.roots {
                     builder = builder.add_root_certificate(root);
                 }
-                Arc::new(builder.build().map_err(ClientError::transport)?)
+                Arc::new(builder.build().map_err(|e| ClientError::transport(&e))?)
             }
         };
         // The limit is given per minute and scaled to the server's window.

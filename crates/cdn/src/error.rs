@@ -191,31 +191,34 @@ pub enum ClientErrorKind {
     InvalidConfig,
     /// A PEM bundle of trusted roots holds no readable certificate.
     Certificates,
+    /// The proxy setting (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`) is not
+    /// usable.
+    Proxy,
 }
 
-/// A client that could not be built.
+/// A client that could not be built. `Display` states the cause (the
+/// transport's own error included), so `source()` does not repeat it.
 #[derive(Debug)]
 pub struct ClientError {
     kind: ClientErrorKind,
     message: String,
-    source: Option<tcdn_transport::TransportError>,
 }
 
 impl ClientError {
-    pub(crate) fn transport(source: tcdn_transport::TransportError) -> Self {
+    pub(crate) fn transport(source: &tcdn_transport::TransportError) -> Self {
+        let kind = if source.kind() == tcdn_transport::ErrorKind::Proxy {
+            ClientErrorKind::Proxy
+        } else {
+            ClientErrorKind::Transport
+        };
         Self {
-            kind: ClientErrorKind::Transport,
+            kind,
             message: format!("cannot set up the HTTP client: {source}"),
-            source: Some(source),
         }
     }
 
     pub(crate) fn new(kind: ClientErrorKind, message: String) -> Self {
-        Self {
-            kind,
-            message,
-            source: None,
-        }
+        Self { kind, message }
     }
 
     /// What went wrong.
@@ -230,10 +233,18 @@ impl fmt::Display for ClientError {
     }
 }
 
-impl std::error::Error for ClientError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source
-            .as_ref()
-            .map(|source| source as &(dyn std::error::Error + 'static))
+impl std::error::Error for ClientError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_client_error_tells_its_cause_once() {
+        let cause = tcdn_transport::TransportError::proxy("HTTPS_PROXY: no host");
+        let error = ClientError::transport(&cause);
+        assert_eq!(error.kind(), ClientErrorKind::Proxy);
+        assert!(error.to_string().contains("HTTPS_PROXY: no host"));
+        assert!(std::error::Error::source(&error).is_none());
     }
 }

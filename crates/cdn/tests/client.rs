@@ -343,7 +343,7 @@ fn replay_about_the_nonce_is_retried_once_and_clock_skew_is_named() {
     let err = runtime().block_on(client.call(&request)).unwrap_err();
     script.assert_sent(1);
     assert_eq!(err.kind(), CallErrorKind::ClockSkew);
-    assert!(err.to_string().contains("local clock is off"), "{err}");
+    assert!(err.to_string().contains("Timestamp is off"), "{err}");
 
     // An ambiguous message: the server's Date header decides.
     let harness = Harness::new();

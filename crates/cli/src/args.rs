@@ -221,6 +221,10 @@ pub enum LayerArg {
 /// `tcdn push`.
 #[derive(Debug, Args)]
 pub struct PushArgs {
+    /// Refused with a message: directories can only be flushed.
+    #[arg(long, hide = true)]
+    pub dir: bool,
+
     /// URLs and areas.
     #[command(flatten)]
     pub target: TargetArgs,
@@ -456,7 +460,9 @@ client_args! {
     concurrency: Option<u32>,
 
     /// Requests per minute: API 3.0 paces each action (20 per second),
-    /// API 2.0 all calls; 0 = no pacing [default: 1200 (v3), 100 (v2)].
+    /// API 2.0 all calls; 0 = no pacing (warned about unless the endpoint is
+    /// loopback) [default: 1200 (v3), 100 (v2)]. A rate-limit refusal is
+    /// retried after the server's window (v3 1 s, v2 60 s), not sooner.
     #[arg(long, value_name = "N", help_heading = BATCHING)]
     rate_limit: Option<u32>,
 
@@ -470,7 +476,7 @@ client_args! {
     retry_delay: Option<u64>,
 
     /// Timeout of one HTTP request, in seconds [default: 60].
-    #[arg(long, value_name = "SECS", help_heading = BATCHING)]
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..), help_heading = BATCHING)]
     timeout: Option<u64>,
 
     /// Sign and print every request; send nothing.

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use tcdn::clock::{Clock, SystemClock};
+use tcdn::error::ClientErrorKind;
 use tcdn::model::v3::{FlushType, Headers, HttpHeader, Layer, PushOptions, UserAgent};
 use tcdn::nonce::{Nonce, NonceSource, RandomNonces};
 use tcdn::v2::{PlanItem, RequestBuilder};
@@ -51,6 +52,11 @@ pub fn run_flush(global: ClientOptions, args: FlushArgs) -> Result<ExitStatus, C
 
 /// `tcdn push`.
 pub fn run_push(global: ClientOptions, args: PushArgs) -> Result<ExitStatus, CliError> {
+    if args.dir {
+        return Err(CliError::usage(
+            "push --dir: directories can only be flushed (tcdn flush --dir); push takes URLs",
+        ));
+    }
     let options = push_options(&args.options)?;
     if global.api == ApiArg::V2 && options != PushOptions::default() {
         return Err(v3_only(
@@ -205,9 +211,18 @@ impl Setup {
                 .add_root_certificates_pem(&pem, &path.display().to_string())
                 .map_err(|e| CliError::usage(format!("--ca-bundle: {e}")))?;
         }
-        builder
-            .build()
-            .map_err(|e| CliError::runtime(e.to_string()))
+        if global.rate_limit == 0 && !self.endpoint.is_loopback() {
+            tracing::warn!(
+                "--rate-limit 0: requests are not paced; the server refuses calls over its \
+                 limit (API 3.0: 20 per second per action, API 2.0: 100 per minute), and each \
+                 refusal waits for the server's window"
+            );
+        }
+        builder.build().map_err(|e| match e.kind() {
+            // The user's environment, not a failure of the run.
+            ClientErrorKind::Proxy => CliError::usage(e.to_string()),
+            _ => CliError::runtime(e.to_string()),
+        })
     }
 }
 

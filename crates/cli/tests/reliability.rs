@@ -368,3 +368,87 @@ fn a_closed_stdout_exits_141_quietly() {
         assert!(!stderr.contains("could not write"), "{args:?}: {stderr}");
     }
 }
+
+/// Usage mistakes exit 2 and say what is wrong, without echoing secrets.
+#[test]
+fn usage_mistakes_are_named() {
+    let tcdn = Tcdn::new();
+    let run = |cmd: &mut assert_cmd::Command, args: &[&str]| {
+        let output = cmd.args(args).output().unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (code, stderr) = run(
+        &mut tcdn.cmd(),
+        &["flush", "--timeout", "0", "https://a.example/x"],
+    );
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("--timeout"), "{stderr}");
+
+    let (code, stderr) = run(&mut tcdn.cmd(), &["push", "--dir", "https://a.example/x/"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("directories can only be flushed"),
+        "{stderr}"
+    );
+
+    let (code, stderr) = run(
+        &mut tcdn.cmd(),
+        &[
+            "flush",
+            "--endpoint",
+            "https://alice:hunter2@cdn.example.com/",
+            "https://a.example/x",
+        ],
+    );
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+    assert!(stderr.contains("alice:***@"), "{stderr}");
+
+    let (code, stderr) = run(
+        tcdn.cmd().env("HTTPS_PROXY", "ftp://proxy.example"),
+        &["flush", "--force", "https://a.example/x"],
+    );
+    assert_eq!(
+        code,
+        Some(2),
+        "an unusable proxy setting is a usage error: {stderr}"
+    );
+    assert!(stderr.contains("HTTPS_PROXY"), "{stderr}");
+}
+
+/// `--rate-limit 0` is warned about against a remote endpoint (once), not
+/// against the local emulator.
+#[test]
+fn no_pacing_is_warned_about_for_a_remote_endpoint() {
+    let tcdn = Tcdn::new();
+    let emulator = EmulatorProcess::start(&[]);
+    let local = tcdn
+        .cmd()
+        .args(["flush", "--rate-limit", "0", "--endpoint", &emulator.origin])
+        .arg("https://www.example.com/a.js")
+        .output()
+        .unwrap();
+    assert_eq!(local.status.code(), Some(0));
+    assert!(!String::from_utf8_lossy(&local.stderr).contains("--rate-limit 0"));
+    // A remote endpoint nobody answers for in a test: the dead-endpoint
+    // stop ends the run quickly.
+    let remote = tcdn
+        .cmd()
+        .env("HTTPS_PROXY", "http://127.0.0.1:9")
+        .args([
+            "flush",
+            "--rate-limit",
+            "0",
+            "--retry-delay",
+            "1",
+            "--force",
+        ])
+        .arg("https://www.example.com/a.js")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&remote.stderr);
+    assert_eq!(stderr.matches("--rate-limit 0").count(), 1, "{stderr}");
+}
