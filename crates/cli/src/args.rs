@@ -31,14 +31,27 @@ Credentials, first found wins:
   2. tccli's ~/.tccli/<profile>.credential (profile: --profile, TCCLI_PROFILE, or default);
   3. the SDKs' ~/.tencentcloud/credentials (INI; TENCENTCLOUD_CREDENTIALS_FILE overrides).
 
-Exit status: 0 every URL succeeded, 1 some failed, 2 invalid input or usage.
+Ctrl-C or SIGTERM stops starting requests, waits briefly for those in flight, and
+prints the report so far (a second signal exits at once). A daily-quota refusal, or 5
+attempts in a row that reach no server, also stops the run; the URLs never sent are
+listed as not sent, with the reason.
 
 `tcdn emulator` serves a faithful local stand-in of both APIs, and --endpoint (or
 TCDN_ENDPOINT) points tcdn at it.";
 
+/// The exit statuses, after the help of `tcdn`, `flush` and `push`.
+const EXIT_STATUS: &str = "\
+Exit status:
+  0    every URL succeeded (with --wait: is done)
+  1    some URLs failed or were not sent; `tcdn tasks`: a task was not found
+  2    invalid input or usage (bad URL or option, missing credentials, unusable proxy)
+  130  interrupted by Ctrl-C (SIGINT), after printing the report so far
+  141  stdout closed early (`tcdn ... | head`); nothing more is printed
+  143  interrupted by SIGTERM, after printing the report so far";
+
 /// `tcdn`: the top level.
 #[derive(Debug, Parser)]
-#[command(name = "tcdn", version, about = ABOUT, long_about = LONG_ABOUT, propagate_version = true)]
+#[command(name = "tcdn", version, about = ABOUT, long_about = LONG_ABOUT, after_long_help = EXIT_STATUS, propagate_version = true)]
 pub struct Cli {
     /// Logging, for every command; accepted before or after it.
     #[command(flatten)]
@@ -64,7 +77,8 @@ pub enum Command {
 A flushed URL is fetched again from the origin on its next request. Limits per call:\n\
 API 3.0 1000 URLs or the quota's batch of directories (100 by default); API 2.0 1000\n\
 URLs or 20 directories. tcdn splits larger lists into calls. Daily quotas per area:\n\
-10,000 URLs and 100 directories."
+10,000 URLs and 100 directories.",
+        after_long_help = EXIT_STATUS
     )]
     Flush(FlushArgs),
     /// Push (prefetch) URLs into the CDN cache.
@@ -72,7 +86,8 @@ URLs or 20 directories. tcdn splits larger lists into calls. Daily quotas per ar
         long_about = "Push (prefetch) URLs into the CDN cache, ahead of users.\n\n\
 Directories cannot be pushed. Limits: 500 URLs per call under API 3.0, 20 under\n\
 API 2.0 (tcdn splits larger lists), 1,000 per area per day. The account may need to\n\
-be on Tencent's prefetch whitelist (UnauthorizedOperation.CdnUserNoWhitelist)."
+be on Tencent's prefetch whitelist (UnauthorizedOperation.CdnUserNoWhitelist).",
+        after_long_help = EXIT_STATUS
     )]
     Push(PushArgs),
     /// Print the account's purge and push quotas (API 3.0).
