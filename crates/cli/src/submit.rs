@@ -489,6 +489,23 @@ fn dry_run(
     })
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_left_follows_the_average_pace() {
+        // 20 of 100 URLs in 61 s (one fast call, then a minute of pacing):
+        // about 4 minutes left, not "~0s".
+        assert_eq!(time_left(Duration::from_secs(61), 20, 100), "~244s left");
+        assert_eq!(time_left(Duration::from_millis(10), 20, 100), "~1s left");
+        assert_eq!(
+            time_left(Duration::from_secs(5), 0, 100),
+            "time left unknown"
+        );
+    }
+}
+
 /// From this many distinct URLs on, a dry run signs on several threads.
 const PARALLEL_DRY_RUN_URLS: usize = 10_000;
 
@@ -499,11 +516,35 @@ fn progress_bar(urls: usize, per_request: usize, what: &str) -> Option<indicatif
         return None;
     }
     let bar = indicatif::ProgressBar::new(urls as u64);
-    let template = format!("{{bar:40}} {{pos}}/{{len}} {what}, {{elapsed}} elapsed, ~{{eta}} left");
+    let template = format!("{{bar:40}} {{pos}}/{{len}} {what}, {{elapsed}} elapsed, {{left}}");
     let style = indicatif::ProgressStyle::with_template(&template)
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .with_key(
+            "left",
+            |state: &indicatif::ProgressState, out: &mut dyn std::fmt::Write| {
+                let _ = out.write_str(&time_left(
+                    state.elapsed(),
+                    state.pos(),
+                    state.len().unwrap_or(0),
+                ));
+            },
+        );
     bar.set_style(style);
+    // Redrawn while pacing holds requests back, so the clock keeps moving.
+    bar.enable_steady_tick(Duration::from_secs(1));
     Some(bar)
+}
+
+/// The time left at the average pace so far: unlike indicatif's `{eta}`
+/// (the recent rate), a burst of fast calls followed by a minute of pacing
+/// does not read "~0s left".
+fn time_left(elapsed: Duration, done: u64, total: u64) -> String {
+    if done == 0 || total <= done {
+        return "time left unknown".to_owned();
+    }
+    let left = elapsed.as_secs_f64() * (total - done) as f64 / done as f64;
+    // At least a second while anything is left.
+    format!("~{}s left", left.ceil().max(1.0) as u64)
 }
 
 /// The system clock, optionally started at a given Unix time (`--timestamp`)
