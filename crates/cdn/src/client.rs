@@ -20,8 +20,10 @@ use tcdn_transport::{CertificateDer, HyperTransport, Transport};
 use crate::api::v2::{self, RequestBuilder, RequestError, V2};
 use crate::api::v3::{self, Body, Signing, V3};
 use crate::api::{Api, Backend};
+use crate::cancel::Cancel;
 use crate::clock::{Clock, Sleeper, SystemClock, TokioSleeper};
 use crate::core::dedupe::DistinctUrls;
+use crate::core::halt::Halt;
 use crate::core::pace::Pacing;
 use crate::core::retry::RetryPolicy;
 use crate::core::{Core, call, submit};
@@ -41,6 +43,9 @@ pub const DEFAULT_RATE_LIMIT_PER_MINUTE: u32 = 100;
 /// API 3.0's default rate limit: 20 calls per second per action, 1200 per
 /// minute.
 pub const DEFAULT_V3_RATE_LIMIT_PER_MINUTE: u32 = 1200;
+/// How long requests in flight may still answer after a submission is
+/// interrupted (see [`ClientBuilder::interrupt_grace`]).
+pub const DEFAULT_INTERRUPT_GRACE: Duration = Duration::from_secs(5);
 
 /// Builds a [`Client`]; start with [`Client::builder`].
 pub struct ClientBuilder {
@@ -61,6 +66,7 @@ pub struct ClientBuilder {
     nonces: Arc<dyn NonceSource>,
     sleeper: Arc<dyn Sleeper>,
     jitter_seed: Option<u64>,
+    interrupt_grace: Duration,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -239,6 +245,15 @@ impl ClientBuilder {
         self
     }
 
+    /// How long requests in flight may still answer after a submission is
+    /// interrupted through its [`Cancel`] (default 5 s): then they are given
+    /// up, and their URLs reported failed with `maybe_applied`.
+    #[must_use]
+    pub fn interrupt_grace(mut self, grace: Duration) -> Self {
+        self.interrupt_grace = grace;
+        self
+    }
+
     /// Seeds the backoff jitter, for reproducible schedules.
     #[must_use]
     pub fn jitter_seed(mut self, seed: u64) -> Self {
@@ -250,9 +265,10 @@ impl ClientBuilder {
     ///
     /// # Errors
     /// [`ClientErrorKind::InvalidConfig`] for TC3 with API 2.0 or extra
-    /// parameters with API 3.0; [`ClientErrorKind::Transport`] when no
-    /// transport was given and the default one cannot be set up (its TLS
-    /// roots or proxy settings).
+    /// parameters with API 3.0; [`ClientErrorKind::Proxy`] when no
+    /// transport was given and the proxy setting is unusable;
+    /// [`ClientErrorKind::Transport`] when the default transport cannot be
+    /// set up otherwise (its TLS roots).
     pub fn build(self) -> Result<Client, ClientError> {
         let endpoint = self
             .endpoint
@@ -301,7 +317,7 @@ impl ClientBuilder {
                 for root in self.roots {
                     builder = builder.add_root_certificate(root);
                 }
-                Arc::new(builder.build().map_err(ClientError::transport)?)
+                Arc::new(builder.build().map_err(|e| ClientError::transport(&e))?)
             }
         };
         // The limit is given per minute and scaled to the server's window.
@@ -330,6 +346,7 @@ impl ClientBuilder {
                 sleeper: self.sleeper,
                 pacing,
                 rng: Mutex::new(rng),
+                interrupt_grace: self.interrupt_grace,
             }),
             backend,
         })
@@ -398,6 +415,7 @@ impl Client {
             nonces: Arc::new(RandomNonces::new()),
             sleeper: Arc::new(TokioSleeper),
             jitter_seed: None,
+            interrupt_grace: DEFAULT_INTERRUPT_GRACE,
         }
     }
 
@@ -468,7 +486,8 @@ impl Client {
     pub async fn call(&self, request: &FlushOrPush) -> Result<CallOutcome, CallError> {
         match &self.backend {
             Backends::V2(v2) => {
-                let called = call::call(&self.core, &**v2, request.clone(), true).await;
+                let called =
+                    call::call(&self.core, &**v2, &Halt::default(), request.clone(), true).await;
                 let receipt = called.result?;
                 Ok(CallOutcome {
                     // Only a lookup finds URLs applied without an answer of its
@@ -484,7 +503,7 @@ impl Client {
             Backends::V3(v3) => {
                 let job = Job::new(request.operation()).areas(request.areas());
                 let batch = v3::batch_of(&job, request.urls().to_vec());
-                let called = call::call(&self.core, &**v3, batch, true).await;
+                let called = call::call(&self.core, &**v3, &Halt::default(), batch, true).await;
                 let receipt = called.result?;
                 let task_id = receipt
                     .as_ref()
@@ -561,6 +580,29 @@ impl Client {
         urls: DistinctUrls,
         on_batch: impl FnMut(&BatchReport) + Send,
     ) -> Report {
+        self.submit_job_until(job, urls, &Cancel::new(), on_batch)
+            .await
+    }
+
+    /// [`submit_job`](Self::submit_job), interrupted when `cancel` is
+    /// cancelled: no new request starts, requests in flight get the
+    /// [`interrupt_grace`](ClientBuilder::interrupt_grace) to answer (then
+    /// their URLs fail with `maybe_applied`), and every URL never sent is
+    /// in the report's `not_sent` as
+    /// [`Interrupted`](crate::report::NotSentReason::Interrupted).
+    ///
+    /// Any submission also stops starting requests after a daily-quota
+    /// refusal (the rest: `not_sent`,
+    /// [`DailyQuotaExhausted`](crate::report::NotSentReason::DailyQuotaExhausted)),
+    /// and after 5 attempts in a row, across batches, reached no server
+    /// ([`EndpointUnreachable`](crate::report::NotSentReason::EndpointUnreachable)).
+    pub async fn submit_job_until(
+        &self,
+        job: &Job,
+        urls: DistinctUrls,
+        cancel: &Cancel,
+        on_batch: impl FnMut(&BatchReport) + Send,
+    ) -> Report {
         let operation = job.operation();
         match &self.backend {
             Backends::V2(v2) => {
@@ -584,6 +626,7 @@ impl Client {
                     job,
                     operation,
                     urls,
+                    cancel.clone(),
                     on_batch,
                 )
                 .await
@@ -595,6 +638,7 @@ impl Client {
                     job.clone(),
                     operation,
                     urls,
+                    cancel.clone(),
                     on_batch,
                 )
                 .await
@@ -628,7 +672,7 @@ impl Client {
                 ),
             ));
         };
-        let called = call::call(&self.core, &**v3, request, false).await;
+        let called = call::call(&self.core, &**v3, &Halt::default(), request, false).await;
         match called.result? {
             Some(receipt) => Ok(receipt.body),
             None => unreachable!("a query is never reconciled"),

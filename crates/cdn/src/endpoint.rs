@@ -57,7 +57,10 @@ impl Endpoint {
     /// An [`EndpointError`] naming the value and the rule it broke.
     pub fn parse(text: &str) -> Result<Self, EndpointError> {
         let fail = |rule: &str| EndpointError {
-            message: format!("endpoint {text:?} is not usable: {rule}"),
+            message: format!(
+                "endpoint {:?} is not usable: {rule}",
+                redact_user_info(text)
+            ),
         };
         let (scheme, rest) = text
             .split_once("://")
@@ -173,6 +176,30 @@ impl Endpoint {
     /// Whether requests go over plain `http` (loopback only).
     pub fn is_plain_http(&self) -> bool {
         self.url.starts_with("http://")
+    }
+
+    /// Whether the host is loopback (127.0.0.0/8, `::1`, `localhost`): a
+    /// local emulator.
+    pub fn is_loopback(&self) -> bool {
+        is_loopback(self.signing_host())
+    }
+}
+
+/// `text` with the password of any user info masked
+/// (`https://user:***@host/`; without a password the user may be a token:
+/// `https://***@host/`), for messages.
+fn redact_user_info(text: &str) -> String {
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return text.to_owned();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let Some(at) = rest[..authority_end].rfind('@') else {
+        return text.to_owned();
+    };
+    let host_and_rest = &rest[at + 1..];
+    match rest[..at].split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host_and_rest}"),
+        None => format!("{scheme}://***@{host_and_rest}"),
     }
 }
 
@@ -298,6 +325,29 @@ mod tests {
     }
 
     #[test]
+    fn a_refused_endpoint_never_shows_its_password() {
+        let message = Endpoint::parse("https://alice:hunter2@cdn.example.com/v2")
+            .unwrap_err()
+            .to_string();
+        assert!(!message.contains("hunter2"), "{message}");
+        assert!(
+            message.contains("https://alice:***@cdn.example.com/v2"),
+            "{message}"
+        );
+        assert!(
+            Endpoint::parse("http://127.0.0.1:9/")
+                .unwrap()
+                .is_loopback()
+        );
+        assert!(Endpoint::parse("http://[::1]:9/").unwrap().is_loopback());
+        assert!(
+            !Endpoint::parse("https://cdn.example.com/")
+                .unwrap()
+                .is_loopback()
+        );
+    }
+
+    #[test]
     fn refuses_what_breaks_a_rule_and_names_it() {
         for (text, rule) in [
             ("http://cdn.example.com/v2", "loopback"),
@@ -305,7 +355,7 @@ mod tests {
             ("ftp://cdn.example.com/", "scheme"),
             ("cdn.example.com/v2", "https://"),
             ("https://cdn.example.com/v2?x=1", "query"),
-            ("https://user@cdn.example.com/", "user info"),
+            ("https://***@cdn.example.com/", "user info"),
             ("https://cdn.example.com:99999/", "port"),
             ("https:///v2", "host"),
             ("https://cdn.example.com/a b", "whitespace"),

@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use crate::report::NotSentReason;
+
 /// Why a call failed, broadly.
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -32,6 +34,9 @@ pub enum CallErrorKind {
     /// No valid credentials to sign with: temporary ones expired and
     /// fetching new ones failed (the message names the source).
     Credentials,
+    /// Nothing was sent: the submission stopped first (interrupted, a daily
+    /// quota used up, the endpoint unreachable).
+    NotSent,
 }
 
 /// Why the client stopped trying.
@@ -46,6 +51,10 @@ pub enum GaveUp {
     /// The retry policy's total deadline would have passed before the next
     /// attempt.
     DeadlineReached,
+    /// The submission stopped (interrupted, a daily quota used up, the
+    /// endpoint unreachable) before the next attempt, or while one waited
+    /// for its answer.
+    Stopped(NotSentReason),
 }
 
 impl fmt::Display for GaveUp {
@@ -54,6 +63,9 @@ impl fmt::Display for GaveUp {
             Self::NotRetryable => "not retryable",
             Self::AttemptsExhausted => "no attempts left",
             Self::DeadlineReached => "total deadline reached",
+            Self::Stopped(NotSentReason::Interrupted) => "the run was interrupted",
+            Self::Stopped(NotSentReason::DailyQuotaExhausted) => "the daily quota is used up",
+            Self::Stopped(NotSentReason::EndpointUnreachable) => "the endpoint is unreachable",
         })
     }
 }
@@ -182,31 +194,34 @@ pub enum ClientErrorKind {
     InvalidConfig,
     /// A PEM bundle of trusted roots holds no readable certificate.
     Certificates,
+    /// The proxy setting (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`) is not
+    /// usable.
+    Proxy,
 }
 
-/// A client that could not be built.
+/// A client that could not be built. `Display` states the cause (the
+/// transport's own error included), so `source()` does not repeat it.
 #[derive(Debug)]
 pub struct ClientError {
     kind: ClientErrorKind,
     message: String,
-    source: Option<tcdn_transport::TransportError>,
 }
 
 impl ClientError {
-    pub(crate) fn transport(source: tcdn_transport::TransportError) -> Self {
+    pub(crate) fn transport(source: &tcdn_transport::TransportError) -> Self {
+        let kind = if source.kind() == tcdn_transport::ErrorKind::Proxy {
+            ClientErrorKind::Proxy
+        } else {
+            ClientErrorKind::Transport
+        };
         Self {
-            kind: ClientErrorKind::Transport,
+            kind,
             message: format!("cannot set up the HTTP client: {source}"),
-            source: Some(source),
         }
     }
 
     pub(crate) fn new(kind: ClientErrorKind, message: String) -> Self {
-        Self {
-            kind,
-            message,
-            source: None,
-        }
+        Self { kind, message }
     }
 
     /// What went wrong.
@@ -221,10 +236,18 @@ impl fmt::Display for ClientError {
     }
 }
 
-impl std::error::Error for ClientError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source
-            .as_ref()
-            .map(|source| source as &(dyn std::error::Error + 'static))
+impl std::error::Error for ClientError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_client_error_tells_its_cause_once() {
+        let cause = tcdn_transport::TransportError::proxy("HTTPS_PROXY: no host");
+        let error = ClientError::transport(&cause);
+        assert_eq!(error.kind(), ClientErrorKind::Proxy);
+        assert!(error.to_string().contains("HTTPS_PROXY: no host"));
+        assert!(std::error::Error::source(&error).is_none());
     }
 }

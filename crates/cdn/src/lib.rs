@@ -15,7 +15,10 @@
 //!   flush type, push options and `UrlEncode`) and any number of URLs, and
 //!   returns a [`Report`]; [`submit`](Client::submit),
 //!   [`flush_urls`](Client::flush_urls), [`flush_dirs`](Client::flush_dirs)
-//!   and [`push_urls`](Client::push_urls) are its short forms.
+//!   and [`push_urls`](Client::push_urls) are its short forms, and
+//!   [`submit_job_until`](Client::submit_job_until) takes a [`Cancel`] that
+//!   interrupts it (a Ctrl-C handler): no new request starts and the URLs
+//!   never sent are reported as such.
 //!   [`Client::wait`] waits until a report's tasks are finished;
 //!   [`task_logs`](Client::task_logs),
 //!   [`describe_purge_tasks`](Client::describe_purge_tasks),
@@ -199,6 +202,7 @@
 #![forbid(unsafe_code)]
 
 mod api;
+mod cancel;
 pub mod client;
 pub mod clock;
 mod core;
@@ -256,6 +260,7 @@ pub use tcdn_sign as sign;
 pub use tcdn_transport as transport;
 
 pub use crate::api::{Api, UnknownApi};
+pub use crate::cancel::Cancel;
 pub use crate::client::{Client, ClientBuilder};
 pub use crate::core::retry::RetryPolicy;
 pub use crate::credentials::{CredentialChain, Credentials};

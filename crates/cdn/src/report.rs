@@ -57,6 +57,12 @@ pub struct Failure {
     /// Whether an attempt may have reached the server without its answer
     /// coming back: the URL may have been flushed or pushed after all.
     pub maybe_applied: bool,
+    /// The HTTP status of the deciding answer, when there was one (not
+    /// serialized: `message` starts with it when it was not a 2xx).
+    pub http_status: Option<u16>,
+    /// Whether any request carried the URL (`false`: refused before
+    /// sending, e.g. too long for any request; not serialized).
+    pub sent: bool,
 }
 
 impl Failure {
@@ -71,6 +77,8 @@ impl Failure {
             task_id: None,
             message: error.to_string(),
             maybe_applied: error.maybe_applied(),
+            http_status: error.http_status(),
+            sent: error.requests_sent() > 0,
         }
     }
 
@@ -85,6 +93,8 @@ impl Failure {
             task_id: None,
             message,
             maybe_applied: false,
+            http_status: None,
+            sent: false,
         }
     }
 }

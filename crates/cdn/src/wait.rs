@@ -312,6 +312,7 @@ fn settle(
                     failed_urls.insert(url.clone());
                     let mut failure = Failure::unsent(url.clone(), message);
                     failure.task_id = Some(task.task_id.clone());
+                    failure.sent = true;
                     failures.push(failure);
                 }
             }

@@ -257,9 +257,14 @@ fn retries_5xx_drops_and_4400_with_fresh_nonces_and_signatures() {
     let signatures: std::collections::HashSet<&str> =
         sent.iter().map(|p| p["Signature"].as_str()).collect();
     assert_eq!(signatures.len(), 4, "each attempt is signed afresh");
-    // Exponential backoff without jitter: 1 s, 2 s, 4 s; and the Timestamp follows the clock.
-    assert_eq!(harness.sleeper.sleeps(), [1, 2, 4].map(Duration::from_secs));
-    assert_eq!(sent[3]["Timestamp"], (START + 7).to_string());
+    // Exponential backoff without jitter: 1 s, 2 s; the rate-limit refusal
+    // waits for the server's 60 s window (and the margin); and the Timestamp
+    // follows the clock.
+    assert_eq!(
+        harness.sleeper.sleeps(),
+        [1, 2, 61].map(Duration::from_secs)
+    );
+    assert_eq!(sent[3]["Timestamp"], (START + 64).to_string());
 }
 
 #[test]
@@ -338,7 +343,7 @@ fn replay_about_the_nonce_is_retried_once_and_clock_skew_is_named() {
     let err = runtime().block_on(client.call(&request)).unwrap_err();
     script.assert_sent(1);
     assert_eq!(err.kind(), CallErrorKind::ClockSkew);
-    assert!(err.to_string().contains("local clock is off"), "{err}");
+    assert!(err.to_string().contains("Timestamp is off"), "{err}");
 
     // An ambiguous message: the server's Date header decides.
     let harness = Harness::new();

@@ -37,14 +37,27 @@ Credentials, first found wins:
 assumes a role with STS AssumeRole, signed with what the rest finds. Temporary
 credentials are refreshed before they expire. `-v` says where they came from.
 
-Exit status: 0 every URL succeeded, 1 some failed, 2 invalid input or usage.
+Ctrl-C or SIGTERM stops starting requests, waits briefly for those in flight, and
+prints the report so far (a second signal exits at once). A daily-quota refusal, or 5
+attempts in a row that reach no server, also stops the run; the URLs never sent are
+listed as not sent, with the reason.
 
 `tcdn emulator` serves a faithful local stand-in of both APIs, and --endpoint (or
 TCDN_ENDPOINT) points tcdn at it.";
 
+/// The exit statuses, after the help of `tcdn`, `flush` and `push`.
+const EXIT_STATUS: &str = "\
+Exit status:
+  0    every URL succeeded (with --wait: is done)
+  1    some URLs failed or were not sent; `tcdn tasks`: a task was not found
+  2    invalid input or usage (bad URL or option, missing credentials, unusable proxy)
+  130  interrupted by Ctrl-C (SIGINT), after printing the report so far
+  141  stdout closed early (`tcdn ... | head`); nothing more is printed
+  143  interrupted by SIGTERM, after printing the report so far";
+
 /// `tcdn`: the top level.
 #[derive(Debug, Parser)]
-#[command(name = "tcdn", version, about = ABOUT, long_about = LONG_ABOUT, propagate_version = true)]
+#[command(name = "tcdn", version, about = ABOUT, long_about = LONG_ABOUT, after_long_help = EXIT_STATUS, propagate_version = true)]
 pub struct Cli {
     /// Logging, for every command; accepted before or after it.
     #[command(flatten)]
@@ -70,7 +83,8 @@ pub enum Command {
 A flushed URL is fetched again from the origin on its next request. Limits per call:\n\
 API 3.0 1000 URLs or the quota's batch of directories (100 by default); API 2.0 1000\n\
 URLs or 20 directories. tcdn splits larger lists into calls. Daily quotas per area:\n\
-10,000 URLs and 100 directories."
+10,000 URLs and 100 directories.",
+        after_long_help = EXIT_STATUS
     )]
     Flush(FlushArgs),
     /// Push (prefetch) URLs into the CDN cache.
@@ -78,7 +92,8 @@ URLs or 20 directories. tcdn splits larger lists into calls. Daily quotas per ar
         long_about = "Push (prefetch) URLs into the CDN cache, ahead of users.\n\n\
 Directories cannot be pushed. Limits: 500 URLs per call under API 3.0, 20 under\n\
 API 2.0 (tcdn splits larger lists), 1,000 per area per day. The account may need to\n\
-be on Tencent's prefetch whitelist (UnauthorizedOperation.CdnUserNoWhitelist)."
+be on Tencent's prefetch whitelist (UnauthorizedOperation.CdnUserNoWhitelist).",
+        after_long_help = EXIT_STATUS
     )]
     Push(PushArgs),
     /// Print the account's purge and push quotas (API 3.0).
@@ -229,6 +244,10 @@ pub enum LayerArg {
 /// `tcdn push`.
 #[derive(Debug, Args)]
 pub struct PushArgs {
+    /// Refused with a message: directories can only be flushed.
+    #[arg(long, hide = true)]
+    pub dir: bool,
+
     /// URLs and areas.
     #[command(flatten)]
     pub target: TargetArgs,
@@ -480,7 +499,9 @@ client_args! {
     concurrency: Option<u32>,
 
     /// Requests per minute: API 3.0 paces each action (20 per second),
-    /// API 2.0 all calls; 0 = no pacing [default: 1200 (v3), 100 (v2)].
+    /// API 2.0 all calls; 0 = no pacing (warned about unless the endpoint is
+    /// loopback) [default: 1200 (v3), 100 (v2)]. A rate-limit refusal is
+    /// retried after the server's window (v3 1 s, v2 60 s), not sooner.
     #[arg(long, value_name = "N", help_heading = BATCHING)]
     rate_limit: Option<u32>,
 
@@ -494,7 +515,7 @@ client_args! {
     retry_delay: Option<u64>,
 
     /// Timeout of one HTTP request, in seconds [default: 60].
-    #[arg(long, value_name = "SECS", help_heading = BATCHING)]
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..), help_heading = BATCHING)]
     timeout: Option<u64>,
 
     /// Sign and print every request; send nothing.

@@ -1,7 +1,11 @@
-//! Exit codes, the CLI's contract with scripts: 0 every URL succeeded, 1 some
-//! failed, 2 invalid input or usage.
+//! Exit codes, the CLI's contract with scripts (the README's table and
+//! `--help` list them): 0 every URL succeeded, 1 some failed or were not
+//! sent, 2 invalid input or usage, 130 / 143 interrupted by SIGINT /
+//! SIGTERM (the report so far printed), 141 stdout closed early (a broken
+//! pipe: nothing more is printed).
 
 use std::fmt;
+use std::io;
 
 /// How a command ended, when it ran.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -10,6 +14,9 @@ pub enum ExitStatus {
     Success,
     /// Exit 1: at least one URL failed (each is reported).
     SomeFailed,
+    /// Exit 130 (SIGINT) or 143 (SIGTERM): the run was interrupted; the
+    /// report so far was printed.
+    Interrupted(crate::signals::Signal),
 }
 
 impl ExitStatus {
@@ -18,9 +25,14 @@ impl ExitStatus {
         match self {
             Self::Success => 0,
             Self::SomeFailed => 1,
+            Self::Interrupted(signal) => signal.exit_code(),
         }
     }
 }
+
+/// Exit 141 (128 + SIGPIPE, as a shell reports a process killed by it):
+/// stdout was closed before everything was printed (`tcdn … | head`).
+pub const BROKEN_PIPE: u8 = 141;
 
 /// What kind of error stopped the command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +41,8 @@ pub enum CliErrorKind {
     Usage,
     /// Something failed while running (I/O, runtime): exit 1.
     Runtime,
+    /// Stdout was closed early: exit [`BROKEN_PIPE`], printing nothing.
+    BrokenPipe,
 }
 
 /// An error that stops the command, with a message for the user.
@@ -55,11 +69,31 @@ impl CliError {
         }
     }
 
+    /// Writing the output failed: a closed pipe ends the program quietly
+    /// ([`BROKEN_PIPE`]), anything else is a runtime error.
+    pub fn output(error: &io::Error) -> Self {
+        if error.kind() == io::ErrorKind::BrokenPipe {
+            Self {
+                kind: CliErrorKind::BrokenPipe,
+                message: String::new(),
+            }
+        } else {
+            Self::runtime(format!("could not write the output: {error}"))
+        }
+    }
+
+    /// Whether the error is told to the user (a broken pipe is not: there
+    /// is no one reading).
+    pub fn is_quiet(&self) -> bool {
+        self.kind == CliErrorKind::BrokenPipe
+    }
+
     /// The process exit code.
     pub fn code(&self) -> u8 {
         match self.kind {
             CliErrorKind::Usage => 2,
             CliErrorKind::Runtime => 1,
+            CliErrorKind::BrokenPipe => BROKEN_PIPE,
         }
     }
 }

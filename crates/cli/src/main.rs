@@ -3,7 +3,8 @@
 //!
 //! The work is done by the `tcdn` library crate; this binary reads the
 //! command line and input files, prints results, and maps them to exit codes
-//! (0 every URL succeeded, 1 some failed, 2 invalid input or usage).
+//! (`exit.rs`: 0 every URL succeeded, 1 some failed or were not sent, 2
+//! invalid input or usage, 130 / 143 interrupted, 141 stdout closed).
 #![forbid(unsafe_code)]
 
 mod args;
@@ -14,9 +15,10 @@ mod man;
 mod ordered;
 mod output;
 mod queries;
+mod signals;
 mod submit;
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
@@ -57,19 +59,31 @@ fn main() -> ExitCode {
         Command::Man => refuse_client_options(&before, "man").and_then(|()| {
             let mut stdout = std::io::stdout().lock();
             man::render(&mut stdout)
-                .and_then(|()| std::io::Write::flush(&mut stdout))
-                .map(|()| exit::ExitStatus::Success)
-                .map_err(|e| exit::CliError::runtime(format!("could not write the man page: {e}")))
+                .and_then(|()| stdout.flush())
+                .map_err(|e| exit::CliError::output(&e))?;
+            Ok(exit::ExitStatus::Success)
         }),
-        Command::Completions { shell } => refuse_client_options(&before, "completions").map(|()| {
-            clap_complete::generate(shell, &mut Cli::command(), "tcdn", &mut std::io::stdout());
-            exit::ExitStatus::Success
-        }),
+        Command::Completions { shell } => {
+            refuse_client_options(&before, "completions").and_then(|()| {
+                // Rendered first: `generate` panics when a write fails (a
+                // closed pipe), and a write error is ours to report.
+                let mut script = Vec::new();
+                clap_complete::generate(shell, &mut Cli::command(), "tcdn", &mut script);
+                let mut stdout = std::io::stdout().lock();
+                stdout
+                    .write_all(&script)
+                    .and_then(|()| stdout.flush())
+                    .map_err(|e| exit::CliError::output(&e))?;
+                Ok(exit::ExitStatus::Success)
+            })
+        }
     };
     match result {
         Ok(status) => ExitCode::from(status.code()),
         Err(error) => {
-            eprintln!("tcdn: {error}");
+            if !error.is_quiet() {
+                eprintln!("tcdn: {error}");
+            }
             ExitCode::from(error.code())
         }
     }

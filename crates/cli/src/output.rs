@@ -9,7 +9,7 @@ use serde::ser::SerializeMap;
 use tcdn::model::v3::Quota;
 use tcdn::v2::PreparedRequest;
 use tcdn::wait::TaskLog;
-use tcdn::{Areas, HttpMethod, Operation, Report};
+use tcdn::{Areas, CdnUrl, Failure, HttpMethod, Operation, Report};
 
 use crate::args::OutputArg;
 
@@ -38,7 +38,7 @@ pub fn dry_run_request(
                 url: request.url(),
                 body: request.body(),
             };
-            serde_json::to_writer(&mut *out, &line).map_err(io::Error::other)?;
+            serde_json::to_writer(&mut *out, &line).map_err(io::Error::from)?;
             writeln!(out)
         }
     }
@@ -84,7 +84,7 @@ pub fn dry_run_v3_request(
                 headers: Headers(request),
                 body: request.body(),
             };
-            serde_json::to_writer(&mut *out, &line).map_err(io::Error::other)?;
+            serde_json::to_writer(&mut *out, &line).map_err(io::Error::from)?;
             writeln!(out)
         }
     }
@@ -122,7 +122,7 @@ pub fn quotas(
                     serde_json::to_value(entries).map_err(io::Error::other)?,
                 );
             }
-            serde_json::to_writer(&mut *out, &object).map_err(io::Error::other)?;
+            serde_json::to_writer(&mut *out, &object).map_err(io::Error::from)?;
             writeln!(out)
         }
         OutputArg::Text => {
@@ -152,7 +152,7 @@ pub fn task_logs(out: &mut impl Write, format: OutputArg, logs: &[TaskLog]) -> i
     match format {
         OutputArg::Json => {
             serde_json::to_writer(&mut *out, &serde_json::json!({ "tasks": logs }))
-                .map_err(io::Error::other)?;
+                .map_err(io::Error::from)?;
             writeln!(out)
         }
         OutputArg::Text => {
@@ -199,6 +199,35 @@ fn areas_text(operation: Operation, areas: Option<Areas>) -> &'static str {
     }
 }
 
+/// What decided a failure: the API's code, the HTTP status, no answer at
+/// all, or nothing sent.
+fn failure_label(failure: &Failure) -> String {
+    match (
+        failure.code,
+        failure.module_code,
+        &failure.error_code,
+        failure.http_status,
+    ) {
+        (Some(code), Some(module), _, _) => format!("code {code}, module {module}"),
+        (Some(code), None, _, _) => format!("code {code}"),
+        (None, _, Some(code), _) => code.clone(),
+        (None, _, None, Some(status)) => format!("HTTP {status}"),
+        (None, _, None, None) if failure.sent => "no answer".to_owned(),
+        (None, _, None, None) => "not sent".to_owned(),
+    }
+}
+
+/// One URL, or a run of them: `N URLs from FIRST to LAST`.
+fn urls_text<'a>(operation: Operation, urls: impl ExactSizeIterator<Item = &'a CdnUrl>) -> String {
+    let count = urls.len();
+    let mut urls = urls;
+    let first = urls.next().map_or("", CdnUrl::as_str);
+    match urls.last() {
+        None => first.to_owned(),
+        Some(last) => format!("{count} {} from {first} to {last}", noun(operation, count)),
+    }
+}
+
 /// Writes the final report.
 pub fn report(
     out: &mut impl Write,
@@ -209,7 +238,7 @@ pub fn report(
 ) -> io::Result<()> {
     match format {
         OutputArg::Json => {
-            serde_json::to_writer(&mut *out, report).map_err(io::Error::other)?;
+            serde_json::to_writer(&mut *out, report).map_err(io::Error::from)?;
             writeln!(out)
         }
         OutputArg::Text => {
@@ -235,29 +264,46 @@ pub fn report(
             }
             if failed > 0 {
                 writeln!(out, "FAILED {failed} {}:", noun(operation, failed))?;
-                for failure in &report.failed {
-                    let code = match (failure.code, failure.module_code, &failure.error_code) {
-                        (Some(code), Some(module), _) => format!("code {code}, module {module}"),
-                        (Some(code), None, _) => format!("code {code}"),
-                        (None, _, Some(code)) => code.clone(),
-                        (None, _, None) => "no answer".to_owned(),
-                    };
-                    let unknown = if failure.maybe_applied {
+                // Identical failures in a row (a batch's) take one line.
+                let mut rest = report.failed.as_slice();
+                while let Some(first) = rest.first() {
+                    let same = rest
+                        .iter()
+                        .take_while(|f| {
+                            f.message == first.message
+                                && f.maybe_applied == first.maybe_applied
+                                && failure_label(f) == failure_label(first)
+                        })
+                        .count();
+                    let (group, tail) = rest.split_at(same);
+                    rest = tail;
+                    let unknown = if first.maybe_applied {
                         " (outcome unknown: may have been applied)"
                     } else {
                         ""
                     };
                     writeln!(
                         out,
-                        "  {} ({code}): {}{unknown}",
-                        failure.url, failure.message
+                        "  {} ({}): {}{unknown}",
+                        urls_text(operation, group.iter().map(|f| &f.url)),
+                        failure_label(first),
+                        first.message
                     )?;
                 }
             }
             if not_sent > 0 {
                 writeln!(out, "NOT SENT {not_sent} {}:", noun(operation, not_sent))?;
-                for entry in &report.not_sent {
-                    writeln!(out, "  {}: {}", entry.url, entry.reason)?;
+                let mut rest = report.not_sent.as_slice();
+                while let Some(first) = rest.first() {
+                    let same = rest.iter().take_while(|n| n.reason == first.reason).count();
+                    let (group, tail) = rest.split_at(same);
+                    rest = tail;
+                    writeln!(
+                        out,
+                        "  {}: {}",
+                        urls_text(operation, group.iter().map(|n| &n.url)),
+                        first.reason
+                    )?;
                 }
             }
             for task in &report.tasks {

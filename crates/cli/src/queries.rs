@@ -22,7 +22,7 @@ fn v3_only(command: &str) -> CliError {
 }
 
 fn write_error(error: io::Error) -> CliError {
-    CliError::runtime(format!("could not write the output: {error}"))
+    CliError::output(&error)
 }
 
 /// `tcdn quota`.

@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use tcdn::clock::{Clock, SystemClock};
 use tcdn::credentials::RefreshingCredentials;
+use tcdn::error::ClientErrorKind;
 use tcdn::model::v3::{FlushType, Headers, HttpHeader, Layer, PushOptions, UserAgent};
 use tcdn::nonce::{Nonce, NonceSource, RandomNonces};
 use tcdn::v2::{PlanItem, RequestBuilder};
@@ -52,6 +53,11 @@ pub fn run_flush(global: ClientOptions, args: FlushArgs) -> Result<ExitStatus, C
 
 /// `tcdn push`.
 pub fn run_push(global: ClientOptions, args: PushArgs) -> Result<ExitStatus, CliError> {
+    if args.dir {
+        return Err(CliError::usage(
+            "push --dir: directories can only be flushed (tcdn flush --dir); push takes URLs",
+        ));
+    }
     let options = push_options(&args.options)?;
     if global.api == ApiArg::V2 && options != PushOptions::default() {
         return Err(v3_only(
@@ -205,9 +211,18 @@ impl Setup {
                 .add_root_certificates_pem(&pem, &path.display().to_string())
                 .map_err(|e| CliError::usage(format!("--ca-bundle: {e}")))?;
         }
-        builder
-            .build()
-            .map_err(|e| CliError::runtime(e.to_string()))
+        if global.rate_limit == 0 && !self.endpoint.is_loopback() {
+            tracing::warn!(
+                "--rate-limit 0: requests are not paced; the server refuses calls over its \
+                 limit (API 3.0: 20 per second per action, API 2.0: 100 per minute), and each \
+                 refusal waits for the server's window"
+            );
+        }
+        builder.build().map_err(|e| match e.kind() {
+            // The user's environment, not a failure of the run.
+            ClientErrorKind::Proxy => CliError::usage(e.to_string()),
+            _ => CliError::runtime(e.to_string()),
+        })
     }
 }
 
@@ -347,11 +362,12 @@ fn run(
         } else {
             dry_run_v3(&mut stdout, global, &setup, &job, collected, batch_size)
         };
-        return status.map_err(|e| CliError::runtime(format!("could not write the output: {e}")));
+        return status.map_err(|e| CliError::output(&e));
     }
 
     let url_count = collected.urls.len();
     let client = setup.client(global, batch_size)?;
+    let interrupts = crate::signals::Interrupts::watch(&runtime);
     if setup.api == Api::V3 && !submit.force {
         job = runtime.block_on(crate::queries::check_quota(
             &client, job, url_count, batch_size,
@@ -362,37 +378,49 @@ fn run(
         .min(batch_size.map_or(usize::MAX, NonZeroUsize::get));
     let progress = progress_bar(url_count, per_call, "URLs");
     // The input was deduplicated while it was read: once is enough.
-    let mut report = runtime.block_on(client.submit_job(&job, collected.urls, |batch| {
-        if let Some(bar) = &progress {
-            bar.inc(batch.url_count as u64);
-        }
-    }));
+    let mut report = runtime.block_on(client.submit_job_until(
+        &job,
+        collected.urls,
+        interrupts.cancel(),
+        |batch| {
+            if let Some(bar) = &progress {
+                bar.inc(batch.url_count as u64);
+            }
+        },
+    ));
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
-    if submit.wait && !report.tasks.is_empty() {
+    if submit.wait && !report.tasks.is_empty() && interrupts.received().is_none() {
         let waited: usize = report.tasks.iter().map(|t| t.urls.len()).sum();
         let bar = progress_bar(waited, 0, "URLs finished");
-        runtime.block_on(client.wait(
-            &mut report,
-            Duration::from_secs(submit.wait_timeout),
-            |finished, _| {
-                if let Some(bar) = &bar {
-                    bar.set_position(finished as u64);
-                }
-            },
-        ));
+        runtime.block_on(async {
+            // An interrupt ends the wait; the report keeps what the
+            // submission found (the wait changes it only when it ends).
+            tokio::select! {
+                _ = client.wait(
+                    &mut report,
+                    Duration::from_secs(submit.wait_timeout),
+                    |finished, _| {
+                        if let Some(bar) = &bar {
+                            bar.set_position(finished as u64);
+                        }
+                    },
+                ) => {}
+                () = interrupts.cancel().cancelled() => {}
+            }
+        });
         if let Some(bar) = bar {
             bar.finish_and_clear();
         }
     }
     output::report(&mut stdout, global.output, operation, areas, &report)
         .and_then(|()| stdout.flush())
-        .map_err(|e| CliError::runtime(format!("could not write the output: {e}")))?;
-    Ok(if report.is_success() {
-        ExitStatus::Success
-    } else {
-        ExitStatus::SomeFailed
+        .map_err(|e| CliError::output(&e))?;
+    Ok(match interrupts.received() {
+        Some(signal) => ExitStatus::Interrupted(signal),
+        None if report.is_success() => ExitStatus::Success,
+        None => ExitStatus::SomeFailed,
     })
 }
 
@@ -510,6 +538,23 @@ fn dry_run(
     })
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_left_follows_the_average_pace() {
+        // 20 of 100 URLs in 61 s (one fast call, then a minute of pacing):
+        // about 4 minutes left, not "~0s".
+        assert_eq!(time_left(Duration::from_secs(61), 20, 100), "~244s left");
+        assert_eq!(time_left(Duration::from_millis(10), 20, 100), "~1s left");
+        assert_eq!(
+            time_left(Duration::from_secs(5), 0, 100),
+            "time left unknown"
+        );
+    }
+}
+
 /// From this many distinct URLs on, a dry run signs on several threads.
 const PARALLEL_DRY_RUN_URLS: usize = 10_000;
 
@@ -520,11 +565,35 @@ fn progress_bar(urls: usize, per_request: usize, what: &str) -> Option<indicatif
         return None;
     }
     let bar = indicatif::ProgressBar::new(urls as u64);
-    let template = format!("{{bar:40}} {{pos}}/{{len}} {what}, {{elapsed}} elapsed, ~{{eta}} left");
+    let template = format!("{{bar:40}} {{pos}}/{{len}} {what}, {{elapsed}} elapsed, {{left}}");
     let style = indicatif::ProgressStyle::with_template(&template)
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .with_key(
+            "left",
+            |state: &indicatif::ProgressState, out: &mut dyn std::fmt::Write| {
+                let _ = out.write_str(&time_left(
+                    state.elapsed(),
+                    state.pos(),
+                    state.len().unwrap_or(0),
+                ));
+            },
+        );
     bar.set_style(style);
+    // Redrawn while pacing holds requests back, so the clock keeps moving.
+    bar.enable_steady_tick(Duration::from_secs(1));
     Some(bar)
+}
+
+/// The time left at the average pace so far: unlike indicatif's `{eta}`
+/// (the recent rate), a burst of fast calls followed by a minute of pacing
+/// does not read "~0s left".
+fn time_left(elapsed: Duration, done: u64, total: u64) -> String {
+    if done == 0 || total <= done {
+        return "time left unknown".to_owned();
+    }
+    let left = elapsed.as_secs_f64() * (total - done) as f64 / done as f64;
+    // At least a second while anything is left.
+    format!("~{}s left", left.ceil().max(1.0) as u64)
 }
 
 /// The system clock, optionally started at a given Unix time (`--timestamp`)

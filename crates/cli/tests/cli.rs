@@ -183,6 +183,79 @@ fn dry_run(args: &[&str]) -> String {
     stdout_of(&output)
 }
 
+/// `application/x-www-form-urlencoded` decoding, written out here so the
+/// check below shares no code with the signer.
+fn form_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap();
+                out.push(u8::from_str_radix(hex, 16).unwrap());
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).unwrap()
+}
+
+/// Checks an API 2.0 request (a GET URL or a POST form) with the
+/// verifier, against the test's secret key: a snapshot then pins a
+/// signature known to be right, not only the one the code produced.
+fn verify_v2(method: tcdn::HttpMethod, url: &str, form: &str) {
+    let rest = url.strip_prefix("https://").unwrap();
+    let (host, path) = rest.split_at(rest.find('/').unwrap());
+    let path = path.split('?').next().unwrap();
+    let params: Vec<(String, String)> = form
+        .split('&')
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap();
+            (form_decode(name), form_decode(value))
+        })
+        .collect();
+    let endpoint = tcdn::sign::Endpoint::new(method, host, path);
+    tcdn::sign::verify(&tcdn::sign::SecretKey::from(KEY), &endpoint, &params)
+        .unwrap_or_else(|e| panic!("{url}: {e}"));
+}
+
+/// Checks an API 3.0 TC3 POST of a JSON dry run with the verifier.
+fn verify_tc3_post(line: &serde_json::Value) {
+    use tcdn::sign::tc3;
+    let headers: Vec<(String, String)> = line["headers"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(name, value)| (name.clone(), value.as_str().unwrap().to_owned()))
+        .collect();
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap()
+    };
+    let authorization = tc3::Authorization::parse(header("Authorization")).unwrap();
+    let signed: Vec<(&str, &str)> = headers
+        .iter()
+        .filter(|(name, _)| name != "Authorization")
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let body = line["body"].as_str().unwrap();
+    tc3::verify(
+        &authorization,
+        &tcdn::sign::SecretKey::from(KEY),
+        tc3::Service::cdn(),
+        &tc3::Request::post(&signed, body.as_bytes()),
+        header("X-TC-Timestamp"),
+    )
+    .unwrap_or_else(|e| panic!("{line}: {e}"));
+}
+
 const THREE: [&str; 3] = [
     "https://www.example.com/a.jpg?x=1&y=2",
     "https://www.example.com/图片/猫.jpg",
@@ -202,7 +275,13 @@ fn dry_run_get_sha1_json() {
         "json",
     ];
     args.extend(THREE);
-    insta::assert_snapshot!(dry_run(&args));
+    let out = dry_run(&args);
+    for line in out.lines() {
+        let line: serde_json::Value = serde_json::from_str(line).unwrap();
+        let url = line["url"].as_str().unwrap();
+        verify_v2(tcdn::HttpMethod::Get, url, url.split_once('?').unwrap().1);
+    }
+    insta::assert_snapshot!(out);
 }
 
 #[test]
@@ -217,7 +296,18 @@ fn dry_run_post_sha256_text() {
         "hmac-sha256",
     ];
     args.extend(THREE);
-    insta::assert_snapshot!(dry_run(&args));
+    let text = dry_run(&args);
+    // The same requests as JSON: each verifies, and its signature is the
+    // one the text shows.
+    args.extend(["--output", "json"]);
+    for line in dry_run(&args).lines() {
+        let line: serde_json::Value = serde_json::from_str(line).unwrap();
+        let form = line["body"].as_str().unwrap();
+        verify_v2(tcdn::HttpMethod::Post, line["url"].as_str().unwrap(), form);
+        let signature = form.rsplit_once("Signature=").unwrap().1;
+        assert!(text.contains(signature), "{signature} not in {text}");
+    }
+    insta::assert_snapshot!(text);
 }
 
 #[test]
@@ -412,6 +502,9 @@ fn dry_run_v3_tc3_post_json() {
         ],
         "in the order sent"
     );
+    for line in out.lines() {
+        verify_tc3_post(&serde_json::from_str(line).unwrap());
+    }
     insta::assert_snapshot!(out);
 }
 

@@ -10,8 +10,10 @@
 //! in real requests), and the group goes between them as one block. The
 //! result is checked to be strictly increasing at the group's two seams and
 //! between the sorted names; anything else (a name that falls inside the
-//! group's range, a duplicate, gaps in the indices) takes the general path:
-//! a comparison sort of everything. The fast path never decides the answer
+//! group's range, a duplicate, a gap in the indices below the request's
+//! parameter count) takes the general path: a comparison sort of
+//! everything. (A name whose index is at or above the parameter count is
+//! no group member: it is sorted with the other names, on the fast path.) The fast path never decides the answer
 //! on its own: it produces an order that is checked, so both paths give the
 //! same output.
 
@@ -477,9 +479,31 @@ mod tests {
     }
 
     #[test]
+    fn gaps_in_the_indices_take_the_general_path() {
+        // `urls.2` is a member (2 < 4 parameters), and 0..2 has a gap.
+        assert_eq!(
+            path_taken(&request(&["urls.0", "urls.2", "a", "b"])),
+            Some(false)
+        );
+        // `urls.2` is no member (2 >= 2 parameters): it is sorted with the
+        // other names, on the fast path.
+        assert_eq!(path_taken(&request(&["urls.0", "urls.2"])), Some(true));
+        for names in [&["urls.0", "urls.2", "a", "b"][..], &["urls.0", "urls.2"]] {
+            let params = request(names);
+            let order = with_scratch(params.len(), |mut scratch| {
+                let Ok(prepared) = canonical_order(&params, Mode::Sign, &mut scratch) else {
+                    panic!("{names:?} refused")
+                };
+                order_of(&scratch, &prepared).to_vec()
+            });
+            let mut expected: Vec<u32> = (0..params.len() as u32).collect();
+            expected.sort_by(|&a, &b| name_cmp(names[a as usize], names[b as usize]));
+            assert_eq!(order, expected, "{names:?}");
+        }
+    }
+
+    #[test]
     fn names_inside_a_group_take_the_general_path() {
-        // (Gaps such as `urls.0, urls.2` stay on the fast path: the members
-        // are then sorted one by one, like other names.)
         let shapes: [&[&str]; 3] = [
             &[
                 "urls.0", "urls.1", "urls.10", "urls.2", "urls.3", "urls.4", "urls.5", "urls.6",

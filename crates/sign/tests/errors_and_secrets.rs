@@ -76,7 +76,9 @@ fn verify_distinguishes_missing_malformed_and_mismatch() {
     ];
     let malformed = verify(&key(), &endpoint, &folded).unwrap_err();
     assert_eq!(malformed.kind(), VerifyErrorKind::Malformed);
-    assert!(std::error::Error::source(&malformed).is_some());
+    // The cause is told once: in the message, not again as `source()`.
+    assert!(malformed.to_string().contains("cannot be verified: "));
+    assert!(std::error::Error::source(&malformed).is_none());
 
     let wrong_key = verify(
         &SecretKey::from("another key"),

@@ -163,6 +163,27 @@ fn verify_kind(
     .kind()
 }
 
+/// A malformed `X-TC-Timestamp`: the message states the cause, and
+/// `source()` does not repeat it (an error chain would print it twice).
+#[test]
+fn a_verify_error_tells_its_cause_once() {
+    let error = tc3::verify(
+        &Authorization::parse(GOOD).unwrap(),
+        &SecretKey::from(SECRET),
+        Service::cdn(),
+        &Request::post(&[CT, HOST], BODY.as_bytes()),
+        "17e8",
+    )
+    .unwrap_err();
+    let message = error.to_string();
+    assert!(
+        message.starts_with("malformed X-TC-Timestamp: "),
+        "{message}"
+    );
+    assert!(message.len() > "malformed X-TC-Timestamp: ".len());
+    assert!(std::error::Error::source(&error).is_none());
+}
+
 #[test]
 fn verification_failures_by_kind() {
     let received = [CT, HOST, ("X-TC-Timestamp", "1700000000")];

@@ -16,7 +16,9 @@ use tracing::Instrument;
 
 use crate::api::{Answer, Applied, Backend, Class, Stamp};
 use crate::core::Core;
+use crate::core::halt::Halt;
 use crate::error::{CallError, CallErrorKind, GaveUp};
+use crate::report::NotSentReason;
 
 /// What a call came to.
 #[derive(Debug)]
@@ -35,6 +37,9 @@ pub(crate) struct Called<B: Backend> {
     pub(crate) batch: B::Batch,
     /// The batch's URLs in order before it was narrowed, if it was.
     pub(crate) original: Option<Vec<CdnUrl>>,
+    /// Why the batch was never sent (its submission stopped before its
+    /// first attempt); `result` is then an error that says so.
+    pub(crate) not_sent: Option<NotSentReason>,
 }
 
 /// A boxed future, which breaks the type cycle of a call that looks up
@@ -48,6 +53,7 @@ pub(crate) type Pending<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub(crate) struct Lookup<'a, B: Backend> {
     core: &'a Core,
     backend: &'a B,
+    halt: &'a Halt,
     since_unix: u64,
     /// HTTP requests the lookup's calls sent, for the report.
     sent: &'a AtomicUsize,
@@ -64,9 +70,9 @@ impl<'a, B: Backend> Lookup<'a, B> {
         &self,
         batch: B::Batch,
     ) -> Pending<'a, Result<Option<B::Receipt>, CallError>> {
-        let (core, backend, sent) = (self.core, self.backend, self.sent);
+        let (core, backend, halt, sent) = (self.core, self.backend, self.halt, self.sent);
         Box::pin(async move {
-            let called = call(core, backend, batch, false).await;
+            let called = call(core, backend, halt, batch, false).await;
             sent.fetch_add(called.requests, Ordering::Relaxed);
             called.result
         })
@@ -88,21 +94,30 @@ fn transport_class(error: &TransportError) -> Class {
 /// Calls `batch` until it is accepted or the retry policy gives up; with
 /// `reconcile`, asks the backend before each retry of an attempt whose
 /// answer was lost which URLs it had applied, and sends only the rest.
+///
+/// Once `halt` stops, no attempt starts: a batch not yet sent comes back
+/// with [`Called::not_sent`], one already tried with its last error. A
+/// request in flight when the submission abandons them fails as
+/// `maybe_applied`. Attempts that reach no server, and daily-quota
+/// refusals, are reported to `halt`.
 pub(crate) async fn call<B: Backend>(
     core: &Core,
     backend: &B,
+    halt: &Halt,
     batch: B::Batch,
     reconcile: bool,
 ) -> Called<B> {
     let span = B::span(&batch);
-    attempts(core, backend, batch, reconcile)
+    attempts(core, backend, halt, batch, reconcile)
         .instrument(span)
         .await
 }
 
+#[allow(clippy::too_many_lines)]
 async fn attempts<B: Backend>(
     core: &Core,
     backend: &B,
+    halt: &Halt,
     mut batch: B::Batch,
     reconcile: bool,
 ) -> Called<B> {
@@ -117,8 +132,21 @@ async fn attempts<B: Backend>(
     let mut applied = Vec::new();
     let mut original = None;
     let mut last_error: Option<CallError> = None;
+    let mut not_sent = None;
     let result = loop {
-        wait_for_slot(core, B::pace_key(&batch)).await;
+        if halt.reason().is_none() {
+            wait_for_slot(core, halt, B::pace_key(&batch)).await;
+        }
+        if let Some(reason) = halt.reason() {
+            match last_error.take() {
+                Some(error) => break Err((error, GaveUp::Stopped(reason), attempts)),
+                None => {
+                    not_sent = Some(reason);
+                    let error = CallError::new(CallErrorKind::NotSent, reason.to_string());
+                    break Err((error, GaveUp::Stopped(reason), attempts));
+                }
+            }
+        }
         let now = core.clock.monotonic();
         let deadline =
             *deadline.get_or_insert_with(|| core.retry.total_deadline().map(|budget| now + budget));
@@ -152,28 +180,43 @@ async fn attempts<B: Backend>(
         sent += 1;
         let attempt_span = tracing::debug_span!("tcdn.attempt", attempt = attempts);
         let started = core.clock.monotonic();
-        let response = send_with_timeout(core, request, timeout)
+        let response = send_with_timeout(core, halt, request, timeout)
             .instrument(attempt_span.clone())
             .await;
         let latency_ms = (core.clock.monotonic().saturating_sub(started)).as_millis() as u64;
         let mut lost = false;
         let (error, class) = match response {
-            Err(err) => {
+            Err(Sent::Abandoned) => {
+                maybe_applied = true;
+                let error = CallError::new(
+                    CallErrorKind::Transport,
+                    "the run was interrupted before the answer came".to_owned(),
+                );
+                let reason = halt.reason().unwrap_or(NotSentReason::Interrupted);
+                break Err((error, GaveUp::Stopped(reason), attempts));
+            }
+            Err(Sent::Failed(err)) => {
                 lost = err.may_have_reached_server();
                 maybe_applied |= lost;
+                if !lost && matches!(err.kind(), ErrorKind::Connect | ErrorKind::Timeout) {
+                    halt.unreachable();
+                }
                 let class = transport_class(&err);
                 (
                     CallError::new(CallErrorKind::Transport, err.to_string()),
                     class,
                 )
             }
-            Ok(response) => match backend.classify(&batch, &response, core.clock.unix_seconds()) {
-                Answer::Accepted(receipt) => {
-                    tracing::info!(parent: &attempt_span, code = 0, latency_ms, "accepted");
-                    break Ok(Some(receipt));
+            Ok(response) => {
+                halt.answered();
+                match backend.classify(&batch, &response, core.clock.unix_seconds()) {
+                    Answer::Accepted(receipt) => {
+                        tracing::info!(parent: &attempt_span, code = 0, latency_ms, "accepted");
+                        break Ok(Some(receipt));
+                    }
+                    Answer::Refused { error, class } => (error, class),
                 }
-                Answer::Refused { error, class } => (error, class),
-            },
+            }
         };
         tracing::warn!(
             parent: &attempt_span,
@@ -224,6 +267,9 @@ async fn attempts<B: Backend>(
             Class::RetryOnce => false,
             class => class.is_retryable(),
         };
+        if class == Class::DailyQuotaExhausted {
+            halt.stop_for(NotSentReason::DailyQuotaExhausted);
+        }
         if !retry {
             break Err((error, GaveUp::NotRetryable, attempts));
         }
@@ -234,17 +280,29 @@ async fn attempts<B: Backend>(
             let mut rng = core.rng.lock().unwrap_or_else(PoisonError::into_inner);
             core.retry.backoff(attempts, &mut rng)
         };
+        // A rate-limit refusal means the server's window is full: an earlier
+        // retry would be refused again, so wait for the whole window.
+        let delay = if class == Class::RateLimited {
+            let window = backend.rate_window();
+            delay.max(window.window + window.margin)
+        } else {
+            delay
+        };
         let now = core.clock.monotonic();
         if deadline.is_some_and(|deadline| now + delay >= deadline) {
             break Err((error, GaveUp::DeadlineReached, attempts));
         }
         tracing::debug!(parent: &attempt_span, delay_ms = delay.as_millis() as u64, "backing off");
-        core.sleeper.sleep(delay).await;
+        tokio::select! {
+            () = core.sleeper.sleep(delay) => {}
+            () = halt.stopped() => {}
+        }
         if reconcile && lost {
             let lookups = AtomicUsize::new(0);
             let lookup = Lookup {
                 core,
                 backend,
+                halt,
                 since_unix: first_unix,
                 sent: &lookups,
             };
@@ -281,6 +339,7 @@ async fn attempts<B: Backend>(
         applied,
         batch,
         original,
+        not_sent,
     }
 }
 
@@ -293,8 +352,9 @@ fn credential_error(error: &crate::credentials::CredentialError) -> CallError {
     )
 }
 
-/// Waits until the pacer allows another request under `key`.
-async fn wait_for_slot(core: &Core, key: &'static str) {
+/// Waits until the pacer allows another request under `key`, or until the
+/// submission stops.
+async fn wait_for_slot(core: &Core, halt: &Halt, key: &'static str) {
     let Some(pacing) = &core.pacing else {
         return;
     };
@@ -305,23 +365,36 @@ async fn wait_for_slot(core: &Core, key: &'static str) {
             wait_ms = (at - now).as_millis() as u64,
             "pacing to the rate limit"
         );
-        core.sleeper.sleep(at - now).await;
+        tokio::select! {
+            () = core.sleeper.sleep(at - now) => {}
+            () = halt.stopped() => {}
+        }
     }
+}
+
+/// Why an attempt has no answer.
+enum Sent {
+    /// The transport failed, or the timeout passed.
+    Failed(TransportError),
+    /// The submission gave up waiting (the grace after an interrupt ended).
+    Abandoned,
 }
 
 async fn send_with_timeout(
     core: &Core,
+    halt: &Halt,
     request: http::Request<Bytes>,
     timeout: Duration,
-) -> Result<http::Response<Bytes>, TransportError> {
+) -> Result<http::Response<Bytes>, Sent> {
     let send = core.transport.send(request);
     let expire = core.sleeper.sleep(timeout);
     tokio::select! {
         biased;
-        result = send => result,
-        () = expire => Err(TransportError::timeout(format!(
+        result = send => result.map_err(Sent::Failed),
+        () = expire => Err(Sent::Failed(TransportError::timeout(format!(
             "no complete answer within {:.1} s",
             timeout.as_secs_f64()
-        ))),
+        )))),
+        () = halt.abandoned() => Err(Sent::Abandoned),
     }
 }

@@ -18,6 +18,7 @@
 
 pub(crate) mod call;
 pub(crate) mod dedupe;
+pub(crate) mod halt;
 pub(crate) mod pace;
 pub(crate) mod plan;
 pub(crate) mod retry;
@@ -51,6 +52,8 @@ pub(crate) struct Core {
     /// `None` when pacing is off.
     pub(crate) pacing: Option<Pacing>,
     pub(crate) rng: Mutex<fastrand::Rng>,
+    /// How long requests in flight may answer after an interrupt.
+    pub(crate) interrupt_grace: Duration,
 }
 
 impl std::fmt::Debug for Core {

@@ -1,6 +1,13 @@
 //! Any number of URLs: plan them into batches, run the batches with bounded
 //! concurrency (each a [`call`](super::call::call)), and gather a
 //! [`Report`] with every URL exactly once, in input order.
+//!
+//! A submission stops starting batches when it is interrupted (its
+//! [`Cancel`]), when a daily quota is found used up, or when the endpoint
+//! reached no server [`DEAD_ENDPOINT_STREAK`](super::halt::DEAD_ENDPOINT_STREAK)
+//! times in a row; the URLs never sent are reported under `not_sent` with
+//! the reason. After an interrupt, requests in flight get the core's
+//! `interrupt_grace` to answer, then are given up (`maybe_applied`).
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -10,24 +17,30 @@ use tokio::task::JoinSet;
 use tracing::Instrument;
 
 use crate::api::Backend;
+use crate::cancel::Cancel;
 use crate::core::Core;
 use crate::core::call::{Called, call};
 use crate::core::dedupe::DistinctUrls;
+use crate::core::halt::Halt;
 use crate::core::plan::Planner;
-use crate::report::{BatchReport, Failure, Report, Task};
+use crate::report::{BatchReport, Failure, NotSent, Report, Task};
 
 /// Submits `urls` for `job` (`operation` names it in the batch reports),
 /// calling `on_batch` as each batch finishes (in completion order).
 ///
 /// Must run inside a tokio runtime: batches are tokio tasks.
+#[allow(clippy::too_many_lines)]
 pub(crate) async fn submit<B: Backend>(
     core: Arc<Core>,
     backend: Arc<B>,
     job: B::Job,
     operation: Operation,
     urls: DistinctUrls,
+    interrupt: Cancel,
     mut on_batch: impl FnMut(&BatchReport) + Send,
 ) -> Report {
+    let halt = Arc::new(Halt::new(interrupt));
+    let mut grace = None;
     let shape = backend.shape(&job).with_batch_size(core.batch_size);
     let mut plan = Planner::new(shape, urls);
     let mut outcomes: Vec<Option<Called<B>>> = Vec::new();
@@ -41,16 +54,16 @@ pub(crate) async fn submit<B: Backend>(
         ..Report::default()
     };
     loop {
-        while !exhausted && tasks.len() < core.concurrency.get() {
+        while !exhausted && tasks.len() < core.concurrency.get() && halt.reason().is_none() {
             match plan.next() {
                 Some(Ok(urls)) => {
                     let index = outcomes.len();
                     outcomes.push(None);
                     let batch = backend.batch(&job, urls);
-                    let (core, backend) = (core.clone(), backend.clone());
+                    let (core, backend, halt) = (core.clone(), backend.clone(), halt.clone());
                     let span = tracing::info_span!("tcdn.batch", batch = index);
                     tasks.spawn(
-                        async move { (index, call(&core, &*backend, batch, true).await) }
+                        async move { (index, call(&core, &*backend, &halt, batch, true).await) }
                             .instrument(span),
                     );
                 }
@@ -61,7 +74,20 @@ pub(crate) async fn submit<B: Backend>(
                 None => exhausted = true,
             }
         }
-        let Some(joined) = tasks.join_next().await else {
+        let joined = tokio::select! {
+            biased;
+            joined = tasks.join_next() => joined,
+            () = halt.interrupt().cancelled(), if grace.is_none() => {
+                // Requests in flight get a grace to answer, then are given up.
+                let (sleeper, halt, wait) = (core.sleeper.clone(), halt.clone(), core.interrupt_grace);
+                grace = Some(tokio::spawn(async move {
+                    sleeper.sleep(wait).await;
+                    halt.abandon();
+                }));
+                continue;
+            }
+        };
+        let Some(joined) = joined else {
             break;
         };
         let (index, called) = match joined {
@@ -71,6 +97,10 @@ pub(crate) async fn submit<B: Backend>(
                 Err(err) => unreachable!("batch tasks are never cancelled: {err}"),
             },
         };
+        if called.not_sent.is_some() {
+            outcomes[index] = Some(called);
+            continue;
+        }
         let (attempts, requests, error) = match &called.result {
             Ok(_) => (called.attempts, called.requests, None),
             Err(error) => (error.attempts(), error.requests_sent(), Some(error.clone())),
@@ -91,7 +121,23 @@ pub(crate) async fn submit<B: Backend>(
         report.batches.push(batch_report);
         outcomes[index] = Some(called);
     }
+    if let Some(grace) = grace {
+        grace.abort();
+    }
     report.batches.sort_by_key(|batch| batch.index);
+    // What the plan still held when the submission stopped.
+    let mut rest = Vec::new();
+    if let Some(reason) = halt.reason() {
+        for item in plan.by_ref() {
+            match item {
+                Ok(urls) => rest.extend(urls.into_iter().map(|url| NotSent { url, reason })),
+                Err(too_large) => {
+                    let message = too_large.to_string();
+                    unsendable.push((outcomes.len(), Failure::unsent(too_large.url, message)));
+                }
+            }
+        }
+    }
 
     let mut unsendable = unsendable.into_iter().peekable();
     for (index, called) in outcomes.into_iter().flatten().enumerate() {
@@ -102,6 +148,7 @@ pub(crate) async fn submit<B: Backend>(
         gather::<B>(&mut report, called);
     }
     report.failed.extend(unsendable.map(|(_, failure)| failure));
+    report.not_sent.extend(rest);
     report
 }
 
@@ -140,6 +187,12 @@ fn gather<B: Backend>(report: &mut Report, called: Called<B>) {
         Some(original) => original,
         None => B::into_urls(called.batch),
     };
+    if let Some(reason) = called.not_sent {
+        report
+            .not_sent
+            .extend(urls.into_iter().map(|url| NotSent { url, reason }));
+        return;
+    }
     let applied: HashSet<&CdnUrl> = called.applied.iter().map(|a| &a.url).collect();
     for url in urls {
         match &called.result {
@@ -165,6 +218,7 @@ mod tests {
     use crate::core::retry::{Jitter, RetryPolicy};
     use crate::error::{CallError, CallErrorKind};
     use crate::nonce::Nonce;
+    use crate::report::NotSentReason;
     use crate::test_util::mock::ScriptedTransport;
     use crate::test_util::{ManualClock, ManualSleeper, SequentialNonces};
 
@@ -217,8 +271,8 @@ mod tests {
         }
         fn rate_window(&self) -> RateWindow {
             RateWindow {
-                window: Duration::from_secs(1),
-                margin: Duration::ZERO,
+                window: Duration::from_secs(60),
+                margin: Duration::from_secs(1),
             }
         }
         fn prepare(
@@ -238,13 +292,17 @@ mod tests {
             response: &http::Response<Bytes>,
             _: u64,
         ) -> Answer<String> {
-            if response.status().is_success() {
-                Answer::Accepted(String::from_utf8_lossy(response.body()).into_owned())
-            } else {
-                Answer::Refused {
-                    error: CallError::new(CallErrorKind::HttpStatus, "refused".into()),
-                    class: Class::Retryable,
+            let class = match response.status().as_u16() {
+                200 => {
+                    return Answer::Accepted(String::from_utf8_lossy(response.body()).into_owned());
                 }
+                403 => Class::DailyQuotaExhausted,
+                429 => Class::RateLimited,
+                _ => Class::Retryable,
+            };
+            Answer::Refused {
+                error: CallError::new(CallErrorKind::HttpStatus, "refused".into()),
+                class,
             }
         }
         fn task_id(receipt: &String) -> Option<String> {
@@ -271,6 +329,18 @@ mod tests {
 
     fn core(transport: Arc<ScriptedTransport>) -> Core {
         let clock = ManualClock::new(1_700_000_000);
+        core_with(
+            transport,
+            Arc::new(ManualSleeper::new(clock.clone())),
+            clock,
+        )
+    }
+
+    fn core_with(
+        transport: Arc<dyn tcdn_transport::Transport>,
+        sleeper: Arc<dyn crate::clock::Sleeper>,
+        clock: ManualClock,
+    ) -> Core {
         Core {
             transport,
             credentials: Arc::new(crate::credentials::RefreshingCredentials::fixed(
@@ -282,9 +352,10 @@ mod tests {
             batch_size: None,
             clock: Arc::new(clock.clone()),
             nonces: Arc::new(SequentialNonces::new(Nonce::MIN)),
-            sleeper: Arc::new(ManualSleeper::new(clock)),
+            sleeper,
             pacing: None,
             rng: Mutex::new(fastrand::Rng::with_seed(1)),
+            interrupt_grace: Duration::from_secs(5),
         }
     }
 
@@ -316,6 +387,7 @@ mod tests {
             (),
             Operation::FlushUrls,
             input.iter().cloned().collect(),
+            Cancel::new(),
             |_| {},
         ));
         let bodies: Vec<String> = script.requests().iter().map(|r| r.body_text()).collect();
@@ -372,12 +444,203 @@ mod tests {
             (),
             Operation::FlushUrls,
             input.iter().cloned().collect(),
+            Cancel::new(),
             |_| {},
         ));
         script.assert_sent(2);
         assert_eq!(report.succeeded, input);
         assert_eq!(report.tasks.len(), 1);
         assert_eq!(report.tasks[0].urls.len(), 2);
+    }
+
+    fn run(
+        core: Core,
+        input: &[CdnUrl],
+        cancel: Cancel,
+        on_batch: impl FnMut(&BatchReport) + Send,
+    ) -> Report {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        runtime.block_on(submit(
+            Arc::new(core),
+            Arc::new(Fake::default()),
+            (),
+            Operation::FlushUrls,
+            input.iter().cloned().collect(),
+            cancel,
+            on_batch,
+        ))
+    }
+
+    fn not_sent(report: &Report) -> Vec<(&str, NotSentReason)> {
+        report
+            .not_sent
+            .iter()
+            .map(|n| (n.url.as_str(), n.reason))
+            .collect()
+    }
+
+    /// An interrupt after the first batch: the other two are never sent,
+    /// and every URL is reported once.
+    #[test]
+    fn an_interrupt_stops_new_batches_and_reports_them_not_sent() {
+        let input = urls(9);
+        let script = Arc::new(ScriptedTransport::new().then_respond(200, "task-0"));
+        let cancel = Cancel::new();
+        let handle = cancel.clone();
+        let report = run(core(script.clone()), &input, cancel, move |_| {
+            handle.cancel()
+        });
+        script.assert_sent(1);
+        assert_eq!(report.succeeded, input[..3]);
+        assert!(report.failed.is_empty());
+        let expected: Vec<_> = input[3..]
+            .iter()
+            .map(|u| (u.as_str(), NotSentReason::Interrupted))
+            .collect();
+        assert_eq!(not_sent(&report), expected);
+        assert!(!report.is_success());
+    }
+
+    /// A request in flight when the run is interrupted gets the grace, then
+    /// is given up: its URLs fail as maybe applied, the rest are not sent.
+    #[test]
+    fn an_interrupt_gives_up_a_request_in_flight_after_the_grace() {
+        let input = urls(6);
+        let silent = Arc::new(tcdn_transport::mock::SilentTransport::new());
+        let clock = ManualClock::new(1_700_000_000);
+        let mut core = core_with(silent.clone(), Arc::new(crate::clock::TokioSleeper), clock);
+        core.timeout = Duration::from_secs(300);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .start_paused(true)
+            .build()
+            .unwrap();
+        let cancel = Cancel::new();
+        let report = runtime.block_on(async {
+            let watcher = tokio::spawn({
+                let (silent, cancel) = (silent.clone(), cancel.clone());
+                async move {
+                    while silent.received() == 0 {
+                        tokio::time::sleep(Duration::from_millis(1)).await;
+                    }
+                    cancel.cancel();
+                }
+            });
+            let started = tokio::time::Instant::now();
+            let report = submit(
+                Arc::new(core),
+                Arc::new(Fake::default()),
+                (),
+                Operation::FlushUrls,
+                input.iter().cloned().collect(),
+                cancel,
+                |_| {},
+            )
+            .await;
+            watcher.await.unwrap();
+            // The grace (5 s), not the attempt's timeout (300 s), ended it.
+            assert!(started.elapsed() < Duration::from_secs(60));
+            report
+        });
+        assert_eq!(silent.received(), 1);
+        assert!(report.succeeded.is_empty());
+        let failed: Vec<(&str, bool)> = report
+            .failed
+            .iter()
+            .map(|f| (f.url.as_str(), f.maybe_applied))
+            .collect();
+        assert_eq!(
+            failed,
+            input[..3]
+                .iter()
+                .map(|u| (u.as_str(), true))
+                .collect::<Vec<_>>()
+        );
+        assert!(report.failed[0].message.contains("interrupted"));
+        assert_eq!(report.not_sent.len(), 3);
+        assert_eq!(report.requests, 1);
+    }
+
+    /// After a daily-quota refusal nothing more is sent: the rest of the
+    /// plan is reported not sent, with that reason.
+    #[test]
+    fn a_daily_quota_refusal_stops_the_submission() {
+        let input = urls(12);
+        let script = Arc::new(
+            ScriptedTransport::new()
+                .then_respond(200, "task-0")
+                .then_respond(403, "quota"),
+        );
+        let report = run(core(script.clone()), &input, Cancel::new(), |_| {});
+        script.assert_sent(2);
+        assert_eq!(report.succeeded, input[..3]);
+        assert_eq!(report.failed.len(), 3);
+        let expected: Vec<_> = input[6..]
+            .iter()
+            .map(|u| (u.as_str(), NotSentReason::DailyQuotaExhausted))
+            .collect();
+        assert_eq!(not_sent(&report), expected);
+    }
+
+    /// Five attempts in a row that reach no server, across batches, stop
+    /// the submission: not 5 attempts for each of the batches.
+    #[test]
+    fn a_dead_endpoint_stops_the_submission() {
+        let refusing = |n| {
+            let mut script = ScriptedTransport::new();
+            for _ in 0..n {
+                script = script.then_error(TransportError::connect("refused"));
+            }
+            Arc::new(script)
+        };
+        let input = urls(9);
+        let script = refusing(20);
+        let mut two_attempts = core(script.clone());
+        two_attempts.retry = RetryPolicy::default()
+            .with_max_attempts(std::num::NonZeroU32::new(2).unwrap())
+            .with_jitter(Jitter::None);
+        let report = run(two_attempts, &input, Cancel::new(), |_| {});
+        // Batches 0 and 1 fail after two attempts each, batch 2 after one
+        // (the fifth in a row), and nothing else is sent.
+        script.assert_sent(5);
+        assert_eq!(report.failed.len(), 9);
+        assert!(report.failed.iter().all(|f| !f.maybe_applied));
+
+        let input = urls(30);
+        let script = refusing(5);
+        let report = run(core(script.clone()), &input, Cancel::new(), |_| {});
+        script.assert_sent(5);
+        assert_eq!(report.failed.len(), 3);
+        let expected: Vec<_> = input[3..]
+            .iter()
+            .map(|u| (u.as_str(), NotSentReason::EndpointUnreachable))
+            .collect();
+        assert_eq!(not_sent(&report), expected);
+    }
+
+    /// A rate-limit refusal is retried after the server's whole window, not
+    /// after the 1 s backoff.
+    #[test]
+    fn a_rate_limit_refusal_waits_for_the_window() {
+        let input = urls(1);
+        let script = Arc::new(
+            ScriptedTransport::new()
+                .then_respond(429, "slow down")
+                .then_respond(200, "task-0"),
+        );
+        let clock = ManualClock::new(1_700_000_000);
+        let sleeper = ManualSleeper::new(clock.clone());
+        let report = run(
+            core_with(script.clone(), Arc::new(sleeper.clone()), clock),
+            &input,
+            Cancel::new(),
+            |_| {},
+        );
+        assert_eq!(report.succeeded, input);
+        assert_eq!(sleeper.sleeps(), [Duration::from_secs(61)]);
     }
 
     #[test]

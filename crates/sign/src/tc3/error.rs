@@ -368,11 +368,6 @@ impl fmt::Display for VerifyError {
     }
 }
 
-impl std::error::Error for VerifyError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match &self.detail {
-            VerifyDetail::Timestamp(source) => Some(source),
-            _ => None,
-        }
-    }
-}
+// `Display` already states the cause, so `source()` does not repeat it:
+// an error chain would print it twice.
+impl std::error::Error for VerifyError {}

@@ -37,7 +37,10 @@ pub(crate) fn classify(response: &http::Response<Bytes>, local_unix: u64) -> Ans
             _ => (
                 CallErrorKind::HttpStatus,
                 Class::Permanent,
-                format!("unexpected answer: {}", snippet(response.body())),
+                format!(
+                    "unexpected answer: {}",
+                    crate::api::snippet(response.body())
+                ),
             ),
         };
         let mut error = CallError::new(kind, format!("HTTP {status}: {what}"));
@@ -75,7 +78,7 @@ pub(crate) fn classify(response: &http::Response<Bytes>, local_unix: u64) -> Ans
     }
     if !envelope.message_text().is_empty() {
         text.push_str(": ");
-        text.push_str(envelope.message_text());
+        text.push_str(&crate::api::printable(envelope.message_text()));
     }
     let mut kind = CallErrorKind::Api;
     let class = if code == CommonCode::Replay.code() {
@@ -83,8 +86,9 @@ pub(crate) fn classify(response: &http::Response<Bytes>, local_unix: u64) -> Ans
             ReplayCause::Clock(detail) => {
                 kind = CallErrorKind::ClockSkew;
                 text = format!(
-                    "{text} — the local clock is off{detail}: the Timestamp must be within 2 \
-                     hours of the server's time; fix the system clock"
+                    "{text} — the request's Timestamp is off{detail}: it must be within 2 hours \
+                     of the server's time; check the local clock (or the fixed timestamp, if \
+                     one was given)"
                 );
                 Class::Clock
             }
@@ -121,21 +125,8 @@ fn token_refused(envelope: &Envelope) -> bool {
     matches!(envelope.code_desc(), Some(tcdn_model::CodeDesc::Text(text)) if text == "AuthFailure.TokenFailure")
 }
 
-/// At most 200 characters of a body, for messages.
-fn snippet(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    let mut out: String = text.chars().take(200).collect();
-    if text.chars().count() > 200 {
-        out.push('…');
-    }
-    if out.is_empty() {
-        out.push_str("(empty body)");
-    }
-    out
-}
-
 enum ReplayCause {
-    /// The detail to add after "the local clock is off".
+    /// The detail to add after "the request's Timestamp is off".
     Clock(String),
     Nonce,
 }
@@ -159,7 +150,9 @@ fn replay_cause(
         .get(http::header::DATE)
         .and_then(|value| value.to_str().ok())
         .and_then(parse_http_date);
-    let skew = server_unix.map(|server| local_unix as i64 - server as i64);
+    // i128: a far-future timestamp (up to u64::MAX) is ahead, not wrapped
+    // around to "behind".
+    let skew = server_unix.map(|server| i128::from(local_unix) - i128::from(server));
     let detail = match skew {
         Some(skew) if skew > 0 => format!(" (about {skew} s ahead of the server's Date header)"),
         Some(skew) if skew < 0 => {
@@ -224,6 +217,36 @@ fn parse_http_date(text: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn replay_about_time(local_unix: u64) -> CallError {
+        let response = http::Response::builder()
+            .header(http::header::DATE, "Tue, 14 Nov 2023 22:13:20 GMT")
+            .body(Bytes::from_static(
+                br#"{"code":4500,"message":"Timestamp is off: check the clock","codeDesc":"ReplayAttack"}"#,
+            ))
+            .unwrap();
+        match classify(&response, local_unix) {
+            Answer::Refused { error, class } => {
+                assert_eq!(class, Class::Clock);
+                error
+            }
+            Answer::Accepted(_) => panic!("accepted"),
+        }
+    }
+
+    #[test]
+    fn a_far_future_timestamp_is_ahead_and_may_have_been_given() {
+        let ahead = replay_about_time(u64::MAX).to_string();
+        assert!(
+            ahead.contains("s ahead of the server's Date header"),
+            "{ahead}"
+        );
+        assert!(!ahead.contains("behind"), "{ahead}");
+        assert!(ahead.contains("or the fixed timestamp"), "{ahead}");
+        assert!(!ahead.contains("fix the system clock"), "{ahead}");
+        let behind = replay_about_time(1_700_000_000 - 10_000).to_string();
+        assert!(behind.contains("about 10000 s behind"), "{behind}");
+    }
 
     #[test]
     fn http_dates_parse() {

@@ -1053,10 +1053,15 @@ mod tests {
 
     #[test]
     fn many_params_spill_to_the_heap_with_the_same_result() {
+        let builder = builder();
         let request = FlushOrPush::new(Operation::FlushUrls, Areas::Mainland, urls(200)).unwrap();
-        let prepared = builder().prepare(&request, 5, Nonce::MIN);
+        let prepared = builder.prepare(&request, 5, Nonce::MIN);
         assert!(prepared.form().contains("urls.199="));
         assert!(prepared.fits_wire_limit());
+        // The same bytes as the general signer's, parameter by parameter.
+        let mut got = prepared.url().to_owned();
+        got.push_str(prepared.body().unwrap_or(""));
+        assert_eq!(got, reference_prepare(&builder, &request, 5, Nonce::MIN));
     }
 
     #[test]

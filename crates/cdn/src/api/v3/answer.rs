@@ -81,15 +81,16 @@ fn class_of(code: &ErrorCode) -> Class {
 fn api_error(error: &ApiError, request_id: Option<String>, status: u16) -> (CallError, Class) {
     let code = error.code();
     let class = class_of(code);
-    let mut text = format!("API error {} ({})", code.as_str(), code.meaning());
+    let shown = crate::api::printable(code.as_str());
+    let mut text = format!("API error {shown} ({})", code.meaning());
     if !error.message().is_empty() {
         text.push_str(": ");
-        text.push_str(error.message());
+        text.push_str(&crate::api::printable(error.message()));
     }
     let kind = if class == Class::Clock {
         text.push_str(
-            " — the local clock is off: the request's timestamp must be within 5 minutes of the \
-             server's time; fix the system clock",
+            " — the request's timestamp is off: it must be within 5 minutes of the server's \
+             time; check the local clock (or the fixed timestamp, if one was given)",
         );
         CallErrorKind::ClockSkew
     } else {
@@ -97,7 +98,7 @@ fn api_error(error: &ApiError, request_id: Option<String>, status: u16) -> (Call
     };
     let mut call_error = CallError::new(kind, text);
     call_error.http_status = Some(status);
-    call_error.error_code = Some(code.as_str().into());
+    call_error.error_code = Some(shown.into());
     call_error.request_id = request_id.map(String::into_boxed_str);
     (call_error, class)
 }
@@ -140,11 +141,13 @@ pub(crate) fn classify(action: Action, response: &http::Response<Bytes>) -> Answ
         let mut error = CallError::new(kind, format!("HTTP {status}: {what}"));
         error.http_status = Some(status);
         if let Ok((request_id, Err(api))) = parsed {
-            error.error_code = Some(api.code().as_str().into());
+            error.error_code = Some(crate::api::printable(api.code().as_str()).into());
             error.request_id = request_id.map(String::into_boxed_str);
-            error
-                .message
-                .push_str(&format!(" ({}: {})", api.code(), api.message()));
+            error.message.push_str(&format!(
+                " ({}: {})",
+                crate::api::printable(api.code().as_str()),
+                crate::api::printable(api.message())
+            ));
         }
         return Answer::Refused { error, class };
     }
@@ -188,6 +191,20 @@ mod tests {
 
     fn error_body(code: &str) -> String {
         format!(r#"{{"Response":{{"Error":{{"Code":"{code}","Message":"m"}},"RequestId":"r-1"}}}}"#)
+    }
+
+    /// A `Message` (or an unknown `Code`) with escape sequences cannot
+    /// clear the terminal or forge report lines.
+    #[test]
+    fn server_text_is_printed_with_control_characters_escaped() {
+        let body = r#"{"Response":{"Error":{"Code":"X.\u001b[2J","Message":"bad\nFAILED 0 URLs\u001b[1A"},"RequestId":"r-1"}}"#;
+        let (error, _) = refused(Action::PurgeUrlsCache, 200, body);
+        let text = error.to_string();
+        assert!(!text.contains(['\u{1b}', '\n']), "{text:?}");
+        assert!(text.contains("bad\\u{a}FAILED 0 URLs\\u{1b}[1A"), "{text}");
+        assert_eq!(error.error_code(), Some("X.\\u{1b}[2J"));
+        let (error, _) = refused(Action::PurgeUrlsCache, 502, "<h1>\u{1b}]0;x\u{7}</h1>");
+        assert!(!error.to_string().contains('\u{1b}'), "{error}");
     }
 
     #[test]
