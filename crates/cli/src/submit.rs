@@ -244,13 +244,19 @@ fn run(
     }
     let mut job = job.with_areas(areas).url_encode(target.url_encode);
     let collected = collect_input(&target)?;
-    if !collected.problems.is_empty() {
+    if collected.invalid > 0 {
         for problem in &collected.problems {
             eprintln!("tcdn: {problem}");
         }
+        if collected.not_kept() > 0 {
+            eprintln!(
+                "tcdn: ... and {} more invalid input value(s) not shown",
+                collected.not_kept()
+            );
+        }
         return Err(CliError::usage(format!(
             "{} invalid input value(s); nothing was sent",
-            collected.problems.len()
+            collected.invalid
         )));
     }
     if collected.urls.is_empty() {

@@ -635,7 +635,10 @@ mod tests {
             }
         }
         values.push(format!("{base}{}", "x".repeat(MAX_URL_LEN - base.len())));
-        values.push(format!("{base}{}", "x".repeat(MAX_URL_LEN + 1 - base.len())));
+        values.push(format!(
+            "{base}{}",
+            "x".repeat(MAX_URL_LEN + 1 - base.len())
+        ));
         let mut fast = 0;
         for value in &values {
             let full = validate_in_full(value);
