@@ -31,7 +31,7 @@ pub type Fields<'a> = Vec<(&'static str, Value<'a>)>;
 /// Appends `value` as a JSON string literal, escaped as `serde_json` does.
 pub(crate) fn write_json_str(value: &str, out: &mut String) {
     out.push('"');
-    if escapes(value) == 0 {
+    if !needs_escape(value) {
         out.push_str(value);
         out.push('"');
         return;
@@ -67,7 +67,7 @@ pub(crate) fn write_json_str(value: &str, out: &mut String) {
 
 /// The length of [`write_json_str`]'s output, quotes included.
 pub(crate) fn json_str_len(value: &str) -> usize {
-    if escapes(value) == 0 {
+    if !needs_escape(value) {
         return 2 + value.len();
     }
     2 + value
@@ -80,14 +80,19 @@ pub(crate) fn json_str_len(value: &str) -> usize {
         .sum::<usize>()
 }
 
-/// How many bytes of `value` JSON escapes: none in nearly every URL, which
-/// this finds in a loop the compiler vectorises (a planner measures every
-/// URL, and the body writes it).
-fn escapes(value: &str) -> usize {
-    value
-        .bytes()
-        .map(|b| usize::from(b < 0x20 || b == b'"' || b == b'\\'))
-        .sum()
+/// Whether JSON escapes any byte of `value`: no byte of nearly every URL,
+/// which this finds 16 bytes at a time in a loop the compiler vectorises (a
+/// planner measures every URL, and the body writes it).
+fn needs_escape(value: &str) -> bool {
+    fn special(b: u8) -> bool {
+        b < 0x20 || b == b'"' || b == b'\\'
+    }
+    let mut chunks = value.as_bytes().chunks_exact(16);
+    let mut any = false;
+    for chunk in &mut chunks {
+        any |= chunk.iter().fold(false, |any, &b| any | special(b));
+    }
+    any || chunks.remainder().iter().any(|&b| special(b))
 }
 
 fn decimal_len(mut n: u64) -> usize {
