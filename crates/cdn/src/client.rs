@@ -25,7 +25,7 @@ use crate::core::dedupe::DistinctUrls;
 use crate::core::pace::Pacing;
 use crate::core::retry::RetryPolicy;
 use crate::core::{Core, call, submit};
-use crate::credentials::Credentials;
+use crate::credentials::{Credentials, RefreshingCredentials};
 use crate::endpoint::Endpoint;
 use crate::error::{CallError, CallErrorKind, ClientError, ClientErrorKind};
 use crate::job::Job;
@@ -44,6 +44,7 @@ pub const DEFAULT_V3_RATE_LIMIT_PER_MINUTE: u32 = 1200;
 
 /// Builds a [`Client`]; start with [`Client::builder`].
 pub struct ClientBuilder {
+    credentials: Arc<RefreshingCredentials>,
     api: Api,
     endpoint: Option<Endpoint>,
     signing: Option<Signing>,
@@ -65,6 +66,7 @@ pub struct ClientBuilder {
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
+            .field("credentials", &self.credentials)
             .field("api", &self.api)
             .field("endpoint", &self.endpoint)
             .field("signing", &self.signing)
@@ -318,6 +320,7 @@ impl ClientBuilder {
         Ok(Client {
             core: Arc::new(Core {
                 transport,
+                credentials: self.credentials,
                 timeout: self.timeout,
                 retry: self.retry,
                 concurrency: self.concurrency,
@@ -368,11 +371,21 @@ impl Client {
     /// timeout, the default retry policy, concurrency 4, the API's rate
     /// limit, the system clock, random nonces and tokio's sleep.
     pub fn builder(credentials: Credentials) -> ClientBuilder {
+        Self::builder_refreshing(Arc::new(RefreshingCredentials::fixed(credentials)))
+    }
+
+    /// [`builder`](Self::builder) with credentials that are refreshed
+    /// before they expire (from [`CredentialChain::load`](crate::CredentialChain::load)):
+    /// every attempt is signed with [`RefreshingCredentials::current`], and
+    /// a request refused because its temporary credentials expired in
+    /// flight is retried once after [`RefreshingCredentials::refresh_after_refusal`].
+    pub fn builder_refreshing(credentials: Arc<RefreshingCredentials>) -> ClientBuilder {
         ClientBuilder {
+            requests: RequestBuilder::new(credentials.peek()),
+            credentials,
             api: Api::default(),
             endpoint: None,
             signing: None,
-            requests: RequestBuilder::new(credentials),
             extra_params: false,
             transport: None,
             roots: Vec::new(),
@@ -386,6 +399,11 @@ impl Client {
             sleeper: Arc::new(TokioSleeper),
             jitter_seed: None,
         }
+    }
+
+    /// The credentials every attempt is signed with.
+    pub fn credentials(&self) -> &Arc<RefreshingCredentials> {
+        &self.core.credentials
     }
 
     /// The API the client speaks.
@@ -425,7 +443,11 @@ impl Client {
     /// maintenance, module codes 9000, 9163, 22063; API 3.0:
     /// `RequestLimitExceeded`, `InternalError.*`, `…TooOften`,
     /// `ResourceInUse.*`). Never retried: validation, authentication
-    /// (`AuthFailure.*`), daily quotas and other permanent codes. An
+    /// (`AuthFailure.*`), daily quotas and other permanent codes, with one
+    /// exception: temporary credentials refused because they expired in
+    /// flight (`AuthFailure.TokenFailure`, API 2.0's 4100 naming it, or a
+    /// signature expiry with credentials past their expiry) are refreshed
+    /// and the request retried once. An
     /// API 2.0 4500 (replay) is retried once with a fresh nonce when it is
     /// about the nonce; one about the timestamp, and API 3.0's
     /// `AuthFailure.SignatureExpire`, are reported as

@@ -29,6 +29,9 @@ pub enum CallErrorKind {
     /// The client's API has no such call (API 2.0 cannot read quotas or
     /// look tasks up).
     Unsupported,
+    /// No valid credentials to sign with: temporary ones expired and
+    /// fetching new ones failed (the message names the source).
+    Credentials,
 }
 
 /// Why the client stopped trying.

@@ -12,10 +12,13 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tcdn::clock::Clock;
+use tcdn::credentials::RefreshingCredentials;
 use tcdn::credentials::{CredentialError, CredentialErrorKind, CredentialSource};
+use tcdn::model::FlushOrPush;
 use tcdn::test_util::ManualClock;
 use tcdn::{
-    Api, Areas, CdnUrl, Client, CredentialChain, Credentials, Endpoint, Report, RetryPolicy,
+    Api, Areas, CdnUrl, Client, CredentialChain, Credentials, Endpoint, Operation, Report,
+    RetryPolicy,
 };
 use tcdn_emulator::{
     Config, Credential, DEFAULT_CVM_ROLE, Emulator, ManualClock as EmulatorClock, RunningEmulator,
@@ -406,6 +409,65 @@ async fn short_lived_credentials_are_refreshed_at_half_life_before_they_fail() {
     }
     // Refreshed at 40, 80, ... 280 s: seven issues after the first.
     assert_eq!(used.len(), 8, "{used:?}");
+}
+
+/// A client on refreshing credentials at the emulator, speaking `api`,
+/// on the client clock.
+fn refreshing_client(setup: &Setup, api: Api, credentials: RefreshingCredentials) -> Client {
+    Client::builder_refreshing(Arc::new(credentials))
+        .api(api)
+        .endpoint(Endpoint::parse_for(api, setup.running.origin()).unwrap())
+        .clock(Arc::new(setup.client_clock.clone()))
+        .build()
+        .unwrap()
+}
+
+fn flush_of(name: &str) -> FlushOrPush {
+    let url: CdnUrl = format!("https://www.example.com/{name}.js")
+        .parse()
+        .unwrap();
+    FlushOrPush::new(Operation::FlushUrls, Areas::Mainland, [url]).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_signs_a_long_run_with_refreshed_credentials() {
+    for api in [Api::V3, Api::V2] {
+        let setup = setup(|config| config.credential_ttl = Duration::from_secs(60)).await;
+        let loaded = setup.chain(&[]).use_cvm_role().load().await.unwrap();
+        let client = refreshing_client(&setup, api, loaded);
+        let mut used = BTreeSet::new();
+        // A call every 20 s for 3 minutes, three lifetimes: never refused.
+        for step in 0..9 {
+            setup.advance(20);
+            let outcome = client
+                .call(&flush_of(&format!("run-{step}")))
+                .await
+                .unwrap_or_else(|err| panic!("{api}: {err}"));
+            assert_eq!(outcome.requests_sent, 1, "{api}: refused once");
+            used.insert(client.credentials().peek().secret_id().to_owned());
+        }
+        assert!(used.len() >= 4, "{api}: {used:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credentials_refused_in_flight_are_refreshed_and_the_call_retried() {
+    for api in [Api::V3, Api::V2] {
+        let setup = setup(|config| config.credential_ttl = Duration::from_secs(200)).await;
+        let loaded = setup.chain(&[]).use_cvm_role().load().await.unwrap();
+        let first = loaded.peek();
+        let client = refreshing_client(&setup, api, loaded);
+        // The server's clock runs ahead of the client's, past the expiry
+        // (but within the signature's window): the client believes its
+        // credentials valid, the server refuses them.
+        setup.emulator_clock.advance_millis(250 * 1000);
+        let outcome = client
+            .call(&flush_of("in-flight"))
+            .await
+            .unwrap_or_else(|err| panic!("{api}: {err}"));
+        assert_eq!((outcome.attempts, outcome.requests_sent), (2, 2), "{api}");
+        assert!(!client.credentials().peek().same_as(&first), "{api}");
+    }
 }
 
 #[derive(Clone, Default)]

@@ -241,6 +241,122 @@ fn malformed_files_name_the_file_and_line_but_no_secret() {
 }
 
 #[test]
+fn oversized_credential_files_are_refused_naming_the_file() {
+    let limit = tcdn::credentials::MAX_CREDENTIAL_FILE_LEN as usize;
+    // Just at the limit: read (a long comment, then a valid section).
+    let home = tempfile::tempdir().unwrap();
+    let section = "\n[default]\nsecret_id = AKIDini\nsecret_key = ini-key\n";
+    let comment = format!("#{}", "x".repeat(limit - section.len() - 1));
+    write(
+        home.path(),
+        ".tencentcloud/credentials",
+        &format!("{comment}{section}"),
+    );
+    assert_eq!(
+        chain(&[], home.path()).resolve().unwrap().secret_id(),
+        "AKIDini"
+    );
+
+    // One byte over, in either file: refused with the path and the limit,
+    // nothing of the content.
+    for relative in [".tencentcloud/credentials", ".tccli/default.credential"] {
+        let home = tempfile::tempdir().unwrap();
+        write(
+            home.path(),
+            relative,
+            &format!("#{}hunter2{section}", "x".repeat(limit)),
+        );
+        let err = chain(&[], home.path()).resolve().unwrap_err();
+        assert_eq!(err.kind(), CredentialErrorKind::TooLarge, "{err}");
+        let message = err.to_string();
+        assert!(
+            message.contains(relative) && message.contains("64 KB"),
+            "{message}"
+        );
+        assert!(!message.contains("hunter2"), "{message}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_credential_file_without_a_size_is_read_bounded() {
+    // A FIFO has no size to check first: the read itself stops at the limit.
+    let home = tempfile::tempdir().unwrap();
+    let path = home.path().join("fifo-credentials");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&path)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let writer = {
+        let path = path.clone();
+        std::thread::spawn(move || {
+            use std::io::Write;
+            let mut fifo = fs::OpenOptions::new().write(true).open(path).unwrap();
+            let chunk = vec![b'#'; 8192];
+            // Stops with a broken pipe once the reader has had enough.
+            for _ in 0..64 {
+                if fifo.write_all(&chunk).is_err() {
+                    break;
+                }
+            }
+        })
+    };
+    let file = path.to_str().unwrap().to_owned();
+    let err = chain(&[("TENCENTCLOUD_CREDENTIALS_FILE", &file)], home.path())
+        .resolve()
+        .unwrap_err();
+    assert_eq!(err.kind(), CredentialErrorKind::TooLarge, "{err}");
+    assert!(err.to_string().contains(&file), "{err}");
+    writer.join().unwrap();
+}
+
+#[tokio::test]
+async fn an_oversized_web_identity_token_file_is_refused_before_sts() {
+    let home = tempfile::tempdir().unwrap();
+    let limit = tcdn::credentials::MAX_CREDENTIAL_FILE_LEN as usize;
+    write(home.path(), "tke/token", &"t".repeat(limit + 1));
+    let token_file = home.path().join("tke/token");
+    let token_file = token_file.to_str().unwrap();
+    let err = chain(
+        &[
+            ("TKE_REGION", "ap-guangzhou"),
+            ("TKE_PROVIDER_ID", "oidc-provider"),
+            ("TKE_WEB_IDENTITY_TOKEN_FILE", token_file),
+            (
+                "TKE_ROLE_ARN",
+                "qcs::cam::uin/100000000001:roleName/deployer",
+            ),
+            // Nothing listens there: the file is refused before any request.
+            ("TCDN_STS_ENDPOINT", "http://127.0.0.1:9"),
+        ],
+        home.path(),
+    )
+    .load()
+    .await
+    .unwrap_err();
+    assert_eq!(err.kind(), CredentialErrorKind::TooLarge, "{err}");
+    let message = err.to_string();
+    assert!(
+        message.contains("TKE OIDC") && message.contains(token_file),
+        "{message}"
+    );
+}
+
+#[test]
+fn session_tokens_compare_by_value() {
+    use tcdn::credentials::SessionToken;
+    assert_eq!(SessionToken::new("token-a"), SessionToken::new("token-a"));
+    assert_ne!(SessionToken::new("token-a"), SessionToken::new("token-b"));
+    assert_ne!(SessionToken::new("token"), SessionToken::new("token-a"));
+    assert_ne!(SessionToken::new(""), SessionToken::new("a"));
+    let base = || tcdn::Credentials::new("AKIDtmp", "key").unwrap();
+    assert!(base().with_token("t1").same_as(&base().with_token("t1")));
+    assert!(!base().with_token("t1").same_as(&base().with_token("t2")));
+    assert!(!base().with_token("t1").same_as(&base()));
+}
+
+#[test]
 fn tccli_parser_rules() {
     let ok = parse_tccli_credential(
         r#"{"secretId":"AKID","secretKey":"k","type":"default","region":"ap-guangzhou"}"#,

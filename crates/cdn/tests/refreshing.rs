@@ -285,3 +285,225 @@ async fn debug_output_holds_no_key_and_no_token() {
     let chain = CredentialChain::new(|_| None, None).role_arn("qcs::cam::uin/1:roleName/x");
     assert!(!format!("{chain:?}").is_empty());
 }
+
+/// A client on `holder`, talking to `transport` on `clock`.
+fn client_on(
+    api: tcdn::Api,
+    holder: RefreshingCredentials,
+    clock: &ManualClock,
+    transport: Arc<dyn tcdn::transport::Transport>,
+) -> tcdn::Client {
+    tcdn::Client::builder_refreshing(Arc::new(holder))
+        .api(api)
+        .transport(transport)
+        .clock(Arc::new(clock.clone()))
+        .sleeper(Arc::new(tcdn::test_util::ManualSleeper::new(clock.clone())))
+        .build()
+        .unwrap()
+}
+
+fn one_flush() -> tcdn::model::FlushOrPush {
+    tcdn::model::FlushOrPush::new(
+        tcdn::Operation::FlushUrls,
+        tcdn::Areas::Mainland,
+        ["https://www.example.com/a.js".parse().unwrap()],
+    )
+    .unwrap()
+}
+
+fn v3_error(code: &str) -> http::Response<bytes::Bytes> {
+    tcdn::test_util::mock::response(
+        200,
+        format!(
+            r#"{{"Response":{{"Error":{{"Code":"{code}","Message":"refused"}},"RequestId":"r-1"}}}}"#
+        ),
+    )
+}
+
+fn v3_accepted() -> http::Response<bytes::Bytes> {
+    tcdn::test_util::mock::response(200, r#"{"Response":{"TaskId":"task-1","RequestId":"r-2"}}"#)
+}
+
+/// The `SecretId` an API 3.0 request was signed with.
+fn signed_by(request: &tcdn::test_util::mock::RecordedRequest) -> String {
+    let authorization = request.headers["authorization"].to_str().unwrap();
+    let credential = authorization.split("Credential=").nth(1).unwrap();
+    credential.split('/').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_token_refused_in_flight_is_refreshed_and_retried_once() {
+    let clock = ManualClock::new(START);
+    let provider = Arc::new(Scripted::new(&clock, Duration::from_secs(3600)));
+    let transport = Arc::new(
+        tcdn::test_util::mock::ScriptedTransport::new()
+            .then_response(v3_error("AuthFailure.TokenFailure"))
+            .then_response(v3_accepted()),
+    );
+    let client = client_on(
+        tcdn::Api::V3,
+        holder(&provider, &clock).await,
+        &clock,
+        transport.clone(),
+    );
+    let outcome = client.call(&one_flush()).await.unwrap();
+    assert_eq!((outcome.attempts, outcome.requests_sent), (2, 2));
+    assert_eq!(outcome.task_id.as_deref(), Some("task-1"));
+    let sent: Vec<String> = transport.requests().iter().map(signed_by).collect();
+    assert_eq!(sent, ["AKIDtmp1", "AKIDtmp2"]);
+    assert_eq!(provider.fetches(), 2);
+}
+
+#[tokio::test]
+async fn a_second_token_refusal_is_not_retried_again() {
+    let clock = ManualClock::new(START);
+    let provider = Arc::new(Scripted::new(&clock, Duration::from_secs(3600)));
+    let transport = Arc::new(
+        tcdn::test_util::mock::ScriptedTransport::new()
+            .then_response(v3_error("AuthFailure.TokenFailure"))
+            .then_response(v3_error("AuthFailure.TokenFailure")),
+    );
+    let client = client_on(
+        tcdn::Api::V3,
+        holder(&provider, &clock).await,
+        &clock,
+        transport.clone(),
+    );
+    let error = client.call(&one_flush()).await.unwrap_err();
+    assert_eq!(error.error_code(), Some("AuthFailure.TokenFailure"));
+    assert_eq!(error.requests_sent(), 2);
+    transport.assert_script_exhausted();
+}
+
+#[tokio::test]
+async fn long_term_keys_refused_for_their_token_are_not_retried() {
+    let clock = ManualClock::new(START);
+    let transport = Arc::new(
+        tcdn::test_util::mock::ScriptedTransport::new()
+            .then_response(v3_error("AuthFailure.TokenFailure")),
+    );
+    let fixed = RefreshingCredentials::fixed(
+        Credentials::new("AKIDlong", "long-key")
+            .unwrap()
+            .with_token("a-token-of-long-term-keys"),
+    );
+    let client = client_on(tcdn::Api::V3, fixed, &clock, transport.clone());
+    let error = client.call(&one_flush()).await.unwrap_err();
+    assert_eq!(error.requests_sent(), 1, "{error}");
+    transport.assert_sent(1);
+}
+
+#[tokio::test]
+async fn a_signature_expiry_is_retried_only_when_the_credentials_had_expired() {
+    // The request leaves just before the credentials expire and is judged
+    // after: by the local clock they have expired, so they are refreshed.
+    let clock = ManualClock::new(START);
+    let provider = Arc::new(Scripted::new(&clock, Duration::from_secs(60)));
+    let late = clock.clone();
+    let sent = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&sent);
+    let transport = Arc::new(tcdn::test_util::mock::FnTransport::new(move |_| {
+        if counted.fetch_add(1, Ordering::SeqCst) == 0 {
+            late.advance(Duration::from_secs(40));
+            Ok(v3_error("AuthFailure.SignatureExpire"))
+        } else {
+            Ok(v3_accepted())
+        }
+    }));
+    let client = client_on(
+        tcdn::Api::V3,
+        holder(&provider, &clock).await,
+        &clock,
+        transport,
+    );
+    // Not yet due for a refresh (at half life, 30 s) when it is signed.
+    clock.advance(Duration::from_secs(29));
+    let outcome = client.call(&one_flush()).await.unwrap();
+    assert_eq!(outcome.requests_sent, 2);
+    assert_eq!(provider.fetches(), 2);
+
+    // Credentials still valid: the clock is what is off, and a retry from
+    // the same clock would fail again.
+    let clock = ManualClock::new(START);
+    let provider = Arc::new(Scripted::new(&clock, Duration::from_secs(3600)));
+    let transport = Arc::new(
+        tcdn::test_util::mock::ScriptedTransport::new()
+            .then_response(v3_error("AuthFailure.SignatureExpire")),
+    );
+    let client = client_on(
+        tcdn::Api::V3,
+        holder(&provider, &clock).await,
+        &clock,
+        transport.clone(),
+    );
+    let error = client.call(&one_flush()).await.unwrap_err();
+    assert_eq!(error.kind(), tcdn::error::CallErrorKind::ClockSkew);
+    assert_eq!(error.requests_sent(), 1);
+    assert_eq!(provider.fetches(), 1);
+}
+
+#[tokio::test]
+async fn api_2_token_refusals_are_refreshed_too() {
+    let clock = ManualClock::new(START);
+    let provider = Arc::new(Scripted::new(&clock, Duration::from_secs(3600)));
+    let transport = Arc::new(
+        tcdn::test_util::mock::ScriptedTransport::new()
+            .then_respond(
+                200,
+                r#"{"code":4100,"message":"the session token expired","codeDesc":"AuthFailure.TokenFailure"}"#,
+            )
+            .then_respond(200, r#"{"code":0,"message":"","codeDesc":"Success"}"#),
+    );
+    let client = client_on(
+        tcdn::Api::V2,
+        holder(&provider, &clock).await,
+        &clock,
+        transport.clone(),
+    );
+    let outcome = client.call(&one_flush()).await.unwrap();
+    assert_eq!(outcome.requests_sent, 2);
+    let bodies: Vec<String> = transport.requests().iter().map(|r| r.body_text()).collect();
+    assert!(bodies[0].contains("SecretId=AKIDtmp1"), "{bodies:?}");
+    assert!(bodies[1].contains("SecretId=AKIDtmp2"), "{bodies:?}");
+
+    // A 4100 that is not about the token is not retried.
+    let transport = Arc::new(
+        tcdn::test_util::mock::ScriptedTransport::new().then_respond(
+            200,
+            r#"{"code":4100,"message":"signature mismatch","codeDesc":"AuthFailure"}"#,
+        ),
+    );
+    let client = client_on(
+        tcdn::Api::V2,
+        holder(&provider, &clock).await,
+        &clock,
+        transport.clone(),
+    );
+    assert_eq!(
+        client.call(&one_flush()).await.unwrap_err().requests_sent(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_failed_refresh_of_expired_credentials_fails_the_call_naming_the_source() {
+    let clock = ManualClock::new(START);
+    let provider =
+        Arc::new(Scripted::new(&clock, Duration::from_secs(60)).script(&[false, true, true]));
+    let transport = Arc::new(tcdn::test_util::mock::ScriptedTransport::new());
+    let client = client_on(
+        tcdn::Api::V3,
+        holder(&provider, &clock).await,
+        &clock,
+        transport.clone(),
+    );
+    clock.advance(Duration::from_secs(61));
+    let error = client.call(&one_flush()).await.unwrap_err();
+    assert_eq!(error.kind(), tcdn::error::CallErrorKind::Credentials);
+    assert_eq!(error.requests_sent(), 0);
+    assert!(
+        error.to_string().contains("no valid credentials"),
+        "{error}"
+    );
+    transport.assert_sent(0);
+}

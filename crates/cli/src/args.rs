@@ -29,7 +29,13 @@ Credentials, first found wins:
   1. TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY (and TENCENTCLOUD_TOKEN or
      TENCENTCLOUD_SECURITY_TOKEN for temporary credentials);
   2. tccli's ~/.tccli/<profile>.credential (profile: --profile, TCCLI_PROFILE, or default);
-  3. the SDKs' ~/.tencentcloud/credentials (INI; TENCENTCLOUD_CREDENTIALS_FILE overrides).
+  3. the SDKs' ~/.tencentcloud/credentials (INI; TENCENTCLOUD_CREDENTIALS_FILE overrides);
+  4. TKE OIDC, when TKE_REGION, TKE_PROVIDER_ID, TKE_WEB_IDENTITY_TOKEN_FILE and
+     TKE_ROLE_ARN are all set (STS AssumeRoleWithWebIdentity);
+  5. the CAM role of the CVM instance (its metadata service; not during --dry-run).
+--use-cvm-role takes the instance's role only. --role-arn (or TENCENTCLOUD_ROLE_ARN)
+assumes a role with STS AssumeRole, signed with what the rest finds. Temporary
+credentials are refreshed before they expire. `-v` says where they came from.
 
 Exit status: 0 every URL succeeded, 1 some failed, 2 invalid input or usage.
 
@@ -101,6 +107,8 @@ daily quotas like the documented server, and lists accepted requests at\n\
 It stops cleanly on Ctrl-C or SIGTERM."
     )]
     Emulator(EmulatorArgs),
+    /// Print tcdn's man page (roff), e.g. `tcdn man > ~/.local/share/man/man1/tcdn.1`.
+    Man,
     /// Print a shell completion script.
     Completions {
         /// The shell to complete for.
@@ -323,6 +331,7 @@ pub struct LogArgs {
 
 /// Help headings of the client options.
 const ENDPOINT: &str = "Endpoint and signing";
+const CREDENTIALS: &str = "Credentials";
 const BATCHING: &str = "Batching and pacing";
 const OUTPUT: &str = "Output";
 const PUSH: &str = "Push options (API 3.0)";
@@ -434,8 +443,23 @@ client_args! {
     ca_bundle: Option<PathBuf>,
 
     /// Credential profile of tccli / the SDKs (default: TCCLI_PROFILE or `default`).
-    #[arg(long, value_name = "NAME", help_heading = ENDPOINT)]
+    #[arg(long, value_name = "NAME", help_heading = CREDENTIALS)]
     profile: Option<String>,
+
+    /// Use the CAM role of this CVM instance (from its metadata service)
+    /// and nothing else; with --role-arn, as the base credentials.
+    #[arg(long, help_heading = CREDENTIALS)]
+    use_cvm_role: bool,
+
+    /// Assume this role with STS AssumeRole (default:
+    /// TENCENTCLOUD_ROLE_ARN), e.g. qcs::cam::uin/100000000001:roleName/deploy.
+    #[arg(long, value_name = "ARN", help_heading = CREDENTIALS)]
+    role_arn: Option<String>,
+
+    /// Session name of the assumed role (default:
+    /// TENCENTCLOUD_ROLE_SESSION_NAME, else `tcdn-<unix time>`).
+    #[arg(long, value_name = "NAME", help_heading = CREDENTIALS)]
+    role_session_name: Option<String>,
 
     /// Fixed Nonce of the first request (for reproducible dry runs); each
     /// further request or retry takes the next number.
@@ -497,6 +521,12 @@ pub struct ClientOptions {
     pub signature_method: SignatureMethodArg,
     /// `--profile`.
     pub profile: Option<String>,
+    /// `--use-cvm-role`.
+    pub use_cvm_role: bool,
+    /// `--role-arn`.
+    pub role_arn: Option<String>,
+    /// `--role-session-name`.
+    pub role_session_name: Option<String>,
     /// `--nonce`.
     pub nonce: Option<u32>,
     /// `--timestamp`.
@@ -569,6 +599,9 @@ impl ClientArgs {
                 SignatureMethodArg::HmacSha1
             }),
             profile: self.profile,
+            use_cvm_role: self.use_cvm_role,
+            role_arn: self.role_arn,
+            role_session_name: self.role_session_name,
             nonce: self.nonce,
             timestamp: self.timestamp,
             batch_size: self.batch_size,

@@ -10,6 +10,7 @@ mod args;
 mod emulator_cmd;
 mod exit;
 mod input;
+mod man;
 mod ordered;
 mod output;
 mod queries;
@@ -53,6 +54,13 @@ fn main() -> ExitCode {
         Command::Emulator(args) => {
             refuse_client_options(&before, "emulator").and_then(|()| emulator_cmd::run(args))
         }
+        Command::Man => refuse_client_options(&before, "man").and_then(|()| {
+            let mut stdout = std::io::stdout().lock();
+            man::render(&mut stdout)
+                .and_then(|()| std::io::Write::flush(&mut stdout))
+                .map(|()| exit::ExitStatus::Success)
+                .map_err(|e| exit::CliError::runtime(format!("could not write the man page: {e}")))
+        }),
         Command::Completions { shell } => refuse_client_options(&before, "completions").map(|()| {
             clap_complete::generate(shell, &mut Cli::command(), "tcdn", &mut std::io::stdout());
             exit::ExitStatus::Success

@@ -30,7 +30,8 @@ pub fn run_quota(global: &ClientOptions) -> Result<ExitStatus, CliError> {
     if global.api == ApiArg::V2 {
         return Err(v3_only("quota"));
     }
-    let setup = Setup::new(global)?;
+    let runtime = runtime()?;
+    let setup = Setup::new(global, &runtime)?;
     let mut stdout = io::stdout().lock();
     if global.dry_run {
         let builder = setup.v3_builder();
@@ -48,7 +49,7 @@ pub fn run_quota(global: &ClientOptions) -> Result<ExitStatus, CliError> {
         return Ok(ExitStatus::Success);
     }
     let client = setup.client(global, None)?;
-    let (purge, push) = runtime()?
+    let (purge, push) = runtime
         .block_on(async {
             let purge = client.purge_quota().await?;
             let push = client.push_quota().await?;
@@ -78,7 +79,8 @@ pub fn run_tasks(global: &ClientOptions, task_ids: &[String]) -> Result<ExitStat
         .iter()
         .map(|text| TaskId::new(text).map_err(|e| CliError::usage(e.to_string())))
         .collect::<Result<Vec<_>, _>>()?;
-    let setup = Setup::new(global)?;
+    let runtime = runtime()?;
+    let setup = Setup::new(global, &runtime)?;
     let mut stdout = io::stdout().lock();
     if global.dry_run {
         let builder = setup.v3_builder();
@@ -94,7 +96,6 @@ pub fn run_tasks(global: &ClientOptions, task_ids: &[String]) -> Result<ExitStat
         return Ok(ExitStatus::Success);
     }
     let client = setup.client(global, None)?;
-    let runtime = runtime()?;
     let mut logs = Vec::new();
     let mut missing = Vec::new();
     for id in &ids {

@@ -10,13 +10,14 @@ use std::time::{Duration, Instant};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use tcdn::clock::{Clock, SystemClock};
+use tcdn::credentials::RefreshingCredentials;
 use tcdn::model::v3::{FlushType, Headers, HttpHeader, Layer, PushOptions, UserAgent};
 use tcdn::nonce::{Nonce, NonceSource, RandomNonces};
 use tcdn::v2::{PlanItem, RequestBuilder};
 use tcdn::v3::Signing;
 use tcdn::{
-    Api, Areas, Client, CredentialChain, Credentials, Endpoint, HttpMethod, Job, Operation,
-    RetryPolicy, SignatureMethod,
+    Api, Areas, Client, CredentialChain, Endpoint, HttpMethod, Job, Operation, RetryPolicy,
+    SignatureMethod,
 };
 
 use crate::args::{
@@ -101,7 +102,7 @@ fn push_options(args: &PushOptionsArgs) -> Result<PushOptions, CliError> {
 pub(crate) struct Setup {
     pub(crate) api: Api,
     endpoint: Endpoint,
-    credentials: Credentials,
+    credentials: Arc<RefreshingCredentials>,
     method: HttpMethod,
     signing: Signing,
     clock: Arc<StartingClock>,
@@ -110,7 +111,12 @@ pub(crate) struct Setup {
 
 impl Setup {
     /// Reads the endpoint, credentials and signing; refuses TC3 with API 2.0.
-    pub(crate) fn new(global: &ClientOptions) -> Result<Self, CliError> {
+    /// The credentials are loaded on `runtime`, which the client then runs
+    /// on (their refreshes share its connections).
+    pub(crate) fn new(
+        global: &ClientOptions,
+        runtime: &tokio::runtime::Runtime,
+    ) -> Result<Self, CliError> {
         let api = match global.api {
             ApiArg::V2 => Api::V2,
             ApiArg::V3 => Api::V3,
@@ -131,13 +137,7 @@ impl Setup {
                 .map_err(|e| CliError::usage(format!("--endpoint: {e}")))?,
             None => Endpoint::default_for(api),
         };
-        let mut chain = CredentialChain::from_process();
-        if let Some(profile) = &global.profile {
-            chain = chain.profile(profile.clone());
-        }
-        let credentials = chain
-            .resolve()
-            .map_err(|e| CliError::usage(e.to_string()))?;
+        let credentials = load_credentials(global, runtime)?;
         let method = match global.method {
             MethodArg::Get => HttpMethod::Get,
             MethodArg::Post => HttpMethod::Post,
@@ -159,7 +159,7 @@ impl Setup {
 
     /// API 3.0's request builder, for dry runs.
     pub(crate) fn v3_builder(&self) -> tcdn::v3::RequestBuilder {
-        tcdn::v3::RequestBuilder::new(self.credentials.clone())
+        tcdn::v3::RequestBuilder::new(self.credentials.peek())
             .with_endpoint(self.endpoint.clone())
             .with_method(self.method)
             .with_signing(self.signing)
@@ -182,7 +182,7 @@ impl Setup {
     ) -> Result<Client, CliError> {
         let concurrency =
             NonZeroUsize::new(global.concurrency as usize).unwrap_or(NonZeroUsize::MIN);
-        let mut builder = Client::builder(self.credentials.clone())
+        let mut builder = Client::builder_refreshing(Arc::clone(&self.credentials))
             .api(self.api)
             .endpoint(self.endpoint.clone())
             .method(self.method)
@@ -209,6 +209,55 @@ impl Setup {
             .build()
             .map_err(|e| CliError::runtime(e.to_string()))
     }
+}
+
+/// Follows the credential chain as the options say (the explicit choices
+/// first, see [`CredentialChain`]). A dry run does not fall back on the
+/// instance's role: it contacts the metadata service only when
+/// `--use-cvm-role` asks. A source that fails is exit 2, its message naming
+/// it (never a secret); `-v` logs which source supplied the credentials.
+fn load_credentials(
+    global: &ClientOptions,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<Arc<RefreshingCredentials>, CliError> {
+    if global.use_cvm_role && global.profile.is_some() {
+        return Err(CliError::usage(
+            "--use-cvm-role and --profile name different credentials: choose one",
+        ));
+    }
+    if global.role_session_name.is_some()
+        && global.role_arn.is_none()
+        && std::env::var_os(tcdn::credentials::ENV_ROLE_ARN).is_none()
+    {
+        return Err(CliError::usage(format!(
+            "--role-session-name names the session of an assumed role: give --role-arn (or {})",
+            tcdn::credentials::ENV_ROLE_ARN
+        )));
+    }
+    let mut chain = CredentialChain::from_process();
+    if let Some(profile) = &global.profile {
+        chain = chain.profile(profile.clone());
+    }
+    if global.use_cvm_role {
+        chain = chain.use_cvm_role();
+    } else if global.dry_run {
+        chain = chain.without_instance_role_fallback();
+    }
+    if let Some(role_arn) = &global.role_arn {
+        chain = chain.role_arn(role_arn.clone());
+    }
+    if let Some(name) = &global.role_session_name {
+        chain = chain.role_session_name(name.clone());
+    }
+    let credentials = runtime
+        .block_on(chain.load())
+        .map_err(|e| CliError::usage(e.to_string()))?;
+    tracing::info!(
+        source = %credentials.source(),
+        "credentials from {}",
+        credentials.source()
+    );
+    Ok(Arc::new(credentials))
 }
 
 /// A multi-threaded tokio runtime.
@@ -271,7 +320,8 @@ fn run(
         );
     }
 
-    let setup = Setup::new(global)?;
+    let runtime = runtime()?;
+    let setup = Setup::new(global, &runtime)?;
     let batch_size = global
         .batch_size
         .and_then(|n| NonZeroUsize::new(n as usize));
@@ -281,7 +331,7 @@ fn run(
     if global.dry_run {
         let status = if setup.api == Api::V2 {
             {
-                let builder = RequestBuilder::new(setup.credentials.clone())
+                let builder = RequestBuilder::new(setup.credentials.peek())
                     .with_endpoint(setup.endpoint.clone())
                     .with_method(setup.method)
                     .with_signature_method(match setup.signing {
@@ -308,7 +358,6 @@ fn run(
 
     let url_count = collected.urls.len();
     let client = setup.client(global, batch_size)?;
-    let runtime = runtime()?;
     if setup.api == Api::V3 && !submit.force {
         job = runtime.block_on(crate::queries::check_quota(
             &client, job, url_count, batch_size,

@@ -730,3 +730,25 @@ fn bad_push_headers_and_ca_bundles_are_named() {
         .code(2)
         .stderr(predicate::str::contains("ca.pem"));
 }
+
+#[test]
+fn the_man_page_renders_every_command() {
+    let output = Tcdn::new().bare().arg("man").output().unwrap();
+    assert!(output.status.success());
+    let page = stdout_of(&output);
+    assert!(page.contains(".TH tcdn 1"), "{page}");
+    for command in ["FLUSH", "PUSH", "QUOTA", "TASKS", "EMULATOR", "COMPLETIONS"] {
+        assert!(
+            page.contains(&format!(".SH \"TCDN {command}\"")),
+            "{command}"
+        );
+    }
+    Tcdn::new()
+        .bare()
+        .args(["--dry-run", "man"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "`tcdn man` takes no client options",
+        ));
+}

@@ -2,6 +2,7 @@
 
 use core::fmt;
 
+use subtle::ConstantTimeEq;
 use zeroize::Zeroize;
 
 /// A Tencent Cloud `SecretKey`, the HMAC key of the signature.
@@ -48,6 +49,16 @@ impl From<&str> for SecretKey {
         Self::new(text.to_owned())
     }
 }
+
+/// Compared in constant time (only the length may show), so that a caller
+/// checking whether its key changed leaks nothing of either.
+impl PartialEq for SecretKey {
+    fn eq(&self, other: &Self) -> bool {
+        bool::from(self.text.as_bytes().ct_eq(other.text.as_bytes()))
+    }
+}
+
+impl Eq for SecretKey {}
 
 impl Drop for SecretKey {
     fn drop(&mut self) {

@@ -30,6 +30,7 @@ use tcdn_model::CdnUrl;
 
 pub(crate) use crate::core::call::Lookup;
 pub(crate) use crate::core::plan::Shape;
+use crate::credentials::Credentials;
 use crate::error::CallError;
 use crate::nonce::Nonce;
 
@@ -111,8 +112,15 @@ pub(crate) enum Class {
     /// about a replayed nonce), and no more.
     RetryOnce,
     /// The local clock is off (4500 about time, `AuthFailure.SignatureExpire`):
-    /// a retry from the same clock fails again.
+    /// a retry from the same clock fails again. When the credentials used
+    /// had expired by the local clock, the core refreshes them and retries
+    /// once instead.
     Clock,
+    /// The session token was refused (`AuthFailure.TokenFailure`; API 2.0:
+    /// 4100 with that `codeDesc`): temporary credentials that expired in
+    /// flight. The core refreshes them and retries once; long-term
+    /// credentials are not retried.
+    CredentialsRefused,
     /// A daily quota is used up: nothing of this operation gets through
     /// before it resets.
     DailyQuotaExhausted,
@@ -212,14 +220,19 @@ pub(crate) trait Backend: Send + Sync + Sized + 'static {
     /// scaled to it).
     fn rate_window(&self) -> RateWindow;
 
-    /// The signed HTTP request of one attempt.
+    /// The signed HTTP request of one attempt, signed with `credentials`
+    /// (the client's current ones).
     ///
     /// # Errors
     /// [`RequestTooLarge`](crate::error::CallErrorKind::RequestTooLarge) when
     /// it exceeds the wire limit, or
     /// [`InvalidRequest`](crate::error::CallErrorKind::InvalidRequest).
-    fn prepare(&self, batch: &Self::Batch, stamp: Stamp)
-    -> Result<http::Request<Bytes>, CallError>;
+    fn prepare(
+        &self,
+        batch: &Self::Batch,
+        stamp: Stamp,
+        credentials: &Credentials,
+    ) -> Result<http::Request<Bytes>, CallError>;
 
     /// Classifies an HTTP answer (any status) to a call of `batch` (whose
     /// action decides how a success is read); `local_unix` is the local

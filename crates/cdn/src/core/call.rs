@@ -111,6 +111,7 @@ async fn attempts<B: Backend>(
     let mut attempts = 0u32;
     let mut sent = 0usize;
     let mut fresh_nonce_retry_used = false;
+    let mut credentials_refresh_used = false;
     let mut maybe_applied = false;
     let mut first_unix = None;
     let mut applied = Vec::new();
@@ -134,7 +135,13 @@ async fn attempts<B: Backend>(
             unix_seconds,
             nonce: core.nonces.next_nonce(),
         };
-        let request = match backend.prepare(&batch, stamp) {
+        let used = match core.credentials.current().await {
+            Ok(credentials) => credentials,
+            Err(error) => {
+                break Err((credential_error(&error), GaveUp::NotRetryable, attempts - 1));
+            }
+        };
+        let request = match backend.prepare(&batch, stamp, &used) {
             Ok(request) => request,
             Err(error) => break Err((error, GaveUp::NotRetryable, attempts - 1)),
         };
@@ -178,6 +185,37 @@ async fn attempts<B: Backend>(
             error = %error.message,
             "attempt failed"
         );
+        // The one refused authentication that is retried: temporary
+        // credentials that expired in flight, once, after a refresh.
+        let expired_in_flight = match class {
+            Class::CredentialsRefused => true,
+            Class::Clock => used.is_expired_at(core.clock.unix_seconds()),
+            _ => false,
+        };
+        if expired_in_flight && used.expires_at().is_some() && !credentials_refresh_used {
+            credentials_refresh_used = true;
+            if attempts >= max_attempts {
+                break Err((error, GaveUp::AttemptsExhausted, attempts));
+            }
+            match core.credentials.refresh_after_refusal(&used).await {
+                Ok(_) => {
+                    tracing::info!(
+                        parent: &attempt_span,
+                        "the credentials expired in flight; retrying once with fresh ones"
+                    );
+                    last_error = Some(error);
+                    continue;
+                }
+                Err(refresh) => {
+                    let mut error = error;
+                    error.message = format!(
+                        "{}; fetching new credentials failed: {refresh}",
+                        error.message
+                    );
+                    break Err((error, GaveUp::NotRetryable, attempts));
+                }
+            }
+        }
         let retry = match class {
             Class::RetryOnce if !fresh_nonce_retry_used => {
                 fresh_nonce_retry_used = true;
@@ -244,6 +282,15 @@ async fn attempts<B: Backend>(
         batch,
         original,
     }
+}
+
+/// A call that could not be signed: its credentials expired, and fetching
+/// new ones failed.
+fn credential_error(error: &crate::credentials::CredentialError) -> CallError {
+    CallError::new(
+        CallErrorKind::Credentials,
+        format!("no valid credentials to sign with: {error}"),
+    )
 }
 
 /// Waits until the pacer allows another request under `key`.

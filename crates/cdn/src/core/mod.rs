@@ -6,7 +6,8 @@
 //! 2. `plan.rs`: pack them, in order, into batches within the API's count and
 //!    byte limits (the backend's `Shape`).
 //! 3. `pace.rs`: wait for a slot under the rate limit the server counts.
-//! 4. `call.rs`: sign one attempt (the backend), send it with a timeout,
+//! 4. `call.rs`: sign one attempt (the backend, with the current
+//!    credentials, refreshed when due), send it with a timeout,
 //!    classify the answer (the backend), and retry with backoff
 //!    (`retry.rs`), asking the backend first which URLs an attempt with a
 //!    lost answer had already applied (reconciliation).
@@ -31,12 +32,15 @@ use tcdn_transport::Transport;
 use crate::clock::{Clock, Sleeper};
 use crate::core::pace::Pacing;
 use crate::core::retry::RetryPolicy;
+use crate::credentials::RefreshingCredentials;
 use crate::nonce::NonceSource;
 
 /// Everything the core needs besides the backend: the transport, limits and
 /// policies, and the injected clock, nonces and sleeper.
 pub(crate) struct Core {
     pub(crate) transport: Arc<dyn Transport>,
+    /// What every attempt is signed with, refreshed before it expires.
+    pub(crate) credentials: Arc<RefreshingCredentials>,
     pub(crate) timeout: Duration,
     pub(crate) retry: RetryPolicy,
     pub(crate) concurrency: NonZeroUsize,
@@ -54,6 +58,7 @@ impl std::fmt::Debug for Core {
         // A transport's own Debug may show what it recorded (the mocks do).
         f.debug_struct("Core")
             .field("transport", &"dyn Transport")
+            .field("credentials", &self.credentials)
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
             .field("concurrency", &self.concurrency)

@@ -225,6 +225,7 @@ mod tests {
             &self,
             batch: &Vec<CdnUrl>,
             _: Stamp,
+            _: &crate::credentials::Credentials,
         ) -> Result<http::Request<Bytes>, CallError> {
             let body: Vec<&str> = batch.iter().map(CdnUrl::as_str).collect();
             Ok(http::Request::post("http://127.0.0.1/")
@@ -272,6 +273,9 @@ mod tests {
         let clock = ManualClock::new(1_700_000_000);
         Core {
             transport,
+            credentials: Arc::new(crate::credentials::RefreshingCredentials::fixed(
+                crate::credentials::Credentials::new("AKIDexample", "secret").unwrap(),
+            )),
             timeout: Duration::from_secs(5),
             retry: RetryPolicy::default().with_jitter(Jitter::None),
             concurrency: NonZeroUsize::MIN,

@@ -61,7 +61,8 @@ type EnvLookup = dyn Fn(&str) -> Option<OsString> + Send + Sync;
 ///    `AssumeRoleWithWebIdentity`;
 /// 5. the CAM role bound to this CVM instance, from the metadata service;
 ///    a 404 (no role bound) or an unreachable service (not a CVM instance)
-///    means "not here".
+///    means "not here" (skipped with
+///    [`without_instance_role_fallback`](Self::without_instance_role_fallback)).
 ///
 /// With an explicit [`profile`](Self::profile), only the files are looked
 /// at (as by [`resolve`](Self::resolve)). The metadata service and STS are
@@ -113,6 +114,7 @@ pub struct CredentialChain {
     home: Option<PathBuf>,
     profile: Option<String>,
     use_cvm_role: bool,
+    instance_role_fallback: bool,
     role_arn: Option<String>,
     role_session_name: Option<String>,
     transport: Option<Arc<dyn Transport>>,
@@ -126,6 +128,7 @@ impl fmt::Debug for CredentialChain {
             .field("home", &self.home)
             .field("profile", &self.profile)
             .field("use_cvm_role", &self.use_cvm_role)
+            .field("instance_role_fallback", &self.instance_role_fallback)
             .field("role_arn", &self.role_arn)
             .field("role_session_name", &self.role_session_name)
             .field("policy", &self.policy)
@@ -146,6 +149,7 @@ impl CredentialChain {
             home,
             profile: None,
             use_cvm_role: false,
+            instance_role_fallback: true,
             role_arn: None,
             role_session_name: None,
             transport: None,
@@ -177,6 +181,17 @@ impl CredentialChain {
     #[must_use]
     pub fn use_cvm_role(mut self) -> Self {
         self.use_cvm_role = true;
+        self
+    }
+
+    /// Does not fall back on the instance's CAM role at the end of the
+    /// chain (the metadata service is not contacted unless
+    /// [`use_cvm_role`](Self::use_cvm_role) asks for it): for work that
+    /// should not reach the network for nothing, such as a dry run off an
+    /// instance.
+    #[must_use]
+    pub fn without_instance_role_fallback(mut self) -> Self {
+        self.instance_role_fallback = false;
         self
     }
 
@@ -326,6 +341,12 @@ impl CredentialChain {
             }
         }
 
+        if !self.instance_role_fallback {
+            looked_at.push(
+                "ask for the CVM instance's CAM role explicitly (tcdn --use-cvm-role)".to_owned(),
+            );
+            return Err(not_found(&profile, &looked_at));
+        }
         match self.start(self.cvm_role()?, Arc::clone(clock)).await {
             Ok(credentials) => Ok(credentials),
             Err(err)

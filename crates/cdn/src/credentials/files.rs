@@ -3,8 +3,10 @@
 //! read with errors that name the file.
 
 use std::collections::HashSet;
-use std::io;
+use std::io::{self, Read};
 use std::path::Path;
+
+use zeroize::Zeroize;
 
 use super::{CredentialError, CredentialErrorKind, Credentials};
 
@@ -27,20 +29,66 @@ pub(super) fn check_profile_name(profile: &str) -> Result<(), CredentialError> {
     }
 }
 
+/// The largest credential file (or web identity token file) read: real ones
+/// hold a few hundred bytes to a few KB, so anything larger is a mistake
+/// (a wrong path, a log file) and is refused before it is read whole.
+pub const MAX_CREDENTIAL_FILE_LEN: u64 = 64 * 1024;
+
+/// The text of the credential file at `path`; `None` when it does not
+/// exist.
 pub(super) fn read_if_exists(path: &Path) -> Result<Option<String>, CredentialError> {
-    match std::fs::read(path) {
-        Ok(bytes) => String::from_utf8(bytes).map(Some).map_err(|_| {
-            CredentialError::new(
-                CredentialErrorKind::Malformed,
-                format!("credential file {} is not valid UTF-8", path.display()),
-            )
-        }),
-        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(err) => Err(CredentialError::new(
+    read_bounded(path, "credential file")
+}
+
+/// The text of `what` at `path`, at most [`MAX_CREDENTIAL_FILE_LEN`] bytes
+/// of UTF-8; `None` when it does not exist. The size is checked before
+/// reading, and the read is bounded too (a FIFO or a file under `/proc`
+/// has no size to check). What was read is wiped when it is refused.
+pub(super) fn read_bounded(path: &Path, what: &str) -> Result<Option<String>, CredentialError> {
+    let unreadable = |err: io::Error| {
+        CredentialError::new(
             CredentialErrorKind::Unreadable,
-            format!("cannot read credential file {}: {err}", path.display()),
-        )),
+            format!("cannot read {what} {}: {err}", path.display()),
+        )
+    };
+    let too_large = || {
+        CredentialError::new(
+            CredentialErrorKind::TooLarge,
+            format!(
+                "{what} {} is larger than {} KB: it cannot be a credential file; check the path",
+                path.display(),
+                MAX_CREDENTIAL_FILE_LEN / 1024
+            ),
+        )
+    };
+    let file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(err) => return Err(unreadable(err)),
+    };
+    let metadata = file.metadata().map_err(unreadable)?;
+    if metadata.is_file() && metadata.len() > MAX_CREDENTIAL_FILE_LEN {
+        return Err(too_large());
     }
+    let mut bytes = Vec::new();
+    if let Err(err) = file
+        .take(MAX_CREDENTIAL_FILE_LEN + 1)
+        .read_to_end(&mut bytes)
+    {
+        bytes.zeroize();
+        return Err(unreadable(err));
+    }
+    if bytes.len() as u64 > MAX_CREDENTIAL_FILE_LEN {
+        bytes.zeroize();
+        return Err(too_large());
+    }
+    String::from_utf8(bytes).map(Some).map_err(|err| {
+        err.into_bytes().zeroize();
+        CredentialError::new(
+            CredentialErrorKind::Malformed,
+            format!("{what} {} is not valid UTF-8", path.display()),
+        )
+    })
 }
 
 /// Parses the text of a tccli credential file (`~/.tccli/<profile>.credential`):

@@ -34,7 +34,9 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use subtle::ConstantTimeEq;
 use tcdn_sign::SecretKey;
+use tcdn_sign::encode::form_value_len;
 use zeroize::Zeroize;
 
 mod chain;
@@ -47,7 +49,7 @@ mod sts;
 
 pub use chain::CredentialChain;
 pub use cvm_role::{CvmRoleProvider, METADATA_ROLE_PATH};
-pub use files::{parse_ini_credentials, parse_tccli_credential};
+pub use files::{MAX_CREDENTIAL_FILE_LEN, parse_ini_credentials, parse_tccli_credential};
 pub use origin::{
     DEFAULT_METADATA_ORIGIN, DEFAULT_STS_ORIGIN, METADATA_HOST, ServiceOrigin, ServiceOriginError,
 };
@@ -93,9 +95,18 @@ pub const DEFAULT_PROFILE: &str = "default";
 
 /// A session token of temporary credentials, sent as the `Token` parameter.
 ///
-/// Wiped on drop; `Debug` prints `SessionToken(<redacted>)`; no `Display`.
-#[derive(Clone, PartialEq, Eq)]
+/// Wiped on drop; `Debug` prints `SessionToken(<redacted>)`; no `Display`;
+/// compared in constant time (only the length may show), like signatures.
+#[derive(Clone)]
 pub struct SessionToken(String);
+
+impl PartialEq for SessionToken {
+    fn eq(&self, other: &Self) -> bool {
+        bool::from(self.0.as_bytes().ct_eq(other.0.as_bytes()))
+    }
+}
+
+impl Eq for SessionToken {}
 
 impl SessionToken {
     /// Wraps the token's text.
@@ -249,6 +260,24 @@ impl fmt::Debug for Credentials {
     }
 }
 
+/// The form-encoded bytes the `SecretId` value and the `&Token=` parameter
+/// of `credentials` may take in a request, for planning batches that fit
+/// the wire. Temporary credentials are refreshed during a run, and the new
+/// ones may be a little longer: they are budgeted at twice their current
+/// length (refreshed credentials come from the same source, whose ids and
+/// tokens keep about the same length).
+pub(crate) fn identity_budget(credentials: &Credentials) -> usize {
+    let id = form_value_len(credentials.secret_id());
+    let token = credentials
+        .token()
+        .map_or(0, |t| "&Token=".len() + form_value_len(t.expose()));
+    if credentials.expires_at().is_some() {
+        2 * (id + token)
+    } else {
+        id + token
+    }
+}
+
 /// Where resolved credentials were found.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -340,6 +369,9 @@ pub enum CredentialErrorKind {
     InvalidProfile,
     /// A credential file exists but could not be read.
     Unreadable,
+    /// A credential file (or the web identity token file) is larger than
+    /// [`MAX_CREDENTIAL_FILE_LEN`]: refused without reading it whole.
+    TooLarge,
     /// A credential file is not valid JSON / INI.
     Malformed,
     /// A credential file lacks a required field, or has it with the wrong

@@ -483,17 +483,19 @@ impl WebIdentityProvider {
 impl CredentialProvider for WebIdentityProvider {
     async fn fetch(&self) -> Result<Credentials, CredentialError> {
         let context = format!("TKE OIDC role {}", self.role_arn);
-        let mut token = match std::fs::read_to_string(&self.token_file) {
-            Ok(token) => token,
-            Err(err) => {
+        let what = "web identity token file";
+        let mut token = match super::files::read_bounded(&self.token_file, what) {
+            Ok(Some(token)) => token,
+            Ok(None) => {
                 return Err(CredentialError::new(
                     CredentialErrorKind::Unreadable,
                     format!(
-                        "{context}: cannot read the web identity token file {}: {err}",
+                        "{context}: cannot read the {what} {}: it does not exist",
                         self.token_file.display()
                     ),
                 ));
             }
+            Err(err) => return Err(err.context(&context)),
         };
         let trimmed = token.trim();
         if trimmed.is_empty() {

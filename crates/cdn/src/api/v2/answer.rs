@@ -90,6 +90,8 @@ pub(crate) fn classify(response: &http::Response<Bytes>, local_unix: u64) -> Ans
             }
             ReplayCause::Nonce => Class::RetryOnce,
         }
+    } else if code == CommonCode::AuthenticationFailed.code() && token_refused(&envelope) {
+        Class::CredentialsRefused
     } else {
         if code == CommonCode::RequestExpired.code() {
             text.push_str(" (check that the local clock is right)");
@@ -109,6 +111,14 @@ pub(crate) fn classify(response: &http::Response<Bytes>, local_unix: u64) -> Ans
     error.code = Some(code);
     error.module_code = module.map(|m| m.code());
     Answer::Refused { error, class }
+}
+
+/// Whether a 4100 names the session token (`codeDesc`
+/// `AuthFailure.TokenFailure`): the documentation gives no code for it [U];
+/// API 3.0's name is what the emulator sends, and what a server speaking
+/// API 3.0's codes underneath would.
+fn token_refused(envelope: &Envelope) -> bool {
+    matches!(envelope.code_desc(), Some(tcdn_model::CodeDesc::Text(text)) if text == "AuthFailure.TokenFailure")
 }
 
 /// At most 200 characters of a body, for messages.

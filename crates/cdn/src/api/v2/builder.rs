@@ -188,16 +188,29 @@ impl RequestBuilder {
     /// The result may exceed the wire limits if `request` was not planned
     /// with [`plan`](Self::plan); [`PreparedRequest::fits_wire_limit`] tells.
     pub fn prepare(&self, request: &FlushOrPush, timestamp: u64, nonce: Nonce) -> PreparedRequest {
+        self.prepare_as(&self.credentials, request, timestamp, nonce)
+    }
+
+    /// [`prepare`](Self::prepare) signed with `credentials` instead of the
+    /// builder's own: the client's current ones, which may have been
+    /// refreshed since the builder was made.
+    pub(crate) fn prepare_as(
+        &self,
+        credentials: &Credentials,
+        request: &FlushOrPush,
+        timestamp: u64,
+        nonce: Nonce,
+    ) -> PreparedRequest {
         let mut nonce_digits = [0u8; 20];
         let mut timestamp_digits = [0u8; 20];
         let common = CommonParams {
             nonce: decimal(u64::from(nonce.get()), &mut nonce_digits),
             timestamp: decimal(timestamp, &mut timestamp_digits),
-            secret_id: self.credentials.secret_id(),
+            secret_id: credentials.secret_id(),
             signature_method: self.signature_method.as_param(),
-            token: self.credentials.token().map(|token| token.expose()),
+            token: credentials.token().map(|token| token.expose()),
         };
-        let signature = self.sign_canonical(request, &common);
+        let signature = self.sign_canonical(credentials, request, &common);
 
         let areas = request.areas();
         let operation = request.operation();
@@ -296,6 +309,7 @@ impl RequestBuilder {
     /// extra parameters merged in by name.
     fn sign_canonical(
         &self,
+        credentials: &Credentials,
         request: &FlushOrPush,
         common: &CommonParams<'_>,
     ) -> tcdn_sign::Signature {
@@ -320,7 +334,7 @@ impl RequestBuilder {
             self.endpoint.path(),
         );
         let mut signer = tcdn_sign::CanonicalSigner::new(
-            self.credentials.secret_key(),
+            credentials.secret_key(),
             &endpoint,
             self.signature_method,
         );
@@ -388,13 +402,9 @@ impl RequestBuilder {
             + "&Timestamp=".len()
             + 20
             + "&SecretId=".len()
-            + form_value_len(self.credentials.secret_id())
             + "&SignatureMethod=".len()
             + self.signature_method.as_param().len()
-            + self
-                .credentials
-                .token()
-                .map_or(0, |t| "&Token=".len() + form_value_len(t.expose()))
+            + crate::credentials::identity_budget(&self.credentials)
             + "&Signature=".len()
             + signature_max;
         let limit = match self.method {
@@ -781,6 +791,27 @@ mod tests {
                 .unwrap()
                 .with_token("tok"),
         )
+    }
+
+    #[test]
+    fn temporary_credentials_leave_room_for_longer_refreshed_ones() {
+        let token = "t".repeat(1000);
+        let long_term = RequestBuilder::new(
+            Credentials::new("AKIDexample", "secret")
+                .unwrap()
+                .with_token(token.as_str()),
+        );
+        let temporary = RequestBuilder::new(
+            Credentials::new("AKIDexample", "secret")
+                .unwrap()
+                .with_token(token.as_str())
+                .expiring_at(1_700_000_000),
+        );
+        let identity = "AKIDexample".len() + "&Token=".len() + token.len();
+        assert_eq!(
+            long_term.action_budget() - temporary.action_budget(),
+            identity
+        );
     }
 
     fn urls(n: usize) -> Vec<CdnUrl> {

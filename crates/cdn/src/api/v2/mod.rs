@@ -23,6 +23,7 @@ pub use tcdn_model::{MAX_GET_REQUEST_TARGET_LEN, MAX_POST_BODY_LEN};
 
 use crate::api::{Answer, Backend, RateWindow, Shape, Stamp};
 use crate::core::pace::{PACING_MARGIN, RATE_WINDOW};
+use crate::credentials::Credentials;
 use crate::error::{CallError, CallErrorKind};
 
 /// The API 2.0 backend: a [`RequestBuilder`] and the answer classifier.
@@ -93,10 +94,11 @@ impl Backend for V2 {
         &self,
         batch: &FlushOrPush,
         stamp: Stamp,
+        credentials: &Credentials,
     ) -> Result<http::Request<Bytes>, CallError> {
-        let prepared = self
-            .requests
-            .prepare(batch, stamp.unix_seconds, stamp.nonce);
+        let prepared =
+            self.requests
+                .prepare_as(credentials, batch, stamp.unix_seconds, stamp.nonce);
         if !prepared.fits_wire_limit() {
             return Err(CallError::new(
                 CallErrorKind::RequestTooLarge,

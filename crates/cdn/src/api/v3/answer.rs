@@ -71,6 +71,7 @@ fn class_of(code: &ErrorCode) -> Class {
         }
         ErrorClass::Retryable => Class::Retryable,
         ErrorClass::Clock => Class::Clock,
+        _ if matches!(code, ErrorCode::TokenFailure) => Class::CredentialsRefused,
         ErrorClass::DailyQuota => Class::DailyQuotaExhausted,
         _ => Class::Permanent,
     }

@@ -16,9 +16,9 @@ use tcdn_model::v3::{
     self, MAX_GET_REQUEST_TARGET_LEN, MAX_TC3_POST_BODY_LEN, MAX_V1_POST_BODY_LEN, PurgePaths,
     PurgeUrls, PushUrls, Request, VERSION,
 };
-use tcdn_sign::encode::{form_value_into, form_value_len};
+use tcdn_sign::encode::form_value_into;
 use tcdn_sign::tc3::{Service, SigningKey, Timestamp};
-use tcdn_sign::{HttpMethod, SignatureMethod};
+use tcdn_sign::{HttpMethod, SecretKey, SignatureMethod};
 
 use crate::core::dedupe::DistinctUrls;
 use crate::core::plan::{Planner, Shape, TooLarge};
@@ -80,10 +80,12 @@ impl fmt::Display for RequestError {
 
 impl std::error::Error for RequestError {}
 
-/// The TC3 key of the last (UTC date, `cdn`) signed for: derived once a day,
-/// shared by clones of the builder.
+/// The TC3 key of the last (secret key, UTC date, `cdn`) signed for:
+/// derived once a day, and again when the credentials are refreshed;
+/// shared by clones of the builder. The secret key it came from is kept to
+/// tell (compared in constant time).
 #[derive(Default)]
-struct KeyCache(Mutex<Option<SigningKey>>);
+struct KeyCache(Mutex<Option<(SecretKey, SigningKey)>>);
 
 /// Everything needed to sign API 3.0 requests except the request itself and
 /// the per-attempt timestamp and nonce: endpoint, HTTP method, [`Signing`]
@@ -214,9 +216,24 @@ impl RequestBuilder {
         timestamp: u64,
         nonce: Nonce,
     ) -> Result<PreparedRequest, RequestError> {
+        self.prepare_as(&self.credentials, request, timestamp, nonce)
+    }
+
+    /// [`prepare`](Self::prepare) signed with `credentials` instead of the
+    /// builder's own: the client's current ones, which may have been
+    /// refreshed since the builder was made.
+    pub(crate) fn prepare_as(
+        &self,
+        credentials: &Credentials,
+        request: &Request,
+        timestamp: u64,
+        nonce: Nonce,
+    ) -> Result<PreparedRequest, RequestError> {
         let prepared = match self.signing {
-            Signing::Tc3 => self.prepare_tc3(request, timestamp)?,
-            Signing::V1(method) => self.prepare_v1(request, timestamp, nonce, method)?,
+            Signing::Tc3 => self.prepare_tc3(credentials, request, timestamp)?,
+            Signing::V1(method) => {
+                self.prepare_v1(credentials, request, timestamp, nonce, method)?
+            }
         };
         if prepared.wire_size > self.wire_limit() {
             return Err(RequestError {
@@ -235,6 +252,7 @@ impl RequestBuilder {
 
     fn prepare_tc3(
         &self,
+        credentials: &Credentials,
         request: &Request,
         timestamp: u64,
     ) -> Result<PreparedRequest, RequestError> {
@@ -264,18 +282,21 @@ impl RequestBuilder {
         {
             let mut cache = self.key.0.lock().unwrap_or_else(PoisonError::into_inner);
             let date = stamp.date();
-            if cache.as_ref().is_none_or(|key| key.date() != date) {
-                *cache = Some(SigningKey::derive(
-                    self.credentials.secret_key(),
-                    date,
-                    Service::cdn(),
+            let secret = credentials.secret_key();
+            if cache
+                .as_ref()
+                .is_none_or(|(from, key)| key.date() != date || from != secret)
+            {
+                *cache = Some((
+                    secret.clone(),
+                    SigningKey::derive(secret, date, Service::cdn()),
                 ));
             }
-            let key = cache
+            let (_, key) = cache
                 .as_ref()
                 .unwrap_or_else(|| unreachable!("the key was just derived"));
             key.authorize_into(
-                self.credentials.secret_id(),
+                credentials.secret_id(),
                 &tc3_request,
                 stamp,
                 &mut authorization,
@@ -290,7 +311,7 @@ impl RequestBuilder {
             ("X-TC-Timestamp", stamp.to_string()),
             ("X-TC-Version", VERSION.to_owned()),
         ];
-        if let Some(token) = self.credentials.token() {
+        if let Some(token) = credentials.token() {
             headers.push(("X-TC-Token", token.expose().to_owned()));
         }
         let path_len = self.endpoint.path().len();
@@ -314,6 +335,7 @@ impl RequestBuilder {
 
     fn prepare_v1(
         &self,
+        credentials: &Credentials,
         request: &Request,
         timestamp: u64,
         nonce: Nonce,
@@ -327,9 +349,9 @@ impl RequestBuilder {
         params.extend(request.flat_params());
         params.push(("Nonce".into(), nonce_text.as_str().into()));
         params.push(("Timestamp".into(), timestamp_text.as_str().into()));
-        params.push(("SecretId".into(), self.credentials.secret_id().into()));
+        params.push(("SecretId".into(), credentials.secret_id().into()));
         params.push(("SignatureMethod".into(), method.as_param().into()));
-        if let Some(token) = self.credentials.token() {
+        if let Some(token) = credentials.token() {
             params.push(("Token".into(), token.expose().into()));
         }
         let endpoint = tcdn_sign::Endpoint::new(
@@ -337,10 +359,12 @@ impl RequestBuilder {
             self.endpoint.signing_host(),
             self.endpoint.path(),
         );
-        let signature = tcdn_sign::sign(self.credentials.secret_key(), &endpoint, &params)
-            .map_err(|error| RequestError {
-                kind: RequestErrorKind::Signing,
-                message: format!("cannot sign the {} request: {error}", request.action()),
+        let signature =
+            tcdn_sign::sign(credentials.secret_key(), &endpoint, &params).map_err(|error| {
+                RequestError {
+                    kind: RequestErrorKind::Signing,
+                    message: format!("cannot sign the {} request: {error}", request.action()),
+                }
             })?;
         let mut form = String::new();
         v3::append_flat_form(&mut form, &params);
@@ -392,13 +416,9 @@ impl RequestBuilder {
                     + "&Timestamp=".len()
                     + 20
                     + "&SecretId=".len()
-                    + form_value_len(self.credentials.secret_id())
                     + "&SignatureMethod=".len()
                     + method.as_param().len()
-                    + self
-                        .credentials
-                        .token()
-                        .map_or(0, |t| "&Token=".len() + form_value_len(t.expose()))
+                    + crate::credentials::identity_budget(&self.credentials)
                     + "&Signature=".len()
                     + signature
             }
@@ -668,14 +688,44 @@ mod tests {
         let builder = RequestBuilder::new(credentials());
         let quota: Request = DescribePurgeQuota.into();
         builder.prepare(&quota, 1_700_000_000, Nonce::MIN).unwrap();
-        let first = builder.key.0.lock().unwrap().as_ref().unwrap().date();
+        let first = builder.key.0.lock().unwrap().as_ref().unwrap().1.date();
         builder.prepare(&quota, 1_700_000_100, Nonce::MIN).unwrap();
         builder.prepare(&quota, 1_700_086_400, Nonce::MIN).unwrap();
-        let second = builder.key.0.lock().unwrap().as_ref().unwrap().date();
+        let second = builder.key.0.lock().unwrap().as_ref().unwrap().1.date();
         assert_eq!(
             (first.to_string(), second.to_string()),
             ("2023-11-14".into(), "2023-11-15".into())
         );
+    }
+
+    #[test]
+    fn refreshed_credentials_derive_a_new_signing_key() {
+        let first = credentials();
+        let refreshed = Credentials::new("AKIDrefreshed", "another-secret-key")
+            .unwrap()
+            .with_token("session");
+        let builder = RequestBuilder::new(first.clone());
+        let quota: Request = DescribePurgeQuota.into();
+        let authorization = |builder: &RequestBuilder, credentials: &Credentials| {
+            builder
+                .prepare_as(credentials, &quota, 1_700_000_000, Nonce::MIN)
+                .unwrap()
+                .header("Authorization")
+                .unwrap()
+                .to_owned()
+        };
+        let before = authorization(&builder, &first);
+        // The same day, other credentials: signed as a fresh builder would.
+        let after = authorization(&builder, &refreshed);
+        assert_eq!(
+            after,
+            authorization(&RequestBuilder::new(refreshed.clone()), &refreshed)
+        );
+        assert_ne!(after, before);
+        // And back: the first key again, not the cached one.
+        assert_eq!(authorization(&builder, &first), before);
+        let same_id_other_key = Credentials::new(first.secret_id(), "rotated-key").unwrap();
+        assert_ne!(authorization(&builder, &same_id_other_key), before);
     }
 
     #[test]

@@ -27,6 +27,7 @@ pub(crate) use builder::batch as batch_of;
 pub use builder::{Plan, PreparedRequest, RequestBuilder, RequestError, RequestErrorKind, Signing};
 
 use crate::api::{Answer, Applied, Backend, Lookup, RateWindow, Shape, Stamp};
+use crate::credentials::Credentials;
 use crate::error::{CallError, CallErrorKind};
 use crate::job::Job;
 
@@ -124,10 +125,15 @@ impl Backend for V3 {
         }
     }
 
-    fn prepare(&self, batch: &Request, stamp: Stamp) -> Result<http::Request<Bytes>, CallError> {
+    fn prepare(
+        &self,
+        batch: &Request,
+        stamp: Stamp,
+        credentials: &Credentials,
+    ) -> Result<http::Request<Bytes>, CallError> {
         let prepared = self
             .requests
-            .prepare(batch, stamp.unix_seconds, stamp.nonce)
+            .prepare_as(credentials, batch, stamp.unix_seconds, stamp.nonce)
             .map_err(|err| {
                 let kind = match err.kind() {
                     RequestErrorKind::TooLarge => CallErrorKind::RequestTooLarge,
