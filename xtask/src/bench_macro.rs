@@ -304,6 +304,27 @@ pub(crate) fn quick(target_dir: &Path) -> Result<(), String> {
                 V2_VS_SDK_TARGET,
                 true,
             ));
+            if let Some(args) = crate::bench_process::v3_dry_run_args(&bench.tcdn) {
+                let mut v3 = at_small.clone();
+                v3.args = args;
+                v3.args.push("--from-file".to_owned());
+                v3.args.push(small.display().to_string());
+                let official = crate::bench_process::script(
+                    &python,
+                    "tc3_sdk_dry_run.py",
+                    "API 3.0 SDK",
+                    &small,
+                );
+                let [ours, theirs] = alternate(&[&v3, &official], 3)?[..] else {
+                    unreachable!("two commands, two times")
+                };
+                checks.push((
+                    "dry run, 100k URLs: API 3.0 SDK / tcdn (processes)".to_owned(),
+                    theirs.as_secs_f64() / ours.as_secs_f64(),
+                    V3_VS_SDK_TARGET,
+                    true,
+                ));
+            }
         }
         Err(why) => eprintln!("xtask bench --quick: SDK comparison skipped: {why}"),
     }
@@ -672,20 +693,15 @@ impl Bench {
             .arg("-o")
             .arg(&time_log)
             .arg(&self.tcdn)
-            .args([
-                "flush",
-                "--mainland",
-                "--dry-run",
-                "--output",
-                "json",
-                "--from-file",
-            ])
+            .args(crate::bench_process::V2_DRY_RUN)
+            .arg("--from-file")
             .arg(file)
             .env("TENCENTCLOUD_SECRET_ID", BENCH_ID)
             .env("TENCENTCLOUD_SECRET_KEY", BENCH_KEY)
             .env_remove("TENCENTCLOUD_TOKEN")
             .env_remove("TENCENTCLOUD_SECURITY_TOKEN")
             .env_remove("TCDN_ENDPOINT")
+            .env_remove("TCDN_API")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(create(&self.work.join("dry-run.err"))?);

@@ -31,8 +31,29 @@ pub(crate) const LINEAR_TARGET: f64 = 1.15;
 /// Peak RSS at 1M beyond the 1-URL baseline, over the input's size.
 pub(crate) const RSS_TARGET: f64 = 1.5;
 
-/// The dry run's arguments before `--from-file FILE`, for API 2.0.
-pub(crate) const V2_DRY_RUN: [&str; 5] = ["flush", "--mainland", "--dry-run", "--output", "json"];
+/// The dry run's arguments before `--from-file FILE`, for API 2.0 (named,
+/// since API 3.0 is the default).
+pub(crate) const V2_DRY_RUN: [&str; 7] = [
+    "--api",
+    "v2",
+    "flush",
+    "--mainland",
+    "--dry-run",
+    "--output",
+    "json",
+];
+
+/// The same for API 3.0: `PurgeUrlsCache` requests of 1000 URLs, signed
+/// with TC3, as the official SDK's script builds them.
+pub(crate) const V3_DRY_RUN: [&str; 7] = [
+    "--api",
+    "v3",
+    "flush",
+    "--mainland",
+    "--dry-run",
+    "--output",
+    "json",
+];
 
 /// A command to time: program, arguments, environment.
 #[derive(Clone)]
@@ -68,6 +89,7 @@ impl Timed {
             .env_remove("TENCENTCLOUD_TOKEN")
             .env_remove("TENCENTCLOUD_SECURITY_TOKEN")
             .env_remove("TCDN_ENDPOINT")
+            .env_remove("TCDN_API")
             .env_remove("RUST_LOG")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -171,28 +193,17 @@ pub(crate) fn script(python: &Path, name: &str, label: &str, file: &Path) -> Tim
     }
 }
 
-/// The arguments of `tcdn`'s API 3.0 dry run, when its `flush --help` shows
-/// how to ask for one (`--api`); `None` until the CLI has it.
+/// The arguments of `tcdn`'s API 3.0 dry run, when its `--help` shows how
+/// to ask for one (`--api`); `None` for a binary without API 3.0.
 pub(crate) fn v3_dry_run_args(tcdn: &Path) -> Option<Vec<String>> {
     let help = Command::new(tcdn)
-        .args(["flush", "--help"])
+        .arg("--help")
         .stderr(Stdio::null())
         .output()
         .ok()?;
     let help = String::from_utf8_lossy(&help.stdout);
-    help.contains("--api ").then(|| {
-        [
-            "flush",
-            "--api",
-            "3",
-            "--mainland",
-            "--dry-run",
-            "--output",
-            "json",
-        ]
-        .map(str::to_owned)
-        .to_vec()
-    })
+    help.contains("--api ")
+        .then(|| V3_DRY_RUN.map(str::to_owned).to_vec())
 }
 
 #[cfg(test)]

@@ -2,8 +2,15 @@
 //!
 //! Every line is accounted for: blank lines and `#` comments are skipped, a
 //! URL seen before is dropped (the first one wins), and every invalid line is
-//! reported with where it came from, so nothing a user submits is lost
-//! silently. Validation happens here, before anything is signed or sent.
+//! counted and the first [`PROBLEMS_KEPT`] reported with where they came
+//! from, so nothing a user submits is lost silently. Validation happens
+//! here, before anything is signed or sent.
+//!
+//! The reading is bounded: a line longer than [`MAX_LINE`] is reported
+//! without being held, and one that runs on past [`RUNAWAY_LINE`] (a device
+//! like `/dev/zero`, a binary file) stops the reading with an error. A UTF-8
+//! byte order mark at the start of the input is skipped, as editors on
+//! Windows write one.
 
 use std::fmt;
 use std::fs::File;
@@ -11,7 +18,23 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 use tcdn::CdnUrl;
+use tcdn::model::MAX_URL_LEN;
 use tcdn::plan::DistinctUrls;
+
+/// The most invalid values kept (and so shown) with their reasons; the rest
+/// are only counted.
+pub const PROBLEMS_KEPT: usize = 20;
+
+/// The longest line read as a URL: one of [`MAX_URL_LEN`] bytes with as much
+/// whitespace around it. A longer line is reported without being held.
+pub const MAX_LINE: usize = 2 * MAX_URL_LEN;
+
+/// A line running on this long without a line break is no URL list: the
+/// reading stops there with an error.
+pub const RUNAWAY_LINE: usize = 1 << 20;
+
+/// The UTF-8 byte order mark.
+const BOM: &[u8] = "\u{feff}".as_bytes();
 
 /// Where a submitted value came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,8 +80,18 @@ pub struct Collected {
     /// Valid, distinct URLs in input order, with the count of repeats
     /// dropped.
     pub urls: DistinctUrls,
-    /// Every invalid value, in input order.
+    /// The first [`PROBLEMS_KEPT`] invalid values, in input order.
     pub problems: Vec<Problem>,
+    /// How many invalid values there were in all, kept or not.
+    pub invalid: usize,
+}
+
+impl Collected {
+    /// The invalid values counted but not kept in
+    /// [`problems`](Self::problems).
+    pub fn not_kept(&self) -> usize {
+        self.invalid.saturating_sub(self.problems.len())
+    }
 }
 
 /// Accumulates URLs, dropping repeats without keeping a second copy of each
@@ -74,20 +107,31 @@ impl Collector {
         let url = match CdnUrl::parse(raw) {
             Ok(url) => url,
             Err(error) => {
-                self.collected.problems.push(Problem {
-                    origin: origin(),
-                    reason: error.to_string(),
-                });
+                self.problem(origin, || error.to_string());
                 return;
             }
         };
         self.collected.urls.insert(url);
     }
 
+    /// Counts an invalid value, and keeps it while fewer than
+    /// [`PROBLEMS_KEPT`] are.
+    fn problem(&mut self, origin: impl FnOnce() -> Origin, reason: impl FnOnce() -> String) {
+        self.collected.invalid += 1;
+        if self.collected.problems.len() < PROBLEMS_KEPT {
+            self.collected.problems.push(Problem {
+                origin: origin(),
+                reason: reason(),
+            });
+        }
+    }
+
     /// Reads one URL per line from `reader`, naming lines after `source`.
     ///
-    /// A line that is not UTF-8 is reported like any other invalid line; only
-    /// a read error stops the reading.
+    /// A line that is not UTF-8, or longer than [`MAX_LINE`], is reported
+    /// like any other invalid line; only a read error or a line running on
+    /// past [`RUNAWAY_LINE`] (an [`InvalidData`](std::io::ErrorKind) error
+    /// naming the line) stops the reading.
     pub fn read_lines(&mut self, source: &str, reader: impl BufRead) -> std::io::Result<()> {
         self.read_lines_sized(source, reader, None)
     }
@@ -109,9 +153,11 @@ impl Collector {
     /// The reading itself. Whole lines are taken straight from the reader's
     /// buffer and checked as UTF-8 a block at a time (a line is UTF-8 if its
     /// block is, as `\n` never occurs inside a character); only a block that
-    /// fails is checked line by line, to name the bad lines. With `length`,
-    /// the URLs still to come are estimated from the lines per byte of the
-    /// first block, and room is made for them once.
+    /// fails is checked line by line, to name the bad lines. A line cut by
+    /// the end of the buffer is completed from the next fill, up to
+    /// [`MAX_LINE`] bytes; past that, the rest of it is skipped unread. With
+    /// `length`, the URLs still to come are estimated from the lines per
+    /// byte of the first block, and room is made for them once.
     fn read_lines_sized(
         &mut self,
         source: &str,
@@ -127,31 +173,51 @@ impl Collector {
         // A line cut by the end of the reader's buffer, completed from the
         // next fill.
         let mut partial = Vec::new();
+        // The bytes so far of a line too long to hold (0: none is).
+        let mut skipped = 0usize;
         loop {
             let available = reader.fill_buf()?;
             if available.is_empty() {
-                if !partial.is_empty() {
+                if skipped > 0 {
+                    lines.overlong(self, skipped);
+                } else if !partial.is_empty() {
                     lines.block(self, &partial);
                 }
                 return Ok(());
             }
-            let taken = match available.iter().rposition(|&b| b == b'\n') {
-                None => {
+            let Some(last) = available.iter().rposition(|&b| b == b'\n') else {
+                // No line ends in this fill.
+                let taken = available.len();
+                if skipped > 0 || partial.len() + taken > MAX_LINE {
+                    skipped += partial.len() + taken;
+                    partial = Vec::new();
+                    if skipped > RUNAWAY_LINE {
+                        return Err(lines.runaway());
+                    }
+                } else {
                     partial.extend_from_slice(available);
-                    available.len()
                 }
-                Some(last) if partial.is_empty() => {
-                    lines.block(self, &available[..last]);
-                    last + 1
-                }
-                Some(last) => {
-                    partial.extend_from_slice(&available[..last]);
+                reader.consume(taken);
+                continue;
+            };
+            let mut from = 0;
+            if skipped > 0 || !partial.is_empty() {
+                // The line begun in an earlier fill ends here.
+                let first = available.iter().position(|&b| b == b'\n').unwrap_or(last);
+                if skipped > 0 {
+                    lines.overlong(self, skipped + first);
+                    skipped = 0;
+                } else {
+                    partial.extend_from_slice(&available[..first]);
                     lines.block(self, &partial);
                     partial.clear();
-                    last + 1
                 }
-            };
-            reader.consume(taken);
+                from = first + 1;
+            }
+            if from <= last {
+                lines.block(self, &available[from..last]);
+            }
+            reader.consume(last + 1);
             if !reserved && lines.number > 0 {
                 reserved = true;
                 if let Some(length) = length {
@@ -192,28 +258,72 @@ struct Lines<'a> {
 
 impl Lines<'_> {
     /// Whole lines without the last one's newline.
-    fn block(&mut self, collector: &mut Collector, block: &[u8]) {
+    fn block(&mut self, collector: &mut Collector, mut block: &[u8]) {
         self.bytes += block.len() + 1;
+        if self.number == 0 {
+            block = block.strip_prefix(BOM).unwrap_or(block);
+        }
         match std::str::from_utf8(block) {
             Ok(text) => {
                 for line in text.split('\n') {
                     self.number += 1;
-                    self.line(collector, line);
+                    if line.len() > MAX_LINE {
+                        self.too_long(collector, line.len());
+                    } else {
+                        self.line(collector, line);
+                    }
                 }
             }
             Err(_) => {
                 for line in block.split(|&b| b == b'\n') {
                     self.number += 1;
+                    if line.len() > MAX_LINE {
+                        self.too_long(collector, line.len());
+                        continue;
+                    }
                     match std::str::from_utf8(line) {
                         Ok(line) => self.line(collector, line),
-                        Err(_) => collector.collected.problems.push(Problem {
-                            origin: self.origin(),
-                            reason: "the line is not valid UTF-8".to_owned(),
-                        }),
+                        Err(_) => collector.problem(
+                            || self.origin(),
+                            || "the line is not valid UTF-8".to_owned(),
+                        ),
                     }
                 }
             }
         }
+    }
+
+    /// A line of `length` bytes (newline excluded) that was skipped, not
+    /// held.
+    fn overlong(&mut self, collector: &mut Collector, length: usize) {
+        self.bytes += length + 1;
+        self.number += 1;
+        self.too_long(collector, length);
+    }
+
+    fn too_long(&self, collector: &mut Collector, length: usize) {
+        collector.problem(
+            || self.origin(),
+            || {
+                format!(
+                    "the line is {length} bytes long; a URL is at most {MAX_URL_LEN} bytes, \
+                     and a line at most {MAX_LINE}"
+                )
+            },
+        );
+    }
+
+    /// The error that stops the reading of a line without end.
+    fn runaway(&self) -> std::io::Error {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "line {} runs on for more than {} MiB without a line break; a URL list holds \
+                 one URL of at most {MAX_URL_LEN} bytes per line",
+                self.number + 1,
+                RUNAWAY_LINE >> 20
+            ),
+        )
     }
 
     fn line(&self, collector: &mut Collector, line: &str) {
@@ -349,6 +459,83 @@ mod tests {
         let got = collector.finish();
         assert_eq!((got.urls.len(), got.urls.duplicates()), (4000, 1000));
         assert_eq!(got.urls.as_slice()[3999].as_str(), "https://a.example/3999");
+    }
+
+    /// Reads `text` through a reader buffer of each of several sizes.
+    fn read_cut(text: &[u8], each: impl Fn(usize, Collected)) {
+        for capacity in [1, 2, 3, 7, 64, 4096, 65536] {
+            let mut collector = Collector::default();
+            let reader = BufReader::with_capacity(capacity, text);
+            collector.read_lines_sized("f", reader, None).unwrap();
+            each(capacity, collector.finish());
+        }
+    }
+
+    #[test]
+    fn a_leading_byte_order_mark_is_skipped_and_only_there() {
+        let text = "\u{feff}https://a.example/1\n\u{feff}https://a.example/2\n";
+        read_cut(text.as_bytes(), |capacity, got| {
+            let (urls, problems) = summary(got);
+            assert_eq!(urls, ["https://a.example/1"], "capacity {capacity}");
+            assert_eq!(problems.len(), 1, "capacity {capacity}");
+            assert!(problems[0].starts_with("f:2: "), "{problems:?}");
+            assert!(problems[0].contains("U+FEFF"), "{problems:?}");
+        });
+        let got = read("\u{feff}\nhttps://a.example/1\n");
+        assert_eq!((got.urls.len(), got.invalid), (1, 0));
+    }
+
+    #[test]
+    fn a_line_too_long_is_reported_by_number_and_the_reading_goes_on() {
+        let long = "x".repeat(3 * MAX_LINE);
+        let at_limit = format!("  https://a.example/{}  ", "y".repeat(MAX_URL_LEN - 18));
+        assert!(at_limit.len() <= MAX_LINE);
+        let text = format!("https://a.example/1\n{long}\n{at_limit}\n{long}\nhttps://a.example/2");
+        read_cut(text.as_bytes(), |capacity, got| {
+            let (urls, problems) = summary(got);
+            assert_eq!(urls.len(), 3, "capacity {capacity}");
+            let expected = format!(
+                "the line is {} bytes long; a URL is at most {MAX_URL_LEN} bytes, and a line at \
+                 most {MAX_LINE}",
+                long.len()
+            );
+            assert_eq!(
+                problems,
+                [format!("f:2: {expected}"), format!("f:4: {expected}")],
+                "capacity {capacity}"
+            );
+        });
+    }
+
+    #[test]
+    fn a_line_without_end_stops_the_reading_with_an_error() {
+        let mut collector = Collector::default();
+        let reader = BufReader::with_capacity(READ_BLOCK, std::io::repeat(0));
+        let error = collector.read_lines("zeros", reader).unwrap_err();
+        assert_eq!(error.kind(), std::io::ErrorKind::InvalidData);
+        assert!(error.to_string().starts_with("line 1 runs on"), "{error}");
+        let mut collector = Collector::default();
+        let text = [&b"https://a.example/1\n"[..], &[b'x'; RUNAWAY_LINE + 1]].concat();
+        let error = collector
+            .read_lines("f", BufReader::with_capacity(READ_BLOCK, &text[..]))
+            .unwrap_err();
+        assert!(error.to_string().starts_with("line 2 runs on"), "{error}");
+    }
+
+    #[test]
+    fn only_the_first_problems_are_kept_but_all_are_counted() {
+        let text: String = (0..PROBLEMS_KEPT + 5)
+            .map(|i| format!("ftp://a.example/{i}\nhttps://a.example/{i}\n"))
+            .collect();
+        let got = read(&text);
+        assert_eq!(got.urls.len(), PROBLEMS_KEPT + 5);
+        assert_eq!(got.problems.len(), PROBLEMS_KEPT);
+        assert_eq!((got.invalid, got.not_kept()), (PROBLEMS_KEPT + 5, 5));
+        let last = &got.problems[PROBLEMS_KEPT - 1];
+        assert_eq!(
+            last.origin.to_string(),
+            format!("urls.txt:{}", 2 * PROBLEMS_KEPT - 1)
+        );
     }
 
     #[test]

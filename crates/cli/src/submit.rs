@@ -308,13 +308,19 @@ fn run(
     }
     let mut job = job.with_areas(areas).url_encode(target.url_encode);
     let collected = collect_input(&target)?;
-    if !collected.problems.is_empty() {
+    if collected.invalid > 0 {
         for problem in &collected.problems {
             eprintln!("tcdn: {problem}");
         }
+        if collected.not_kept() > 0 {
+            eprintln!(
+                "tcdn: ... and {} more invalid input value(s) not shown",
+                collected.not_kept()
+            );
+        }
         return Err(CliError::usage(format!(
             "{} invalid input value(s); nothing was sent",
-            collected.problems.len()
+            collected.invalid
         )));
     }
     if collected.urls.is_empty() {
@@ -426,6 +432,9 @@ fn run(
 
 /// Signs and prints every API 3.0 request; sends nothing. Directories are
 /// planned with the default batch (100): the quota is not read.
+///
+/// Like [`dry_run`], a large input is signed and rendered on several
+/// threads, with the timestamps and nonces drawn here in plan order.
 fn dry_run_v3(
     out: &mut impl Write,
     global: &ClientOptions,
@@ -435,25 +444,40 @@ fn dry_run_v3(
     batch_size: Option<NonZeroUsize>,
 ) -> io::Result<ExitStatus> {
     let builder = setup.v3_builder();
+    let threads = crate::ordered::threads_for(collected.urls.len(), PARALLEL_DRY_RUN_URLS);
+    let jobs = builder.plan(job, collected.urls, batch_size).map(|item| {
+        item.map(|request| {
+            let (timestamp, nonce) = setup.stamp(global);
+            (request, timestamp, nonce)
+        })
+    });
+    let format = global.output;
     let mut failed = 0usize;
-    for item in builder.plan(job, collected.urls, batch_size) {
-        match item {
-            Ok(request) => {
-                let (timestamp, nonce) = setup.stamp(global);
-                match builder.prepare(&request, timestamp, nonce) {
-                    Ok(prepared) => output::dry_run_v3_request(out, global.output, &prepared)?,
-                    Err(error) => {
-                        failed += 1;
-                        eprintln!("tcdn: {error}");
-                    }
-                }
+    crate::ordered::map_in_order(
+        jobs,
+        threads,
+        |job| {
+            job.map(|(request, timestamp, nonce)| {
+                builder.prepare(&request, timestamp, nonce).map(|prepared| {
+                    let mut text = Vec::new();
+                    output::dry_run_v3_request(&mut text, format, &prepared).map(|()| text)
+                })
+            })
+        },
+        |rendered| match rendered {
+            Ok(Ok(text)) => out.write_all(&text?),
+            Ok(Err(error)) => {
+                failed += 1;
+                eprintln!("tcdn: {error}");
+                Ok(())
             }
             Err(too_large) => {
                 failed += 1;
                 eprintln!("tcdn: {}: {too_large}", too_large.url);
+                Ok(())
             }
-        }
-    }
+        },
+    )?;
     out.flush()?;
     Ok(if failed == 0 {
         ExitStatus::Success

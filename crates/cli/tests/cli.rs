@@ -51,6 +51,80 @@ fn bad_lines_are_all_reported_with_their_numbers_and_nothing_is_sent() {
 }
 
 #[test]
+fn only_the_first_20_bad_lines_are_shown_then_a_count_of_the_rest() {
+    let tcdn = Tcdn::new();
+    let list = tcdn.home.path().join("urls.txt");
+    let text: String = (1..=25)
+        .map(|i| format!("ftp://www.example.com/{i}\n"))
+        .collect();
+    std::fs::write(&list, text).unwrap();
+    let assert = tcdn
+        .cmd()
+        .args(["flush", "--dry-run", "--from-file"])
+        .arg(&list)
+        .assert()
+        .code(2)
+        .stdout("");
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    let shown: Vec<&str> = stderr.lines().filter(|l| l.contains("urls.txt:")).collect();
+    assert_eq!(shown.len(), 20, "{stderr}");
+    assert!(shown[19].contains("urls.txt:20:"), "{stderr}");
+    assert!(!stderr.contains("urls.txt:21"), "{stderr}");
+    assert!(stderr.contains("and 5 more invalid"), "{stderr}");
+    assert!(stderr.contains("25 invalid input value(s)"), "{stderr}");
+}
+
+#[test]
+fn a_leading_byte_order_mark_in_a_url_file_is_skipped() {
+    let tcdn = Tcdn::new();
+    let list = tcdn.home.path().join("urls.txt");
+    std::fs::write(&list, "\u{feff}https://www.example.com/a.js\r\n").unwrap();
+    let output = tcdn
+        .cmd()
+        .args(["flush", "--dry-run", "--output", "json", "--from-file"])
+        .arg(&list)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let stdout = stdout_of(&output);
+    assert!(stdout.contains("https://www.example.com/a.js"), "{stdout}");
+    assert!(!stdout.contains("\\ufeff"), "{stdout}");
+}
+
+#[test]
+fn an_endless_line_ends_the_reading_with_a_clear_error() {
+    let assert = Tcdn::new()
+        .cmd()
+        .args(["flush", "--dry-run", "--from-file", "/dev/zero"])
+        .assert()
+        .code(2)
+        .stdout("");
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(
+        stderr.contains("--from-file /dev/zero: line 1 runs on for more than 1 MiB"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_line_too_long_is_named_by_its_number() {
+    let tcdn = Tcdn::new();
+    let list = tcdn.home.path().join("urls.txt");
+    let long = format!("https://www.example.com/{}", "x".repeat(100_000));
+    std::fs::write(&list, format!("https://www.example.com/a\n{long}\n")).unwrap();
+    tcdn.cmd()
+        .args(["flush", "--dry-run", "--from-file"])
+        .arg(&list)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "urls.txt:2: the line is {} bytes long",
+            long.len()
+        )));
+}
+
+#[test]
 fn bad_arguments_are_numbered() {
     Tcdn::new()
         .cmd()
