@@ -21,8 +21,11 @@ use std::time::Duration;
 use bytes::Bytes;
 use tcdn::transport::{HyperTransport, Transport, TransportError, async_trait};
 use tcdn::{
-    Api, Areas, CdnUrl, Client, Credentials, Endpoint, Report, RetryPolicy, clock::Clock,
-    clock::Sleeper, error::{CallErrorKind, GaveUp}, test_util::ManualClock,
+    Api, Areas, CdnUrl, Client, Credentials, Endpoint, Report, RetryPolicy,
+    clock::Clock,
+    clock::Sleeper,
+    error::{CallErrorKind, GaveUp},
+    test_util::ManualClock,
 };
 use tcdn_emulator::{Config, Credential, Emulator, Faults, RunningEmulator};
 use tokio::sync::watch;
