@@ -58,10 +58,10 @@
 //! - [`retry`] and [`pacing`]: [`RetryPolicy`] (attempts, exponential backoff
 //!   with full jitter, a total deadline) and the rate windows.
 //! - [`clock`] and [`nonce`]: the injected [`Clock`](clock::Clock),
-//!   [`Sleeper`](clock::Sleeper) and [`NonceSource`](nonce::NonceSource);
-//!   with the `test-util` feature, `test_util` has deterministic doubles
-//!   (`ManualClock`, `ManualSleeper`, `SequentialNonces`) and the
-//!   transport's mocks.
+//!   [`Sleeper`](clock::Sleeper) and [`NonceSource`](nonce::NonceSource),
+//!   and reproducible [`SequentialNonces`](nonce::SequentialNonces); with
+//!   the `test-util` feature, `test_util` has deterministic doubles
+//!   (`ManualClock`, `ManualSleeper`) and the transport's mocks.
 //! - [`error`]: [`CallError`] and [`ClientError`].
 //! - [`model`], [`sign`] and [`transport`]: the crates tcdn is built on
 //!   (`tcdn-model`, `tcdn-sign`, `tcdn-transport`), re-exported whole.

@@ -1,10 +1,11 @@
 //! The `Nonce` of each signed attempt: [`Nonce`], the [`NonceSource`] the
-//! client draws from, and its production source [`RandomNonces`].
-//! (A deterministic source for tests is `test_util::SequentialNonces`.)
+//! client draws from, its production source [`RandomNonces`], and
+//! [`SequentialNonces`] for reproducible requests (`tcdn --nonce`, tests).
 
 use std::fmt;
 use std::num::NonZeroU32;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// The `Nonce` parameter: a positive integer in `1..=u32::MAX`.
 ///
@@ -125,9 +126,54 @@ impl NonceSource for RandomNonces {
     }
 }
 
+/// Nonces `start`, `start + 1`, ... (wrapping from 4294967295 to 1): fixed
+/// and reproducible, for a dry run that must print the same requests each
+/// time (`tcdn --nonce`) and for tests. Unlike [`RandomNonces`] they are
+/// predictable, which a server's replay check does not mind as long as
+/// each is used once.
+///
+/// ```
+/// use tcdn::nonce::{Nonce, NonceSource, SequentialNonces};
+/// let source = SequentialNonces::new(Nonce::MAX);
+/// assert_eq!(source.next_nonce(), Nonce::MAX);
+/// assert_eq!(source.next_nonce(), Nonce::MIN);
+/// ```
+#[derive(Debug)]
+pub struct SequentialNonces {
+    next: AtomicU32,
+}
+
+impl SequentialNonces {
+    /// Starts at `start`.
+    pub fn new(start: Nonce) -> Self {
+        Self {
+            next: AtomicU32::new(start.get()),
+        }
+    }
+}
+
+impl NonceSource for SequentialNonces {
+    fn next_nonce(&self) -> Nonce {
+        let value = self
+            .next
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                Some(n.checked_add(1).unwrap_or(1))
+            })
+            .unwrap_or(1);
+        Nonce::new(value).unwrap_or(Nonce::MIN)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sequential_nonces_count_up_and_skip_zero() {
+        let source = SequentialNonces::new(Nonce::new(u32::MAX - 1).unwrap());
+        let got: Vec<u32> = (0..3).map(|_| source.next_nonce().get()).collect();
+        assert_eq!(got, [u32::MAX - 1, u32::MAX, 1]);
+    }
 
     // (Never 0: `Nonce` cannot hold it.)
     #[test]

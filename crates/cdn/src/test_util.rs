@@ -3,14 +3,13 @@
 //! waiting, [`SequentialNonces`], and the transport's [`mock`]s, so tests of
 //! code built on tcdn need no other crate.
 
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use async_trait::async_trait;
 
 use crate::clock::{Clock, Sleeper};
-use crate::nonce::{Nonce, NonceSource};
 
 /// The transport's test doubles: a scripted transport, a transport from a
 /// closure, and one that never answers.
@@ -105,41 +104,6 @@ impl Sleeper for ManualSleeper {
     }
 }
 
-/// Nonces `start`, `start + 1`, ... (wrapping from `u32::MAX` to 1).
-#[derive(Debug)]
-pub struct SequentialNonces {
-    next: AtomicU32,
-}
-
-impl SequentialNonces {
-    /// Starts at `start`.
-    pub fn new(start: Nonce) -> Self {
-        Self {
-            next: AtomicU32::new(start.get()),
-        }
-    }
-}
-
-impl NonceSource for SequentialNonces {
-    fn next_nonce(&self) -> Nonce {
-        let value = self
-            .next
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
-                Some(n.checked_add(1).unwrap_or(1))
-            })
-            .unwrap_or(1);
-        Nonce::new(value).unwrap_or(Nonce::MIN)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sequential_nonces_count_up_and_skip_zero() {
-        let source = SequentialNonces::new(Nonce::new(u32::MAX - 1).unwrap());
-        let got: Vec<u32> = (0..3).map(|_| source.next_nonce().get()).collect();
-        assert_eq!(got, [u32::MAX - 1, u32::MAX, 1]);
-    }
-}
+/// Nonces `start`, `start + 1`, ... (the library's own, re-exported here
+/// with the other doubles).
+pub use crate::nonce::SequentialNonces;

@@ -202,6 +202,47 @@ fn pacing_follows_a_sliding_window_without_real_sleeping() {
 }
 
 #[test]
+fn a_request_too_large_to_send_fails_before_taking_a_rate_limit_slot() {
+    let harness = Harness::new();
+    let script = Arc::new(
+        ScriptedTransport::new()
+            .then_respond(200, OK)
+            .then_respond(200, OK),
+    );
+    let client = harness
+        .builder(script.clone())
+        .method(HttpMethod::Get)
+        .rate_limit_per_minute(1)
+        .build()
+        .unwrap();
+    let small = FlushOrPush::new(Operation::FlushUrls, Areas::Mainland, urls(1)).unwrap();
+    let long_path = "a".repeat(1000);
+    let huge: Vec<CdnUrl> = (0..40)
+        .map(|i| {
+            format!("https://www.example.com/{long_path}/{i}.js")
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    let huge = FlushOrPush::new(Operation::FlushUrls, Areas::Mainland, huge).unwrap();
+    let rt = runtime();
+    rt.block_on(client.call(&small)).unwrap();
+    // The window is full, but the request (over GET's 32 KB) is refused
+    // before waiting for it.
+    let err = rt.block_on(client.call(&huge)).unwrap_err();
+    assert_eq!(err.kind(), CallErrorKind::RequestTooLarge, "{err}");
+    assert_eq!(err.attempts(), 0);
+    assert!(harness.sleeper.sleeps().is_empty());
+    // Nor did it take the slot: the next request waits one window, and is
+    // signed with the time after the wait.
+    rt.block_on(client.call(&small)).unwrap();
+    assert_eq!(harness.sleeper.sleeps(), [Duration::from_secs(61)]);
+    let sent = script.requests();
+    assert_eq!(sent.len(), 2);
+    assert_eq!(params(&sent[1])["Timestamp"], (START + 61).to_string());
+}
+
+#[test]
 fn pacing_holds_with_concurrency() {
     let harness = Harness::new();
     let clock = harness.clock.clone();

@@ -6,41 +6,77 @@
 //!
 //! Waiting is compressed: the client's clock and the emulator's clock are
 //! both manual, and the client's sleeper advances them together, so a minute
-//! of rate-limit pacing or backoff takes no real time. Per-attempt timeouts
-//! (the only waits of exactly [`ATTEMPT_TIMEOUT`]) stay real, so an HTTP
-//! exchange is never cut short by simulated time.
+//! of rate-limit pacing or backoff takes no real time. No simulated wait
+//! ends while one of the client's requests is in flight, so simulated time
+//! never cuts an HTTP exchange short: the client's own per-attempt timeout
+//! (a wait raced against its request) cannot fire, and the transport's real
+//! total timeout of [`ATTEMPT_TIMEOUT`] bounds every exchange instead. The
+//! sleeper is never told what a wait is for.
 
 use std::collections::BTreeSet;
 use std::num::{NonZeroU32, NonZeroUsize};
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_trait::async_trait;
+use bytes::Bytes;
+use tcdn::transport::{HyperTransport, Transport, TransportError, async_trait};
 use tcdn::{
-    Api, Areas, CdnUrl, Client, Credentials, Endpoint, Report, RetryPolicy, clock::Clock,
-    clock::Sleeper, error::CallErrorKind, test_util::ManualClock,
+    Api, Areas, CdnUrl, Client, Credentials, Endpoint, Report, RetryPolicy,
+    clock::Clock,
+    clock::Sleeper,
+    error::{CallErrorKind, GaveUp},
+    test_util::ManualClock,
 };
 use tcdn_emulator::{Config, Credential, Emulator, Faults, RunningEmulator};
+use tokio::sync::watch;
 
 const ID: &str = "AKIDfaultMatrix";
 const KEY: &str = "fault-matrix-secret-key";
 const START: u64 = 1_800_000_000;
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(7);
 
-/// Advances both clocks instead of waiting; real waits only for timeouts.
+/// Counts the client's requests in flight.
+#[derive(Debug)]
+struct Tracked {
+    inner: HyperTransport,
+    in_flight: watch::Sender<usize>,
+}
+
+/// Takes one request off the count when its exchange ends or is dropped.
+struct InFlight<'a>(&'a watch::Sender<usize>);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.send_modify(|n| *n -= 1);
+    }
+}
+
+#[async_trait]
+impl Transport for Tracked {
+    async fn send(
+        &self,
+        request: http::Request<Bytes>,
+    ) -> Result<http::Response<Bytes>, TransportError> {
+        self.in_flight.send_modify(|n| *n += 1);
+        let _in_flight = InFlight(&self.in_flight);
+        self.inner.send(request).await
+    }
+}
+
+/// Advances both clocks instead of waiting, once no request is in flight.
 #[derive(Debug)]
 struct CompressedTime {
     client: ManualClock,
     emulator: tcdn_emulator::ManualClock,
+    in_flight: watch::Receiver<usize>,
 }
 
 #[async_trait]
 impl Sleeper for CompressedTime {
     async fn sleep(&self, duration: Duration) {
-        if duration == ATTEMPT_TIMEOUT {
-            tokio::time::sleep(duration).await;
-            return;
-        }
+        let mut in_flight = self.in_flight.clone();
+        // Only fails if the transport is gone, and then nothing is in flight.
+        let _ = in_flight.wait_for(|&n| n == 0).await;
         self.client.advance(duration);
         self.emulator
             .advance_millis(i64::try_from(duration.as_millis()).unwrap_or(i64::MAX));
@@ -103,13 +139,23 @@ async fn run(setup: Setup, input: &[CdnUrl]) -> Run {
         .await
         .unwrap();
     let client_clock = ManualClock::new(START.saturating_add_signed(setup.client_clock_offset));
+    let (in_flight, watching) = watch::channel(0);
+    let transport = Arc::new(Tracked {
+        inner: HyperTransport::builder()
+            .total_timeout(ATTEMPT_TIMEOUT)
+            .build()
+            .unwrap(),
+        in_flight,
+    });
     let sleeper = Arc::new(CompressedTime {
         client: client_clock.clone(),
         emulator: emulator_clock,
+        in_flight: watching,
     });
     let client = Client::builder(Credentials::new(ID, KEY).unwrap())
         .api(Api::V2)
         .endpoint(running.endpoint().parse::<Endpoint>().unwrap())
+        .transport(transport)
         .timeout(ATTEMPT_TIMEOUT)
         .retry_policy(setup.retry)
         .rate_limit_per_minute(setup.client_rate_limit)
@@ -349,7 +395,13 @@ async fn the_total_deadline_holds_when_the_server_never_succeeds() {
         assert!(batch.attempts > 1, "retried until the deadline");
     }
     for failure in &run.report.failed {
-        // The last attempt may be cut by the deadline itself (no code).
-        assert!(matches!(failure.code, Some(6000) | None), "{failure:?}");
+        // Every attempt was answered (no exchange was cut short): the client
+        // gave up before a backoff that would have passed the deadline.
+        assert_eq!(failure.code, Some(6000), "{failure:?}");
+        assert!(!failure.maybe_applied, "{failure:?}");
+    }
+    for batch in &run.report.batches {
+        let error = batch.error.as_ref().expect("every batch failed");
+        assert_eq!(error.gave_up(), GaveUp::DeadlineReached, "{error:?}");
     }
 }

@@ -147,8 +147,10 @@ pub struct TargetArgs {
     #[arg(long)]
     pub url_encode: bool,
 
-    /// Read URLs from a file, one per line (`-` for stdin); blank lines and
-    /// `#` comments are skipped.
+    /// Read URLs from a file, one per line (`-` for stdin); blank lines,
+    /// `#` comments and a leading UTF-8 BOM are skipped; a line over 8 KiB
+    /// is reported and skipped; at most 20 invalid values are shown, then a
+    /// count.
     #[arg(long, value_name = "PATH|-")]
     pub from_file: Option<PathBuf>,
 

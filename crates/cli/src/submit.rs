@@ -7,13 +7,11 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use std::sync::atomic::{AtomicU32, Ordering};
-
 use tcdn::clock::{Clock, SystemClock};
 use tcdn::credentials::RefreshingCredentials;
 use tcdn::error::ClientErrorKind;
 use tcdn::model::v3::{FlushType, Headers, HttpHeader, Layer, PushOptions, UserAgent};
-use tcdn::nonce::{Nonce, NonceSource, RandomNonces};
+use tcdn::nonce::{Nonce, NonceSource, RandomNonces, SequentialNonces};
 use tcdn::v2::{PlanItem, RequestBuilder};
 use tcdn::v3::Signing;
 use tcdn::{
@@ -149,7 +147,8 @@ impl Setup {
             MethodArg::Post => HttpMethod::Post,
         };
         let nonces: Arc<dyn NonceSource> = match global.nonce.and_then(Nonce::new) {
-            Some(first) => Arc::new(CountingNonces::new(first)),
+            // `--nonce N`: N, N + 1, ..., so a dry run is reproducible.
+            Some(first) => Arc::new(SequentialNonces::new(first)),
             None => Arc::new(RandomNonces::new()),
         };
         Ok(Self {
@@ -649,32 +648,5 @@ impl Clock for StartingClock {
 
     fn monotonic(&self) -> Duration {
         self.origin.elapsed()
-    }
-}
-
-/// `--nonce N`: nonces N, N + 1, ... (wrapping from 4294967295 to 1), so a
-/// dry run is reproducible.
-#[derive(Debug)]
-struct CountingNonces {
-    next: AtomicU32,
-}
-
-impl CountingNonces {
-    fn new(first: Nonce) -> Self {
-        Self {
-            next: AtomicU32::new(first.get()),
-        }
-    }
-}
-
-impl NonceSource for CountingNonces {
-    fn next_nonce(&self) -> Nonce {
-        let value = self
-            .next
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
-                Some(n.checked_add(1).unwrap_or(1))
-            })
-            .unwrap_or(1);
-        Nonce::new(value).unwrap_or(Nonce::MIN)
     }
 }

@@ -134,18 +134,29 @@ async fn attempts<B: Backend>(
     let mut last_error: Option<CallError> = None;
     let mut not_sent = None;
     let result = loop {
-        if halt.reason().is_none() {
-            wait_for_slot(core, halt, B::pace_key(&batch)).await;
-        }
         if let Some(reason) = halt.reason() {
-            match last_error.take() {
-                Some(error) => break Err((error, GaveUp::Stopped(reason), attempts)),
-                None => {
-                    not_sent = Some(reason);
-                    let error = CallError::new(CallErrorKind::NotSent, reason.to_string());
-                    break Err((error, GaveUp::Stopped(reason), attempts));
-                }
-            }
+            break stopped(reason, last_error.take(), &mut not_sent, attempts);
+        }
+        // The request is prepared before it takes a rate-limit slot, so one
+        // too large to send fails at once instead of after waiting for a
+        // slot; it is signed again only if the wait made its stamp stale.
+        let stamp = Stamp {
+            unix_seconds: core.clock.unix_seconds(),
+            nonce: core.nonces.next_nonce(),
+        };
+        let prepared = match core.credentials.current().await {
+            Ok(used) => backend
+                .prepare(&batch, stamp, &used)
+                .map(|request| (stamp, used, request)),
+            Err(error) => Err(credential_error(&error)),
+        };
+        let prepared = match prepared {
+            Ok(prepared) => prepared,
+            Err(error) => break Err((error, GaveUp::NotRetryable, attempts)),
+        };
+        let waited = wait_for_slot(core, halt, B::pace_key(&batch)).await;
+        if let Some(reason) = halt.reason() {
+            break stopped(reason, last_error.take(), &mut not_sent, attempts);
         }
         let now = core.clock.monotonic();
         let deadline =
@@ -156,23 +167,27 @@ async fn attempts<B: Backend>(
             // The wait for a rate-limit slot ran past the deadline.
             break Err((error, GaveUp::DeadlineReached, attempts));
         }
-        attempts += 1;
-        let unix_seconds = core.clock.unix_seconds();
-        let first_unix = *first_unix.get_or_insert(unix_seconds);
-        let stamp = Stamp {
-            unix_seconds,
-            nonce: core.nonces.next_nonce(),
-        };
-        let used = match core.credentials.current().await {
-            Ok(credentials) => credentials,
-            Err(error) => {
-                break Err((credential_error(&error), GaveUp::NotRetryable, attempts - 1));
+        let (stamp, used, request) = if waited {
+            // Signed again with the time after the wait, and the same nonce.
+            let stamp = Stamp {
+                unix_seconds: core.clock.unix_seconds(),
+                nonce: stamp.nonce,
+            };
+            let used = match core.credentials.current().await {
+                Ok(credentials) => credentials,
+                Err(error) => {
+                    break Err((credential_error(&error), GaveUp::NotRetryable, attempts));
+                }
+            };
+            match backend.prepare(&batch, stamp, &used) {
+                Ok(request) => (stamp, used, request),
+                Err(error) => break Err((error, GaveUp::NotRetryable, attempts)),
             }
+        } else {
+            prepared
         };
-        let request = match backend.prepare(&batch, stamp, &used) {
-            Ok(request) => request,
-            Err(error) => break Err((error, GaveUp::NotRetryable, attempts - 1)),
-        };
+        attempts += 1;
+        let first_unix = *first_unix.get_or_insert(stamp.unix_seconds);
         let timeout = match deadline {
             Some(deadline) => core.timeout.min(deadline.saturating_sub(now)),
             None => core.timeout,
@@ -343,6 +358,21 @@ async fn attempts<B: Backend>(
     }
 }
 
+/// How a call that the submission stopped ends: with the last attempt's
+/// error, or, never sent, with an error that says why.
+fn stopped<T>(
+    reason: NotSentReason,
+    last_error: Option<CallError>,
+    not_sent: &mut Option<NotSentReason>,
+    attempts: u32,
+) -> Result<T, (CallError, GaveUp, u32)> {
+    let error = last_error.unwrap_or_else(|| {
+        *not_sent = Some(reason);
+        CallError::new(CallErrorKind::NotSent, reason.to_string())
+    });
+    Err((error, GaveUp::Stopped(reason), attempts))
+}
+
 /// A call that could not be signed: its credentials expired, and fetching
 /// new ones failed.
 fn credential_error(error: &crate::credentials::CredentialError) -> CallError {
@@ -353,10 +383,10 @@ fn credential_error(error: &crate::credentials::CredentialError) -> CallError {
 }
 
 /// Waits until the pacer allows another request under `key`, or until the
-/// submission stops.
-async fn wait_for_slot(core: &Core, halt: &Halt, key: &'static str) {
+/// submission stops; `true` if it waited.
+async fn wait_for_slot(core: &Core, halt: &Halt, key: &'static str) -> bool {
     let Some(pacing) = &core.pacing else {
-        return;
+        return false;
     };
     let now = core.clock.monotonic();
     let at = pacing.reserve(key, now);
@@ -369,7 +399,9 @@ async fn wait_for_slot(core: &Core, halt: &Halt, key: &'static str) {
             () = core.sleeper.sleep(at - now) => {}
             () = halt.stopped() => {}
         }
+        return true;
     }
+    false
 }
 
 /// Why an attempt has no answer.

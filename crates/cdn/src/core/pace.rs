@@ -22,7 +22,9 @@ pub const RATE_WINDOW: Duration = Duration::from_secs(60);
 pub(crate) struct Pacer {
     limit: usize,
     window: Duration,
-    /// The last `limit` reserved send times, in order.
+    /// The reserved send times that can still hold a later send back, in
+    /// order: at most the last `limit`, and none a whole window before the
+    /// latest. So memory follows the sends of one window, not the limit.
     times: VecDeque<Duration>,
 }
 
@@ -48,6 +50,15 @@ impl Pacer {
         }
         self.times.push_back(at);
         while self.times.len() > self.limit {
+            self.times.pop_front();
+        }
+        // Reservations never go back in time, so a send a whole window
+        // before this one can never hold a later one back.
+        while self
+            .times
+            .front()
+            .is_some_and(|&oldest| oldest + self.window <= at)
+        {
             self.times.pop_front();
         }
         at
@@ -99,6 +110,32 @@ mod tests {
             .map(|_| pacer.reserve(Duration::ZERO).as_secs())
             .collect();
         assert_eq!(got, [0, 0, 0, 61, 61, 61, 122]);
+    }
+
+    /// `--rate-limit 4000000000`: nothing is reserved up front for the
+    /// limit, and what is kept follows the sends of one window.
+    #[test]
+    fn a_huge_limit_keeps_only_the_sends_of_one_window() {
+        let huge = crate::api::RateWindow {
+            window: RATE_WINDOW,
+            margin: PACING_MARGIN,
+        }
+        .limit(4_000_000_000);
+        assert!(huge >= 4_000_000_000);
+        let mut pacer = Pacer::new(huge, WINDOW);
+        assert_eq!(pacer.times.capacity(), 0);
+        for _ in 0..5 {
+            assert_eq!(pacer.reserve(Duration::ZERO), Duration::ZERO);
+        }
+        assert!(pacer.times.capacity() < 64, "{}", pacer.times.capacity());
+        // A send every second for an hour: never held back, and only the
+        // last window's sends are kept.
+        for second in 61..3600 {
+            let now = Duration::from_secs(second);
+            assert_eq!(pacer.reserve(now), now);
+            assert!(pacer.times.len() <= 61, "{}", pacer.times.len());
+        }
+        assert!(pacer.times.capacity() < 256, "{}", pacer.times.capacity());
     }
 
     #[test]

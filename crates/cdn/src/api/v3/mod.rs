@@ -21,6 +21,7 @@ use tcdn_model::CdnUrl;
 use tcdn_model::v3::{
     DateTime, DescribePurgeTasks, DescribePushTasks, Keyword, PurgeType, Request, TaskSelector,
 };
+use tcdn_sign::tc3::{MAX_TIMESTAMP, Timestamp};
 
 pub(crate) use answer::{Body, Receipt};
 pub(crate) use builder::batch as batch_of;
@@ -273,22 +274,15 @@ pub(crate) fn host_of(url: &str) -> &str {
 }
 
 /// `YYYY-MM-DD HH:MM:SS` in Beijing time (UTC+8), as API 3.0 writes times.
+/// A clock past year 9999 gives the last second of it.
 pub(crate) fn beijing_time(unix: u64) -> DateTime {
-    let seconds = unix + 8 * 3600;
-    let days = (seconds / 86_400) as i64;
+    let seconds = unix.saturating_add(8 * 3600).min(MAX_TIMESTAMP);
+    let date = Timestamp::new(seconds)
+        .unwrap_or_else(|err| unreachable!("a bounded time is valid: {err}"))
+        .date();
     let rest = seconds % 86_400;
-    // Civil from days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
     let text = format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}",
+        "{date} {:02}:{:02}:{:02}",
         rest / 3600,
         rest % 3600 / 60,
         rest % 60
@@ -308,6 +302,7 @@ mod tests {
             beijing_time(951_782_400 - 8 * 3600).as_str(),
             "2000-02-29 00:00:00"
         );
+        assert_eq!(beijing_time(u64::MAX).as_str(), "9999-12-31 23:59:59");
     }
 
     #[test]
