@@ -1,12 +1,13 @@
 """Drives the emulator's API 2.0 endpoint with Tencent's legacy SDK.
 
 `qcloudapi-sdk-python` (module `QcloudApi`) sends `FlushOrPushOverall` the
-way pre-2020 integrations did. Its `Cdn` module is pinned to
+way integrations written for API 2.0 do. Its `Cdn` module is pinned to
 `cdn.api.qcloud.com` over HTTPS and signs that host; `ApiRequest` holds the
 connection. The adapter here replaces only that connection, with one to
 `127.0.0.1:PORT` (the SDK's own `MyHTTPSConnection` for TLS, the same
 bookkeeping over `http.client.HTTPConnection` for plain HTTP), so every
-parameter and signature is the SDK's own. The SDK has no CA option: its
+parameter and signature is the SDK's own; the emulator verifies it against
+the public host as the real server would (and against the `Host` received). The SDK has no CA option: its
 `HTTPSConnection` takes Python's default context, which reads OpenSSL's
 `SSL_CERT_FILE`, so that variable names the emulator's CA.
 
