@@ -6,8 +6,9 @@ Usage: python interop.py --http ORIGIN --tls ORIGIN --ca CA.pem
 Every action under every signature (TC3-HMAC-SHA256, HmacSHA1, HmacSHA256)
 and method (POST, GET), over HTTP and over TLS; a wrong key and an unknown
 SecretId, which the SDK must raise as TencentCloudSDKException with the
-server's code; then tccli over TLS. Prints one table; exits 1 if a row
-failed.
+server's code; then tccli over TLS; then the legacy API 2.0 SDK against
+`/v2/index.php` over both (see legacy.py). Prints one table; exits 1 if a
+row failed.
 """
 
 import argparse
@@ -23,6 +24,8 @@ from tencentcloud.common.exception.tencent_cloud_sdk_exception import (
 )
 from tencentcloud.common.profile.client_profile import ClientProfile
 from tencentcloud.common.profile.http_profile import HttpProfile
+
+import legacy
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SIGN_METHODS = ["TC3-HMAC-SHA256", "HmacSHA1", "HmacSHA256"]
@@ -211,6 +214,8 @@ def main():
     sdk_matrix("http", args.http, None)
     sdk_matrix("tls", args.tls, args.ca)
     tccli(args.tls, args.ca, args.home)
+    legacy.checks("http", args.http, None, row)
+    legacy.checks("tls", args.tls, args.ca, row)
 
     widths = [max(len(str(r[i])) for r in rows + [("transport", "signature", "method", "check", "result", "")]) for i in range(5)]
     header = ("transport", "signature", "method", "check", "result", "detail")

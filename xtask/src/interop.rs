@@ -1,13 +1,15 @@
-//! `cargo xtask interop`: Tencent's official Python SDK and `tccli` against
-//! the emulator.
+//! `cargo xtask interop`: Tencent's official Python SDK, `tccli` and the
+//! legacy API 2.0 SDK against the emulator.
 //!
 //! Creates a virtual environment under `target/interop-venv` (kept while
-//! `xtask/interop/requirements.txt` is unchanged), installs the pinned SDK
+//! `xtask/interop/requirements.txt` is unchanged), installs the pinned SDKs
 //! and CLI from PyPI, starts `tcdn emulator` twice (plain HTTP, and `--tls`
 //! with its CA written under `target/interop/`), and runs
-//! `xtask/interop/interop.py` against both: every action under the three
-//! signature methods and both HTTP methods, wrong keys, and `tccli`. Without
-//! Python or without the registry it skips with a message and succeeds.
+//! `xtask/interop/interop.py` against both: every API 3.0 action under the
+//! three signature methods and both HTTP methods, wrong keys, `tccli`, and
+//! `qcloudapi-sdk-python`'s `FlushOrPushOverall` at `/v2/index.php`
+//! (`xtask/interop/legacy.py`). Without Python or without the registry it
+//! skips with a message and succeeds.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -61,7 +63,7 @@ fn prepare_venv() -> Result<PathBuf, Skip> {
         return Ok(venv_python);
     }
     eprintln!(
-        "\n==> create {} and install the pinned SDK and tccli",
+        "\n==> create {} and install the pinned SDKs and tccli",
         venv.display()
     );
     let _ = std::fs::remove_dir_all(&venv);
@@ -177,7 +179,7 @@ pub(crate) fn interop(args: &[String]) -> Result<(), String> {
         .env_remove("https_proxy")
         .env_remove("HTTP_PROXY")
         .env_remove("http_proxy");
-    let checked = run("the official SDK and tccli against the emulator", check);
+    let checked = run("the official SDKs and tccli against the emulator", check);
     stop(&mut plain.0)?;
     stop(&mut tls.0)?;
     checked
