@@ -50,7 +50,8 @@ const EXIT_STATUS: &str = "\
 Exit status:
   0    every URL succeeded (with --wait: is done)
   1    some URLs failed or were not sent; `tcdn tasks`: a task was not found
-  2    invalid input or usage (bad URL or option, missing credentials, unusable proxy)
+  2    invalid input or usage (bad URL or option, missing credentials, unusable proxy,
+       a quota that cannot hold the submission without --force)
   130  interrupted by Ctrl-C (SIGINT), after printing the report so far
   141  stdout closed early (`tcdn ... | head`); nothing more is printed
   143  interrupted by SIGTERM, after printing the report so far";
@@ -301,7 +302,8 @@ pub enum ApiArg {
 pub enum MethodArg {
     /// Parameters in the query string (at most 32 KB per request).
     Get,
-    /// Parameters in a form-encoded body (at most 1 MB per request).
+    /// Parameters in the body: JSON with TC3 (at most 10 MiB), form-encoded with
+    /// hmac-sha1/hmac-sha256 (at most 1 MB).
     Post,
 }
 

@@ -2,60 +2,43 @@
 //! no daylight saving), to and from Unix time (docs/protocol.md §11).
 
 use tcdn_model::v3::DateTime;
+use tcdn_sign::tc3::{Date, MAX_TIMESTAMP};
 
 /// Beijing is UTC+8 all year.
 const OFFSET_S: i64 = 8 * 3600;
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
-/// `days_from_civil`).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let day_of_year = (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
-}
-
-/// The date of a day count since 1970-01-01 (`civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z - era * 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let mp = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
-/// `unix_ms` as Beijing wall-clock text, e.g. `2023-11-15 06:13:20`.
+/// `unix_ms` as Beijing wall-clock text, e.g. `2023-11-15 06:13:20`. The
+/// text has a four-digit year from 1970: earlier or later times (which no
+/// clock of the emulator gives) are written as the first or last second.
 pub(crate) fn format(unix_ms: i64) -> String {
-    let local = unix_ms.div_euclid(1000) + OFFSET_S;
-    let (year, month, day) = civil_from_days(local.div_euclid(86_400));
-    let second_of_day = local.rem_euclid(86_400);
+    let local = (unix_ms.div_euclid(1000) + OFFSET_S).clamp(0, MAX_TIMESTAMP as i64) as u64;
+    let date = Date::from_days_since_epoch(local / 86_400).expect("clamped to Date's range");
+    let second_of_day = local % 86_400;
     format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}",
+        "{date} {:02}:{:02}:{:02}",
         second_of_day / 3600,
         second_of_day % 3600 / 60,
         second_of_day % 60
     )
 }
 
-/// The Unix second a Beijing wall-clock time names.
+/// The Unix second a Beijing wall-clock time names. A date before 1970,
+/// which precedes every task, gives `i64::MIN`.
 pub(crate) fn unix_seconds(time: &DateTime) -> i64 {
-    // The model checked the shape: ASCII digits at these places.
+    // The model checked the shape and the date: ASCII digits at these places.
     let text = time.as_str().as_bytes();
     let number = |range: std::ops::Range<usize>| {
         text[range]
             .iter()
-            .fold(0i64, |n, &b| n * 10 + i64::from(b - b'0'))
+            .fold(0u16, |n, &b| n * 10 + u16::from(b - b'0'))
     };
-    let days = days_from_civil(number(0..4), number(5..7), number(8..10));
-    days * 86_400 + number(11..13) * 3600 + number(14..16) * 60 + number(17..19) - OFFSET_S
+    let Some(date) = Date::from_ymd(number(0..4), number(5..7) as u8, number(8..10) as u8) else {
+        return i64::MIN;
+    };
+    let second_of_day = i64::from(number(11..13)) * 3600
+        + i64::from(number(14..16)) * 60
+        + i64::from(number(17..19));
+    date.days_since_epoch() as i64 * 86_400 + second_of_day - OFFSET_S
 }
 
 #[cfg(test)]

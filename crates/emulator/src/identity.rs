@@ -569,22 +569,15 @@ fn flat_params(parts: &http::request::Parts, body: &[u8]) -> Option<Vec<(String,
     }
 }
 
-/// `YYYY-MM-DDTHH:MM:SSZ` (UTC), the form of `Expiration`.
+/// `YYYY-MM-DDTHH:MM:SSZ` (UTC), the form of `Expiration`; times outside
+/// 1970 to 9999 (which no clock of the emulator gives) are written as the
+/// first or last second.
 pub(crate) fn rfc3339(unix_s: i64) -> String {
-    let days = unix_s.div_euclid(86_400);
-    let secs = unix_s.rem_euclid(86_400);
-    // Howard Hinnant's days-to-civil.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let unix_s = unix_s.clamp(0, tc3::MAX_TIMESTAMP as i64) as u64;
+    let date = tc3::Date::from_days_since_epoch(unix_s / 86_400).expect("clamped to Date's range");
+    let secs = unix_s % 86_400;
     format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        "{date}T{:02}:{:02}:{:02}Z",
         secs / 3600,
         secs % 3600 / 60,
         secs % 60

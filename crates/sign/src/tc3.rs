@@ -95,7 +95,7 @@ mod time;
 pub use authorization::Authorization;
 pub use error::{Error, ErrorKind, VerifyError, VerifyErrorKind};
 pub use key::{DerivedKey, MAX_SERVICE_LEN, Service, SigningKey, date_key, service_key};
-pub use time::{Date, MAX_TIMESTAMP, Timestamp};
+pub use time::{Date, MAX_DAYS, MAX_TIMESTAMP, Timestamp};
 
 use canonical::{Order, Sink};
 

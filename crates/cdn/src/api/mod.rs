@@ -261,6 +261,21 @@ pub(crate) trait Backend: Send + Sync + Sized + 'static {
     }
 }
 
+/// The HTTP request of either API's prepared request; a request `http`
+/// refuses (which the builders' checks should make impossible) is an
+/// [`InvalidRequest`](crate::error::CallErrorKind::InvalidRequest) error.
+pub(crate) fn http_request<P>(prepared: P) -> Result<http::Request<Bytes>, CallError>
+where
+    http::Request<Bytes>: TryFrom<P, Error = http::Error>,
+{
+    http::Request::<Bytes>::try_from(prepared).map_err(|err| {
+        CallError::new(
+            crate::error::CallErrorKind::InvalidRequest,
+            format!("cannot build the HTTP request: {err}"),
+        )
+    })
+}
+
 /// Text from the server, fit to print: control characters (escape
 /// sequences that could clear a terminal or forge report lines, line
 /// breaks) and bidirectional overrides are escaped as `\u{…}`.

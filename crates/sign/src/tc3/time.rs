@@ -9,6 +9,9 @@ use super::Error;
 /// scope writes the year in four digits, so later times cannot be signed.
 pub const MAX_TIMESTAMP: u64 = 253_402_300_799;
 
+/// The last [`Date`], 9999-12-31, in days since 1970-01-01.
+pub const MAX_DAYS: u64 = MAX_TIMESTAMP / 86_400;
+
 /// A request time in whole seconds since the Unix epoch, as sent in
 /// `X-TC-Timestamp` and written in the string to sign.
 ///
@@ -91,11 +94,20 @@ impl fmt::Display for Timestamp {
 /// A UTC calendar date between 1970-01-01 and 9999-12-31, written
 /// `YYYY-MM-DD` in the credential scope.
 ///
+/// It converts to and from a count of days since 1970-01-01 (proleptic
+/// Gregorian calendar), for other code that needs a civil date without a
+/// date library: [`from_days_since_epoch`](Self::from_days_since_epoch),
+/// [`days_since_epoch`](Self::days_since_epoch), [`from_ymd`](Self::from_ymd).
+///
 /// ```
-/// use tcdn_sign::tc3::Date;
+/// use tcdn_sign::tc3::{Date, MAX_DAYS};
 /// let date = Date::parse("2024-02-29")?;
 /// assert_eq!((date.year(), date.month(), date.day()), (2024, 2, 29));
 /// assert!(Date::parse("2023-02-29").is_err());
+/// assert_eq!(date.days_since_epoch(), 19_782);
+/// assert_eq!(Date::from_days_since_epoch(19_782), Some(date));
+/// assert_eq!(Date::from_ymd(2024, 2, 29), Some(date));
+/// assert_eq!(Date::from_days_since_epoch(MAX_DAYS + 1), None);
 /// # Ok::<(), tcdn_sign::tc3::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -126,6 +138,36 @@ impl Date {
         }
     }
 
+    /// The date `days` after 1970-01-01; `None` past 9999-12-31
+    /// ([`MAX_DAYS`]).
+    pub fn from_days_since_epoch(days: u64) -> Option<Self> {
+        (days <= MAX_DAYS).then(|| Self::from_days(days))
+    }
+
+    /// The days from 1970-01-01 to this date (Howard Hinnant's
+    /// `days_from_civil`), `0..=`[`MAX_DAYS`].
+    pub const fn days_since_epoch(self) -> u64 {
+        let month = self.month as u64;
+        // Years start in March, so that a leap day ends its year.
+        let year = self.year as u64 - (month <= 2) as u64;
+        let era = year / 400;
+        let year_of_era = year - era * 400;
+        let month_from_march = if month > 2 { month - 3 } else { month + 9 };
+        let day_of_year = (153 * month_from_march + 2) / 5 + self.day as u64 - 1;
+        let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+        era * 146_097 + day_of_era - 719_468
+    }
+
+    /// The date `year`-`month`-`day`; `None` unless it is a real date from
+    /// 1970-01-01 to 9999-12-31.
+    pub fn from_ymd(year: u16, month: u8, day: u8) -> Option<Self> {
+        let real = (1970..=9999).contains(&year)
+            && (1..=12).contains(&month)
+            && day >= 1
+            && day <= days_in_month(year, month);
+        real.then_some(Self { year, month, day })
+    }
+
     /// Reads `YYYY-MM-DD` (a real date from 1970-01-01 to 9999-12-31), as
     /// in a credential scope.
     pub fn parse(text: &str) -> Result<Self, Error> {
@@ -138,21 +180,11 @@ impl Date {
         let parsed = (b.len() == 10 && b[4] == b'-' && b[7] == b'-')
             .then(|| Some((digits(0..4)?, digits(5..7)?, digits(8..10)?)))
             .flatten();
-        match parsed {
-            Some((year, month, day))
-                if year >= 1970
-                    && (1..=12).contains(&month)
-                    && day >= 1
-                    && day <= u16::from(days_in_month(year, month as u8)) =>
-            {
-                Ok(Self {
-                    year,
-                    month: month as u8,
-                    day: day as u8,
-                })
-            }
-            _ => Err(Error::invalid_date(text)),
-        }
+        parsed
+            .and_then(|(year, month, day)| {
+                Self::from_ymd(year, u8::try_from(month).ok()?, u8::try_from(day).ok()?)
+            })
+            .ok_or_else(|| Error::invalid_date(text))
     }
 
     /// The year, 1970 to 9999.
@@ -246,8 +278,43 @@ mod tests {
             };
             assert_eq!((date.year, date.month, date.day), expected, "day {days}");
             assert_eq!(Date::parse(&date.to_string()).unwrap(), date);
+            assert_eq!(date.days_since_epoch(), days);
+            assert_eq!(Date::from_days_since_epoch(days), Some(date));
+            assert_eq!(Date::from_ymd(date.year, date.month, date.day), Some(date));
             previous = date;
         }
+    }
+
+    #[test]
+    fn day_counts_stop_at_the_last_date() {
+        let last = Date::from_days_since_epoch(MAX_DAYS).unwrap();
+        assert_eq!(last.to_string(), "9999-12-31");
+        assert_eq!(last.days_since_epoch(), MAX_DAYS);
+        assert_eq!(Timestamp::new(MAX_TIMESTAMP).unwrap().date(), last);
+        assert_eq!(Date::from_days_since_epoch(MAX_DAYS + 1), None);
+        assert_eq!(Date::from_days_since_epoch(u64::MAX), None);
+        assert_eq!(
+            Date::from_days_since_epoch(0).unwrap().to_string(),
+            "1970-01-01"
+        );
+        assert_eq!(Date::from_ymd(1970, 1, 1).unwrap().days_since_epoch(), 0);
+        for (year, month, day) in [
+            (1969, 12, 31),
+            (10_000, 1, 1),
+            (2023, 2, 29),
+            (2100, 2, 29),
+            (2024, 4, 31),
+            (2024, 0, 1),
+            (2024, 13, 1),
+            (2024, 1, 0),
+        ] {
+            assert_eq!(
+                Date::from_ymd(year, month, day),
+                None,
+                "{year}-{month}-{day}"
+            );
+        }
+        assert!(Date::from_ymd(2000, 2, 29).is_some());
     }
 
     #[test]

@@ -174,8 +174,8 @@ fn replay_cause(
 fn parse_http_date(text: &str) -> Option<u64> {
     let mut parts = text.split_whitespace();
     let _weekday = parts.next()?;
-    let day: u64 = parts.next()?.parse().ok()?;
-    let month = match parts.next()? {
+    let day: u8 = parts.next()?.parse().ok()?;
+    let month: u8 = match parts.next()? {
         "Jan" => 1,
         "Feb" => 2,
         "Mar" => 3,
@@ -190,28 +190,16 @@ fn parse_http_date(text: &str) -> Option<u64> {
         "Dec" => 12,
         _ => return None,
     };
-    let year: i64 = parts.next()?.parse().ok()?;
+    let year: u16 = parts.next()?.parse().ok()?;
     let mut clock = parts.next()?.split(':');
     let hour: u64 = clock.next()?.parse().ok()?;
     let minute: u64 = clock.next()?.parse().ok()?;
     let second: u64 = clock.next()?.parse().ok()?;
-    if parts.next()? != "GMT" || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60
-    {
+    if parts.next()? != "GMT" || hour > 23 || minute > 59 || second > 60 {
         return None;
     }
-    // Days from civil (Howard Hinnant's algorithm).
-    let (y, m) = if month <= 2 {
-        (year - 1, month + 9)
-    } else {
-        (year, month - 3)
-    };
-    let era = y.div_euclid(400);
-    let year_of_era = y - era * 400;
-    let day_of_year = (153 * m + 2) / 5 + day as i64 - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    let days = era * 146_097 + day_of_era - 719_468;
-    let seconds = days * 86_400 + (hour * 3600 + minute * 60 + second) as i64;
-    u64::try_from(seconds).ok()
+    let date = tcdn_sign::tc3::Date::from_ymd(year, month, day)?;
+    Some(date.days_since_epoch() * 86_400 + hour * 3600 + minute * 60 + second)
 }
 
 #[cfg(test)]

@@ -110,12 +110,7 @@ impl Backend for V2 {
                 ),
             ));
         }
-        http::Request::<Bytes>::try_from(prepared).map_err(|err| {
-            CallError::new(
-                CallErrorKind::InvalidRequest,
-                format!("cannot build the HTTP request: {err}"),
-            )
-        })
+        super::http_request(prepared)
     }
 
     fn classify(

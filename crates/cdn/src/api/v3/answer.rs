@@ -60,12 +60,14 @@ fn parse(
     }
 }
 
-/// The core's class of an API 3.0 error code.
+/// The core's class of an API 3.0 error code (docs/protocol.md §5.3): the
+/// rate limits (`RequestLimitExceeded` and its sub-codes, `…TooOften`) wait
+/// for the server's window, other retryable codes back off.
 fn class_of(code: &ErrorCode) -> Class {
+    let family = code.as_str().split('.').next().unwrap_or_default();
     match code.class() {
         ErrorClass::Retryable
-            if matches!(code, ErrorCode::RequestLimitExceeded)
-                || code.as_str().ends_with("TooOften") =>
+            if family == "RequestLimitExceeded" || code.as_str().ends_with("TooOften") =>
         {
             Class::RateLimited
         }
@@ -228,6 +230,21 @@ mod tests {
             (
                 "RequestLimitExceeded",
                 Class::RateLimited,
+                CallErrorKind::Api,
+            ),
+            (
+                "RequestLimitExceeded.UinLimitExceeded",
+                Class::RateLimited,
+                CallErrorKind::Api,
+            ),
+            (
+                "ResourceInUse.CdnOpInProgress",
+                Class::Retryable,
+                CallErrorKind::Api,
+            ),
+            (
+                "AuthFailure.TokenFailure",
+                Class::CredentialsRefused,
                 CallErrorKind::Api,
             ),
             (

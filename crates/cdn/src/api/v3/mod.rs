@@ -142,12 +142,7 @@ impl Backend for V3 {
                 };
                 CallError::new(kind, err.to_string())
             })?;
-        http::Request::<Bytes>::try_from(prepared).map_err(|err| {
-            CallError::new(
-                CallErrorKind::InvalidRequest,
-                format!("cannot build the HTTP request: {err}"),
-            )
-        })
+        super::http_request(prepared)
     }
 
     fn classify(
