@@ -10,10 +10,10 @@ use tcdn_model::CdnUrl;
 /// [`RequestBuilder::plan_distinct`](crate::v2::RequestBuilder::plan_distinct)
 /// needs to skip deduplicating again.
 ///
-/// The index beside the URLs holds only the 32-bit position of each URL and
-/// 32 bits of its hash, in a hash table keyed by the URL's hash, and a
+/// The index beside the URLs holds only the position of each URL and a
+/// few bits of its hash, in 32 bits, in a hash table keyed by the URL's hash, and a
 /// candidate repeat is always confirmed by comparing the URLs themselves:
-/// exact, with 11–21 bytes per URL beside the URLs (the table's size is a
+/// exact, with 5–11 bytes per URL beside the URLs (the table's size is a
 /// power of two) and no clone of any URL.
 ///
 /// The hash is foldhash's, seeded at random per process: several times
@@ -45,8 +45,8 @@ pub struct DistinctUrls(Dedupe<RandomState>);
 struct Dedupe<S> {
     urls: Vec<CdnUrl>,
     /// Positions in `urls`, found by the hash of the URL there. Positions
-    /// from `u32::MAX` on (hundreds of gigabytes of URLs) are not indexed
-    /// and are compared in full instead.
+    /// from [`Index::MOST`] on (hundreds of gigabytes of URLs) are not
+    /// indexed and are compared in full instead.
     index: Index,
     hasher: S,
     duplicates: usize,
@@ -66,7 +66,7 @@ impl<S: BuildHasher> Dedupe<S> {
             ..
         } = self;
         urls.reserve(additional);
-        let indexable = (u32::MAX as usize).saturating_sub(index.len());
+        let indexable = Index::MOST.saturating_sub(index.len());
         index.reserve(additional.min(indexable), urls, hasher);
     }
 
@@ -110,7 +110,7 @@ impl<S: BuildHasher> Dedupe<S> {
         let Self { urls, index, .. } = self;
         let repeated = index.find_or_insert(hash, urls.len(), |i| urls[i] == url)
             || urls
-                .get(u32::MAX as usize..)
+                .get(Index::MOST..)
                 .is_some_and(|unindexed| unindexed.contains(&url));
         if repeated {
             self.duplicates += 1;
@@ -122,15 +122,17 @@ impl<S: BuildHasher> Dedupe<S> {
 }
 
 /// An open-addressing table of URL positions, probed linearly. Each slot is
-/// 8 bytes: 32 bits of the URL's hash (its fingerprint) and its position
-/// plus one (0: the slot is free). A lookup usually reads one cache line
-/// and compares a URL only when the fingerprint matches too; hashbrown's
-/// table, used before, read a control byte and a separate slot, two cache
-/// misses per URL once the table outgrows the cache.
+/// a `u32`: the URL's position plus one (0: the slot is free) in its low
+/// bits, as many as the table has slots to number, and as many bits of the
+/// URL's hash as are left above them (its fingerprint). A lookup usually
+/// reads one cache line and compares a URL only when the fingerprint
+/// matches too; hashbrown's table, used before, read a control byte and a
+/// separate slot, two cache misses per URL once the table outgrows the
+/// cache, in 5 bytes a slot where this takes 4.
 #[derive(Debug, Clone, Default)]
 struct Index {
-    /// A power of two of slots, or none.
-    slots: Vec<u64>,
+    /// A power of two of slots (at least 16), or none.
+    slots: Vec<u32>,
     /// Occupied slots.
     len: usize,
 }
@@ -139,6 +141,10 @@ impl Index {
     /// The most slots in use, as a fraction of all: 3/4 keeps linear
     /// probing short.
     const LOAD: (usize, usize) = (3, 4);
+
+    /// The most positions indexed: the table then has 2^32 slots, whose
+    /// numbers take a slot's 32 bits.
+    const MOST: usize = 3 << 30;
 
     fn len(&self) -> usize {
         self.len
@@ -149,12 +155,18 @@ impl Index {
         self.slots.len() / Self::LOAD.1 * Self::LOAD.0
     }
 
-    /// The slot a hash starts probing at, and its fingerprint.
-    fn home(&self, hash: u64) -> (usize, u32) {
-        // The upper half picks the slot, the lower is the fingerprint: they
-        // are independent bits (for tables up to 2^32 slots).
+    /// The slot a hash starts probing at, the bits of a slot that hold a
+    /// position, and the fingerprint bits of the hash, in place.
+    fn home(&self, hash: u64) -> (usize, u32, u32) {
+        // The upper half picks the slot, the lower gives the fingerprint:
+        // independent bits (for tables up to 2^32 slots).
         let mask = self.slots.len().wrapping_sub(1);
-        ((hash >> 32) as usize & mask, hash as u32)
+        let positions = mask as u32;
+        (
+            (hash >> 32) as usize & mask,
+            positions,
+            hash as u32 & !positions,
+        )
     }
 
     /// Makes room for `additional` more positions, rehashing the URLs in
@@ -170,15 +182,17 @@ impl Index {
             .max(16)
             .checked_next_power_of_two()
             .unwrap_or(usize::MAX / 2 + 1);
+        let positions = self.slots.len().wrapping_sub(1) as u32;
         let old = std::mem::replace(&mut self.slots, vec![0; slots]);
         if old.is_empty() {
             return;
         }
         self.len = 0;
-        for position in old.iter().filter(|&&slot| slot != 0).map(|&slot| {
-            // `slot as u32` is the position plus one.
-            (slot as u32 - 1) as usize
-        }) {
+        for position in old
+            .iter()
+            .filter(|&&slot| slot != 0)
+            .map(|&slot| ((slot & positions) - 1) as usize)
+        {
             let hash = hasher.hash_one(urls[position].as_str());
             self.find_or_insert(hash, position, |_| false);
         }
@@ -189,7 +203,7 @@ impl Index {
     fn touch(&self, hashes: impl Iterator<Item = u64>) {
         let mut any = 0;
         for hash in hashes {
-            let (at, _) = self.home(hash);
+            let (at, _, _) = self.home(hash);
             any |= self.slots.get(at).copied().unwrap_or(0);
         }
         std::hint::black_box(any);
@@ -204,18 +218,22 @@ impl Index {
         position: usize,
         mut same: impl FnMut(usize) -> bool,
     ) -> bool {
-        let (mut at, fingerprint) = self.home(hash);
+        let (mut at, positions, fingerprint) = self.home(hash);
         let mask = self.slots.len() - 1;
         loop {
             let slot = self.slots[at];
             if slot == 0 {
-                if let Some(stored) = u32::try_from(position).ok().and_then(|p| p.checked_add(1)) {
-                    self.slots[at] = (u64::from(fingerprint) << 32) | u64::from(stored);
+                if let Some(stored) = u32::try_from(position)
+                    .ok()
+                    .and_then(|p| p.checked_add(1))
+                    .filter(|&p| p <= positions)
+                {
+                    self.slots[at] = fingerprint | stored;
                     self.len += 1;
                 }
                 return false;
             }
-            if (slot >> 32) as u32 == fingerprint && same((slot as u32 - 1) as usize) {
+            if slot & !positions == fingerprint && same(((slot & positions) - 1) as usize) {
                 return true;
             }
             at = (at + 1) & mask;
