@@ -20,23 +20,26 @@ pub fn dry_run_request(
 ) -> io::Result<()> {
     match format {
         OutputArg::Text => writeln!(out, "{}", request.redacted_display()),
-        OutputArg::Json => {
-            let method = match request.method() {
-                HttpMethod::Get => "GET",
-                HttpMethod::Post => "POST",
-            };
-            // Field order as documented: method, url, body.
-            let mut line = Vec::with_capacity(request.body().map_or(0, str::len) + 256);
-            line.extend_from_slice(b"{\"method\":");
-            json_string(&mut line, method);
-            line.extend_from_slice(b",\"url\":");
-            json_string(&mut line, request.url());
-            line.extend_from_slice(b",\"body\":");
-            json_option(&mut line, request.body());
-            line.extend_from_slice(b"}\n");
-            out.write_all(&line)
-        }
+        OutputArg::Json => out.write_all(&dry_run_json(request)),
     }
+}
+
+/// The `--output json` line of [`dry_run_request`], newline included:
+/// `{"method","url","body"}` in that order, as documented.
+pub fn dry_run_json(request: &PreparedRequest) -> Vec<u8> {
+    let method = match request.method() {
+        HttpMethod::Get => "GET",
+        HttpMethod::Post => "POST",
+    };
+    let mut line = Vec::with_capacity(request.body().map_or(0, str::len) + 256);
+    line.extend_from_slice(b"{\"method\":");
+    json_string(&mut line, method);
+    line.extend_from_slice(b",\"url\":");
+    json_string(&mut line, request.url());
+    line.extend_from_slice(b",\"body\":");
+    json_option(&mut line, request.body());
+    line.extend_from_slice(b"}\n");
+    line
 }
 
 /// Writes one signed API 3.0 request of a dry run: as text (the token
@@ -49,31 +52,37 @@ pub fn dry_run_v3_request(
 ) -> io::Result<()> {
     match format {
         OutputArg::Text => writeln!(out, "{}", request.redacted_display()),
-        OutputArg::Json => {
-            let method = match request.method() {
-                HttpMethod::Get => "GET",
-                HttpMethod::Post => "POST",
-            };
-            let mut line = Vec::with_capacity(request.body().map_or(0, str::len) * 9 / 8 + 1024);
-            line.extend_from_slice(b"{\"method\":");
-            json_string(&mut line, method);
-            line.extend_from_slice(b",\"url\":");
-            json_string(&mut line, request.url());
-            line.extend_from_slice(b",\"headers\":{");
-            for (n, (name, value)) in request.headers().enumerate() {
-                if n > 0 {
-                    line.push(b',');
-                }
-                json_string(&mut line, name);
-                line.push(b':');
-                json_string(&mut line, value);
-            }
-            line.extend_from_slice(b"},\"body\":");
-            json_option(&mut line, request.body());
-            line.extend_from_slice(b"}\n");
-            out.write_all(&line)
-        }
+        OutputArg::Json => out.write_all(&dry_run_v3_json(request)),
     }
+}
+
+/// The `--output json` line of [`dry_run_v3_request`], newline included.
+/// A dry run renders each batch's line with this on a worker thread, in a
+/// buffer sized once from the body.
+pub fn dry_run_v3_json(request: &tcdn::v3::PreparedRequest) -> Vec<u8> {
+    let method = match request.method() {
+        HttpMethod::Get => "GET",
+        HttpMethod::Post => "POST",
+    };
+    // Room for the body, its escapes (two quotes a URL), and the headers.
+    let mut line = Vec::with_capacity(request.body().map_or(0, str::len) * 9 / 8 + 1024);
+    line.extend_from_slice(b"{\"method\":");
+    json_string(&mut line, method);
+    line.extend_from_slice(b",\"url\":");
+    json_string(&mut line, request.url());
+    line.extend_from_slice(b",\"headers\":{");
+    for (n, (name, value)) in request.headers().enumerate() {
+        if n > 0 {
+            line.push(b',');
+        }
+        json_string(&mut line, name);
+        line.push(b':');
+        json_string(&mut line, value);
+    }
+    line.extend_from_slice(b"},\"body\":");
+    json_option(&mut line, request.body());
+    line.extend_from_slice(b"}\n");
+    line
 }
 
 /// `text` as a JSON string, or `null`.

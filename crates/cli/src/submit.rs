@@ -22,8 +22,8 @@ use tcdn::{
 };
 
 use crate::args::{
-    ApiArg, ClientOptions, FlushArgs, FlushTypeArg, MethodArg, PushArgs, PushOptionsArgs,
-    SignatureMethodArg, SubmitArgs, TargetArgs,
+    ApiArg, ClientOptions, FlushArgs, FlushTypeArg, MethodArg, OutputArg, PushArgs,
+    PushOptionsArgs, SignatureMethodArg, SubmitArgs, TargetArgs,
 };
 use crate::exit::{CliError, ExitStatus};
 use crate::input::{Collected, Collector, Origin};
@@ -454,6 +454,9 @@ fn dry_run_v3(
         |job| {
             job.map(|(request, timestamp, nonce)| {
                 builder.prepare(&request, timestamp, nonce).map(|prepared| {
+                    if format == OutputArg::Json {
+                        return Ok(output::dry_run_v3_json(&prepared));
+                    }
                     let mut text = Vec::new();
                     output::dry_run_v3_request(&mut text, format, &prepared).map(|()| text)
                 })
@@ -536,6 +539,9 @@ fn dry_run(
         |job| {
             job.map(|(batch, timestamp, nonce)| {
                 let request = builder.prepare(&batch, timestamp, nonce);
+                if format == OutputArg::Json {
+                    return Ok(output::dry_run_json(&request));
+                }
                 let mut text = Vec::new();
                 output::dry_run_request(&mut text, format, &request).map(|()| text)
             })
@@ -585,10 +591,10 @@ fn bulk_stdout<'a>(stdout: &'a mut io::StdoutLock<'static>) -> Box<dyn Write + '
         use std::os::fd::AsFd;
         // Nothing is buffered yet, but flushing first keeps the order true
         // whatever is printed before.
-        if stdout.flush().is_ok() {
-            if let Ok(fd) = stdout.as_fd().try_clone_to_owned() {
-                return Box::new(std::fs::File::from(fd));
-            }
+        if stdout.flush().is_ok()
+            && let Ok(fd) = stdout.as_fd().try_clone_to_owned()
+        {
+            return Box::new(std::fs::File::from(fd));
         }
     }
     Box::new(stdout)
