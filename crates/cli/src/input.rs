@@ -99,7 +99,13 @@ impl Collected {
 #[derive(Debug, Default)]
 pub struct Collector {
     collected: Collected,
+    /// Valid URLs not yet deduplicated: they go to the index in groups,
+    /// which it looks up a few at a time (see [`DistinctUrls`]'s `extend`).
+    pending: Vec<CdnUrl>,
 }
+
+/// How many valid URLs wait for the index before they are deduplicated.
+const PENDING: usize = 256;
 
 impl Collector {
     /// Adds one raw value from `origin`.
@@ -111,7 +117,15 @@ impl Collector {
                 return;
             }
         };
-        self.collected.urls.insert(url);
+        self.pending.push(url);
+        if self.pending.len() >= PENDING {
+            self.deduplicate();
+        }
+    }
+
+    /// Moves the pending URLs into the index.
+    fn deduplicate(&mut self) {
+        self.collected.urls.extend(self.pending.drain(..));
     }
 
     /// Counts an invalid value, and keeps it while fewer than
@@ -236,7 +250,8 @@ impl Collector {
     }
 
     /// The result.
-    pub fn finish(self) -> Collected {
+    pub fn finish(mut self) -> Collected {
+        self.deduplicate();
         self.collected
     }
 }

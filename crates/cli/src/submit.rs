@@ -20,8 +20,8 @@ use tcdn::{
 };
 
 use crate::args::{
-    ApiArg, ClientOptions, FlushArgs, FlushTypeArg, MethodArg, PushArgs, PushOptionsArgs,
-    SignatureMethodArg, SubmitArgs, TargetArgs,
+    ApiArg, ClientOptions, FlushArgs, FlushTypeArg, MethodArg, OutputArg, PushArgs,
+    PushOptionsArgs, SignatureMethodArg, SubmitArgs, TargetArgs,
 };
 use crate::exit::{CliError, ExitStatus};
 use crate::input::{Collected, Collector, Origin};
@@ -343,6 +343,8 @@ fn run(
 
     let mut stdout = io::stdout().lock();
     if global.dry_run {
+        let mut out = bulk_stdout(&mut stdout);
+        let stdout = &mut out;
         let status = if setup.api == Api::V2 {
             {
                 let builder = RequestBuilder::new(setup.credentials.peek())
@@ -354,18 +356,11 @@ fn run(
                     });
                 let areas = areas.unwrap_or(Areas::Both);
                 dry_run(
-                    &mut stdout,
-                    global,
-                    &builder,
-                    operation,
-                    areas,
-                    collected,
-                    batch_size,
-                    &setup,
+                    stdout, global, &builder, operation, areas, collected, batch_size, &setup,
                 )
             }
         } else {
-            dry_run_v3(&mut stdout, global, &setup, &job, collected, batch_size)
+            dry_run_v3(stdout, global, &setup, &job, collected, batch_size)
         };
         return status.map_err(|e| CliError::output(&e));
     }
@@ -458,6 +453,9 @@ fn dry_run_v3(
         |job| {
             job.map(|(request, timestamp, nonce)| {
                 builder.prepare(&request, timestamp, nonce).map(|prepared| {
+                    if format == OutputArg::Json {
+                        return Ok(output::dry_run_v3_json(&prepared));
+                    }
                     let mut text = Vec::new();
                     output::dry_run_v3_request(&mut text, format, &prepared).map(|()| text)
                 })
@@ -540,6 +538,9 @@ fn dry_run(
         |job| {
             job.map(|(batch, timestamp, nonce)| {
                 let request = builder.prepare(&batch, timestamp, nonce);
+                if format == OutputArg::Json {
+                    return Ok(output::dry_run_json(&request));
+                }
                 let mut text = Vec::new();
                 output::dry_run_request(&mut text, format, &request).map(|()| text)
             })
@@ -576,6 +577,26 @@ mod tests {
             "time left unknown"
         );
     }
+}
+
+/// Stdout for a dry run's bulk output, which is written in whole batches
+/// (tens of kilobytes each): a handle of its own on the same descriptor,
+/// so the batches reach it without `Stdout`'s line buffering searching each
+/// one for its last newline. Where there is no descriptor to share (stdout
+/// closed, or not Unix), the locked `stdout` itself.
+fn bulk_stdout<'a>(stdout: &'a mut io::StdoutLock<'static>) -> Box<dyn Write + 'a> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        // Nothing is buffered yet, but flushing first keeps the order true
+        // whatever is printed before.
+        if stdout.flush().is_ok()
+            && let Ok(fd) = stdout.as_fd().try_clone_to_owned()
+        {
+            return Box::new(std::fs::File::from(fd));
+        }
+    }
+    Box::new(stdout)
 }
 
 /// From this many distinct URLs on, a dry run signs on several threads.
