@@ -222,6 +222,27 @@ fn host_candidates<'a>(received: Option<&'a str>, public: &'a str) -> Vec<&'a st
     hosts
 }
 
+/// Checks a v1 signature (`Signature` among `pairs`) against each of
+/// [`host_candidates`]; the last failure, as text, when none matches.
+pub(crate) fn verify_v1(
+    key: &SecretKey,
+    method: tcdn_sign::HttpMethod,
+    received_host: Option<&str>,
+    public_host: &str,
+    path: &str,
+    pairs: &[(&str, &str)],
+) -> Result<(), String> {
+    let mut last_error = None;
+    for host in host_candidates(received_host, public_host) {
+        let endpoint = tcdn_sign::Endpoint::new(method, host, path);
+        match tcdn_sign::verify(key, &endpoint, pairs) {
+            Ok(()) => return Ok(()),
+            Err(error) => last_error = Some(error),
+        }
+    }
+    Err(last_error.map_or_else(|| "signature mismatch".to_owned(), |e| e.to_string()))
+}
+
 /// The timestamp check shared by both signatures (after the signature, so
 /// that only the key's holder learns the server's clock).
 fn check_time(config: &Config, now_ms: i64, timestamp: i64) -> Result<(), ApiError> {
@@ -463,20 +484,14 @@ fn v1_request<'a>(
         .headers
         .get(header::HOST)
         .and_then(|v| v.to_str().ok());
-    let mut last_error = None;
-    let mut verified = false;
-    for host in host_candidates(host, &config.public_host_v3) {
-        let endpoint = tcdn_sign::Endpoint::new(method, host, crate::config::API3_PATH);
-        match tcdn_sign::verify(key, &endpoint, &pairs) {
-            Ok(()) => {
-                verified = true;
-                break;
-            }
-            Err(error) => last_error = Some(error),
-        }
-    }
-    if !verified {
-        let why = last_error.map_or_else(|| "signature mismatch".to_owned(), |e| e.to_string());
+    if let Err(why) = verify_v1(
+        key,
+        method,
+        host,
+        &config.public_host_v3,
+        crate::config::API3_PATH,
+        &pairs,
+    ) {
         return Err(ApiError::new(
             ErrorCode::SignatureFailure,
             format!("the signature does not match: {why}"),
