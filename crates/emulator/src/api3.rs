@@ -551,22 +551,18 @@ fn apply(
 ) -> Result<Success, ApiError> {
     let delay_ms = i64::try_from(config.tasks.delay.as_millis()).unwrap_or(i64::MAX);
     let action = request.action();
+    // The three submitting actions differ only in their work and URLs.
+    let mut submit_v3 = |work: V3Work, urls: &[CdnUrl]| {
+        submit(
+            config, state, now_ms, secret_id, action, work, urls, request_id,
+        )
+    };
     let answer = match request {
         // A purge without `Area` purges the domain's own region; the
         // emulator knows no domains and takes mainland (docs/protocol.md §11).
         Request::PurgeUrls(r) => {
             let area = r.options().area.map_or(Area::Mainland, Area::from);
-            let work = V3Work::PurgeUrls { area };
-            return submit(
-                config,
-                state,
-                now_ms,
-                secret_id,
-                action,
-                work,
-                r.urls(),
-                request_id,
-            );
+            return submit_v3(V3Work::PurgeUrls { area }, r.urls());
         }
         Request::PurgePaths(r) => {
             let area = r.options().area.map_or(Area::Mainland, Area::from);
@@ -574,31 +570,12 @@ fn apply(
                 area,
                 flush_type: r.flush_type(),
             };
-            return submit(
-                config,
-                state,
-                now_ms,
-                secret_id,
-                action,
-                work,
-                r.paths(),
-                request_id,
-            );
+            return submit_v3(work, r.paths());
         }
         // The documented default of a push is mainland.
         Request::PushUrls(r) => {
             let area = r.options().area.unwrap_or(Area::Mainland);
-            let work = V3Work::Push { area };
-            return submit(
-                config,
-                state,
-                now_ms,
-                secret_id,
-                action,
-                work,
-                r.urls(),
-                request_id,
-            );
+            return submit_v3(V3Work::Push { area }, r.urls());
         }
         Request::DescribePurgeTasks(query) => {
             let tasks = purge_tasks(state, now_ms, delay_ms, &query);
