@@ -10,7 +10,7 @@ use bytes::Bytes;
 use serde::Deserialize;
 use tcdn_transport::Transport;
 
-use super::provider::exchange;
+use super::provider::{checked_expiry, exchange};
 use super::{
     CredentialError, CredentialErrorKind, CredentialProvider, CredentialSource, Credentials,
     ServiceOrigin,
@@ -238,13 +238,7 @@ impl CredentialProvider for CvmRoleProvider {
                 "lacks TmpSecretId, TmpSecretKey, Token or ExpiredTime".to_owned(),
             ));
         };
-        let expires_at = u64::try_from(expired)
-            .ok()
-            .filter(|&at| at > 0)
-            .ok_or_else(|| invalid(format!("has an impossible ExpiredTime {expired}")))?;
-        if token.is_empty() {
-            return Err(invalid("has an empty Token".to_owned()));
-        }
+        let expires_at = checked_expiry(expired, &token, invalid)?;
         let credentials = Credentials::new(id, key).map_err(|err| err.context(NAME))?;
         Ok(credentials.with_token(token).expiring_at(expires_at))
     }
