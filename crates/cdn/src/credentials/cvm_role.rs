@@ -90,7 +90,15 @@ impl CvmRoleProvider {
         *self.role.lock().unwrap_or_else(PoisonError::into_inner) = role;
     }
 
-    fn get(&self, path: &str) -> Result<http::Request<Bytes>, CredentialError> {
+    /// GETs `path` from the metadata service (any status).
+    async fn get(&self, path: &str) -> Result<http::Response<Bytes>, CredentialError> {
+        let request = self.request(path)?;
+        exchange(self.transport.as_ref(), request, &self.service())
+            .await
+            .map_err(|err| err.context(NAME))
+    }
+
+    fn request(&self, path: &str) -> Result<http::Request<Bytes>, CredentialError> {
         http::Request::get(self.origin.url(path))
             .header(http::header::HOST, self.origin.authority())
             .body(Bytes::new())
@@ -122,10 +130,7 @@ impl CvmRoleProvider {
         if let Some(role) = self.remembered_role() {
             return Ok(role);
         }
-        let request = self.get(METADATA_ROLE_PATH)?;
-        let answer = exchange(self.transport.as_ref(), request, &self.service())
-            .await
-            .map_err(|err| err.context(NAME))?;
+        let answer = self.get(METADATA_ROLE_PATH).await?;
         match answer.status().as_u16() {
             200 => {}
             404 => {
@@ -175,10 +180,7 @@ fn is_role_name_char(c: char) -> bool {
 impl CredentialProvider for CvmRoleProvider {
     async fn fetch(&self) -> Result<Credentials, CredentialError> {
         let role = self.role_name().await?;
-        let request = self.get(&format!("{METADATA_ROLE_PATH}{role}"))?;
-        let answer = exchange(self.transport.as_ref(), request, &self.service())
-            .await
-            .map_err(|err| err.context(NAME))?;
+        let answer = self.get(&format!("{METADATA_ROLE_PATH}{role}")).await?;
         match answer.status().as_u16() {
             200 => {}
             404 => {
