@@ -9,7 +9,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -25,6 +25,41 @@ impl Drop for EmulatorProcess {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
+    }
+}
+
+impl EmulatorProcess {
+    /// Starts `tcdn emulator` with `args` and the credentials `id` and
+    /// `key`, its stderr to `log`; returns it and the first line it prints
+    /// (its origin), trimmed.
+    pub(crate) fn start(
+        tcdn: &Path,
+        args: &[&str],
+        id: &str,
+        key: &str,
+        log: &Path,
+    ) -> Result<(Self, String), String> {
+        let log_file = std::fs::File::create(log).map_err(|e| format!("{}: {e}", log.display()))?;
+        let mut child = Command::new(tcdn)
+            .arg("emulator")
+            .args(args)
+            .env("TENCENTCLOUD_SECRET_ID", id)
+            .env("TENCENTCLOUD_SECRET_KEY", key)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(log_file)
+            .spawn()
+            .map_err(|e| format!("could not start {}: {e}", tcdn.display()))?;
+        let stdout = child
+            .stdout
+            .take()
+            .ok_or("the emulator's stdout is not piped")?;
+        let emulator = Self(child);
+        let mut origin = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut origin)
+            .map_err(|e| format!("could not read the emulator's origin: {e}"))?;
+        Ok((emulator, origin.trim().to_owned()))
     }
 }
 
@@ -46,29 +81,14 @@ pub(crate) fn demo(args: &[String]) -> Result<(), String> {
     )?;
     let tcdn = binary();
     let log_path = root().join("target").join("demo-emulator.log");
-    let log =
-        std::fs::File::create(&log_path).map_err(|e| format!("{}: {e}", log_path.display()))?;
-
-    let mut child = Command::new(&tcdn)
-        .args(["emulator", "--listen", "127.0.0.1:0"])
-        .env("TENCENTCLOUD_SECRET_ID", DEMO_ID)
-        .env("TENCENTCLOUD_SECRET_KEY", DEMO_KEY)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(log)
-        .spawn()
-        .map_err(|e| format!("could not start {}: {e}", tcdn.display()))?;
-    let stdout = child
-        .stdout
-        .take()
-        .ok_or("the emulator's stdout is not piped")?;
-    let mut emulator = EmulatorProcess(child);
-    let mut first_line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut first_line)
-        .map_err(|e| format!("could not read the emulator's address: {e}"))?;
+    let (mut emulator, origin) = EmulatorProcess::start(
+        &tcdn,
+        &["--listen", "127.0.0.1:0"],
+        DEMO_ID,
+        DEMO_KEY,
+        &log_path,
+    )?;
     // The first line is the origin; API 2.0 is at /v2/index.php under it.
-    let origin = first_line.trim().to_owned();
     if !origin.starts_with("http://127.0.0.1:") || origin[7..].contains('/') {
         return Err(format!(
             "the emulator printed `{origin}` instead of its origin; see {}",

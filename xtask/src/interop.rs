@@ -11,7 +11,6 @@
 //! (`xtask/interop/legacy.py`). Without Python or without the registry it
 //! skips with a message and succeeds.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -99,27 +98,7 @@ fn prepare_venv() -> Result<PathBuf, Skip> {
 
 /// Starts `tcdn emulator` with `args`; returns it and its origin.
 fn start(tcdn: &Path, args: &[&str], log: &Path) -> Result<(EmulatorProcess, String), String> {
-    let log_file = std::fs::File::create(log).map_err(|e| format!("{}: {e}", log.display()))?;
-    let mut child = Command::new(tcdn)
-        .arg("emulator")
-        .args(args)
-        .env("TENCENTCLOUD_SECRET_ID", ID)
-        .env("TENCENTCLOUD_SECRET_KEY", KEY)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(log_file)
-        .spawn()
-        .map_err(|e| format!("could not start {}: {e}", tcdn.display()))?;
-    let stdout = child
-        .stdout
-        .take()
-        .ok_or("the emulator's stdout is not piped")?;
-    let emulator = EmulatorProcess(child);
-    let mut origin = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut origin)
-        .map_err(|e| format!("could not read the emulator's origin: {e}"))?;
-    let origin = origin.trim().to_owned();
+    let (emulator, origin) = EmulatorProcess::start(tcdn, args, ID, KEY, log)?;
     if !origin.contains("://127.0.0.1:") {
         return Err(format!(
             "the emulator printed `{origin}` instead of its origin; see {}",

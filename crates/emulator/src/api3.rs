@@ -222,6 +222,27 @@ fn host_candidates<'a>(received: Option<&'a str>, public: &'a str) -> Vec<&'a st
     hosts
 }
 
+/// Checks a v1 signature (`Signature` among `pairs`) against each of
+/// [`host_candidates`]; the last failure, as text, when none matches.
+pub(crate) fn verify_v1(
+    key: &SecretKey,
+    method: tcdn_sign::HttpMethod,
+    received_host: Option<&str>,
+    public_host: &str,
+    path: &str,
+    pairs: &[(&str, &str)],
+) -> Result<(), String> {
+    let mut last_error = None;
+    for host in host_candidates(received_host, public_host) {
+        let endpoint = tcdn_sign::Endpoint::new(method, host, path);
+        match tcdn_sign::verify(key, &endpoint, pairs) {
+            Ok(()) => return Ok(()),
+            Err(error) => last_error = Some(error),
+        }
+    }
+    Err(last_error.map_or_else(|| "signature mismatch".to_owned(), |e| e.to_string()))
+}
+
 /// The timestamp check shared by both signatures (after the signature, so
 /// that only the key's holder learns the server's clock).
 fn check_time(config: &Config, now_ms: i64, timestamp: i64) -> Result<(), ApiError> {
@@ -463,20 +484,14 @@ fn v1_request<'a>(
         .headers
         .get(header::HOST)
         .and_then(|v| v.to_str().ok());
-    let mut last_error = None;
-    let mut verified = false;
-    for host in host_candidates(host, &config.public_host_v3) {
-        let endpoint = tcdn_sign::Endpoint::new(method, host, crate::config::API3_PATH);
-        match tcdn_sign::verify(key, &endpoint, &pairs) {
-            Ok(()) => {
-                verified = true;
-                break;
-            }
-            Err(error) => last_error = Some(error),
-        }
-    }
-    if !verified {
-        let why = last_error.map_or_else(|| "signature mismatch".to_owned(), |e| e.to_string());
+    if let Err(why) = verify_v1(
+        key,
+        method,
+        host,
+        &config.public_host_v3,
+        crate::config::API3_PATH,
+        &pairs,
+    ) {
         return Err(ApiError::new(
             ErrorCode::SignatureFailure,
             format!("the signature does not match: {why}"),
@@ -536,22 +551,18 @@ fn apply(
 ) -> Result<Success, ApiError> {
     let delay_ms = i64::try_from(config.tasks.delay.as_millis()).unwrap_or(i64::MAX);
     let action = request.action();
+    // The three submitting actions differ only in their work and URLs.
+    let mut submit_v3 = |work: V3Work, urls: &[CdnUrl]| {
+        submit(
+            config, state, now_ms, secret_id, action, work, urls, request_id,
+        )
+    };
     let answer = match request {
         // A purge without `Area` purges the domain's own region; the
         // emulator knows no domains and takes mainland (docs/protocol.md §11).
         Request::PurgeUrls(r) => {
             let area = r.options().area.map_or(Area::Mainland, Area::from);
-            let work = V3Work::PurgeUrls { area };
-            return submit(
-                config,
-                state,
-                now_ms,
-                secret_id,
-                action,
-                work,
-                r.urls(),
-                request_id,
-            );
+            return submit_v3(V3Work::PurgeUrls { area }, r.urls());
         }
         Request::PurgePaths(r) => {
             let area = r.options().area.map_or(Area::Mainland, Area::from);
@@ -559,31 +570,12 @@ fn apply(
                 area,
                 flush_type: r.flush_type(),
             };
-            return submit(
-                config,
-                state,
-                now_ms,
-                secret_id,
-                action,
-                work,
-                r.paths(),
-                request_id,
-            );
+            return submit_v3(work, r.paths());
         }
         // The documented default of a push is mainland.
         Request::PushUrls(r) => {
             let area = r.options().area.unwrap_or(Area::Mainland);
-            let work = V3Work::Push { area };
-            return submit(
-                config,
-                state,
-                now_ms,
-                secret_id,
-                action,
-                work,
-                r.urls(),
-                request_id,
-            );
+            return submit_v3(V3Work::Push { area }, r.urls());
         }
         Request::DescribePurgeTasks(query) => {
             let tasks = purge_tasks(state, now_ms, delay_ms, &query);

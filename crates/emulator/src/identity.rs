@@ -496,16 +496,7 @@ pub(crate) fn gate(
         .get::<Arrival>()
         .map_or_else(|| emulator.now_millis(), |arrival| arrival.0);
     let (secret_id, token) = match api {
-        Api::V2 => {
-            let params = flat_params(parts, body)?;
-            let get = |name: &str| {
-                params
-                    .iter()
-                    .find(|(k, _)| k == name)
-                    .map(|(_, v)| v.clone())
-            };
-            (get("SecretId")?, get("Token"))
-        }
+        Api::V2 => params_secret_id_and_token(parts, body)?,
         Api::V3 => match parts.headers.get(header::AUTHORIZATION) {
             Some(value) => {
                 let value = value.to_str().ok()?;
@@ -518,16 +509,7 @@ pub(crate) fn gate(
                 (secret_id, token)
             }
             // The v1 signature: SecretId and Token are parameters.
-            None => {
-                let params = flat_params(parts, body)?;
-                let get = |name: &str| {
-                    params
-                        .iter()
-                        .find(|(k, _)| k == name)
-                        .map(|(_, v)| v.clone())
-                };
-                (get("SecretId")?, get("Token"))
-            }
+            None => params_secret_id_and_token(parts, body)?,
         },
     };
     let problem = match state
@@ -550,6 +532,21 @@ pub(crate) fn gate(
             error_response("AuthFailure.TokenFailure", &message, &request_id)
         }
     })
+}
+
+/// `SecretId` (required) and `Token` from the [`flat_params`] of a request.
+fn params_secret_id_and_token(
+    parts: &http::request::Parts,
+    body: &[u8],
+) -> Option<(String, Option<String>)> {
+    let params = flat_params(parts, body)?;
+    let get = |name: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    Some((get("SecretId")?, get("Token")))
 }
 
 /// Form-style parameters (API 2.0, and API 3.0's v1 signature), from the

@@ -147,31 +147,14 @@ pub(crate) fn judge(
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    let mut hosts: Vec<&str> = Vec::with_capacity(3);
-    if let Some(host) = inbound.host {
-        hosts.push(host);
-        if let Some((bare, port)) = host.rsplit_once(':')
-            && !bare.is_empty()
-            && port.bytes().all(|b| b.is_ascii_digit())
-        {
-            hosts.push(bare);
-        }
-    }
-    hosts.push(&config.public_host);
-    let mut last_error = None;
-    let mut verified = false;
-    for host in &hosts {
-        let endpoint = tcdn_sign::Endpoint::new(method, host, inbound.path);
-        match tcdn_sign::verify(key, &endpoint, &pairs) {
-            Ok(()) => {
-                verified = true;
-                break;
-            }
-            Err(error) => last_error = Some(error),
-        }
-    }
-    if !verified {
-        let why = last_error.map_or_else(|| "signature mismatch".to_owned(), |e| e.to_string());
+    if let Err(why) = crate::api3::verify_v1(
+        key,
+        method,
+        inbound.host,
+        &config.public_host,
+        inbound.path,
+        &pairs,
+    ) {
         return Verdict::refuse(4100, "AuthFailure", format!("authentication failed: {why}"));
     }
 

@@ -10,7 +10,7 @@ use bytes::Bytes;
 use serde::Deserialize;
 use tcdn_transport::Transport;
 
-use super::provider::exchange;
+use super::provider::{checked_expiry, exchange};
 use super::{
     CredentialError, CredentialErrorKind, CredentialProvider, CredentialSource, Credentials,
     ServiceOrigin,
@@ -90,7 +90,15 @@ impl CvmRoleProvider {
         *self.role.lock().unwrap_or_else(PoisonError::into_inner) = role;
     }
 
-    fn get(&self, path: &str) -> Result<http::Request<Bytes>, CredentialError> {
+    /// GETs `path` from the metadata service (any status).
+    async fn get(&self, path: &str) -> Result<http::Response<Bytes>, CredentialError> {
+        let request = self.request(path)?;
+        exchange(self.transport.as_ref(), request, &self.service())
+            .await
+            .map_err(|err| err.context(NAME))
+    }
+
+    fn request(&self, path: &str) -> Result<http::Request<Bytes>, CredentialError> {
         http::Request::get(self.origin.url(path))
             .header(http::header::HOST, self.origin.authority())
             .body(Bytes::new())
@@ -122,10 +130,7 @@ impl CvmRoleProvider {
         if let Some(role) = self.remembered_role() {
             return Ok(role);
         }
-        let request = self.get(METADATA_ROLE_PATH)?;
-        let answer = exchange(self.transport.as_ref(), request, &self.service())
-            .await
-            .map_err(|err| err.context(NAME))?;
+        let answer = self.get(METADATA_ROLE_PATH).await?;
         match answer.status().as_u16() {
             200 => {}
             404 => {
@@ -175,10 +180,7 @@ fn is_role_name_char(c: char) -> bool {
 impl CredentialProvider for CvmRoleProvider {
     async fn fetch(&self) -> Result<Credentials, CredentialError> {
         let role = self.role_name().await?;
-        let request = self.get(&format!("{METADATA_ROLE_PATH}{role}"))?;
-        let answer = exchange(self.transport.as_ref(), request, &self.service())
-            .await
-            .map_err(|err| err.context(NAME))?;
+        let answer = self.get(&format!("{METADATA_ROLE_PATH}{role}")).await?;
         match answer.status().as_u16() {
             200 => {}
             404 => {
@@ -238,13 +240,7 @@ impl CredentialProvider for CvmRoleProvider {
                 "lacks TmpSecretId, TmpSecretKey, Token or ExpiredTime".to_owned(),
             ));
         };
-        let expires_at = u64::try_from(expired)
-            .ok()
-            .filter(|&at| at > 0)
-            .ok_or_else(|| invalid(format!("has an impossible ExpiredTime {expired}")))?;
-        if token.is_empty() {
-            return Err(invalid("has an empty Token".to_owned()));
-        }
+        let expires_at = checked_expiry(expired, &token, invalid)?;
         let credentials = Credentials::new(id, key).map_err(|err| err.context(NAME))?;
         Ok(credentials.with_token(token).expiring_at(expires_at))
     }

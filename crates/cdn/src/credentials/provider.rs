@@ -55,6 +55,25 @@ impl CredentialProvider for StaticProvider {
     }
 }
 
+/// When temporary credentials with `token` expire: `expired` (Unix seconds,
+/// the answer's `ExpiredTime`) as long as it is positive and the token is
+/// not empty; otherwise the error `invalid` words (the problem is passed
+/// to it).
+pub(super) fn checked_expiry(
+    expired: i64,
+    token: &str,
+    invalid: impl Fn(String) -> CredentialError,
+) -> Result<u64, CredentialError> {
+    let expires_at = u64::try_from(expired)
+        .ok()
+        .filter(|&at| at > 0)
+        .ok_or_else(|| invalid(format!("has an impossible ExpiredTime {expired}")))?;
+    if token.is_empty() {
+        return Err(invalid("has an empty Token".to_owned()));
+    }
+    Ok(expires_at)
+}
+
 /// Sends `request`; a transport failure becomes an
 /// [`Unreachable`](CredentialErrorKind::Unreachable) error naming `what`.
 /// The transport's messages name the target without its query, and

@@ -15,7 +15,7 @@ use tcdn_sign::tc3::{Service, SigningKey, Timestamp};
 use tcdn_transport::Transport;
 use zeroize::Zeroize;
 
-use super::provider::exchange;
+use super::provider::{checked_expiry, exchange};
 use super::{
     CredentialError, CredentialErrorKind, CredentialProvider, CredentialSource, Credentials,
     RefreshingCredentials, ServiceOrigin,
@@ -301,13 +301,7 @@ impl Sts {
                 "lacks TmpSecretId, TmpSecretKey or Token".to_owned(),
             ));
         };
-        let expires_at = u64::try_from(expired)
-            .ok()
-            .filter(|&at| at > 0)
-            .ok_or_else(|| invalid(format!("has an impossible ExpiredTime {expired}")))?;
-        if token.is_empty() {
-            return Err(invalid("has an empty Token".to_owned()));
-        }
+        let expires_at = checked_expiry(expired, &token, invalid)?;
         let credentials = Credentials::new(id, key)?;
         Ok(credentials.with_token(token).expiring_at(expires_at))
     }
