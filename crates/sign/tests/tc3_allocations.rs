@@ -11,10 +11,20 @@ use tcdn_sign::tc3::{self, Authorization, Request, Service, SigningKey, Timestam
 #[global_allocator]
 static ALLOC: dhat::Alloc = dhat::Alloc;
 
-fn blocks_allocated<R>(f: impl FnOnce() -> R) -> (u64, R) {
-    let before = dhat::HeapStats::get().total_blocks;
-    let result = std::hint::black_box(f());
-    (dhat::HeapStats::get().total_blocks - before, result)
+/// Blocks allocated while `f` runs: the fewest of three runs. The code under
+/// test allocates the same count every run, but the count is process-wide
+/// and another thread of the test process may allocate during one run (seen
+/// on a loaded machine); taking the fewest keeps the assertion exact.
+fn blocks_allocated<R>(mut f: impl FnMut() -> R) -> (u64, R) {
+    let mut fewest = u64::MAX;
+    let mut last = None;
+    for _ in 0..3 {
+        let before = dhat::HeapStats::get().total_blocks;
+        let result = std::hint::black_box(f());
+        fewest = fewest.min(dhat::HeapStats::get().total_blocks - before);
+        last = Some(result);
+    }
+    (fewest, last.expect("three runs"))
 }
 
 /// A `PurgeUrlsCache` JSON body with `urls` URLs.
@@ -50,8 +60,8 @@ fn no_allocation_per_signature_with_a_reused_key() {
         assert_eq!(signature.as_str().len(), 64);
         assert_eq!(blocks, 0, "sign with {urls} URLs");
 
-        out.clear();
         let (blocks, ()) = blocks_allocated(|| {
+            out.clear();
             key.authorize_into(
                 "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE",
                 &request,
