@@ -357,7 +357,9 @@ fn integer(value: &Value) -> Option<i64> {
     }
 }
 
-fn json_type(value: &Value) -> &'static str {
+/// What kind of JSON value `value` is, for messages ("a string", "an array"…);
+/// the v2 envelope and the API 3.0 parsers word type errors alike.
+pub(crate) fn json_type(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

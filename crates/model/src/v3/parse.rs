@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use crate::envelope::json_type;
 use crate::error::{ModelError, ModelErrorKind, quote};
 use crate::url::CdnUrl;
 use crate::v3::codes::{ApiError, ErrorCode};
@@ -106,17 +107,6 @@ trait Source {
 
 /// A JSON body's top-level object. `null` reads as absent.
 struct JsonSource(serde_json::Map<String, Value>);
-
-fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
 
 fn wrong_type(name: &str, want: &str, got: &Value) -> ApiError {
     invalid_parameter(format!(
