@@ -42,6 +42,8 @@
 //! - [`ModelError`] reports every validation failure, with a
 //!   [`kind`](ModelError::kind) ([`ModelErrorKind`]) and a message naming the
 //!   offending value and the rule.
+//! - [`json`] writes JSON string literals exactly as `serde_json` does, for
+//!   the API 3.0 bodies and anyone printing requests as JSON.
 //!
 //! # Building a request and its wire form
 //!
@@ -100,7 +102,9 @@
 mod codes;
 mod envelope;
 mod error;
+pub mod json;
 mod request;
+mod swar;
 mod url;
 pub mod v3;
 mod wire;

@@ -352,7 +352,10 @@ pub(crate) fn check_count(operation: Operation, count: usize) -> Result<(), Mode
 }
 
 fn check_distinct(urls: &[CdnUrl]) -> Result<(), ModelError> {
-    let mut seen = HashSet::with_capacity(urls.len());
+    // foldhash, not std's SipHash: this runs for every batch a client plans
+    // (a thousand URLs each), and the URLs are the caller's own.
+    let mut seen =
+        HashSet::with_capacity_and_hasher(urls.len(), foldhash::fast::RandomState::default());
     for (index, url) in urls.iter().enumerate() {
         if !seen.insert(url.as_str()) {
             return Err(ModelError::new(

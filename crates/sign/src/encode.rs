@@ -142,28 +142,33 @@ pub fn form_value(value: &str) -> String {
 /// Clients use it to keep a request under the wire's size limits before
 /// building it.
 pub fn form_value_len(value: &str) -> usize {
-    // Branch-free comparisons rather than a table lookup, so the count
-    // vectorizes.
-    // vectorizes; counted in bytes over chunks that cannot overflow a byte.
-    let escaped: usize = value
-        .as_bytes()
-        .chunks(255)
-        .map(|chunk| {
-            let count = chunk.iter().fold(0u8, |count, &b| {
-                let kept = (b.wrapping_sub(b'0') < 10)
-                    | ((b | 0x20).wrapping_sub(b'a') < 26)
-                    | (b == b'_')
-                    | (b == b'.')
-                    | (b == b'-')
-                    | (b == b'~')
-                    | (b == b' ');
-                count + u8::from(!kept)
-            });
-            usize::from(count)
-        })
-        .sum();
-    value.len() + 2 * escaped
+    // One table load a byte, summed in four independent lanes: the
+    // comparisons this replaced were meant to vectorise, but the compiler
+    // does so only across many 16-byte chunks, and a URL is a few.
+    let mut lanes = [0usize; 4];
+    let mut quads = value.as_bytes().chunks_exact(4);
+    for quad in quads.by_ref() {
+        for (lane, &b) in lanes.iter_mut().zip(quad) {
+            *lane += usize::from(EXPANSION[usize::from(b)]);
+        }
+    }
+    for &b in quads.remainder() {
+        lanes[0] += usize::from(EXPANSION[usize::from(b)]);
+    }
+    value.len() + lanes.iter().sum::<usize>()
 }
+
+/// The bytes each byte's encoding adds to its own one: 2 for `%XX`, 0 for
+/// a byte kept or a space (`+`).
+const EXPANSION: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = (ENCODED[b] >> 24) as u8 - 1;
+        b += 1;
+    }
+    table
+};
 
 #[cfg(test)]
 mod tests {

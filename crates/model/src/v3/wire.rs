@@ -30,69 +30,12 @@ pub type Fields<'a> = Vec<(&'static str, Value<'a>)>;
 
 /// Appends `value` as a JSON string literal, escaped as `serde_json` does.
 pub(crate) fn write_json_str(value: &str, out: &mut String) {
-    out.push('"');
-    if !needs_escape(value) {
-        out.push_str(value);
-        out.push('"');
-        return;
-    }
-    let mut start = 0;
-    for (at, b) in value.bytes().enumerate() {
-        let escape: Option<&str> = match b {
-            b'"' => Some("\\\""),
-            b'\\' => Some("\\\\"),
-            b'\n' => Some("\\n"),
-            b'\r' => Some("\\r"),
-            b'\t' => Some("\\t"),
-            0x08 => Some("\\b"),
-            0x0c => Some("\\f"),
-            0x00..=0x1f => None,
-            _ => continue,
-        };
-        out.push_str(&value[start..at]);
-        match escape {
-            Some(text) => out.push_str(text),
-            None => {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
-                out.push_str("\\u00");
-                out.push(char::from(HEX[usize::from(b >> 4)]));
-                out.push(char::from(HEX[usize::from(b & 0xf)]));
-            }
-        }
-        start = at + 1;
-    }
-    out.push_str(&value[start..]);
-    out.push('"');
+    crate::json::write_str(value, out);
 }
 
 /// The length of [`write_json_str`]'s output, quotes included.
 pub(crate) fn json_str_len(value: &str) -> usize {
-    if !needs_escape(value) {
-        return 2 + value.len();
-    }
-    2 + value
-        .bytes()
-        .map(|b| match b {
-            b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 2,
-            0x00..=0x1f => 6,
-            _ => 1,
-        })
-        .sum::<usize>()
-}
-
-/// Whether JSON escapes any byte of `value`: no byte of nearly every URL,
-/// which this finds 16 bytes at a time in a loop the compiler vectorises (a
-/// planner measures every URL, and the body writes it).
-fn needs_escape(value: &str) -> bool {
-    fn special(b: u8) -> bool {
-        b < 0x20 || b == b'"' || b == b'\\'
-    }
-    let mut chunks = value.as_bytes().chunks_exact(16);
-    let mut any = false;
-    for chunk in &mut chunks {
-        any |= chunk.iter().fold(false, |any, &b| any | special(b));
-    }
-    any || chunks.remainder().iter().any(|&b| special(b))
+    crate::json::str_len(value)
 }
 
 fn decimal_len(mut n: u64) -> usize {
@@ -106,7 +49,9 @@ fn decimal_len(mut n: u64) -> usize {
 
 /// The JSON body: compact, fields in the given order.
 pub(crate) fn json(fields: &Fields<'_>) -> String {
-    let mut out = String::with_capacity(json_len(fields));
+    // Room for the body as it is when no string needs escaping (nearly
+    // always): measuring it exactly would take a pass over every URL.
+    let mut out = String::with_capacity(json_len_with(fields, |text| 2 + text.len()));
     out.push('{');
     for (i, (name, value)) in fields.iter().enumerate() {
         if i > 0 {
@@ -145,6 +90,11 @@ pub(crate) fn json(fields: &Fields<'_>) -> String {
         }
     }
     out.push('}');
+    debug_assert_eq!(
+        out.len(),
+        json_len(fields),
+        "the JSON length counter and writer disagree"
+    );
     out
 }
 
@@ -156,22 +106,27 @@ pub(crate) fn json_item_len(index: usize, url: &CdnUrl) -> usize {
 
 /// The exact length of [`json`]'s output.
 pub(crate) fn json_len(fields: &Fields<'_>) -> usize {
+    json_len_with(fields, json_str_len)
+}
+
+/// [`json_len`] with each string literal's length given by `str_len`.
+fn json_len_with(fields: &Fields<'_>, str_len: impl Fn(&str) -> usize) -> usize {
     let commas = fields.len().saturating_sub(1);
     2 + commas
         + fields
             .iter()
             .map(|(name, value)| {
-                json_str_len(name)
+                str_len(name)
                     + 1
                     + match *value {
-                        Value::Str(text) => json_str_len(text),
+                        Value::Str(text) => str_len(text),
                         Value::True => 4,
                         Value::Uint(n) => decimal_len(n),
                         Value::Urls(urls) => {
                             2 + urls
                                 .iter()
                                 .enumerate()
-                                .map(|(i, url)| json_item_len(i, url))
+                                .map(|(i, url)| str_len(url.as_str()) + usize::from(i > 0))
                                 .sum::<usize>()
                         }
                         Value::Headers(headers) => {
@@ -180,8 +135,8 @@ pub(crate) fn json_len(fields: &Fields<'_>) -> usize {
                                     .iter()
                                     .map(|h| {
                                         r#"{"Name":,"Value":}"#.len()
-                                            + json_str_len(h.name())
-                                            + json_str_len(h.value())
+                                            + str_len(h.name())
+                                            + str_len(h.value())
                                     })
                                     .sum::<usize>()
                         }
