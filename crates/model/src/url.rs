@@ -228,17 +228,34 @@ fn plain_scheme_len(bytes: &[u8]) -> Option<usize> {
 /// a `/` or a `?`. `false` for anything else, valid or not (IPv6, escapes,
 /// sub-delimiters), which [`check_authority`] then judges.
 fn is_plain_authority(rest: &[u8]) -> bool {
-    let mut label = 0usize;
-    for (at, &b) in rest.iter().enumerate() {
-        match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' => label += 1,
-            b'.' if label > 0 => label = 0,
-            b'/' | b'?' => return label > 0,
-            b':' if label > 0 => return is_plain_port(&rest[at + 1..]),
-            _ => return false,
+    /// The bytes of a plain label: ASCII letters, digits, `-` and `_`.
+    const LABEL: [bool; 256] = {
+        let mut table = [false; 256];
+        let mut b = 0;
+        while b < 256 {
+            let c = b as u8;
+            table[b] = c.is_ascii_alphanumeric() || c == b'-' || c == b'_';
+            b += 1;
+        }
+        table
+    };
+    let mut at = 0;
+    loop {
+        let start = at;
+        while at < rest.len() && LABEL[usize::from(rest[at])] {
+            at += 1;
+        }
+        if at == start {
+            // An empty label: nothing, or a `.`, `:` or `/` first.
+            return false;
+        }
+        match rest.get(at) {
+            None | Some(b'/' | b'?') => return true,
+            Some(b'.') => at += 1,
+            Some(b':') => return is_plain_port(&rest[at + 1..]),
+            Some(_) => return false,
         }
     }
-    label > 0
 }
 
 /// Whether `rest` starts with a port of 1 to 5 digits from 1 to 65535,
