@@ -424,7 +424,7 @@ mod tests {
             prop_assert_eq!(list.len(), parsed.len());
             prop_assert_eq!(list.iter().collect::<Vec<_>>(), parsed.iter().map(CdnUrl::as_str).collect::<Vec<_>>());
             prop_assert_eq!(list.urls().collect::<Vec<_>>(), parsed.clone());
-            prop_assert_eq!(list.iter().rev().next(), parsed.last().map(CdnUrl::as_str));
+            prop_assert_eq!(list.iter().next_back(), parsed.last().map(CdnUrl::as_str));
             prop_assert_eq!(&list, &parsed);
         }
     }
