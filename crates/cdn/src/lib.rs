@@ -229,11 +229,12 @@ pub mod pacing {
     pub use crate::core::pace::{PACING_MARGIN, RATE_WINDOW};
 }
 
-/// Planning: URLs deduplicated once ([`DistinctUrls`](plan::DistinctUrls))
-/// and the URLs no request can hold ([`TooLarge`](plan::TooLarge)). API
+/// Planning: URLs deduplicated once ([`DistinctUrls`](plan::DistinctUrls),
+/// filled fastest through an [`Inserter`](plan::Inserter)) and the URLs no
+/// request can hold ([`TooLarge`](plan::TooLarge)). API
 /// 2.0's plans are [`v2::BatchPlan`].
 pub mod plan {
-    pub use crate::core::dedupe::DistinctUrls;
+    pub use crate::core::dedupe::{DistinctUrls, Inserter};
     pub use crate::core::plan::TooLarge;
 }
 
