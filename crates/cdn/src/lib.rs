@@ -50,7 +50,9 @@
 //!   (method, URL, form body), and plans URLs into requests that fit the
 //!   wire ([`BatchPlan`](v2::BatchPlan)).
 //! - [`plan`]: [`DistinctUrls`](plan::DistinctUrls), URLs deduplicated
-//!   without a second copy of each, and [`TooLarge`](plan::TooLarge).
+//!   without a second copy of each and held in one text buffer (text goes
+//!   in through an [`Inserter`](plan::Inserter) with no allocation per
+//!   URL), and [`TooLarge`](plan::TooLarge).
 //! - [`endpoint`]: [`Endpoint`]; [`Endpoint::default_for`] an API
 //!   (`https://cdn.tencentcloudapi.com/`,
 //!   `https://cdn.api.qcloud.com/v2/index.php`), [`Endpoint::parse_for`] to
