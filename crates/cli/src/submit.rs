@@ -452,18 +452,19 @@ fn dry_run_v3(
         threads,
         |job| {
             job.map(|(request, timestamp, nonce)| {
-                builder.prepare(&request, timestamp, nonce).map(|prepared| {
+                let rendered = builder.prepare(&request, timestamp, nonce).map(|prepared| {
                     if format == OutputArg::Json {
                         return Ok(output::dry_run_v3_json(&prepared));
                     }
                     let mut text = Vec::new();
                     output::dry_run_v3_request(&mut text, format, &prepared).map(|()| text)
-                })
+                });
+                (rendered, Freed(request))
             })
         },
         |rendered| match rendered {
-            Ok(Ok(text)) => out.write_all(&text?),
-            Ok(Err(error)) => {
+            Ok((Ok(text), _request)) => out.write_all(&text?),
+            Ok((Err(error), _request)) => {
                 failed += 1;
                 eprintln!("tcdn: {error}");
                 Ok(())
@@ -538,15 +539,17 @@ fn dry_run(
         |job| {
             job.map(|(batch, timestamp, nonce)| {
                 let request = builder.prepare(&batch, timestamp, nonce);
-                if format == OutputArg::Json {
-                    return Ok(output::dry_run_json(&request));
-                }
-                let mut text = Vec::new();
-                output::dry_run_request(&mut text, format, &request).map(|()| text)
+                let rendered = if format == OutputArg::Json {
+                    Ok(output::dry_run_json(&request))
+                } else {
+                    let mut text = Vec::new();
+                    output::dry_run_request(&mut text, format, &request).map(|()| text)
+                };
+                (rendered, Freed(batch))
             })
         },
         |rendered| match rendered {
-            Ok(text) => out.write_all(&text?),
+            Ok((text, _batch)) => out.write_all(&text?),
             Err(too_large) => {
                 unsendable += 1;
                 eprintln!("tcdn: {}: {too_large}", too_large.url);
@@ -578,6 +581,15 @@ mod tests {
         );
     }
 }
+
+/// A planned batch handed back from a dry run's worker thread to be
+/// dropped on the calling thread, which made it. The planner copies each
+/// batch's URLs out of the input's list there, one allocation per URL; freed
+/// on a worker, the chunks went to the allocator's lists for the calling
+/// thread from another core while it allocated the next batches, which made
+/// a 2-thread dry run of 1M URLs 10–25 % slower than one with the URLs made
+/// while reading. Freed where they were made, the chunks are reused at once.
+struct Freed<T>(T);
 
 /// Stdout for a dry run's bulk output, which is written in whole batches
 /// (tens of kilobytes each): a handle of its own on the same descriptor,
