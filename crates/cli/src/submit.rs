@@ -565,6 +565,15 @@ fn dry_run(
     })
 }
 
+/// A planned batch handed back from a dry run's worker thread to be
+/// dropped on the calling thread, which made it: the planner copies each
+/// batch's URLs out of the input's list there, one allocation per URL.
+/// Freed on a worker, the chunks went back to the calling thread's heap from
+/// another core while it allocated the next batches, which made a 2-thread
+/// dry run of 1M URLs slower than one thread; freed where they were made,
+/// they are reused at once.
+struct Freed<T>(T);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -581,15 +590,6 @@ mod tests {
         );
     }
 }
-
-/// A planned batch handed back from a dry run's worker thread to be
-/// dropped on the calling thread, which made it. The planner copies each
-/// batch's URLs out of the input's list there, one allocation per URL; freed
-/// on a worker, the chunks went to the allocator's lists for the calling
-/// thread from another core while it allocated the next batches, which made
-/// a 2-thread dry run of 1M URLs 10–25 % slower than one with the URLs made
-/// while reading. Freed where they were made, the chunks are reused at once.
-struct Freed<T>(T);
 
 /// Stdout for a dry run's bulk output, which is written in whole batches
 /// (tens of kilobytes each): a handle of its own on the same descriptor,
