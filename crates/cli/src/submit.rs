@@ -569,9 +569,9 @@ fn dry_run(
 /// dropped on the calling thread, which made it: the planner copies each
 /// batch's URLs out of the input's list there, one allocation per URL.
 /// Freed on a worker, the chunks went back to the calling thread's heap from
-/// another core while it allocated the next batches, which made a 2-thread
-/// dry run of 1M URLs slower than one thread; freed where they were made,
-/// they are reused at once.
+/// another core while it allocated the next batches, which left a 2-thread
+/// dry run of 1M URLs no faster than one thread; freed where they were
+/// made, they are reused at once.
 struct Freed<T>(T);
 
 #[cfg(test)]
