@@ -611,8 +611,8 @@ impl Client {
                     let duplicates_skipped = urls.duplicates();
                     return Report {
                         failed: urls
-                            .into_vec()
-                            .into_iter()
+                            .list()
+                            .urls()
                             .map(|url| Failure::unsent(url, why.to_owned()))
                             .collect(),
                         duplicates_skipped,

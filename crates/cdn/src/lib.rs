@@ -50,7 +50,9 @@
 //!   (method, URL, form body), and plans URLs into requests that fit the
 //!   wire ([`BatchPlan`](v2::BatchPlan)).
 //! - [`plan`]: [`DistinctUrls`](plan::DistinctUrls), URLs deduplicated
-//!   without a second copy of each, and [`TooLarge`](plan::TooLarge).
+//!   without a second copy of each and held in one text buffer (text goes
+//!   in through an [`Inserter`](plan::Inserter) with no allocation per
+//!   URL), and [`TooLarge`](plan::TooLarge).
 //! - [`endpoint`]: [`Endpoint`]; [`Endpoint::default_for`] an API
 //!   (`https://cdn.tencentcloudapi.com/`,
 //!   `https://cdn.api.qcloud.com/v2/index.php`), [`Endpoint::parse_for`] to
@@ -229,11 +231,12 @@ pub mod pacing {
     pub use crate::core::pace::{PACING_MARGIN, RATE_WINDOW};
 }
 
-/// Planning: URLs deduplicated once ([`DistinctUrls`](plan::DistinctUrls))
-/// and the URLs no request can hold ([`TooLarge`](plan::TooLarge)). API
+/// Planning: URLs deduplicated once ([`DistinctUrls`](plan::DistinctUrls),
+/// filled fastest through an [`Inserter`](plan::Inserter)) and the URLs no
+/// request can hold ([`TooLarge`](plan::TooLarge)). API
 /// 2.0's plans are [`v2::BatchPlan`].
 pub mod plan {
-    pub use crate::core::dedupe::DistinctUrls;
+    pub use crate::core::dedupe::{DistinctUrls, Inserter};
     pub use crate::core::plan::TooLarge;
 }
 

@@ -17,9 +17,10 @@ use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 
-use tcdn::CdnUrl;
+#[cfg(test)]
+use tcdn::CdnUrl; // The tests read URLs back through `DistinctUrls::as_slice`.
 use tcdn::model::MAX_URL_LEN;
-use tcdn::plan::DistinctUrls;
+use tcdn::plan::{DistinctUrls, Inserter};
 
 /// The most invalid values kept (and so shown) with their reasons; the rest
 /// are only counted.
@@ -95,48 +96,31 @@ impl Collected {
 }
 
 /// Accumulates URLs, dropping repeats without keeping a second copy of each
-/// (see [`DistinctUrls`]).
+/// (see [`DistinctUrls`]). Valid text goes straight into the URL list, with
+/// no allocation per URL.
 #[derive(Debug, Default)]
 pub struct Collector {
     collected: Collected,
-    /// Valid URLs not yet deduplicated: they go to the index in groups,
-    /// which it looks up a few at a time (see [`DistinctUrls`]'s `extend`).
-    pending: Vec<CdnUrl>,
 }
-
-/// How many valid URLs wait for the index before they are deduplicated.
-const PENDING: usize = 256;
 
 impl Collector {
     /// Adds one raw value from `origin`.
     pub fn push(&mut self, raw: &str, origin: impl FnOnce() -> Origin) {
-        let url = match CdnUrl::parse(raw) {
-            Ok(url) => url,
-            Err(error) => {
-                self.problem(origin, || error.to_string());
-                return;
-            }
-        };
-        self.pending.push(url);
-        if self.pending.len() >= PENDING {
-            self.deduplicate();
-        }
+        self.sink().push(raw, origin);
     }
 
-    /// Moves the pending URLs into the index.
-    fn deduplicate(&mut self) {
-        self.collected.urls.extend(self.pending.drain(..));
-    }
-
-    /// Counts an invalid value, and keeps it while fewer than
-    /// [`PROBLEMS_KEPT`] are.
-    fn problem(&mut self, origin: impl FnOnce() -> Origin, reason: impl FnOnce() -> String) {
-        self.collected.invalid += 1;
-        if self.collected.problems.len() < PROBLEMS_KEPT {
-            self.collected.problems.push(Problem {
-                origin: origin(),
-                reason: reason(),
-            });
+    /// Where values go until the sink is dropped: a block of lines at a
+    /// time, so that the index is looked up a few URLs ahead.
+    fn sink(&mut self) -> Sink<'_> {
+        let Collected {
+            urls,
+            problems,
+            invalid,
+        } = &mut self.collected;
+        Sink {
+            urls: urls.inserter(),
+            problems,
+            invalid,
         }
     }
 
@@ -193,9 +177,9 @@ impl Collector {
             let available = reader.fill_buf()?;
             if available.is_empty() {
                 if skipped > 0 {
-                    lines.overlong(self, skipped);
+                    lines.overlong(&mut self.sink(), skipped);
                 } else if !partial.is_empty() {
-                    lines.block(self, &partial);
+                    lines.block(&mut self.sink(), &partial);
                 }
                 return Ok(());
             }
@@ -219,17 +203,17 @@ impl Collector {
                 // The line begun in an earlier fill ends here.
                 let first = available.iter().position(|&b| b == b'\n').unwrap_or(last);
                 if skipped > 0 {
-                    lines.overlong(self, skipped + first);
+                    lines.overlong(&mut self.sink(), skipped + first);
                     skipped = 0;
                 } else {
                     partial.extend_from_slice(&available[..first]);
-                    lines.block(self, &partial);
+                    lines.block(&mut self.sink(), &partial);
                     partial.clear();
                 }
                 from = first + 1;
             }
             if from <= last {
-                lines.block(self, &available[from..last]);
+                lines.block(&mut self.sink(), &available[from..last]);
             }
             reader.consume(last + 1);
             if !reserved && lines.number > 0 {
@@ -244,15 +228,52 @@ impl Collector {
                     self.collected
                         .urls
                         .reserve(usize::try_from(remaining).unwrap_or(0));
+                    // The URLs' text is at most the rest of the file but a
+                    // newline per line; room not written to costs no memory.
+                    let text = length
+                        .saturating_sub(lines.bytes as u64)
+                        .saturating_sub(remaining);
+                    self.collected
+                        .urls
+                        .reserve_text(usize::try_from(text).unwrap_or(0));
                 }
             }
         }
     }
 
     /// The result.
-    pub fn finish(mut self) -> Collected {
-        self.deduplicate();
+    pub fn finish(self) -> Collected {
         self.collected
+    }
+}
+
+/// Where the values of a [`Collector`] go: valid ones into its URLs, which
+/// drop the repeats a few at a time (all of them by the time the sink is
+/// dropped), invalid ones into its problems.
+struct Sink<'c> {
+    urls: Inserter<'c>,
+    problems: &'c mut Vec<Problem>,
+    invalid: &'c mut usize,
+}
+
+impl Sink<'_> {
+    /// Adds one raw value from `origin`.
+    fn push(&mut self, raw: &str, origin: impl FnOnce() -> Origin) {
+        if let Err(error) = self.urls.insert_str(raw) {
+            self.problem(origin, || error.to_string());
+        }
+    }
+
+    /// Counts an invalid value, and keeps it while fewer than
+    /// [`PROBLEMS_KEPT`] are.
+    fn problem(&mut self, origin: impl FnOnce() -> Origin, reason: impl FnOnce() -> String) {
+        *self.invalid += 1;
+        if self.problems.len() < PROBLEMS_KEPT {
+            self.problems.push(Problem {
+                origin: origin(),
+                reason: reason(),
+            });
+        }
     }
 }
 
@@ -273,7 +294,7 @@ struct Lines<'a> {
 
 impl Lines<'_> {
     /// Whole lines without the last one's newline.
-    fn block(&mut self, collector: &mut Collector, mut block: &[u8]) {
+    fn block(&mut self, sink: &mut Sink<'_>, mut block: &[u8]) {
         self.bytes += block.len() + 1;
         if self.number == 0 {
             block = block.strip_prefix(BOM).unwrap_or(block);
@@ -283,9 +304,9 @@ impl Lines<'_> {
                 for line in text.split('\n') {
                     self.number += 1;
                     if line.len() > MAX_LINE {
-                        self.too_long(collector, line.len());
+                        self.too_long(sink, line.len());
                     } else {
-                        self.line(collector, line);
+                        self.line(sink, line);
                     }
                 }
             }
@@ -293,12 +314,12 @@ impl Lines<'_> {
                 for line in block.split(|&b| b == b'\n') {
                     self.number += 1;
                     if line.len() > MAX_LINE {
-                        self.too_long(collector, line.len());
+                        self.too_long(sink, line.len());
                         continue;
                     }
                     match std::str::from_utf8(line) {
-                        Ok(line) => self.line(collector, line),
-                        Err(_) => collector.problem(
+                        Ok(line) => self.line(sink, line),
+                        Err(_) => sink.problem(
                             || self.origin(),
                             || "the line is not valid UTF-8".to_owned(),
                         ),
@@ -310,14 +331,14 @@ impl Lines<'_> {
 
     /// A line of `length` bytes (newline excluded) that was skipped, not
     /// held.
-    fn overlong(&mut self, collector: &mut Collector, length: usize) {
+    fn overlong(&mut self, sink: &mut Sink<'_>, length: usize) {
         self.bytes += length + 1;
         self.number += 1;
-        self.too_long(collector, length);
+        self.too_long(sink, length);
     }
 
-    fn too_long(&self, collector: &mut Collector, length: usize) {
-        collector.problem(
+    fn too_long(&self, sink: &mut Sink<'_>, length: usize) {
+        sink.problem(
             || self.origin(),
             || {
                 format!(
@@ -341,12 +362,12 @@ impl Lines<'_> {
         )
     }
 
-    fn line(&self, collector: &mut Collector, line: &str) {
+    fn line(&self, sink: &mut Sink<'_>, line: &str) {
         let trimmed = line.trim();
         if trimmed.is_empty() || trimmed.starts_with('#') {
             return;
         }
-        collector.push(trimmed, || self.origin());
+        sink.push(trimmed, || self.origin());
     }
 
     fn origin(&self) -> Origin {

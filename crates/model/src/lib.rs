@@ -18,6 +18,9 @@
 //!   fragment, at most [`MAX_URL_LEN`] bytes; sent exactly as given, and
 //!   compared for dedupe without regard to the case of scheme and host
 //!   ([`CdnUrl::dedupe_key`]). Both APIs use it.
+//! - [`CdnUrlList`] holds many validated URLs in one text buffer with
+//!   their end offsets (no allocation per URL), and hands out `&str`s or
+//!   [`CdnUrl`]s cut from it without validating them again.
 //! - [`Operation`] is one of [`FlushUrls`](Operation::FlushUrls),
 //!   [`FlushDirs`](Operation::FlushDirs) or [`PushUrls`](Operation::PushUrls)
 //!   (a push of directories cannot be expressed), with the wire
@@ -106,6 +109,7 @@ pub mod json;
 mod request;
 mod swar;
 mod url;
+mod url_list;
 pub mod v3;
 mod wire;
 
@@ -114,6 +118,7 @@ pub use envelope::{CodeDesc, Envelope, EnvelopeError, EnvelopeErrorKind, SNIPPET
 pub use error::{ModelError, ModelErrorKind};
 pub use request::{Areas, Command, FlushOrPush, Operation, UrlType};
 pub use url::{CdnUrl, MAX_URL_LEN};
+pub use url_list::CdnUrlList;
 pub use wire::{
     ACTION, ActionParams, ENDPOINT_HOST, ENDPOINT_PATH, MAX_GET_REQUEST_TARGET_LEN,
     MAX_POST_BODY_LEN, ParamName, append_form, decode_form, form_len,

@@ -71,6 +71,12 @@ impl CdnUrl {
         Ok(Self(value.into()))
     }
 
+    /// Wraps text already known to be valid (it was validated on its way
+    /// into a [`CdnUrlList`](crate::CdnUrlList)), without checking it again.
+    pub(crate) fn from_valid(value: &str) -> Self {
+        Self(value.into())
+    }
+
     /// The URL exactly as given.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -173,7 +179,7 @@ pub(crate) fn is_format_char(c: char) -> bool {
     .is_ok()
 }
 
-fn validate(value: &str) -> Result<(), ModelError> {
+pub(crate) fn validate(value: &str) -> Result<(), ModelError> {
     if is_plainly_valid(value) {
         return Ok(());
     }

@@ -1,14 +1,25 @@
 //! [`DistinctUrls`]: URLs without repeats, deduplicated without a second
 //! copy of each URL, so a plan over them needs no set of its own.
 
+use std::fmt;
 use std::hash::BuildHasher;
+use std::sync::OnceLock;
 
 use foldhash::fast::RandomState;
-use tcdn_model::CdnUrl;
+use tcdn_model::{CdnUrl, CdnUrlList, ModelError};
 
 /// URLs in first-seen order with every repeat dropped: the proof a
 /// [`RequestBuilder::plan_distinct`](crate::v2::RequestBuilder::plan_distinct)
 /// needs to skip deduplicating again.
+///
+/// The URLs are held in a [`CdnUrlList`] (one text buffer and an end
+/// offset per URL, no allocation per URL), and the batch planners cut
+/// [`CdnUrl`]s from it one batch at a time. Text comes in fastest through
+/// an [`Inserter`] ([`inserter`](Self::inserter)), which validates each
+/// value straight into the list; [`get`](Self::get), [`iter`](Self::iter)
+/// and [`list`](Self::list) read the URLs without copying them, where
+/// [`as_slice`](Self::as_slice) and [`into_vec`](Self::into_vec) copy each
+/// into a `CdnUrl` of its own.
 ///
 /// The index beside the URLs holds only the position of each URL and a
 /// few bits of its hash, in 32 bits, in a hash table keyed by the URL's hash, and a
@@ -36,14 +47,14 @@ use tcdn_model::CdnUrl;
 /// assert_eq!(urls.as_slice()[1].as_str(), "https://a.example/y");
 /// # Ok::<(), tcdn::model::ModelError>(())
 /// ```
-#[derive(Debug, Clone, Default)]
-pub struct DistinctUrls(Dedupe<RandomState>);
+#[derive(Clone, Default)]
+pub struct DistinctUrls(Dedupe<RandomState>, OnceLock<Vec<CdnUrl>>);
 
 /// The deduplicating index, generic over the URL hasher so a test can force
 /// collisions.
 #[derive(Debug, Clone, Default)]
 struct Dedupe<S> {
-    urls: Vec<CdnUrl>,
+    urls: CdnUrlList,
     /// Positions in `urls`, found by the hash of the URL there. Positions
     /// from [`Index::MOST`] on (hundreds of gigabytes of URLs) are not
     /// indexed and are compared in full instead.
@@ -52,72 +63,86 @@ struct Dedupe<S> {
     duplicates: usize,
 }
 
-/// How many URLs [`Dedupe::insert_all`] hashes and looks up ahead of
+/// How many URLs [`Dedupe::settle`] hashes and looks up ahead of
 /// inserting them: enough slots loaded at once to hide the memory's
 /// latency, few enough that they are still cached when inserted.
 const AHEAD: usize = 16;
 
 impl<S: BuildHasher> Dedupe<S> {
     fn reserve(&mut self, additional: usize) {
+        self.urls.reserve(additional, 0);
+        self.reserve_index(additional);
+    }
+
+    fn reserve_index(&mut self, additional: usize) {
         let Self {
             urls,
             index,
             hasher,
             ..
         } = self;
-        urls.reserve(additional);
         let indexable = Index::MOST.saturating_sub(index.len());
         index.reserve(additional.min(indexable), urls, hasher);
     }
 
     fn insert(&mut self, url: CdnUrl) -> bool {
-        let hash = self.hasher.hash_one(url.as_str());
-        self.reserve(1);
-        self.insert_hashed(hash, url)
+        let from = self.urls.len();
+        self.urls.push_url(&url);
+        self.settle(from);
+        self.urls.len() > from
     }
 
     /// Inserts every URL of `batch` in order, as [`insert`](Self::insert)
-    /// would, but with the hashes of a few URLs computed and their slots
-    /// loaded before the first of them is inserted: at a million URLs the
+    /// would, but [`settle`](Self::settle)s them [`AHEAD`] at a time.
+    fn insert_all(&mut self, batch: impl IntoIterator<Item = CdnUrl>) {
+        let mut from = self.urls.len();
+        for url in batch {
+            self.urls.push_url(&url);
+            if self.urls.len() - from == AHEAD {
+                self.settle(from);
+                from = self.urls.len();
+            }
+        }
+        self.settle(from);
+    }
+
+    /// Deduplicates the URLs appended from position `from` on (at most
+    /// [`AHEAD`]): in order, each is indexed, or removed and counted when an
+    /// equal URL comes before it. Their hashes are computed and their slots
+    /// loaded before the first of them is looked up: at a million URLs the
     /// index is far larger than the cache, and loading slots one at a time,
     /// each after the last insert, left the processor waiting on memory for
     /// most of the time the dedupe took.
-    fn insert_all(&mut self, batch: impl IntoIterator<Item = CdnUrl>) {
-        let mut batch = batch.into_iter();
-        let mut ahead: [(u64, Option<CdnUrl>); AHEAD] = Default::default();
-        loop {
-            let mut count = 0;
-            for (slot, url) in ahead.iter_mut().zip(batch.by_ref()) {
-                *slot = (self.hasher.hash_one(url.as_str()), Some(url));
-                count += 1;
-            }
-            if count == 0 {
-                return;
-            }
-            self.reserve(count);
-            self.index
-                .touch(ahead[..count].iter().map(|(hash, _)| *hash));
-            for (hash, url) in &mut ahead[..count] {
-                if let Some(url) = url.take() {
-                    self.insert_hashed(*hash, url);
-                }
+    fn settle(&mut self, from: usize) {
+        let count = self.urls.len().saturating_sub(from);
+        if count == 0 {
+            return;
+        }
+        debug_assert!(count <= AHEAD, "{count} URLs to settle at once");
+        let mut hashes = [0u64; AHEAD];
+        for (hash, at) in hashes.iter_mut().zip(from..self.urls.len()) {
+            *hash = self.hasher.hash_one(self.urls.get(at).unwrap_or_default());
+        }
+        self.reserve_index(count);
+        self.index.touch(hashes[..count].iter().copied());
+        let mut at = from;
+        for &hash in &hashes[..count] {
+            if self.find_or_index(hash, at) {
+                self.urls.remove(at);
+                self.duplicates += 1;
+            } else {
+                at += 1;
             }
         }
     }
 
-    /// Inserts `url`, whose hash is `hash`, with room already reserved.
-    fn insert_hashed(&mut self, hash: u64, url: CdnUrl) -> bool {
+    /// Whether an URL before position `at` equals the one there, whose hash
+    /// is `hash`; if none does, `at` is indexed (room was reserved).
+    fn find_or_index(&mut self, hash: u64, at: usize) -> bool {
         let Self { urls, index, .. } = self;
-        let repeated = index.find_or_insert(hash, urls.len(), |i| urls[i] == url)
-            || urls
-                .get(Index::MOST..)
-                .is_some_and(|unindexed| unindexed.contains(&url));
-        if repeated {
-            self.duplicates += 1;
-            return false;
-        }
-        urls.push(url);
-        true
+        let url = urls.get(at);
+        index.find_or_insert(hash, at, |i| urls.get(i) == url)
+            || (Index::MOST..at).any(|i| urls.get(i) == url)
     }
 }
 
@@ -171,7 +196,7 @@ impl Index {
 
     /// Makes room for `additional` more positions, rehashing the URLs in
     /// `urls` (the positions' targets) when the table grows.
-    fn reserve<S: BuildHasher>(&mut self, additional: usize, urls: &[CdnUrl], hasher: &S) {
+    fn reserve<S: BuildHasher>(&mut self, additional: usize, urls: &CdnUrlList, hasher: &S) {
         let needed = self.len.saturating_add(additional);
         if needed <= self.capacity() {
             return;
@@ -193,7 +218,7 @@ impl Index {
             .filter(|&&slot| slot != 0)
             .map(|&slot| ((slot & positions) - 1) as usize)
         {
-            let hash = hasher.hash_one(urls[position].as_str());
+            let hash = hasher.hash_one(urls.get(position).unwrap_or_default());
             self.find_or_insert(hash, position, |_| false);
         }
     }
@@ -261,10 +286,58 @@ impl DistinctUrls {
         self.0.reserve(additional);
     }
 
+    /// Makes room for `bytes` more bytes of URL text (all the URLs
+    /// together), beside [`reserve`](Self::reserve)'s room for their
+    /// number.
+    pub fn reserve_text(&mut self, bytes: usize) {
+        self.0.urls.reserve(0, bytes);
+    }
+
     /// Adds `url` unless an equal URL is already in; returns whether it was
     /// added. A repeat is counted in [`duplicates`](Self::duplicates).
     pub fn insert(&mut self, url: CdnUrl) -> bool {
+        self.1.take();
         self.0.insert(url)
+    }
+
+    /// Validates `raw` as [`CdnUrl::parse`] does (the same rules and
+    /// errors) and adds it unless an equal URL is already in; returns
+    /// whether it was added. No `CdnUrl` is made: the text goes straight
+    /// into the list. For many values, an [`inserter`](Self::inserter) is
+    /// faster.
+    pub fn insert_str(&mut self, raw: &str) -> Result<bool, ModelError> {
+        self.1.take();
+        let from = self.0.urls.len();
+        self.0.urls.push(raw)?;
+        self.0.settle(from);
+        Ok(self.0.urls.len() > from)
+    }
+
+    /// A way in for many values of text: [`Inserter::insert_str`]
+    /// validates each straight into the list, and repeats are dropped a few
+    /// URLs at a time (the index is probed ahead), the last of them when
+    /// the inserter is dropped.
+    ///
+    /// ```
+    /// use tcdn::plan::DistinctUrls;
+    ///
+    /// let mut urls = DistinctUrls::new();
+    /// let mut inserter = urls.inserter();
+    /// for text in ["https://a.example/x", "ftp://a.example/", "https://a.example/x"] {
+    ///     if let Err(error) = inserter.insert_str(text) {
+    ///         assert!(error.to_string().contains("ftp://a.example/"));
+    ///     }
+    /// }
+    /// drop(inserter);
+    /// assert_eq!((urls.len(), urls.duplicates()), (1, 1));
+    /// assert_eq!(urls.get(0), Some("https://a.example/x"));
+    /// ```
+    pub fn inserter(&mut self) -> Inserter<'_> {
+        self.1.take();
+        Inserter {
+            from: self.0.urls.len(),
+            dedupe: &mut self.0,
+        }
     }
 
     /// How many distinct URLs there are.
@@ -282,14 +355,90 @@ impl DistinctUrls {
         self.0.duplicates
     }
 
-    /// The URLs, in first-seen order.
-    pub fn as_slice(&self) -> &[CdnUrl] {
+    /// The URL at `index` in first-seen order, if there is one.
+    pub fn get(&self, index: usize) -> Option<&str> {
+        self.0.urls.get(index)
+    }
+
+    /// The URLs, in first-seen order, without copying them.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &str> + ExactSizeIterator + '_ {
+        self.0.urls.iter()
+    }
+
+    /// The URLs, in first-seen order, as they are held.
+    pub fn list(&self) -> &CdnUrlList {
         &self.0.urls
     }
 
-    /// The URLs, in first-seen order; the index is freed.
-    pub fn into_vec(self) -> Vec<CdnUrl> {
+    /// The URLs, in first-seen order, as they are held; the index is freed.
+    pub fn into_list(self) -> CdnUrlList {
         self.0.urls
+    }
+
+    /// The URLs, in first-seen order, as `CdnUrl`s.
+    ///
+    /// The first call copies every URL into a `CdnUrl` of its own (an
+    /// allocation each, about as much memory again as the list), kept until
+    /// the URLs change; prefer [`get`](Self::get), [`iter`](Self::iter) or
+    /// [`list`](Self::list).
+    pub fn as_slice(&self) -> &[CdnUrl] {
+        self.1.get_or_init(|| self.0.urls.urls().collect())
+    }
+
+    /// The URLs, in first-seen order, each copied into a `CdnUrl` of its
+    /// own; the index is freed. [`into_list`](Self::into_list) copies
+    /// nothing.
+    pub fn into_vec(self) -> Vec<CdnUrl> {
+        let Self(dedupe, mut slice) = self;
+        slice.take().unwrap_or_else(|| dedupe.urls.urls().collect())
+    }
+}
+
+impl fmt::Debug for DistinctUrls {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DistinctUrls")
+            .field("urls", &self.0.urls)
+            .field("duplicates", &self.0.duplicates)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Adds many values of text to a [`DistinctUrls`]
+/// ([`DistinctUrls::inserter`]), validating each straight into its list
+/// and dropping repeats a few URLs at a time; the URLs still waiting are
+/// deduplicated when the inserter is dropped, so the `DistinctUrls` is
+/// never seen with a repeat in it.
+pub struct Inserter<'a> {
+    dedupe: &'a mut Dedupe<RandomState>,
+    /// Where the URLs not yet deduplicated start.
+    from: usize,
+}
+
+impl Inserter<'_> {
+    /// Validates `raw` as [`CdnUrl::parse`] does (the same rules and
+    /// errors) and adds it, unless an equal URL is in (counted in
+    /// [`DistinctUrls::duplicates`]); a refused value changes nothing.
+    pub fn insert_str(&mut self, raw: &str) -> Result<(), ModelError> {
+        self.dedupe.urls.push(raw)?;
+        if self.dedupe.urls.len() - self.from == AHEAD {
+            self.dedupe.settle(self.from);
+            self.from = self.dedupe.urls.len();
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Inserter<'_> {
+    fn drop(&mut self) {
+        self.dedupe.settle(self.from);
+    }
+}
+
+impl fmt::Debug for Inserter<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Inserter")
+            .field("waiting", &(self.dedupe.urls.len() - self.from))
+            .finish_non_exhaustive()
     }
 }
 
@@ -297,6 +446,7 @@ impl Extend<CdnUrl> for DistinctUrls {
     /// Like [`insert`](DistinctUrls::insert) for each URL in order, and
     /// faster for many URLs (the index is probed a few URLs ahead).
     fn extend<T: IntoIterator<Item = CdnUrl>>(&mut self, urls: T) {
+        self.1.take();
         self.0.insert_all(urls);
     }
 }
@@ -380,5 +530,63 @@ mod tests {
         assert_eq!(added, [true, true, false, true]);
         assert_eq!(reserved.as_slice(), [url(1), url(2), url(3)]);
         assert!(reserved.0.index.capacity() >= 102);
+    }
+
+    #[test]
+    fn text_goes_in_as_parsed_urls_do() {
+        // Valid values with repeats near and far, and refused ones between.
+        let inputs: Vec<String> = (0..3000)
+            .map(|i| match i % 7 {
+                3 => format!("ftp://a.example/{i}"),
+                5 => format!("https://a.example/{i} x"),
+                _ => format!("https://a.example/{}", (i * 7919) % 1201),
+            })
+            .collect();
+        let mut parsed = DistinctUrls::new();
+        let mut one_by_one = DistinctUrls::new();
+        let mut by_inserter = DistinctUrls::new();
+        let mut inserter = by_inserter.inserter();
+        for input in &inputs {
+            let expected = CdnUrl::parse(input).map(|url| parsed.insert(url));
+            assert_eq!(one_by_one.insert_str(input), expected, "{input}");
+            assert_eq!(inserter.insert_str(input), expected.map(|_| ()));
+        }
+        drop(inserter);
+        for got in [&one_by_one, &by_inserter] {
+            assert_eq!(got.as_slice(), parsed.as_slice());
+            assert_eq!(got.duplicates(), parsed.duplicates());
+            assert!(got.iter().eq(parsed.as_slice().iter().map(CdnUrl::as_str)));
+        }
+        assert_eq!(by_inserter.len(), 1201);
+        assert_eq!(
+            by_inserter.get(1200),
+            parsed.as_slice().last().map(CdnUrl::as_str)
+        );
+        assert_eq!(parsed.into_list(), by_inserter.into_vec());
+    }
+
+    #[test]
+    fn the_slice_follows_every_change() {
+        let mut distinct: DistinctUrls = [1, 2].into_iter().map(url).collect();
+        assert_eq!(distinct.as_slice(), [url(1), url(2)]);
+        distinct.insert(url(3));
+        assert_eq!(distinct.as_slice(), [url(1), url(2), url(3)]);
+        distinct.insert_str("https://a.example/4").unwrap();
+        assert_eq!(distinct.as_slice().len(), 4);
+        distinct.extend([url(5), url(1)]);
+        assert_eq!(distinct.as_slice().len(), 5);
+        distinct
+            .inserter()
+            .insert_str("https://a.example/6")
+            .unwrap();
+        assert_eq!(distinct.as_slice()[5], url(6));
+        assert_eq!(distinct.clone().into_vec(), distinct.as_slice());
+        assert_eq!(
+            format!("{distinct:?}"),
+            format!(
+                "DistinctUrls {{ urls: {:?}, duplicates: 1, .. }}",
+                distinct.list()
+            )
+        );
     }
 }

@@ -5,7 +5,7 @@
 use std::fmt;
 use std::num::NonZeroUsize;
 
-use tcdn_model::CdnUrl;
+use tcdn_model::{CdnUrl, CdnUrlList};
 
 use crate::core::dedupe::DistinctUrls;
 
@@ -60,10 +60,17 @@ impl fmt::Display for TooLarge {
 
 /// The planner: a lazy iterator of batches (`Ok`, each non-empty, in input
 /// order) and unsendable URLs (`Err`). Every URL comes out exactly once.
+///
+/// It walks the distinct URLs' list by position and copies each batch's
+/// URLs out of it as the batch is planned, so only the batches in use
+/// hold `CdnUrl`s of their own; the list is freed with the planner.
 #[derive(Debug)]
 pub(crate) struct Planner {
     shape: Shape,
-    urls: std::vec::IntoIter<CdnUrl>,
+    urls: CdnUrlList,
+    /// The position in `urls` of the next URL to plan.
+    next: usize,
+    /// A URL taken from `urls` that did not fit the last batch.
     pending: Option<CdnUrl>,
     duplicates: usize,
 }
@@ -74,7 +81,8 @@ impl Planner {
         Self {
             shape,
             duplicates: urls.duplicates(),
-            urls: urls.into_vec().into_iter(),
+            urls: urls.into_list(),
+            next: 0,
             pending: None,
         }
     }
@@ -82,6 +90,15 @@ impl Planner {
     /// The repeats the input dropped (the first of each was kept).
     pub(crate) fn duplicates(&self) -> usize {
         self.duplicates
+    }
+
+    /// The next URL to plan, if any is left.
+    fn take(&mut self) -> Option<CdnUrl> {
+        self.pending.take().or_else(|| {
+            let url = self.urls.url(self.next)?;
+            self.next += 1;
+            Some(url)
+        })
     }
 }
 
@@ -98,7 +115,7 @@ impl Iterator for Planner {
         let mut current: Vec<CdnUrl> = Vec::new();
         let mut current_len = fixed;
         while current.len() < limit {
-            let Some(url) = self.pending.take().or_else(|| self.urls.next()) else {
+            let Some(url) = self.take() else {
                 break;
             };
             let added = url_len(current.len(), &url);
