@@ -19,6 +19,7 @@ use std::path::Path;
 
 #[cfg(test)]
 use tcdn::CdnUrl; // The tests read URLs back through `DistinctUrls::as_slice`.
+use tcdn::model::CdnUrlList;
 use tcdn::model::MAX_URL_LEN;
 use tcdn::plan::{DistinctUrls, Inserter};
 
@@ -148,102 +149,350 @@ impl Collector {
         self.read_lines_sized(source, reader, length)
     }
 
-    /// The reading itself. Whole lines are taken straight from the reader's
-    /// buffer and checked as UTF-8 a block at a time (a line is UTF-8 if its
-    /// block is, as `\n` never occurs inside a character); only a block that
-    /// fails is checked line by line, to name the bad lines. A line cut by
-    /// the end of the buffer is completed from the next fill, up to
-    /// [`MAX_LINE`] bytes; past that, the rest of it is skipped unread. With
-    /// `length`, the URLs still to come are estimated from the lines per
-    /// byte of the first block, and room is made for them once.
+    /// The reading itself, in three parts: [`Pieces`] cuts the input into
+    /// blocks of whole lines on this thread, [`check`] validates a block's
+    /// lines on any thread, and [`Reading::apply`] takes the checked blocks
+    /// back here in input order, numbers their problems and deduplicates
+    /// their URLs. A large input is checked on several threads
+    /// ([`crate::ordered`]) while this one reads and deduplicates; the
+    /// result is the same at any thread count. With `length`, the URLs
+    /// still to come are estimated from the lines per byte of the first
+    /// block, and room is made for them once.
     fn read_lines_sized(
         &mut self,
         source: &str,
-        mut reader: impl BufRead,
+        reader: impl BufRead,
         length: Option<u64>,
     ) -> std::io::Result<()> {
-        let mut lines = Lines {
-            source,
-            number: 0,
-            bytes: 0,
+        let large = length.is_none_or(|length| length >= PARALLEL_INPUT_BYTES);
+        let threads = crate::ordered::threads_for(usize::from(large), 1);
+        self.read_on(source, reader, length, threads)
+    }
+
+    /// [`read_lines_sized`](Self::read_lines_sized) checking on `threads`
+    /// threads.
+    fn read_on(
+        &mut self,
+        source: &str,
+        reader: impl BufRead,
+        length: Option<u64>,
+        threads: std::num::NonZeroUsize,
+    ) -> std::io::Result<()> {
+        let mut reading = Reading {
+            collector: self,
+            lines: Lines {
+                source,
+                number: 0,
+                bytes: 0,
+            },
+            length,
+            reserved: length.is_none(),
         };
-        let mut reserved = length.is_none();
-        // A line cut by the end of the reader's buffer, completed from the
-        // next fill.
-        let mut partial = Vec::new();
-        // The bytes so far of a line too long to hold (0: none is).
-        let mut skipped = 0usize;
-        loop {
-            let available = reader.fill_buf()?;
-            if available.is_empty() {
-                if skipped > 0 {
-                    lines.overlong(&mut self.sink(), skipped);
-                } else if !partial.is_empty() {
-                    lines.block(&mut self.sink(), &partial);
-                }
-                return Ok(());
-            }
-            let Some(last) = available.iter().rposition(|&b| b == b'\n') else {
-                // No line ends in this fill.
-                let taken = available.len();
-                if skipped > 0 || partial.len() + taken > MAX_LINE {
-                    skipped += partial.len() + taken;
-                    partial = Vec::new();
-                    if skipped > RUNAWAY_LINE {
-                        return Err(lines.runaway());
-                    }
-                } else {
-                    partial.extend_from_slice(available);
-                }
-                reader.consume(taken);
-                continue;
-            };
-            let mut from = 0;
-            if skipped > 0 || !partial.is_empty() {
-                // The line begun in an earlier fill ends here.
-                let first = available.iter().position(|&b| b == b'\n').unwrap_or(last);
-                if skipped > 0 {
-                    lines.overlong(&mut self.sink(), skipped + first);
-                    skipped = 0;
-                } else {
-                    partial.extend_from_slice(&available[..first]);
-                    lines.block(&mut self.sink(), &partial);
-                    partial.clear();
-                }
-                from = first + 1;
-            }
-            if from <= last {
-                lines.block(&mut self.sink(), &available[from..last]);
-            }
-            reader.consume(last + 1);
-            if !reserved && lines.number > 0 {
-                reserved = true;
-                if let Some(length) = length {
-                    let estimate = length as f64 * lines.number as f64 / lines.bytes as f64;
-                    // A little over, so that a slightly longer tail still fits;
-                    // never more than the shortest possible URL line allows.
-                    let estimate = (estimate * 1.02) as u64 + 16;
-                    let most = length / MIN_LINE;
-                    let remaining = estimate.min(most).saturating_sub(lines.number as u64);
-                    self.collected
-                        .urls
-                        .reserve(usize::try_from(remaining).unwrap_or(0));
-                    // The URLs' text is at most the rest of the file but a
-                    // newline per line; room not written to costs no memory.
-                    let text = length
-                        .saturating_sub(lines.bytes as u64)
-                        .saturating_sub(remaining);
-                    self.collected
-                        .urls
-                        .reserve_text(usize::try_from(text).unwrap_or(0));
-                }
-            }
-        }
+        crate::ordered::map_in_order(
+            Pieces::new(reader),
+            threads,
+            |piece| {
+                piece.map(|piece| match piece {
+                    Piece::Lines { bytes, opening } => Step::Checked(check(&bytes, opening)),
+                    Piece::Overlong(length) => Step::Overlong(length),
+                    Piece::Runaway => Step::Runaway,
+                })
+            },
+            |step| reading.apply(step?),
+        )
     }
 
     /// The result.
     pub fn finish(self) -> Collected {
         self.collected
+    }
+}
+
+/// From this many bytes on (about 20 000 URLs), a file's lines are checked
+/// on several threads; input of unknown length (stdin) always is.
+const PARALLEL_INPUT_BYTES: u64 = 1 << 20;
+
+/// A piece of the input, cut on the reading thread.
+enum Piece {
+    /// Whole lines without the last one's newline; `opening` when they
+    /// start the input (where a byte order mark is skipped).
+    Lines { bytes: Vec<u8>, opening: bool },
+    /// A line of this many bytes (newline excluded), too long to hold.
+    Overlong(usize),
+    /// A line running on past [`RUNAWAY_LINE`]: the reading stops.
+    Runaway,
+}
+
+/// What becomes of a [`Piece`] off the reading thread.
+enum Step {
+    Checked(Checked),
+    Overlong(usize),
+    Runaway,
+}
+
+/// The input cut into [`Piece`]s. Whole lines are taken straight from the
+/// reader's buffer (and copied once, to be checked elsewhere); a line cut
+/// by the end of the buffer is completed from the next fill, up to
+/// [`MAX_LINE`] bytes; past that, the rest of it is skipped unread.
+struct Pieces<R> {
+    reader: R,
+    /// A line cut by the end of the reader's buffer.
+    partial: Vec<u8>,
+    /// The bytes so far of a line too long to hold (0: none is).
+    skipped: usize,
+    /// Whether a piece has been cut yet.
+    begun: bool,
+    /// Pieces cut but not yet taken (a fill makes up to two).
+    ready: std::collections::VecDeque<Piece>,
+    /// The input has ended, or an error or a runaway line ended it.
+    ended: bool,
+}
+
+impl<R: BufRead> Pieces<R> {
+    fn new(reader: R) -> Self {
+        Self {
+            reader,
+            partial: Vec::new(),
+            skipped: 0,
+            begun: false,
+            ready: std::collections::VecDeque::new(),
+            ended: false,
+        }
+    }
+
+    fn lines(&mut self, bytes: Vec<u8>) {
+        let opening = !std::mem::replace(&mut self.begun, true);
+        self.ready.push_back(Piece::Lines { bytes, opening });
+    }
+
+    fn overlong(&mut self, length: usize) {
+        self.begun = true;
+        self.ready.push_back(Piece::Overlong(length));
+    }
+
+    /// Reads one fill of the reader and cuts what it completes.
+    fn fill(&mut self) -> std::io::Result<()> {
+        let available = self.reader.fill_buf()?;
+        if available.is_empty() {
+            self.ended = true;
+            if self.skipped > 0 {
+                self.overlong(self.skipped);
+            } else if !self.partial.is_empty() {
+                let partial = std::mem::take(&mut self.partial);
+                self.lines(partial);
+            }
+            return Ok(());
+        }
+        let Some(last) = available.iter().rposition(|&b| b == b'\n') else {
+            // No line ends in this fill.
+            let taken = available.len();
+            if self.skipped > 0 || self.partial.len() + taken > MAX_LINE {
+                self.skipped += self.partial.len() + taken;
+                self.partial = Vec::new();
+                if self.skipped > RUNAWAY_LINE {
+                    self.ended = true;
+                    self.ready.push_back(Piece::Runaway);
+                }
+            } else {
+                self.partial.extend_from_slice(available);
+            }
+            self.reader.consume(taken);
+            return Ok(());
+        };
+        let mut from = 0;
+        let mut completed = None;
+        if self.skipped > 0 || !self.partial.is_empty() {
+            // The line begun in an earlier fill ends here.
+            let first = available.iter().position(|&b| b == b'\n').unwrap_or(last);
+            if self.skipped > 0 {
+                completed = Some(Err(self.skipped + first));
+                self.skipped = 0;
+            } else {
+                let mut partial = std::mem::take(&mut self.partial);
+                partial.extend_from_slice(&available[..first]);
+                completed = Some(Ok(partial));
+            }
+            from = first + 1;
+        }
+        let block = (from <= last).then(|| available[from..last].to_vec());
+        self.reader.consume(last + 1);
+        match completed {
+            Some(Ok(partial)) => self.lines(partial),
+            Some(Err(length)) => self.overlong(length),
+            None => {}
+        }
+        if let Some(block) = block {
+            self.lines(block);
+        }
+        Ok(())
+    }
+}
+
+impl<R: BufRead> Iterator for Pieces<R> {
+    type Item = std::io::Result<Piece>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(piece) = self.ready.pop_front() {
+                return Some(Ok(piece));
+            }
+            if self.ended {
+                return None;
+            }
+            if let Err(error) = self.fill() {
+                self.ended = true;
+                return Some(Err(error));
+            }
+        }
+    }
+}
+
+/// A block of lines checked: its valid URLs in order, its first problems
+/// by line (0-based within the block), and its counts.
+struct Checked {
+    urls: CdnUrlList,
+    problems: Vec<(usize, String)>,
+    invalid: usize,
+    lines: usize,
+    /// The block's bytes, a byte order mark included.
+    bytes: usize,
+}
+
+impl Checked {
+    fn problem(&mut self, line: usize, reason: impl FnOnce() -> String) {
+        self.invalid += 1;
+        if self.problems.len() < PROBLEMS_KEPT {
+            self.problems.push((line, reason()));
+        }
+    }
+
+    fn line(&mut self, index: usize, line: &str) {
+        if line.len() > MAX_LINE {
+            self.problem(index, || too_long(line.len()));
+            return;
+        }
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            return;
+        }
+        if let Err(error) = self.urls.push(trimmed) {
+            self.problem(index, || error.to_string());
+        }
+    }
+}
+
+/// Checks whole lines (without the last one's newline): as UTF-8 all at
+/// once (a line is UTF-8 if its block is, as `\n` never occurs inside a
+/// character), and only a block that fails line by line, to name the bad
+/// lines; then each line as a URL.
+fn check(block: &[u8], opening: bool) -> Checked {
+    let mut checked = Checked {
+        urls: CdnUrlList::with_capacity(block.len() / 32, block.len()),
+        problems: Vec::new(),
+        invalid: 0,
+        lines: 0,
+        bytes: block.len(),
+    };
+    let block = match opening {
+        true => block.strip_prefix(BOM).unwrap_or(block),
+        false => block,
+    };
+    match std::str::from_utf8(block) {
+        Ok(text) => {
+            for (index, line) in text.split('\n').enumerate() {
+                checked.lines = index + 1;
+                checked.line(index, line);
+            }
+        }
+        Err(_) => {
+            for (index, line) in block.split(|&b| b == b'\n').enumerate() {
+                checked.lines = index + 1;
+                if line.len() > MAX_LINE {
+                    checked.problem(index, || too_long(line.len()));
+                    continue;
+                }
+                match std::str::from_utf8(line) {
+                    Ok(line) => checked.line(index, line),
+                    Err(_) => checked.problem(index, || "the line is not valid UTF-8".to_owned()),
+                }
+            }
+        }
+    }
+    checked
+}
+
+/// Why a line of `length` bytes was not read.
+fn too_long(length: usize) -> String {
+    format!(
+        "the line is {length} bytes long; a URL is at most {MAX_URL_LEN} bytes, and a line at \
+         most {MAX_LINE}"
+    )
+}
+
+/// The reading thread's side: checked pieces applied in input order.
+struct Reading<'a, 'c> {
+    collector: &'c mut Collector,
+    lines: Lines<'a>,
+    length: Option<u64>,
+    reserved: bool,
+}
+
+impl Reading<'_, '_> {
+    fn apply(&mut self, step: Step) -> std::io::Result<()> {
+        let Self {
+            collector, lines, ..
+        } = self;
+        match step {
+            Step::Checked(checked) => {
+                let mut sink = collector.sink();
+                // The block counted the problems it did not keep.
+                *sink.invalid += checked.invalid - checked.problems.len();
+                for (index, reason) in checked.problems {
+                    let line = lines.number + index + 1;
+                    sink.problem(|| lines.origin_of(line), || reason);
+                }
+                sink.urls.insert_list(&checked.urls);
+                lines.number += checked.lines;
+                lines.bytes += checked.bytes + 1;
+            }
+            Step::Overlong(length) => {
+                lines.bytes += length + 1;
+                lines.number += 1;
+                let line = lines.number;
+                collector
+                    .sink()
+                    .problem(|| lines.origin_of(line), || too_long(length));
+            }
+            Step::Runaway => return Err(lines.runaway()),
+        }
+        self.reserve();
+        Ok(())
+    }
+
+    /// Once lines have been read from a file of known length, makes room
+    /// for the URLs the rest of it holds, estimated from the lines per
+    /// byte so far.
+    fn reserve(&mut self) {
+        let (Some(length), false, true) = (self.length, self.reserved, self.lines.number > 0)
+        else {
+            return;
+        };
+        self.reserved = true;
+        let lines = &self.lines;
+        let estimate = length as f64 * lines.number as f64 / lines.bytes as f64;
+        // A little over, so that a slightly longer tail still fits;
+        // never more than the shortest possible URL line allows.
+        let estimate = (estimate * 1.02) as u64 + 16;
+        let most = length / MIN_LINE;
+        let remaining = estimate.min(most).saturating_sub(lines.number as u64);
+        let urls = &mut self.collector.collected.urls;
+        urls.reserve(usize::try_from(remaining).unwrap_or(0));
+        // The URLs' text is at most the rest of the file but a newline per
+        // line; room not written to costs no memory.
+        let text = length
+            .saturating_sub(lines.bytes as u64)
+            .saturating_sub(remaining);
+        urls.reserve_text(usize::try_from(text).unwrap_or(0));
     }
 }
 
@@ -293,62 +542,6 @@ struct Lines<'a> {
 }
 
 impl Lines<'_> {
-    /// Whole lines without the last one's newline.
-    fn block(&mut self, sink: &mut Sink<'_>, mut block: &[u8]) {
-        self.bytes += block.len() + 1;
-        if self.number == 0 {
-            block = block.strip_prefix(BOM).unwrap_or(block);
-        }
-        match std::str::from_utf8(block) {
-            Ok(text) => {
-                for line in text.split('\n') {
-                    self.number += 1;
-                    if line.len() > MAX_LINE {
-                        self.too_long(sink, line.len());
-                    } else {
-                        self.line(sink, line);
-                    }
-                }
-            }
-            Err(_) => {
-                for line in block.split(|&b| b == b'\n') {
-                    self.number += 1;
-                    if line.len() > MAX_LINE {
-                        self.too_long(sink, line.len());
-                        continue;
-                    }
-                    match std::str::from_utf8(line) {
-                        Ok(line) => self.line(sink, line),
-                        Err(_) => sink.problem(
-                            || self.origin(),
-                            || "the line is not valid UTF-8".to_owned(),
-                        ),
-                    }
-                }
-            }
-        }
-    }
-
-    /// A line of `length` bytes (newline excluded) that was skipped, not
-    /// held.
-    fn overlong(&mut self, sink: &mut Sink<'_>, length: usize) {
-        self.bytes += length + 1;
-        self.number += 1;
-        self.too_long(sink, length);
-    }
-
-    fn too_long(&self, sink: &mut Sink<'_>, length: usize) {
-        sink.problem(
-            || self.origin(),
-            || {
-                format!(
-                    "the line is {length} bytes long; a URL is at most {MAX_URL_LEN} bytes, \
-                     and a line at most {MAX_LINE}"
-                )
-            },
-        );
-    }
-
     /// The error that stops the reading of a line without end.
     fn runaway(&self) -> std::io::Error {
         std::io::Error::new(
@@ -362,18 +555,10 @@ impl Lines<'_> {
         )
     }
 
-    fn line(&self, sink: &mut Sink<'_>, line: &str) {
-        let trimmed = line.trim();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            return;
-        }
-        sink.push(trimmed, || self.origin());
-    }
-
-    fn origin(&self) -> Origin {
+    fn origin_of(&self, line: usize) -> Origin {
         Origin::Line {
             source: self.source.to_owned(),
-            line: self.number,
+            line,
         }
     }
 }
@@ -572,6 +757,49 @@ mod tests {
             last.origin.to_string(),
             format!("urls.txt:{}", 2 * PROBLEMS_KEPT - 1)
         );
+    }
+
+    #[test]
+    fn any_thread_count_reads_the_same() {
+        // Many blocks, with more problems than are kept (and more than
+        // one block keeps), repeats across blocks, a byte order mark, a
+        // line too long, a line not UTF-8 and a last line without newline.
+        let mut text = "\u{feff}https://a.example/first\n".as_bytes().to_vec();
+        for i in 0..6000 {
+            let line = match i % 97 {
+                0 => format!("bad {i}"),
+                1 => format!("https://a.example/{}", i / 3),
+                2 => "x".repeat(MAX_LINE + 1),
+                3 => "  # comment".to_owned(),
+                _ => format!("https://a.example/{i}"),
+            };
+            text.extend_from_slice(line.as_bytes());
+            text.extend_from_slice(if i % 2 == 0 { b"\n" } else { b"\r\n" });
+        }
+        text.extend_from_slice(b"https://a.example/\xff\nhttps://a.example/last");
+        let read = |threads: usize, capacity: usize| {
+            let mut collector = Collector::default();
+            let threads = std::num::NonZeroUsize::new(threads).unwrap();
+            let reader = BufReader::with_capacity(capacity, &text[..]);
+            collector.read_on("f", reader, None, threads).unwrap();
+            let got = collector.finish();
+            let (invalid, duplicates) = (got.invalid, got.urls.duplicates());
+            (summary(got), invalid, duplicates)
+        };
+        let expected = read(1, READ_BLOCK);
+        assert_eq!(expected.0.1.len(), PROBLEMS_KEPT);
+        assert!(expected.1 > 2 * PROBLEMS_KEPT, "{}", expected.1);
+        assert!(expected.2 > 0);
+        assert_eq!(expected.0.0[0], "https://a.example/first");
+        for threads in [1, 2, 3] {
+            for capacity in [997, 8192, READ_BLOCK] {
+                assert_eq!(
+                    read(threads, capacity),
+                    expected,
+                    "{threads} threads, {capacity}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -163,6 +163,20 @@ impl CdnUrlList {
         self.push_valid(url.as_str());
     }
 
+    /// Appends the URL at `index` of `other`, not checked again: it was on
+    /// its way into `other`. Lets URLs checked on one thread join a list on
+    /// another without a second validation.
+    ///
+    /// # Panics
+    ///
+    /// If `index` is not below `other`'s [`len`](Self::len).
+    pub fn push_from(&mut self, other: &CdnUrlList, index: usize) {
+        let Some(value) = other.get(index) else {
+            panic!("index {index} is past the {} URLs", other.len());
+        };
+        self.push_valid(value);
+    }
+
     fn push_valid(&mut self, value: &str) {
         self.text.push_str(value);
         self.ends.push(self.text.len());

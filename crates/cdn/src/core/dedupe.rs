@@ -428,6 +428,21 @@ impl Inserter<'_> {
     }
 }
 
+impl Inserter<'_> {
+    /// Adds every URL of `list` in order, as
+    /// [`insert_str`](Self::insert_str) would, without validating them
+    /// again (the list did): for URLs checked on another thread.
+    pub fn insert_list(&mut self, list: &CdnUrlList) {
+        for index in 0..list.len() {
+            self.dedupe.urls.push_from(list, index);
+            if self.dedupe.urls.len() - self.from == AHEAD {
+                self.dedupe.settle(self.from);
+                self.from = self.dedupe.urls.len();
+            }
+        }
+    }
+}
+
 impl Drop for Inserter<'_> {
     fn drop(&mut self) {
         self.dedupe.settle(self.from);
@@ -588,5 +603,24 @@ mod tests {
                 distinct.list()
             )
         );
+    }
+
+    #[test]
+    fn inserting_a_checked_list_is_inserting_each_in_turn() {
+        // Repeats within the list, and of URLs already in, across groups.
+        let inputs: Vec<usize> = (0..300).map(|i| (i * 37) % 101).collect();
+        let mut one_by_one: DistinctUrls = (0..5).map(url).collect();
+        for &i in &inputs {
+            one_by_one.insert(url(i));
+        }
+        let mut list = CdnUrlList::new();
+        for &i in &inputs {
+            list.push_url(&url(i));
+        }
+        let mut at_once: DistinctUrls = (0..5).map(url).collect();
+        at_once.inserter().insert_list(&list);
+        assert_eq!(at_once.list(), one_by_one.list());
+        assert_eq!(at_once.duplicates(), one_by_one.duplicates());
+        assert_eq!(at_once.len(), 101);
     }
 }
