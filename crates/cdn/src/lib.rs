@@ -237,15 +237,15 @@ pub mod pacing {
 /// 2.0's plans are [`v2::BatchPlan`].
 pub mod plan {
     pub use crate::core::dedupe::{DistinctUrls, Inserter};
-    pub use crate::core::plan::TooLarge;
+    pub use crate::core::plan::{TooLarge, UrlRange};
 }
 
 /// API 2.0 (`FlushOrPushOverall`): request building and batch plans without
 /// a client, and the wire limits (docs/protocol.md §1, §4).
 pub mod v2 {
     pub use crate::api::v2::{
-        BatchPlan, MAX_GET_REQUEST_TARGET_LEN, MAX_POST_BODY_LEN, PlanItem, PreparedRequest,
-        RequestBuilder, RequestError, RequestErrorKind,
+        BatchPlan, BorrowedBatchPlan, MAX_GET_REQUEST_TARGET_LEN, MAX_POST_BODY_LEN, PlanItem,
+        PlannedBatch, PreparedRequest, RequestBuilder, RequestError, RequestErrorKind,
     };
 }
 
@@ -254,7 +254,8 @@ pub mod v2 {
 /// are [`model::v3`].
 pub mod v3 {
     pub use crate::api::v3::{
-        Plan, PreparedRequest, RequestBuilder, RequestError, RequestErrorKind, Signing,
+        BorrowedPlan, Plan, PlannedCall, PreparedRequest, RequestBuilder, RequestError,
+        RequestErrorKind, Signing,
     };
 }
 

@@ -12,7 +12,7 @@ use tcdn::credentials::RefreshingCredentials;
 use tcdn::error::ClientErrorKind;
 use tcdn::model::v3::{FlushType, Headers, HttpHeader, Layer, PushOptions, UserAgent};
 use tcdn::nonce::{Nonce, NonceSource, RandomNonces, SequentialNonces};
-use tcdn::v2::{PlanItem, RequestBuilder};
+use tcdn::v2::RequestBuilder;
 use tcdn::v3::Signing;
 use tcdn::{
     Api, Areas, Client, CredentialChain, Endpoint, HttpMethod, Job, Operation, RetryPolicy,
@@ -439,32 +439,37 @@ fn dry_run_v3(
 ) -> io::Result<ExitStatus> {
     let builder = setup.v3_builder();
     let threads = crate::ordered::threads_for(collected.urls.len(), PARALLEL_DRY_RUN_URLS);
-    let jobs = builder.plan(job, collected.urls, batch_size).map(|item| {
-        item.map(|request| {
-            let (timestamp, nonce) = setup.stamp(global);
-            (request, timestamp, nonce)
-        })
-    });
+    // Planned here, in order, with the stamps; each call's URLs are copied
+    // into its request on the thread that signs it, which frees them too.
+    let jobs = builder
+        .plan_borrowed(job, &collected.urls, batch_size)
+        .map(|item| {
+            item.map(|call| {
+                let (timestamp, nonce) = setup.stamp(global);
+                (call, timestamp, nonce)
+            })
+        });
     let format = global.output;
     let mut failed = 0usize;
     crate::ordered::map_in_order(
         jobs,
         threads,
         |job| {
-            job.map(|(request, timestamp, nonce)| {
-                let rendered = builder.prepare(&request, timestamp, nonce).map(|prepared| {
-                    if format == OutputArg::Json {
-                        return Ok(output::dry_run_v3_json(&prepared));
-                    }
-                    let mut text = Vec::new();
-                    output::dry_run_v3_request(&mut text, format, &prepared).map(|()| text)
-                });
-                (rendered, Freed(request))
+            job.map(|(call, timestamp, nonce)| {
+                builder
+                    .prepare(&call.request(), timestamp, nonce)
+                    .map(|prepared| {
+                        if format == OutputArg::Json {
+                            return Ok(output::dry_run_v3_json(&prepared));
+                        }
+                        let mut text = Vec::new();
+                        output::dry_run_v3_request(&mut text, format, &prepared).map(|()| text)
+                    })
             })
         },
         |rendered| match rendered {
-            Ok((Ok(text), _request)) => out.write_all(&text?),
-            Ok((Err(error), _request)) => {
+            Ok(Ok(text)) => out.write_all(&text?),
+            Ok(Err(error)) => {
                 failed += 1;
                 eprintln!("tcdn: {error}");
                 Ok(())
@@ -522,14 +527,15 @@ fn dry_run(
     setup: &Setup,
 ) -> io::Result<ExitStatus> {
     let threads = crate::ordered::threads_for(collected.urls.len(), PARALLEL_DRY_RUN_URLS);
+    // Planned here, in order, with the stamps; each batch's URLs are copied
+    // into its request on the thread that signs it, which frees them too.
     let jobs = builder
-        .plan_distinct(operation, areas, collected.urls, batch_size)
-        .map(|item| match item {
-            PlanItem::Batch(batch) => {
+        .plan_borrowed(operation, areas, &collected.urls, batch_size)
+        .map(|item| {
+            item.map(|batch| {
                 let (timestamp, nonce) = setup.stamp(global);
-                Ok((batch, timestamp, nonce))
-            }
-            PlanItem::TooLarge(too_large) => Err(too_large),
+                (batch, timestamp, nonce)
+            })
         });
     let format = global.output;
     let mut unsendable = 0usize;
@@ -538,18 +544,16 @@ fn dry_run(
         threads,
         |job| {
             job.map(|(batch, timestamp, nonce)| {
-                let request = builder.prepare(&batch, timestamp, nonce);
-                let rendered = if format == OutputArg::Json {
-                    Ok(output::dry_run_json(&request))
-                } else {
-                    let mut text = Vec::new();
-                    output::dry_run_request(&mut text, format, &request).map(|()| text)
-                };
-                (rendered, Freed(batch))
+                let request = builder.prepare(&batch.request(), timestamp, nonce);
+                if format == OutputArg::Json {
+                    return Ok(output::dry_run_json(&request));
+                }
+                let mut text = Vec::new();
+                output::dry_run_request(&mut text, format, &request).map(|()| text)
             })
         },
         |rendered| match rendered {
-            Ok((text, _batch)) => out.write_all(&text?),
+            Ok(text) => out.write_all(&text?),
             Err(too_large) => {
                 unsendable += 1;
                 eprintln!("tcdn: {}: {too_large}", too_large.url);
@@ -564,15 +568,6 @@ fn dry_run(
         ExitStatus::SomeFailed
     })
 }
-
-/// A planned batch handed back from a dry run's worker thread to be
-/// dropped on the calling thread, which made it: the planner copies each
-/// batch's URLs out of the input's list there, one allocation per URL.
-/// Freed on a worker, the chunks went back to the calling thread's heap from
-/// another core while it allocated the next batches, which left a 2-thread
-/// dry run of 1M URLs no faster than one thread; freed where they were
-/// made, they are reused at once.
-struct Freed<T>(T);
 
 #[cfg(test)]
 mod tests {

@@ -295,7 +295,14 @@ impl FlushOrPush {
 
     /// The form length `url` adds as `&urls.{index}=…`.
     pub fn url_param_form_len(index: usize, url: &CdnUrl) -> usize {
-        1 + ParamName::url(index).as_str().len() + 1 + form_value_len(url.as_str())
+        Self::url_text_form_len(index, url.as_str())
+    }
+
+    /// [`url_param_form_len`](Self::url_param_form_len) of a URL's text
+    /// (for planners holding URLs as text).
+    pub fn url_text_form_len(index: usize, url: &str) -> usize {
+        // `&urls.` and `=`, the index's digits, the encoded value.
+        "&urls.=".len() + digits_total(index + 1) - digits_total(index) + form_value_len(url)
     }
 
     /// Parses decoded wire parameters back into a request, as the server

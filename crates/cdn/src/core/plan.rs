@@ -4,6 +4,7 @@
 
 use std::fmt;
 use std::num::NonZeroUsize;
+use std::ops::Range;
 
 use tcdn_model::{CdnUrl, CdnUrlList};
 
@@ -21,8 +22,14 @@ pub(crate) struct Shape {
     pub budget: usize,
     /// The bytes of the counted part without any URL.
     pub fixed: usize,
-    /// The bytes the URL adds at a (0-based) position in its batch.
-    pub url_len: fn(usize, &CdnUrl) -> usize,
+    /// The bytes the URL (its text) adds at a (0-based) position in its
+    /// batch.
+    pub url_len: fn(usize, &str) -> usize,
+    /// At least what `url_len` gives for a URL of this many bytes at any
+    /// position: while a batch's bound fits the budget, its URLs need not
+    /// be measured one by one (which took a pass over every URL, escaping
+    /// or encoding none of them, for a budget they come nowhere near).
+    pub url_len_bound: fn(usize) -> usize,
 }
 
 impl Shape {
@@ -58,6 +65,72 @@ impl fmt::Display for TooLarge {
     }
 }
 
+/// Plans the next batch of `list` from position `*next`: the positions of
+/// the URLs it takes (`Ok`, non-empty), or a URL that fits no request
+/// (`Err`); `*next` moves past what was planned. `None` when the list is
+/// done.
+///
+/// A URL joins the batch when the batch's length with it stays within the
+/// budget, as if every URL were measured; but URLs are measured only when
+/// the batch's bound (`url_len_bound` of each) would not fit, which for
+/// most batches is never.
+pub(crate) fn plan_next(
+    shape: &Shape,
+    list: &CdnUrlList,
+    next: &mut usize,
+) -> Option<Result<Range<usize>, TooLarge>> {
+    let Shape {
+        limit,
+        budget,
+        fixed,
+        url_len,
+        url_len_bound,
+    } = *shape;
+    let start = *next;
+    let text = |at: usize| list.get(at).unwrap_or_default();
+    if start >= list.len() {
+        return None;
+    }
+    // The exact length of the URLs before `measured`, and a bound of the
+    // length of all the URLs taken (before `end`).
+    let mut exact = fixed;
+    let mut measured = start;
+    let mut bound = fixed;
+    let mut end = start;
+    while end - start < limit && end < list.len() {
+        let most = url_len_bound(text(end).len());
+        if bound.saturating_add(most) <= budget {
+            bound += most;
+            end += 1;
+            continue;
+        }
+        while measured < end {
+            exact += url_len(measured - start, text(measured));
+            measured += 1;
+        }
+        let added = url_len(end - start, text(end));
+        if exact + added <= budget {
+            exact += added;
+            measured += 1;
+            bound = exact;
+            end += 1;
+        } else if end == start {
+            *next = start + 1;
+            return Some(Err(TooLarge {
+                size: exact + added,
+                budget,
+                url: list
+                    .url(start)
+                    .unwrap_or_else(|| unreachable!("a position in the list")),
+            }));
+        } else {
+            break;
+        }
+    }
+    *next = end;
+    Some(Ok(start..end))
+}
+
 /// The planner: a lazy iterator of batches (`Ok`, each non-empty, in input
 /// order) and unsendable URLs (`Err`). Every URL comes out exactly once.
 ///
@@ -70,8 +143,6 @@ pub(crate) struct Planner {
     urls: CdnUrlList,
     /// The position in `urls` of the next URL to plan.
     next: usize,
-    /// A URL taken from `urls` that did not fit the last batch.
-    pending: Option<CdnUrl>,
     duplicates: usize,
 }
 
@@ -83,7 +154,6 @@ impl Planner {
             duplicates: urls.duplicates(),
             urls: urls.into_list(),
             next: 0,
-            pending: None,
         }
     }
 
@@ -91,49 +161,63 @@ impl Planner {
     pub(crate) fn duplicates(&self) -> usize {
         self.duplicates
     }
-
-    /// The next URL to plan, if any is left.
-    fn take(&mut self) -> Option<CdnUrl> {
-        self.pending.take().or_else(|| {
-            let url = self.urls.url(self.next)?;
-            self.next += 1;
-            Some(url)
-        })
-    }
 }
 
 impl Iterator for Planner {
     type Item = Result<Vec<CdnUrl>, TooLarge>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let Shape {
-            limit,
-            budget,
-            fixed,
-            url_len,
-        } = self.shape;
-        let mut current: Vec<CdnUrl> = Vec::new();
-        let mut current_len = fixed;
-        while current.len() < limit {
-            let Some(url) = self.take() else {
-                break;
-            };
-            let added = url_len(current.len(), &url);
-            if current_len + added <= budget {
-                current_len += added;
-                current.push(url);
-            } else if current.is_empty() {
-                return Some(Err(TooLarge {
-                    size: current_len + added,
-                    budget,
-                    url,
-                }));
-            } else {
-                self.pending = Some(url);
-                break;
-            }
-        }
-        (!current.is_empty()).then_some(Ok(current))
+        let planned = plan_next(&self.shape, &self.urls, &mut self.next)?;
+        Some(planned.map(|range| UrlRange::new(&self.urls, range).to_urls()))
+    }
+}
+
+/// A planned batch's URLs: a range of positions in a list of distinct URLs
+/// (see [`DistinctUrls::list`]), borrowed, so that planning allocates
+/// nothing and the batch's [`CdnUrl`]s are made where the request is built
+/// (on a worker thread, for a dry run signing on several).
+#[derive(Debug, Clone)]
+pub struct UrlRange<'a> {
+    list: &'a CdnUrlList,
+    range: Range<usize>,
+}
+
+impl<'a> UrlRange<'a> {
+    pub(crate) fn new(list: &'a CdnUrlList, range: Range<usize>) -> Self {
+        debug_assert!(range.end <= list.len());
+        Self { list, range }
+    }
+
+    /// How many URLs the batch holds.
+    pub fn len(&self) -> usize {
+        self.range.len()
+    }
+
+    /// Whether it holds none (a planned batch never does).
+    pub fn is_empty(&self) -> bool {
+        self.range.is_empty()
+    }
+
+    /// The positions of the URLs in the list.
+    pub fn positions(&self) -> Range<usize> {
+        self.range.clone()
+    }
+
+    /// The URLs' text, in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &'a str> + 'a {
+        let list = self.list;
+        self.range
+            .clone()
+            .map(move |at| list.get(at).unwrap_or_default())
+    }
+
+    /// The URLs, each copied into a [`CdnUrl`] of its own (not checked
+    /// again: the list did).
+    pub fn to_urls(&self) -> Vec<CdnUrl> {
+        self.range
+            .clone()
+            .filter_map(|at| self.list.url(at))
+            .collect()
     }
 }
 
@@ -155,7 +239,8 @@ mod tests {
             limit,
             budget,
             fixed: 10,
-            url_len: |_, url| url.as_str().len() + 1,
+            url_len: |_, url| url.len() + 1,
+            url_len_bound: |len| len + 1,
         }
     }
 
@@ -230,6 +315,63 @@ mod tests {
                 }
             }
             prop_assert_eq!(seen, input);
+        }
+    }
+
+    /// The planner as it was before bounds: every URL measured.
+    fn measured_one_by_one(shape: Shape, input: &[CdnUrl]) -> Vec<Result<Vec<CdnUrl>, usize>> {
+        let mut out = Vec::new();
+        let mut rest = input.iter().peekable();
+        while rest.peek().is_some() {
+            let mut batch = Vec::new();
+            let mut len = shape.fixed;
+            while batch.len() < shape.limit {
+                let Some(url) = rest.peek() else { break };
+                let added = (shape.url_len)(batch.len(), url.as_str());
+                if len + added <= shape.budget {
+                    len += added;
+                    batch.push(rest.next().unwrap().clone());
+                } else if batch.is_empty() {
+                    out.push(Err(len + added));
+                    rest.next();
+                    break;
+                } else {
+                    break;
+                }
+            }
+            if !batch.is_empty() {
+                out.push(Ok(batch));
+            }
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Whatever the bound (tight, loose, or so loose it never fits),
+        /// the batches are those of measuring every URL.
+        #[test]
+        fn bounds_change_nothing_but_the_measuring(
+            lengths in prop::collection::vec(0usize..80, 1..80),
+            limit in 1usize..30,
+            budget in 20usize..400,
+            bound in 0usize..3,
+        ) {
+            let input: Vec<CdnUrl> = lengths
+                .iter()
+                .enumerate()
+                .map(|(i, &n)| format!("https://a.example/{i}/{}", "x".repeat(n)).parse().unwrap())
+                .collect();
+            let mut shape = shape(limit, budget);
+            // The position counts: later URLs cost a byte more.
+            shape.url_len = |at, url| url.len() + 1 + usize::from(at >= 5);
+            shape.url_len_bound = [|len| len + 2, |len| 3 * len + 9, |_| usize::MAX / 2][bound];
+            let got: Vec<Result<Vec<CdnUrl>, usize>> =
+                Planner::new(shape, input.iter().cloned().collect())
+                    .map(|item| item.map_err(|too_large| too_large.size))
+                    .collect();
+            prop_assert_eq!(got, measured_one_by_one(shape, &input));
         }
     }
 }

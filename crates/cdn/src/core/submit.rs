@@ -245,7 +245,8 @@ mod tests {
                 limit: 3,
                 budget: usize::MAX,
                 fixed: 0,
-                url_len: |_, url| url.as_str().len(),
+                url_len: |_, url| url.len(),
+                url_len_bound: |len| len,
             }
         }
         fn batch(&self, (): &(), urls: Vec<CdnUrl>) -> Vec<CdnUrl> {

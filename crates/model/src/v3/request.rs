@@ -130,11 +130,23 @@ macro_rules! list_lengths {
         /// items' lengths, so a planner can pack items under a byte limit
         /// without building requests.
         pub fn item_json_len(index: usize, url: &CdnUrl) -> usize {
+            wire::json_item_len(index, url.as_str())
+        }
+
+        /// [`item_json_len`](Self::item_json_len) of a URL's text (for
+        /// planners holding URLs as text).
+        pub fn item_json_len_of(index: usize, url: &str) -> usize {
             wire::json_item_len(index, url)
         }
 
         #[doc = concat!("The length of one list item in the flattened form: `&", $list, ".{index}=` and the encoded value. A form's [`flat_form_len`](ActionRequest::flat_form_len) is `base_form_len` plus the items' lengths, minus the one `&` that does not start a form.")]
         pub fn item_form_len(index: usize, url: &CdnUrl) -> usize {
+            wire::form_item_len($list, index, url.as_str())
+        }
+
+        /// [`item_form_len`](Self::item_form_len) of a URL's text (for
+        /// planners holding URLs as text).
+        pub fn item_form_len_of(index: usize, url: &str) -> usize {
             wire::form_item_len($list, index, url)
         }
     };

@@ -100,8 +100,8 @@ pub(crate) fn json(fields: &Fields<'_>) -> String {
 
 /// The length of a URL list item in a JSON body: its string literal, plus
 /// the `,` before it unless it is the first.
-pub(crate) fn json_item_len(index: usize, url: &CdnUrl) -> usize {
-    json_str_len(url.as_str()) + usize::from(index > 0)
+pub(crate) fn json_item_len(index: usize, url: &str) -> usize {
+    json_str_len(url) + usize::from(index > 0)
 }
 
 /// The exact length of [`json`]'s output.
@@ -186,8 +186,8 @@ fn pair_len(name_len: usize, value: &str) -> usize {
 }
 
 /// The length of `&{list}.{index}={url}` in a form.
-pub(crate) fn form_item_len(list: &str, index: usize, url: &CdnUrl) -> usize {
-    pair_len(list.len() + 1 + decimal_len(index as u64), url.as_str())
+pub(crate) fn form_item_len(list: &str, index: usize, url: &str) -> usize {
+    pair_len(list.len() + 1 + decimal_len(index as u64), url)
 }
 
 /// The form length of the flattened fields, each counted with a joining `&`
@@ -204,7 +204,7 @@ pub(crate) fn form_len_joined(fields: &Fields<'_>) -> usize {
             Value::Urls(urls) => urls
                 .iter()
                 .enumerate()
-                .map(|(i, url)| form_item_len(name, i, url))
+                .map(|(i, url)| form_item_len(name, i, url.as_str()))
                 .sum(),
             Value::Headers(headers) => headers
                 .iter()

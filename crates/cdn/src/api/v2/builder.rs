@@ -482,6 +482,37 @@ impl RequestBuilder {
         BatchPlan::new(operation, areas, Planner::new(shape, urls))
     }
 
+    /// [`plan_distinct`](Self::plan_distinct) over URLs it borrows: the same
+    /// batches, each a [`PlannedBatch`](super::PlannedBatch) whose request
+    /// is built when asked for (on any thread): planning allocates nothing
+    /// per URL.
+    ///
+    /// ```
+    /// use tcdn::plan::DistinctUrls;
+    /// use tcdn::v2::RequestBuilder;
+    /// use tcdn::{Areas, CdnUrl, Credentials, Operation};
+    ///
+    /// let builder = RequestBuilder::new(Credentials::new("AKIDexample", "secret")?);
+    /// let urls = (0..45).map(|i| format!("https://a.example/{i}.js").parse::<CdnUrl>());
+    /// let urls: DistinctUrls = urls.collect::<Result<_, _>>()?;
+    /// let sizes: Vec<usize> = builder
+    ///     .plan_borrowed(Operation::PushUrls, Areas::Both, &urls, None)
+    ///     .map(|batch| batch.unwrap().request().urls().len())
+    ///     .collect();
+    /// assert_eq!(sizes, [20, 20, 5]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn plan_borrowed<'a>(
+        &self,
+        operation: Operation,
+        areas: Areas,
+        urls: &'a DistinctUrls,
+        batch_size: Option<NonZeroUsize>,
+    ) -> super::BorrowedBatchPlan<'a> {
+        let shape = self.shape(operation, areas).with_batch_size(batch_size);
+        super::BorrowedBatchPlan::new(operation, areas, shape, urls.list())
+    }
+
     /// How `operation`'s URLs are laid out and limited on this builder's
     /// wire: the operation's per-request count and the
     /// [`action_budget`](Self::action_budget), counted by the model's form
@@ -491,7 +522,10 @@ impl RequestBuilder {
             limit: operation.max_urls_per_request(),
             budget: self.action_budget(),
             fixed: FlushOrPush::fixed_params_form_len(operation, areas),
-            url_len: FlushOrPush::url_param_form_len,
+            url_len: FlushOrPush::url_text_form_len,
+            // `&urls.` and `=` with up to 20 digits, and at most `%XX` for
+            // each byte.
+            url_len_bound: |len| 27 + 3 * len,
         }
     }
 }

@@ -18,7 +18,7 @@ use bytes::Bytes;
 use tcdn_model::{ACTION, Areas, CdnUrl, Envelope, FlushOrPush, Operation};
 
 pub use builder::{PreparedRequest, RequestBuilder, RequestError, RequestErrorKind};
-pub use plan::{BatchPlan, PlanItem};
+pub use plan::{BatchPlan, BorrowedBatchPlan, PlanItem, PlannedBatch};
 pub use tcdn_model::{MAX_GET_REQUEST_TARGET_LEN, MAX_POST_BODY_LEN};
 
 use crate::api::{Answer, Backend, RateWindow, Shape, Stamp};

@@ -1,9 +1,9 @@
 //! API 2.0 batch plans for callers without a client (dry runs): the core's
 //! planner, yielding validated [`FlushOrPush`] requests.
 
-use tcdn_model::{Areas, FlushOrPush, Operation};
+use tcdn_model::{Areas, CdnUrlList, FlushOrPush, Operation};
 
-use crate::core::plan::{Planner, TooLarge};
+use crate::core::plan::{Planner, Shape, TooLarge, UrlRange, plan_next};
 
 /// One item of a [`BatchPlan`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +49,71 @@ impl Iterator for BatchPlan {
             Ok(urls) => PlanItem::Batch(batch(self.operation, self.areas, urls)),
             Err(too_large) => PlanItem::TooLarge(too_large),
         })
+    }
+}
+
+/// A batch plan over URLs it borrows, from
+/// [`RequestBuilder::plan_borrowed`](super::RequestBuilder::plan_borrowed):
+/// the same batches as [`BatchPlan`], each a [`PlannedBatch`] whose request
+/// is built when asked for, so planning allocates nothing per URL and the
+/// requests can be built on other threads.
+#[derive(Debug, Clone)]
+pub struct BorrowedBatchPlan<'a> {
+    operation: Operation,
+    areas: Areas,
+    shape: Shape,
+    urls: &'a CdnUrlList,
+    next: usize,
+}
+
+impl<'a> BorrowedBatchPlan<'a> {
+    pub(crate) fn new(
+        operation: Operation,
+        areas: Areas,
+        shape: Shape,
+        urls: &'a CdnUrlList,
+    ) -> Self {
+        Self {
+            operation,
+            areas,
+            shape,
+            urls,
+            next: 0,
+        }
+    }
+}
+
+impl<'a> Iterator for BorrowedBatchPlan<'a> {
+    type Item = Result<PlannedBatch<'a>, TooLarge>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let planned = plan_next(&self.shape, self.urls, &mut self.next)?;
+        Some(planned.map(|range| PlannedBatch {
+            operation: self.operation,
+            areas: self.areas,
+            urls: UrlRange::new(self.urls, range),
+        }))
+    }
+}
+
+/// One batch of a [`BorrowedBatchPlan`]: its URLs, borrowed, and the request
+/// they make.
+#[derive(Debug, Clone)]
+pub struct PlannedBatch<'a> {
+    operation: Operation,
+    areas: Areas,
+    urls: UrlRange<'a>,
+}
+
+impl PlannedBatch<'_> {
+    /// The batch's URLs.
+    pub fn urls(&self) -> &UrlRange<'_> {
+        &self.urls
+    }
+
+    /// The request: the batch's URLs copied into it.
+    pub fn request(&self) -> FlushOrPush {
+        batch(self.operation, self.areas, self.urls.to_urls())
     }
 }
 

@@ -10,18 +10,18 @@ use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use bytes::Bytes;
-use tcdn_model::CdnUrl;
 use tcdn_model::Operation;
 use tcdn_model::v3::{
     self, MAX_GET_REQUEST_TARGET_LEN, MAX_TC3_POST_BODY_LEN, MAX_V1_POST_BODY_LEN, PurgePaths,
     PurgeUrls, PushUrls, Request, VERSION,
 };
+use tcdn_model::{CdnUrl, CdnUrlList};
 use tcdn_sign::encode::form_value_into;
 use tcdn_sign::tc3::{Service, SigningKey, Timestamp};
 use tcdn_sign::{HttpMethod, SecretKey, SignatureMethod};
 
 use crate::core::dedupe::DistinctUrls;
-use crate::core::plan::{Planner, Shape, TooLarge};
+use crate::core::plan::{Planner, Shape, TooLarge, UrlRange, plan_next};
 use crate::credentials::Credentials;
 use crate::endpoint::Endpoint;
 use crate::job::Job;
@@ -428,37 +428,37 @@ impl RequestBuilder {
     /// How `job`'s URLs are laid out and limited on this builder's wire.
     pub(crate) fn shape(&self, job: &Job) -> Shape {
         let json = self.signing == Signing::Tc3 && self.method == HttpMethod::Post;
-        let (action, fixed, url_len): (_, usize, fn(usize, &CdnUrl) -> usize) =
+        let (action, fixed, url_len): (_, usize, fn(usize, &str) -> usize) =
             match (job.operation(), json) {
                 (Operation::FlushUrls, true) => (
                     v3::Action::PurgeUrlsCache,
                     PurgeUrls::base_json_len(&job.purge_options()),
-                    PurgeUrls::item_json_len,
+                    PurgeUrls::item_json_len_of,
                 ),
                 (Operation::FlushUrls, false) => (
                     v3::Action::PurgeUrlsCache,
                     PurgeUrls::base_form_len(&job.purge_options()),
-                    PurgeUrls::item_form_len,
+                    PurgeUrls::item_form_len_of,
                 ),
                 (Operation::FlushDirs, true) => (
                     v3::Action::PurgePathCache,
                     PurgePaths::base_json_len(job.flush_type_given(), &job.purge_options()),
-                    PurgePaths::item_json_len,
+                    PurgePaths::item_json_len_of,
                 ),
                 (Operation::FlushDirs, false) => (
                     v3::Action::PurgePathCache,
                     PurgePaths::base_form_len(job.flush_type_given(), &job.purge_options()),
-                    PurgePaths::item_form_len,
+                    PurgePaths::item_form_len_of,
                 ),
                 (Operation::PushUrls, true) => (
                     v3::Action::PushUrlsCache,
                     PushUrls::base_json_len(&job.push_options_v3()),
-                    PushUrls::item_json_len,
+                    PushUrls::item_json_len_of,
                 ),
                 (Operation::PushUrls, false) => (
                     v3::Action::PushUrlsCache,
                     PushUrls::base_form_len(&job.push_options_v3()),
-                    PushUrls::item_form_len,
+                    PushUrls::item_form_len_of,
                 ),
             };
         Shape {
@@ -466,6 +466,14 @@ impl RequestBuilder {
             budget: self.wire_limit().saturating_sub(self.overhead(action)),
             fixed,
             url_len,
+            // JSON: at most `\u00XX` for each byte, the quotes and a comma;
+            // the flattened form: at most `%XX` for each byte and the name
+            // (`&Paths.` and `=` with up to 20 digits).
+            url_len_bound: if json {
+                |len| 3 + 6 * len
+            } else {
+                |len| 28 + 3 * len
+            },
         }
     }
 
@@ -492,6 +500,83 @@ impl RequestBuilder {
             job: job.clone(),
             planner: Planner::new(self.shape(job).with_batch_size(batch_size), urls),
         }
+    }
+}
+
+impl RequestBuilder {
+    /// [`plan`](Self::plan) over URLs it borrows: the same calls, each a
+    /// [`PlannedCall`] whose request is built when asked for (on any
+    /// thread): planning allocates nothing per URL.
+    ///
+    /// ```
+    /// use tcdn::{Credentials, Job, Operation, plan::DistinctUrls};
+    /// use tcdn::v3::RequestBuilder;
+    ///
+    /// let builder = RequestBuilder::new(Credentials::new("AKIDexample", "secret")?);
+    /// let urls: DistinctUrls = (0..1200).map(|i| format!("https://a.example/{i}.js").parse()).collect::<Result<_, _>>()?;
+    /// let job = Job::new(Operation::PushUrls);
+    /// let sizes: Vec<usize> = builder
+    ///     .plan_borrowed(&job, &urls, None)
+    ///     .map(|call| call.unwrap().request().flat_params().len())
+    ///     .collect();
+    /// assert_eq!(sizes, [500, 500, 200]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn plan_borrowed<'a>(
+        &self,
+        job: &'a Job,
+        urls: &'a DistinctUrls,
+        batch_size: Option<NonZeroUsize>,
+    ) -> BorrowedPlan<'a> {
+        BorrowedPlan {
+            job,
+            shape: self.shape(job).with_batch_size(batch_size),
+            urls: urls.list(),
+            next: 0,
+        }
+    }
+}
+
+/// A plan of API 3.0 calls over URLs it borrows, from
+/// [`RequestBuilder::plan_borrowed`]: the calls of [`Plan`], each a
+/// [`PlannedCall`].
+#[derive(Debug, Clone)]
+pub struct BorrowedPlan<'a> {
+    job: &'a Job,
+    shape: Shape,
+    urls: &'a CdnUrlList,
+    next: usize,
+}
+
+impl<'a> Iterator for BorrowedPlan<'a> {
+    type Item = Result<PlannedCall<'a>, TooLarge>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let planned = plan_next(&self.shape, self.urls, &mut self.next)?;
+        Some(planned.map(|range| PlannedCall {
+            job: self.job,
+            urls: UrlRange::new(self.urls, range),
+        }))
+    }
+}
+
+/// One call of a [`BorrowedPlan`]: its URLs, borrowed, and the request they
+/// make.
+#[derive(Debug, Clone)]
+pub struct PlannedCall<'a> {
+    job: &'a Job,
+    urls: UrlRange<'a>,
+}
+
+impl PlannedCall<'_> {
+    /// The call's URLs (or directories).
+    pub fn urls(&self) -> &UrlRange<'_> {
+        &self.urls
+    }
+
+    /// The request: the call's URLs copied into it.
+    pub fn request(&self) -> Request {
+        batch(self.job, self.urls.to_urls())
     }
 }
 

@@ -25,7 +25,10 @@ use tcdn_sign::tc3::{MAX_TIMESTAMP, Timestamp};
 
 pub(crate) use answer::{Body, Receipt};
 pub(crate) use builder::batch as batch_of;
-pub use builder::{Plan, PreparedRequest, RequestBuilder, RequestError, RequestErrorKind, Signing};
+pub use builder::{
+    BorrowedPlan, Plan, PlannedCall, PreparedRequest, RequestBuilder, RequestError,
+    RequestErrorKind, Signing,
+};
 
 use crate::api::{Answer, Applied, Backend, Lookup, RateWindow, Shape, Stamp};
 use crate::credentials::Credentials;
