@@ -629,6 +629,16 @@ mod tests {
     }
 
     #[test]
+    fn a_url_texts_form_length_is_its_parameters() {
+        let url = "https://a.example/猫 x?q=1&r=~";
+        for index in [0, 1, 9, 10, 99, 100, 999, 1000, 123_456] {
+            let name = ParamName::url(index);
+            let expected = format!("&{}={}", name.as_str(), tcdn_sign::encode::form_value(url)).len();
+            assert_eq!(FlushOrPush::url_text_form_len(index, url), expected, "{index}");
+        }
+    }
+
+    #[test]
     fn counters_add_up_to_the_form_length() {
         for operation in Operation::ALL {
             for areas in [Areas::Mainland, Areas::Oversea, Areas::Both] {
