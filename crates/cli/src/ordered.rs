@@ -37,8 +37,9 @@ pub fn threads_for(items: usize, large: usize) -> NonZeroUsize {
 
 /// Applies `work` to every item on `threads` threads and hands each result
 /// to `emit` on the calling thread, in the order of `items`. Items are
-/// pulled from `items` on the calling thread, and only a few per thread are
-/// in flight at once, so the results are streamed, never gathered.
+/// pulled from `items` on the calling thread, a few at a time, and only a
+/// few groups per thread are in flight at once, so the results are
+/// streamed, never gathered.
 ///
 /// With one thread, no thread is started: `emit(work(item))` in a loop.
 /// The first error of `emit` stops the work and is returned. A panic in
@@ -57,8 +58,15 @@ where
     if threads.get() == 1 {
         return items.try_for_each(|item| emit(work(item)));
     }
-    let window = threads.get() * 4;
-    let (jobs, job_queue) = mpsc::sync_channel::<(usize, T)>(window);
+    // Items travel in groups: each hand-off between threads wakes one, and
+    // with an item at a time, waking took more time than the work on a
+    // loaded two-core machine.
+    let mut groups = std::iter::from_fn(|| {
+        let group: Vec<T> = items.by_ref().take(GROUP).collect();
+        (!group.is_empty()).then_some(group)
+    });
+    let window = threads.get() * 2;
+    let (jobs, job_queue) = mpsc::sync_channel::<(usize, Vec<T>)>(window);
     let job_queue = Mutex::new(job_queue);
     let (done, results) = mpsc::channel();
     std::thread::scope(|scope| {
@@ -73,8 +81,10 @@ where
                         Ok(queue) => queue.recv(),
                         Err(_) => return,
                     };
-                    let Ok((seq, item)) = job else { return };
-                    let result = panic::catch_unwind(AssertUnwindSafe(|| work(item)));
+                    let Ok((seq, group)) = job else { return };
+                    let result = panic::catch_unwind(AssertUnwindSafe(|| {
+                        group.into_iter().map(work).collect::<Vec<R>>()
+                    }));
                     if done.send((seq, result)).is_err() {
                         return;
                     }
@@ -87,8 +97,8 @@ where
         let mut ready = BTreeMap::new();
         loop {
             while sent - next < window {
-                let Some(item) = items.next() else { break };
-                if jobs.send((sent, item)).is_err() {
+                let Some(group) = groups.next() else { break };
+                if jobs.send((sent, group)).is_err() {
                     unreachable!("the workers outlive the jobs channel");
                 }
                 sent += 1;
@@ -104,7 +114,7 @@ where
             }
             while let Some(result) = ready.remove(&next) {
                 match result {
-                    Ok(result) => emit(result)?,
+                    Ok(results) => results.into_iter().try_for_each(&mut emit)?,
                     Err(payload) => panic::resume_unwind(payload),
                 }
                 next += 1;
@@ -112,6 +122,9 @@ where
         }
     })
 }
+
+/// Items handed to a worker at once.
+const GROUP: usize = 4;
 
 #[cfg(test)]
 mod tests {

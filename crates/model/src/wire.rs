@@ -633,8 +633,13 @@ mod tests {
         let url = "https://a.example/猫 x?q=1&r=~";
         for index in [0, 1, 9, 10, 99, 100, 999, 1000, 123_456] {
             let name = ParamName::url(index);
-            let expected = format!("&{}={}", name.as_str(), tcdn_sign::encode::form_value(url)).len();
-            assert_eq!(FlushOrPush::url_text_form_len(index, url), expected, "{index}");
+            let expected =
+                format!("&{}={}", name.as_str(), tcdn_sign::encode::form_value(url)).len();
+            assert_eq!(
+                FlushOrPush::url_text_form_len(index, url),
+                expected,
+                "{index}"
+            );
         }
     }
 
