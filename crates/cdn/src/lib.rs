@@ -43,16 +43,21 @@
 //!   the v1 signature ([`Signing`](v3::Signing)) into a
 //!   [`PreparedRequest`](v3::PreparedRequest) (method, URL, headers, body),
 //!   reusing the TC3 key derived for the day, and plans URLs into calls
-//!   ([`Plan`](v3::Plan)), for dry runs without a client.
+//!   ([`Plan`](v3::Plan), or [`BorrowedPlan`](v3::BorrowedPlan) over URLs
+//!   it borrows, each [`PlannedCall`](v3::PlannedCall) built into its
+//!   request where it is signed), for dry runs without a client.
 //! - [`v2`]: API 2.0's [`RequestBuilder`](v2::RequestBuilder), the pure,
 //!   allocation-lean signer that turns a [`FlushOrPush`], a timestamp and a
 //!   [`Nonce`](nonce::Nonce) into a [`PreparedRequest`](v2::PreparedRequest)
 //!   (method, URL, form body), and plans URLs into requests that fit the
-//!   wire ([`BatchPlan`](v2::BatchPlan)).
+//!   wire ([`BatchPlan`](v2::BatchPlan), or
+//!   [`BorrowedBatchPlan`](v2::BorrowedBatchPlan) of
+//!   [`PlannedBatch`](v2::PlannedBatch)es over URLs it borrows).
 //! - [`plan`]: [`DistinctUrls`](plan::DistinctUrls), URLs deduplicated
 //!   without a second copy of each and held in one text buffer (text goes
 //!   in through an [`Inserter`](plan::Inserter) with no allocation per
-//!   URL), and [`TooLarge`](plan::TooLarge).
+//!   URL), [`UrlRange`](plan::UrlRange) (a planned batch's URLs, borrowed
+//!   from it) and [`TooLarge`](plan::TooLarge).
 //! - [`endpoint`]: [`Endpoint`]; [`Endpoint::default_for`] an API
 //!   (`https://cdn.tencentcloudapi.com/`,
 //!   `https://cdn.api.qcloud.com/v2/index.php`), [`Endpoint::parse_for`] to
@@ -232,9 +237,11 @@ pub mod pacing {
 }
 
 /// Planning: URLs deduplicated once ([`DistinctUrls`](plan::DistinctUrls),
-/// filled fastest through an [`Inserter`](plan::Inserter)) and the URLs no
-/// request can hold ([`TooLarge`](plan::TooLarge)). API
-/// 2.0's plans are [`v2::BatchPlan`].
+/// filled fastest through an [`Inserter`](plan::Inserter)), a borrowed
+/// plan's batch of them ([`UrlRange`](plan::UrlRange)) and the URLs no
+/// request can hold ([`TooLarge`](plan::TooLarge)). API 2.0's plans are
+/// [`v2::BatchPlan`] and [`v2::BorrowedBatchPlan`]; API 3.0's are
+/// [`v3::Plan`] and [`v3::BorrowedPlan`].
 pub mod plan {
     pub use crate::core::dedupe::{DistinctUrls, Inserter};
     pub use crate::core::plan::{TooLarge, UrlRange};
