@@ -29,7 +29,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::bench_process::{
-    LINEAR_TARGET, RSS_TARGET, Timed, V2_VS_SDK_TARGET, V3_VS_SDK_TARGET, alternate,
+    LINEAR_TARGET, RSS_TARGET, Timed, V2_VS_SDK_TARGET, V3_VS_SDK_ISSUE_12, V3_VS_SDK_TARGET,
+    alternate,
 };
 use crate::tasks::{cargo, run};
 
@@ -161,9 +162,6 @@ pub(crate) fn run_all(
     results.section("emulator throughput", |r| bench.throughput(r));
     results.section("load", |r| bench.load(r));
     results.section("end to end, rate limited", |r| bench.rate_limited(r));
-    results.section("API 3.0 dry run against the official SDK", |r| {
-        bench.v3_dry_run(r)
-    });
     results.section("API 3.0 end to end", |r| bench.v3_end_to_end(r));
     results.section("API 3.0 --wait", |r| bench.v3_wait(r));
 
@@ -651,15 +649,25 @@ impl Bench {
                     unreachable!("two commands, two times")
                 };
                 let ratio = theirs.as_secs_f64() / ours.as_secs_f64();
-                results.rows.push(Row {
-                    figure: "dry run, 100k URLs, v3: tcdn vs the API 3.0 SDK (processes)"
-                        .to_owned(),
-                    value: format!("{:.3} s", ours.as_secs_f64()),
-                    reference: format!("{:.3} s (tencentcloud-sdk-python)", theirs.as_secs_f64()),
-                    ratio: format!("{ratio:.1}× faster"),
-                    target: format!("≥ {V3_VS_SDK_TARGET}×"),
-                    verdict: Verdict::of(ratio >= V3_VS_SDK_TARGET),
-                });
+                for (figure, target) in [
+                    (
+                        "dry run, 100k URLs, v3: tcdn vs the API 3.0 SDK (processes)",
+                        V3_VS_SDK_TARGET,
+                    ),
+                    ("the same, against issue 12's target", V3_VS_SDK_ISSUE_12),
+                ] {
+                    results.rows.push(Row {
+                        figure: figure.to_owned(),
+                        value: format!("{:.3} s", ours.as_secs_f64()),
+                        reference: format!(
+                            "{:.3} s (tencentcloud-sdk-python)",
+                            theirs.as_secs_f64()
+                        ),
+                        ratio: format!("{ratio:.1}× faster"),
+                        target: format!("≥ {target}×"),
+                        verdict: Verdict::of(ratio >= target),
+                    });
+                }
             }
             None => {
                 let [theirs] = alternate(&[&official], 3)?[..] else {

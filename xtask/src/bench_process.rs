@@ -26,6 +26,9 @@ const SDK_PACKAGES: [&str; 3] = [
 pub(crate) const V2_VS_SDK_TARGET: f64 = 25.0;
 /// `tcdn`'s API 3.0 dry run against the official API 3.0 SDK.
 pub(crate) const V3_VS_SDK_TARGET: f64 = 20.0;
+
+/// Issue 12's first target for the same ratio.
+pub(crate) const V3_VS_SDK_ISSUE_12: f64 = 10.0;
 /// Time per URL at 1M over that at 100k.
 pub(crate) const LINEAR_TARGET: f64 = 1.15;
 /// Peak RSS at 1M beyond the 1-URL baseline, over the input's size.
