@@ -1175,4 +1175,53 @@ mod tests {
         assert!(matches!(&items[0], PlanItem::Batch(batch) if batch.urls().len() == 1));
         assert!(matches!(&items[1], PlanItem::TooLarge(t) if t.url == long));
     }
+
+    /// A borrowed plan is the owning plan, where the wire limit cuts
+    /// batches (GET with a long extra parameter) and where it does not.
+    #[test]
+    fn borrowed_plans_are_the_owning_plans() {
+        let mut input: Vec<CdnUrl> = (0..2300)
+            .map(|i| {
+                format!("https://a.example/{}/{i}", "y".repeat(i % 200))
+                    .parse()
+                    .unwrap()
+            })
+            .collect();
+        input.insert(
+            5,
+            format!("https://a.example/{}", "%".repeat(4000))
+                .parse()
+                .unwrap(),
+        );
+        let distinct: DistinctUrls = input.iter().cloned().collect();
+        let get = builder()
+            .with_method(HttpMethod::Get)
+            .with_extra_param("Padding", "x".repeat(21_000))
+            .unwrap();
+        for (b, cut) in [(builder(), false), (get, true)] {
+            for operation in [
+                Operation::FlushUrls,
+                Operation::PushUrls,
+                Operation::FlushDirs,
+            ] {
+                for batch_size in [None, NonZeroUsize::new(7)] {
+                    let owned: Vec<PlanItem> = b
+                        .plan_distinct(operation, Areas::Both, distinct.clone(), batch_size)
+                        .collect();
+                    let borrowed: Vec<PlanItem> = b
+                        .plan_borrowed(operation, Areas::Both, &distinct, batch_size)
+                        .map(|item| match item {
+                            Ok(batch) => PlanItem::Batch(batch.request()),
+                            Err(too_large) => PlanItem::TooLarge(too_large),
+                        })
+                        .collect();
+                    assert_eq!(owned, borrowed, "{operation:?} {batch_size:?}");
+                    let too_large = owned
+                        .iter()
+                        .any(|item| matches!(item, PlanItem::TooLarge(_)));
+                    assert_eq!(too_large, cut, "{operation:?} {batch_size:?}");
+                }
+            }
+        }
+    }
 }

@@ -851,4 +851,50 @@ mod tests {
             assert_eq!(seen, long.len());
         }
     }
+
+    /// A borrowed plan is the owning plan: the same calls, the same URLs
+    /// too long for any, for every action, method and signing, with and
+    /// without a batch size, where the wire limit cuts batches (GET) and
+    /// where it never does.
+    #[test]
+    fn borrowed_plans_are_the_owning_plans() {
+        let mut input: Vec<CdnUrl> = (0..2600)
+            .map(|i| {
+                format!("https://www.example.com/{}/{i}?q=\"", "x".repeat(i % 300))
+                    .parse()
+                    .unwrap()
+            })
+            .collect();
+        input.insert(
+            700,
+            format!("https://a.example/{}", "%".repeat(4000))
+                .parse()
+                .unwrap(),
+        );
+        let urls: DistinctUrls = input.iter().cloned().collect();
+        for (method, signing) in [
+            (HttpMethod::Post, Signing::Tc3),
+            (HttpMethod::Get, Signing::Tc3),
+            (HttpMethod::Post, Signing::V1(SignatureMethod::HmacSha1)),
+        ] {
+            let builder = RequestBuilder::new(credentials().with_token("t".repeat(20_000)))
+                .with_method(method)
+                .with_signing(signing);
+            for operation in [
+                Operation::FlushUrls,
+                Operation::FlushDirs,
+                Operation::PushUrls,
+            ] {
+                let job = Job::new(operation);
+                for batch_size in [None, NonZeroUsize::new(7)] {
+                    let owned: Vec<_> = builder.plan(&job, urls.clone(), batch_size).collect();
+                    let borrowed: Vec<_> = builder
+                        .plan_borrowed(&job, &urls, batch_size)
+                        .map(|call| call.map(|call| call.request()))
+                        .collect();
+                    assert_eq!(owned, borrowed, "{method:?} {signing:?} {operation:?}");
+                }
+            }
+        }
+    }
 }
