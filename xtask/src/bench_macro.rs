@@ -29,8 +29,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::bench_process::{
-    LINEAR_TARGET, RSS_TARGET, Timed, V2_VS_SDK_TARGET, V3_VS_SDK_ISSUE_12, V3_VS_SDK_TARGET,
-    alternate,
+    LINEAR_TARGET, RSS_TARGET, RSS_TARGET_100K, Timed, V2_VS_SDK_TARGET, V3_VS_SDK_ISSUE_12,
+    V3_VS_SDK_TARGET, alternate,
 };
 use crate::tasks::{cargo, run};
 
@@ -560,6 +560,13 @@ impl Bench {
             // Peak memory over the input's size, once the baseline (the
             // binary and runtime with one URL) is taken off.
             let over = run.peak_rss.saturating_sub(baseline.peak_rss) as f64 / input_bytes as f64;
+            // Issue 14 set 1.5× for a million URLs; at 100k, where what is
+            // in flight between threads weighs more, issue 7's 2× stands.
+            let target = if count >= 1_000_000 {
+                RSS_TARGET
+            } else {
+                RSS_TARGET_100K
+            };
             results.rows.push(Row {
                 figure: format!("dry run, {label} URLs: peak RSS"),
                 value: mib(run.peak_rss),
@@ -569,8 +576,8 @@ impl Bench {
                     mib(baseline.peak_rss)
                 ),
                 ratio: format!("{over:.2}× input"),
-                target: format!("≤ {RSS_TARGET}× input + baseline"),
-                verdict: Verdict::of(over <= RSS_TARGET),
+                target: format!("≤ {target}× input + baseline"),
+                verdict: Verdict::of(over <= target),
             });
             measured.push((count, run));
         }
