@@ -71,16 +71,8 @@ pub fn write_form_value(out: &mut [u8], at: usize, value: &str) -> usize {
     let mut pos = at;
     let mut chunks = value.as_bytes().chunks_exact(CHUNK);
     for chunk in chunks.by_ref() {
-        // Encode into a local window whose offsets are masked, so that no
-        // store needs a bounds check, then copy the window out at once.
         let mut window = [0u8; WINDOW + 4];
-        let mut len = 0;
-        for &b in chunk {
-            let entry = ENCODED[usize::from(b)];
-            let at = len & (WINDOW - 1);
-            window[at..at + 4].copy_from_slice(&entry.to_le_bytes());
-            len += (entry >> 24) as usize;
-        }
+        let len = encode_chunk(chunk, &mut window);
         out[pos..pos + len].copy_from_slice(&window[..len]);
         pos += len;
     }
@@ -97,6 +89,43 @@ pub fn write_form_value(out: &mut [u8], at: usize, value: &str) -> usize {
         pos += len;
     }
     pos
+}
+
+/// Appends the form encoding of `value` to the bytes `out`: the bytes
+/// [`form_value_into`] appends to a `String`, made as
+/// [`write_form_value`] makes them, for a buffer that grows (or was made
+/// with room enough: at most three bytes for each byte of `value`).
+///
+/// ```
+/// let mut out = b"a=".to_vec();
+/// tcdn_sign::encode::form_value_extend("x y/é", &mut out);
+/// assert_eq!(out, b"a=x+y%2F%C3%A9");
+/// ```
+pub fn form_value_extend(value: &str, out: &mut Vec<u8>) {
+    let mut chunks = value.as_bytes().chunks_exact(CHUNK);
+    for chunk in chunks.by_ref() {
+        let mut window = [0u8; WINDOW + 4];
+        let len = encode_chunk(chunk, &mut window);
+        out.extend_from_slice(&window[..len]);
+    }
+    for &b in chunks.remainder() {
+        let entry = ENCODED[usize::from(b)];
+        out.extend_from_slice(&entry.to_le_bytes()[..(entry >> 24) as usize]);
+    }
+}
+
+/// Encodes one chunk into `window`, whose offsets are masked so that no
+/// store needs a bounds check; returns the encoding's length.
+#[inline(always)]
+fn encode_chunk(chunk: &[u8], window: &mut [u8; WINDOW + 4]) -> usize {
+    let mut len = 0;
+    for &b in chunk {
+        let entry = ENCODED[usize::from(b)];
+        let at = len & (WINDOW - 1);
+        window[at..at + 4].copy_from_slice(&entry.to_le_bytes());
+        len += (entry >> 24) as usize;
+    }
+    len
 }
 
 /// Input bytes encoded per window in [`write_form_value`].
@@ -225,6 +254,19 @@ mod tests {
                 assert_eq!(end, 1 + len);
                 assert_eq!(&out[1..end], form_value(value).as_bytes(), "{value:?}");
                 assert_eq!(out[0], b'#');
+            }
+            let mut grown = b"#".to_vec();
+            form_value_extend(value, &mut grown);
+            assert_eq!(&grown[1..], form_value(value).as_bytes(), "{value:?}");
+        }
+        // Every byte at every offset of a chunk, and long values.
+        for b in (0u8..0x80).map(char::from).chain(['é', '猫']) {
+            for pad in 0..40 {
+                let value = format!("{}{b}{}", "x".repeat(pad), "/".repeat(pad % 7));
+                let mut grown = Vec::new();
+                form_value_extend(&value, &mut grown);
+                assert_eq!(grown, form_value(&value).as_bytes(), "{value:?}");
+                assert_eq!(grown.len(), form_value_len(&value), "{value:?}");
             }
         }
     }

@@ -12,7 +12,7 @@ use bytes::Bytes;
 use tcdn_model::{
     ACTION, Areas, CdnUrl, FlushOrPush, MAX_GET_REQUEST_TARGET_LEN, MAX_POST_BODY_LEN, Operation,
 };
-use tcdn_sign::encode::{form_value_len, write_form_value};
+use tcdn_sign::encode::{form_value_extend, form_value_len};
 use tcdn_sign::{HttpMethod, SignatureMethod};
 
 use super::plan::BatchPlan;
@@ -215,33 +215,45 @@ impl RequestBuilder {
         let areas = request.areas();
         let operation = request.operation();
         let urls = request.urls();
-        let extras: usize = self
-            .extra_params
-            .iter()
-            .map(|(n, v)| form_value_len(n) + form_value_len(v) + 2)
-            .sum();
-        let form_len = request.action_params_form_len()
-            + extras
-            + "&Nonce=".len()
-            + common.nonce.len()
-            + "&Timestamp=".len()
-            + common.timestamp.len()
-            + "&SecretId=".len()
-            + form_value_len(common.secret_id)
-            + "&SignatureMethod=".len()
-            + common.signature_method.len()
-            + common
-                .token
-                .map_or(0, |token| "&Token=".len() + form_value_len(token))
-            + "&Signature=".len()
-            + signature.form_encoded_len();
+        // The form's length with each encoded value's length given by
+        // `value_len` and the action parameters' by `action_len`.
+        let form_len = |action_len: usize, value_len: fn(&str) -> usize| {
+            let extras: usize = self
+                .extra_params
+                .iter()
+                .map(|(n, v)| value_len(n) + value_len(v) + 2)
+                .sum();
+            action_len
+                + extras
+                + "&Nonce=".len()
+                + common.nonce.len()
+                + "&Timestamp=".len()
+                + common.timestamp.len()
+                + "&SecretId=".len()
+                + value_len(common.secret_id)
+                + "&SignatureMethod=".len()
+                + common.signature_method.len()
+                + common
+                    .token
+                    .map_or(0, |token| "&Token=".len() + value_len(token))
+                + "&Signature=".len()
+                + signature.form_encoded_len()
+        };
         let url = self.endpoint.as_str();
         let query_mark = usize::from(self.method == HttpMethod::Get);
-        let total = url.len() + query_mark + form_len;
-
+        // One allocation, of at most what the encoding can take (`%XX` for
+        // every byte): counting the exact length first took a pass over
+        // every URL, and zeroing the buffer another. Only the bytes written
+        // are touched; the rest of the room costs no memory.
+        let action_bound = FlushOrPush::fixed_params_form_len(operation, areas)
+            + urls
+                .iter()
+                .map(|url| "&urls.=".len() + 20 + 3 * url.as_str().len())
+                .sum::<usize>();
         let mut out = Writer {
-            buffer: vec![0; total],
-            at: 0,
+            buffer: Vec::with_capacity(
+                url.len() + query_mark + form_len(action_bound, |value| 3 * value.len()),
+            ),
         };
         out.raw(url);
         if query_mark == 1 {
@@ -286,7 +298,11 @@ impl RequestBuilder {
         }
         out.raw("&Signature=");
         out.encoded(signature.as_str());
-        debug_assert_eq!(out.at, total);
+        debug_assert_eq!(
+            out.buffer.len(),
+            url.len() + query_mark + form_len(request.action_params_form_len(), form_value_len),
+            "the form length counters and the writer disagree"
+        );
         // Everything written is ASCII: the endpoint's URL and form encoding.
         let buffer = String::from_utf8(out.buffer)
             .unwrap_or_else(|_| unreachable!("form encoding is ASCII"));
@@ -553,24 +569,22 @@ struct CommonParams<'a> {
     token: Option<&'a str>,
 }
 
-/// Fills a buffer of known length front to back.
+/// Fills a buffer made with room for everything written, front to back.
 struct Writer {
     buffer: Vec<u8>,
-    at: usize,
 }
 
 impl Writer {
     /// Text that needs no encoding.
     #[inline]
     fn raw(&mut self, text: &str) {
-        self.buffer[self.at..self.at + text.len()].copy_from_slice(text.as_bytes());
-        self.at += text.len();
+        self.buffer.extend_from_slice(text.as_bytes());
     }
 
     /// Text form-encoded.
     #[inline]
     fn encoded(&mut self, text: &str) {
-        self.at = write_form_value(&mut self.buffer, self.at, text);
+        form_value_extend(text, &mut self.buffer);
     }
 }
 
