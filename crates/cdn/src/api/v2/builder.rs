@@ -250,15 +250,10 @@ impl RequestBuilder {
                 .iter()
                 .map(|url| "&urls.=".len() + 20 + 3 * url.as_str().len())
                 .sum::<usize>();
-        // A planned request fits the method's wire limit, so no more room
-        // than that is needed (a larger one grows the buffer once).
-        let wire_limit = match self.method {
-            HttpMethod::Get => MAX_GET_REQUEST_TARGET_LEN,
-            HttpMethod::Post => MAX_POST_BODY_LEN,
-        };
-        let room = form_len(action_bound, |value| 3 * value.len()).min(wire_limit);
         let mut out = Writer {
-            buffer: Vec::with_capacity(url.len() + query_mark + room),
+            buffer: Vec::with_capacity(
+                url.len() + query_mark + form_len(action_bound, |value| 3 * value.len()),
+            ),
         };
         out.raw(url);
         if query_mark == 1 {
