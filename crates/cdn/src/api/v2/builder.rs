@@ -12,7 +12,7 @@ use bytes::Bytes;
 use tcdn_model::{
     ACTION, Areas, CdnUrl, FlushOrPush, MAX_GET_REQUEST_TARGET_LEN, MAX_POST_BODY_LEN, Operation,
 };
-use tcdn_sign::encode::{form_value_extend, form_value_len};
+use tcdn_sign::encode::{FORM_VALUE_SLACK, form_value_extend, form_value_len};
 use tcdn_sign::{HttpMethod, SignatureMethod};
 
 use super::plan::BatchPlan;
@@ -252,7 +252,10 @@ impl RequestBuilder {
                 .sum::<usize>();
         let mut out = Writer {
             buffer: Vec::with_capacity(
-                url.len() + query_mark + form_len(action_bound, |value| 3 * value.len()),
+                url.len()
+                    + query_mark
+                    + form_len(action_bound, |value| 3 * value.len())
+                    + FORM_VALUE_SLACK,
             ),
         };
         out.raw(url);
