@@ -282,6 +282,16 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
         .map_err(|e| CliError::runtime(format!("could not start the async runtime: {e}")))
 }
 
+/// A tokio runtime on the calling thread alone: enough for what a dry run
+/// awaits (credentials that come from a service), without starting a
+/// worker thread per core that it would never use.
+fn dry_run_runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::runtime(format!("could not start the async runtime: {e}")))
+}
+
 fn run(
     global: &ClientOptions,
     job: Job,
@@ -334,7 +344,11 @@ fn run(
         );
     }
 
-    let runtime = runtime()?;
+    let runtime = if global.dry_run {
+        dry_run_runtime()?
+    } else {
+        runtime()?
+    };
     let setup = Setup::new(global, &runtime)?;
     let batch_size = global
         .batch_size
