@@ -541,8 +541,8 @@ fn dry_run(
     setup: &Setup,
 ) -> io::Result<ExitStatus> {
     let threads = crate::ordered::threads_for(collected.urls.len(), PARALLEL_DRY_RUN_URLS);
-    // Planned here, in order, with the stamps; each batch's URLs are copied
-    // into its request on the thread that signs it, which frees them too.
+    // Planned here, in order, with the stamps; each batch is signed and
+    // written on a worker straight from the input's list.
     let jobs = builder
         .plan_borrowed(operation, areas, &collected.urls, batch_size)
         .map(|item| {
@@ -558,7 +558,7 @@ fn dry_run(
         threads,
         |job| {
             job.map(|(batch, timestamp, nonce)| {
-                let request = builder.prepare(&batch.request(), timestamp, nonce);
+                let request = builder.prepare_batch(&batch, timestamp, nonce);
                 if format == OutputArg::Json {
                     return Ok(output::dry_run_json(&request));
                 }

@@ -155,18 +155,46 @@ impl<'a> CanonicalSigner<'a> {
         prefix: &'a str,
         values: &[V],
     ) -> Result<(), SignError> {
-        let Some(count) = u32::try_from(values.len()).ok().filter(|&c| c > 0) else {
-            return match values.len() {
+        self.push_indexed_with(prefix, values.len(), |index| values[index].as_ref())
+    }
+
+    /// [`push_indexed`](Self::push_indexed) for `count` values that are not
+    /// in a slice: `value(i)` gives the value of `prefix.i` (for each `i`
+    /// below `count`, once, in canonical order).
+    ///
+    /// ```
+    /// # use tcdn_sign::{CanonicalSigner, Endpoint, HttpMethod, SecretKey, SignatureMethod};
+    /// let key = SecretKey::from("secret");
+    /// let endpoint = Endpoint::cdn_v2(HttpMethod::Post);
+    /// let text = "https://a.example/0 https://a.example/1";
+    /// let mut signer = CanonicalSigner::new(&key, &endpoint, SignatureMethod::HmacSha1);
+    /// signer.push_indexed_with("urls", 2, |i| text.split(' ').nth(i).unwrap_or_default())?;
+    /// let mut same = CanonicalSigner::new(&key, &endpoint, SignatureMethod::HmacSha1);
+    /// same.push_indexed("urls", &["https://a.example/0", "https://a.example/1"])?;
+    /// assert_eq!(signer.finish()?, same.finish()?);
+    /// # Ok::<(), tcdn_sign::SignError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As for [`push_indexed`](Self::push_indexed).
+    pub fn push_indexed_with<'v>(
+        &mut self,
+        prefix: &'a str,
+        count: usize,
+        value: impl Fn(usize) -> &'v str,
+    ) -> Result<(), SignError> {
+        let Some(count32) = u32::try_from(count).ok().filter(|&c| c > 0) else {
+            return match count {
                 0 => Ok(()),
                 n => Err(SignError::too_many(n)),
             };
         };
         self.check_member_after_previous(prefix)?;
-        self.count_params(values.len())?;
+        self.count_params(count)?;
         let mut first = matches!(self.previous, Previous::Nothing);
         let last = match &mut self.mac {
-            AnyMac::Sha1(sink) => write_group(sink, &mut first, prefix, values, count),
-            AnyMac::Sha256(sink) => write_group(sink, &mut first, prefix, values, count),
+            AnyMac::Sha1(sink) => write_group(sink, &mut first, prefix, &value, count32),
+            AnyMac::Sha256(sink) => write_group(sink, &mut first, prefix, &value, count32),
         };
         self.previous = Previous::Member {
             prefix,
@@ -303,11 +331,11 @@ fn decimal(mut value: u32, digits: &mut [u8; 10]) -> &[u8] {
 /// The digits of `k` are kept as text alongside the number and changed in
 /// place, the way the order moves: append a `0` (k × 10), drop the last
 /// digit (k / 10), or raise the last digit (k + 1, never a 9 there).
-fn write_group<M: Mac, V: AsRef<str>>(
+fn write_group<'v, M: Mac>(
     sink: &mut Combined<M>,
     first: &mut bool,
     prefix: &str,
-    values: &[V],
+    value: &impl Fn(usize) -> &'v str,
     count: u32,
 ) -> u32 {
     let max = count - 1;
@@ -316,12 +344,7 @@ fn write_group<M: Mac, V: AsRef<str>>(
     let mut current = 0u32;
     let mut written = 0;
     loop {
-        sink.write_member(
-            *first,
-            prefix,
-            &digits[..len],
-            values[current as usize].as_ref(),
-        );
+        sink.write_member(*first, prefix, &digits[..len], value(current as usize));
         *first = false;
         written += 1;
         if written == count {
@@ -360,7 +383,13 @@ mod tests {
             let endpoint = Endpoint::cdn_v2(crate::HttpMethod::Get);
             let mut sink = Combined::new(keyed::<Hmac<Sha1>>(&key));
             let mut first = true;
-            let last = write_group(&mut sink, &mut first, "u", &values, count);
+            let last = write_group(
+                &mut sink,
+                &mut first,
+                "u",
+                &|i: usize| values[i].as_str(),
+                count,
+            );
             assert_eq!(last, *expected.last().unwrap(), "count {count}");
             // The text the group wrote, through the string sink.
             let mut text = String::new();

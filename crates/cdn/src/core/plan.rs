@@ -65,6 +65,8 @@ impl fmt::Display for TooLarge {
     }
 }
 
+impl std::error::Error for TooLarge {}
+
 /// Plans the next batch of `list` from position `*next`: the positions of
 /// the URLs it takes (`Ok`, non-empty), or a URL that fits no request
 /// (`Err`); `*next` moves past what was planned. `None` when the list is
@@ -196,6 +198,15 @@ impl<'a> UrlRange<'a> {
     /// Whether it holds none (a planned batch never does).
     pub fn is_empty(&self) -> bool {
         self.range.is_empty()
+    }
+
+    /// The text of the batch's `index`-th URL (0-based), if it has one.
+    pub fn get(&self, index: usize) -> Option<&'a str> {
+        let at = self.range.start.checked_add(index)?;
+        if at >= self.range.end {
+            return None;
+        }
+        self.list.get(at)
     }
 
     /// The positions of the URLs in the list.

@@ -201,6 +201,61 @@ impl RequestBuilder {
         timestamp: u64,
         nonce: Nonce,
     ) -> PreparedRequest {
+        let urls = request.urls();
+        let batch = Batch {
+            operation: request.operation(),
+            areas: request.areas(),
+            count: urls.len(),
+            url: &|index| urls[index].as_str(),
+        };
+        self.prepare_urls(credentials, &batch, timestamp, nonce)
+    }
+
+    /// [`prepare`](Self::prepare) for a batch of a
+    /// [`plan_borrowed`](Self::plan_borrowed) plan, with its URLs read from
+    /// the plan's list: no [`FlushOrPush`] is made, nor a copy of any URL.
+    /// The request is the one [`prepare`](Self::prepare) makes of the
+    /// batch's [`request`](super::PlannedBatch::request), byte for byte.
+    ///
+    /// ```
+    /// use tcdn::plan::DistinctUrls;
+    /// use tcdn::v2::RequestBuilder;
+    /// use tcdn::{Areas, CdnUrl, Credentials, Operation, nonce::Nonce};
+    ///
+    /// let builder = RequestBuilder::new(Credentials::new("AKIDexample", "secret")?);
+    /// let urls: DistinctUrls = (0..30).map(|i| format!("https://a.example/{i}").parse::<CdnUrl>()).collect::<Result<_, _>>()?;
+    /// for batch in builder.plan_borrowed(Operation::PushUrls, Areas::Both, &urls, None) {
+    ///     let batch = batch?;
+    ///     let prepared = builder.prepare_batch(&batch, 1_700_000_000, Nonce::MIN);
+    ///     assert_eq!(prepared, builder.prepare(&batch.request(), 1_700_000_000, Nonce::MIN));
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn prepare_batch(
+        &self,
+        batch: &super::PlannedBatch<'_>,
+        timestamp: u64,
+        nonce: Nonce,
+    ) -> PreparedRequest {
+        let urls = batch.urls();
+        let planned = Batch {
+            operation: batch.operation(),
+            areas: batch.areas(),
+            count: urls.len(),
+            url: &|index| urls.get(index).unwrap_or_default(),
+        };
+        self.prepare_urls(&self.credentials, &planned, timestamp, nonce)
+    }
+
+    /// The request of `batch`'s URLs, signed with `credentials`: what
+    /// [`prepare`](Self::prepare) does, wherever the URLs are held.
+    fn prepare_urls(
+        &self,
+        credentials: &Credentials,
+        batch: &Batch<'_>,
+        timestamp: u64,
+        nonce: Nonce,
+    ) -> PreparedRequest {
         let mut nonce_digits = [0u8; 20];
         let mut timestamp_digits = [0u8; 20];
         let common = CommonParams {
@@ -210,11 +265,15 @@ impl RequestBuilder {
             signature_method: self.signature_method.as_param(),
             token: credentials.token().map(|token| token.expose()),
         };
-        let signature = self.sign_canonical(credentials, request, &common);
+        let signature = self.sign_canonical(credentials, batch, &common);
 
-        let areas = request.areas();
-        let operation = request.operation();
-        let urls = request.urls();
+        let Batch {
+            operation,
+            areas,
+            count,
+            url: text_of,
+        } = *batch;
+        let urls = (0..count).map(text_of);
         // The form's length with each encoded value's length given by
         // `value_len` and the action parameters' by `action_len`.
         let form_len = |action_len: usize, value_len: fn(&str) -> usize| {
@@ -247,8 +306,8 @@ impl RequestBuilder {
         // are touched; the rest of the room costs no memory.
         let action_bound = FlushOrPush::fixed_params_form_len(operation, areas)
             + urls
-                .iter()
-                .map(|url| "&urls.=".len() + 20 + 3 * url.as_str().len())
+                .clone()
+                .map(|url| "&urls.=".len() + 20 + 3 * url.len())
                 .sum::<usize>();
         let mut out = Writer {
             buffer: Vec::with_capacity(
@@ -269,11 +328,11 @@ impl RequestBuilder {
         out.raw("&type=");
         out.raw(operation.url_type().as_str());
         let mut index_digits = [0u8; 20];
-        for (index, url) in urls.iter().enumerate() {
+        for (index, url) in urls.clone().enumerate() {
             out.raw("&urls.");
             out.raw(decimal(index as u64, &mut index_digits));
             out.raw("=");
-            out.encoded(url.as_str());
+            out.encoded(url);
         }
         if areas.mainland() {
             out.raw("&mainland=1");
@@ -303,7 +362,16 @@ impl RequestBuilder {
         out.encoded(signature.as_str());
         debug_assert_eq!(
             out.buffer.len(),
-            url.len() + query_mark + form_len(request.action_params_form_len(), form_value_len),
+            url.len()
+                + query_mark
+                + form_len(
+                    FlushOrPush::fixed_params_form_len(operation, areas)
+                        + urls
+                            .enumerate()
+                            .map(|(index, url)| FlushOrPush::url_text_form_len(index, url))
+                            .sum::<usize>(),
+                    form_value_len
+                ),
             "the form length counters and the writer disagree"
         );
         // Everything written is ASCII: the endpoint's URL and form encoding.
@@ -329,11 +397,12 @@ impl RequestBuilder {
     fn sign_canonical(
         &self,
         credentials: &Credentials,
-        request: &FlushOrPush,
+        batch: &Batch<'_>,
         common: &CommonParams<'_>,
     ) -> tcdn_sign::Signature {
-        let operation = request.operation();
-        let areas = request.areas();
+        let Batch {
+            operation, areas, ..
+        } = *batch;
         // Byte order: upper case before lower case.
         let fixed: [(&str, Option<&str>); 10] = [
             ("Action", Some(ACTION)),
@@ -391,7 +460,7 @@ impl RequestBuilder {
             push(extra, extra_value);
         }
         signer
-            .push_indexed("urls", request.urls())
+            .push_indexed_with("urls", batch.count, batch.url)
             .unwrap_or_else(|err| unreachable!("validated parameters failed to sign: {err}"));
         for (extra, extra_value) in extras {
             signer
@@ -561,6 +630,17 @@ fn decimal(mut value: u64, buffer: &mut [u8; 20]) -> &str {
         }
     }
     std::str::from_utf8(&buffer[start..]).unwrap_or_default()
+}
+
+/// The action parameters of one request: its operation and areas, and its
+/// `count` URLs, the text of each given by `url` (from a [`FlushOrPush`] or
+/// straight from a plan's list).
+#[derive(Clone, Copy)]
+struct Batch<'u> {
+    operation: Operation,
+    areas: Areas,
+    count: usize,
+    url: &'u dyn Fn(usize) -> &'u str,
 }
 
 /// The common parameters of one request, as text.
@@ -1228,7 +1308,16 @@ mod tests {
                     let borrowed: Vec<PlanItem> = b
                         .plan_borrowed(operation, Areas::Both, &distinct, batch_size)
                         .map(|item| match item {
-                            Ok(batch) => PlanItem::Batch(batch.request()),
+                            Ok(batch) => {
+                                // Prepared from the list, it is the request's.
+                                let from_list = b.prepare_batch(&batch, 1_700_000_000, Nonce::MIN);
+                                let request = batch.request();
+                                assert_eq!(
+                                    from_list,
+                                    b.prepare(&request, 1_700_000_000, Nonce::MIN)
+                                );
+                                PlanItem::Batch(request)
+                            }
                             Err(too_large) => PlanItem::TooLarge(too_large),
                         })
                         .collect();

@@ -106,6 +106,16 @@ pub struct PlannedBatch<'a> {
 }
 
 impl PlannedBatch<'_> {
+    /// What the batch does.
+    pub fn operation(&self) -> Operation {
+        self.operation
+    }
+
+    /// Where.
+    pub fn areas(&self) -> Areas {
+        self.areas
+    }
+
     /// The batch's URLs.
     pub fn urls(&self) -> &UrlRange<'_> {
         &self.urls
