@@ -171,7 +171,7 @@ impl<'a> CanonicalSigner<'a> {
     /// signer.push_indexed_with("urls", 2, |i| text.split(' ').nth(i).unwrap_or_default())?;
     /// let mut same = CanonicalSigner::new(&key, &endpoint, SignatureMethod::HmacSha1);
     /// same.push_indexed("urls", &["https://a.example/0", "https://a.example/1"])?;
-    /// assert_eq!(signer.finish()?, same.finish()?);
+    /// assert_eq!(signer.finish()?.as_str(), same.finish()?.as_str());
     /// # Ok::<(), tcdn_sign::SignError>(())
     /// ```
     ///
