@@ -276,17 +276,20 @@ fn load_credentials(
 
 /// A multi-threaded tokio runtime.
 pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| CliError::runtime(format!("could not start the async runtime: {e}")))
+    build_runtime(tokio::runtime::Builder::new_multi_thread())
 }
 
 /// A tokio runtime on the calling thread alone: enough for what a dry run
 /// awaits (credentials that come from a service), without starting a
 /// worker thread per core that it would never use.
 fn dry_run_runtime() -> Result<tokio::runtime::Runtime, CliError> {
-    tokio::runtime::Builder::new_current_thread()
+    build_runtime(tokio::runtime::Builder::new_current_thread())
+}
+
+fn build_runtime(
+    mut builder: tokio::runtime::Builder,
+) -> Result<tokio::runtime::Runtime, CliError> {
+    builder
         .enable_all()
         .build()
         .map_err(|e| CliError::runtime(format!("could not start the async runtime: {e}")))
