@@ -456,8 +456,8 @@ fn dry_run_v3(
 ) -> io::Result<ExitStatus> {
     let builder = setup.v3_builder();
     let threads = crate::ordered::threads_for(collected.urls.len(), PARALLEL_DRY_RUN_URLS);
-    // Planned here, in order, with the stamps; each call's URLs are copied
-    // into its request on the thread that signs it, which frees them too.
+    // Planned here, in order, with the stamps; each call is signed and
+    // written on a worker straight from the input's list.
     let jobs = builder
         .plan_borrowed(job, &collected.urls, batch_size)
         .map(|item| {
@@ -474,7 +474,7 @@ fn dry_run_v3(
         |job| {
             job.map(|(call, timestamp, nonce)| {
                 builder
-                    .prepare(&call.request(), timestamp, nonce)
+                    .prepare_call(&call, timestamp, nonce)
                     .map(|prepared| {
                         if format == OutputArg::Json {
                             return Ok(output::dry_run_v3_json(&prepared));

@@ -209,6 +209,11 @@ impl<'a> UrlRange<'a> {
         self.list.get(at)
     }
 
+    /// The list the URLs are in.
+    pub(crate) fn list(&self) -> &'a CdnUrlList {
+        self.list
+    }
+
     /// The positions of the URLs in the list.
     pub fn positions(&self) -> Range<usize> {
         self.range.clone()

@@ -120,7 +120,7 @@ pub use codes::{ApiError, ErrorClass, ErrorCode};
 pub use parse::{BatchLimits, COMMON_PARAMS};
 pub use request::{
     ActionRequest, DescribePurgeQuota, DescribePurgeTasks, DescribePushQuota, DescribePushTasks,
-    PurgePaths, PurgeUrls, PushUrls, Request, TaskSelector,
+    ListedRequest, PurgePaths, PurgeUrls, PushUrls, Request, TaskSelector,
 };
 pub use types::{
     Area, DateTime, FlushType, Headers, HttpHeader, Keyword, Layer, MAX_HEADER_NAME_LEN,

@@ -5,11 +5,12 @@ use std::borrow::Cow;
 
 use crate::error::{ModelError, ModelErrorKind};
 use crate::url::CdnUrl;
+use crate::url_list::CdnUrlList;
 use crate::v3::types::{
     Area, DateTime, FlushType, Keyword, PurgeOptions, PurgeStatus, PurgeType, PushOptions, TaskId,
     TaskStatus,
 };
-use crate::v3::wire::{self, Fields, Value};
+use crate::v3::wire::{self, Fields, Urls, Value};
 use crate::v3::{Action, DEFAULT_MAX_PURGE_PATHS, MAX_PURGE_URLS, MAX_PUSH_URLS};
 
 mod sealed {
@@ -98,7 +99,7 @@ fn check_limit(limit: usize) -> Result<(), ModelError> {
 
 fn purge_fields<'a>(
     list: &'static str,
-    urls: &'a [CdnUrl],
+    urls: Urls<'a>,
     flush_type: Option<FlushType>,
     options: &PurgeOptions,
 ) -> Fields<'a> {
@@ -218,13 +219,13 @@ impl PurgeUrls {
     /// The JSON body length of a request with these options and an empty
     /// `Urls` list (`"Urls":[]`).
     pub fn base_json_len(options: &PurgeOptions) -> usize {
-        wire::json_len(&purge_fields("Urls", &[], None, options))
+        wire::json_len(&purge_fields("Urls", Urls::Owned(&[]), None, options))
     }
 
     /// The flattened form length of these options, each parameter counted
     /// with its joining `&`.
     pub fn base_form_len(options: &PurgeOptions) -> usize {
-        wire::form_len_joined(&purge_fields("Urls", &[], None, options))
+        wire::form_len_joined(&purge_fields("Urls", Urls::Owned(&[]), None, options))
     }
 
     list_lengths!("Urls");
@@ -232,7 +233,7 @@ impl PurgeUrls {
 
 impl sealed::HasFields for PurgeUrls {
     fn fields(&self) -> Fields<'_> {
-        purge_fields("Urls", &self.urls, None, &self.options)
+        purge_fields("Urls", Urls::Owned(&self.urls), None, &self.options)
     }
 }
 
@@ -303,13 +304,23 @@ impl PurgePaths {
 
     /// The JSON body length with an empty `Paths` list.
     pub fn base_json_len(flush_type: FlushType, options: &PurgeOptions) -> usize {
-        wire::json_len(&purge_fields("Paths", &[], Some(flush_type), options))
+        wire::json_len(&purge_fields(
+            "Paths",
+            Urls::Owned(&[]),
+            Some(flush_type),
+            options,
+        ))
     }
 
     /// The flattened form length without `Paths`, each parameter counted with
     /// its joining `&`.
     pub fn base_form_len(flush_type: FlushType, options: &PurgeOptions) -> usize {
-        wire::form_len_joined(&purge_fields("Paths", &[], Some(flush_type), options))
+        wire::form_len_joined(&purge_fields(
+            "Paths",
+            Urls::Owned(&[]),
+            Some(flush_type),
+            options,
+        ))
     }
 
     list_lengths!("Paths");
@@ -317,7 +328,12 @@ impl PurgePaths {
 
 impl sealed::HasFields for PurgePaths {
     fn fields(&self) -> Fields<'_> {
-        purge_fields("Paths", &self.paths, Some(self.flush_type), &self.options)
+        purge_fields(
+            "Paths",
+            Urls::Owned(&self.paths),
+            Some(self.flush_type),
+            &self.options,
+        )
     }
 }
 
@@ -325,7 +341,7 @@ impl ActionRequest for PurgePaths {
     const ACTION: Action = Action::PurgePathCache;
 }
 
-fn push_fields<'a>(urls: &'a [CdnUrl], options: &'a PushOptions) -> Fields<'a> {
+fn push_fields<'a>(urls: Urls<'a>, options: &'a PushOptions) -> Fields<'a> {
     // PushUrlsCache: Urls, UserAgent, Area, Layer, ParseM3U8, DisableRange,
     // Headers, UrlEncode.
     let mut fields: Fields<'a> = vec![("Urls", Value::Urls(urls))];
@@ -400,13 +416,13 @@ impl PushUrls {
 
     /// The JSON body length with an empty `Urls` list.
     pub fn base_json_len(options: &PushOptions) -> usize {
-        wire::json_len(&push_fields(&[], options))
+        wire::json_len(&push_fields(Urls::Owned(&[]), options))
     }
 
     /// The flattened form length without `Urls`, each parameter counted with
     /// its joining `&`.
     pub fn base_form_len(options: &PushOptions) -> usize {
-        wire::form_len_joined(&push_fields(&[], options))
+        wire::form_len_joined(&push_fields(Urls::Owned(&[]), options))
     }
 
     list_lengths!("Urls");
@@ -414,7 +430,7 @@ impl PushUrls {
 
 impl sealed::HasFields for PushUrls {
     fn fields(&self) -> Fields<'_> {
-        push_fields(&self.urls, &self.options)
+        push_fields(Urls::Owned(&self.urls), &self.options)
     }
 }
 
@@ -647,6 +663,97 @@ impl sealed::HasFields for DescribePushQuota {
 
 impl ActionRequest for DescribePushQuota {
     const ACTION: Action = Action::DescribePushQuota;
+}
+
+/// A call of a URL-list action whose URLs are read in place from positions
+/// of a [`CdnUrlList`], for a planner that holds them there: the same wire
+/// forms as the owned request of those URLs ([`PurgeUrls`], [`PurgePaths`],
+/// [`PushUrls`]), built without a [`CdnUrl`] each. The counts are not
+/// checked: the planner that chose the positions keeps to the limits.
+///
+/// ```
+/// use tcdn_model::v3::{ListedRequest, PurgeOptions, PurgeUrls, Request};
+/// use tcdn_model::{CdnUrl, CdnUrlList};
+///
+/// let mut list = CdnUrlList::new();
+/// for i in 0..5 {
+///     list.push(&format!("https://a.example/{i}"))?;
+/// }
+/// let options = PurgeOptions::default();
+/// let listed = ListedRequest::purge_urls(&list, 1..4, &options);
+/// let urls: Vec<CdnUrl> = list.urls().skip(1).take(3).collect();
+/// let owned = Request::from(PurgeUrls::new(urls, options.clone())?);
+/// assert_eq!(listed.to_json(), owned.to_json());
+/// assert_eq!(listed.flat_params(), owned.flat_params());
+/// # Ok::<(), tcdn_model::ModelError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct ListedRequest<'a> {
+    action: Action,
+    fields: Fields<'a>,
+}
+
+impl<'a> ListedRequest<'a> {
+    /// `PurgeUrlsCache` of the URLs at `positions` of `list`.
+    pub fn purge_urls(
+        list: &'a CdnUrlList,
+        positions: std::ops::Range<usize>,
+        options: &'a PurgeOptions,
+    ) -> Self {
+        let urls = Urls::Listed(list, positions.start, positions.end);
+        Self {
+            action: Action::PurgeUrlsCache,
+            fields: purge_fields("Urls", urls, None, options),
+        }
+    }
+
+    /// `PurgePathCache` of the directories at `positions` of `list`.
+    pub fn purge_paths(
+        list: &'a CdnUrlList,
+        positions: std::ops::Range<usize>,
+        flush_type: FlushType,
+        options: &'a PurgeOptions,
+    ) -> Self {
+        let urls = Urls::Listed(list, positions.start, positions.end);
+        Self {
+            action: Action::PurgePathCache,
+            fields: purge_fields("Paths", urls, Some(flush_type), options),
+        }
+    }
+
+    /// `PushUrlsCache` of the URLs at `positions` of `list`.
+    pub fn push_urls(
+        list: &'a CdnUrlList,
+        positions: std::ops::Range<usize>,
+        options: &'a PushOptions,
+    ) -> Self {
+        let urls = Urls::Listed(list, positions.start, positions.end);
+        Self {
+            action: Action::PushUrlsCache,
+            fields: push_fields(urls, options),
+        }
+    }
+
+    /// The action.
+    pub fn action(&self) -> Action {
+        self.action
+    }
+
+    /// The JSON body, as [`ActionRequest::to_json`].
+    pub fn to_json(&self) -> String {
+        wire::json(&self.fields)
+    }
+
+    /// The flattened parameters, as [`ActionRequest::flat_params`].
+    pub fn flat_params(&self) -> Vec<(Cow<'static, str>, Cow<'_, str>)> {
+        wire::flat(&self.fields)
+    }
+
+    /// The form length of the flattened parameters, as
+    /// [`ActionRequest::flat_form_len`].
+    pub fn flat_form_len(&self) -> usize {
+        wire::form_len_joined(&self.fields).saturating_sub(1)
+    }
 }
 
 /// Any of the seven requests: what the server-side parsers give back.

@@ -8,6 +8,7 @@ use tcdn_sign::encode::{form_value_into, form_value_len};
 use tcdn_sign::flatten::element_name;
 
 use crate::url::CdnUrl;
+use crate::url_list::CdnUrlList;
 use crate::v3::types::HttpHeader;
 
 /// How the flattened form writes `true`: as the official Python SDK does
@@ -21,8 +22,31 @@ pub enum Value<'a> {
     Str(&'a str),
     True,
     Uint(u64),
-    Urls(&'a [CdnUrl]),
+    Urls(Urls<'a>),
     Headers(&'a [HttpHeader]),
+}
+
+/// A URL list's values: a request's own [`CdnUrl`]s, or positions
+/// `start..end` of a [`CdnUrlList`] (a planned call read in place).
+#[derive(Debug, Clone, Copy)]
+pub enum Urls<'a> {
+    Owned(&'a [CdnUrl]),
+    Listed(&'a CdnUrlList, usize, usize),
+}
+
+impl<'a> Urls<'a> {
+    /// The values' text, in order.
+    pub(crate) fn iter(self) -> impl Iterator<Item = &'a str> {
+        let (owned, listed) = match self {
+            Self::Owned(urls) => (urls, None),
+            Self::Listed(list, start, end) => (&[][..], Some((list, start..end))),
+        };
+        owned.iter().map(CdnUrl::as_str).chain(
+            listed
+                .into_iter()
+                .flat_map(|(list, range)| range.map(move |at| list.get(at).unwrap_or_default())),
+        )
+    }
 }
 
 /// A request's fields in wire order; absent ones are not listed.
@@ -69,7 +93,7 @@ pub(crate) fn json(fields: &Fields<'_>) -> String {
                     if i > 0 {
                         out.push(',');
                     }
-                    write_json_str(url.as_str(), &mut out);
+                    write_json_str(url, &mut out);
                 }
                 out.push(']');
             }
@@ -126,7 +150,7 @@ fn json_len_with(fields: &Fields<'_>, str_len: impl Fn(&str) -> usize) -> usize 
                             2 + urls
                                 .iter()
                                 .enumerate()
-                                .map(|(i, url)| str_len(url.as_str()) + usize::from(i > 0))
+                                .map(|(i, url)| str_len(url) + usize::from(i > 0))
                                 .sum::<usize>()
                         }
                         Value::Headers(headers) => {
@@ -155,12 +179,11 @@ pub(crate) fn flat<'a>(fields: &Fields<'a>) -> Vec<(Cow<'static, str>, Cow<'a, s
             Value::True => out.push((Cow::Borrowed(name), Cow::Borrowed(FLAT_TRUE))),
             Value::Uint(n) => out.push((Cow::Borrowed(name), Cow::Owned(n.to_string()))),
             Value::Urls(urls) => {
-                out.extend(urls.iter().enumerate().map(|(i, url)| {
-                    (
-                        Cow::Owned(element_name(name, i, None)),
-                        Cow::Borrowed(url.as_str()),
-                    )
-                }));
+                out.extend(
+                    urls.iter().enumerate().map(|(i, url)| {
+                        (Cow::Owned(element_name(name, i, None)), Cow::Borrowed(url))
+                    }),
+                );
             }
             Value::Headers(headers) => {
                 for (i, header) in headers.iter().enumerate() {
@@ -204,7 +227,7 @@ pub(crate) fn form_len_joined(fields: &Fields<'_>) -> usize {
             Value::Urls(urls) => urls
                 .iter()
                 .enumerate()
-                .map(|(i, url)| form_item_len(name, i, url.as_str()))
+                .map(|(i, url)| form_item_len(name, i, url))
                 .sum(),
             Value::Headers(headers) => headers
                 .iter()

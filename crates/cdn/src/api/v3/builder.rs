@@ -12,8 +12,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use bytes::Bytes;
 use tcdn_model::Operation;
 use tcdn_model::v3::{
-    self, MAX_GET_REQUEST_TARGET_LEN, MAX_TC3_POST_BODY_LEN, MAX_V1_POST_BODY_LEN, PurgePaths,
-    PurgeUrls, PushUrls, Request, VERSION,
+    self, ListedRequest, MAX_GET_REQUEST_TARGET_LEN, MAX_TC3_POST_BODY_LEN, MAX_V1_POST_BODY_LEN,
+    PurgePaths, PurgeUrls, PushUrls, Request, VERSION,
 };
 use tcdn_model::{CdnUrl, CdnUrlList};
 use tcdn_sign::encode::form_value_into;
@@ -229,6 +229,68 @@ impl RequestBuilder {
         timestamp: u64,
         nonce: Nonce,
     ) -> Result<PreparedRequest, RequestError> {
+        self.prepare_wire(credentials, request, timestamp, nonce)
+    }
+
+    /// [`prepare`](Self::prepare) for a call of a
+    /// [`plan_borrowed`](Self::plan_borrowed) plan, with its URLs read in
+    /// place from the plan's list: no [`Request`] is made, nor a copy of any
+    /// URL. The request is the one [`prepare`](Self::prepare) makes of the
+    /// call's [`request`](PlannedCall::request), byte for byte.
+    ///
+    /// ```
+    /// use tcdn::{Credentials, Job, Operation, nonce::Nonce, plan::DistinctUrls};
+    /// use tcdn::v3::RequestBuilder;
+    ///
+    /// let builder = RequestBuilder::new(Credentials::new("AKIDexample", "secret")?);
+    /// let urls: DistinctUrls = (0..1200).map(|i| format!("https://a.example/{i}.js").parse()).collect::<Result<_, _>>()?;
+    /// let job = Job::new(Operation::FlushUrls);
+    /// for call in builder.plan_borrowed(&job, &urls, None) {
+    ///     let call = call?;
+    ///     let prepared = builder.prepare_call(&call, 1_700_000_000, Nonce::MIN)?;
+    ///     assert_eq!(prepared, builder.prepare(&call.request(), 1_700_000_000, Nonce::MIN)?);
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As for [`prepare`](Self::prepare).
+    pub fn prepare_call(
+        &self,
+        call: &PlannedCall<'_>,
+        timestamp: u64,
+        nonce: Nonce,
+    ) -> Result<PreparedRequest, RequestError> {
+        let (list, positions) = (call.urls.list(), call.urls.positions());
+        let job = call.job;
+        match job.operation() {
+            Operation::FlushUrls => {
+                let options = job.purge_options();
+                let listed = ListedRequest::purge_urls(list, positions, &options);
+                self.prepare_wire(&self.credentials, &listed, timestamp, nonce)
+            }
+            Operation::FlushDirs => {
+                let options = job.purge_options();
+                let listed =
+                    ListedRequest::purge_paths(list, positions, job.flush_type_given(), &options);
+                self.prepare_wire(&self.credentials, &listed, timestamp, nonce)
+            }
+            Operation::PushUrls => {
+                let options = job.push_options_v3();
+                let listed = ListedRequest::push_urls(list, positions, &options);
+                self.prepare_wire(&self.credentials, &listed, timestamp, nonce)
+            }
+        }
+    }
+
+    /// The signed request of `request`, owned or read in place.
+    fn prepare_wire(
+        &self,
+        credentials: &Credentials,
+        request: &impl Wire,
+        timestamp: u64,
+        nonce: Nonce,
+    ) -> Result<PreparedRequest, RequestError> {
         let prepared = match self.signing {
             Signing::Tc3 => self.prepare_tc3(credentials, request, timestamp)?,
             Signing::V1(method) => {
@@ -253,7 +315,7 @@ impl RequestBuilder {
     fn prepare_tc3(
         &self,
         credentials: &Credentials,
-        request: &Request,
+        request: &impl Wire,
         timestamp: u64,
     ) -> Result<PreparedRequest, RequestError> {
         let signing_error = |error: tcdn_sign::tc3::Error| RequestError {
@@ -336,7 +398,7 @@ impl RequestBuilder {
     fn prepare_v1(
         &self,
         credentials: &Credentials,
-        request: &Request,
+        request: &impl Wire,
         timestamp: u64,
         nonce: Nonce,
         method: SignatureMethod,
@@ -619,6 +681,45 @@ pub(crate) fn batch(job: &Job, urls: Vec<CdnUrl>) -> Request {
     built.unwrap_or_else(|err| unreachable!("the planner built an invalid call: {err}"))
 }
 
+/// What signing reads of a request: an owned [`Request`], or a planned
+/// call read in place ([`ListedRequest`]).
+trait Wire {
+    fn action(&self) -> v3::Action;
+    fn to_json(&self) -> String;
+    fn flat_params(&self) -> Vec<(Cow<'static, str>, Cow<'_, str>)>;
+    fn flat_form_len(&self) -> usize;
+}
+
+impl Wire for Request {
+    fn action(&self) -> v3::Action {
+        Request::action(self)
+    }
+    fn to_json(&self) -> String {
+        Request::to_json(self)
+    }
+    fn flat_params(&self) -> Vec<(Cow<'static, str>, Cow<'_, str>)> {
+        Request::flat_params(self)
+    }
+    fn flat_form_len(&self) -> usize {
+        Request::flat_form_len(self)
+    }
+}
+
+impl Wire for ListedRequest<'_> {
+    fn action(&self) -> v3::Action {
+        ListedRequest::action(self)
+    }
+    fn to_json(&self) -> String {
+        ListedRequest::to_json(self)
+    }
+    fn flat_params(&self) -> Vec<(Cow<'static, str>, Cow<'_, str>)> {
+        ListedRequest::flat_params(self)
+    }
+    fn flat_form_len(&self) -> usize {
+        ListedRequest::flat_form_len(self)
+    }
+}
+
 /// A signed API 3.0 request, ready to send: method, URL, headers and body.
 ///
 /// `Debug` shows the header names and the body's length only;
@@ -890,7 +991,17 @@ mod tests {
                     let owned: Vec<_> = builder.plan(&job, urls.clone(), batch_size).collect();
                     let borrowed: Vec<_> = builder
                         .plan_borrowed(&job, &urls, batch_size)
-                        .map(|call| call.map(|call| call.request()))
+                        .map(|call| {
+                            call.map(|call| {
+                                // Prepared in place, it is the request's.
+                                let request = call.request();
+                                assert_eq!(
+                                    builder.prepare_call(&call, 1_700_000_000, Nonce::MIN),
+                                    builder.prepare(&request, 1_700_000_000, Nonce::MIN),
+                                );
+                                request
+                            })
+                        })
                         .collect();
                     assert_eq!(owned, borrowed, "{method:?} {signing:?} {operation:?}");
                 }
