@@ -44,15 +44,17 @@
 //!   [`PreparedRequest`](v3::PreparedRequest) (method, URL, headers, body),
 //!   reusing the TC3 key derived for the day, and plans URLs into calls
 //!   ([`Plan`](v3::Plan), or [`BorrowedPlan`](v3::BorrowedPlan) over URLs
-//!   it borrows, each [`PlannedCall`](v3::PlannedCall) built into its
-//!   request where it is signed), for dry runs without a client.
+//!   it borrows, each [`PlannedCall`](v3::PlannedCall) signed in place by
+//!   [`prepare_call`](v3::RequestBuilder::prepare_call)), for dry runs
+//!   without a client.
 //! - [`v2`]: API 2.0's [`RequestBuilder`](v2::RequestBuilder), the pure,
 //!   allocation-lean signer that turns a [`FlushOrPush`], a timestamp and a
 //!   [`Nonce`](nonce::Nonce) into a [`PreparedRequest`](v2::PreparedRequest)
 //!   (method, URL, form body), and plans URLs into requests that fit the
 //!   wire ([`BatchPlan`](v2::BatchPlan), or
 //!   [`BorrowedBatchPlan`](v2::BorrowedBatchPlan) of
-//!   [`PlannedBatch`](v2::PlannedBatch)es over URLs it borrows).
+//!   [`PlannedBatch`](v2::PlannedBatch)es over URLs it borrows, signed in
+//!   place by [`prepare_batch`](v2::RequestBuilder::prepare_batch)).
 //! - [`plan`]: [`DistinctUrls`](plan::DistinctUrls), URLs deduplicated
 //!   without a second copy of each and held in one text buffer (text goes
 //!   in through an [`Inserter`](plan::Inserter) with no allocation per
