@@ -420,25 +420,25 @@ impl Inserter<'_> {
     /// [`DistinctUrls::duplicates`]); a refused value changes nothing.
     pub fn insert_str(&mut self, raw: &str) -> Result<(), ModelError> {
         self.dedupe.urls.push(raw)?;
-        if self.dedupe.urls.len() - self.from == AHEAD {
-            self.dedupe.settle(self.from);
-            self.from = self.dedupe.urls.len();
-        }
+        self.settle_when_ahead();
         Ok(())
     }
-}
 
-impl Inserter<'_> {
     /// Adds every URL of `list` in order, as
     /// [`insert_str`](Self::insert_str) would, without validating them
     /// again (the list did): for URLs checked on another thread.
     pub fn insert_list(&mut self, list: &CdnUrlList) {
         for index in 0..list.len() {
             self.dedupe.urls.push_from(list, index);
-            if self.dedupe.urls.len() - self.from == AHEAD {
-                self.dedupe.settle(self.from);
-                self.from = self.dedupe.urls.len();
-            }
+            self.settle_when_ahead();
+        }
+    }
+
+    /// Deduplicates the waiting URLs once [`AHEAD`] of them are in.
+    fn settle_when_ahead(&mut self) {
+        if self.dedupe.urls.len() - self.from == AHEAD {
+            self.dedupe.settle(self.from);
+            self.from = self.dedupe.urls.len();
         }
     }
 }

@@ -7,6 +7,7 @@ use std::borrow::Cow;
 use tcdn_sign::encode::{form_value_into, form_value_len};
 use tcdn_sign::flatten::element_name;
 
+pub(crate) use crate::json::{str_len as json_str_len, write_str as write_json_str};
 use crate::url::CdnUrl;
 use crate::url_list::CdnUrlList;
 use crate::v3::types::HttpHeader;
@@ -37,30 +38,19 @@ pub enum Urls<'a> {
 impl<'a> Urls<'a> {
     /// The values' text, in order.
     pub(crate) fn iter(self) -> impl Iterator<Item = &'a str> {
-        let (owned, listed) = match self {
-            Self::Owned(urls) => (urls, None),
-            Self::Listed(list, start, end) => (&[][..], Some((list, start..end))),
+        let count = match self {
+            Self::Owned(urls) => urls.len(),
+            Self::Listed(_, start, end) => end.saturating_sub(start),
         };
-        owned.iter().map(CdnUrl::as_str).chain(
-            listed
-                .into_iter()
-                .flat_map(|(list, range)| range.map(move |at| list.get(at).unwrap_or_default())),
-        )
+        (0..count).map(move |index| match self {
+            Self::Owned(urls) => urls[index].as_str(),
+            Self::Listed(list, start, _) => list.get(start + index).unwrap_or_default(),
+        })
     }
 }
 
 /// A request's fields in wire order; absent ones are not listed.
 pub type Fields<'a> = Vec<(&'static str, Value<'a>)>;
-
-/// Appends `value` as a JSON string literal, escaped as `serde_json` does.
-pub(crate) fn write_json_str(value: &str, out: &mut String) {
-    crate::json::write_str(value, out);
-}
-
-/// The length of [`write_json_str`]'s output, quotes included.
-pub(crate) fn json_str_len(value: &str) -> usize {
-    crate::json::str_len(value)
-}
 
 fn decimal_len(mut n: u64) -> usize {
     let mut len = 1;
