@@ -7,7 +7,9 @@
 //! - no tracked file names the private fact sheet the protocol notes were first
 //!   drawn from, nor an absolute path of a developer's machine: a reader of the
 //!   repository can follow neither. Protocol facts are cited as
-//!   `docs/protocol.md §N`.
+//!   `docs/protocol.md §N`;
+//! - every repository path the docs name exists, so the docs follow a move;
+//! - each crate depends only on the workspace crates under it.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -287,4 +289,178 @@ fn the_machine_path_rule_flags_paths_and_spares_urls() {
     for line in spared {
         assert!(!has_machine_path(line), "flagged: {line}");
     }
+}
+
+/// The repository paths a document names: words that start with one of the
+/// repository's top-level folders, up to the first character that cannot be
+/// part of a path. A path with a placeholder (`<target>`) or one under a
+/// folder that builds make (`fuzz/artifacts/`) is not a file to look for.
+fn named_paths(text: &str) -> Vec<String> {
+    const TOPS: [&str; 7] = [
+        "crates/",
+        "xtask/",
+        "fixtures/",
+        "docs/",
+        "fuzz/",
+        ".ci/",
+        ".github/",
+    ];
+    let mut out: Vec<String> = Vec::new();
+    let words = text.split(|c: char| !(c.is_ascii_alphanumeric() || "._-/*<>".contains(c)));
+    for word in words {
+        let path = word.trim_end_matches(['.', ',']);
+        if TOPS.iter().any(|top| path.starts_with(top))
+            && !path.contains('<')
+            && !path.starts_with("fuzz/artifacts")
+            && !out.iter().any(|p| p == path)
+        {
+            out.push(path.to_owned());
+        }
+    }
+    out
+}
+
+/// Whether `pattern` (a path, possibly with `*` in its last part) names
+/// something in the repository.
+fn exists(pattern: &str) -> bool {
+    let path = root().join(pattern.trim_end_matches('/'));
+    let Some((dir, last)) = pattern.trim_end_matches('/').rsplit_once('/') else {
+        return path.exists();
+    };
+    if !last.contains('*') {
+        return path.exists();
+    }
+    let (prefix, suffix) = last.split_once('*').unwrap_or((last, ""));
+    fs::read_dir(root().join(dir)).is_ok_and(|entries| {
+        entries.flatten().any(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            name.starts_with(prefix) && name.ends_with(suffix.trim_start_matches('*'))
+        })
+    })
+}
+
+#[test]
+fn every_repository_path_the_docs_name_exists() {
+    let mut docs: Vec<PathBuf> = ["README.md", "BENCHMARKS.md", "fuzz/README.md"]
+        .iter()
+        .map(|name| root().join(name))
+        .collect();
+    walk(&root().join("docs"), &mut docs, &|p| {
+        p.extension().is_some_and(|e| e == "md")
+    });
+    walk(&root().join("crates"), &mut docs, &|p| {
+        p.file_name().is_some_and(|n| n == "README.md")
+    });
+    let mut missing = Vec::new();
+    for doc in docs.iter().filter(|d| d.is_file()) {
+        let text = fs::read_to_string(doc).unwrap();
+        for path in named_paths(&text) {
+            if !exists(&path) {
+                missing.push(format!("{}: `{path}`", rel(doc)));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "the docs name paths the repository does not have:\n{}",
+        missing.join("\n")
+    );
+}
+
+#[test]
+fn the_path_finder_reads_paths_as_the_docs_write_them() {
+    let text = "see `crates/cdn/src/nonce.rs` (`Nonce`), [a](fixtures/demo/x.txt), \
+                xtask/bench/*.py, fuzz/artifacts/<target>/crash, \
+                https://example.com/docs/x.md and ../crates/up.rs.";
+    assert_eq!(
+        named_paths(text),
+        [
+            "crates/cdn/src/nonce.rs",
+            "fixtures/demo/x.txt",
+            "xtask/bench/*.py"
+        ]
+    );
+    assert!(exists("xtask/tests/tidy.rs"));
+    assert!(exists("xtask/tests/*.rs"));
+    assert!(!exists("xtask/tests/*.py"));
+    assert!(!exists("crates/cdn/src/env.rs"));
+}
+
+/// The workspace crates each crate may name under `[dependencies]`: the
+/// signer stands alone, the model builds on it, the transport knows neither,
+/// the client ties the three together, the emulator judges with the signer
+/// and the model, and the CLI reaches everything through the client (and
+/// serves the emulator). Dev-dependencies may bring the emulator into tests.
+const ALLOWED_DEPENDENCIES: [(&str, &[&str]); 6] = [
+    ("sign", &[]),
+    ("model", &["tcdn-sign"]),
+    ("transport", &[]),
+    ("cdn", &["tcdn-sign", "tcdn-model", "tcdn-transport"]),
+    ("emulator", &["tcdn-sign", "tcdn-model"]),
+    ("cli", &["tcdn", "tcdn-emulator"]),
+];
+
+/// The workspace crates a manifest's `[dependencies]` (and target-specific
+/// `[target.….dependencies]`) name.
+fn workspace_dependencies(manifest: &str) -> Vec<String> {
+    let mut section = String::new();
+    let mut out = Vec::new();
+    for line in manifest.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            section = line.trim_matches(['[', ']']).to_owned();
+            continue;
+        }
+        let normal = section == "dependencies"
+            || (section.starts_with("target.") && section.ends_with(".dependencies"));
+        if !normal {
+            continue;
+        }
+        let name = line.split(['=', '.', ' ']).next().unwrap_or("").trim();
+        if name == "tcdn" || name.starts_with("tcdn-") {
+            out.push(name.to_owned());
+        }
+    }
+    out
+}
+
+#[test]
+fn crates_depend_only_on_the_crates_under_them() {
+    let mut wrong = Vec::new();
+    let mut seen = 0;
+    for dir in fs::read_dir(root().join("crates")).unwrap().flatten() {
+        let manifest = dir.path().join("Cargo.toml");
+        let Ok(text) = fs::read_to_string(&manifest) else {
+            continue;
+        };
+        let folder = dir.file_name().to_string_lossy().into_owned();
+        let Some((_, allowed)) = ALLOWED_DEPENDENCIES.iter().find(|(f, _)| *f == folder) else {
+            wrong.push(format!("crates/{folder}: not in the layering table"));
+            continue;
+        };
+        seen += 1;
+        for name in workspace_dependencies(&text) {
+            if !allowed.contains(&name.as_str()) {
+                wrong.push(format!("crates/{folder} depends on {name}"));
+            }
+        }
+    }
+    assert_eq!(
+        seen,
+        ALLOWED_DEPENDENCIES.len(),
+        "a crate of the table is gone"
+    );
+    assert!(wrong.is_empty(), "layering broken:\n{}", wrong.join("\n"));
+}
+
+#[test]
+fn the_layering_reader_sees_normal_dependencies_only() {
+    let manifest = "[dependencies]\ntcdn = { workspace = true }\ntcdn-model.workspace = true\n\
+                    serde = \"1\"\n[dev-dependencies]\ntcdn-emulator = { workspace = true }\n\
+                    [target.'cfg(unix)'.dependencies]\ntcdn-sign = { workspace = true }\n";
+    assert_eq!(
+        workspace_dependencies(manifest),
+        ["tcdn", "tcdn-model", "tcdn-sign"]
+    );
 }
