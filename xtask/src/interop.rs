@@ -9,7 +9,9 @@
 //! three signature methods and both HTTP methods, wrong keys, `tccli`, and
 //! `qcloudapi-sdk-python`'s `FlushOrPushOverall` at `/v2/index.php`
 //! (`xtask/interop/legacy.py`). Without Python or without the registry it
-//! skips with a message and succeeds.
+//! skips with a message: on a developer's machine that is a success, while
+//! under `CI=true` a skip fails the run (CI must not be green having checked
+//! nothing) unless `TCDN_INTEROP=skip` asks for it explicitly.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -114,10 +116,7 @@ pub(crate) fn interop(args: &[String]) -> Result<(), String> {
     }
     let python = match prepare_venv() {
         Ok(python) => python,
-        Err(Skip(why)) => {
-            eprintln!("\n==> interop SKIPPED: {why}; nothing was checked");
-            return Ok(());
-        }
+        Err(Skip(why)) => return skipped(&why, &Environment::from_process()),
     };
     run(
         "build the tcdn CLI",
@@ -162,4 +161,56 @@ pub(crate) fn interop(args: &[String]) -> Result<(), String> {
     stop(&mut plain.0)?;
     stop(&mut tls.0)?;
     checked
+}
+
+/// What decides whether a skip is allowed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Environment {
+    /// `CI` is set to a true value.
+    ci: bool,
+    /// `TCDN_INTEROP=skip`.
+    skip_asked: bool,
+}
+
+impl Environment {
+    fn from_process() -> Self {
+        let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false");
+        let skip_asked = std::env::var("TCDN_INTEROP").is_ok_and(|v| v == "skip");
+        Self { ci, skip_asked }
+    }
+}
+
+/// The end of a run that could not check anything: a success on a
+/// developer's machine, a failure in CI unless the skip was asked for.
+fn skipped(why: &str, env: &Environment) -> Result<(), String> {
+    if env.ci && !env.skip_asked {
+        return Err(format!(
+            "interop could not run: {why}; under CI=true that fails the run \
+             (set TCDN_INTEROP=skip to skip it on purpose)"
+        ));
+    }
+    eprintln!("\n==> interop SKIPPED: {why}; nothing was checked");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_skip_fails_in_ci_unless_asked_for() {
+        let local = Environment::default();
+        assert_eq!(skipped("no python3", &local), Ok(()));
+        let ci = Environment {
+            ci: true,
+            skip_asked: false,
+        };
+        let error = skipped("no python3", &ci).unwrap_err();
+        assert!(error.contains("no python3") && error.contains("TCDN_INTEROP=skip"));
+        let asked = Environment {
+            ci: true,
+            skip_asked: true,
+        };
+        assert_eq!(skipped("no python3", &asked), Ok(()));
+    }
 }

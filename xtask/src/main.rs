@@ -1,7 +1,9 @@
 //! Contributor tasks for tcdn, run as `cargo xtask <task>`.
 //!
-//! If `cargo xtask test` passes locally, CI is green: `.ci/run` calls exactly
-//! that. The tasks shell out to cargo and use nothing outside the standard
+//! If `cargo xtask test` passes locally, CI is green but for what needs the
+//! package registries: `.ci/run` calls `cargo xtask test`, then
+//! `cargo xtask interop` (which installs Tencent's Python SDKs from PyPI) and
+//! `cargo xtask demo`. The tasks shell out to cargo and use nothing outside the standard
 //! library, so they build in seconds on a fresh machine.
 #![forbid(unsafe_code)]
 
@@ -20,7 +22,8 @@ cargo xtask <task>
 
 Tasks:
   test     fmt check, clippy (warnings denied), every test (unit, integration,
-           doc; nextest when installed), rustdoc (warnings denied), tidy
+           doc; nextest when installed), rustdoc (warnings denied), tidy, and a
+           compile check of the fuzz targets
   bench    criterion benchmarks, then one table of figures and ratios;
            --quick: the issue 14 ratios, loosely (1.5× slack), in under a minute
   demo     the main job: start the bundled emulator, flush and push through the
@@ -28,7 +31,7 @@ Tasks:
   fuzz     each cargo-fuzz target for --seconds N (default 60), one table; --list
   interop  Tencent's official Python SDK and tccli (pinned, in a venv under
            target/) against the emulator over HTTP and TLS; skips without
-           Python or PyPI
+           Python or PyPI (under CI=true a skip fails, unless TCDN_INTEROP=skip)
 ";
 
 fn main() -> ExitCode {

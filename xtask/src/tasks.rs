@@ -95,6 +95,18 @@ pub(crate) fn test(args: &[String]) -> Result<(), String> {
     let mut doc = cargo(&["doc", "--workspace", "--no-deps", "--locked"]);
     doc.env("RUSTDOCFLAGS", "-D warnings");
     run("rustdoc", doc)?;
+    // The fuzz targets live outside the workspace, so nothing else compiles
+    // them; a change of a public API would otherwise break them unseen.
+    run(
+        "fuzz targets compile (cargo check, stable)",
+        cargo(&[
+            "check",
+            "--manifest-path",
+            "fuzz/Cargo.toml",
+            "--bins",
+            "--locked",
+        ]),
+    )?;
     eprintln!("\nxtask test: all green");
     Ok(())
 }
