@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::tasks::{cargo, root, run};
+use crate::shell::{cargo, root, run};
 
 const DEMO_ID: &str = "AKIDdemo0000000000000000000000000000";
 const DEMO_KEY: &str = "demo-secret-key-for-the-local-emulator";

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use crate::tasks::{cargo, root, run};
+use crate::shell::{cargo, root, run};
 
 const DEFAULT_SECONDS: u64 = 60;
 

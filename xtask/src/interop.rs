@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::demo::{EmulatorProcess, binary, stop};
-use crate::tasks::{cargo, root, run};
+use crate::shell::{cargo, root, run};
 
 const ID: &str = "AKIDinterop00000000000000000000000000";
 const KEY: &str = "interop-secret-key-for-the-local-emulator";

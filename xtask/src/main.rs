@@ -7,12 +7,11 @@
 //! library, so they build in seconds on a fresh machine.
 #![forbid(unsafe_code)]
 
-mod bench_macro;
-mod bench_process;
-mod bench_report;
+mod bench;
 mod demo;
 mod fuzz;
 mod interop;
+mod shell;
 mod tasks;
 
 use std::process::ExitCode;
@@ -25,7 +24,7 @@ Tasks:
            doc; nextest when installed), rustdoc (warnings denied), tidy, and a
            compile check of the fuzz targets
   bench    criterion benchmarks, then one table of figures and ratios;
-           --quick: the issue 14 ratios, loosely (1.5× slack), in under a minute
+           --quick: the targets' ratios, loosely (1.5× slack), in under a minute
   demo     the main job: start the bundled emulator, flush and push through the
            real CLI and HTTP transport, print results and the emulator's tasks
   fuzz     each cargo-fuzz target for --seconds N (default 60), one table; --list

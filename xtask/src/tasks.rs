@@ -1,38 +1,9 @@
 //! The tasks behind `cargo xtask`: each is a short list of cargo invocations.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
-use std::time::Instant;
 
-/// The workspace root: the parent of this crate's manifest directory.
-pub(crate) fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives one level below the workspace root")
-        .to_path_buf()
-}
-
-/// A `cargo` command run from the workspace root.
-pub(crate) fn cargo(args: &[&str]) -> Command {
-    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    cmd.current_dir(root()).args(args);
-    cmd
-}
-
-/// Runs a command, echoing it first, and fails with its exit status.
-pub(crate) fn run(step: &str, mut cmd: Command) -> Result<(), String> {
-    eprintln!("\n==> {step}");
-    let started = Instant::now();
-    let status = cmd
-        .status()
-        .map_err(|e| format!("{step}: could not start: {e}"))?;
-    eprintln!("    ({step}: {:.1}s)", started.elapsed().as_secs_f64());
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("{step} failed ({status})"))
-    }
-}
+use crate::shell::{cargo, root, run};
 
 fn has_nextest() -> bool {
     cargo(&["nextest", "--version"])
@@ -112,7 +83,7 @@ pub(crate) fn test(args: &[String]) -> Result<(), String> {
 }
 
 /// `cargo xtask bench`: runs the criterion benches, then prints one table of
-/// the signer's figures against a bare HMAC, with the targets of issue 2.
+/// the signer's figures against a bare HMAC, with their targets.
 ///
 /// Extra arguments go to criterion (e.g. a filter such as `sign_sha1`).
 pub(crate) fn bench(args: &[String]) -> Result<(), String> {
@@ -125,7 +96,7 @@ pub(crate) fn bench(args: &[String]) -> Result<(), String> {
                 "`bench --quick` takes no more arguments (got `{extra}`)"
             ));
         }
-        return crate::bench_macro::quick(&target_dir);
+        return crate::bench::quick(&target_dir);
     }
     let mut cmd = cargo(&["bench", "--workspace", "--locked"]);
     if !args.is_empty() {
@@ -133,12 +104,12 @@ pub(crate) fn bench(args: &[String]) -> Result<(), String> {
     }
     run("criterion benches", cmd)?;
     let criterion_dir = target_dir.join("criterion");
-    let criterion_rows = crate::bench_report::criterion_rows(&criterion_dir);
+    let criterion_rows = crate::bench::criterion_rows(&criterion_dir);
     if criterion_rows.is_empty() {
         eprintln!(
             "xtask bench: no criterion figures under {}",
             criterion_dir.display()
         );
     }
-    crate::bench_macro::run_all(&target_dir, criterion_rows)
+    crate::bench::run_all(&target_dir, criterion_rows)
 }

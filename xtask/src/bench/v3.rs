@@ -1,6 +1,5 @@
-//! The API 3.0 end-to-end rows of `cargo xtask bench` (issue 12,
-//! Performance); its dry run against the official SDK is measured with the
-//! API 2.0 one, in "dry run as processes" (`bench_process`):
+//! The API 3.0 end-to-end rows of `cargo xtask bench`; its dry run against the official SDK is measured with the
+//! API 2.0 one, in "dry run as processes" (`process.rs`):
 //!
 //! - 400 API 3.0 requests at concurrency 8 against the emulator with 50 ms
 //!   latency, against the 2.5 s latency bound;
@@ -9,10 +8,11 @@
 
 use std::time::Duration;
 
-use super::{Bench, HIGH_QUOTA, Report, Results, Row, Verdict};
+use super::e2e::{Bench, HIGH_QUOTA, Report};
+use super::report::{Results, Row, Verdict};
 
 /// The tasks' time the emulator is told for the `--wait` row.
-const TASK_SECONDS: f64 = 1.5;
+pub(super) const TASK_SECONDS: f64 = 1.5;
 
 impl Bench {
     /// 400 API 3.0 requests at concurrency 8 against 50 ms of latency.

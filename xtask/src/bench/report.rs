@@ -1,22 +1,29 @@
-//! The table `cargo xtask bench` prints after criterion: signing time against
-//! a bare HMAC over the same bytes (issue 2 item 6, issue 7 item 1), the
-//! whole request build against the HMAC of its string to sign, an absolute
-//! budget and its per-URL scaling (issue 7 item 2), and TC3 signing against
-//! the hashing it cannot avoid (issue 10).
+//! The table `cargo xtask bench` prints: its rows (figure, value, reference,
+//! ratio, target, verdict), the sections that fill them, and the rows read
+//! from criterion's results.
 //!
-//! Reads criterion's `target/criterion/<group>/<id>/new/estimates.json` and
-//! takes the mean's `point_estimate` (nanoseconds), parsed by hand because
-//! xtask has no dependencies.
+//! Criterion's part compares signing time against a bare HMAC over the same
+//! bytes, the whole request build against the HMAC of its string to sign, an
+//! absolute budget and its per-URL scaling, and TC3 signing against the
+//! hashing it cannot avoid. It reads criterion's
+//! `target/criterion/<group>/<id>/new/estimates.json` and takes the mean's
+//! `point_estimate` (nanoseconds), parsed by hand because xtask has no
+//! dependencies.
 
+use std::fmt::Write as _;
 use std::path::Path;
 
+use std::time::Instant;
+
+use super::sys::load_average;
+
 /// URL counts the `tcdn-sign` bench measures.
-const URL_COUNTS: [u32; 4] = [1, 20, 100, 1000];
+pub(super) const URL_COUNTS: [u32; 4] = [1, 20, 100, 1000];
 
 /// The ratio `sign / raw HMAC` that counts as good for a request with
 /// `urls` URLs: ≤ 2× for one URL (fixed costs dominate), ≤ 1.5× from 20 on,
-/// ≤ 1.3× from 100 on (issue 7 item 1).
-fn target_ratio(urls: u32) -> f64 {
+/// ≤ 1.3× from 100 on.
+pub(super) fn target_ratio(urls: u32) -> f64 {
     if urls >= 100 {
         1.3
     } else if urls >= 20 {
@@ -27,7 +34,7 @@ fn target_ratio(urls: u32) -> f64 {
 }
 
 /// The mean's point estimate in a criterion `estimates.json`.
-pub(crate) fn mean_point_estimate(json: &str) -> Option<f64> {
+pub(super) fn mean_point_estimate(json: &str) -> Option<f64> {
     let mean = json.find("\"mean\"")?;
     let rest = &json[mean..];
     let field = rest.find("\"point_estimate\"")?;
@@ -39,7 +46,7 @@ pub(crate) fn mean_point_estimate(json: &str) -> Option<f64> {
     rest[..end].parse().ok()
 }
 
-pub(crate) fn read_mean(criterion_dir: &Path, group: &str, id: &str) -> Option<f64> {
+pub(super) fn read_mean(criterion_dir: &Path, group: &str, id: &str) -> Option<f64> {
     let path = criterion_dir
         .join(group)
         .join(id)
@@ -49,7 +56,7 @@ pub(crate) fn read_mean(criterion_dir: &Path, group: &str, id: &str) -> Option<f
 }
 
 /// `1.23 µs` style.
-fn human_time(nanos: f64) -> String {
+pub(super) fn human_time(nanos: f64) -> String {
     if nanos >= 1_000_000.0 {
         format!("{:.2} ms", nanos / 1_000_000.0)
     } else if nanos >= 1_000.0 {
@@ -60,28 +67,29 @@ fn human_time(nanos: f64) -> String {
 }
 
 /// `RequestBuilder::prepare` at most this many times the raw HMAC of its
-/// string to sign (issue 7 item 2).
-const PREPARE_RATIO_TARGET: f64 = 3.2;
+/// string to sign.
+pub(super) const PREPARE_RATIO_TARGET: f64 = 3.2;
 /// `prepare` of a 20-URL request within this many nanoseconds.
-const PREPARE_20_TARGET_NANOS: f64 = 2_500.0;
-/// Tencent's legacy Python SDK for a signed 20-URL GET URL (issue 7).
-const LEGACY_SDK_20_NANOS: f64 = 118_000.0;
+pub(super) const PREPARE_20_TARGET_NANOS: f64 = 2_500.0;
+/// Tencent's legacy Python SDK for a signed 20-URL GET URL, measured once
+/// by hand against an old build and kept as a fixed reference.
+pub(super) const LEGACY_SDK_20_NANOS: f64 = 118_000.0;
 /// "Linear in URLs": the cost of one more URL at 100–1000 URLs at most this
 /// many times its cost at 20–100.
-const MARGINAL_RATIO_TARGET: f64 = 1.25;
+pub(super) const MARGINAL_RATIO_TARGET: f64 = 1.25;
 
 /// One table row: figure, value, reference, ratio, target, verdict.
 /// figure, value, reference, ratio, target, verdict.
-pub(crate) type Row = [String; 6];
+pub(crate) type Cells = [String; 6];
 
-fn row(
+pub(super) fn row(
     figure: String,
     value: String,
     reference: String,
     ratio: f64,
     target: String,
     ok: bool,
-) -> Row {
+) -> Cells {
     [
         figure,
         value,
@@ -93,7 +101,7 @@ fn row(
 }
 
 /// The rows of `RequestBuilder::prepare` (bench `tcdn`/`prepare`).
-fn prepare_rows(criterion_dir: &Path) -> Vec<Row> {
+pub(super) fn prepare_rows(criterion_dir: &Path) -> Vec<Cells> {
     let mut rows = Vec::new();
     let mut means = Vec::new();
     for urls in URL_COUNTS {
@@ -145,13 +153,13 @@ fn prepare_rows(criterion_dir: &Path) -> Vec<Row> {
 
 /// TC3 with a reused key at most this many times its unavoidable hashing
 /// (SHA-256 of the payload and of the canonical request, one HMAC of the
-/// string to sign), and with key derivation (issue 10).
-const TC3_REUSED_KEY_TARGET: f64 = 1.5;
-const TC3_DERIVE_TARGET: f64 = 2.5;
+/// string to sign), and with key derivation.
+pub(super) const TC3_REUSED_KEY_TARGET: f64 = 1.5;
+pub(super) const TC3_DERIVE_TARGET: f64 = 2.5;
 
 /// The rows of TC3 signing (bench `tcdn-sign`/`tc3`, a 20-URL
 /// `PurgeUrlsCache` body).
-fn tc3_rows(criterion_dir: &Path) -> Vec<Row> {
+pub(super) fn tc3_rows(criterion_dir: &Path) -> Vec<Cells> {
     let Some(floor) = read_mean(criterion_dir, "tc3_hash_floor", "20") else {
         return Vec::new();
     };
@@ -186,17 +194,17 @@ fn tc3_rows(criterion_dir: &Path) -> Vec<Row> {
 
 /// API 3.0 judging at least this share of API 2.0's rate: TC3 hashes the
 /// body and the canonical request and derives a key on every request.
-const JUDGE_V3_SHARE_TARGET: f64 = 0.5;
+pub(super) const JUDGE_V3_SHARE_TARGET: f64 = 0.5;
 
 /// Requests per CPU-second of a mean time per request.
-fn per_cpu_second(nanos: f64) -> String {
+pub(super) fn per_cpu_second(nanos: f64) -> String {
     format!("{:.0}/CPU-s", 1e9 / nanos)
 }
 
 /// The rows of the emulator's in-process judging (bench
 /// `tcdn-emulator`/`judge`, 20 URLs): API 3.0 requests per CPU-second
 /// beside an API 2.0 flush.
-fn judge_rows(criterion_dir: &Path) -> Vec<Row> {
+pub(super) fn judge_rows(criterion_dir: &Path) -> Vec<Cells> {
     let Some(v2) = read_mean(criterion_dir, "emulator_judge", "v2_flush_20") else {
         return Vec::new();
     };
@@ -235,8 +243,8 @@ fn judge_rows(criterion_dir: &Path) -> Vec<Row> {
 
 /// The criterion rows (signing and request building against raw HMAC), in
 /// the shared six-column shape; empty when criterion left no figures.
-pub(crate) fn criterion_rows(criterion_dir: &Path) -> Vec<Row> {
-    let mut rows: Vec<Row> = Vec::new();
+pub(crate) fn criterion_rows(criterion_dir: &Path) -> Vec<Cells> {
+    let mut rows: Vec<Cells> = Vec::new();
     for (hash, label) in [("sha1", "HmacSHA1"), ("sha256", "HmacSHA256")] {
         for urls in URL_COUNTS {
             let id = urls.to_string();
@@ -263,6 +271,129 @@ pub(crate) fn criterion_rows(criterion_dir: &Path) -> Vec<Row> {
     rows.extend(prepare_rows(criterion_dir));
     rows.extend(judge_rows(criterion_dir));
     rows
+}
+
+/// One row of the table.
+pub(super) struct Row {
+    pub(super) figure: String,
+    pub(super) value: String,
+    pub(super) reference: String,
+    pub(super) ratio: String,
+    pub(super) target: String,
+    pub(super) verdict: Verdict,
+}
+
+impl Row {
+    /// The row in the table's six columns.
+    pub(super) fn cells(&self) -> Cells {
+        [
+            self.figure.clone(),
+            self.value.clone(),
+            self.reference.clone(),
+            self.ratio.clone(),
+            self.target.clone(),
+            self.verdict.as_str().to_owned(),
+        ]
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Verdict {
+    Ok,
+    Miss,
+    /// A figure reported for context, with no target of its own.
+    Info,
+}
+
+impl Verdict {
+    pub(super) fn of(met: bool) -> Self {
+        if met { Self::Ok } else { Self::Miss }
+    }
+
+    pub(super) fn as_str(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::Miss => "MISS",
+            Self::Info => "",
+        }
+    }
+}
+
+impl Row {
+    pub(super) fn info(figure: impl Into<String>, value: impl Into<String>) -> Self {
+        Self {
+            figure: figure.into(),
+            value: value.into(),
+            reference: String::new(),
+            ratio: String::new(),
+            target: String::new(),
+            verdict: Verdict::Info,
+        }
+    }
+}
+
+/// Rows and notes gathered across the sections.
+#[derive(Default)]
+pub(super) struct Results {
+    pub(super) rows: Vec<Row>,
+    pub(super) notes: Vec<String>,
+    pub(super) errors: Vec<String>,
+}
+
+impl Results {
+    /// Runs one section, recording its load average, and keeps going past
+    /// a failed section so the others still report.
+    pub(super) fn section(
+        &mut self,
+        name: &str,
+        body: impl FnOnce(&mut Self) -> Result<(), String>,
+    ) {
+        eprintln!("\n==> bench: {name}");
+        let before = load_average();
+        let started = Instant::now();
+        let outcome = body(self);
+        let after = load_average();
+        self.notes.push(format!(
+            "{name}: {:.1} s, load average {before} -> {after}",
+            started.elapsed().as_secs_f64()
+        ));
+        if let Err(error) = outcome {
+            eprintln!("xtask bench: {name}: {error}");
+            self.rows.push(Row {
+                figure: format!("{name}: did not complete"),
+                value: error.lines().next().unwrap_or_default().to_owned(),
+                reference: String::new(),
+                ratio: String::new(),
+                target: String::new(),
+                verdict: Verdict::Miss,
+            });
+            self.errors.push(format!("{name}: {error}"));
+        }
+    }
+}
+
+pub(super) fn table(rows: &[Cells]) -> String {
+    let header = ["figure", "value", "reference", "ratio", "target", "verdict"];
+    let cells: Vec<[&str; 6]> = std::iter::once(header)
+        .chain(rows.iter().map(|r| r.each_ref().map(String::as_str)))
+        .collect();
+    let mut widths = [0usize; 6];
+    for row in &cells {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in cells {
+        let mut line = String::new();
+        for (cell, w) in row.iter().zip(widths) {
+            let pad = w - cell.chars().count();
+            let _ = write!(line, "{cell}{}  ", " ".repeat(pad));
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
 }
 
 #[cfg(test)]
@@ -377,5 +508,17 @@ mod tests {
         assert_eq!(target_ratio(1000), 1.3);
         assert_eq!(human_time(950.0), "950 ns");
         assert_eq!(human_time(1_500.0), "1.50 µs");
+    }
+
+    #[test]
+    fn table_aligns_columns() {
+        let rows = [Row::info("a", "1"), Row::info("longer figure", "22")];
+        let text = table(&rows.map(|r| r.cells()));
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[0],
+            "figure         value  reference  ratio  target  verdict"
+        );
+        assert_eq!(lines[2], "longer figure  22");
     }
 }
