@@ -7,7 +7,8 @@
 //! alternating spreads a burst of load over both. The Python side runs
 //! `xtask/bench/*.py` with an interpreter that has the SDKs: the one in
 //! `TCDN_BENCH_PYTHON`, else a venv under `target/bench-venv` (made with
-//! `python3 -m venv` and pip on first use). Without Python or PyPI those
+//! `python3 -m venv` and pip on first use, with the SDKs pinned in
+//! `xtask/bench/requirements.txt`). Without Python or PyPI those
 //! rows are skipped with the reason.
 
 use std::path::{Path, PathBuf};
@@ -18,11 +19,13 @@ use super::e2e::Bench;
 use super::report::{Results, Row, Verdict};
 
 /// The SDKs the comparison scripts import.
-pub(super) const SDK_PACKAGES: [&str; 3] = [
-    "qcloudapi-sdk-python",
-    "tencentcloud-sdk-python-common",
-    "tencentcloud-sdk-python-cdn",
-];
+/// The pinned SDKs, one requirement a line (`xtask/bench/requirements.txt`).
+fn sdk_requirements() -> PathBuf {
+    crate::shell::root()
+        .join("xtask")
+        .join("bench")
+        .join("requirements.txt")
+}
 
 /// `tcdn` at least this many times faster than the legacy v2 SDK over the
 /// same 100k-URL dry run, whole processes.
@@ -151,15 +154,22 @@ pub(super) fn python_with_sdks(target_dir: &Path) -> Result<PathBuf, String> {
             Err(format!(
                 "TCDN_BENCH_PYTHON={} cannot import the SDKs ({})",
                 python.display(),
-                SDK_PACKAGES.join(", ")
+                sdk_requirements().display()
             ))
         };
     }
     let venv = target_dir.join("bench-venv");
     let python = venv.join("bin").join("python");
-    if has_sdks(&python) {
+    let requirements = sdk_requirements();
+    let wanted = std::fs::read_to_string(&requirements)
+        .map_err(|e| format!("{}: {e}", requirements.display()))?;
+    // The venv records the requirements it was made with; other pins make a
+    // new one, so the figures always come from the versions named.
+    let stamp = venv.join("tcdn-requirements.txt");
+    if has_sdks(&python) && std::fs::read_to_string(&stamp).is_ok_and(|s| s == wanted) {
         return Ok(python);
     }
+    let _ = std::fs::remove_dir_all(&venv);
     eprintln!("    making {} for the SDK comparison", venv.display());
     let quiet = |mut cmd: Command, what: &str| -> Result<(), String> {
         let output = cmd
@@ -181,10 +191,11 @@ pub(super) fn python_with_sdks(target_dir: &Path) -> Result<PathBuf, String> {
     quiet(make, "python3 -m venv")?;
     let mut install = Command::new(venv.join("bin").join("pip"));
     install
-        .args(["install", "--quiet", "--disable-pip-version-check"])
-        .args(SDK_PACKAGES);
+        .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
+        .arg(&requirements);
     quiet(install, "pip install (needs PyPI)")?;
     if has_sdks(&python) {
+        std::fs::write(&stamp, wanted).map_err(|e| format!("{}: {e}", stamp.display()))?;
         Ok(python)
     } else {
         Err("the SDKs installed but do not import".to_owned())
