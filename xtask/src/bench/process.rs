@@ -213,6 +213,44 @@ pub(super) fn script(python: &Path, name: &str, label: &str, file: &Path) -> Tim
     }
 }
 
+/// Python starting and importing what `script` imports, and nothing more:
+/// the fixed share of the SDK's time that no URL count changes.
+pub(super) fn python_start(python: &Path, imports: &str, label: &str) -> Timed {
+    Timed {
+        label: label.to_owned(),
+        program: python.to_path_buf(),
+        args: vec!["-c".to_owned(), imports.to_owned()],
+        env: Vec::new(),
+    }
+}
+
+/// One row comparing `ours` and `theirs` (the reference), with a target or
+/// for context.
+fn versus(figure: &str, ours: Duration, theirs: Duration, sdk: &str, target: Option<f64>) -> Row {
+    let ratio = theirs.as_secs_f64() / ours.as_secs_f64();
+    Row {
+        figure: figure.to_owned(),
+        value: format!("{:.3} s", ours.as_secs_f64()),
+        reference: format!("{:.3} s ({sdk})", theirs.as_secs_f64()),
+        ratio: format!("{ratio:.1}× faster"),
+        target: target.map(|t| format!("≥ {t}×")).unwrap_or_default(),
+        verdict: target.map_or(Verdict::Info, |t| Verdict::of(ratio >= t)),
+    }
+}
+
+/// The row saying how much of an SDK run is Python's start-up and imports.
+fn start_up_share(figure: &str, start_up: Duration, whole: Duration) -> Row {
+    Row::info(
+        figure,
+        format!(
+            "{:.3} s of {:.3} s ({:.0}%)",
+            start_up.as_secs_f64(),
+            whole.as_secs_f64(),
+            100.0 * start_up.as_secs_f64() / whole.as_secs_f64()
+        ),
+    )
+}
+
 /// The arguments of `tcdn`'s API 3.0 dry run, when its `--help` shows how
 /// to ask for one (`--api`); `None` for a binary without API 3.0.
 pub(super) fn v3_dry_run_args(tcdn: &Path) -> Option<Vec<String>> {
@@ -228,7 +266,9 @@ pub(super) fn v3_dry_run_args(tcdn: &Path) -> Option<Vec<String>> {
 
 impl Bench {
     /// The dry run against Tencent's Python SDKs doing the same
-    /// (whole processes, alternating), and its speed-up on two threads.
+    /// (whole processes, alternating; also one thread against one, and the
+    /// share of the SDK's time that is Python starting), and its speed-up on
+    /// two threads.
     pub(super) fn processes(&self, target_dir: &Path, results: &mut Results) -> Result<(), String> {
         let (file, _) = self.url_file(100_000)?;
         let (million, _) = self.url_file(1_000_000)?;
@@ -261,19 +301,37 @@ impl Bench {
             }
         };
         let tcdn = Timed::tcdn(&self.tcdn, &file, None);
+        let tcdn_one = Timed::tcdn(&self.tcdn, &file, Some(1));
         let legacy = script(&python, "legacy_v2_dry_run.py", "legacy v2 SDK", &file);
-        let [ours, theirs] = alternate(&[&tcdn, &legacy], 5)?[..] else {
-            unreachable!("two commands, two times")
+        let legacy_start = python_start(
+            &python,
+            "from QcloudApi.qcloudapi import QcloudApi",
+            "legacy v2 SDK start-up",
+        );
+        let [ours, ours_one, theirs, start_up] =
+            alternate(&[&tcdn, &tcdn_one, &legacy, &legacy_start], 5)?[..]
+        else {
+            unreachable!("four commands, four times")
         };
-        let ratio = theirs.as_secs_f64() / ours.as_secs_f64();
-        results.rows.push(Row {
-            figure: "dry run, 100k URLs, v2: tcdn vs the legacy v2 SDK (processes)".to_owned(),
-            value: format!("{:.3} s", ours.as_secs_f64()),
-            reference: format!("{:.3} s (qcloudapi-sdk-python)", theirs.as_secs_f64()),
-            ratio: format!("{ratio:.1}× faster"),
-            target: format!("≥ {V2_VS_SDK_TARGET}×"),
-            verdict: Verdict::of(ratio >= V2_VS_SDK_TARGET),
-        });
+        results.rows.push(versus(
+            "dry run, 100k URLs, v2: tcdn vs the legacy v2 SDK (processes)",
+            ours,
+            theirs,
+            "qcloudapi-sdk-python",
+            Some(V2_VS_SDK_TARGET),
+        ));
+        results.rows.push(versus(
+            "the same, one thread against one (TCDN_THREADS=1)",
+            ours_one,
+            theirs,
+            "qcloudapi-sdk-python",
+            None,
+        ));
+        results.rows.push(start_up_share(
+            "the legacy SDK's run: Python's start-up and imports",
+            start_up,
+            theirs,
+        ));
         let official = script(&python, "tc3_sdk_dry_run.py", "API 3.0 SDK", &file);
         match v3_dry_run_args(&self.tcdn) {
             Some(args) => {
@@ -281,32 +339,47 @@ impl Bench {
                 ours.args = args;
                 ours.args.push("--from-file".to_owned());
                 ours.args.push(file.display().to_string());
-                let [ours, theirs] = alternate(&[&ours, &official], 5)?[..] else {
-                    unreachable!("two commands, two times")
+                let mut ours_one = ours.clone();
+                ours_one
+                    .env
+                    .push(("TCDN_THREADS".to_owned(), "1".to_owned()));
+                let official_start = python_start(
+                    &python,
+                    "from tencentcloud.cdn.v20180606 import cdn_client, models",
+                    "API 3.0 SDK start-up",
+                );
+                let [ours, ours_one, theirs, start_up] =
+                    alternate(&[&ours, &ours_one, &official, &official_start], 5)?[..]
+                else {
+                    unreachable!("four commands, four times")
                 };
-                let ratio = theirs.as_secs_f64() / ours.as_secs_f64();
-                for (figure, target) in [
-                    (
-                        "dry run, 100k URLs, v3: tcdn vs the API 3.0 SDK (processes)",
-                        V3_VS_SDK_TARGET,
-                    ),
-                    (
-                        "the same, against the first target (10×)",
-                        V3_VS_SDK_FIRST_TARGET,
-                    ),
-                ] {
-                    results.rows.push(Row {
-                        figure: figure.to_owned(),
-                        value: format!("{:.3} s", ours.as_secs_f64()),
-                        reference: format!(
-                            "{:.3} s (tencentcloud-sdk-python)",
-                            theirs.as_secs_f64()
-                        ),
-                        ratio: format!("{ratio:.1}× faster"),
-                        target: format!("≥ {target}×"),
-                        verdict: Verdict::of(ratio >= target),
-                    });
-                }
+                let sdk = "tencentcloud-sdk-python";
+                results.rows.push(versus(
+                    "dry run, 100k URLs, v3: tcdn vs the API 3.0 SDK (processes)",
+                    ours,
+                    theirs,
+                    sdk,
+                    Some(V3_VS_SDK_TARGET),
+                ));
+                results.rows.push(versus(
+                    "the same, against the first target (10×)",
+                    ours,
+                    theirs,
+                    sdk,
+                    Some(V3_VS_SDK_FIRST_TARGET),
+                ));
+                results.rows.push(versus(
+                    "the same, one thread against one (TCDN_THREADS=1)",
+                    ours_one,
+                    theirs,
+                    sdk,
+                    None,
+                ));
+                results.rows.push(start_up_share(
+                    "the API 3.0 SDK's run: Python's start-up and imports",
+                    start_up,
+                    theirs,
+                ));
             }
             None => {
                 let [theirs] = alternate(&[&official], 3)?[..] else {
