@@ -8,7 +8,8 @@
 use std::sync::Arc;
 
 use tcdn_emulator::{Config, Credential, Emulator, Inbound, ManualClock, Verdict};
-use tcdn_model::{Areas, CdnUrl, Envelope, FlushOrPush, Operation, append_form, decode_form};
+use tcdn_model::v2::{Envelope, FlushOrPush};
+use tcdn_model::{Areas, CdnUrl, Operation, append_form, decode_form};
 use tcdn_sign::{Endpoint, HttpMethod, SecretKey, SignatureMethod};
 
 /// The one credential the fuzzed emulator knows.

@@ -1,9 +1,9 @@
-//! Checks for `tcdn_model::Envelope::from_slice` on arbitrary bytes.
+//! Checks for `tcdn_model::v2::Envelope::from_slice` on arbitrary bytes.
 //!
 //! Standalone (it names no other module of this crate), so the model crate's
 //! `tests/fuzz_regressions.rs` includes this very file to replay the corpus.
 
-use tcdn_model::Envelope;
+use tcdn_model::v2::Envelope;
 
 /// Parses `body`; an error must render, and an envelope must survive
 /// serialising and parsing again unchanged.

@@ -4,7 +4,8 @@
 //! Standalone (it names no other module of this crate), so the model crate's
 //! `tests/fuzz_regressions.rs` includes this very file to replay the corpus.
 
-use tcdn_model::{FlushOrPush, append_form, decode_form, form_len};
+use tcdn_model::v2::FlushOrPush;
+use tcdn_model::{append_form, decode_form, form_len};
 
 /// Decodes `data` as a form; decoded pairs must encode back to the same
 /// pairs, and an accepted request must round-trip through its wire form.

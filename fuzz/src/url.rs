@@ -3,7 +3,8 @@
 //! Standalone (it names no other module of this crate), so the model crate's
 //! `tests/fuzz_regressions.rs` includes this very file to replay the corpus.
 
-use tcdn_model::{Areas, CdnUrl, FlushOrPush, MAX_URL_LEN, Operation, append_form, decode_form};
+use tcdn_model::v2::FlushOrPush;
+use tcdn_model::{Areas, CdnUrl, MAX_URL_LEN, Operation, append_form, decode_form};
 
 /// Runs [`check`] when `data` is UTF-8 (the target's input is text).
 pub fn check_bytes(data: &[u8]) {

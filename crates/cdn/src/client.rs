@@ -9,11 +9,12 @@ use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use tcdn_model::v2::{Envelope, FlushOrPush};
 use tcdn_model::v3::{
     DescribePurgeQuota, DescribePurgeTasks, DescribePushQuota, DescribePushTasks, PurgeQuota,
     PurgeTasks, PushQuota, PushTasks, Request,
 };
-use tcdn_model::{Areas, CdnUrl, Envelope, FlushOrPush, Operation};
+use tcdn_model::{Areas, CdnUrl, Operation};
 use tcdn_sign::{HttpMethod, SignatureMethod};
 use tcdn_transport::{CertificateDer, HyperTransport, Transport};
 

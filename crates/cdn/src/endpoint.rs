@@ -13,7 +13,7 @@ pub const DEFAULT_ENDPOINT: &str = "https://cdn.api.qcloud.com/v2/index.php";
 pub const DEFAULT_V3_ENDPOINT: &str = "https://cdn.tencentcloudapi.com/";
 
 /// API 2.0's path on any origin.
-pub const V2_PATH: &str = "/v2/index.php";
+pub const V2_PATH: &str = tcdn_model::v2::ENDPOINT_PATH;
 
 /// Where requests go: a validated `https://` URL (or `http://` to a loopback
 /// host, for the emulator and tests) with a host, an optional port and a

@@ -281,5 +281,6 @@ pub use crate::endpoint::Endpoint;
 pub use crate::error::{CallError, ClientError};
 pub use crate::job::Job;
 pub use crate::report::{Failure, Report};
-pub use tcdn_model::{Areas, CdnUrl, FlushOrPush, Operation};
+pub use tcdn_model::v2::FlushOrPush;
+pub use tcdn_model::{Areas, CdnUrl, Operation};
 pub use tcdn_sign::{HttpMethod, SignatureMethod};

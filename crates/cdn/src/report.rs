@@ -6,7 +6,8 @@ use std::fmt;
 
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
-use tcdn_model::{CdnUrl, Envelope, Operation};
+use tcdn_model::v2::Envelope;
+use tcdn_model::{CdnUrl, Operation};
 
 use crate::error::CallError;
 

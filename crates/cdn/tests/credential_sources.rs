@@ -14,7 +14,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tcdn::clock::Clock;
 use tcdn::credentials::RefreshingCredentials;
 use tcdn::credentials::{CredentialError, CredentialErrorKind, CredentialSource};
-use tcdn::model::FlushOrPush;
+use tcdn::model::v2::FlushOrPush;
 use tcdn::test_util::ManualClock;
 use tcdn::{
     Api, Areas, CdnUrl, Client, CredentialChain, Credentials, Endpoint, Operation, Report,

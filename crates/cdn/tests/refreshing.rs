@@ -302,8 +302,8 @@ fn client_on(
         .unwrap()
 }
 
-fn one_flush() -> tcdn::model::FlushOrPush {
-    tcdn::model::FlushOrPush::new(
+fn one_flush() -> tcdn::model::v2::FlushOrPush {
+    tcdn::model::v2::FlushOrPush::new(
         tcdn::Operation::FlushUrls,
         tcdn::Areas::Mainland,
         ["https://www.example.com/a.js".parse().unwrap()],

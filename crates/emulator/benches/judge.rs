@@ -13,8 +13,9 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, criterion_group};
 use http::{HeaderMap, HeaderValue, Method};
 use tcdn_emulator::{Config, Credential, DailyQuotas, Emulator, Inbound, InboundV3, ManualClock};
+use tcdn_model::v2::FlushOrPush;
 use tcdn_model::v3::{self, ActionRequest};
-use tcdn_model::{Areas, CdnUrl, FlushOrPush, Operation};
+use tcdn_model::{Areas, CdnUrl, Operation};
 use tcdn_sign::tc3::{Service, SigningKey, Timestamp};
 use tcdn_sign::{Endpoint, HttpMethod, SecretKey};
 

@@ -7,11 +7,11 @@ use tcdn_sign::SecretKey;
 
 /// The public API 2.0 host; requests signed for it are accepted as well, so a
 /// request captured for the real endpoint can be replayed here.
-pub const PUBLIC_HOST: &str = "cdn.api.qcloud.com";
+pub const PUBLIC_HOST: &str = tcdn_model::v2::ENDPOINT_HOST;
 
 /// The documented API 2.0 path; the emulator's origin plus this path is the
 /// API 2.0 endpoint.
-pub const API_PATH: &str = "/v2/index.php";
+pub const API_PATH: &str = tcdn_model::v2::ENDPOINT_PATH;
 
 /// The API 3.0 path: every API 3.0 action is posted to the origin's root.
 pub const API3_PATH: &str = "/";
@@ -247,8 +247,8 @@ impl Config {
             rate_limit_per_minute: 100,
             quotas: DailyQuotas::default(),
             faults: Faults::default(),
-            max_get_bytes: tcdn_model::MAX_GET_REQUEST_TARGET_LEN,
-            max_post_bytes: tcdn_model::MAX_POST_BODY_LEN,
+            max_get_bytes: tcdn_model::v2::MAX_GET_REQUEST_TARGET_LEN,
+            max_post_bytes: tcdn_model::v2::MAX_POST_BODY_LEN,
             limits: ConnectionLimits::default(),
             public_host_v3: PUBLIC_HOST_V3.to_owned(),
             v3_timestamp_window: Duration::from_secs(300),

@@ -233,9 +233,10 @@ pub(crate) fn judge(
         .iter()
         .map(|&(name, value)| (name.replace('_', "."), value))
         .collect();
-    let request = match tcdn_model::FlushOrPush::from_params(folded.iter().map(|(k, v)| (k, v))) {
+    let request = match tcdn_model::v2::FlushOrPush::from_params(folded.iter().map(|(k, v)| (k, v)))
+    {
         Ok(request) => request,
-        Err(error) => return refuse_model_error(&error),
+        Err(error) => return refuse_model_error(&error, &folded),
     };
     let bucket = match request.operation() {
         tcdn_model::Operation::FlushUrls => Bucket::UrlFlush,
@@ -302,12 +303,9 @@ pub(crate) fn judge(
     }
 }
 
-fn refuse_model_error(error: &tcdn_model::ModelError) -> Verdict {
-    if let tcdn_model::ModelErrorKind::TooManyUrls {
-        operation,
-        count,
-        limit,
-    } = error.kind()
+fn refuse_model_error(error: &tcdn_model::ModelError, params: &[(String, &str)]) -> Verdict {
+    if let tcdn_model::ModelErrorKind::TooManyUrls { count, limit } = error.kind()
+        && let Some(operation) = operation_of(params)
     {
         let (module, what) = match operation {
             tcdn_model::Operation::FlushUrls => (22043, "URLs in one flush"),
@@ -320,6 +318,15 @@ fn refuse_model_error(error: &tcdn_model::ModelError) -> Verdict {
         );
     }
     Verdict::refuse(4000, "InvalidParameter", error.to_string())
+}
+
+/// The operation the parameters name: a count is checked only after
+/// `command` and `type` have been read, so a count error always has one.
+fn operation_of(params: &[(String, &str)]) -> Option<tcdn_model::Operation> {
+    let value = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| *v);
+    let command = value("command")?.parse().ok()?;
+    let url_type = value("type")?.parse().ok()?;
+    tcdn_model::Operation::from_parts(command, url_type).ok()
 }
 
 /// Decodes the parameters from the query (GET) or the body (POST).

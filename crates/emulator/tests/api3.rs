@@ -389,7 +389,7 @@ async fn daily_quotas_are_per_area_shared_with_api_2_and_reported() {
         .await
         .unwrap();
     assert!(
-        tcdn_model::Envelope::from_slice(response.body())
+        tcdn_model::v2::Envelope::from_slice(response.body())
             .unwrap()
             .is_success()
     );

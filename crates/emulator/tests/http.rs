@@ -27,7 +27,7 @@ async fn get_and_post_are_served_and_listed_as_tasks() {
         let url = format!("{}?{}", running.endpoint(), signer.sign(&request).form());
         let response = transport.send(get(url)).await.unwrap();
         assert_eq!(response.status(), 200);
-        let envelope = tcdn_model::Envelope::from_slice(response.body()).unwrap();
+        let envelope = tcdn_model::v2::Envelope::from_slice(response.body()).unwrap();
         assert!(envelope.is_success(), "{envelope:?}");
 
         let signer = Signer {
@@ -41,7 +41,7 @@ async fn get_and_post_are_served_and_listed_as_tasks() {
             .body(Bytes::from(signer.sign(&request).form()))
             .unwrap();
         let response = transport.send(post).await.unwrap();
-        let envelope = tcdn_model::Envelope::from_slice(response.body()).unwrap();
+        let envelope = tcdn_model::v2::Envelope::from_slice(response.body()).unwrap();
         assert!(envelope.is_success(), "{envelope:?}");
 
         let tasks_url = running
@@ -101,7 +101,7 @@ async fn oversize_post_gets_501_without_reading_it_all() {
              Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {announced}\r\n\r\n"
         );
         stream.write_all(head.as_bytes()).await.unwrap();
-        let sent = tcdn_model::MAX_POST_BODY_LEN + 64 * 1024;
+        let sent = tcdn_model::v2::MAX_POST_BODY_LEN + 64 * 1024;
         stream.write_all(&vec![b'a'; sent]).await.unwrap();
         stream.flush().await.unwrap();
         // The rest of the announced body is never sent.
@@ -140,7 +140,7 @@ async fn fail_rate_answers_503_with_6000_and_applies_nothing() {
         let url = format!("{}?{}", running.endpoint(), signer.sign(&request).form());
         let response = transport().send(get(url)).await.unwrap();
         assert_eq!(response.status(), 503);
-        let envelope = tcdn_model::Envelope::from_slice(response.body()).unwrap();
+        let envelope = tcdn_model::v2::Envelope::from_slice(response.body()).unwrap();
         assert_eq!(envelope.code(), 6000);
         assert!(running.emulator().tasks().is_empty());
         running.shutdown().await.unwrap();

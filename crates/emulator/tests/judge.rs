@@ -329,7 +329,7 @@ fn daily_quotas_are_per_area_and_get_module_codes() {
     let mut push = |areas: Areas, n: usize, prefix: &str| {
         nonce += 1;
         let urls: Vec<_> = urls(prefix, n);
-        let request = tcdn_model::FlushOrPush::new(Operation::PushUrls, areas, urls).unwrap();
+        let request = tcdn_model::v2::FlushOrPush::new(Operation::PushUrls, areas, urls).unwrap();
         let signer = Signer {
             nonce,
             timestamp: clock_now(&clock),

@@ -59,7 +59,7 @@ async fn both_apis_are_served_over_tls_to_a_client_trusting_the_ca() {
                 .form();
             let url = format!("https://{host}:{port}/v2/index.php?{form}");
             let response = transport.send(get(url)).await.unwrap();
-            let envelope = tcdn_model::Envelope::from_slice(response.body()).unwrap();
+            let envelope = tcdn_model::v2::Envelope::from_slice(response.body()).unwrap();
             assert!(envelope.is_success(), "{host}: {envelope:?}");
         }
         assert_eq!(running.emulator().tasks().len(), 2);

@@ -3,8 +3,6 @@
 
 use std::fmt;
 
-use crate::request::Operation;
-
 /// What went wrong while building or parsing a request.
 ///
 /// Every variant is `Copy`, so callers (the emulator in particular) can match
@@ -26,8 +24,6 @@ pub enum ModelErrorKind {
     NoUrls,
     /// The batch holds more URLs than one request of this operation allows.
     TooManyUrls {
-        /// The operation whose limit was exceeded.
-        operation: Operation,
         /// How many URLs the batch holds.
         count: usize,
         /// The per-request limit of the operation.

@@ -1,18 +1,16 @@
 //! The Tencent Cloud CDN purge and push model, shared by the tcdn client,
-//! CLI and emulator: API 2.0 (`FlushOrPushOverall`) at the crate root, API
-//! 3.0 (`PurgeUrlsCache`, `PurgePathCache`, `PushUrlsCache` and their
-//! queries) in [`v3`]. Validated requests, their wire forms, lenient
-//! answers and error catalogues. Pure data: no I/O, no clock, no signing.
+//! CLI and emulator: one module per API, [`v2`] (`FlushOrPushOverall`) and
+//! [`v3`] (`PurgeUrlsCache`, `PurgePathCache`, `PushUrlsCache` and their
+//! queries), mirroring each other, over the words both share at the root.
+//! Validated requests, their wire forms, lenient answers and error
+//! catalogues. Pure data: no I/O, no clock, no signing.
 //!
 //! # Main types
 //!
-//! - [`v3`]: the API 3.0 actions ([`v3::Action`]), typed requests
-//!   ([`v3::PurgeUrls`], [`v3::PurgePaths`], [`v3::PushUrls`],
-//!   [`v3::DescribePurgeTasks`], …) with their JSON bodies and flattened
-//!   parameters, the server-side parsers, answers ([`v3::Answer`]) and the
-//!   error-code catalogue ([`v3::ErrorCode`], [`v3::ErrorClass`]). See the
-//!   module's documentation.
-//!
+//! - [`Operation`] is one of [`FlushUrls`](Operation::FlushUrls),
+//!   [`FlushDirs`](Operation::FlushDirs) or [`PushUrls`](Operation::PushUrls)
+//!   (a push of directories cannot be expressed); [`Areas`] is mainland,
+//!   oversea or both, never neither. Both APIs speak them.
 //! - [`CdnUrl`] is an `http://` or `https://` URL with a well-formed host
 //!   and port, no whitespace, control or invisible format characters, no
 //!   fragment, at most [`MAX_URL_LEN`] bytes; sent exactly as given, and
@@ -21,27 +19,25 @@
 //! - [`CdnUrlList`] holds many validated URLs in one text buffer with
 //!   their end offsets (no allocation per URL), and hands out `&str`s or
 //!   [`CdnUrl`]s cut from it without validating them again.
-//! - [`Operation`] is one of [`FlushUrls`](Operation::FlushUrls),
-//!   [`FlushDirs`](Operation::FlushDirs) or [`PushUrls`](Operation::PushUrls)
-//!   (a push of directories cannot be expressed), with the wire
-//!   [`Command`] and [`UrlType`] and the per-request URL limit
-//!   (1000 / 20 / 20).
-//! - [`Areas`] is mainland, oversea or both; never neither.
-//! - [`FlushOrPush`] is the request: an operation, its areas and 1 to
-//!   *limit* distinct URLs. It yields its ordered action parameters
-//!   ([`FlushOrPush::action_params`]), knows their exact encoded size
-//!   ([`FlushOrPush::action_params_form_len`], and its parts
-//!   [`FlushOrPush::fixed_params_form_len`] and
-//!   [`FlushOrPush::url_param_form_len`], which the client's batch planner
-//!   packs by), and parses decoded parameters back ([`FlushOrPush::from_params`],
-//!   [`decode_form`]) for the emulator. It loads from JSON with serde:
+//! - [`v2`]: the request [`v2::FlushOrPush`] (an operation, its areas and 1
+//!   to *limit* distinct URLs) with its wire [`v2::Command`] and
+//!   [`v2::UrlType`], its ordered action parameters and their exact encoded
+//!   size (which the client's batch planner packs by), the server-side
+//!   parser ([`v2::FlushOrPush::from_params`]) for the emulator, the answer
+//!   [`v2::Envelope`] (parsed leniently, the module code taken from a
+//!   `"(9110)…"` message prefix or a numeric `codeDesc`), the error catalogue
+//!   ([`v2::CommonCode`], [`v2::ModuleCode`], [`v2::Retryability`]) and the
+//!   limits. A request loads from JSON with serde:
 //!   `{"operation":"flush_urls","areas":"both","urls":["https://…"]}`.
-//! - [`Envelope`] is the v2 response `{"code":…,"message":…,"codeDesc":…}`,
-//!   parsed leniently ([`Envelope::from_slice`]) with the module code taken
-//!   from a `"(9110)…"` message prefix or a numeric `codeDesc`; unreadable
-//!   bodies are an [`EnvelopeError`] with a short snippet.
-//! - [`CommonCode`] and [`ModuleCode`] form the error catalogue, each code with
-//!   its [`meaning`](CommonCode::meaning) and [`Retryability`].
+//! - [`v3`]: the API 3.0 actions ([`v3::Action`]), typed requests
+//!   ([`v3::PurgeUrls`], [`v3::PurgePaths`], [`v3::PushUrls`],
+//!   [`v3::DescribePurgeTasks`], …) with their JSON bodies and flattened
+//!   parameters, the server-side parsers, answers ([`v3::Answer`]) and the
+//!   error-code catalogue ([`v3::ErrorCode`], [`v3::ErrorClass`]). See the
+//!   module's documentation.
+//! - [`append_form`], [`form_len`] and [`decode_form`] write and read
+//!   `application/x-www-form-urlencoded` with the signer's encoding, for
+//!   both APIs.
 //! - [`ModelError`] reports every validation failure, with a
 //!   [`kind`](ModelError::kind) ([`ModelErrorKind`]) and a message naming the
 //!   offending value and the rule.
@@ -55,7 +51,8 @@
 //! gives the action parameters and the form encoding.
 //!
 //! ```
-//! use tcdn_model::{append_form, Areas, CdnUrl, FlushOrPush, Operation, ENDPOINT_PATH, MAX_GET_REQUEST_TARGET_LEN};
+//! use tcdn_model::{append_form, Areas, CdnUrl, Operation};
+//! use tcdn_model::v2::{FlushOrPush, ENDPOINT_PATH, MAX_GET_REQUEST_TARGET_LEN};
 //!
 //! let urls = ["https://www.example.com/a.jpg?x=1&y=2", "https://www.example.com/图片/"]
 //!     .into_iter()
@@ -84,7 +81,7 @@
 //! # Reading a response
 //!
 //! ```
-//! use tcdn_model::{CommonCode, Envelope, EnvelopeErrorKind, ModuleCode, Retryability};
+//! use tcdn_model::v2::{CommonCode, Envelope, EnvelopeErrorKind, ModuleCode, Retryability};
 //!
 //! let body = r#"{"code":4000,"message":"(9110)没有这个域名的信息 cdn no such host","codeDesc":"9110"}"#;
 //! let envelope = Envelope::from_slice(body.as_bytes())?;
@@ -98,28 +95,24 @@
 //! let seed = br#"{"retcode":0, "errmsg":'ok", "data":[], "code":0, "message":""}"#;
 //! let err = Envelope::from_slice(seed).unwrap_err();
 //! assert_eq!(err.kind(), EnvelopeErrorKind::NotJson);
-//! # Ok::<(), tcdn_model::EnvelopeError>(())
+//! # Ok::<(), tcdn_model::v2::EnvelopeError>(())
 //! ```
 #![forbid(unsafe_code)]
 
-mod codes;
-mod envelope;
 mod error;
+mod form;
 pub mod json;
-mod request;
+mod operation;
 mod swar;
+mod text;
 mod url;
 mod url_list;
+pub mod v2;
 pub mod v3;
-mod wire;
 
-pub use codes::{CommonCode, ModuleCode, Retryability};
-pub use envelope::{CodeDesc, Envelope, EnvelopeError, EnvelopeErrorKind, SNIPPET_MAX_CHARS};
 pub use error::{ModelError, ModelErrorKind};
-pub use request::{Areas, Command, FlushOrPush, Operation, UrlType};
+pub use form::{append_form, decode_form, form_len};
+pub use operation::{Areas, Operation};
+pub use text::SNIPPET_MAX_CHARS;
 pub use url::{CdnUrl, MAX_URL_LEN};
 pub use url_list::CdnUrlList;
-pub use wire::{
-    ACTION, ActionParams, ENDPOINT_HOST, ENDPOINT_PATH, MAX_GET_REQUEST_TARGET_LEN,
-    MAX_POST_BODY_LEN, ParamName, append_form, decode_form, form_len,
-};

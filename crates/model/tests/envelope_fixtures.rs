@@ -5,7 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
-use tcdn_model::{CodeDesc, Envelope};
+use tcdn_model::v2::{CodeDesc, Envelope};
 
 fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/model/envelopes")

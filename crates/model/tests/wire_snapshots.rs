@@ -2,10 +2,8 @@
 //! representative requests, with fixed common parameters and a placeholder
 //! `Signature` (real signing belongs to tcdn-sign).
 
-use tcdn_model::{
-    Areas, CdnUrl, ENDPOINT_PATH, FlushOrPush, MAX_GET_REQUEST_TARGET_LEN, MAX_POST_BODY_LEN,
-    Operation, append_form, form_len,
-};
+use tcdn_model::v2::{ENDPOINT_PATH, FlushOrPush, MAX_GET_REQUEST_TARGET_LEN, MAX_POST_BODY_LEN};
+use tcdn_model::{Areas, CdnUrl, Operation, append_form, form_len};
 
 /// Fixed common parameters. The placeholder holds `/`, `+` and `=` so the
 /// snapshots show how a Base64 signature is encoded.

@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use tcdn_emulator::{Config, Credential, Emulator, Inbound, ManualClock, RunningEmulator, Verdict};
-use tcdn_model::{Areas, CdnUrl, FlushOrPush, Operation};
+use tcdn_model::v2::FlushOrPush;
+use tcdn_model::{Areas, CdnUrl, Operation};
 use tcdn_sign::{Endpoint, HttpMethod, SecretKey, SignatureMethod};
 use tcdn_transport::HyperTransport;
 
@@ -163,8 +164,8 @@ pub fn judge_post(emulator: &Emulator, content_type: &str, body: &[u8]) -> Verdi
     })
 }
 
-pub fn envelope(verdict: &Verdict) -> tcdn_model::Envelope {
-    tcdn_model::Envelope::from_slice(verdict.body.as_bytes()).unwrap()
+pub fn envelope(verdict: &Verdict) -> tcdn_model::v2::Envelope {
+    tcdn_model::v2::Envelope::from_slice(verdict.body.as_bytes()).unwrap()
 }
 
 /// An emulator on the system clock, serving plain HTTP on a free port.

@@ -6,7 +6,7 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::envelope::body_snippet;
+use crate::text::body_snippet;
 use crate::v3::codes::{ApiError, ErrorCode};
 use crate::v3::types::{Area, FlushType, PurgeType, TaskStatus};
 
@@ -58,7 +58,7 @@ impl AnswerError {
     }
 
     /// The start of the body: at most [`SNIPPET_MAX_CHARS`](crate::SNIPPET_MAX_CHARS) characters on one
-    /// line (as [`EnvelopeError::snippet`](crate::EnvelopeError::snippet)).
+    /// line (as [`EnvelopeError::snippet`](crate::v2::EnvelopeError::snippet)).
     pub fn snippet(&self) -> &str {
         &self.snippet
     }

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::envelope::json_type;
 use crate::error::{ModelError, ModelErrorKind, quote};
+use crate::text::json_type;
 use crate::url::CdnUrl;
 use crate::v3::codes::{ApiError, ErrorCode};
 use crate::v3::request::{

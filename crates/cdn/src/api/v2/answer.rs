@@ -3,7 +3,7 @@
 //! that tells the core whether to retry.
 
 use bytes::Bytes;
-use tcdn_model::{CommonCode, Envelope, ModuleCode, Retryability};
+use tcdn_model::v2::{CommonCode, Envelope, ModuleCode, Retryability};
 
 use crate::api::{Answer, Class};
 use crate::error::{CallError, CallErrorKind};
@@ -122,7 +122,7 @@ pub(crate) fn classify(response: &http::Response<Bytes>, local_unix: u64) -> Ans
 /// API 3.0's name is what the emulator sends, and what a server speaking
 /// API 3.0's codes underneath would.
 fn token_refused(envelope: &Envelope) -> bool {
-    matches!(envelope.code_desc(), Some(tcdn_model::CodeDesc::Text(text)) if text == "AuthFailure.TokenFailure")
+    matches!(envelope.code_desc(), Some(tcdn_model::v2::CodeDesc::Text(text)) if text == "AuthFailure.TokenFailure")
 }
 
 enum ReplayCause {

@@ -9,9 +9,8 @@ use std::num::NonZeroUsize;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use tcdn_model::{
-    ACTION, Areas, CdnUrl, FlushOrPush, MAX_GET_REQUEST_TARGET_LEN, MAX_POST_BODY_LEN, Operation,
-};
+use tcdn_model::v2::{ACTION, FlushOrPush, MAX_GET_REQUEST_TARGET_LEN, MAX_POST_BODY_LEN};
+use tcdn_model::{Areas, CdnUrl, Operation};
 use tcdn_sign::encode::{FORM_VALUE_SLACK, form_value_extend, form_value_len};
 use tcdn_sign::{HttpMethod, SignatureMethod};
 

@@ -15,11 +15,12 @@ mod builder;
 mod plan;
 
 use bytes::Bytes;
-use tcdn_model::{ACTION, Areas, CdnUrl, Envelope, FlushOrPush, Operation};
+use tcdn_model::v2::{ACTION, Envelope, FlushOrPush};
+use tcdn_model::{Areas, CdnUrl, Operation};
 
 pub use builder::{PreparedRequest, RequestBuilder, RequestError, RequestErrorKind};
 pub use plan::{BatchPlan, BorrowedBatchPlan, PlanItem, PlannedBatch};
-pub use tcdn_model::{MAX_GET_REQUEST_TARGET_LEN, MAX_POST_BODY_LEN};
+pub use tcdn_model::v2::{MAX_GET_REQUEST_TARGET_LEN, MAX_POST_BODY_LEN};
 
 use crate::api::{Answer, Backend, RateWindow, Shape, Stamp};
 use crate::core::pace::{PACING_MARGIN, RATE_WINDOW};

@@ -1,7 +1,8 @@
 //! API 2.0 batch plans for callers without a client (dry runs): the core's
 //! planner, yielding validated [`FlushOrPush`] requests.
 
-use tcdn_model::{Areas, CdnUrlList, FlushOrPush, Operation};
+use tcdn_model::v2::FlushOrPush;
+use tcdn_model::{Areas, CdnUrlList, Operation};
 
 use crate::core::plan::{Planner, Shape, TooLarge, UrlRange, plan_next};
 

@@ -5,7 +5,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 
-use crate::codes::{CommonCode, ModuleCode, Retryability};
+use crate::text::{body_snippet, json_type};
+use crate::v2::codes::{CommonCode, ModuleCode, Retryability};
 
 /// The `codeDesc` field, which the service sends as a string (`"Success"`,
 /// `"9110"`) or as a number (`9110`).
@@ -135,7 +136,7 @@ impl Envelope {
     /// Parses a response body. See the type docs for what is tolerated.
     ///
     /// ```
-    /// use tcdn_model::{Envelope, EnvelopeErrorKind, ModuleCode, Retryability};
+    /// use tcdn_model::v2::{Envelope, EnvelopeErrorKind, ModuleCode, Retryability};
     ///
     /// let ok = Envelope::from_slice(br#"{"code":0,"message":"","codeDesc":"Success","data":[]}"#)?;
     /// assert!(ok.is_success());
@@ -151,7 +152,7 @@ impl Envelope {
     /// let html = Envelope::from_slice(b"<html><body>502 Bad Gateway</body></html>").unwrap_err();
     /// assert_eq!(html.kind(), EnvelopeErrorKind::NotJson);
     /// assert!(html.snippet().starts_with("<html>"));
-    /// # Ok::<(), tcdn_model::EnvelopeError>(())
+    /// # Ok::<(), tcdn_model::v2::EnvelopeError>(())
     /// ```
     pub fn from_slice(body: &[u8]) -> Result<Self, EnvelopeError> {
         if body.iter().all(u8::is_ascii_whitespace) {
@@ -357,19 +358,6 @@ fn integer(value: &Value) -> Option<i64> {
     }
 }
 
-/// What kind of JSON value `value` is, for messages ("a string", "an array"…);
-/// the v2 envelope and the API 3.0 parsers word type errors alike.
-pub(crate) fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 /// Why a response body is not an envelope.
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -394,14 +382,11 @@ pub struct EnvelopeError {
     detail: String,
 }
 
-/// At most this many characters of a body are kept in an error.
-pub const SNIPPET_MAX_CHARS: usize = 200;
-
 impl EnvelopeError {
     fn new(kind: EnvelopeErrorKind, body: &[u8], detail: String) -> Self {
         Self {
             kind,
-            snippet: snippet(body),
+            snippet: body_snippet(body),
             detail,
         }
     }
@@ -411,33 +396,13 @@ impl EnvelopeError {
         self.kind
     }
 
-    /// The start of the body: at most [`SNIPPET_MAX_CHARS`] characters, cut
+    /// The start of the body: at most [`SNIPPET_MAX_CHARS`](crate::SNIPPET_MAX_CHARS) characters, cut
     /// on a character boundary, with `…` appended when cut, invalid UTF-8
     /// replaced by `U+FFFD` and control characters (newlines too) turned into
     /// spaces so that it fits on one log line.
     pub fn snippet(&self) -> &str {
         &self.snippet
     }
-}
-
-/// The snippet of `body` kept in errors (see [`EnvelopeError::snippet`]).
-pub(crate) fn body_snippet(body: &[u8]) -> String {
-    snippet(body)
-}
-
-fn snippet(body: &[u8]) -> String {
-    // 200 characters take at most 800 bytes of UTF-8 (and each invalid byte
-    // becomes one character), so this prefix is always long enough.
-    let head = String::from_utf8_lossy(&body[..body.len().min(SNIPPET_MAX_CHARS * 4 + 4)]);
-    let mut out: String = head
-        .chars()
-        .take(SNIPPET_MAX_CHARS)
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if head.chars().nth(SNIPPET_MAX_CHARS).is_some() || body.len() > SNIPPET_MAX_CHARS * 4 + 4 {
-        out.push('…');
-    }
-    out
 }
 
 impl fmt::Display for EnvelopeError {
@@ -456,18 +421,6 @@ impl std::error::Error for EnvelopeError {}
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn snippet_is_bounded_and_on_char_boundaries() {
-        let body = "图".repeat(1000);
-        let s = snippet(body.as_bytes());
-        assert_eq!(s.chars().count(), SNIPPET_MAX_CHARS + 1);
-        assert!(s.ends_with('…'));
-        assert_eq!(snippet(b"a\nb"), "a b");
-        assert_eq!(snippet(b"\xff\xfe"), "\u{fffd}\u{fffd}");
-        let exact = "x".repeat(SNIPPET_MAX_CHARS);
-        assert_eq!(snippet(exact.as_bytes()), exact);
-    }
 
     #[test]
     fn module_prefix_forms() {

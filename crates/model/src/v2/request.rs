@@ -1,5 +1,5 @@
-//! The request: [`Operation`], [`Areas`] and the validated [`FlushOrPush`]
-//! batch.
+//! The request: the wire `command` and `type` of an [`Operation`], and the
+//! validated [`FlushOrPush`] batch.
 
 use std::collections::HashSet;
 use std::fmt;
@@ -7,9 +7,11 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::codes::ModuleCode;
 use crate::error::{ModelError, ModelErrorKind, quote};
+use crate::operation::{Areas, Operation};
 use crate::url::CdnUrl;
+use crate::v2::codes::ModuleCode;
+use crate::v2::limits::{MAX_FLUSH_DIRS, MAX_FLUSH_URLS, MAX_PUSH_URLS};
 
 /// The wire `command`: what to do with the URLs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -95,25 +97,9 @@ impl fmt::Display for UrlType {
     }
 }
 
-/// What a request does. A push (prefetch) of directories has no variant
-/// because the service does not support it.
-///
-/// Serialized as `flush_urls`, `flush_dirs` or `push_urls`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Operation {
-    /// Purge resource URLs (`command=flush&type=url`).
-    FlushUrls,
-    /// Purge directories (`command=flush&type=dir`).
-    FlushDirs,
-    /// Prefetch resource URLs (`command=push&type=url`).
-    PushUrls,
-}
-
+/// How API 2.0 writes an [`Operation`]: its `command` and `type`, and its
+/// limits.
 impl Operation {
-    /// Every operation, in declaration order.
-    pub const ALL: [Self; 3] = [Self::FlushUrls, Self::FlushDirs, Self::PushUrls];
-
     /// Combines a wire `command` and `type`; a push of directories is refused
     /// with [`ModelErrorKind::PushDirectory`].
     pub fn from_parts(command: Command, url_type: UrlType) -> Result<Self, ModelError> {
@@ -144,13 +130,13 @@ impl Operation {
         }
     }
 
-    /// How many URLs one request may carry (docs/protocol.md §4.2, the console
-    /// quotas: 1000 URLs per purge, 20 directories per purge, 20 URLs per
-    /// prefetch).
+    /// How many URLs one request may carry (docs/protocol.md §4.2: [`MAX_FLUSH_URLS`], [`MAX_FLUSH_DIRS`],
+    /// [`MAX_PUSH_URLS`]).
     pub const fn max_urls_per_request(self) -> usize {
         match self {
-            Self::FlushUrls => 1000,
-            Self::FlushDirs | Self::PushUrls => 20,
+            Self::FlushUrls => MAX_FLUSH_URLS,
+            Self::FlushDirs => MAX_FLUSH_DIRS,
+            Self::PushUrls => MAX_PUSH_URLS,
         }
     }
 
@@ -164,77 +150,6 @@ impl Operation {
             Self::PushUrls => ModuleCode::PrefetchTooManyUrls,
         }
     }
-
-    /// The serialized name (`flush_urls`, `flush_dirs`, `push_urls`).
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::FlushUrls => "flush_urls",
-            Self::FlushDirs => "flush_dirs",
-            Self::PushUrls => "push_urls",
-        }
-    }
-}
-
-impl fmt::Display for Operation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Where to flush or push: mainland China, outside it, or both; never neither.
-///
-/// Serialized as `mainland`, `oversea` (alias `overseas`) or `both`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Areas {
-    /// Mainland China only (`mainland=1`).
-    Mainland,
-    /// Outside mainland China only (`oversea=1`).
-    #[serde(alias = "overseas")]
-    Oversea,
-    /// Both (`mainland=1&oversea=1`).
-    Both,
-}
-
-impl Areas {
-    /// Builds from the two wire flags; neither is refused with
-    /// [`ModelErrorKind::NoArea`].
-    pub fn from_flags(mainland: bool, oversea: bool) -> Result<Self, ModelError> {
-        match (mainland, oversea) {
-            (true, false) => Ok(Self::Mainland),
-            (false, true) => Ok(Self::Oversea),
-            (true, true) => Ok(Self::Both),
-            (false, false) => Err(ModelError::new(
-                ModelErrorKind::NoArea,
-                "no area chosen: choose mainland, oversea or both",
-            )),
-        }
-    }
-
-    /// Whether mainland China is included.
-    pub const fn mainland(self) -> bool {
-        matches!(self, Self::Mainland | Self::Both)
-    }
-
-    /// Whether the area outside mainland China is included.
-    pub const fn oversea(self) -> bool {
-        matches!(self, Self::Oversea | Self::Both)
-    }
-
-    /// The serialized name (`mainland`, `oversea`, `both`).
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Mainland => "mainland",
-            Self::Oversea => "oversea",
-            Self::Both => "both",
-        }
-    }
-}
-
-impl fmt::Display for Areas {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
 }
 
 /// A valid `FlushOrPushOverall` request: an operation, its areas, and
@@ -244,7 +159,8 @@ impl fmt::Display for Areas {
 /// Serde shape (validated on deserialize; unknown fields are refused):
 ///
 /// ```
-/// use tcdn_model::{Areas, FlushOrPush, Operation};
+/// use tcdn_model::{Areas, Operation};
+/// use tcdn_model::v2::FlushOrPush;
 ///
 /// let request: FlushOrPush = serde_json::from_str(
 ///     r#"{"operation":"flush_dirs","areas":"both","urls":["https://a.example/static/"]}"#,
@@ -337,11 +253,7 @@ pub(crate) fn check_count(operation: Operation, count: usize) -> Result<(), Mode
     }
     if count > limit {
         return Err(ModelError::new(
-            ModelErrorKind::TooManyUrls {
-                operation,
-                count,
-                limit,
-            },
+            ModelErrorKind::TooManyUrls { count, limit },
             format!(
                 "a {operation} request carries at most {limit} URLs; {count} URLs were given \
                  (split them into several requests)"
@@ -427,7 +339,6 @@ mod tests {
                     .unwrap_err()
                     .kind(),
                 ModelErrorKind::TooManyUrls {
-                    operation: op,
                     count: limit + 1,
                     limit
                 }

@@ -110,7 +110,7 @@ catalogue! {
     /// A common error code: the envelope's non-zero `code` (docs/protocol.md §4.4).
     ///
     /// `0` means success and is not an error, so `from_code(0)` gives
-    /// `Other(0)`; use [`Envelope::is_success`](crate::Envelope::is_success).
+    /// `Other(0)`; use [`Envelope::is_success`](crate::v2::Envelope::is_success).
     CommonCode {
         InvalidParameter = 4000, "invalid parameter; details in the message", Permanent;
         AuthenticationFailed = 4100, "authentication failed", Permanent;
