@@ -464,3 +464,39 @@ fn the_layering_reader_sees_normal_dependencies_only() {
         ["tcdn", "tcdn-model", "tcdn-sign"]
     );
 }
+
+/// Whether a line's comment cites an issue by number ("issue 7", "issue 7
+/// item 2", "issue #7"), which no reader of the repository can follow.
+fn cites_an_issue(line: &str) -> bool {
+    let Some(at) = line.find("//") else {
+        return false;
+    };
+    let comment = line[at..].to_ascii_lowercase();
+    comment.match_indices("issue").any(|(i, _)| {
+        let rest = comment[i + "issue".len()..].trim_start_matches([' ', '#']);
+        comment[i + "issue".len()..].starts_with([' ', '#'])
+            && rest.starts_with(|c: char| c.is_ascii_digit())
+    })
+}
+
+#[test]
+fn no_comment_cites_an_issue_number() {
+    let mut offending = Vec::new();
+    for path in rust_files() {
+        offending.extend(offending_lines(&path, &cites_an_issue));
+    }
+    assert!(
+        offending.is_empty(),
+        "say why in the code's own terms instead of citing an issue:\n{}",
+        offending.join("\n")
+    );
+}
+
+#[test]
+fn the_issue_rule_flags_numbers_only() {
+    assert!(cites_an_issue("// the limit (issue 7 item 2)"));
+    assert!(cites_an_issue("//! Issue #12: the dry run"));
+    assert!(cites_an_issue("let x = 1; // issue 3"));
+    assert!(!cites_an_issue("/// every issue of temporary credentials"));
+    assert!(!cites_an_issue("let issue = 7;"));
+}

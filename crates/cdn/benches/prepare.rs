@@ -1,4 +1,4 @@
-//! Signing a request into its wire form (issue 7 item 2): at most 2.5 µs
+//! Signing a request into its wire form: at most 2.5 µs
 //! and 3.2× the raw HMAC of its string to sign at 20 URLs, linear in URLs.
 //!
 //! Groups:

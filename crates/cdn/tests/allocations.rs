@@ -1,5 +1,5 @@
-//! Heap allocations of one request build and one signature (issue 7 item 2:
-//! at most two per request), counted with `dhat`'s global allocator.
+//! Heap allocations of one request build and one signature (at most two
+//! per request), counted with `dhat`'s global allocator.
 //!
 //! Counts, unlike times, are deterministic, so they can be asserted. One
 //! test function does all the counting: the profiler is process-wide and

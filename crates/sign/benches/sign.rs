@@ -1,4 +1,4 @@
-//! Signing cost against the bare HMAC over the same bytes (issue 2 item 6).
+//! Signing cost against the bare HMAC over the same bytes.
 //!
 //! Groups `sign_sha1`/`sign_sha256` sign a `FlushOrPushOverall` request with
 //! 1, 20, 100 and 1000 URLs; `hmac_sha1`/`hmac_sha256` run the bare HMAC

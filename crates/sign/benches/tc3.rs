@@ -1,4 +1,4 @@
-//! TC3 signing cost against the hashing it cannot avoid (issue 10).
+//! TC3 signing cost against the hashing it cannot avoid.
 //!
 //! For a `PurgeUrlsCache` JSON body with 20 URLs:
 //! - `tc3_sign/20`: [`SigningKey::sign`] with a key derived beforehand and

@@ -1,5 +1,5 @@
-//! Properties of signing and verification over generated requests
-//! (issue 2 item 5): order independence, `verify(sign(x))`, sensitivity to
+//! Properties of signing and verification over generated requests:
+//! order independence, `verify(sign(x))`, sensitivity to
 //! every byte, no panics, and agreement with a naive reference ordering.
 
 use proptest::prelude::*;
