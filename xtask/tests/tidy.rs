@@ -482,7 +482,9 @@ fn cites_an_issue(line: &str) -> bool {
 #[test]
 fn no_comment_cites_an_issue_number() {
     let mut offending = Vec::new();
-    for path in rust_files() {
+    // This file states the rule, with examples.
+    let this_file = root().join("xtask").join("tests").join("tidy.rs");
+    for path in rust_files().into_iter().filter(|p| *p != this_file) {
         offending.extend(offending_lines(&path, &cites_an_issue));
     }
     assert!(
