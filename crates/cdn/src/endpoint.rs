@@ -27,8 +27,11 @@ pub const V2_PATH: &str = tcdn_model::v2::ENDPOINT_PATH;
 /// use tcdn::Endpoint;
 ///
 /// let default = Endpoint::default();
-/// assert_eq!(default.as_str(), "https://cdn.api.qcloud.com/v2/index.php");
-/// assert_eq!(default.signing_host(), "cdn.api.qcloud.com");
+/// assert_eq!(default.as_str(), "https://cdn.tencentcloudapi.com/");
+/// assert_eq!(default.signing_host(), "cdn.tencentcloudapi.com");
+///
+/// let v2 = Endpoint::default_for(tcdn::Api::V2);
+/// assert_eq!(v2.as_str(), "https://cdn.api.qcloud.com/v2/index.php");
 ///
 /// let local: Endpoint = "http://127.0.0.1:8080/v2/index.php".parse()?;
 /// assert_eq!(local.signing_host(), "127.0.0.1");
@@ -240,11 +243,12 @@ fn is_loopback(host: &str) -> bool {
     bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
-/// API 2.0's endpoint (kept for API 2.0 callers; [`Endpoint::default_for`]
-/// takes the API).
+/// The default API's endpoint, as [`Api::default`] is: API 3.0's
+/// (`https://cdn.tencentcloudapi.com/`). [`Endpoint::default_for`] takes the
+/// API.
 impl Default for Endpoint {
     fn default() -> Self {
-        Self::default_for(Api::V2)
+        Self::default_for(Api::default())
     }
 }
 

@@ -14,7 +14,7 @@ use std::path::Path;
 
 use serde_json::Value;
 use tcdn::{
-    Credentials, Endpoint, FlushOrPush, HttpMethod, SignatureMethod, model::ModelErrorKind,
+    Api, Credentials, Endpoint, FlushOrPush, HttpMethod, SignatureMethod, model::ModelErrorKind,
     nonce::Nonce, v2::RequestBuilder,
 };
 
@@ -91,7 +91,7 @@ fn v1_to_v4_match_the_legacy_sdk() {
             _ => SignatureMethod::HmacSha1,
         };
         let builder = RequestBuilder::new(credentials)
-            .with_endpoint(Endpoint::default())
+            .with_endpoint(Endpoint::default_for(Api::V2))
             .with_method(method)
             .with_signature_method(signature_method)
             .with_extra_param("RequestClient", get("RequestClient").unwrap())

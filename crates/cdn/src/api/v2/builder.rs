@@ -15,6 +15,7 @@ use tcdn_sign::encode::{FORM_VALUE_SLACK, form_value_extend, form_value_len};
 use tcdn_sign::{HttpMethod, SignatureMethod};
 
 use super::plan::BatchPlan;
+use crate::api::Api;
 use crate::core::dedupe::DistinctUrls;
 use crate::core::plan::{Planner, Shape};
 use crate::credentials::Credentials;
@@ -73,10 +74,10 @@ pub struct RequestBuilder {
 }
 
 impl RequestBuilder {
-    /// A builder for the default endpoint, POST and HmacSHA1.
+    /// A builder for API 2.0's public endpoint, POST and HmacSHA1.
     pub fn new(credentials: impl Into<Arc<Credentials>>) -> Self {
         Self {
-            endpoint: Endpoint::default(),
+            endpoint: Endpoint::default_for(Api::V2),
             method: HttpMethod::Post,
             signature_method: SignatureMethod::HmacSha1,
             credentials: credentials.into(),
