@@ -15,7 +15,7 @@ use tokio::sync::Notify;
 /// flight get the client's
 /// [`interrupt_grace`](crate::ClientBuilder::interrupt_grace) to answer, and
 /// the report lists every URL never sent under `not_sent` with
-/// [`NotSentReason::Interrupted`](crate::report::NotSentReason::Interrupted).
+/// [`NotSentReason::Interrupted`](crate::error::NotSentReason::Interrupted).
 ///
 /// ```
 /// let cancel = tcdn::Cancel::new();

@@ -20,9 +20,9 @@ use tcdn_transport::{CertificateDer, HyperTransport, Transport};
 
 use crate::api::v2::{self, RequestBuilder, RequestError, V2};
 use crate::api::v3::{self, Body, Signing, V3};
-use crate::api::{Api, Backend};
 use crate::cancel::Cancel;
 use crate::clock::{Clock, Sleeper, SystemClock, TokioSleeper};
+use crate::core::backend::Backend;
 use crate::core::dedupe::DistinctUrls;
 use crate::core::halt::Halt;
 use crate::core::pace::Pacing;
@@ -31,6 +31,7 @@ use crate::core::{Core, call, submit};
 use crate::credentials::{Credentials, RefreshingCredentials};
 use crate::endpoint::Endpoint;
 use crate::error::{CallError, CallErrorKind, ClientError, ClientErrorKind};
+use crate::job::Api;
 use crate::job::Job;
 use crate::nonce::{NonceSource, RandomNonces};
 use crate::report::{BatchReport, CallOutcome, Failure, Report};
@@ -590,13 +591,13 @@ impl Client {
     /// [`interrupt_grace`](ClientBuilder::interrupt_grace) to answer (then
     /// their URLs fail with `maybe_applied`), and every URL never sent is
     /// in the report's `not_sent` as
-    /// [`Interrupted`](crate::report::NotSentReason::Interrupted).
+    /// [`Interrupted`](crate::error::NotSentReason::Interrupted).
     ///
     /// Any submission also stops starting requests after a daily-quota
     /// refusal (the rest: `not_sent`,
-    /// [`DailyQuotaExhausted`](crate::report::NotSentReason::DailyQuotaExhausted)),
+    /// [`DailyQuotaExhausted`](crate::error::NotSentReason::DailyQuotaExhausted)),
     /// and after 5 attempts in a row, across batches, reached no server
-    /// ([`EndpointUnreachable`](crate::report::NotSentReason::EndpointUnreachable)).
+    /// ([`EndpointUnreachable`](crate::error::NotSentReason::EndpointUnreachable)).
     pub async fn submit_job_until(
         &self,
         job: &Job,

@@ -4,7 +4,7 @@ use std::fmt;
 use std::net::IpAddr;
 use std::str::FromStr;
 
-use crate::api::Api;
+use crate::job::Api;
 
 /// API 2.0's endpoint: `https://cdn.api.qcloud.com/v2/index.php`.
 pub const DEFAULT_ENDPOINT: &str = "https://cdn.api.qcloud.com/v2/index.php";

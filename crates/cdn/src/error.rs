@@ -1,10 +1,33 @@
-//! Errors of one call ([`CallError`]) and of building a client
-//! ([`ClientError`]). Messages are fit to show a user; none holds a secret,
+//! Errors of one call ([`CallError`]), why URLs were never sent
+//! ([`NotSentReason`]), and errors of building a client ([`ClientError`]). Messages are fit to show a user; none holds a secret,
 //! a signature or a query string.
 
 use std::fmt;
 
-use crate::report::NotSentReason;
+use serde::Serialize;
+
+/// Why a URL was never sent.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotSentReason {
+    /// The run was interrupted before its batch was sent.
+    Interrupted,
+    /// A daily quota of its operation and area was found used up.
+    DailyQuotaExhausted,
+    /// The endpoint kept refusing connections, so the run stopped.
+    EndpointUnreachable,
+}
+
+impl fmt::Display for NotSentReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Interrupted => "not sent: the run was interrupted",
+            Self::DailyQuotaExhausted => "not sent: the daily quota is used up",
+            Self::EndpointUnreachable => "not sent: the endpoint is unreachable",
+        })
+    }
+}
 
 /// Why a call failed, broadly.
 #[non_exhaustive]

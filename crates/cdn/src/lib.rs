@@ -223,6 +223,7 @@ pub mod nonce;
 pub mod report;
 #[cfg(feature = "test-util")]
 pub mod test_util;
+mod text;
 pub mod wait;
 
 /// Retries: [`RetryPolicy`] and its [`Jitter`](retry::Jitter).
@@ -272,7 +273,6 @@ pub use tcdn_model as model;
 pub use tcdn_sign as sign;
 pub use tcdn_transport as transport;
 
-pub use crate::api::{Api, UnknownApi};
 pub use crate::cancel::Cancel;
 pub use crate::client::{Client, ClientBuilder};
 pub use crate::core::retry::RetryPolicy;
@@ -280,6 +280,7 @@ pub use crate::credentials::{CredentialChain, Credentials};
 pub use crate::endpoint::Endpoint;
 pub use crate::error::{CallError, ClientError};
 pub use crate::job::Job;
+pub use crate::job::{Api, UnknownApi};
 pub use crate::report::{Failure, Report};
 pub use tcdn_model::v2::FlushOrPush;
 pub use tcdn_model::{Areas, CdnUrl, Operation};

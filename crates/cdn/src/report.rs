@@ -2,14 +2,13 @@
 //! (in `succeeded`, `failed` or `not_sent`), the tasks the server created,
 //! and per-batch details; and the [`CallOutcome`] of one call.
 
-use std::fmt;
-
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 use tcdn_model::v2::Envelope;
 use tcdn_model::{CdnUrl, Operation};
 
 use crate::error::CallError;
+pub use crate::error::NotSentReason;
 
 /// A successful [`Client::call`](crate::Client::call).
 #[non_exhaustive]
@@ -132,29 +131,6 @@ impl Serialize for Failure {
         }
         out.serialize_field("maybe_applied", &self.maybe_applied)?;
         out.end()
-    }
-}
-
-/// Why a URL was never sent.
-#[non_exhaustive]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum NotSentReason {
-    /// The run was interrupted before its batch was sent.
-    Interrupted,
-    /// A daily quota of its operation and area was found used up.
-    DailyQuotaExhausted,
-    /// The endpoint kept refusing connections, so the run stopped.
-    EndpointUnreachable,
-}
-
-impl fmt::Display for NotSentReason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Interrupted => "not sent: the run was interrupted",
-            Self::DailyQuotaExhausted => "not sent: the daily quota is used up",
-            Self::EndpointUnreachable => "not sent: the endpoint is unreachable",
-        })
     }
 }
 

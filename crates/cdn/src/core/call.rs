@@ -14,11 +14,11 @@ use tcdn_model::CdnUrl;
 use tcdn_transport::{ErrorKind, TransportError};
 use tracing::Instrument;
 
-use crate::api::{Answer, Applied, Backend, Class, Stamp};
 use crate::core::Core;
+use crate::core::backend::{Answer, Applied, Backend, Class, Stamp};
 use crate::core::halt::Halt;
+use crate::error::NotSentReason;
 use crate::error::{CallError, CallErrorKind, GaveUp};
-use crate::report::NotSentReason;
 
 /// What a call came to.
 #[derive(Debug)]

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use crate::cancel::Cancel;
-use crate::report::NotSentReason;
+use crate::error::NotSentReason;
 
 /// Consecutive attempts that could not reach the server, across batches,
 /// after which a submission stops: the endpoint is taken for dead.

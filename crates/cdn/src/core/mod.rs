@@ -14,8 +14,9 @@
 //! 5. `submit.rs`: run batches with bounded concurrency and gather a
 //!    [`Report`](crate::report::Report) with every URL exactly once.
 //!
-//! What differs between APIs is behind [`Backend`](crate::api::Backend).
+//! What differs between APIs is behind [`Backend`](backend::Backend).
 
+pub(crate) mod backend;
 pub(crate) mod call;
 pub(crate) mod dedupe;
 pub(crate) mod halt;

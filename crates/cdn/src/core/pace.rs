@@ -116,7 +116,7 @@ mod tests {
     /// limit, and what is kept follows the sends of one window.
     #[test]
     fn a_huge_limit_keeps_only_the_sends_of_one_window() {
-        let huge = crate::api::RateWindow {
+        let huge = crate::core::backend::RateWindow {
             window: RATE_WINDOW,
             margin: PACING_MARGIN,
         }

@@ -16,9 +16,9 @@ use tcdn_model::{CdnUrl, Operation};
 use tokio::task::JoinSet;
 use tracing::Instrument;
 
-use crate::api::Backend;
 use crate::cancel::Cancel;
 use crate::core::Core;
+use crate::core::backend::Backend;
 use crate::core::call::{Called, call};
 use crate::core::dedupe::DistinctUrls;
 use crate::core::halt::Halt;
@@ -214,11 +214,13 @@ mod tests {
     use tcdn_transport::TransportError;
 
     use super::*;
-    use crate::api::{Answer, Applied, Class, Lookup, RateWindow, Shape, Stamp};
+    use crate::core::backend::{Answer, Applied, Class, RateWindow, Stamp};
+    use crate::core::call::Lookup;
+    use crate::core::plan::Shape;
     use crate::core::retry::{Jitter, RetryPolicy};
+    use crate::error::NotSentReason;
     use crate::error::{CallError, CallErrorKind};
     use crate::nonce::Nonce;
-    use crate::report::NotSentReason;
     use crate::test_util::mock::ScriptedTransport;
     use crate::test_util::{ManualClock, ManualSleeper, SequentialNonces};
 

@@ -5,7 +5,7 @@
 use bytes::Bytes;
 use tcdn_model::v2::{CommonCode, Envelope, ModuleCode, Retryability};
 
-use crate::api::{Answer, Class};
+use crate::core::backend::{Answer, Class};
 use crate::error::{CallError, CallErrorKind};
 
 /// Classifies one HTTP answer: 2xx with `code` 0 is accepted; 501 means too
@@ -39,7 +39,7 @@ pub(crate) fn classify(response: &http::Response<Bytes>, local_unix: u64) -> Ans
                 Class::Permanent,
                 format!(
                     "unexpected answer: {}",
-                    crate::api::snippet(response.body())
+                    crate::text::snippet(response.body())
                 ),
             ),
         };
@@ -78,7 +78,7 @@ pub(crate) fn classify(response: &http::Response<Bytes>, local_unix: u64) -> Ans
     }
     if !envelope.message_text().is_empty() {
         text.push_str(": ");
-        text.push_str(&crate::api::printable(envelope.message_text()));
+        text.push_str(&crate::text::printable(envelope.message_text()));
     }
     let mut kind = CallErrorKind::Api;
     let class = if code == CommonCode::Replay.code() {

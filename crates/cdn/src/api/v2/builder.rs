@@ -15,11 +15,11 @@ use tcdn_sign::encode::{FORM_VALUE_SLACK, form_value_extend, form_value_len};
 use tcdn_sign::{HttpMethod, SignatureMethod};
 
 use super::plan::BatchPlan;
-use crate::api::Api;
 use crate::core::dedupe::DistinctUrls;
 use crate::core::plan::{Planner, Shape};
 use crate::credentials::Credentials;
 use crate::endpoint::Endpoint;
+use crate::job::Api;
 use crate::nonce::Nonce;
 
 /// Names the client sets itself, which an extra parameter may not take

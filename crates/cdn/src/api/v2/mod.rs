@@ -22,8 +22,10 @@ pub use builder::{PreparedRequest, RequestBuilder, RequestError, RequestErrorKin
 pub use plan::{BatchPlan, BorrowedBatchPlan, PlanItem, PlannedBatch};
 pub use tcdn_model::v2::{MAX_GET_REQUEST_TARGET_LEN, MAX_POST_BODY_LEN};
 
-use crate::api::{Answer, Backend, RateWindow, Shape, Stamp};
+use crate::core::backend::{Answer, Backend, RateWindow, Stamp};
+
 use crate::core::pace::{PACING_MARGIN, RATE_WINDOW};
+use crate::core::plan::Shape;
 use crate::credentials::Credentials;
 use crate::error::{CallError, CallErrorKind};
 

@@ -8,7 +8,7 @@ use tcdn_model::v3::{
     PurgeTasks, PushQuota, PushTasks, TaskSubmitted,
 };
 
-use crate::api::{Answer, Class};
+use crate::core::backend::{Answer, Class};
 use crate::error::{CallError, CallErrorKind};
 
 /// What an accepted API 3.0 call returned.
@@ -83,11 +83,11 @@ fn class_of(code: &ErrorCode) -> Class {
 fn api_error(error: &ApiError, request_id: Option<String>, status: u16) -> (CallError, Class) {
     let code = error.code();
     let class = class_of(code);
-    let shown = crate::api::printable(code.as_str());
+    let shown = crate::text::printable(code.as_str());
     let mut text = format!("API error {shown} ({})", code.meaning());
     if !error.message().is_empty() {
         text.push_str(": ");
-        text.push_str(&crate::api::printable(error.message()));
+        text.push_str(&crate::text::printable(error.message()));
     }
     let kind = if class == Class::Clock {
         text.push_str(
@@ -136,19 +136,19 @@ pub(crate) fn classify(action: Action, response: &http::Response<Bytes>) -> Answ
                 Class::Permanent,
                 format!(
                     "unexpected answer: {}",
-                    crate::api::snippet(response.body())
+                    crate::text::snippet(response.body())
                 ),
             ),
         };
         let mut error = CallError::new(kind, format!("HTTP {status}: {what}"));
         error.http_status = Some(status);
         if let Ok((request_id, Err(api))) = parsed {
-            error.error_code = Some(crate::api::printable(api.code().as_str()).into());
+            error.error_code = Some(crate::text::printable(api.code().as_str()).into());
             error.request_id = request_id.map(String::into_boxed_str);
             error.message.push_str(&format!(
                 " ({}: {})",
-                crate::api::printable(api.code().as_str()),
-                crate::api::printable(api.message())
+                crate::text::printable(api.code().as_str()),
+                crate::text::printable(api.message())
             ));
         }
         return Answer::Refused { error, class };

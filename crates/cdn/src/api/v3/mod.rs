@@ -30,7 +30,11 @@ pub use builder::{
     RequestErrorKind, Signing,
 };
 
-use crate::api::{Answer, Applied, Backend, Lookup, RateWindow, Shape, Stamp};
+use crate::core::backend::{Answer, Applied, Backend, RateWindow, Stamp};
+
+use crate::core::call::Lookup;
+
+use crate::core::plan::Shape;
 use crate::credentials::Credentials;
 use crate::error::{CallError, CallErrorKind};
 use crate::job::Job;

@@ -1,0 +1,191 @@
+//! The seam between the API-independent core and each API: the [`Backend`]
+//! trait an API module implements, and the words it speaks with the core.
+//! A backend knows its API's wire: how URLs are laid out and limited
+//! ([`Shape`]), how one attempt is signed into an HTTP request ([`Stamp`]),
+//! how an answer is classified ([`Answer`], [`Class`]), which rate window a
+//! call counts against ([`RateWindow`]), and, where the API can tell, which
+//! URLs an attempt whose answer was lost had already applied
+//! ([`Backend::reconcile`], [`Applied`]). Everything else (planning, pacing,
+//! sending, retrying, reporting) is the core's.
+
+use std::future::Future;
+use std::time::Duration;
+
+use bytes::Bytes;
+use tcdn_model::CdnUrl;
+
+use crate::core::call::Lookup;
+use crate::core::plan::Shape;
+use crate::credentials::Credentials;
+use crate::error::CallError;
+use crate::nonce::Nonce;
+
+/// What one attempt is signed with: a fresh timestamp and nonce each time.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Stamp {
+    /// Unix seconds (`Timestamp`, `X-TC-Timestamp`).
+    pub unix_seconds: u64,
+    /// The `Nonce` (API 2.0 and API 3.0's v1 signature).
+    pub nonce: Nonce,
+}
+
+/// How the core treats a refused call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Class {
+    /// A transient server state (internal error, maintenance): retry after a
+    /// backoff, freshly signed.
+    Retryable,
+    /// Too many calls in the server's window: retry after a backoff.
+    RateLimited,
+    /// A refusal that one freshly signed retry gets past (API 2.0's 4500
+    /// about a replayed nonce), and no more.
+    RetryOnce,
+    /// The local clock is off (4500 about time, `AuthFailure.SignatureExpire`):
+    /// a retry from the same clock fails again. When the credentials used
+    /// had expired by the local clock, the core refreshes them and retries
+    /// once instead.
+    Clock,
+    /// The session token was refused (`AuthFailure.TokenFailure`; API 2.0:
+    /// 4100 with that `codeDesc`): temporary credentials that expired in
+    /// flight. The core refreshes them and retries once; long-term
+    /// credentials are not retried.
+    CredentialsRefused,
+    /// A daily quota is used up: nothing of this operation gets through
+    /// before it resets.
+    DailyQuotaExhausted,
+    /// The same request fails again until the caller changes something.
+    Permanent,
+}
+
+impl Class {
+    /// Whether the core may try again (`RetryOnce` only once).
+    pub(crate) fn is_retryable(self) -> bool {
+        matches!(self, Self::Retryable | Self::RateLimited | Self::RetryOnce)
+    }
+}
+
+/// What an HTTP answer came to.
+#[derive(Debug)]
+pub(crate) enum Answer<R> {
+    /// The server accepted the call.
+    Accepted(R),
+    /// The server refused it; `error` says why, fit for a user.
+    Refused {
+        /// The refusal, with the API's codes and the HTTP status.
+        error: CallError,
+        /// What the core should do about it.
+        class: Class,
+    },
+}
+
+/// A rate window as the server counts it, and the margin the client adds:
+/// network latency varies, so the server may see two sends a window apart
+/// as closer than that.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RateWindow {
+    /// The server's window.
+    pub window: Duration,
+    /// Added to the window when pacing.
+    pub margin: Duration,
+}
+
+impl RateWindow {
+    /// How many sends fit one window under a limit of `per_minute`, at least
+    /// one (0 for no limit).
+    pub(crate) fn limit(self, per_minute: u32) -> usize {
+        let per_window = u128::from(per_minute) * self.window.as_millis() / 60_000;
+        let per_window = per_window.max(u128::from(per_minute.min(1)));
+        usize::try_from(per_window).unwrap_or(usize::MAX)
+    }
+}
+
+/// A URL that a lookup found applied by an earlier attempt whose answer was
+/// lost.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Applied {
+    /// The URL.
+    pub url: CdnUrl,
+    /// The task that applied it, when the API names one.
+    pub task_id: Option<String>,
+}
+
+/// One API's wire, for the core. See the [module documentation](self).
+pub(crate) trait Backend: Send + Sync + Sized + 'static {
+    /// What one submission asks for (API 2.0: an operation and its areas).
+    type Job: Send + Sync + 'static;
+    /// One call's worth: the job's parameters and its URLs.
+    type Batch: Send + Sync + 'static;
+    /// What an accepted call returned.
+    type Receipt: Send + 'static;
+
+    /// How URLs of `job` are laid out and limited on the wire.
+    fn shape(&self, job: &Self::Job) -> Shape;
+
+    /// The batch of `job` carrying `urls` (non-empty, distinct, within
+    /// [`shape`](Self::shape): the planner made them so).
+    fn batch(&self, job: &Self::Job, urls: Vec<CdnUrl>) -> Self::Batch;
+
+    /// `batch` with only `urls` (a non-empty subset of its URLs), for the
+    /// retry after a lookup found the others applied.
+    fn narrow(&self, batch: &Self::Batch, urls: Vec<CdnUrl>) -> Self::Batch;
+
+    /// The batch's URLs, in order.
+    fn urls(batch: &Self::Batch) -> &[CdnUrl];
+
+    /// The batch's URLs, taken.
+    fn into_urls(batch: Self::Batch) -> Vec<CdnUrl>;
+
+    /// The API action the batch calls, as the API names it.
+    fn action(batch: &Self::Batch) -> &'static str;
+
+    /// The `tcdn.call` span of one call of `batch`.
+    fn span(batch: &Self::Batch) -> tracing::Span;
+
+    /// The rate window a call of `batch` counts in; calls with the same key
+    /// share one window.
+    fn pace_key(batch: &Self::Batch) -> &'static str;
+
+    /// The server's rate window (the client's limit is given per minute and
+    /// scaled to it).
+    fn rate_window(&self) -> RateWindow;
+
+    /// The signed HTTP request of one attempt, signed with `credentials`
+    /// (the client's current ones).
+    ///
+    /// # Errors
+    /// [`RequestTooLarge`](crate::error::CallErrorKind::RequestTooLarge) when
+    /// it exceeds the wire limit, or
+    /// [`InvalidRequest`](crate::error::CallErrorKind::InvalidRequest).
+    fn prepare(
+        &self,
+        batch: &Self::Batch,
+        stamp: Stamp,
+        credentials: &Credentials,
+    ) -> Result<http::Request<Bytes>, CallError>;
+
+    /// Classifies an HTTP answer (any status) to a call of `batch` (whose
+    /// action decides how a success is read); `local_unix` is the local
+    /// clock, to tell a clock problem from others.
+    fn classify(
+        &self,
+        batch: &Self::Batch,
+        response: &http::Response<Bytes>,
+        local_unix: u64,
+    ) -> Answer<Self::Receipt>;
+
+    /// The task id an accepted call returned, if the API gives one.
+    fn task_id(receipt: &Self::Receipt) -> Option<String>;
+
+    /// Which URLs of `batch` an earlier attempt, whose answer was lost, has
+    /// already applied: called before a retry of such an attempt, so that
+    /// only the rest is sent again. The default knows nothing (API 2.0 has
+    /// no way to look tasks up), and the whole batch is resent.
+    fn reconcile<'a>(
+        &'a self,
+        lookup: Lookup<'a, Self>,
+        batch: &'a Self::Batch,
+    ) -> impl Future<Output = Vec<Applied>> + Send + 'a {
+        let _ = (lookup, batch);
+        std::future::ready(Vec::new())
+    }
+}

@@ -1,0 +1,55 @@
+//! Text from a server, made fit for a terminal and a log line before any of
+//! it is shown: [`printable`] escapes what could drive a terminal, and
+//! [`snippet`] cuts a body to a short printable start.
+
+/// Text from the server, fit to print: control characters (escape
+/// sequences that could clear a terminal or forge report lines, line
+/// breaks) and bidirectional overrides are escaped as `\u{…}`.
+pub(crate) fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.contains(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// At most 200 characters of a body, for messages (made
+/// [`printable`]).
+pub(crate) fn snippet(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let head: String = text.chars().take(200).collect();
+    let mut out = printable(&head).into_owned();
+    if text.chars().count() > 200 {
+        out.push('…');
+    }
+    if out.is_empty() {
+        out.push_str("(empty body)");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_text_cannot_drive_the_terminal() {
+        assert_eq!(printable("plain 文字"), "plain 文字");
+        assert_eq!(
+            printable("a\x1b[2Jb\nFAILED 0 URLs\r\u{202e}x"),
+            "a\\u{1b}[2Jb\\u{a}FAILED 0 URLs\\u{d}\\u{202e}x"
+        );
+        assert_eq!(snippet(b"\x1b]0;title\x07"), "\\u{1b}]0;title\\u{7}");
+    }
+}
