@@ -12,6 +12,7 @@
 //!   and its `reconcile` looks the URLs up with `Describe*Tasks` through a
 //!   [`Lookup`](crate::core::call::Lookup).
 
+pub(crate) mod common;
 pub(crate) mod v2;
 pub(crate) mod v3;
 

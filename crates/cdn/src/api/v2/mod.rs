@@ -1,11 +1,12 @@
 //! API 2.0: the `FlushOrPushOverall` action (docs/protocol.md §1, §4).
 //!
-//! - [`RequestBuilder`] (`builder.rs`) signs a [`FlushOrPush`] into a
-//!   [`PreparedRequest`]: HmacSHA1 or HmacSHA256 over the sorted
-//!   parameters, GET query or POST form.
+//! - [`RequestBuilder`] (`builder.rs`) holds what every request is signed
+//!   with; `sign.rs` signs a [`FlushOrPush`] into a [`PreparedRequest`]
+//!   (`prepared.rs`): HmacSHA1 or HmacSHA256 over the sorted parameters,
+//!   GET query or POST form.
+//! - [`BatchPlan`] (`plan.rs`) plans URLs into requests without a client.
 //! - `answer.rs` classifies the answers: the `{"code","message","codeDesc"}`
 //!   envelope and its error catalogue.
-//! - [`BatchPlan`] (`plan.rs`) plans URLs into requests without a client.
 //! - `V2` (here) is the backend the client core runs: one rate window of 60 s
 //!   for every call, no task ids, no way to look tasks up (so a lost answer
 //!   is resent whole).
@@ -13,17 +14,21 @@
 mod answer;
 mod builder;
 mod plan;
+mod prepared;
+mod sign;
+#[cfg(test)]
+mod testing;
 
 use bytes::Bytes;
 use tcdn_model::v2::{ACTION, Envelope, FlushOrPush};
 use tcdn_model::{Areas, CdnUrl, Operation};
 
-pub use builder::{PreparedRequest, RequestBuilder, RequestError, RequestErrorKind};
+pub use builder::{RequestBuilder, RequestError, RequestErrorKind};
 pub use plan::{BatchPlan, BorrowedBatchPlan, PlanItem, PlannedBatch};
+pub use prepared::PreparedRequest;
 pub use tcdn_model::v2::{MAX_GET_REQUEST_TARGET_LEN, MAX_POST_BODY_LEN};
 
 use crate::core::backend::{Answer, Backend, RateWindow, Stamp};
-
 use crate::core::pace::{PACING_MARGIN, RATE_WINDOW};
 use crate::core::plan::Shape;
 use crate::credentials::Credentials;
