@@ -360,6 +360,11 @@ async fn attempts<B: Backend>(
             Class::RetryOnce => false,
             class => class.is_retryable(),
         };
+        if class == Class::RateLimited
+            && let Some(pacing) = &core.pacing
+        {
+            pacing.slow_down(B::pace_key(&batch), core.clock.monotonic());
+        }
         if class == Class::DailyQuotaExhausted {
             halt.stop_for(NotSentReason::DailyQuotaExhausted);
         }
