@@ -178,6 +178,8 @@ async fn attempts<B: Backend>(
     let max_attempts = limits.max_attempts;
     let mut deadline = limits.deadline.map(Some);
     let mut attempts = 0u32;
+    // Rate-limit refusals that did not use up an attempt.
+    let mut rate_limited_free = 0u32;
     let mut sent = 0usize;
     let mut fresh_nonce_retry_used = false;
     let mut credentials_refresh_used = false;
@@ -364,6 +366,12 @@ async fn attempts<B: Backend>(
             && let Some(pacing) = &core.pacing
         {
             pacing.slow_down(B::pace_key(&batch), core.clock.monotonic());
+            // The pace adapts, so the refusal is the pacer's to absorb, not
+            // the retry budget's: it costs no attempt while a deadline
+            // bounds the call.
+            if deadline.is_some() {
+                rate_limited_free += 1;
+            }
         }
         if class == Class::DailyQuotaExhausted {
             halt.stop_for(NotSentReason::DailyQuotaExhausted);
@@ -371,12 +379,13 @@ async fn attempts<B: Backend>(
         if !retry {
             break Err((error, GaveUp::NotRetryable, attempts));
         }
-        if attempts >= max_attempts {
+        if attempts.saturating_sub(rate_limited_free) >= max_attempts {
             break Err((error, GaveUp::AttemptsExhausted, attempts));
         }
         let delay = {
             let mut rng = core.rng.lock().unwrap_or_else(PoisonError::into_inner);
-            core.retry.backoff(attempts, &mut rng)
+            core.retry
+                .backoff(attempts.saturating_sub(rate_limited_free).max(1), &mut rng)
         };
         // A rate-limit refusal means the server's window is full: an earlier
         // retry would be refused again, so wait for the whole window.

@@ -353,6 +353,28 @@ mod tests {
         assert_eq!(beijing_time(u64::MAX).as_str(), "9999-12-31 23:59:59");
     }
 
+    /// A lookup page of the batch's longest URLs fits the transport's
+    /// default answer cap: 1000 logs of short URLs, fewer of long ones.
+    #[test]
+    fn lookup_pages_fit_the_answer_cap() {
+        let short: Vec<CdnUrl> = vec!["https://a.example/1".parse().unwrap()];
+        assert_eq!(page_limit(&short), PAGE);
+        for len in [1000, 4000] {
+            let long: Vec<CdnUrl> = vec![
+                format!("https://a.example/{}", "x".repeat(len))
+                    .parse()
+                    .unwrap(),
+            ];
+            let limit = page_limit(&long);
+            assert!(limit < PAGE && limit >= 1, "{len}: {limit}");
+            let page_bytes = limit as usize * (2 * (len + 18) + 384);
+            assert!(
+                page_bytes <= tcdn_transport::DEFAULT_MAX_RESPONSE_BYTES,
+                "{len}: {page_bytes}"
+            );
+        }
+    }
+
     #[test]
     fn hosts_and_keywords() {
         assert_eq!(host_of("https://www.example.com/a"), "www.example.com");
