@@ -454,3 +454,95 @@ proptest! {
         check_accounting(&run, &input)?;
     }
 }
+
+/// Loses the first `PurgeUrlsCache` request as a reset connection would:
+/// it never reaches the server, but the client cannot know that.
+#[derive(Debug)]
+struct ResetFirstPurge {
+    inner: Tracked,
+    reset: std::sync::atomic::AtomicBool,
+}
+
+#[async_trait]
+impl Transport for ResetFirstPurge {
+    async fn send(
+        &self,
+        request: http::Request<Bytes>,
+    ) -> Result<http::Response<Bytes>, TransportError> {
+        let purge = request
+            .headers()
+            .get("x-tc-action")
+            .is_some_and(|action| action == "PurgeUrlsCache");
+        if purge && !self.reset.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            return Err(TransportError::io("connection reset by peer"));
+        }
+        self.inner.send(request).await
+    }
+}
+
+/// A second run of the same URLs 10 s after a first, whose own purge never
+/// reached the server: its lookup (asked before any answer dated the
+/// server's clock) sees the first run's task, but that task was created
+/// before this run's first attempt, so it is not taken for this run's; the
+/// URLs are sent again and reported with the second run's own task.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_run_is_not_credited_with_the_first_runs_task() {
+    let input = urls("again", 3, 0);
+    let emulator_clock = tcdn_emulator::ManualClock::at(START as i64);
+    let mut config = Config::new(vec![Credential::new(ID, KEY)]);
+    config.v3_rate_limit_per_second = 0;
+    let running = Emulator::with_clock(config, Arc::new(emulator_clock.clone()))
+        .start("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let client_clock = ManualClock::new(START);
+    let client = |transport: Arc<dyn Transport>, in_flight: watch::Receiver<usize>| {
+        Client::builder(Credentials::new(ID, KEY).unwrap())
+            .api(Api::V3)
+            .endpoint(Endpoint::parse_for(Api::V3, running.origin()).unwrap())
+            .transport(transport)
+            .retry_policy(Setup::default().retry)
+            .clock(Arc::new(client_clock.clone()))
+            .sleeper(Arc::new(CompressedTime {
+                client: client_clock.clone(),
+                emulator: emulator_clock.clone(),
+                in_flight,
+            }))
+            .jitter_seed(5)
+            .build()
+            .unwrap()
+    };
+    let tracked = || {
+        let (in_flight, watching) = watch::channel(0);
+        let transport = Tracked {
+            inner: HyperTransport::builder()
+                .total_timeout(Duration::from_secs(7))
+                .build()
+                .unwrap(),
+            in_flight,
+        };
+        (transport, watching)
+    };
+    let (first, watching) = tracked();
+    let report = client(Arc::new(first), watching)
+        .flush_urls(Areas::Mainland, input.clone())
+        .await;
+    assert!(report.is_success(), "{:?}", report.failed.first());
+    let first_task = report.tasks[0].task_id.clone();
+
+    client_clock.advance(Duration::from_secs(10));
+    emulator_clock.advance_millis(10_000);
+    let (second, watching) = tracked();
+    let resetting = Arc::new(ResetFirstPurge {
+        inner: second,
+        reset: std::sync::atomic::AtomicBool::new(false),
+    });
+    let report = client(resetting, watching)
+        .flush_urls(Areas::Mainland, input.clone())
+        .await;
+    assert_eq!(report.succeeded, input, "{:?}", report.failed.first());
+    assert_eq!(report.tasks.len(), 1);
+    assert_ne!(report.tasks[0].task_id, first_task);
+    assert_eq!(running.emulator().tasks().len(), 2, "sent again, once");
+    running.shutdown().await.unwrap();
+}

@@ -185,8 +185,8 @@ impl Backend for V3 {
                 }
             };
         // Every log in the window on the batch's hosts, by task, in the
-        // order the tasks first appear.
-        let mut tasks: Vec<(String, HashSet<String>)> = Vec::new();
+        // order the tasks first appear, with its creation time.
+        let mut tasks: Vec<(String, HashSet<String>, Option<i64>)> = Vec::new();
         let mut limit = page_limit(urls);
         for keyword in keywords(urls) {
             let mut offset = 0;
@@ -224,13 +224,22 @@ impl Backend for V3 {
                         ));
                     }
                 };
-                let (logs, total): (Vec<(String, String)>, i64) = match receipt.body {
+                type Logs = Vec<(String, String, String)>;
+                let (logs, total): (Logs, i64) = match receipt.body {
                     Body::PurgeTasks(tasks) => (
-                        tasks.logs.into_iter().map(|l| (l.url, l.task_id)).collect(),
+                        tasks
+                            .logs
+                            .into_iter()
+                            .map(|l| (l.url, l.task_id, l.create_time))
+                            .collect(),
                         tasks.total_count,
                     ),
                     Body::PushTasks(tasks) => (
-                        tasks.logs.into_iter().map(|l| (l.url, l.task_id)).collect(),
+                        tasks
+                            .logs
+                            .into_iter()
+                            .map(|l| (l.url, l.task_id, l.create_time))
+                            .collect(),
                         tasks.total_count,
                     ),
                     _ => {
@@ -241,12 +250,15 @@ impl Backend for V3 {
                     }
                 };
                 let page = logs.len() as u64;
-                for (url, task_id) in logs {
-                    match tasks.iter_mut().find(|(id, _)| *id == task_id) {
-                        Some((_, urls)) => {
+                for (url, task_id, created) in logs {
+                    match tasks.iter_mut().find(|(id, _, _)| *id == task_id) {
+                        Some((_, urls, _)) => {
                             urls.insert(url);
                         }
-                        None => tasks.push((task_id, HashSet::from([url]))),
+                        None => {
+                            let created = unix_of_beijing(&created);
+                            tasks.push((task_id, HashSet::from([url]), created));
+                        }
                     }
                 }
                 offset += page;
@@ -256,13 +268,18 @@ impl Backend for V3 {
             }
         }
         // An attempt made one task of exactly its URLs: a task of other
-        // URLs (or of more) is another submission's.
+        // URLs (or of more) is another submission's. The lookup's own
+        // answers dated the server's clock if nothing had before, so the
+        // window is narrowed again by each task's creation time.
+        let (start, end) = lookup.window();
         let wanted: HashSet<&str> = urls.iter().map(CdnUrl::as_str).collect();
-        let ours = tasks.into_iter().find(|(_, logged)| {
-            logged.len() == wanted.len() && logged.iter().all(|url| wanted.contains(url.as_str()))
+        let ours = tasks.into_iter().find(|(_, logged, created)| {
+            created.is_none_or(|created| (start..=end).contains(&created))
+                && logged.len() == wanted.len()
+                && logged.iter().all(|url| wanted.contains(url.as_str()))
         });
         Reconciled::Found(match ours {
-            Some((task_id, _)) => urls
+            Some((task_id, _, _)) => urls
                 .iter()
                 .map(|url| Applied {
                     url: url.clone(),
@@ -321,6 +338,28 @@ pub(crate) fn host_of(url: &str) -> &str {
     authority.split(':').next().unwrap_or(authority)
 }
 
+/// Unix seconds of a `YYYY-MM-DD HH:MM:SS` Beijing time (UTC+8); `None`
+/// for any other text.
+fn unix_of_beijing(text: &str) -> Option<i64> {
+    let (date, time) = text.split_once(' ')?;
+    let mut date = date.split('-').map(|p| p.parse::<i64>().ok());
+    let (year, month, day) = (date.next()??, date.next()??, date.next()??);
+    let mut time = time.split(':').map(|p| p.parse::<i64>().ok());
+    let (h, m, s) = (time.next()??, time.next()??, time.next()??);
+    if date.next().is_some()
+        || time.next().is_some()
+        || !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || !(0..24).contains(&h)
+        || !(0..60).contains(&m)
+        || !(0..=60).contains(&s)
+    {
+        return None;
+    }
+    let days = crate::core::skew::days_from_civil(year, month, day);
+    Some(days * 86_400 + h * 3600 + m * 60 + s - 8 * 3600)
+}
+
 /// `YYYY-MM-DD HH:MM:SS` in Beijing time (UTC+8), as API 3.0 writes times.
 /// A clock past year 9999 gives the last second of it.
 pub(crate) fn beijing_time(unix: u64) -> DateTime {
@@ -366,12 +405,31 @@ mod tests {
                     .unwrap(),
             ];
             let limit = page_limit(&long);
-            assert!(limit < PAGE && limit >= 1, "{len}: {limit}");
+            assert!((1..PAGE).contains(&limit), "{len}: {limit}");
             let page_bytes = limit as usize * (2 * (len + 18) + 384);
             assert!(
                 page_bytes <= tcdn_transport::DEFAULT_MAX_RESPONSE_BYTES,
                 "{len}: {page_bytes}"
             );
+        }
+    }
+
+    #[test]
+    fn beijing_times_read_back() {
+        for unix in [0, 951_782_400 - 8 * 3600, 1_700_000_000, 1_800_000_000] {
+            assert_eq!(
+                unix_of_beijing(beijing_time(unix).as_str()),
+                Some(i64::try_from(unix).unwrap())
+            );
+        }
+        for bad in [
+            "",
+            "2023-11-15",
+            "2023-11-15T06:13:20",
+            "2023-13-01 00:00:00",
+            "x y",
+        ] {
+            assert_eq!(unix_of_beijing(bad), None, "{bad}");
         }
     }
 
