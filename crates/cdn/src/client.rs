@@ -347,6 +347,7 @@ impl ClientBuilder {
                 pacing,
                 rng: Mutex::new(rng),
                 interrupt_grace: self.interrupt_grace,
+                server_clock: crate::core::skew::ServerClock::default(),
             }),
             backend,
         })

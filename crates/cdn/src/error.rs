@@ -55,6 +55,9 @@ pub enum GaveUp {
     /// endpoint unreachable) before the next attempt, or while one waited
     /// for its answer.
     Stopped(NotSentReason),
+    /// An attempt's answer was lost and looking its URLs up failed: they
+    /// may have been applied, so they are not sent again.
+    LookupFailed,
 }
 
 impl fmt::Display for GaveUp {
@@ -63,9 +66,11 @@ impl fmt::Display for GaveUp {
             Self::NotRetryable => "not retryable",
             Self::AttemptsExhausted => "no attempts left",
             Self::DeadlineReached => "total deadline reached",
+            Self::LookupFailed => "the lost answer could not be looked up",
             Self::Stopped(NotSentReason::Interrupted) => "the run was interrupted",
             Self::Stopped(NotSentReason::DailyQuotaExhausted) => "the daily quota is used up",
             Self::Stopped(NotSentReason::EndpointUnreachable) => "the endpoint is unreachable",
+            Self::Stopped(NotSentReason::EndpointUnresponsive) => "the endpoint does not answer",
         })
     }
 }

@@ -143,8 +143,13 @@ pub enum NotSentReason {
     Interrupted,
     /// A daily quota of its operation and area was found used up.
     DailyQuotaExhausted,
-    /// The endpoint kept refusing connections, so the run stopped.
+    /// The endpoint could not be reached (refused connections, a name that
+    /// does not resolve): the request never left, or the run stopped after
+    /// several such attempts in a row.
     EndpointUnreachable,
+    /// The endpoint took connections but answered none of several requests
+    /// in a row within the timeout, so the run stopped.
+    EndpointUnresponsive,
 }
 
 impl fmt::Display for NotSentReason {
@@ -153,6 +158,7 @@ impl fmt::Display for NotSentReason {
             Self::Interrupted => "not sent: the run was interrupted",
             Self::DailyQuotaExhausted => "not sent: the daily quota is used up",
             Self::EndpointUnreachable => "not sent: the endpoint is unreachable",
+            Self::EndpointUnresponsive => "not sent: the endpoint does not answer",
         })
     }
 }

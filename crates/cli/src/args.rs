@@ -505,11 +505,13 @@ client_args! {
     /// Requests per minute: API 3.0 paces each action (20 per second),
     /// API 2.0 all calls; 0 = no pacing (warned about unless the endpoint is
     /// loopback) [default: 1200 (v3), 100 (v2)]. A rate-limit refusal is
-    /// retried after the server's window (v3 1 s, v2 60 s), not sooner.
+    /// retried after the server's window (v3 1 s, v2 60 s), not sooner, and
+    /// halves the pace of its action for the next window (it grows back).
     #[arg(long, value_name = "N", help_heading = BATCHING)]
     rate_limit: Option<u32>,
 
-    /// Retries of a failed request (transport errors, 5xx, rate limits) [default: 3].
+    /// Retries of a failed request (transport errors, 5xx, rate limits;
+    /// while pacing adapts, a rate-limit refusal uses none) [default: 3].
     #[arg(long, value_name = "N", help_heading = BATCHING)]
     retries: Option<u32>,
 
@@ -518,7 +520,8 @@ client_args! {
     #[arg(long, value_name = "MS", help_heading = BATCHING)]
     retry_delay: Option<u64>,
 
-    /// Timeout of one HTTP request, in seconds [default: 60].
+    /// Timeout of one HTTP request, in seconds [default: 60]. A lost
+    /// answer's lookup (API 3.0) may take --timeout × (--retries + 1).
     #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..), help_heading = BATCHING)]
     timeout: Option<u64>,
 

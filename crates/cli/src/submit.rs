@@ -386,9 +386,15 @@ fn run(
     let client = setup.client(global, batch_size)?;
     let interrupts = crate::signals::Interrupts::watch(&runtime);
     if setup.api == Api::V3 && !submit.force {
-        job = runtime.block_on(crate::queries::check_quota(
-            &client, job, url_count, batch_size,
-        ))?;
+        // An interrupt during the check ends it at once: the submission
+        // then starts already stopped and reports every URL not sent.
+        let unchecked = job.clone();
+        job = runtime.block_on(async {
+            tokio::select! {
+                checked = crate::queries::check_quota(&client, job, url_count, batch_size) => checked,
+                () = interrupts.cancel().cancelled() => Ok(unchecked),
+            }
+        })?;
     }
     let per_call = job
         .max_per_call(setup.api)
