@@ -75,6 +75,20 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Cli {
+    /// The `--output` given, after the command or before it.
+    pub fn output(&self) -> Option<OutputArg> {
+        let after = match &self.command {
+            Command::Flush(args) => args.client.output,
+            Command::Push(args) => args.client.output,
+            Command::Quota(args) => args.client.output,
+            Command::Tasks(args) => args.client.output,
+            Command::Emulator(_) | Command::Man | Command::Completions { .. } => None,
+        };
+        after.or(self.before.output)
+    }
+}
+
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -155,7 +169,25 @@ pub struct TargetArgs {
     #[arg(long, value_name = "PATH|-")]
     pub from_file: Option<PathBuf>,
 
-    /// URLs, each starting with http:// or https://.
+    /// Join every input that is not a URL to this base, as a path:
+    /// `css/a.css` or `/css/a.css` becomes BASE/css/a.css (`./` and `//`
+    /// normalised, `..` refused, non-ASCII, spaces and stray `%`
+    /// percent-encoded, existing `%XX` kept; with --dir, a trailing `/`).
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+
+    /// With --base-url: drop this leading folder (a build's `dist/`) from
+    /// the paths that start with it, before the join.
+    #[arg(long, value_name = "PREFIX", requires = "base_url")]
+    pub strip_prefix: Option<String>,
+
+    /// An input with no URL (a deploy that changed nothing) sends nothing
+    /// and exits 0, instead of exit 2.
+    #[arg(long)]
+    pub allow_empty: bool,
+
+    /// URLs, each starting with http:// or https:// (or, with --base-url,
+    /// paths).
     #[arg(value_name = "URL")]
     pub urls: Vec<String>,
 }

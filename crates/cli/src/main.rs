@@ -26,7 +26,21 @@ use clap::{CommandFactory, Parser};
 use crate::args::{Cli, Command};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            // A script that asked for JSON gets its document even when the
+            // command line itself is wrong; help and version are no error.
+            if error.use_stderr() && asks_for_json(std::env::args_os().skip(1)) {
+                let rendered = error.render().to_string();
+                let first = rendered.lines().next().unwrap_or_default();
+                let message = first.strip_prefix("error: ").unwrap_or(first);
+                print_error_document(&exit::CliError::usage(message));
+            }
+            error.exit();
+        }
+    };
+    let json = cli.output() == Some(args::OutputArg::Json);
     init_logging(
         cli.log.verbose,
         cli.log.log_format,
@@ -41,7 +55,7 @@ fn main() -> ExitCode {
         client
             .or(before)
             .resolve(env)
-            .map_err(exit::CliError::usage)
+            .map_err(exit::CliError::config)
     };
     let result = match cli.command {
         Command::Flush(mut args) => resolve(std::mem::take(&mut args.client), before)
@@ -82,11 +96,36 @@ fn main() -> ExitCode {
         Ok(status) => ExitCode::from(status.code()),
         Err(error) => {
             if !error.is_quiet() {
+                if json {
+                    print_error_document(&error);
+                }
                 eprintln!("tcdn: {error}");
             }
             ExitCode::from(error.code())
         }
     }
+}
+
+/// Whether `--output json` (or `--output=json`) is among the arguments.
+fn asks_for_json(args: impl Iterator<Item = std::ffi::OsString>) -> bool {
+    let mut previous_was_output = false;
+    for arg in args {
+        let arg = arg.to_string_lossy();
+        if arg == "--output=json" || (previous_was_output && arg == "json") {
+            return true;
+        }
+        previous_was_output = arg == "--output";
+    }
+    false
+}
+
+/// Prints the JSON error document on stdout (a closed stdout is no
+/// matter: the message also goes to stderr).
+fn print_error_document(error: &exit::CliError) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(error.to_json().as_bytes())
+        .and_then(|()| stdout.flush());
 }
 
 /// `tcdn emulator` and `tcdn completions` take no client options, wherever

@@ -532,7 +532,6 @@ fn emulator_and_completions_refuse_client_options() {
         &["--dry-run", "emulator", "--secret-id", ID][..],
         &["--rate-limit", "5", "emulator", "--secret-id", ID],
         &["--endpoint", "http://127.0.0.1:9/", "completions", "bash"],
-        &["completions", "bash", "--output", "json"],
     ] {
         Tcdn::new()
             .cmd()
@@ -540,6 +539,18 @@ fn emulator_and_completions_refuse_client_options() {
             .assert()
             .code(2)
             .stdout(predicate::str::is_empty());
+    }
+    // Asked for JSON, even a refused command line answers with its error
+    // document.
+    for args in [
+        &["completions", "bash", "--output", "json"][..],
+        &["--output", "json", "emulator", "--secret-id", ID],
+    ] {
+        let output = Tcdn::new().cmd().args(args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2));
+        let document: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(document["schema"], 1);
+        assert_eq!(document["error"]["kind"], "usage", "{document}");
     }
 }
 
