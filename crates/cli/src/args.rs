@@ -329,6 +329,17 @@ pub enum ApiArg {
     V2,
 }
 
+/// `--language`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LanguageArg {
+    /// English.
+    #[value(name = "en-US")]
+    EnUs,
+    /// Simplified Chinese.
+    #[value(name = "zh-CN")]
+    ZhCn,
+}
+
 /// HTTP method of the API requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum MethodArg {
@@ -497,6 +508,12 @@ client_args! {
     #[arg(long, value_name = "PATH", help_heading = ENDPOINT)]
     ca_bundle: Option<PathBuf>,
 
+    /// Language of the API's messages, sent as X-TC-Language (the signed
+    /// Language parameter with hmac-*) (API 3.0) [default: en-US]
+    /// [env: TCDN_LANGUAGE].
+    #[arg(long, value_enum, value_name = "LANG", help_heading = ENDPOINT)]
+    language: Option<LanguageArg>,
+
     /// Credential profile of tccli / the SDKs (default: TCCLI_PROFILE or `default`).
     #[arg(long, value_name = "NAME", help_heading = CREDENTIALS)]
     profile: Option<String>,
@@ -576,6 +593,8 @@ pub struct ClientOptions {
     pub method: MethodArg,
     /// `--signature-method`, defaulted by the API.
     pub signature_method: SignatureMethodArg,
+    /// `--language`, else `TCDN_LANGUAGE`, else en-US.
+    pub language: LanguageArg,
     /// `--profile`.
     pub profile: Option<String>,
     /// `--use-cvm-role`.
@@ -615,6 +634,8 @@ pub struct ClientEnv {
     pub api: Option<String>,
     /// `SSL_CERT_FILE`.
     pub ssl_cert_file: Option<PathBuf>,
+    /// `TCDN_LANGUAGE`.
+    pub language: Option<String>,
 }
 
 impl ClientEnv {
@@ -624,6 +645,7 @@ impl ClientEnv {
             endpoint: std::env::var("TCDN_ENDPOINT").ok(),
             api: std::env::var("TCDN_API").ok(),
             ssl_cert_file: std::env::var_os("SSL_CERT_FILE").map(PathBuf::from),
+            language: std::env::var("TCDN_LANGUAGE").ok(),
         }
     }
 }
@@ -632,7 +654,8 @@ impl ClientArgs {
     /// Applies the defaults.
     ///
     /// # Errors
-    /// A message for a `TCDN_API` that is not `v2` or `v3`.
+    /// A message for a `TCDN_API` that is not `v2` or `v3`, or a
+    /// `TCDN_LANGUAGE` that is not `en-US` or `zh-CN`.
     pub fn resolve(self, env: ClientEnv) -> Result<ClientOptions, String> {
         let api = match (self.api, env.api.as_deref().filter(|v| !v.is_empty())) {
             (Some(api), _) => api,
@@ -641,7 +664,18 @@ impl ClientArgs {
                 .map_err(|_| format!("TCDN_API={text:?} is not an API: choose v3 or v2"))?,
         };
         let v3 = api == ApiArg::V3;
+        let language = match (
+            self.language,
+            env.language.as_deref().filter(|v| !v.is_empty()),
+        ) {
+            (Some(language), _) => language,
+            (None, None) => LanguageArg::EnUs,
+            (None, Some(text)) => LanguageArg::from_str(text, true).map_err(|_| {
+                format!("TCDN_LANGUAGE={text:?} is not a language: choose en-US or zh-CN")
+            })?,
+        };
         Ok(ClientOptions {
+            language,
             api,
             ca_bundle: self
                 .ca_bundle
@@ -738,6 +772,7 @@ mod tests {
         assert_eq!(options.api, ApiArg::V3);
         assert_eq!(options.signature_method, SignatureMethodArg::Tc3HmacSha256);
         assert_eq!(options.output, OutputArg::Text);
+        assert_eq!(options.language, LanguageArg::EnUs);
     }
 
     #[test]
@@ -754,12 +789,14 @@ mod tests {
                 endpoint: Some("http://127.0.0.1:1/".into()),
                 api: Some("v2".into()),
                 ssl_cert_file: None,
+                language: Some("zh-cn".into()),
             })
             .unwrap();
         assert_eq!(options.endpoint.as_deref(), Some("http://127.0.0.1:1/"));
         assert_eq!(options.api, ApiArg::V2);
         assert_eq!(options.rate_limit, 100);
         assert_eq!(options.signature_method, SignatureMethodArg::HmacSha1);
+        assert_eq!(options.language, LanguageArg::ZhCn);
     }
 
     #[test]
@@ -771,6 +808,13 @@ mod tests {
             })
             .unwrap_err();
         assert!(error.contains("TCDN_API"), "{error}");
+        let error = ClientArgs::default()
+            .resolve(ClientEnv {
+                language: Some("fr-FR".into()),
+                ..ClientEnv::default()
+            })
+            .unwrap_err();
+        assert!(error.contains("TCDN_LANGUAGE"), "{error}");
     }
 
     #[test]

@@ -118,7 +118,10 @@ impl PathJoin {
         })?;
         let prefixed = !self.strip.is_empty()
             && parts.len() >= self.strip.len()
-            && parts.iter().zip(&self.strip).all(|(part, strip)| part == strip);
+            && parts
+                .iter()
+                .zip(&self.strip)
+                .all(|(part, strip)| part == strip);
         let rest = if prefixed {
             &parts[self.strip.len()..]
         } else {
@@ -153,7 +156,13 @@ fn has_scheme(value: &str) -> bool {
 fn segments(path: &str) -> impl Iterator<Item = Result<&str, ()>> {
     path.split('/')
         .filter(|segment| !segment.is_empty() && *segment != ".")
-        .map(|segment| if segment == ".." { Err(()) } else { Ok(segment) })
+        .map(|segment| {
+            if segment == ".." {
+                Err(())
+            } else {
+                Ok(segment)
+            }
+        })
 }
 
 /// Appends `segment` percent-encoded as an RFC 3986 path segment (`pchar`:
@@ -358,9 +367,7 @@ impl Collector {
             threads,
             |piece| {
                 piece.map(|piece| match piece {
-                    Piece::Lines { bytes, opening } => {
-                        Step::Checked(check(&bytes, opening, join))
-                    }
+                    Piece::Lines { bytes, opening } => Step::Checked(check(&bytes, opening, join)),
                     Piece::Overlong(length) => Step::Overlong(length),
                     Piece::Runaway => Step::Runaway,
                 })
@@ -1011,7 +1018,11 @@ mod tests {
             ("HTTPS://other.example/x y", "HTTPS://other.example/x y"),
             ("http://other.example/a", "http://other.example/a"),
         ] {
-            assert_eq!(joined(base, None, false, value).unwrap(), expected, "{value}");
+            assert_eq!(
+                joined(base, None, false, value).unwrap(),
+                expected,
+                "{value}"
+            );
         }
         // A base with a path and a trailing slash.
         assert_eq!(
@@ -1062,13 +1073,20 @@ mod tests {
         let mut collector = Collector::with_join(Some(join));
         collector.push("dist/a.css", || Origin::Argument(1));
         collector
-            .read_lines("changed.txt", &b"b.css\n\n../c.css\nhttps://o.example/d\n"[..])
+            .read_lines(
+                "changed.txt",
+                &b"b.css\n\n../c.css\nhttps://o.example/d\n"[..],
+            )
             .unwrap();
         let got = collector.finish();
         let (urls, problems) = summary(got);
         assert_eq!(
             urls,
-            ["https://s.example/a.css", "https://s.example/b.css", "https://o.example/d"]
+            [
+                "https://s.example/a.css",
+                "https://s.example/b.css",
+                "https://o.example/d"
+            ]
         );
         assert_eq!(problems.len(), 1);
         assert!(problems[0].starts_with("changed.txt:3: "), "{problems:?}");
@@ -1091,11 +1109,7 @@ mod tests {
                 Just(".".to_owned()),
                 Just(String::new()),
             ];
-            (
-                "/{0,2}",
-                prop::collection::vec(segment, 0..6),
-                "/{0,2}",
-            )
+            ("/{0,2}", prop::collection::vec(segment, 0..6), "/{0,2}")
                 .prop_map(|(lead, segments, tail)| format!("{lead}{}{tail}", segments.join("/")))
                 .prop_filter("a path, not a URL", |p| !is_url(p) && !has_scheme(p))
         }
@@ -1140,7 +1154,9 @@ mod tests {
             let mut out = Vec::new();
             let mut i = 0;
             while i < bytes.len() {
-                let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+                let hex = bytes
+                    .get(i + 1..i + 3)
+                    .and_then(|h| std::str::from_utf8(h).ok());
                 match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
                     (b'%', Some(byte)) => {
                         out.push(byte);

@@ -110,6 +110,7 @@ pub(crate) struct Setup {
     credentials: Arc<RefreshingCredentials>,
     method: HttpMethod,
     signing: Signing,
+    language: tcdn::v3::Language,
     clock: Arc<StartingClock>,
     nonces: Arc<dyn NonceSource>,
 }
@@ -152,12 +153,17 @@ impl Setup {
             Some(first) => Arc::new(SequentialNonces::new(first)),
             None => Arc::new(RandomNonces::new()),
         };
+        let language = match global.language {
+            crate::args::LanguageArg::EnUs => tcdn::v3::Language::EnUs,
+            crate::args::LanguageArg::ZhCn => tcdn::v3::Language::ZhCn,
+        };
         Ok(Self {
             api,
             endpoint,
             credentials,
             method,
             signing,
+            language,
             clock: Arc::new(StartingClock::new(global.timestamp)),
             nonces,
         })
@@ -169,6 +175,7 @@ impl Setup {
             .with_endpoint(self.endpoint.clone())
             .with_method(self.method)
             .with_signing(self.signing)
+            .with_language(self.language)
     }
 
     /// The timestamp and nonce of the next dry-run request: a fixed
@@ -193,6 +200,7 @@ impl Setup {
             .endpoint(self.endpoint.clone())
             .method(self.method)
             .signing(self.signing)
+            .language(self.language)
             .timeout(Duration::from_secs(global.timeout.max(1)))
             .retry_policy(
                 RetryPolicy::default()
