@@ -1129,6 +1129,10 @@ mod tests {
             fn the_join_is_a_url_under_the_base_and_idempotent(value in path(), dir in any::<bool>()) {
                 let base = "https://site.example/root";
                 let join = PathJoin::new(base, None, dir).unwrap();
+                if value.split('/').any(|segment| segment == "..") {
+                    prop_assert!(join.apply(&value).is_err(), "{}", value);
+                    return Ok(());
+                }
                 let url = join.apply(&value).unwrap().into_owned();
                 prop_assert!(url.starts_with("https://site.example/root/"), "{}", url);
                 prop_assert!(CdnUrl::parse(&url).is_ok(), "{}", url);

@@ -82,7 +82,9 @@ fn main() -> ExitCode {
                 // Rendered first: `generate` panics when a write fails (a
                 // closed pipe), and a write error is ours to report.
                 let mut script = Vec::new();
-                clap_complete::generate(shell, &mut Cli::command(), "tcdn", &mut script);
+                let mut cli = Cli::command();
+                cli.build();
+                clap_complete::generate(shell, &mut without_hidden(&cli), "tcdn", &mut script);
                 let mut stdout = std::io::stdout().lock();
                 stdout
                     .write_all(&script)
@@ -104,6 +106,30 @@ fn main() -> ExitCode {
             ExitCode::from(error.code())
         }
     }
+}
+
+/// `command` as the completions see it: without the hidden options and
+/// commands, which are accepted but not offered (the client options
+/// written before the command, `push --dir`). `command` is built, so its
+/// global options are already in each command.
+fn without_hidden(command: &clap::Command) -> clap::Command {
+    let mut visible = clap::Command::new(command.get_name().to_owned())
+        .disable_help_flag(true)
+        .disable_version_flag(true)
+        .disable_help_subcommand(true);
+    if let Some(about) = command.get_about() {
+        visible = visible.about(about.clone());
+    }
+    if let Some(version) = command.get_version() {
+        visible = visible.version(version.to_owned());
+    }
+    for arg in command.get_arguments().filter(|arg| !arg.is_hide_set()) {
+        visible = visible.arg(arg.clone().global(false));
+    }
+    for sub in command.get_subcommands().filter(|sub| !sub.is_hide_set()) {
+        visible = visible.subcommand(without_hidden(sub));
+    }
+    visible
 }
 
 /// Whether `--output json` (or `--output=json`) is among the arguments.
