@@ -519,11 +519,14 @@ fn client_options_are_listed_under_headings_and_rare_ones_only_in_long_help() {
         assert!(long.contains(rare), "--help lacks {rare}:\n{long}");
     }
     // The top level lists the commands, not the client options.
+    // (Its examples, after the options, may show them in use.)
     let top = stdout_of(&Tcdn::new().bare().arg("-h").output().unwrap());
+    let (options, examples) = top.split_once("\nExamples:\n").unwrap();
     assert!(
-        !top.contains("--rate-limit") && !top.contains("--dry-run"),
+        !options.contains("--rate-limit") && !options.contains("--dry-run"),
         "{top}"
     );
+    assert!(examples.contains("tcdn flush --dry-run"), "{top}");
 }
 
 #[test]
@@ -846,9 +849,9 @@ fn the_man_page_renders_every_command() {
     assert!(output.status.success());
     let page = stdout_of(&output);
     assert!(page.contains(".TH tcdn 1"), "{page}");
-    for command in ["FLUSH", "PUSH", "QUOTA", "TASKS", "EMULATOR", "COMPLETIONS"] {
+    for command in ["flush", "push", "quota", "tasks", "emulator", "completions"] {
         assert!(
-            page.contains(&format!(".SH \"TCDN {command}\"")),
+            page.contains(&format!(".SS \"tcdn {command}\"")),
             "{command}"
         );
     }
