@@ -225,7 +225,7 @@ fn every_exit_2_outcome_prints_its_error_document_under_json() {
                 "--output",
                 "json",
                 "--endpoint",
-                "http://192.0.2.1/",
+                "ftp://127.0.0.1/",
                 url
             ]
         ),
