@@ -289,7 +289,6 @@ impl Collector {
             problems,
             invalid,
         } = &mut self.collected;
-        // (`join` is not the sink's: values reach it joined.)
         Sink {
             urls: urls.inserter(),
             problems,
