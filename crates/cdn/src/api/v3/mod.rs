@@ -26,7 +26,7 @@ use tcdn_sign::tc3::{MAX_TIMESTAMP, Timestamp};
 pub(crate) use answer::{Body, Receipt};
 pub(crate) use builder::batch as batch_of;
 pub use builder::{
-    BorrowedPlan, Plan, PlannedCall, PreparedRequest, RequestBuilder, RequestError,
+    BorrowedPlan, Language, Plan, PlannedCall, PreparedRequest, RequestBuilder, RequestError,
     RequestErrorKind, Signing,
 };
 
