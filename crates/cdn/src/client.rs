@@ -55,6 +55,7 @@ pub struct ClientBuilder {
     api: Api,
     endpoint: Option<Endpoint>,
     signing: Option<Signing>,
+    language: Option<v3::Language>,
     requests: RequestBuilder,
     extra_params: bool,
     transport: Option<Arc<dyn Transport>>,
@@ -78,6 +79,7 @@ impl fmt::Debug for ClientBuilder {
             .field("api", &self.api)
             .field("endpoint", &self.endpoint)
             .field("signing", &self.signing)
+            .field("language", &self.language)
             .field("requests", &self.requests)
             // A transport's own Debug may show what it recorded (the mocks do).
             .field(
@@ -132,6 +134,15 @@ impl ClientBuilder {
     #[must_use]
     pub fn signing(mut self, signing: Signing) -> Self {
         self.signing = Some(signing);
+        self
+    }
+
+    /// Asks API 3.0 for its messages in `language` (see
+    /// [`v3::RequestBuilder::with_language`]); by default none is asked
+    /// for. API 2.0 has no such parameter.
+    #[must_use]
+    pub fn language(mut self, language: v3::Language) -> Self {
+        self.language = Some(language);
         self
     }
 
@@ -305,10 +316,13 @@ impl ClientBuilder {
                             .to_owned(),
                     ));
                 }
-                let requests = v3::RequestBuilder::new(self.requests.credentials().clone())
+                let mut requests = v3::RequestBuilder::new(self.requests.credentials().clone())
                     .with_endpoint(endpoint)
                     .with_method(self.requests.method())
                     .with_signing(self.signing.unwrap_or_default());
+                if let Some(language) = self.language {
+                    requests = requests.with_language(language);
+                }
                 Backends::V3(Arc::new(V3 { requests }))
             }
         };
@@ -349,6 +363,7 @@ impl ClientBuilder {
                 pacing,
                 rng: Mutex::new(rng),
                 interrupt_grace: self.interrupt_grace,
+                server_clock: crate::core::skew::ServerClock::default(),
             }),
             backend,
         })
@@ -405,6 +420,7 @@ impl Client {
             api: Api::default(),
             endpoint: None,
             signing: None,
+            language: None,
             extra_params: false,
             transport: None,
             roots: Vec::new(),

@@ -15,8 +15,13 @@ pub enum NotSentReason {
     Interrupted,
     /// A daily quota of its operation and area was found used up.
     DailyQuotaExhausted,
-    /// The endpoint kept refusing connections, so the run stopped.
+    /// The endpoint could not be reached (refused connections, a name that
+    /// does not resolve): the request never left, or the run stopped after
+    /// several such attempts in a row.
     EndpointUnreachable,
+    /// The endpoint took connections but answered none of several requests
+    /// in a row within the timeout, so the run stopped.
+    EndpointUnresponsive,
 }
 
 impl fmt::Display for NotSentReason {
@@ -25,6 +30,7 @@ impl fmt::Display for NotSentReason {
             Self::Interrupted => "not sent: the run was interrupted",
             Self::DailyQuotaExhausted => "not sent: the daily quota is used up",
             Self::EndpointUnreachable => "not sent: the endpoint is unreachable",
+            Self::EndpointUnresponsive => "not sent: the endpoint does not answer",
         })
     }
 }
@@ -78,6 +84,9 @@ pub enum GaveUp {
     /// endpoint unreachable) before the next attempt, or while one waited
     /// for its answer.
     Stopped(NotSentReason),
+    /// An attempt's answer was lost and looking its URLs up failed: they
+    /// may have been applied, so they are not sent again.
+    LookupFailed,
 }
 
 impl fmt::Display for GaveUp {
@@ -86,9 +95,11 @@ impl fmt::Display for GaveUp {
             Self::NotRetryable => "not retryable",
             Self::AttemptsExhausted => "no attempts left",
             Self::DeadlineReached => "total deadline reached",
+            Self::LookupFailed => "the lost answer could not be looked up",
             Self::Stopped(NotSentReason::Interrupted) => "the run was interrupted",
             Self::Stopped(NotSentReason::DailyQuotaExhausted) => "the daily quota is used up",
             Self::Stopped(NotSentReason::EndpointUnreachable) => "the endpoint is unreachable",
+            Self::Stopped(NotSentReason::EndpointUnresponsive) => "the endpoint does not answer",
         })
     }
 }

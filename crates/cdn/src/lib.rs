@@ -264,7 +264,7 @@ pub mod v2 {
 /// are [`model::v3`].
 pub mod v3 {
     pub use crate::api::v3::{
-        BorrowedPlan, Plan, PlannedCall, PreparedRequest, RequestBuilder, RequestError,
+        BorrowedPlan, Language, Plan, PlannedCall, PreparedRequest, RequestBuilder, RequestError,
         RequestErrorKind, Signing,
     };
 }

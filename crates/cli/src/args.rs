@@ -9,7 +9,7 @@ use crate::emulator_cmd::EmulatorArgs;
 const ABOUT: &str =
     "Flush (purge) or push (prefetch) Tencent Cloud CDN caches, mainland and overseas.";
 
-const LONG_ABOUT: &str = "\
+pub const LONG_ABOUT: &str = "\
 Flush (purge) or push (prefetch) Tencent Cloud CDN caches, mainland and overseas,
 with API 3.0 (PurgeUrlsCache, PurgePathCache, PushUrlsCache; the default) or the
 legacy API 2.0 action FlushOrPushOverall (--api v2).
@@ -45,20 +45,176 @@ listed as not sent, with the reason.
 `tcdn emulator` serves a faithful local stand-in of both APIs, and --endpoint (or
 TCDN_ENDPOINT) points tcdn at it.";
 
-/// The exit statuses, after the help of `tcdn`, `flush` and `push`.
-const EXIT_STATUS: &str = "\
+/// The examples of each command's help, and of the man page (one list,
+/// each a comment line and a command line): what a deploy pipeline does.
+pub const EXAMPLES: &[(&str, &str, &str)] = &[
+    (
+        "flush",
+        "Flush a deploy's changed paths under the site (an empty list sends nothing)",
+        "tcdn flush --base-url https://www.example.com --strip-prefix dist/ \\\n    --allow-empty --from-file changed.txt",
+    ),
+    (
+        "flush",
+        "Flush whole directories, everything under them",
+        "tcdn flush --dir --flush-type delete https://www.example.com/static/",
+    ),
+    (
+        "push",
+        "Push the entry pages and wait until the CDN holds them",
+        "tcdn push --wait --wait-timeout 300 \\\n    https://www.example.com/ https://www.example.com/index.html",
+    ),
+    (
+        "quota",
+        "What is left of today's quotas, for a script",
+        "tcdn quota --output json",
+    ),
+    (
+        "tasks",
+        "The status of a task that flush or push reported",
+        "tcdn tasks 1533045796-i60rfmzm",
+    ),
+    (
+        "flush",
+        "Print the signed requests, send nothing",
+        "tcdn flush --dry-run --output json --base-url https://www.example.com \\\n    index.html",
+    ),
+    (
+        "emulator",
+        "A local stand-in of the API for a pipeline's tests",
+        "tcdn emulator --listen 127.0.0.1:0 --secret-id AKIDtest > origin.txt &",
+    ),
+    (
+        "completions",
+        "Install the bash completions",
+        "tcdn completions bash > ~/.local/share/bash-completion/completions/tcdn",
+    ),
+    (
+        "man",
+        "Install the man page",
+        "tcdn man > ~/.local/share/man/man1/tcdn.1",
+    ),
+];
+
+/// The environment variables tcdn reads, for the man page's ENVIRONMENT
+/// (the options' own are named in their help as `[env: NAME]`).
+pub const ENVIRONMENT: &[(&str, &str)] = &[
+    (
+        "TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY",
+        "The API key pair; the first credentials tried.",
+    ),
+    (
+        "TENCENTCLOUD_TOKEN, TENCENTCLOUD_SECURITY_TOKEN",
+        "The session token of temporary credentials.",
+    ),
+    (
+        "TENCENTCLOUD_CREDENTIALS_FILE",
+        "Another path for the SDKs' credentials file.",
+    ),
+    (
+        "TCCLI_PROFILE",
+        "The profile of the credential files (--profile).",
+    ),
+    (
+        "TENCENTCLOUD_ROLE_ARN, TENCENTCLOUD_ROLE_SESSION_NAME",
+        "A role to assume, and its session's name (--role-arn, --role-session-name).",
+    ),
+    (
+        "TKE_REGION, TKE_PROVIDER_ID, TKE_WEB_IDENTITY_TOKEN_FILE, TKE_ROLE_ARN",
+        "TKE OIDC: all four set, a pod's web identity is exchanged for credentials.",
+    ),
+    ("TCDN_API", "The API, v3 or v2 (--api)."),
+    ("TCDN_ENDPOINT", "The API endpoint (--endpoint)."),
+    (
+        "TCDN_LANGUAGE",
+        "The language of the API's messages (--language).",
+    ),
+    (
+        "TCDN_METADATA_ENDPOINT, TCDN_STS_ENDPOINT",
+        "Other CVM metadata and STS services, such as the emulator's.",
+    ),
+    (
+        "TCDN_THREADS",
+        "Threads that check large inputs and sign large dry runs.",
+    ),
+    (
+        "SSL_CERT_FILE",
+        "Extra trusted certificates in PEM (--ca-bundle).",
+    ),
+    (
+        "HTTPS_PROXY, NO_PROXY",
+        "The proxy of HTTPS requests, and the hosts that bypass it.",
+    ),
+    ("RUST_LOG", "The log filter, over -v."),
+];
+
+/// The files tcdn reads, for the man page's FILES.
+pub const FILES: &[(&str, &str)] = &[
+    (
+        "~/.tccli/<profile>.credential",
+        "tccli's credentials (JSON), the second source tried.",
+    ),
+    (
+        "~/.tencentcloud/credentials",
+        "The SDKs' credentials (INI), the third source tried.",
+    ),
+];
+
+/// Where the client commands find credentials, after their help.
+const CREDENTIALS_HELP: &str = "\
+Credentials: TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY (with TENCENTCLOUD_TOKEN
+for temporary ones), else ~/.tccli/<profile>.credential, ~/.tencentcloud/credentials
+(TENCENTCLOUD_CREDENTIALS_FILE), TKE OIDC, or the CVM instance's role; `tcdn --help`
+has the whole order.";
+
+/// The examples of `command` (every command's for `tcdn` itself), as a
+/// help section.
+fn examples(command: Option<&str>) -> String {
+    let mut text = String::from("Examples:\n");
+    for (of, comment, line) in EXAMPLES {
+        if command.is_none_or(|c| c == *of) {
+            text.push_str(&format!("  # {comment}\n"));
+            for part in line.lines() {
+                text.push_str(&format!("  {part}\n"));
+            }
+        }
+    }
+    text.pop();
+    text
+}
+
+/// A client command's short help footer: its examples and the credentials.
+fn client_after_help(command: &str) -> String {
+    format!("{}\n\n{CREDENTIALS_HELP}", examples(Some(command)))
+}
+
+/// A client command's long help footer: the short one and the exit statuses.
+fn client_after_long_help(command: &str) -> String {
+    format!("{}\n\n{EXIT_STATUS}", client_after_help(command))
+}
+
+/// The exit statuses, after the help of `tcdn` and the client commands.
+pub const EXIT_STATUS: &str = "\
 Exit status:
   0    every URL succeeded (with --wait: is done)
   1    some URLs failed or were not sent; `tcdn tasks`: a task was not found
   2    invalid input or usage (bad URL or option, missing credentials, unusable proxy,
-       a quota that cannot hold the submission without --force)
+       a quota that cannot hold the submission without --force, an empty input without
+       --allow-empty); with --output json, an error document on stdout
   130  interrupted by Ctrl-C (SIGINT), after printing the report so far
   141  stdout closed early (`tcdn ... | head`); nothing more is printed
   143  interrupted by SIGTERM, after printing the report so far";
 
 /// `tcdn`: the top level.
 #[derive(Debug, Parser)]
-#[command(name = "tcdn", version, about = ABOUT, long_about = LONG_ABOUT, after_long_help = EXIT_STATUS, propagate_version = true)]
+#[command(
+    name = "tcdn",
+    version,
+    about = ABOUT,
+    long_about = LONG_ABOUT,
+    after_help = examples(None),
+    after_long_help = format!("{}\n\n{EXIT_STATUS}", examples(None)),
+    propagate_version = true
+)]
 pub struct Cli {
     /// Logging, for every command; accepted before or after it.
     #[command(flatten)]
@@ -75,6 +231,20 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Cli {
+    /// The `--output` given, after the command or before it.
+    pub fn output(&self) -> Option<OutputArg> {
+        let after = match &self.command {
+            Command::Flush(args) => args.client.output,
+            Command::Push(args) => args.client.output,
+            Command::Quota(args) => args.client.output,
+            Command::Tasks(args) => args.client.output,
+            Command::Emulator(_) | Command::Man | Command::Completions { .. } => None,
+        };
+        after.or(self.before.output)
+    }
+}
+
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -85,7 +255,8 @@ A flushed URL is fetched again from the origin on its next request. Limits per c
 API 3.0 1000 URLs or the quota's batch of directories (100 by default); API 2.0 1000\n\
 URLs or 20 directories. tcdn splits larger lists into calls. Daily quotas per area:\n\
 10,000 URLs and 100 directories.",
-        after_long_help = EXIT_STATUS
+        after_help = client_after_help("flush"),
+        after_long_help = client_after_long_help("flush")
     )]
     Flush(FlushArgs),
     /// Push (prefetch) URLs into the CDN cache.
@@ -94,21 +265,32 @@ URLs or 20 directories. tcdn splits larger lists into calls. Daily quotas per ar
 Directories cannot be pushed. Limits: 500 URLs per call under API 3.0, 20 under\n\
 API 2.0 (tcdn splits larger lists), 1,000 per area per day. The account may need to\n\
 be on Tencent's prefetch whitelist (UnauthorizedOperation.CdnUserNoWhitelist).",
-        after_long_help = EXIT_STATUS
+        after_help = client_after_help("push"),
+        after_long_help = client_after_long_help("push")
     )]
     Push(PushArgs),
     /// Print the account's purge and push quotas (API 3.0).
     #[command(
         long_about = "Print the account's daily purge and push quotas: per area, the most URLs\n\
 or directories per call (batch), per day (total), and what is left today (available).\n\
-API 3.0's DescribePurgeQuota and DescribePushQuota."
+API 3.0's DescribePurgeQuota and DescribePushQuota.",
+        after_help = client_after_help("quota"),
+        after_long_help = client_after_long_help("quota"),
+        // Accepted (a shared command line may carry them), but of no use here.
+        mut_arg("batch_size", |arg| arg.hide(true)),
+        mut_arg("concurrency", |arg| arg.hide(true))
     )]
     Quota(QueryArgs),
     /// Print the status of tasks by TaskId (API 3.0).
     #[command(
         long_about = "Print the status of every URL of the given tasks: process, done, fail or\n\
 (push) invalid. The TaskIds are those `tcdn flush` and `tcdn push` report. API 3.0's\n\
-DescribePurgeTasks and DescribePushTasks. Exit status 1 when a task is not found."
+DescribePurgeTasks and DescribePushTasks. Exit status 1 when a task is not found.",
+        after_help = client_after_help("tasks"),
+        after_long_help = client_after_long_help("tasks"),
+        // Accepted (a shared command line may carry them), but of no use here.
+        mut_arg("batch_size", |arg| arg.hide(true)),
+        mut_arg("concurrency", |arg| arg.hide(true))
     )]
     Tasks(TasksArgs),
     /// Serve a local emulator of the API endpoint, for tests and pipelines.
@@ -120,12 +302,15 @@ The first line on stdout is its origin (http://127.0.0.1:PORT, https:// with\n\
 It checks signatures, timestamps, nonces, rate limits, per-request limits and\n\
 daily quotas like the documented server, and lists accepted requests at\n\
 /_emulator/tasks.\n\
-It stops cleanly on Ctrl-C or SIGTERM."
+It stops cleanly on Ctrl-C or SIGTERM.",
+        after_help = examples(Some("emulator"))
     )]
     Emulator(EmulatorArgs),
     /// Print tcdn's man page (roff), e.g. `tcdn man > ~/.local/share/man/man1/tcdn.1`.
+    #[command(after_help = examples(Some("man")))]
     Man,
     /// Print a shell completion script.
+    #[command(after_help = examples(Some("completions")))]
     Completions {
         /// The shell to complete for.
         shell: clap_complete::Shell,
@@ -155,7 +340,25 @@ pub struct TargetArgs {
     #[arg(long, value_name = "PATH|-")]
     pub from_file: Option<PathBuf>,
 
-    /// URLs, each starting with http:// or https://.
+    /// Join every input that is not a URL to this base, as a path:
+    /// `css/a.css` or `/css/a.css` becomes BASE/css/a.css (`./` and `//`
+    /// normalised, `..` refused, non-ASCII, spaces and stray `%`
+    /// percent-encoded, existing `%XX` kept; with --dir, a trailing `/`).
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+
+    /// With --base-url: drop this leading folder (a build's `dist/`) from
+    /// the paths that start with it, before the join.
+    #[arg(long, value_name = "PREFIX", requires = "base_url")]
+    pub strip_prefix: Option<String>,
+
+    /// An input with no URL (a deploy that changed nothing) sends nothing
+    /// and exits 0, instead of exit 2.
+    #[arg(long)]
+    pub allow_empty: bool,
+
+    /// URLs, each starting with http:// or https:// (or, with --base-url,
+    /// paths).
     #[arg(value_name = "URL")]
     pub urls: Vec<String>,
 }
@@ -295,6 +498,17 @@ pub enum ApiArg {
     V3,
     /// API 2.0 (FlushOrPushOverall, cdn.api.qcloud.com; retired by Tencent).
     V2,
+}
+
+/// `--language`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LanguageArg {
+    /// English.
+    #[value(name = "en-US")]
+    EnUs,
+    /// Simplified Chinese.
+    #[value(name = "zh-CN")]
+    ZhCn,
 }
 
 /// HTTP method of the API requests.
@@ -441,13 +655,13 @@ impl Fallback for bool {
 }
 
 client_args! {
-    /// API version (default: TCDN_API, else v3).
+    /// API version [default: v3] [env: TCDN_API].
     #[arg(long, value_enum, help_heading = ENDPOINT)]
     api: Option<ApiArg>,
 
-    /// API endpoint (default: TCDN_ENDPOINT, else the API's own). An origin
-    /// (`scheme://host[:port]`) gets the API's path; http:// is allowed only
-    /// to loopback addresses.
+    /// API endpoint [default: the API's own] [env: TCDN_ENDPOINT]. An
+    /// origin (`scheme://host[:port]`) gets the API's path; http:// is
+    /// allowed only to loopback addresses.
     #[arg(long, value_name = "URL", help_heading = ENDPOINT)]
     endpoint: Option<String>,
 
@@ -460,12 +674,19 @@ client_args! {
     #[arg(long, value_enum, help_heading = ENDPOINT)]
     signature_method: Option<SignatureMethodArg>,
 
-    /// Also trust the certificates of this PEM file (default:
-    /// SSL_CERT_FILE), for TLS-inspecting proxies and the emulator's --tls.
+    /// Also trust the certificates of this PEM file, for TLS-inspecting
+    /// proxies and the emulator's --tls [env: SSL_CERT_FILE].
     #[arg(long, value_name = "PATH", help_heading = ENDPOINT)]
     ca_bundle: Option<PathBuf>,
 
-    /// Credential profile of tccli / the SDKs (default: TCCLI_PROFILE or `default`).
+    /// Language of the API's messages, sent as X-TC-Language (the signed
+    /// Language parameter with hmac-*) (API 3.0) [default: en-US]
+    /// [env: TCDN_LANGUAGE].
+    #[arg(long, value_enum, value_name = "LANG", help_heading = ENDPOINT)]
+    language: Option<LanguageArg>,
+
+    /// Credential profile of tccli / the SDKs [default: default] [env:
+    /// TCCLI_PROFILE].
     #[arg(long, value_name = "NAME", help_heading = CREDENTIALS)]
     profile: Option<String>,
 
@@ -474,13 +695,13 @@ client_args! {
     #[arg(long, help_heading = CREDENTIALS)]
     use_cvm_role: bool,
 
-    /// Assume this role with STS AssumeRole (default:
-    /// TENCENTCLOUD_ROLE_ARN), e.g. qcs::cam::uin/100000000001:roleName/deploy.
+    /// Assume this role with STS AssumeRole, e.g.
+    /// qcs::cam::uin/100000000001:roleName/deploy [env: TENCENTCLOUD_ROLE_ARN].
     #[arg(long, value_name = "ARN", help_heading = CREDENTIALS)]
     role_arn: Option<String>,
 
-    /// Session name of the assumed role (default:
-    /// TENCENTCLOUD_ROLE_SESSION_NAME, else `tcdn-<unix time>`).
+    /// Session name of the assumed role [default: tcdn-<unix time>] [env:
+    /// TENCENTCLOUD_ROLE_SESSION_NAME].
     #[arg(long, value_name = "NAME", help_heading = CREDENTIALS)]
     role_session_name: Option<String>,
 
@@ -505,11 +726,13 @@ client_args! {
     /// Requests per minute: API 3.0 paces each action (20 per second),
     /// API 2.0 all calls; 0 = no pacing (warned about unless the endpoint is
     /// loopback) [default: 1200 (v3), 100 (v2)]. A rate-limit refusal is
-    /// retried after the server's window (v3 1 s, v2 60 s), not sooner.
+    /// retried after the server's window (v3 1 s, v2 60 s), not sooner, and
+    /// halves the pace of its action for the next window (it grows back).
     #[arg(long, value_name = "N", help_heading = BATCHING)]
     rate_limit: Option<u32>,
 
-    /// Retries of a failed request (transport errors, 5xx, rate limits) [default: 3].
+    /// Retries of a failed request (transport errors, 5xx, rate limits;
+    /// while pacing adapts, a rate-limit refusal uses none) [default: 3].
     #[arg(long, value_name = "N", help_heading = BATCHING)]
     retries: Option<u32>,
 
@@ -518,7 +741,8 @@ client_args! {
     #[arg(long, value_name = "MS", help_heading = BATCHING)]
     retry_delay: Option<u64>,
 
-    /// Timeout of one HTTP request, in seconds [default: 60].
+    /// Timeout of one HTTP request, in seconds [default: 60]. A lost
+    /// answer's lookup (API 3.0) may take --timeout × (--retries + 1).
     #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..), help_heading = BATCHING)]
     timeout: Option<u64>,
 
@@ -544,6 +768,8 @@ pub struct ClientOptions {
     pub method: MethodArg,
     /// `--signature-method`, defaulted by the API.
     pub signature_method: SignatureMethodArg,
+    /// `--language`, else `TCDN_LANGUAGE`, else en-US.
+    pub language: LanguageArg,
     /// `--profile`.
     pub profile: Option<String>,
     /// `--use-cvm-role`.
@@ -583,6 +809,8 @@ pub struct ClientEnv {
     pub api: Option<String>,
     /// `SSL_CERT_FILE`.
     pub ssl_cert_file: Option<PathBuf>,
+    /// `TCDN_LANGUAGE`.
+    pub language: Option<String>,
 }
 
 impl ClientEnv {
@@ -592,6 +820,7 @@ impl ClientEnv {
             endpoint: std::env::var("TCDN_ENDPOINT").ok(),
             api: std::env::var("TCDN_API").ok(),
             ssl_cert_file: std::env::var_os("SSL_CERT_FILE").map(PathBuf::from),
+            language: std::env::var("TCDN_LANGUAGE").ok(),
         }
     }
 }
@@ -600,7 +829,8 @@ impl ClientArgs {
     /// Applies the defaults.
     ///
     /// # Errors
-    /// A message for a `TCDN_API` that is not `v2` or `v3`.
+    /// A message for a `TCDN_API` that is not `v2` or `v3`, or a
+    /// `TCDN_LANGUAGE` that is not `en-US` or `zh-CN`.
     pub fn resolve(self, env: ClientEnv) -> Result<ClientOptions, String> {
         let api = match (self.api, env.api.as_deref().filter(|v| !v.is_empty())) {
             (Some(api), _) => api,
@@ -609,7 +839,18 @@ impl ClientArgs {
                 .map_err(|_| format!("TCDN_API={text:?} is not an API: choose v3 or v2"))?,
         };
         let v3 = api == ApiArg::V3;
+        let language = match (
+            self.language,
+            env.language.as_deref().filter(|v| !v.is_empty()),
+        ) {
+            (Some(language), _) => language,
+            (None, None) => LanguageArg::EnUs,
+            (None, Some(text)) => LanguageArg::from_str(text, true).map_err(|_| {
+                format!("TCDN_LANGUAGE={text:?} is not a language: choose en-US or zh-CN")
+            })?,
+        };
         Ok(ClientOptions {
+            language,
             api,
             ca_bundle: self
                 .ca_bundle
@@ -706,6 +947,7 @@ mod tests {
         assert_eq!(options.api, ApiArg::V3);
         assert_eq!(options.signature_method, SignatureMethodArg::Tc3HmacSha256);
         assert_eq!(options.output, OutputArg::Text);
+        assert_eq!(options.language, LanguageArg::EnUs);
     }
 
     #[test]
@@ -722,12 +964,14 @@ mod tests {
                 endpoint: Some("http://127.0.0.1:1/".into()),
                 api: Some("v2".into()),
                 ssl_cert_file: None,
+                language: Some("zh-cn".into()),
             })
             .unwrap();
         assert_eq!(options.endpoint.as_deref(), Some("http://127.0.0.1:1/"));
         assert_eq!(options.api, ApiArg::V2);
         assert_eq!(options.rate_limit, 100);
         assert_eq!(options.signature_method, SignatureMethodArg::HmacSha1);
+        assert_eq!(options.language, LanguageArg::ZhCn);
     }
 
     #[test]
@@ -739,6 +983,13 @@ mod tests {
             })
             .unwrap_err();
         assert!(error.contains("TCDN_API"), "{error}");
+        let error = ClientArgs::default()
+            .resolve(ClientEnv {
+                language: Some("fr-FR".into()),
+                ..ClientEnv::default()
+            })
+            .unwrap_err();
+        assert!(error.contains("TCDN_LANGUAGE"), "{error}");
     }
 
     #[test]

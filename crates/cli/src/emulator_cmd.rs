@@ -101,6 +101,24 @@ pub struct EmulatorArgs {
     #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = probability)]
     lose_answer_rate: f64,
 
+    /// Answer this API 3.0 error code for this action, at RATE (0 to 1,
+    /// default 1), with a plausible message instead of judging the request;
+    /// nothing is applied. Repeatable, e.g.
+    /// `--inject-error DescribePurgeTasks=InternalError:0.5`.
+    #[arg(long, value_name = "ACTION=CODE[:RATE]")]
+    inject_error: Vec<tcdn_emulator::InjectedError>,
+
+    /// Seconds the emulator's clock is off from the machine's (negative:
+    /// behind): what it judges timestamps, windows and task times by, and
+    /// the `Date` of its answers.
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 0,
+        allow_negative_numbers = true
+    )]
+    clock_skew: i64,
+
     /// Seed of the fault dice, for repeatable runs.
     #[arg(long, value_name = "N", default_value_t = 0)]
     seed: u64,
@@ -206,6 +224,7 @@ pub fn run(args: EmulatorArgs) -> Result<ExitStatus, CliError> {
         body_read_timeout: Duration::from_secs(args.body_timeout),
         idle_timeout: Duration::from_secs(args.idle_timeout),
     };
+    config.inject_errors = args.inject_error.clone();
     config.credential_ttl = Duration::from_secs(args.credential_ttl);
     config.cvm_role = (!args.no_cvm_role).then(|| args.cvm_role.clone());
     let tls = match (args.tls, &args.tls_ca_out) {
@@ -256,7 +275,11 @@ pub fn run(args: EmulatorArgs) -> Result<ExitStatus, CliError> {
             v3_rate_limit = args.v3_rate_limit,
             "emulator listening"
         );
-        let emulator = Emulator::new(config);
+        let clock = tcdn_emulator::SkewedClock::new(
+            std::sync::Arc::new(tcdn_emulator::SystemClock),
+            args.clock_skew,
+        );
+        let emulator = Emulator::with_clock(config, std::sync::Arc::new(clock));
         match &tls {
             None => emulator.serve(listener, shutdown_signal()).await,
             Some(identity) => {

@@ -1,6 +1,7 @@
 //! Exit codes, the CLI's contract with scripts (the README's table and
 //! `--help` list them): 0 every URL succeeded, 1 some failed or were not
-//! sent, 2 invalid input or usage, 130 / 143 interrupted by SIGINT /
+//! sent, 2 invalid input or usage (with `--output json`, also a JSON error
+//! document on stdout), 130 / 143 interrupted by SIGINT /
 //! SIGTERM (the report so far printed), 141 stdout closed early (a broken
 //! pipe: nothing more is printed).
 
@@ -34,52 +35,116 @@ impl ExitStatus {
 /// stdout was closed before everything was printed (`tcdn … | head`).
 pub const BROKEN_PIPE: u8 = 141;
 
-/// What kind of error stopped the command.
+/// What kind of error stopped the command. Each has its exit code, and a
+/// name in the JSON error document (`--output json`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CliErrorKind {
-    /// Bad input, a bad option, or missing credentials: exit 2.
+    /// A bad option or command line: exit 2.
     Usage,
-    /// Something failed while running (I/O, runtime): exit 1.
+    /// Bad or missing input (URLs, paths, files): exit 2.
+    Input,
+    /// A daily quota that cannot hold the submission: exit 2.
+    Quota,
+    /// No credentials, or a credential source that failed: exit 2.
+    Credentials,
+    /// An unusable setting of the environment (endpoint, CA bundle, proxy,
+    /// a variable's value): exit 2.
+    Config,
+    /// A query or a call that failed: exit 1.
+    Api,
+    /// Something else failed while running (I/O, runtime): exit 1.
     Runtime,
     /// Stdout was closed early: exit [`BROKEN_PIPE`], printing nothing.
     BrokenPipe,
 }
 
-/// An error that stops the command, with a message for the user.
+impl CliErrorKind {
+    /// The name in the JSON error document.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Usage => "usage",
+            Self::Input => "input",
+            Self::Quota => "quota",
+            Self::Credentials => "credentials",
+            Self::Config => "config",
+            // A run that failed on its way is reported like a failed call.
+            Self::Api | Self::Runtime | Self::BrokenPipe => "api",
+        }
+    }
+}
+
+/// An error that stops the command, with a message for the user and, for
+/// bad input, the values refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CliError {
     kind: CliErrorKind,
     message: String,
+    problems: Vec<crate::input::Problem>,
 }
 
 impl CliError {
-    /// Invalid input or usage (exit 2).
-    pub fn usage(message: impl Into<String>) -> Self {
+    fn new(kind: CliErrorKind, message: impl Into<String>) -> Self {
         Self {
-            kind: CliErrorKind::Usage,
+            kind,
             message: message.into(),
+            problems: Vec::new(),
         }
+    }
+
+    /// A bad option or command line (exit 2).
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self::new(CliErrorKind::Usage, message)
+    }
+
+    /// Bad or missing input (exit 2).
+    pub fn input(message: impl Into<String>) -> Self {
+        Self::new(CliErrorKind::Input, message)
+    }
+
+    /// A quota that cannot hold the submission (exit 2).
+    pub fn quota(message: impl Into<String>) -> Self {
+        Self::new(CliErrorKind::Quota, message)
+    }
+
+    /// Credentials missing or not loadable (exit 2).
+    pub fn credentials(message: impl Into<String>) -> Self {
+        Self::new(CliErrorKind::Credentials, message)
+    }
+
+    /// An unusable setting (exit 2).
+    pub fn config(message: impl Into<String>) -> Self {
+        Self::new(CliErrorKind::Config, message)
+    }
+
+    /// A failed query (exit 1).
+    pub fn api(message: impl Into<String>) -> Self {
+        Self::new(CliErrorKind::Api, message)
     }
 
     /// A failure while running (exit 1).
     pub fn runtime(message: impl Into<String>) -> Self {
-        Self {
-            kind: CliErrorKind::Runtime,
-            message: message.into(),
-        }
+        Self::new(CliErrorKind::Runtime, message)
+    }
+
+    /// The same error, listing the values refused.
+    pub fn with_problems(mut self, problems: Vec<crate::input::Problem>) -> Self {
+        self.problems = problems;
+        self
     }
 
     /// Writing the output failed: a closed pipe ends the program quietly
     /// ([`BROKEN_PIPE`]), anything else is a runtime error.
     pub fn output(error: &io::Error) -> Self {
         if error.kind() == io::ErrorKind::BrokenPipe {
-            Self {
-                kind: CliErrorKind::BrokenPipe,
-                message: String::new(),
-            }
+            Self::new(CliErrorKind::BrokenPipe, String::new())
         } else {
             Self::runtime(format!("could not write the output: {error}"))
         }
+    }
+
+    /// What kind of error it is.
+    pub fn kind(&self) -> CliErrorKind {
+        self.kind
     }
 
     /// Whether the error is told to the user (a broken pipe is not: there
@@ -91,11 +156,74 @@ impl CliError {
     /// The process exit code.
     pub fn code(&self) -> u8 {
         match self.kind {
-            CliErrorKind::Usage => 2,
-            CliErrorKind::Runtime => 1,
+            CliErrorKind::Usage
+            | CliErrorKind::Input
+            | CliErrorKind::Quota
+            | CliErrorKind::Credentials
+            | CliErrorKind::Config => 2,
+            CliErrorKind::Api | CliErrorKind::Runtime => 1,
             CliErrorKind::BrokenPipe => BROKEN_PIPE,
         }
     }
+
+    /// The JSON error document of `--output json`, newline included:
+    /// `{"schema":1,"error":{"kind","message","problems":[{"source","line",
+    /// "value","message"}]}}`.
+    pub fn to_json(&self) -> String {
+        use crate::input::Origin;
+        let problems = self
+            .problems
+            .iter()
+            .map(|problem| {
+                let (source, line) = match &problem.origin {
+                    Origin::Argument(n) => ("arguments", *n),
+                    Origin::Line { source, line } => (source.as_str(), *line),
+                };
+                ProblemEntry {
+                    source,
+                    line,
+                    value: problem.value.as_deref(),
+                    message: &problem.reason,
+                }
+            })
+            .collect();
+        let document = ErrorDocument {
+            schema: crate::output::SCHEMA,
+            error: ErrorBody {
+                kind: self.kind().name(),
+                message: &self.message,
+                problems,
+            },
+        };
+        let mut text = serde_json::to_string(&document).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+}
+
+/// `{"schema","error"}`, in that order.
+#[derive(serde::Serialize)]
+struct ErrorDocument<'a> {
+    schema: u32,
+    error: ErrorBody<'a>,
+}
+
+/// `{"kind","message","problems"}`, in that order.
+#[derive(serde::Serialize)]
+struct ErrorBody<'a> {
+    kind: &'static str,
+    message: &'a str,
+    problems: Vec<ProblemEntry<'a>>,
+}
+
+/// `{"source","line","value","message"}`, in that order: `source` is the
+/// file (`stdin`) or `arguments`, `line` the line or argument number.
+#[derive(serde::Serialize)]
+struct ProblemEntry<'a> {
+    source: &'a str,
+    line: usize,
+    value: Option<&'a str>,
+    message: &'a str,
 }
 
 impl fmt::Display for CliError {

@@ -17,8 +17,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 
-#[cfg(test)]
-use tcdn::CdnUrl; // The tests read URLs back through `DistinctUrls::as_slice`.
+use tcdn::CdnUrl;
 use tcdn::model::CdnUrlList;
 use tcdn::model::MAX_URL_LEN;
 use tcdn::plan::{DistinctUrls, Inserter};
@@ -37,6 +36,156 @@ pub const RUNAWAY_LINE: usize = 1 << 20;
 
 /// The UTF-8 byte order mark.
 const BOM: &[u8] = "\u{feff}".as_bytes();
+
+/// Whether `value` is a URL (`http://` or `https://`, in any case) rather
+/// than a path for [`PathJoin`].
+pub fn is_url(value: &str) -> bool {
+    let starts = |prefix: &str| {
+        value
+            .get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+    };
+    starts("http://") || starts("https://")
+}
+
+/// How a deploy's paths become URLs: `--base-url`, `--strip-prefix` and
+/// `--dir`. A value that is already a URL is taken as it is.
+///
+/// A path is cut into segments on `/`; empty segments and `.` are dropped
+/// (so `./a`, `/a` and `a//b` normalise), `..` is refused (a path never
+/// climbs out of the site), the prefix's segments are dropped when the path
+/// starts with them, and each remaining segment is percent-encoded as RFC
+/// 3986 requires of a path segment. An escape already there (`%` and two
+/// hex digits) is kept, so an encoded path is never encoded twice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathJoin {
+    /// The base URL without its trailing `/`.
+    base: String,
+    /// The segments of `--strip-prefix`.
+    strip: Vec<String>,
+    /// `--dir`: every joined path ends with `/`.
+    dir: bool,
+}
+
+impl PathJoin {
+    /// The join onto `base`, an `http://` or `https://` URL with no query
+    /// or fragment (a path under it is kept: `https://site/docs`).
+    ///
+    /// # Errors
+    /// A message naming the option whose value is not usable.
+    pub fn new(base: &str, strip_prefix: Option<&str>, dir: bool) -> Result<Self, String> {
+        let refuse = |why: &str| format!("--base-url {base:?}: {why}");
+        if !is_url(base) {
+            return Err(refuse("it must start with http:// or https://"));
+        }
+        if base.contains(['?', '#']) {
+            return Err(refuse("a base URL has no query (?) or fragment (#)"));
+        }
+        let trimmed = base.trim_end_matches('/');
+        CdnUrl::parse(&format!("{trimmed}/")).map_err(|e| refuse(&e.to_string()))?;
+        let strip = match strip_prefix {
+            None => Vec::new(),
+            Some(prefix) => segments(prefix)
+                .map(|segment| segment.map(str::to_owned))
+                .collect::<Result<_, _>>()
+                .map_err(|()| {
+                    format!("--strip-prefix {prefix:?}: `..` has no place in a prefix")
+                })?,
+        };
+        Ok(Self {
+            base: trimmed.to_owned(),
+            strip,
+            dir,
+        })
+    }
+
+    /// `value` as a URL: itself when it is one, else the path joined to the
+    /// base.
+    ///
+    /// # Errors
+    /// The reason a path is refused (it holds a `..` segment).
+    pub fn apply<'a>(&self, value: &'a str) -> Result<std::borrow::Cow<'a, str>, String> {
+        if is_url(value) {
+            return Ok(std::borrow::Cow::Borrowed(value));
+        }
+        if has_scheme(value) {
+            return Err(format!(
+                "URL {value:?} must start with http:// or https:// (a path has no scheme)"
+            ));
+        }
+        let parts: Vec<&str> = segments(value).collect::<Result<_, _>>().map_err(|()| {
+            format!("path {value:?}: `..` is refused; a path under --base-url stays under it")
+        })?;
+        let prefixed = !self.strip.is_empty()
+            && parts.len() >= self.strip.len()
+            && parts
+                .iter()
+                .zip(&self.strip)
+                .all(|(part, strip)| part == strip);
+        let rest = if prefixed {
+            &parts[self.strip.len()..]
+        } else {
+            &parts[..]
+        };
+        let mut url = String::with_capacity(self.base.len() + value.len() * 3 + 2);
+        url.push_str(&self.base);
+        for segment in rest {
+            url.push('/');
+            encode_segment(segment, &mut url);
+        }
+        let directory = self.dir || value.ends_with('/') || value.ends_with("/.");
+        if rest.is_empty() || directory {
+            url.push('/');
+        }
+        Ok(std::borrow::Cow::Owned(url))
+    }
+}
+
+/// Whether `value` starts like a URL of another scheme (`ftp://…`): a
+/// mistake, not a path.
+fn has_scheme(value: &str) -> bool {
+    value.split_once("://").is_some_and(|(scheme, _)| {
+        scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    })
+}
+
+/// The segments of a path: empty ones and `.` dropped, `Err` for `..`.
+fn segments(path: &str) -> impl Iterator<Item = Result<&str, ()>> {
+    path.split('/')
+        .filter(|segment| !segment.is_empty() && *segment != ".")
+        .map(|segment| {
+            if segment == ".." {
+                Err(())
+            } else {
+                Ok(segment)
+            }
+        })
+}
+
+/// Appends `segment` percent-encoded as an RFC 3986 path segment (`pchar`:
+/// unreserved, sub-delims, `:` and `@` stay), keeping each `%XX` escape as
+/// it is.
+fn encode_segment(segment: &str, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let bytes = segment.as_bytes();
+    for (i, &byte) in bytes.iter().enumerate() {
+        let keep = byte.is_ascii_alphanumeric()
+            || b"-._~!$&'()*+,;=:@".contains(&byte)
+            || (byte == b'%'
+                && bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit));
+        if keep {
+            out.push(char::from(byte));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(byte >> 4)]));
+            out.push(char::from(HEX[usize::from(byte & 15)]));
+        }
+    }
+}
 
 /// Where a submitted value came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,6 +217,9 @@ pub struct Problem {
     pub origin: Origin,
     /// The reason, naming the value and the rule.
     pub reason: String,
+    /// The value refused, when it could be read as text (not an overlong
+    /// or non-UTF-8 line).
+    pub value: Option<String>,
 }
 
 impl fmt::Display for Problem {
@@ -102,12 +254,31 @@ impl Collected {
 #[derive(Debug, Default)]
 pub struct Collector {
     collected: Collected,
+    /// How paths become URLs (`--base-url`); without it, every value must
+    /// be a URL.
+    join: Option<PathJoin>,
 }
 
 impl Collector {
+    /// A collector that joins paths with `join`.
+    pub fn with_join(join: Option<PathJoin>) -> Self {
+        Self {
+            collected: Collected::default(),
+            join,
+        }
+    }
+
     /// Adds one raw value from `origin`.
     pub fn push(&mut self, raw: &str, origin: impl FnOnce() -> Origin) {
-        self.sink().push(raw, origin);
+        let joined = match &self.join {
+            Some(join) => join.apply(raw),
+            None => Ok(std::borrow::Cow::Borrowed(raw)),
+        };
+        let mut sink = self.sink();
+        match joined {
+            Ok(url) => sink.push(&url, raw, origin),
+            Err(reason) => sink.problem(origin, Some(raw), || reason),
+        }
     }
 
     /// Where values go until the sink is dropped: a block of lines at a
@@ -178,6 +349,8 @@ impl Collector {
         length: Option<u64>,
         threads: std::num::NonZeroUsize,
     ) -> std::io::Result<()> {
+        let join = self.join.clone();
+        let join = join.as_ref();
         let mut reading = Reading {
             collector: self,
             lines: Lines {
@@ -193,7 +366,7 @@ impl Collector {
             threads,
             |piece| {
                 piece.map(|piece| match piece {
-                    Piece::Lines { bytes, opening } => Step::Checked(check(&bytes, opening)),
+                    Piece::Lines { bytes, opening } => Step::Checked(check(&bytes, opening, join)),
                     Piece::Overlong(length) => Step::Overlong(length),
                     Piece::Runaway => Step::Runaway,
                 })
@@ -351,7 +524,7 @@ impl<R: BufRead> Iterator for Pieces<R> {
 /// by line (0-based within the block), and its counts.
 struct Checked {
     urls: CdnUrlList,
-    problems: Vec<(usize, String)>,
+    problems: Vec<(usize, String, Option<String>)>,
     invalid: usize,
     lines: usize,
     /// The block's bytes, a byte order mark included.
@@ -359,24 +532,34 @@ struct Checked {
 }
 
 impl Checked {
-    fn problem(&mut self, line: usize, reason: impl FnOnce() -> String) {
+    fn problem(&mut self, line: usize, value: Option<&str>, reason: impl FnOnce() -> String) {
         self.invalid += 1;
         if self.problems.len() < PROBLEMS_KEPT {
-            self.problems.push((line, reason()));
+            self.problems
+                .push((line, reason(), value.map(str::to_owned)));
         }
     }
 
-    fn line(&mut self, index: usize, line: &str) {
+    fn line(&mut self, index: usize, line: &str, join: Option<&PathJoin>) {
         if line.len() > MAX_LINE {
-            self.problem(index, || too_long(line.len()));
+            self.problem(index, None, || too_long(line.len()));
             return;
         }
         let trimmed = line.trim();
         if trimmed.is_empty() || trimmed.starts_with('#') {
             return;
         }
-        if let Err(error) = self.urls.push(trimmed) {
-            self.problem(index, || error.to_string());
+        let joined = match join {
+            Some(join) => join.apply(trimmed),
+            None => Ok(std::borrow::Cow::Borrowed(trimmed)),
+        };
+        match joined {
+            Ok(url) => {
+                if let Err(error) = self.urls.push(&url) {
+                    self.problem(index, Some(trimmed), || error.to_string());
+                }
+            }
+            Err(reason) => self.problem(index, Some(trimmed), || reason),
         }
     }
 }
@@ -385,7 +568,7 @@ impl Checked {
 /// once (a line is UTF-8 if its block is, as `\n` never occurs inside a
 /// character), and only a block that fails line by line, to name the bad
 /// lines; then each line as a URL.
-fn check(block: &[u8], opening: bool) -> Checked {
+fn check(block: &[u8], opening: bool, join: Option<&PathJoin>) -> Checked {
     let mut checked = Checked {
         urls: CdnUrlList::with_capacity(block.len() / 32, block.len()),
         problems: Vec::new(),
@@ -401,19 +584,21 @@ fn check(block: &[u8], opening: bool) -> Checked {
         Ok(text) => {
             for (index, line) in text.split('\n').enumerate() {
                 checked.lines = index + 1;
-                checked.line(index, line);
+                checked.line(index, line, join);
             }
         }
         Err(_) => {
             for (index, line) in block.split(|&b| b == b'\n').enumerate() {
                 checked.lines = index + 1;
                 if line.len() > MAX_LINE {
-                    checked.problem(index, || too_long(line.len()));
+                    checked.problem(index, None, || too_long(line.len()));
                     continue;
                 }
                 match std::str::from_utf8(line) {
-                    Ok(line) => checked.line(index, line),
-                    Err(_) => checked.problem(index, || "the line is not valid UTF-8".to_owned()),
+                    Ok(line) => checked.line(index, line, join),
+                    Err(_) => {
+                        checked.problem(index, None, || "the line is not valid UTF-8".to_owned());
+                    }
                 }
             }
         }
@@ -447,9 +632,9 @@ impl Reading<'_, '_> {
                 let mut sink = collector.sink();
                 // The block counted the problems it did not keep.
                 *sink.invalid += checked.invalid - checked.problems.len();
-                for (index, reason) in checked.problems {
+                for (index, reason, value) in checked.problems {
                     let line = lines.number + index + 1;
-                    sink.problem(|| lines.origin_of(line), || reason);
+                    sink.problem(|| lines.origin_of(line), value.as_deref(), || reason);
                 }
                 sink.urls.insert_list(&checked.urls);
                 lines.number += checked.lines;
@@ -461,7 +646,7 @@ impl Reading<'_, '_> {
                 let line = lines.number;
                 collector
                     .sink()
-                    .problem(|| lines.origin_of(line), || too_long(length));
+                    .problem(|| lines.origin_of(line), None, || too_long(length));
             }
             Step::Runaway => return Err(lines.runaway()),
         }
@@ -506,21 +691,27 @@ struct Sink<'c> {
 }
 
 impl Sink<'_> {
-    /// Adds one raw value from `origin`.
-    fn push(&mut self, raw: &str, origin: impl FnOnce() -> Origin) {
-        if let Err(error) = self.urls.insert_str(raw) {
-            self.problem(origin, || error.to_string());
+    /// Adds `url`, the value `raw` joined, from `origin`.
+    fn push(&mut self, url: &str, raw: &str, origin: impl FnOnce() -> Origin) {
+        if let Err(error) = self.urls.insert_str(url) {
+            self.problem(origin, Some(raw), || error.to_string());
         }
     }
 
     /// Counts an invalid value, and keeps it while fewer than
     /// [`PROBLEMS_KEPT`] are.
-    fn problem(&mut self, origin: impl FnOnce() -> Origin, reason: impl FnOnce() -> String) {
+    fn problem(
+        &mut self,
+        origin: impl FnOnce() -> Origin,
+        value: Option<&str>,
+        reason: impl FnOnce() -> String,
+    ) {
         *self.invalid += 1;
         if self.problems.len() < PROBLEMS_KEPT {
             self.problems.push(Problem {
                 origin: origin(),
                 reason: reason(),
+                value: value.map(str::to_owned),
             });
         }
     }
@@ -633,6 +824,7 @@ mod tests {
                 Err(_) => collector.collected.problems.push(Problem {
                     origin: origin(),
                     reason: "the line is not valid UTF-8".to_owned(),
+                    value: None,
                 }),
             }
         }
@@ -799,6 +991,187 @@ mod tests {
                     "{threads} threads, {capacity}"
                 );
             }
+        }
+    }
+
+    fn joined(base: &str, strip: Option<&str>, dir: bool, value: &str) -> Result<String, String> {
+        PathJoin::new(base, strip, dir)
+            .unwrap()
+            .apply(value)
+            .map(|url| url.into_owned())
+    }
+
+    #[test]
+    fn paths_join_the_base_and_normalise() {
+        let base = "https://site.example";
+        for (value, expected) in [
+            ("css/a.css", "https://site.example/css/a.css"),
+            ("/css/a.css", "https://site.example/css/a.css"),
+            ("./css//a.css", "https://site.example/css/a.css"),
+            ("css/./a.css", "https://site.example/css/a.css"),
+            ("static/", "https://site.example/static/"),
+            ("/", "https://site.example/"),
+            ("图 1.png", "https://site.example/%E5%9B%BE%201.png"),
+            ("a%2Fb%zz%4", "https://site.example/a%2Fb%25zz%254"),
+            ("q?x#y", "https://site.example/q%3Fx%23y"),
+            ("HTTPS://other.example/x y", "HTTPS://other.example/x y"),
+            ("http://other.example/a", "http://other.example/a"),
+        ] {
+            assert_eq!(
+                joined(base, None, false, value).unwrap(),
+                expected,
+                "{value}"
+            );
+        }
+        // A base with a path and a trailing slash.
+        assert_eq!(
+            joined("https://site.example/docs/", None, false, "/a.html").unwrap(),
+            "https://site.example/docs/a.html"
+        );
+    }
+
+    #[test]
+    fn dot_dot_and_other_schemes_are_refused() {
+        for value in ["../a", "a/../b", "a/..", "ftp://x.example/a"] {
+            let error = joined("https://s.example", None, false, value).unwrap_err();
+            assert!(error.contains(value), "{error}");
+        }
+        assert!(PathJoin::new("ftp://s.example", None, false).is_err());
+        assert!(PathJoin::new("https://s.example/?a", None, false).is_err());
+        assert!(PathJoin::new("https://s.example", Some("a/../b"), false).is_err());
+    }
+
+    #[test]
+    fn dir_paths_end_with_a_slash() {
+        for value in ["static", "static/", "./static//"] {
+            assert_eq!(
+                joined("https://s.example", None, true, value).unwrap(),
+                "https://s.example/static/"
+            );
+        }
+        assert_eq!(
+            joined("https://s.example", None, true, "https://o.example/x").unwrap(),
+            "https://o.example/x"
+        );
+    }
+
+    #[test]
+    fn the_prefix_is_stripped_only_from_the_paths_that_start_with_it() {
+        for strip in ["dist/", "dist", "./dist", "/dist/"] {
+            let join = |value| joined("https://s.example", Some(strip), false, value).unwrap();
+            assert_eq!(join("dist/css/a.css"), "https://s.example/css/a.css");
+            assert_eq!(join("./dist/a.css"), "https://s.example/a.css");
+            assert_eq!(join("distant/a.css"), "https://s.example/distant/a.css");
+            assert_eq!(join("css/dist/a.css"), "https://s.example/css/dist/a.css");
+        }
+    }
+
+    #[test]
+    fn a_collector_joins_arguments_and_lines_and_names_the_refused_value() {
+        let join = PathJoin::new("https://s.example", Some("dist"), false).unwrap();
+        let mut collector = Collector::with_join(Some(join));
+        collector.push("dist/a.css", || Origin::Argument(1));
+        collector
+            .read_lines(
+                "changed.txt",
+                &b"b.css\n\n../c.css\nhttps://o.example/d\n"[..],
+            )
+            .unwrap();
+        let got = collector.finish();
+        let (urls, problems) = summary(got);
+        assert_eq!(
+            urls,
+            [
+                "https://s.example/a.css",
+                "https://s.example/b.css",
+                "https://o.example/d"
+            ]
+        );
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].starts_with("changed.txt:3: "), "{problems:?}");
+        let mut collector = Collector::with_join(None);
+        collector.read_lines("f", &b"a.css\n"[..]).unwrap();
+        let got = collector.finish();
+        assert_eq!(got.problems[0].value.as_deref(), Some("a.css"));
+    }
+
+    mod join_properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        /// Paths of segments mixing plain text, escapes (good and stray),
+        /// non-ASCII, spaces and `.`, with any slashes around them.
+        fn path() -> impl Strategy<Value = String> {
+            let segment = prop_oneof![
+                "[a-zA-Z0-9._~-]{1,8}",
+                "[ %图é#?!:@a-f0-9]{1,8}",
+                Just(".".to_owned()),
+                Just(String::new()),
+            ];
+            ("/{0,2}", prop::collection::vec(segment, 0..6), "/{0,2}")
+                .prop_map(|(lead, segments, tail)| format!("{lead}{}{tail}", segments.join("/")))
+                .prop_filter("a path, not a URL", |p| !is_url(p) && !has_scheme(p))
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig {
+                cases: 256,
+                failure_persistence: None,
+                ..ProptestConfig::default()
+            })]
+
+            /// A joined path is a valid URL under the base, made only of
+            /// characters a URL path may hold; joining its own path again
+            /// gives it back (escapes are never encoded twice); and decoding
+            /// it gives the path's segments back.
+            #[test]
+            fn the_join_is_a_url_under_the_base_and_idempotent(value in path(), dir in any::<bool>()) {
+                let base = "https://site.example/root";
+                let join = PathJoin::new(base, None, dir).unwrap();
+                if value.split('/').any(|segment| segment == "..") {
+                    prop_assert!(join.apply(&value).is_err(), "{}", value);
+                    return Ok(());
+                }
+                let url = join.apply(&value).unwrap().into_owned();
+                prop_assert!(url.starts_with("https://site.example/root/"), "{}", url);
+                prop_assert!(CdnUrl::parse(&url).is_ok(), "{}", url);
+                let path = &url[base.len()..];
+                prop_assert!(
+                    path.bytes().all(|b| b.is_ascii_alphanumeric() || b"/-._~!$&'()*+,;=:@%".contains(&b)),
+                    "{}", url
+                );
+                prop_assert!(!path.contains("//"), "{}", url);
+                prop_assert_eq!(join.apply(path).unwrap().into_owned(), url.clone());
+                if dir {
+                    prop_assert!(url.ends_with('/'), "{}", url);
+                }
+                let expected: Vec<&str> = value.split('/').filter(|s| !s.is_empty() && *s != ".").collect();
+                let decoded: Vec<String> = path.split('/').filter(|s| !s.is_empty()).map(decode).collect();
+                prop_assert_eq!(decoded, expected.iter().map(|s| decode(s)).collect::<Vec<_>>());
+            }
+        }
+
+        /// Percent-decodes `text` (a `%` without two hex digits stays).
+        fn decode(text: &str) -> String {
+            let bytes = text.as_bytes();
+            let mut out = Vec::new();
+            let mut i = 0;
+            while i < bytes.len() {
+                let hex = bytes
+                    .get(i + 1..i + 3)
+                    .and_then(|h| std::str::from_utf8(h).ok());
+                match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+                    (b'%', Some(byte)) => {
+                        out.push(byte);
+                        i += 3;
+                    }
+                    (byte, _) => {
+                        out.push(byte);
+                        i += 1;
+                    }
+                }
+            }
+            String::from_utf8_lossy(&out).into_owned()
         }
     }
 

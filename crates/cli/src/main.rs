@@ -26,7 +26,21 @@ use clap::{CommandFactory, Parser};
 use crate::args::{Cli, Command};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            // A script that asked for JSON gets its document even when the
+            // command line itself is wrong; help and version are no error.
+            if error.use_stderr() && asks_for_json(std::env::args_os().skip(1)) {
+                let rendered = error.render().to_string();
+                let first = rendered.lines().next().unwrap_or_default();
+                let message = first.strip_prefix("error: ").unwrap_or(first);
+                print_error_document(&exit::CliError::usage(message));
+            }
+            error.exit();
+        }
+    };
+    let json = cli.output() == Some(args::OutputArg::Json);
     init_logging(
         cli.log.verbose,
         cli.log.log_format,
@@ -41,7 +55,7 @@ fn main() -> ExitCode {
         client
             .or(before)
             .resolve(env)
-            .map_err(exit::CliError::usage)
+            .map_err(exit::CliError::config)
     };
     let result = match cli.command {
         Command::Flush(mut args) => resolve(std::mem::take(&mut args.client), before)
@@ -68,7 +82,9 @@ fn main() -> ExitCode {
                 // Rendered first: `generate` panics when a write fails (a
                 // closed pipe), and a write error is ours to report.
                 let mut script = Vec::new();
-                clap_complete::generate(shell, &mut Cli::command(), "tcdn", &mut script);
+                let mut cli = Cli::command();
+                cli.build();
+                clap_complete::generate(shell, &mut without_hidden(&cli), "tcdn", &mut script);
                 let mut stdout = std::io::stdout().lock();
                 stdout
                     .write_all(&script)
@@ -82,11 +98,60 @@ fn main() -> ExitCode {
         Ok(status) => ExitCode::from(status.code()),
         Err(error) => {
             if !error.is_quiet() {
+                if json {
+                    print_error_document(&error);
+                }
                 eprintln!("tcdn: {error}");
             }
             ExitCode::from(error.code())
         }
     }
+}
+
+/// `command` as the completions see it: without the hidden options and
+/// commands, which are accepted but not offered (the client options
+/// written before the command, `push --dir`). `command` is built, so its
+/// global options are already in each command.
+fn without_hidden(command: &clap::Command) -> clap::Command {
+    let mut visible = clap::Command::new(command.get_name().to_owned())
+        .disable_help_flag(true)
+        .disable_version_flag(true)
+        .disable_help_subcommand(true);
+    if let Some(about) = command.get_about() {
+        visible = visible.about(about.clone());
+    }
+    if let Some(version) = command.get_version() {
+        visible = visible.version(version.to_owned());
+    }
+    for arg in command.get_arguments().filter(|arg| !arg.is_hide_set()) {
+        visible = visible.arg(arg.clone().global(false));
+    }
+    for sub in command.get_subcommands().filter(|sub| !sub.is_hide_set()) {
+        visible = visible.subcommand(without_hidden(sub));
+    }
+    visible
+}
+
+/// Whether `--output json` (or `--output=json`) is among the arguments.
+fn asks_for_json(args: impl Iterator<Item = std::ffi::OsString>) -> bool {
+    let mut previous_was_output = false;
+    for arg in args {
+        let arg = arg.to_string_lossy();
+        if arg == "--output=json" || (previous_was_output && arg == "json") {
+            return true;
+        }
+        previous_was_output = arg == "--output";
+    }
+    false
+}
+
+/// Prints the JSON error document on stdout (a closed stdout is no
+/// matter: the message also goes to stderr).
+fn print_error_document(error: &exit::CliError) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(error.to_json().as_bytes())
+        .and_then(|()| stdout.flush());
 }
 
 /// `tcdn emulator` and `tcdn completions` take no client options, wherever

@@ -12,6 +12,29 @@ use tcdn::{Areas, CdnUrl, Failure, HttpMethod, Operation, Report};
 
 use crate::args::OutputArg;
 
+/// The version of every JSON document's shape (reports, quotas, tasks,
+/// errors), its `"schema"` field: within a version, fields are only ever
+/// added.
+pub const SCHEMA: u32 = 1;
+
+/// `{"schema":1,…}`: a document's own fields after the schema's.
+#[derive(serde::Serialize)]
+struct Versioned<'a, T: serde::Serialize> {
+    schema: u32,
+    #[serde(flatten)]
+    document: &'a T,
+}
+
+/// Writes `document` with its `"schema"` first, and a newline.
+fn write_versioned<T: serde::Serialize>(out: &mut impl Write, document: &T) -> io::Result<()> {
+    let versioned = Versioned {
+        schema: SCHEMA,
+        document,
+    };
+    serde_json::to_writer(&mut *out, &versioned).map_err(io::Error::from)?;
+    writeln!(out)
+}
+
 /// Writes one signed request of a dry run.
 pub fn dry_run_request(
     out: &mut impl Write,
@@ -131,8 +154,7 @@ pub fn quotas(
                     serde_json::to_value(entries).map_err(io::Error::other)?,
                 );
             }
-            serde_json::to_writer(&mut *out, &object).map_err(io::Error::from)?;
-            writeln!(out)
+            write_versioned(out, &object)
         }
         OutputArg::Text => {
             writeln!(
@@ -160,9 +182,11 @@ pub fn quotas(
 pub fn task_logs(out: &mut impl Write, format: OutputArg, logs: &[TaskLog]) -> io::Result<()> {
     match format {
         OutputArg::Json => {
-            serde_json::to_writer(&mut *out, &serde_json::json!({ "tasks": logs }))
-                .map_err(io::Error::from)?;
-            writeln!(out)
+            #[derive(serde::Serialize)]
+            struct Tasks<'a> {
+                tasks: &'a [TaskLog],
+            }
+            write_versioned(out, &Tasks { tasks: logs })
         }
         OutputArg::Text => {
             for log in logs {
@@ -182,7 +206,7 @@ pub fn task_logs(out: &mut impl Write, format: OutputArg, logs: &[TaskLog]) -> i
     }
 }
 
-fn verb(operation: Operation) -> &'static str {
+pub fn verb(operation: Operation) -> &'static str {
     match operation {
         Operation::FlushUrls | Operation::FlushDirs => "flush",
         Operation::PushUrls => "push",
@@ -246,10 +270,7 @@ pub fn report(
     report: &Report,
 ) -> io::Result<()> {
     match format {
-        OutputArg::Json => {
-            serde_json::to_writer(&mut *out, report).map_err(io::Error::from)?;
-            writeln!(out)
-        }
+        OutputArg::Json => write_versioned(out, report),
         OutputArg::Text => {
             let ok = report.succeeded.len();
             let failed = report.failed.len();

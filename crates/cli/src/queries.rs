@@ -55,7 +55,7 @@ pub fn run_quota(global: &ClientOptions) -> Result<ExitStatus, CliError> {
             let push = client.push_quota().await?;
             Ok::<_, tcdn::CallError>((purge, push))
         })
-        .map_err(|e| CliError::runtime(e.to_string()))?;
+        .map_err(|e| CliError::api(e.to_string()))?;
     output::quotas(
         &mut stdout,
         global.output,
@@ -77,7 +77,7 @@ pub fn run_tasks(global: &ClientOptions, task_ids: &[String]) -> Result<ExitStat
     }
     let ids = task_ids
         .iter()
-        .map(|text| TaskId::new(text).map_err(|e| CliError::usage(e.to_string())))
+        .map(|text| TaskId::new(text).map_err(|e| CliError::input(e.to_string())))
         .collect::<Result<Vec<_>, _>>()?;
     let runtime = runtime()?;
     let setup = Setup::new(global, &runtime)?;
@@ -101,7 +101,7 @@ pub fn run_tasks(global: &ClientOptions, task_ids: &[String]) -> Result<ExitStat
     for id in &ids {
         let found = runtime
             .block_on(client.task_logs(id))
-            .map_err(|e| CliError::runtime(format!("task {id}: {e}")))?;
+            .map_err(|e| CliError::api(format!("task {id}: {e}")))?;
         if found.is_empty() {
             missing.push(id.to_string());
         }
@@ -206,7 +206,7 @@ pub async fn check_quota(
     if short.is_empty() {
         return Ok(job);
     }
-    Err(CliError::usage(format!(
+    Err(CliError::quota(format!(
         "the daily {what} quota cannot hold this submission: {count} to submit, {}; submit \
          fewer, wait until the quota resets (midnight, Beijing time), or pass --force",
         short.join(", ")

@@ -46,7 +46,8 @@ pub fn run_flush(global: ClientOptions, args: FlushArgs) -> Result<ExitStatus, C
         }
         job = job.flush_type(flush_type);
     }
-    run(&global, job, args.target, &args.submit)
+    let dir = args.dir;
+    run(&global, job, args.target, &args.submit, dir)
 }
 
 /// `tcdn push`.
@@ -63,7 +64,7 @@ pub fn run_push(global: ClientOptions, args: PushArgs) -> Result<ExitStatus, Cli
         ));
     }
     let job = Job::new(Operation::PushUrls).push_options(options);
-    run(&global, job, args.target, &args.submit)
+    run(&global, job, args.target, &args.submit, false)
 }
 
 fn v3_only(what: &str) -> CliError {
@@ -109,6 +110,7 @@ pub(crate) struct Setup {
     credentials: Arc<RefreshingCredentials>,
     method: HttpMethod,
     signing: Signing,
+    language: tcdn::v3::Language,
     clock: Arc<StartingClock>,
     nonces: Arc<dyn NonceSource>,
 }
@@ -138,7 +140,7 @@ impl Setup {
         };
         let endpoint = match &global.endpoint {
             Some(text) => Endpoint::parse_for(api, text)
-                .map_err(|e| CliError::usage(format!("--endpoint: {e}")))?,
+                .map_err(|e| CliError::config(format!("--endpoint: {e}")))?,
             None => Endpoint::default_for(api),
         };
         let credentials = load_credentials(global, runtime)?;
@@ -151,12 +153,17 @@ impl Setup {
             Some(first) => Arc::new(SequentialNonces::new(first)),
             None => Arc::new(RandomNonces::new()),
         };
+        let language = match global.language {
+            crate::args::LanguageArg::EnUs => tcdn::v3::Language::EnUs,
+            crate::args::LanguageArg::ZhCn => tcdn::v3::Language::ZhCn,
+        };
         Ok(Self {
             api,
             endpoint,
             credentials,
             method,
             signing,
+            language,
             clock: Arc::new(StartingClock::new(global.timestamp)),
             nonces,
         })
@@ -168,6 +175,7 @@ impl Setup {
             .with_endpoint(self.endpoint.clone())
             .with_method(self.method)
             .with_signing(self.signing)
+            .with_language(self.language)
     }
 
     /// The timestamp and nonce of the next dry-run request: a fixed
@@ -192,6 +200,7 @@ impl Setup {
             .endpoint(self.endpoint.clone())
             .method(self.method)
             .signing(self.signing)
+            .language(self.language)
             .timeout(Duration::from_secs(global.timeout.max(1)))
             .retry_policy(
                 RetryPolicy::default()
@@ -205,10 +214,10 @@ impl Setup {
             .nonce_source(self.nonces.clone());
         if let Some(path) = &global.ca_bundle {
             let pem = std::fs::read(path)
-                .map_err(|e| CliError::usage(format!("--ca-bundle {}: {e}", path.display())))?;
+                .map_err(|e| CliError::config(format!("--ca-bundle {}: {e}", path.display())))?;
             builder = builder
                 .add_root_certificates_pem(&pem, &path.display().to_string())
-                .map_err(|e| CliError::usage(format!("--ca-bundle: {e}")))?;
+                .map_err(|e| CliError::config(format!("--ca-bundle: {e}")))?;
         }
         if global.rate_limit == 0 && !self.endpoint.is_loopback() {
             tracing::warn!(
@@ -219,7 +228,7 @@ impl Setup {
         }
         builder.build().map_err(|e| match e.kind() {
             // The user's environment, not a failure of the run.
-            ClientErrorKind::Proxy => CliError::usage(e.to_string()),
+            ClientErrorKind::Proxy => CliError::config(e.to_string()),
             _ => CliError::runtime(e.to_string()),
         })
     }
@@ -265,7 +274,7 @@ fn load_credentials(
     }
     let credentials = runtime
         .block_on(chain.load())
-        .map_err(|e| CliError::usage(e.to_string()))?;
+        .map_err(|e| CliError::credentials(e.to_string()))?;
     tracing::info!(
         source = %credentials.source(),
         "credentials from {}",
@@ -300,6 +309,7 @@ fn run(
     job: Job,
     target: TargetArgs,
     submit: &SubmitArgs,
+    dir: bool,
 ) -> Result<ExitStatus, CliError> {
     let v2 = global.api == ApiArg::V2;
     let areas = match Areas::from_flags(target.mainland, target.oversea) {
@@ -319,7 +329,7 @@ fn run(
         return Err(v3_only("--wait (API 2.0 cannot look tasks up)"));
     }
     let mut job = job.with_areas(areas).url_encode(target.url_encode);
-    let collected = collect_input(&target)?;
+    let collected = collect_input(&target, dir)?;
     if collected.invalid > 0 {
         for problem in &collected.problems {
             eprintln!("tcdn: {problem}");
@@ -330,14 +340,19 @@ fn run(
                 collected.not_kept()
             );
         }
-        return Err(CliError::usage(format!(
+        return Err(CliError::input(format!(
             "{} invalid input value(s); nothing was sent",
             collected.invalid
-        )));
+        ))
+        .with_problems(collected.problems));
     }
     if collected.urls.is_empty() {
-        return Err(CliError::usage(
-            "no URLs given: pass them as arguments, or one per line with --from-file PATH (or - for stdin)",
+        if target.allow_empty {
+            return nothing_sent(global, job.operation(), areas);
+        }
+        return Err(CliError::input(
+            "no URLs given: pass them as arguments, or one per line with --from-file PATH (or - \
+             for stdin); --allow-empty makes an empty input a success that sends nothing",
         ));
     }
     if collected.urls.duplicates() > 0 {
@@ -386,9 +401,15 @@ fn run(
     let client = setup.client(global, batch_size)?;
     let interrupts = crate::signals::Interrupts::watch(&runtime);
     if setup.api == Api::V3 && !submit.force {
-        job = runtime.block_on(crate::queries::check_quota(
-            &client, job, url_count, batch_size,
-        ))?;
+        // An interrupt during the check ends it at once: the submission
+        // then starts already stopped and reports every URL not sent.
+        let unchecked = job.clone();
+        job = runtime.block_on(async {
+            tokio::select! {
+                checked = crate::queries::check_quota(&client, job, url_count, batch_size) => checked,
+                () = interrupts.cancel().cancelled() => Ok(unchecked),
+            }
+        })?;
     }
     let per_call = job
         .max_per_call(setup.api)
@@ -506,8 +527,43 @@ fn dry_run_v3(
     })
 }
 
-fn collect_input(target: &TargetArgs) -> Result<Collected, CliError> {
-    let mut collector = Collector::default();
+/// `--allow-empty` with no URL: nothing is sent, and the report says so
+/// (an empty JSON report, or one line of text). A dry run prints nothing.
+fn nothing_sent(
+    global: &ClientOptions,
+    operation: Operation,
+    areas: Option<Areas>,
+) -> Result<ExitStatus, CliError> {
+    let mut stdout = io::stdout().lock();
+    let written = match (global.dry_run, global.output) {
+        (true, _) => Ok(()),
+        (false, OutputArg::Json) => output::report(
+            &mut stdout,
+            global.output,
+            operation,
+            areas,
+            &tcdn::Report::default(),
+        ),
+        (false, OutputArg::Text) => writeln!(
+            stdout,
+            "{}: no URLs in the input; nothing was sent (--allow-empty)",
+            output::verb(operation)
+        ),
+    };
+    written
+        .and_then(|()| stdout.flush())
+        .map_err(|e| CliError::output(&e))?;
+    Ok(ExitStatus::Success)
+}
+
+fn collect_input(target: &TargetArgs, dir: bool) -> Result<Collected, CliError> {
+    let join = target
+        .base_url
+        .as_deref()
+        .map(|base| crate::input::PathJoin::new(base, target.strip_prefix.as_deref(), dir))
+        .transpose()
+        .map_err(CliError::usage)?;
+    let mut collector = Collector::with_join(join);
     for (index, url) in target.urls.iter().enumerate() {
         collector.push(url, || Origin::Argument(index + 1));
     }
@@ -515,11 +571,11 @@ fn collect_input(target: &TargetArgs) -> Result<Collected, CliError> {
         if path == Path::new("-") {
             collector
                 .read_lines("stdin", io::stdin().lock())
-                .map_err(|e| CliError::usage(format!("could not read stdin: {e}")))?;
+                .map_err(|e| CliError::input(format!("could not read stdin: {e}")))?;
         } else {
             collector
                 .read_file(&path.display().to_string(), path)
-                .map_err(|e| CliError::usage(format!("--from-file {}: {e}", path.display())))?;
+                .map_err(|e| CliError::input(format!("--from-file {}: {e}", path.display())))?;
         }
     }
     Ok(collector.finish())

@@ -519,11 +519,14 @@ fn client_options_are_listed_under_headings_and_rare_ones_only_in_long_help() {
         assert!(long.contains(rare), "--help lacks {rare}:\n{long}");
     }
     // The top level lists the commands, not the client options.
+    // (Its examples, after the options, may show them in use.)
     let top = stdout_of(&Tcdn::new().bare().arg("-h").output().unwrap());
+    let (options, examples) = top.split_once("\nExamples:\n").unwrap();
     assert!(
-        !top.contains("--rate-limit") && !top.contains("--dry-run"),
+        !options.contains("--rate-limit") && !options.contains("--dry-run"),
         "{top}"
     );
+    assert!(examples.contains("tcdn flush --dry-run"), "{top}");
 }
 
 #[test]
@@ -532,7 +535,6 @@ fn emulator_and_completions_refuse_client_options() {
         &["--dry-run", "emulator", "--secret-id", ID][..],
         &["--rate-limit", "5", "emulator", "--secret-id", ID],
         &["--endpoint", "http://127.0.0.1:9/", "completions", "bash"],
-        &["completions", "bash", "--output", "json"],
     ] {
         Tcdn::new()
             .cmd()
@@ -540,6 +542,18 @@ fn emulator_and_completions_refuse_client_options() {
             .assert()
             .code(2)
             .stdout(predicate::str::is_empty());
+    }
+    // Asked for JSON, even a refused command line answers with its error
+    // document.
+    for args in [
+        &["completions", "bash", "--output", "json"][..],
+        &["--output", "json", "emulator", "--secret-id", ID],
+    ] {
+        let output = Tcdn::new().cmd().args(args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2));
+        let document: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(document["schema"], 1);
+        assert_eq!(document["error"]["kind"], "usage", "{document}");
     }
 }
 
@@ -558,12 +572,15 @@ fn dry_run_v3_tc3_post_json() {
     args.extend(THREE);
     let out = dry_run(&args);
     let line: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
-    let headers: Vec<&str> = line["headers"]
+    let mut headers: Vec<&str> = line["headers"]
         .as_object()
         .unwrap()
         .keys()
         .map(String::as_str)
         .collect();
+    // The parsed object sorts its keys: the line itself has them as sent.
+    let first = out.lines().next().unwrap();
+    headers.sort_by_key(|name| first.find(&format!("\"{name}\":")).unwrap());
     assert_eq!(
         headers,
         [
@@ -572,7 +589,8 @@ fn dry_run_v3_tc3_post_json() {
             "Host",
             "X-TC-Action",
             "X-TC-Timestamp",
-            "X-TC-Version"
+            "X-TC-Version",
+            "X-TC-Language"
         ],
         "in the order sent"
     );
@@ -626,7 +644,8 @@ fn dry_run_v3_with_the_v1_signature_and_a_get_has_no_body() {
         "{url}"
     );
     assert!(
-        url.contains("&Area=overseas&") && url.contains("&SignatureMethod=HmacSHA256&Signature="),
+        url.contains("&Area=overseas&")
+            && url.contains("&SignatureMethod=HmacSHA256&Language=en-US&Signature="),
         "{url}"
     );
     let lines = dry_run_lines(&[
@@ -830,9 +849,9 @@ fn the_man_page_renders_every_command() {
     assert!(output.status.success());
     let page = stdout_of(&output);
     assert!(page.contains(".TH tcdn 1"), "{page}");
-    for command in ["FLUSH", "PUSH", "QUOTA", "TASKS", "EMULATOR", "COMPLETIONS"] {
+    for command in ["flush", "push", "quota", "tasks", "emulator", "completions"] {
         assert!(
-            page.contains(&format!(".SH \"TCDN {command}\"")),
+            page.contains(&format!(".SS \"tcdn {command}\"")),
             "{command}"
         );
     }

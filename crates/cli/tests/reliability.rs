@@ -244,7 +244,8 @@ fn a_used_up_daily_quota_stops_the_run() {
 }
 
 /// A port nobody listens on: the run stops after 5 attempts in a row reach
-/// no server, instead of trying every batch.
+/// no server, instead of trying every batch; no request ever left, so every
+/// URL is not sent, `endpoint_unreachable` (none failed).
 #[test]
 fn a_dead_endpoint_stops_the_run() {
     let port = {
@@ -280,8 +281,164 @@ fn a_dead_endpoint_stops_the_run() {
         .values()
         .filter(|l| *l == "not_sent:endpoint_unreachable")
         .count();
-    assert_eq!(dead, 48, "{report}");
-    assert_eq!(report["failed"][0]["maybe_applied"], false);
+    assert_eq!(dead, 50, "{report}");
+    assert_eq!(report["failed"], serde_json::json!([]));
+}
+
+/// A server that takes connections and never answers: 200 URLs in batches
+/// of 20 with a 2 s timeout end within 45 s (timeouts count toward the
+/// dead-endpoint streak, lookups included), every URL failed as maybe
+/// applied or not sent as `endpoint_unresponsive`.
+#[test]
+fn a_silent_endpoint_ends_the_run_quickly() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    listener.set_nonblocking(true).unwrap();
+    let holder = std::thread::spawn({
+        let stop = stop.clone();
+        move || {
+            // Accepts and holds every connection, never answering.
+            let mut held = Vec::new();
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                match listener.accept() {
+                    Ok((stream, _)) => held.push(stream),
+                    Err(_) => std::thread::sleep(Duration::from_millis(20)),
+                }
+            }
+        }
+    });
+    let tcdn = Tcdn::new();
+    let urls = urls(200);
+    let mut args = vec![
+        "flush",
+        "--endpoint",
+        &endpoint,
+        "--batch-size",
+        "20",
+        "--timeout",
+        "2",
+        "--force",
+        "--output",
+        "json",
+    ];
+    args.extend(urls.iter().map(String::as_str));
+    let started = Instant::now();
+    let output = tcdn.cmd().args(&args).output().unwrap();
+    let took = started.elapsed();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    holder.join().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(took < Duration::from_secs(45), "took {took:?}");
+    let report = json(&output.stdout);
+    let outcomes = outcomes(&report);
+    assert_eq!(outcomes.len(), 200);
+    assert!(
+        outcomes
+            .values()
+            .all(|l| l == "failed" || l == "not_sent:endpoint_unresponsive"),
+        "{report}"
+    );
+    assert!(
+        outcomes
+            .values()
+            .any(|l| l == "not_sent:endpoint_unresponsive"),
+        "{report}"
+    );
+    for failure in report["failed"].as_array().unwrap() {
+        assert_eq!(failure["maybe_applied"], true, "{failure}");
+    }
+}
+
+/// Every answer lost and every lookup refused (`--inject-error`): the URLs
+/// fail as maybe applied and are never sent again, so the emulator
+/// accepted each once.
+#[test]
+fn a_lost_answer_whose_lookup_fails_is_not_resent() {
+    let emulator = EmulatorProcess::start(&[
+        "--lose-answer-rate",
+        "1",
+        "--inject-error",
+        "DescribePurgeTasks=InternalError",
+    ]);
+    let tcdn = Tcdn::new();
+    let output = tcdn
+        .cmd()
+        .args([
+            "flush",
+            "--endpoint",
+            &emulator.origin,
+            "--retries",
+            "2",
+            "--retry-delay",
+            "1",
+            "--timeout",
+            "1",
+            "--force",
+            "--output",
+            "json",
+            "https://www.example.com/once.js",
+            "https://www.example.com/twice.js",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let report = json(&output.stdout);
+    assert_eq!(report["failed"].as_array().unwrap().len(), 2, "{report}");
+    assert_eq!(report["failed"][0]["maybe_applied"], true, "{report}");
+    let message = report["failed"][0]["message"].as_str().unwrap();
+    assert!(message.contains("not sent again"), "{message}");
+    let mut accepted = emulator.accepted_urls();
+    accepted.sort();
+    assert_eq!(
+        accepted,
+        [
+            "https://www.example.com/once.js",
+            "https://www.example.com/twice.js"
+        ]
+    );
+}
+
+/// The emulator's clock 5 s behind the client's (`--clock-skew -5`) and
+/// half the answers lost: lookups ask by the server's time, so nothing is
+/// accepted twice and every URL succeeds.
+#[test]
+fn a_server_clock_behind_the_client_still_finds_lost_answers() {
+    let emulator = EmulatorProcess::start(&[
+        "--clock-skew",
+        "-5",
+        "--lose-answer-rate",
+        "0.5",
+        "--seed",
+        "3",
+        "--task-delay",
+        "0",
+    ]);
+    let tcdn = Tcdn::new();
+    let urls = urls(30);
+    let mut args = vec![
+        "flush",
+        "--endpoint",
+        &emulator.origin,
+        "--batch-size",
+        "3",
+        "--retries",
+        "6",
+        "--retry-delay",
+        "1",
+        "--force",
+        "--output",
+        "json",
+    ];
+    args.extend(urls.iter().map(String::as_str));
+    let output = tcdn.cmd().args(&args).output().unwrap();
+    let report = json(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{report}");
+    let mut accepted = emulator.accepted_urls();
+    accepted.sort();
+    let mut expected = urls.clone();
+    expected.sort();
+    assert_eq!(accepted, expected, "each URL accepted exactly once");
 }
 
 /// Every answer is lost: the URLs fail, and the text says the server may
@@ -451,4 +608,64 @@ fn no_pacing_is_warned_about_for_a_remote_endpoint() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&remote.stderr);
     assert_eq!(stderr.matches("--rate-limit 0").count(), 1, "{stderr}");
+}
+
+/// The emulator's `GET /_emulator/stats`, parsed.
+fn stats(emulator: &EmulatorProcess) -> serde_json::Value {
+    use std::io::{Read, Write};
+    let authority = emulator.origin.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(authority).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET /_emulator/stats HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    json(response.split_once("\r\n\r\n").unwrap().1.as_bytes())
+}
+
+/// Ctrl-C while the quota is read before a submission (the server answers
+/// after a minute) ends the run at once: exit 130, every URL not sent.
+#[test]
+fn ctrl_c_during_the_quota_check_ends_the_run() {
+    let emulator = EmulatorProcess::start(&["--latency", "60000"]);
+    let tcdn = Tcdn::new();
+    let urls = urls(3);
+    let mut args = vec![
+        "flush",
+        "--endpoint",
+        &emulator.origin,
+        "--batch-size",
+        "1",
+        "--output",
+        "json",
+    ];
+    args.extend(urls.iter().map(String::as_str));
+    let child = spawn(&tcdn, &args, Stdio::piped());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while stats(&emulator)["requests"] == 0 {
+        assert!(Instant::now() < deadline, "the quota was never asked for");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let interrupted = Instant::now();
+    kill(&child, "-INT");
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        interrupted.elapsed() < Duration::from_secs(20),
+        "took {:?} after the interrupt",
+        interrupted.elapsed()
+    );
+    assert_eq!(output.status.code(), Some(130));
+    let report = json(&output.stdout);
+    let outcomes = outcomes(&report);
+    assert_eq!(outcomes.len(), 3);
+    assert!(
+        outcomes.values().all(|l| l == "not_sent:interrupted"),
+        "{report}"
+    );
+    assert_eq!(stats(&emulator)["requests"], 1, "only the quota was asked");
 }

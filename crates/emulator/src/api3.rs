@@ -174,6 +174,17 @@ fn judge_inner(
             ),
         ));
     }
+    if let Some(injected) = config
+        .inject_errors
+        .iter()
+        .find(|injected| injected.action == action)
+        && (injected.rate >= 1.0 || state.dice.f64() < injected.rate)
+    {
+        return Err(ApiError::new(
+            injected.code.clone(),
+            injected_message(&injected.code),
+        ));
+    }
     let limit = config.v3_rate_limit_per_second;
     if !state.admit(now_ms, RateKey::V3 { action }, limit, 1000) {
         return Err(ApiError::new(
@@ -193,6 +204,21 @@ fn judge_inner(
         request,
         request_id,
     )
+}
+
+/// What the server says with an error injected by `--inject-error`: the
+/// wording of its usual answers for the common codes, and for any other
+/// code a sentence naming it; either way nothing was applied.
+fn injected_message(code: &ErrorCode) -> String {
+    match code {
+        ErrorCode::InternalError => {
+            "An internal error has occurred. Retry your request, but if the problem persists, contact us.".to_owned()
+        }
+        ErrorCode::RequestLimitExceeded => {
+            "Your request rate exceeds the limit. Please try again later.".to_owned()
+        }
+        other => format!("{other}: the request could not be processed. Please try again later."),
+    }
 }
 
 /// The media type of a `Content-Type` value, without parameters.

@@ -55,3 +55,83 @@ impl Clock for ManualClock {
         self.millis.load(Ordering::SeqCst)
     }
 }
+
+/// Another clock, off by a fixed amount (`--clock-skew`): a server whose
+/// clock is wrong.
+#[derive(Debug, Clone)]
+pub struct SkewedClock {
+    inner: Arc<dyn Clock>,
+    offset_millis: i64,
+}
+
+impl SkewedClock {
+    /// `inner` plus `offset_seconds` (negative: behind).
+    pub fn new(inner: Arc<dyn Clock>, offset_seconds: i64) -> Self {
+        Self {
+            inner,
+            offset_millis: offset_seconds.saturating_mul(1000),
+        }
+    }
+}
+
+impl Clock for SkewedClock {
+    fn now_millis(&self) -> i64 {
+        self.inner.now_millis().saturating_add(self.offset_millis)
+    }
+}
+
+/// `millis` (Unix milliseconds) as an HTTP date (RFC 9110 §5.6.7), e.g.
+/// `Sun, 06 Nov 1994 08:49:37 GMT`, for the `Date` header: the emulator's
+/// own clock, so a skewed or manual clock shows in its answers.
+pub(crate) fn http_date(millis: i64) -> String {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let seconds = millis.div_euclid(1000);
+    let days = seconds.div_euclid(86_400);
+    let rest = seconds.rem_euclid(86_400);
+    // H. Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let weekday = DAYS[usize::try_from(days.rem_euclid(7)).unwrap_or(0)];
+    let month_name = MONTHS[usize::try_from(month - 1).unwrap_or(0)];
+    format!(
+        "{weekday}, {day:02} {month_name} {year:04} {:02}:{:02}:{:02} GMT",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_dates() {
+        assert_eq!(http_date(0), "Thu, 01 Jan 1970 00:00:00 GMT");
+        assert_eq!(http_date(784_111_777_000), "Sun, 06 Nov 1994 08:49:37 GMT");
+        assert_eq!(http_date(951_782_400_999), "Tue, 29 Feb 2000 00:00:00 GMT");
+        assert_eq!(
+            http_date(1_800_000_000_000),
+            "Fri, 15 Jan 2027 08:00:00 GMT"
+        );
+    }
+
+    #[test]
+    fn a_skewed_clock_is_off_by_its_offset() {
+        let base = ManualClock::at(1_000);
+        let ahead = SkewedClock::new(Arc::new(base.clone()), 5);
+        let behind = SkewedClock::new(Arc::new(base), -7);
+        assert_eq!(ahead.now_millis(), 1_005_000);
+        assert_eq!(behind.now_millis(), 993_000);
+    }
+}

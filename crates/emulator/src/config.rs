@@ -153,6 +153,60 @@ impl Default for Faults {
     }
 }
 
+/// An API 3.0 error answered on purpose for one action (`--inject-error
+/// ACTION=CODE[:RATE]`): once a request of that action is authenticated, the
+/// dice decide, at `rate`, to answer `code` with a plausible message instead
+/// of judging it; nothing is applied.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InjectedError {
+    /// The action it applies to.
+    pub action: tcdn_model::v3::Action,
+    /// The string code answered (`InternalError`, `RequestLimitExceeded`…).
+    pub code: tcdn_model::v3::ErrorCode,
+    /// Probability (0..=1) of answering it.
+    pub rate: f64,
+}
+
+impl std::str::FromStr for InjectedError {
+    type Err = String;
+
+    /// `ACTION=CODE[:RATE]`, e.g. `DescribePurgeTasks=InternalError:0.5`
+    /// (RATE defaults to 1).
+    fn from_str(text: &str) -> Result<Self, String> {
+        let (action, rest) = text
+            .split_once('=')
+            .ok_or_else(|| format!("`{text}` is not ACTION=CODE[:RATE]"))?;
+        let action = tcdn_model::v3::Action::from_name(action)
+            .ok_or_else(|| format!("`{action}` is not an API 3.0 action this emulator serves"))?;
+        let (code, rate) = match rest.split_once(':') {
+            Some((code, rate)) => {
+                let rate: f64 = rate
+                    .parse()
+                    .map_err(|_| format!("the rate `{rate}` is not a number"))?;
+                if !(0.0..=1.0).contains(&rate) {
+                    return Err(format!("the rate `{rate}` is not between 0 and 1"));
+                }
+                (code, rate)
+            }
+            None => (rest, 1.0),
+        };
+        let well_formed = !code.is_empty()
+            && code
+                .split('.')
+                .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric()));
+        if !well_formed {
+            return Err(format!(
+                "`{code}` is not an API 3.0 error code (e.g. InternalError or LimitExceeded.Other)"
+            ));
+        }
+        Ok(Self {
+            action,
+            code: tcdn_model::v3::ErrorCode::from_code(code),
+            rate,
+        })
+    }
+}
+
 /// How the server protects itself from slow or numerous clients.
 ///
 /// A connection over [`max_connections`](Self::max_connections) is not
@@ -228,6 +282,9 @@ pub struct Config {
     pub batch_limits: tcdn_model::v3::BatchLimits,
     /// How API 3.0 tasks progress.
     pub tasks: TaskProgress,
+    /// API 3.0 errors answered on purpose, per action (the first that
+    /// names a request's action applies).
+    pub inject_errors: Vec<InjectedError>,
     /// How long the temporary credentials issued by the metadata service
     /// and STS live (STS: at most its `DurationSeconds`). 2 hours by
     /// default, STS's default.
@@ -256,6 +313,7 @@ impl Config {
             token: None,
             batch_limits: tcdn_model::v3::BatchLimits::default(),
             tasks: TaskProgress::default(),
+            inject_errors: Vec::new(),
             credential_ttl: Duration::from_secs(2 * 60 * 60),
             cvm_role: Some(DEFAULT_CVM_ROLE.to_owned()),
         }

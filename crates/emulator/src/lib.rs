@@ -162,10 +162,10 @@ mod state;
 mod tls;
 
 pub use api3::{InboundV3, VerdictV3};
-pub use clock::{Clock, ManualClock, SystemClock};
+pub use clock::{Clock, ManualClock, SkewedClock, SystemClock};
 pub use config::{
     API_PATH, API3_PATH, Config, ConnectionLimits, Credential, DEFAULT_CVM_ROLE, DailyQuotas,
-    Faults, PUBLIC_HOST, PUBLIC_HOST_V3, SessionToken, TaskProgress,
+    Faults, InjectedError, PUBLIC_HOST, PUBLIC_HOST_V3, SessionToken, TaskProgress,
 };
 pub use identity::METADATA_ROLE_PATH;
 pub use judge::{Inbound, Verdict};

@@ -406,7 +406,9 @@ impl Emulator {
         }
     }
 
-    /// The fault layer, the same for both APIs: latency, then the dice.
+    /// The fault layer, the same for both APIs: the dice, the body, the
+    /// latency, then the fault or the judging. Every answer carries the
+    /// emulator's own clock in `Date`.
     async fn serve_api(
         self,
         api: Api,
@@ -420,26 +422,30 @@ impl Emulator {
         // Rolled on arrival, so that concurrent requests meet the seeded
         // pattern in the order they came.
         let fault = self.roll(&faults);
-        match fault {
-            Fault::Drop => {
-                tokio::time::sleep(faults.latency).await;
-                tracing::info!(%peer, api = api.as_str(), decision = "dropped", "closing the connection without an answer (--drop-rate)");
-                return Err(Closed::Dropped);
-            }
-            Fault::Fail => {
-                tokio::time::sleep(faults.latency).await;
-                tracing::info!(%peer, api = api.as_str(), decision = "failed", "answering 503 (--fail-rate)");
-                return Ok(self.injected_failure(api));
-            }
-            Fault::None | Fault::LoseAnswer => {}
-        }
-        // The latency, the body and the judging run in a task of their own:
+        // The body, the latency and the judging run in a task of their own:
         // a request that reached the server is judged, and applied if good,
         // even when the client gives up waiting and hyper drops this future.
+        // The body is read before any fault is answered, so that an answer
+        // never leaves part of a request unread on a kept-alive connection.
         let emulator = self.clone();
         let answered = tokio::spawn(async move {
+            let (parts, body) = request.into_parts();
+            let body = match emulator.read_body(api, body, peer).await {
+                Ok(body) => body,
+                Err(done) => return done,
+            };
             tokio::time::sleep(faults.latency).await;
-            emulator.answer(api, request, peer).await
+            match fault {
+                Fault::Drop => {
+                    tracing::info!(%peer, api = api.as_str(), decision = "dropped", "closing the connection without an answer (--drop-rate)");
+                    Err(Closed::Dropped)
+                }
+                Fault::Fail => {
+                    tracing::info!(%peer, api = api.as_str(), decision = "failed", "answering 503 (--fail-rate)");
+                    Ok(emulator.injected_failure(api))
+                }
+                Fault::None | Fault::LoseAnswer => Ok(emulator.answer(api, &parts, &body, peer)),
+            }
         })
         .await
         .map_err(|error| {
@@ -450,7 +456,16 @@ impl Emulator {
             tracing::info!(%peer, api = api.as_str(), decision = "answer lost", "applied, now closing the connection without an answer (--lose-answer-rate)");
             return Err(Closed::AnswerLost);
         }
-        Ok(answered)
+        Ok(self.dated(answered))
+    }
+
+    /// Adds `Date` from the emulator's clock (hyper would write the
+    /// machine's): clients estimate the server's clock from it.
+    fn dated(&self, mut response: Response<Full<Bytes>>) -> Response<Full<Bytes>> {
+        if let Ok(date) = http::HeaderValue::from_str(&crate::clock::http_date(self.now_millis())) {
+            response.headers_mut().insert(header::DATE, date);
+        }
+        response
     }
 
     /// Rolls the fault dice; the order of the rolls keeps the patterns of
@@ -488,29 +503,30 @@ impl Emulator {
         }
     }
 
-    /// Reads the body (bounded in size and time), then judges it.
-    async fn answer(
-        self,
+    /// Reads the body, bounded in size and time; what cannot be read ends
+    /// the exchange with the answer (or the close) it gets instead.
+    #[allow(clippy::type_complexity)]
+    async fn read_body(
+        &self,
         api: Api,
-        request: Request<Incoming>,
+        body: Incoming,
         peer: SocketAddr,
-    ) -> Result<Response<Full<Bytes>>, Closed> {
-        let (parts, body) = request.into_parts();
+    ) -> Result<Bytes, Result<Response<Full<Bytes>>, Closed>> {
         let limits = self.inner.config.limits;
         let max_body = match api {
             Api::V2 => self.inner.config.max_post_bytes,
             Api::V3 => api3::MAX_BODY_BYTES,
         };
         let read = Limited::new(body, max_body.saturating_add(1)).collect();
-        let body = match tokio::time::timeout(limits.body_read_timeout, read).await {
-            Ok(Ok(collected)) => collected.to_bytes(),
+        match tokio::time::timeout(limits.body_read_timeout, read).await {
+            Ok(Ok(collected)) => Ok(collected.to_bytes()),
             Ok(Err(error)) => {
                 if error
                     .downcast_ref::<http_body_util::LengthLimitError>()
                     .is_some()
                 {
                     tracing::info!(%peer, api = api.as_str(), decision = "refused", "body over the limit");
-                    return Ok(match api {
+                    return Err(Ok(match api {
                         Api::V2 => closing(text_response(
                             StatusCode::NOT_IMPLEMENTED,
                             &format!("POST body is over the {max_body}-byte limit\n"),
@@ -524,24 +540,34 @@ impl Emulator {
                                 &request_id,
                             ))
                         }
-                    });
+                    }));
                 }
                 tracing::info!(%peer, %error, "request body could not be read");
-                return Err(Closed::Unreadable);
+                Err(Err(Closed::Unreadable))
             }
             Err(_) => {
                 tracing::info!(%peer, api = api.as_str(), decision = "timed out", "request body not received within {:?}", limits.body_read_timeout);
-                return Ok(closing(text_response(
+                Err(Ok(closing(text_response(
                     StatusCode::REQUEST_TIMEOUT,
                     &format!(
                         "the request body did not arrive within {} s\n",
                         limits.body_read_timeout.as_secs_f64()
                     ),
-                )));
+                ))))
             }
-        };
-        if let Some(refused) = identity::gate(&self, api, &parts, &body) {
-            return Ok(refused);
+        }
+    }
+
+    /// Judges a request whose body was read.
+    fn answer(
+        &self,
+        api: Api,
+        parts: &http::request::Parts,
+        body: &Bytes,
+        peer: SocketAddr,
+    ) -> Response<Full<Bytes>> {
+        if let Some(refused) = identity::gate(self, api, parts, body) {
+            return refused;
         }
         let header =
             |name: header::HeaderName| parts.headers.get(name).and_then(|v| v.to_str().ok());
@@ -552,22 +578,22 @@ impl Emulator {
             query: parts.uri.query(),
             host: header(header::HOST),
             content_type: header(header::CONTENT_TYPE),
-            body: &body,
+            body,
             target_len,
         };
-        Ok(match api {
+        match api {
             Api::V2 => self.answer_v2(inbound, peer),
             Api::V3 => self.answer_v3(
                 api3::InboundV3 {
                     method: &parts.method,
                     query: parts.uri.query(),
                     headers: &parts.headers,
-                    body: &body,
+                    body,
                     target_len,
                 },
                 peer,
             ),
-        })
+        }
     }
 
     fn answer_v2(&self, inbound: Inbound<'_>, peer: SocketAddr) -> Response<Full<Bytes>> {

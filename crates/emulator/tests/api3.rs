@@ -784,3 +784,148 @@ async fn other_methods_are_unsupported_protocol() {
     assert_eq!(body["Response"]["Error"]["Code"], "UnsupportedProtocol");
     running.shutdown().await.unwrap();
 }
+
+/// `--inject-error ACTION=CODE[:RATE]`: that action answers the code with a
+/// plausible message and applies nothing; other actions are judged as
+/// usual; RATE 0 never answers it.
+#[tokio::test]
+async fn injected_errors_answer_one_action_with_its_code() {
+    let (running, _) = start_at(|c| {
+        c.inject_errors = vec![
+            "DescribePurgeTasks=InternalError".parse().unwrap(),
+            "PushUrlsCache=RequestLimitExceeded:0".parse().unwrap(),
+        ];
+    })
+    .await;
+    let id = task_id(&Call::new(Sig::Tc3Post, &purge_urls(2)).ok(&running).await);
+    let (code, message) = Call::new(Sig::Tc3Post, &purge_tasks_by_id(&id))
+        .error(&running)
+        .await;
+    assert_eq!(code, "InternalError");
+    assert!(message.contains("internal error"), "{message}");
+    Call::new(Sig::Tc3Get, &push_urls(1, None))
+        .ok(&running)
+        .await;
+    assert_eq!(running.emulator().tasks().len(), 2);
+    running.shutdown().await.unwrap();
+
+    let parsed: tcdn_emulator::InjectedError =
+        "PurgeUrlsCache=LimitExceeded.Other:0.25".parse().unwrap();
+    assert_eq!(parsed.action, v3::Action::PurgeUrlsCache);
+    assert_eq!(parsed.code.as_str(), "LimitExceeded.Other");
+    assert!((parsed.rate - 0.25).abs() < f64::EPSILON);
+    for bad in [
+        "PurgeUrlsCache",
+        "Nope=InternalError",
+        "PurgeUrlsCache=",
+        "PurgeUrlsCache=Bad Code",
+        "PurgeUrlsCache=InternalError:2",
+        "PurgeUrlsCache=InternalError:x",
+    ] {
+        assert!(
+            bad.parse::<tcdn_emulator::InjectedError>().is_err(),
+            "{bad}"
+        );
+    }
+}
+
+/// Answers carry the emulator's own clock in `Date` (a manual or skewed
+/// clock shows), so clients can estimate the server's time.
+#[tokio::test]
+async fn answers_are_dated_by_the_emulators_clock() {
+    let (running, clock) = start_at(|_| {}).await;
+    clock.set(1_800_000_000);
+    let response = tcdn_transport::Transport::send(
+        &common::transport(),
+        Call::new(Sig::Tc3Post, &purge_urls(1)).build(running.origin()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.headers()["date"], "Fri, 15 Jan 2027 08:00:00 GMT");
+    running.shutdown().await.unwrap();
+
+    let skewed = tcdn_emulator::SkewedClock::new(
+        std::sync::Arc::new(tcdn_emulator::ManualClock::at(1_800_000_000)),
+        -61,
+    );
+    let running = tcdn_emulator::Emulator::with_clock(
+        tcdn_emulator::Config::new(Vec::new()),
+        std::sync::Arc::new(skewed),
+    )
+    .start("127.0.0.1:0".parse().unwrap())
+    .await
+    .unwrap();
+    let response = tcdn_transport::Transport::send(
+        &common::transport(),
+        Call::new(Sig::Tc3Post, &purge_urls(1)).build(running.origin()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.headers()["date"], "Fri, 15 Jan 2027 07:58:59 GMT");
+    running.shutdown().await.unwrap();
+}
+
+/// Reads one HTTP/1.1 answer (head and `Content-Length` body) off `stream`.
+async fn read_answer(stream: &mut tokio::net::TcpStream) -> String {
+    use tokio::io::AsyncReadExt;
+    let mut received = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let n = stream.read(&mut buf).await.unwrap();
+        assert!(
+            n > 0,
+            "closed after {:?}",
+            String::from_utf8_lossy(&received)
+        );
+        received.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&received).into_owned();
+        if let Some(end) = text.find("\r\n\r\n") {
+            let length: usize = text[..end]
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length: ")
+                        .map(str::to_owned)
+                })
+                .unwrap()
+                .trim()
+                .parse()
+                .unwrap();
+            if received.len() >= end + 4 + length {
+                return text;
+            }
+        }
+    }
+}
+
+/// A failure answered on purpose reads the request's body first: the
+/// connection stays usable, so the next request on it is answered too (a
+/// 503 sent over an unread body would close it, and the client could not
+/// tell whether its request was applied).
+#[tokio::test]
+async fn a_failure_is_answered_after_the_body_on_a_connection_kept_alive() {
+    use tokio::io::AsyncWriteExt;
+    let (running, _) = start_at(|c| c.faults.fail_rate = 1.0).await;
+    let mut stream = tokio::net::TcpStream::connect(running.addr())
+        .await
+        .unwrap();
+    let body = "x".repeat(64 * 1024);
+    let request = format!(
+        "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    for _ in 0..2 {
+        common::bounded(stream.write_all(request.as_bytes()))
+            .await
+            .unwrap();
+        let answer = common::bounded(read_answer(&mut stream)).await;
+        assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+        assert!(answer.contains("InternalError"), "{answer}");
+        assert!(
+            !answer.to_ascii_lowercase().contains("connection: close"),
+            "{answer}"
+        );
+    }
+    assert!(running.emulator().tasks().is_empty());
+    running.shutdown().await.unwrap();
+}

@@ -30,6 +30,10 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_TOTAL_TIMEOUT: Duration = Duration::from_secs(60);
 /// Default cap on a response body: 1 MiB.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 1024 * 1024;
+/// The `User-Agent` of every request that does not name its own: the
+/// server's logs then tell tcdn's calls, and their version, from others'.
+pub const USER_AGENT: &str = concat!("tcdn/", env!("CARGO_PKG_VERSION"));
+
 /// Default time an idle pooled connection is kept.
 pub const DEFAULT_POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 
@@ -493,6 +497,11 @@ fn classify_client_error(
 #[async_trait]
 impl Transport for HyperTransport {
     async fn send(&self, request: Request<Bytes>) -> Result<Response<Bytes>, TransportError> {
+        let mut request = request;
+        request
+            .headers_mut()
+            .entry(http::header::USER_AGENT)
+            .or_insert(http::HeaderValue::from_static(USER_AGENT));
         let uri = request.uri().clone();
         let target = redacted_target(&uri);
         let method = request.method().clone();

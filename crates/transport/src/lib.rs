@@ -144,7 +144,7 @@ use bytes::Bytes;
 pub use error::{ErrorKind, TransportError};
 pub use hyper_transport::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_POOL_IDLE_TIMEOUT,
-    DEFAULT_TOTAL_TIMEOUT, HyperTransport, HyperTransportBuilder,
+    DEFAULT_TOTAL_TIMEOUT, HyperTransport, HyperTransportBuilder, USER_AGENT,
 };
 /// A DER certificate, as taken by
 /// [`HyperTransportBuilder::add_root_certificate`] (re-exported from rustls).

@@ -169,6 +169,42 @@ async fn closed_port_is_a_connect_error_with_nothing_sent() {
 }
 
 #[tokio::test]
+async fn every_request_names_tcdn_as_its_user_agent_unless_it_names_its_own() {
+    bounded(async {
+        let (listener, address) = loopback_listener().await;
+        let heads = Arc::new(Mutex::new(Vec::new()));
+        let seen = heads.clone();
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let head = read_request_head(&mut stream).await;
+                seen.lock().unwrap().push(head.to_ascii_lowercase());
+                let _ = stream
+                    .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                    .await;
+            }
+        });
+        let transport = builder().build().expect("transport");
+        let url = format!("http://{address}/");
+        transport.send(get(&url)).await.expect("answered");
+        let own = Request::get(&url)
+            .header("User-Agent", "mine/1")
+            .body(Bytes::new())
+            .expect("valid request");
+        transport.send(own).await.expect("answered");
+        let heads = heads.lock().unwrap().clone();
+        let expected = format!("user-agent: tcdn/{}\r\n", env!("CARGO_PKG_VERSION"));
+        assert!(heads[0].contains(&expected), "{}", heads[0]);
+        assert_eq!(
+            tcdn_transport::USER_AGENT,
+            &expected[12..expected.len() - 2]
+        );
+        assert!(heads[1].contains("user-agent: mine/1\r\n"), "{}", heads[1]);
+        assert!(!heads[1].contains("tcdn/"), "{}", heads[1]);
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn reset_mid_response_is_an_io_error_that_may_have_reached_the_server() {
     bounded(async {
         let (listener, address) = loopback_listener().await;

@@ -178,14 +178,27 @@ pub(crate) trait Backend: Send + Sync + Sized + 'static {
 
     /// Which URLs of `batch` an earlier attempt, whose answer was lost, has
     /// already applied: called before a retry of such an attempt, so that
-    /// only the rest is sent again. The default knows nothing (API 2.0 has
+    /// only the rest is sent again. The default cannot tell (API 2.0 has
     /// no way to look tasks up), and the whole batch is resent.
     fn reconcile<'a>(
         &'a self,
         lookup: Lookup<'a, Self>,
         batch: &'a Self::Batch,
-    ) -> impl Future<Output = Vec<Applied>> + Send + 'a {
+    ) -> impl Future<Output = Reconciled> + Send + 'a {
         let _ = (lookup, batch);
-        std::future::ready(Vec::new())
+        std::future::ready(Reconciled::Unsupported)
     }
+}
+
+/// What a lookup of lost answers came to.
+#[derive(Debug)]
+pub(crate) enum Reconciled {
+    /// The lookup was done: these URLs were applied, and the others were
+    /// not (as far as the server shows).
+    Found(Vec<Applied>),
+    /// The lookup could not be done (the error says why): the URLs may or
+    /// may not have been applied, so they must not be sent again.
+    Unknown(CallError),
+    /// The API has no lookup: the batch is resent, as maybe applied.
+    Unsupported,
 }

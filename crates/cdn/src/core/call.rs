@@ -15,7 +15,7 @@ use tcdn_transport::{ErrorKind, TransportError};
 use tracing::Instrument;
 
 use crate::core::Core;
-use crate::core::backend::{Answer, Applied, Backend, Class, Stamp};
+use crate::core::backend::{Answer, Applied, Backend, Class, Reconciled, Stamp};
 use crate::core::halt::Halt;
 use crate::error::NotSentReason;
 use crate::error::{CallError, CallErrorKind, GaveUp};
@@ -46,37 +46,86 @@ pub(crate) struct Called<B: Backend> {
 /// through calls.
 pub(crate) type Pending<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// What a backend's [`reconcile`](Backend::reconcile) may use: the time of
-/// the first attempt (the lookup's window starts there) and calls of its own
-/// (paced, signed and retried like any, but not reconciled themselves).
+/// What a backend's [`reconcile`](Backend::reconcile) may use: the window
+/// to look in (in the server's time) and calls of its own (paced, signed
+/// and retried like any until the lookup's deadline, but not reconciled
+/// themselves).
 #[derive(Debug)]
 pub(crate) struct Lookup<'a, B: Backend> {
     core: &'a Core,
     backend: &'a B,
     halt: &'a Halt,
+    /// Local Unix seconds when the batch's first attempt was signed.
     since_unix: u64,
+    /// The monotonic reading after which no lookup call starts.
+    deadline: Duration,
     /// HTTP requests the lookup's calls sent, for the report.
     sent: &'a AtomicUsize,
 }
 
+/// How far a lookup looks around the server's time when it has no estimate
+/// of the server's clock: the skew the server itself accepts of a request's
+/// timestamp (`AuthFailure.SignatureExpire` past it).
+pub(crate) const UNKNOWN_SKEW: i64 = 300;
+
+/// The margin a lookup's window adds on each side of the attempts' times
+/// when the server's clock is estimated: `Date` has whole seconds, and the
+/// estimate is as old as the last answer.
+pub(crate) const KNOWN_SKEW_MARGIN: i64 = 2;
+
 impl<'a, B: Backend> Lookup<'a, B> {
-    /// Unix seconds of the batch's first attempt.
+    /// Local Unix seconds of the batch's first attempt.
+    #[cfg(test)]
     pub(crate) fn since_unix(&self) -> u64 {
         self.since_unix
     }
 
-    /// Sends `batch` (a lookup call, e.g. `DescribePurgeTasks`).
+    /// The window, in the server's Unix seconds, in which the server can
+    /// have accepted an attempt of this batch: from the first attempt − 2 s
+    /// to now + 2 s on the server's clock as its answers' `Date` tell it;
+    /// with no answer read yet, widened by the 300 s of skew the server
+    /// accepts on either side.
+    pub(crate) fn window(&self) -> (i64, i64) {
+        let since = i64::try_from(self.since_unix).unwrap_or(i64::MAX);
+        let now = i64::try_from(self.core.clock.unix_seconds()).unwrap_or(i64::MAX);
+        match self.core.server_clock.offset() {
+            Some(offset) => (
+                since.saturating_add(offset) - KNOWN_SKEW_MARGIN,
+                now.saturating_add(offset) + KNOWN_SKEW_MARGIN,
+            ),
+            None => (since - UNKNOWN_SKEW, now.saturating_add(UNKNOWN_SKEW)),
+        }
+    }
+
+    /// Sends `batch` (a lookup call, e.g. `DescribePurgeTasks`), retried
+    /// with backoff until it is answered or the lookup's deadline passes.
     pub(crate) fn call(
         &self,
         batch: B::Batch,
     ) -> Pending<'a, Result<Option<B::Receipt>, CallError>> {
         let (core, backend, halt, sent) = (self.core, self.backend, self.halt, self.sent);
+        let limits = Limits {
+            max_attempts: u32::MAX,
+            deadline: Some(self.deadline),
+        };
         Box::pin(async move {
-            let called = call(core, backend, halt, batch, false).await;
+            let span = B::span(&batch);
+            let called = attempts(core, backend, halt, batch, false, limits)
+                .instrument(span)
+                .await;
             sent.fetch_add(called.requests, Ordering::Relaxed);
             called.result
         })
     }
+}
+
+/// How long a call may keep trying.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    max_attempts: u32,
+    /// An absolute monotonic deadline; `None` takes the retry policy's
+    /// total deadline from the first attempt.
+    deadline: Option<Duration>,
 }
 
 /// How a transport failure is treated: a failed connection, a timeout, a
@@ -108,7 +157,11 @@ pub(crate) async fn call<B: Backend>(
     reconcile: bool,
 ) -> Called<B> {
     let span = B::span(&batch);
-    attempts(core, backend, halt, batch, reconcile)
+    let limits = Limits {
+        max_attempts: core.retry.max_attempts().get(),
+        deadline: None,
+    };
+    attempts(core, backend, halt, batch, reconcile, limits)
         .instrument(span)
         .await
 }
@@ -120,10 +173,13 @@ async fn attempts<B: Backend>(
     halt: &Halt,
     mut batch: B::Batch,
     reconcile: bool,
+    limits: Limits,
 ) -> Called<B> {
-    let max_attempts = core.retry.max_attempts().get();
-    let mut deadline = None;
+    let max_attempts = limits.max_attempts;
+    let mut deadline = limits.deadline.map(Some);
     let mut attempts = 0u32;
+    // Rate-limit refusals that did not use up an attempt.
+    let mut rate_limited_free = 0u32;
     let mut sent = 0usize;
     let mut fresh_nonce_retry_used = false;
     let mut credentials_refresh_used = false;
@@ -133,6 +189,11 @@ async fn attempts<B: Backend>(
     let mut original = None;
     let mut last_error: Option<CallError> = None;
     let mut not_sent = None;
+    // Whether any attempt may have reached the server, and whether every
+    // failure so far was the endpoint's (refused, unresolvable, no connect):
+    // a batch none of whose requests left is reported not sent.
+    let mut reached = false;
+    let mut endpoint_only = true;
     let result = loop {
         if let Some(reason) = halt.reason() {
             break stopped(reason, last_error.take(), &mut not_sent, attempts);
@@ -161,10 +222,15 @@ async fn attempts<B: Backend>(
         let now = core.clock.monotonic();
         let deadline =
             *deadline.get_or_insert_with(|| core.retry.total_deadline().map(|budget| now + budget));
-        if let Some(error) = last_error.take()
-            && deadline.is_some_and(|deadline| now >= deadline)
-        {
-            // The wait for a rate-limit slot ran past the deadline.
+        if deadline.is_some_and(|deadline| now >= deadline) {
+            // The wait for a rate-limit slot ran past the deadline, or a
+            // lookup's time was spent before this call of it.
+            let error = last_error.take().unwrap_or_else(|| {
+                CallError::new(
+                    CallErrorKind::Transport,
+                    "no time was left to send it".to_owned(),
+                )
+            });
             break Err((error, GaveUp::DeadlineReached, attempts));
         }
         let (stamp, used, request) = if waited {
@@ -192,6 +258,8 @@ async fn attempts<B: Backend>(
             Some(deadline) => core.timeout.min(deadline.saturating_sub(now)),
             None => core.timeout,
         };
+        // A timeout cut short by the deadline says nothing of the endpoint.
+        let full_timeout = timeout == core.timeout;
         sent += 1;
         let attempt_span = tracing::debug_span!("tcdn.attempt", attempt = attempts);
         let started = core.clock.monotonic();
@@ -203,6 +271,7 @@ async fn attempts<B: Backend>(
         let (error, class) = match response {
             Err(Sent::Abandoned) => {
                 maybe_applied = true;
+                reached = true;
                 let error = CallError::new(
                     CallErrorKind::Transport,
                     "the run was interrupted before the answer came".to_owned(),
@@ -213,17 +282,28 @@ async fn attempts<B: Backend>(
             Err(Sent::Failed(err)) => {
                 lost = err.may_have_reached_server();
                 maybe_applied |= lost;
-                if !lost && matches!(err.kind(), ErrorKind::Connect | ErrorKind::Timeout) {
-                    halt.unreachable();
+                reached |= lost;
+                match err.kind() {
+                    ErrorKind::Connect | ErrorKind::Timeout if !lost => halt.unreachable(),
+                    ErrorKind::Timeout if full_timeout => halt.unresponsive(),
+                    _ if !lost => endpoint_only = false,
+                    _ => {}
                 }
                 let class = transport_class(&err);
-                (
-                    CallError::new(CallErrorKind::Transport, err.to_string()),
-                    class,
-                )
+                // An answer over the transport's cap came but cannot be read.
+                let kind = match err.kind() {
+                    ErrorKind::ResponseTooLarge => CallErrorKind::InvalidResponse,
+                    _ => CallErrorKind::Transport,
+                };
+                (CallError::new(kind, err.to_string()), class)
             }
             Ok(response) => {
                 halt.answered();
+                reached = true;
+                core.server_clock.observe(
+                    response.headers().get(http::header::DATE),
+                    core.clock.unix_seconds(),
+                );
                 match backend.classify(&batch, &response, core.clock.unix_seconds()) {
                     Answer::Accepted(receipt) => {
                         tracing::info!(parent: &attempt_span, code = 0, latency_ms, "accepted");
@@ -282,18 +362,30 @@ async fn attempts<B: Backend>(
             Class::RetryOnce => false,
             class => class.is_retryable(),
         };
+        if class == Class::RateLimited
+            && let Some(pacing) = &core.pacing
+        {
+            pacing.slow_down(B::pace_key(&batch), core.clock.monotonic());
+            // The pace adapts, so the refusal is the pacer's to absorb, not
+            // the retry budget's: it costs no attempt while a deadline
+            // bounds the call.
+            if deadline.is_some() {
+                rate_limited_free += 1;
+            }
+        }
         if class == Class::DailyQuotaExhausted {
             halt.stop_for(NotSentReason::DailyQuotaExhausted);
         }
         if !retry {
             break Err((error, GaveUp::NotRetryable, attempts));
         }
-        if attempts >= max_attempts {
+        if attempts.saturating_sub(rate_limited_free) >= max_attempts {
             break Err((error, GaveUp::AttemptsExhausted, attempts));
         }
         let delay = {
             let mut rng = core.rng.lock().unwrap_or_else(PoisonError::into_inner);
-            core.retry.backoff(attempts, &mut rng)
+            core.retry
+                .backoff(attempts.saturating_sub(rate_limited_free).max(1), &mut rng)
         };
         // A rate-limit refusal means the server's window is full: an earlier
         // retry would be refused again, so wait for the whole window.
@@ -314,33 +406,58 @@ async fn attempts<B: Backend>(
         }
         if reconcile && lost {
             let lookups = AtomicUsize::new(0);
+            // A lookup may take as long as the call's own attempts could
+            // have: one timeout for each.
+            let budget = core.timeout.saturating_mul(core.retry.max_attempts().get());
             let lookup = Lookup {
                 core,
                 backend,
                 halt,
                 since_unix: first_unix,
+                deadline: core.clock.monotonic().saturating_add(budget),
                 sent: &lookups,
             };
-            let found = backend.reconcile(lookup, &batch).await;
+            let reconciled = backend.reconcile(lookup, &batch).await;
             sent += lookups.into_inner();
-            if !found.is_empty() {
-                tracing::info!(applied = found.len(), "a lookup found URLs already applied");
-                let done: HashSet<&CdnUrl> = found.iter().map(|a| &a.url).collect();
-                let rest: Vec<CdnUrl> = B::urls(&batch)
-                    .iter()
-                    .filter(|url| !done.contains(url))
-                    .cloned()
-                    .collect();
-                original.get_or_insert_with(|| B::urls(&batch).to_vec());
-                applied.extend(found);
-                if rest.is_empty() {
-                    break Ok(None);
+            match reconciled {
+                Reconciled::Unsupported => {}
+                Reconciled::Unknown(why) => {
+                    tracing::warn!(
+                        error = %why.message,
+                        "a lost answer could not be looked up; the URLs are not sent again"
+                    );
+                    let error = CallError::new(
+                        CallErrorKind::Transport,
+                        format!(
+                            "{}; looking the URLs up failed ({}), so they may have been applied and are not sent again",
+                            error.message, why.message
+                        ),
+                    );
+                    break Err((error, GaveUp::LookupFailed, attempts));
                 }
-                batch = backend.narrow(&batch, rest);
+                Reconciled::Found(found) if !found.is_empty() => {
+                    tracing::info!(applied = found.len(), "a lookup found URLs already applied");
+                    let done: HashSet<&CdnUrl> = found.iter().map(|a| &a.url).collect();
+                    let rest: Vec<CdnUrl> = B::urls(&batch)
+                        .iter()
+                        .filter(|url| !done.contains(url))
+                        .cloned()
+                        .collect();
+                    original.get_or_insert_with(|| B::urls(&batch).to_vec());
+                    applied.extend(found);
+                    if rest.is_empty() {
+                        break Ok(None);
+                    }
+                    batch = backend.narrow(&batch, rest);
+                }
+                Reconciled::Found(_) => {}
             }
         }
         last_error = Some(error);
     };
+    if result.is_err() && attempts > 0 && !reached && endpoint_only && not_sent.is_none() {
+        not_sent = Some(NotSentReason::EndpointUnreachable);
+    }
     Called {
         result: result.map_err(|(mut error, gave_up, attempts)| {
             error.gave_up = gave_up;

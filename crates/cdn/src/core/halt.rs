@@ -1,7 +1,7 @@
 //! Why a submission stops starting requests before its plan is done: the
 //! caller interrupted it ([`Cancel`]), a daily quota was found used up, or
-//! the endpoint kept refusing connections. One [`Halt`] is shared by the
-//! calls of a submission.
+//! the endpoint kept refusing connections or kept silent past the timeout.
+//! One [`Halt`] is shared by the calls of a submission.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, PoisonError};
@@ -9,8 +9,9 @@ use std::sync::{Mutex, PoisonError};
 use crate::cancel::Cancel;
 use crate::error::NotSentReason;
 
-/// Consecutive attempts that could not reach the server, across batches,
-/// after which a submission stops: the endpoint is taken for dead.
+/// Consecutive attempts that could not reach the server or got no answer
+/// within the timeout, across batches (lookups included), after which a
+/// submission stops: the endpoint is taken for dead.
 pub(crate) const DEAD_ENDPOINT_STREAK: u32 = 5;
 
 /// The stop state of one submission.
@@ -25,7 +26,7 @@ pub(crate) struct Halt {
     /// Fired when the grace after an interrupt is over: requests still
     /// waiting for an answer are given up.
     abandon: Cancel,
-    /// Attempts in a row that reached no server.
+    /// Attempts in a row that reached no server or got no answer in time.
     unreachable_streak: AtomicU32,
 }
 
@@ -84,12 +85,24 @@ impl Halt {
     }
 
     /// An attempt reached no server (a refused connection, a connect
-    /// timeout); after [`DEAD_ENDPOINT_STREAK`] in a row, the submission
-    /// stops.
+    /// timeout); after [`DEAD_ENDPOINT_STREAK`] such attempts or timeouts
+    /// in a row, the submission stops.
     pub(crate) fn unreachable(&self) {
+        self.count(NotSentReason::EndpointUnreachable);
+    }
+
+    /// An attempt got no answer within its timeout; it counts toward the
+    /// same streak as [`unreachable`](Self::unreachable), since a server
+    /// that never answers costs a timeout per request.
+    pub(crate) fn unresponsive(&self) {
+        self.count(NotSentReason::EndpointUnresponsive);
+    }
+
+    /// Adds one to the streak; the attempt that ends it names the reason.
+    fn count(&self, reason: NotSentReason) {
         let streak = self.unreachable_streak.fetch_add(1, Ordering::SeqCst) + 1;
         if streak >= DEAD_ENDPOINT_STREAK {
-            self.stop_for(NotSentReason::EndpointUnreachable);
+            self.stop_for(reason);
         }
     }
 

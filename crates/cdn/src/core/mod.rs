@@ -23,6 +23,7 @@ pub(crate) mod halt;
 pub(crate) mod pace;
 pub(crate) mod plan;
 pub(crate) mod retry;
+pub(crate) mod skew;
 pub(crate) mod submit;
 
 use std::num::NonZeroUsize;
@@ -55,6 +56,8 @@ pub(crate) struct Core {
     pub(crate) rng: Mutex<fastrand::Rng>,
     /// How long requests in flight may answer after an interrupt.
     pub(crate) interrupt_grace: Duration,
+    /// The server's clock as its answers' `Date` headers tell it.
+    pub(crate) server_clock: skew::ServerClock,
 }
 
 impl std::fmt::Debug for Core {

@@ -2,6 +2,12 @@
 //! slot under the rate limit the server counts. Each API names its windows:
 //! API 2.0 counts one 60 s window for every call; a backend may count per
 //! action (a key per action), each with its own sliding window.
+//!
+//! The limit adapts: a rate-limit refusal under a key halves that key's
+//! limit for the next window (the server counts less than the client was
+//! told, or other clients share the account's window), and each window
+//! without a refusal after that gives one send per window back, up to the
+//! configured limit.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, PoisonError};
@@ -20,7 +26,13 @@ pub const RATE_WINDOW: Duration = Duration::from_secs(60);
 /// bursts past the server's sliding-window count.
 #[derive(Debug)]
 pub(crate) struct Pacer {
+    /// The limit in force now.
     limit: usize,
+    /// The configured limit, which `limit` grows back to.
+    ceiling: usize,
+    /// When the limit was last cut, and when it last grew since.
+    cut_at: Option<Duration>,
+    grown_at: Duration,
     window: Duration,
     /// The reserved send times that can still hold a later send back, in
     /// order: at most the last `limit`, and none a whole window before the
@@ -33,15 +45,49 @@ impl Pacer {
     pub(crate) fn new(limit: usize, window: Duration) -> Self {
         Self {
             limit,
+            ceiling: limit,
+            cut_at: None,
+            grown_at: Duration::ZERO,
             window,
             // Grown as sends are reserved: a huge limit reserves nothing up front.
             times: VecDeque::new(),
         }
     }
 
+    /// The limit in force.
+    pub(crate) fn limit(&self) -> usize {
+        self.limit
+    }
+
+    /// The server refused a send under this limit at `now`: halves the
+    /// limit (at least one send per window), once per window, since the
+    /// refusals of sends already in flight tell nothing new.
+    pub(crate) fn slow_down(&mut self, now: Duration) {
+        if self.cut_at.is_some_and(|cut| now < cut + self.window) {
+            return;
+        }
+        self.limit = (self.limit / 2).max(1);
+        self.cut_at = Some(now);
+        self.grown_at = now;
+    }
+
+    /// Gives back one send per whole window since the last cut or growth.
+    fn grow_back(&mut self, now: Duration) {
+        if self.limit >= self.ceiling || self.cut_at.is_none() {
+            return;
+        }
+        let windows = now.saturating_sub(self.grown_at).as_nanos() / self.window.as_nanos().max(1);
+        if windows > 0 {
+            let windows = usize::try_from(windows).unwrap_or(usize::MAX);
+            self.limit = self.limit.saturating_add(windows).min(self.ceiling);
+            self.grown_at = now;
+        }
+    }
+
     /// Reserves the earliest send time at or after `now` (a monotonic
     /// reading) and returns it.
     pub(crate) fn reserve(&mut self, now: Duration) -> Duration {
+        self.grow_back(now);
         let mut at = now.max(self.times.back().copied().unwrap_or_default());
         if self.times.len() >= self.limit
             && let Some(&oldest) = self.times.get(self.times.len() - self.limit)
@@ -94,6 +140,21 @@ impl Pacing {
             .or_insert_with(|| Pacer::new(self.limit, self.window))
             .reserve(now)
     }
+
+    /// The server refused a send under `key` as over its rate at `now`:
+    /// that key's limit is halved for the next window.
+    pub(crate) fn slow_down(&self, key: &'static str, now: Duration) {
+        let mut pacers = self.pacers.lock().unwrap_or_else(PoisonError::into_inner);
+        let pacer = pacers
+            .entry(key)
+            .or_insert_with(|| Pacer::new(self.limit, self.window));
+        pacer.slow_down(now);
+        tracing::info!(
+            key,
+            limit = pacer.limit(),
+            "rate limited: sending at most this many per window for now"
+        );
+    }
 }
 
 #[cfg(test)]
@@ -145,6 +206,34 @@ mod tests {
         assert_eq!(pacing.reserve("B", Duration::ZERO), Duration::ZERO);
         assert_eq!(pacing.reserve("A", Duration::ZERO), Duration::from_secs(1));
         assert!(Pacing::new(0, WINDOW).is_none());
+    }
+
+    /// A refusal halves the limit (once per window, however many sends
+    /// were refused in it), and each clean window after it gives one send
+    /// back, up to the configured limit.
+    #[test]
+    fn a_refusal_halves_the_limit_and_it_grows_back() {
+        let second = Duration::from_secs(1);
+        let mut pacer = Pacer::new(20, second);
+        pacer.slow_down(Duration::ZERO);
+        assert_eq!(pacer.limit(), 10);
+        pacer.slow_down(Duration::from_millis(500));
+        assert_eq!(pacer.limit(), 10, "one cut per window");
+        pacer.slow_down(Duration::from_millis(1000));
+        assert_eq!(pacer.limit(), 5);
+        // Five sends go at once, the sixth waits a window.
+        let at: Vec<Duration> = (0..6)
+            .map(|_| pacer.reserve(Duration::from_millis(1000)))
+            .collect();
+        assert_eq!(at[4], Duration::from_millis(1000));
+        assert_eq!(at[5], Duration::from_millis(2000));
+        pacer.reserve(Duration::from_millis(4000));
+        assert_eq!(pacer.limit(), 8, "three clean windows give three back");
+        pacer.reserve(Duration::from_secs(60));
+        assert_eq!(pacer.limit(), 20, "never past the configured limit");
+        let mut untouched = Pacer::new(20, second);
+        untouched.reserve(Duration::from_secs(60));
+        assert_eq!(untouched.limit(), 20);
     }
 
     proptest! {

@@ -97,7 +97,7 @@ pub(crate) async fn submit<B: Backend>(
                 Err(err) => unreachable!("batch tasks are never cancelled: {err}"),
             },
         };
-        if called.not_sent.is_some() {
+        if called.not_sent.is_some() && called.attempts == 0 {
             outcomes[index] = Some(called);
             continue;
         }
@@ -214,7 +214,7 @@ mod tests {
     use tcdn_transport::TransportError;
 
     use super::*;
-    use crate::core::backend::{Answer, Applied, Class, RateWindow, Stamp};
+    use crate::core::backend::{Answer, Applied, Class, RateWindow, Reconciled, Stamp};
     use crate::core::call::Lookup;
     use crate::core::plan::Shape;
     use crate::core::retry::{Jitter, RetryPolicy};
@@ -315,18 +315,22 @@ mod tests {
             &'a self,
             lookup: Lookup<'a, Self>,
             _: &'a Vec<CdnUrl>,
-        ) -> Vec<Applied> {
+        ) -> Reconciled {
             self.since.lock().unwrap().push(lookup.since_unix());
-            let Ok(Some(answer)) = lookup.call(vec![lookup_url()]).await else {
-                return Vec::new();
+            let answer = match lookup.call(vec![lookup_url()]).await {
+                Ok(Some(answer)) => answer,
+                Ok(None) => return Reconciled::Found(Vec::new()),
+                Err(error) => return Reconciled::Unknown(error),
             };
-            answer
-                .lines()
-                .map(|url| Applied {
-                    url: url.parse().unwrap(),
-                    task_id: Some("task-lost".into()),
-                })
-                .collect()
+            Reconciled::Found(
+                answer
+                    .lines()
+                    .map(|url| Applied {
+                        url: url.parse().unwrap(),
+                        task_id: Some("task-lost".into()),
+                    })
+                    .collect(),
+            )
         }
     }
 
@@ -359,6 +363,7 @@ mod tests {
             pacing: None,
             rng: Mutex::new(fastrand::Rng::with_seed(1)),
             interrupt_grace: Duration::from_secs(5),
+            server_clock: crate::core::skew::ServerClock::default(),
         }
     }
 
@@ -454,6 +459,38 @@ mod tests {
         assert_eq!(report.succeeded, input);
         assert_eq!(report.tasks.len(), 1);
         assert_eq!(report.tasks[0].urls.len(), 2);
+    }
+
+    /// When the lookup itself keeps failing, it is retried for as long as
+    /// the call's own attempts could have taken (5 × 5 s), and then the
+    /// URLs fail as maybe applied: they are never sent again.
+    #[test]
+    fn a_failed_lookup_never_resends() {
+        let input = urls(3);
+        let mut script =
+            ScriptedTransport::new().then_error(TransportError::io("the answer was lost"));
+        for _ in 0..20 {
+            script = script.then_respond(503, "busy");
+        }
+        let script = Arc::new(script);
+        let report = run(core(script.clone()), &input, Cancel::new(), |_| {});
+        let bodies: Vec<String> = script.requests().iter().map(|r| r.body_text()).collect();
+        assert_eq!(
+            bodies.iter().filter(|b| b.contains("a.example/0")).count(),
+            1,
+            "{bodies:?}"
+        );
+        assert!(bodies.len() > 2, "the lookup was retried: {bodies:?}");
+        assert!(report.succeeded.is_empty() && report.not_sent.is_empty());
+        assert_eq!(report.failed.len(), 3);
+        for failure in &report.failed {
+            assert!(failure.maybe_applied);
+            assert!(
+                failure.message.contains("not sent again"),
+                "{}",
+                failure.message
+            );
+        }
     }
 
     fn run(
@@ -589,7 +626,8 @@ mod tests {
     }
 
     /// Five attempts in a row that reach no server, across batches, stop
-    /// the submission: not 5 attempts for each of the batches.
+    /// the submission: not 5 attempts for each of the batches. No request
+    /// left, so every URL is reported not sent, not failed.
     #[test]
     fn a_dead_endpoint_stops_the_submission() {
         let refusing = |n| {
@@ -598,6 +636,18 @@ mod tests {
                 script = script.then_error(TransportError::connect("refused"));
             }
             Arc::new(script)
+        };
+        let unreachable = |input: &[CdnUrl]| -> Vec<(String, NotSentReason)> {
+            input
+                .iter()
+                .map(|u| (u.as_str().to_owned(), NotSentReason::EndpointUnreachable))
+                .collect()
+        };
+        let owned = |report: &Report| -> Vec<(String, NotSentReason)> {
+            not_sent(report)
+                .into_iter()
+                .map(|(u, r)| (u.to_owned(), r))
+                .collect()
         };
         let input = urls(9);
         let script = refusing(20);
@@ -609,19 +659,51 @@ mod tests {
         // Batches 0 and 1 fail after two attempts each, batch 2 after one
         // (the fifth in a row), and nothing else is sent.
         script.assert_sent(5);
-        assert_eq!(report.failed.len(), 9);
-        assert!(report.failed.iter().all(|f| !f.maybe_applied));
+        assert!(report.failed.is_empty(), "{:?}", report.failed);
+        assert_eq!(owned(&report), unreachable(&input));
+        assert_eq!(report.batches.len(), 3, "the batches tried are reported");
 
         let input = urls(30);
         let script = refusing(5);
         let report = run(core(script.clone()), &input, Cancel::new(), |_| {});
         script.assert_sent(5);
-        assert_eq!(report.failed.len(), 3);
-        let expected: Vec<_> = input[3..]
-            .iter()
-            .map(|u| (u.as_str(), NotSentReason::EndpointUnreachable))
-            .collect();
-        assert_eq!(not_sent(&report), expected);
+        assert!(report.failed.is_empty());
+        assert_eq!(owned(&report), unreachable(&input));
+    }
+
+    /// Attempts that time out count toward the same streak: a server that
+    /// takes connections and never answers stops the submission after five
+    /// timeouts, and the batches never started are not sent as
+    /// `endpoint_unresponsive`; the ones tried failed as maybe applied.
+    #[test]
+    fn a_silent_endpoint_stops_the_submission() {
+        let input = urls(30);
+        let mut script = ScriptedTransport::new();
+        for _ in 0..6 {
+            script = script.then_error(TransportError::timeout("no answer"));
+        }
+        let script = Arc::new(script);
+        let mut two_attempts = core(script.clone());
+        two_attempts.retry = RetryPolicy::default()
+            .with_max_attempts(std::num::NonZeroU32::new(2).unwrap())
+            .with_jitter(Jitter::None);
+        let report = run(two_attempts, &input, Cancel::new(), |_| {});
+        // Batch 0's attempt, then its lookup for 2 × 5 s: at 1 s, 3 s and
+        // 7 s (the last with a timeout cut to the 3 s left, which does not
+        // count); then batch 1's attempt is the fifth timeout in a row.
+        script.assert_sent(6);
+        assert!(report.succeeded.is_empty());
+        assert!(report.failed.iter().all(|f| f.maybe_applied));
+        assert_eq!(report.failed.len() + report.not_sent.len(), 30);
+        assert!(!report.not_sent.is_empty());
+        assert!(
+            report
+                .not_sent
+                .iter()
+                .all(|n| n.reason == NotSentReason::EndpointUnresponsive),
+            "{:?}",
+            report.not_sent
+        );
     }
 
     /// A rate-limit refusal is retried after the server's whole window, not

@@ -41,6 +41,34 @@ pub enum Signing {
     V1(SignatureMethod),
 }
 
+/// The language of the server's messages (`X-TC-Language` under TC3, the
+/// signed `Language` parameter under the v1 signature). Without one, the
+/// server answers in its own default, which can be Chinese.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Language {
+    /// `en-US`.
+    #[default]
+    EnUs,
+    /// `zh-CN`.
+    ZhCn,
+}
+
+impl Language {
+    /// The value sent: `en-US` or `zh-CN`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::EnUs => "en-US",
+            Self::ZhCn => "zh-CN",
+        }
+    }
+}
+
+impl fmt::Display for Language {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The `Content-Type` of a TC3 POST.
 const JSON: &str = "application/json";
 /// The `Content-Type` of a form POST, and of a TC3 GET (as the official SDK
@@ -116,6 +144,7 @@ pub struct RequestBuilder {
     endpoint: Endpoint,
     method: HttpMethod,
     signing: Signing,
+    language: Option<Language>,
     credentials: Arc<Credentials>,
     key: Arc<KeyCache>,
 }
@@ -126,6 +155,7 @@ impl fmt::Debug for RequestBuilder {
             .field("endpoint", &self.endpoint)
             .field("method", &self.method)
             .field("signing", &self.signing)
+            .field("language", &self.language)
             .field("credentials", &self.credentials)
             .finish_non_exhaustive()
     }
@@ -138,6 +168,7 @@ impl RequestBuilder {
             endpoint: Endpoint::default_for(crate::Api::V3),
             method: HttpMethod::Post,
             signing: Signing::Tc3,
+            language: None,
             credentials: credentials.into(),
             key: Arc::default(),
         }
@@ -162,6 +193,20 @@ impl RequestBuilder {
     pub fn with_signing(mut self, signing: Signing) -> Self {
         self.signing = signing;
         self
+    }
+
+    /// Asks the server for its messages in `language`: the
+    /// `X-TC-Language` header (TC3) or the signed `Language` parameter (v1).
+    /// Without it, neither is sent.
+    #[must_use]
+    pub fn with_language(mut self, language: Language) -> Self {
+        self.language = Some(language);
+        self
+    }
+
+    /// The language asked for, if any.
+    pub fn language(&self) -> Option<Language> {
+        self.language
     }
 
     /// The endpoint.
@@ -201,10 +246,10 @@ impl RequestBuilder {
     /// TC3 GET: the flattened parameters in the query, an empty payload.
     /// Either carries `Authorization` (signing `content-type` and `host`, as
     /// the official SDKs do), `Content-Type`, `Host`, `X-TC-Action`,
-    /// `X-TC-Timestamp`, `X-TC-Version: 2018-06-06` and, with a session
-    /// token, `X-TC-Token`. The v1 signature puts `Action`, `Version`, the
+    /// `X-TC-Timestamp`, `X-TC-Version: 2018-06-06`, `X-TC-Language` when a
+    /// language is asked for and, with a session token, `X-TC-Token`. The v1 signature puts `Action`, `Version`, the
     /// action's parameters, `Nonce`, `Timestamp`, `SecretId`,
-    /// `SignatureMethod`, `Token` and `Signature` in the form (POST) or the
+    /// `SignatureMethod`, `Language`, `Token` and `Signature` in the form (POST) or the
     /// query (GET), and sends only `Host` (and `Content-Type` for a POST).
     ///
     /// # Errors
@@ -373,6 +418,9 @@ impl RequestBuilder {
             ("X-TC-Timestamp", stamp.to_string()),
             ("X-TC-Version", VERSION.to_owned()),
         ];
+        if let Some(language) = self.language {
+            headers.push(("X-TC-Language", language.as_str().to_owned()));
+        }
         if let Some(token) = credentials.token() {
             headers.push(("X-TC-Token", token.expose().to_owned()));
         }
@@ -413,6 +461,9 @@ impl RequestBuilder {
         params.push(("Timestamp".into(), timestamp_text.as_str().into()));
         params.push(("SecretId".into(), credentials.secret_id().into()));
         params.push(("SignatureMethod".into(), method.as_param().into()));
+        if let Some(language) = self.language {
+            params.push(("Language".into(), language.as_str().into()));
+        }
         if let Some(token) = credentials.token() {
             params.push(("Token".into(), token.expose().into()));
         }
@@ -481,6 +532,9 @@ impl RequestBuilder {
                     + "&SignatureMethod=".len()
                     + method.as_param().len()
                     + crate::credentials::identity_budget(&self.credentials)
+                    + self
+                        .language
+                        .map_or(0, |l| "&Language=".len() + l.as_str().len())
                     + "&Signature=".len()
                     + signature
             }
@@ -867,6 +921,34 @@ mod tests {
         );
         assert_eq!(redact_form_token("Token=xyz"), "Token=<redacted>");
         assert_eq!(redact_form_token("a=1"), "a=1");
+    }
+
+    #[test]
+    fn a_language_is_a_tc3_header_and_a_signed_v1_parameter() {
+        let quota: Request = DescribePurgeQuota.into();
+        let plain = RequestBuilder::new(credentials());
+        let prepared = plain.prepare(&quota, 1_700_000_000, Nonce::MIN).unwrap();
+        assert_eq!(prepared.header("X-TC-Language"), None);
+        let tc3 = plain.clone().with_language(Language::ZhCn);
+        let prepared = tc3.prepare(&quota, 1_700_000_000, Nonce::MIN).unwrap();
+        assert_eq!(prepared.header("X-TC-Language"), Some("zh-CN"));
+        for method in [HttpMethod::Post, HttpMethod::Get] {
+            let v1 = RequestBuilder::new(credentials())
+                .with_signing(Signing::V1(SignatureMethod::HmacSha256))
+                .with_method(method);
+            let without = v1.prepare(&quota, 1_700_000_000, Nonce::MIN).unwrap();
+            let with = v1
+                .with_language(Language::EnUs)
+                .prepare(&quota, 1_700_000_000, Nonce::MIN)
+                .unwrap();
+            let text = |p: &PreparedRequest| p.body().unwrap_or(p.url()).to_owned();
+            assert!(text(&with).contains("&Language=en-US&"), "{}", text(&with));
+            assert!(!text(&without).contains("Language"), "{}", text(&without));
+            // Signed: the signature differs from the one without it.
+            let signature =
+                |p: &PreparedRequest| text(p).rsplit_once("Signature=").unwrap().1.to_owned();
+            assert_ne!(signature(&with), signature(&without));
+        }
     }
 
     #[test]

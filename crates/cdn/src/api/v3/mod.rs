@@ -14,7 +14,7 @@
 mod answer;
 mod builder;
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 
 use bytes::Bytes;
 use tcdn_model::CdnUrl;
@@ -26,14 +26,12 @@ use tcdn_sign::tc3::{MAX_TIMESTAMP, Timestamp};
 pub(crate) use answer::{Body, Receipt};
 pub(crate) use builder::batch as batch_of;
 pub use builder::{
-    BorrowedPlan, Plan, PlannedCall, PreparedRequest, RequestBuilder, RequestError,
+    BorrowedPlan, Language, Plan, PlannedCall, PreparedRequest, RequestBuilder, RequestError,
     RequestErrorKind, Signing,
 };
 
-use crate::core::backend::{Answer, Applied, Backend, RateWindow, Stamp};
-
+use crate::core::backend::{Answer, Applied, Backend, RateWindow, Reconciled, Stamp};
 use crate::core::call::Lookup;
-
 use crate::core::plan::Shape;
 use crate::credentials::Credentials;
 use crate::error::{CallError, CallErrorKind};
@@ -168,22 +166,30 @@ impl Backend for V3 {
         }
     }
 
-    async fn reconcile<'a>(&'a self, lookup: Lookup<'a, Self>, batch: &'a Request) -> Vec<Applied> {
+    async fn reconcile<'a>(&'a self, lookup: Lookup<'a, Self>, batch: &'a Request) -> Reconciled {
         let (purge_type, urls) = match batch {
             Request::PurgeUrls(r) => (Some(PurgeType::Url), r.urls()),
             Request::PurgePaths(r) => (Some(PurgeType::Path), r.paths()),
             Request::PushUrls(r) => (None, r.urls()),
-            _ => return Vec::new(),
+            _ => return Reconciled::Unsupported,
         };
-        // The server's times are Beijing time; a second earlier covers the
-        // rounding. A local clock ahead of the server's makes the lookup
-        // miss, and the URLs are resent: quota spent, nothing lost.
-        let start = beijing_time(lookup.since_unix().saturating_sub(1));
-        let Ok(selector) = TaskSelector::since(start, None) else {
-            return Vec::new();
-        };
-        let mut wanted: HashMap<&str, &CdnUrl> = urls.iter().map(|u| (u.as_str(), u)).collect();
-        let mut found = Vec::new();
+        // The window is in the server's time (Beijing time on the wire).
+        let (start, end) = lookup.window();
+        let unix = |seconds: i64| u64::try_from(seconds).unwrap_or(0);
+        let selector =
+            match TaskSelector::since(beijing_time(unix(start)), Some(beijing_time(unix(end)))) {
+                Ok(selector) => selector,
+                Err(err) => {
+                    return Reconciled::Unknown(CallError::new(
+                        CallErrorKind::InvalidRequest,
+                        format!("no lookup window: {err}"),
+                    ));
+                }
+            };
+        // Every log in the window on the batch's hosts, by task, in the
+        // order the tasks first appear, with its creation time.
+        let mut tasks: Vec<(String, HashSet<String>, Option<i64>)> = Vec::new();
+        let mut limit = page_limit(urls);
         for keyword in keywords(urls) {
             let mut offset = 0;
             loop {
@@ -191,54 +197,113 @@ impl Backend for V3 {
                     Some(purge_type) => DescribePurgeTasks {
                         purge_type: Some(purge_type),
                         offset: Some(offset),
-                        limit: Some(PAGE),
+                        limit: Some(limit),
                         keyword: Some(keyword.clone()),
                         ..DescribePurgeTasks::new(selector.clone())
                     }
                     .into(),
                     None => DescribePushTasks {
                         offset: Some(offset),
-                        limit: Some(PAGE),
+                        limit: Some(limit),
                         keyword: Some(keyword.clone()),
                         ..DescribePushTasks::new(selector.clone())
                     }
                     .into(),
                 };
-                let Ok(Some(receipt)) = lookup.call(query).await else {
-                    // Nothing more is known: the rest is resent.
-                    break;
+                let receipt = match lookup.call(query).await {
+                    Ok(Some(receipt)) => receipt,
+                    // Longer URLs than the batch's on the same host: fewer
+                    // logs a page.
+                    Err(error) if error.kind == CallErrorKind::InvalidResponse && limit > 1 => {
+                        limit /= 2;
+                        continue;
+                    }
+                    Err(error) => return Reconciled::Unknown(error),
+                    Ok(None) => {
+                        return Reconciled::Unknown(CallError::new(
+                            CallErrorKind::InvalidResponse,
+                            "the lookup had no answer".to_owned(),
+                        ));
+                    }
                 };
-                let (logs, total): (Vec<(String, String)>, i64) = match receipt.body {
+                type Logs = Vec<(String, String, String)>;
+                let (logs, total): (Logs, i64) = match receipt.body {
                     Body::PurgeTasks(tasks) => (
-                        tasks.logs.into_iter().map(|l| (l.url, l.task_id)).collect(),
+                        tasks
+                            .logs
+                            .into_iter()
+                            .map(|l| (l.url, l.task_id, l.create_time))
+                            .collect(),
                         tasks.total_count,
                     ),
                     Body::PushTasks(tasks) => (
-                        tasks.logs.into_iter().map(|l| (l.url, l.task_id)).collect(),
+                        tasks
+                            .logs
+                            .into_iter()
+                            .map(|l| (l.url, l.task_id, l.create_time))
+                            .collect(),
                         tasks.total_count,
                     ),
-                    _ => break,
+                    _ => {
+                        return Reconciled::Unknown(CallError::new(
+                            CallErrorKind::InvalidResponse,
+                            "the lookup's answer has no task logs".to_owned(),
+                        ));
+                    }
                 };
                 let page = logs.len() as u64;
-                for (url, task_id) in logs {
-                    if let Some(cdn_url) = wanted.remove(url.as_str()) {
-                        found.push(Applied {
-                            url: cdn_url.clone(),
-                            task_id: Some(task_id),
-                        });
+                for (url, task_id, created) in logs {
+                    match tasks.iter_mut().find(|(id, _, _)| *id == task_id) {
+                        Some((_, urls, _)) => {
+                            urls.insert(url);
+                        }
+                        None => {
+                            let created = unix_of_beijing(&created);
+                            tasks.push((task_id, HashSet::from([url]), created));
+                        }
                     }
                 }
                 offset += page;
-                if page < PAGE || offset >= u64::try_from(total).unwrap_or(0) || wanted.is_empty() {
+                if page == 0 || offset >= u64::try_from(total).unwrap_or(0) {
                     break;
                 }
             }
-            if wanted.is_empty() {
-                break;
-            }
         }
-        found
+        // An attempt made one task of exactly its URLs: a task of other
+        // URLs (or of more) is another submission's. The lookup's own
+        // answers dated the server's clock if nothing had before, so the
+        // window is narrowed again by each task's creation time.
+        let (start, end) = lookup.window();
+        let wanted: HashSet<&str> = urls.iter().map(CdnUrl::as_str).collect();
+        let ours = tasks.into_iter().find(|(_, logged, created)| {
+            created.is_none_or(|created| (start..=end).contains(&created))
+                && logged.len() == wanted.len()
+                && logged.iter().all(|url| wanted.contains(url.as_str()))
+        });
+        Reconciled::Found(match ours {
+            Some((task_id, _, _)) => urls
+                .iter()
+                .map(|url| Applied {
+                    url: url.clone(),
+                    task_id: Some(task_id.clone()),
+                })
+                .collect(),
+            None => Vec::new(),
+        })
     }
+}
+
+/// Logs a lookup page asks for: as many as fit the transport's default
+/// answer cap when every log carries a URL as long as the batch's longest
+/// (its bytes twice over, for escapes) and the fields around it, at most
+/// [`PAGE`].
+fn page_limit(urls: &[CdnUrl]) -> u64 {
+    const FIELDS: usize = 384;
+    const ENVELOPE: usize = 8 * 1024;
+    let longest = urls.iter().map(|u| u.as_str().len()).max().unwrap_or(0);
+    let per_log = longest.saturating_mul(2).saturating_add(FIELDS);
+    let fit = tcdn_transport::DEFAULT_MAX_RESPONSE_BYTES.saturating_sub(ENVELOPE) / per_log;
+    (fit as u64).clamp(1, PAGE)
 }
 
 /// What to look the URLs up by: the URL itself when there is one, else each
@@ -275,6 +340,28 @@ pub(crate) fn host_of(url: &str) -> &str {
     authority.split(':').next().unwrap_or(authority)
 }
 
+/// Unix seconds of a `YYYY-MM-DD HH:MM:SS` Beijing time (UTC+8); `None`
+/// for any other text.
+fn unix_of_beijing(text: &str) -> Option<i64> {
+    let (date, time) = text.split_once(' ')?;
+    let mut date = date.split('-').map(|p| p.parse::<i64>().ok());
+    let (year, month, day) = (date.next()??, date.next()??, date.next()??);
+    let mut time = time.split(':').map(|p| p.parse::<i64>().ok());
+    let (h, m, s) = (time.next()??, time.next()??, time.next()??);
+    if date.next().is_some()
+        || time.next().is_some()
+        || !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || !(0..24).contains(&h)
+        || !(0..60).contains(&m)
+        || !(0..=60).contains(&s)
+    {
+        return None;
+    }
+    let days = crate::core::skew::days_from_civil(year, month, day);
+    Some(days * 86_400 + h * 3600 + m * 60 + s - 8 * 3600)
+}
+
 /// `YYYY-MM-DD HH:MM:SS` in Beijing time (UTC+8), as API 3.0 writes times.
 /// A clock past year 9999 gives the last second of it.
 pub(crate) fn beijing_time(unix: u64) -> DateTime {
@@ -305,6 +392,47 @@ mod tests {
             "2000-02-29 00:00:00"
         );
         assert_eq!(beijing_time(u64::MAX).as_str(), "9999-12-31 23:59:59");
+    }
+
+    /// A lookup page of the batch's longest URLs fits the transport's
+    /// default answer cap: 1000 logs of short URLs, fewer of long ones.
+    #[test]
+    fn lookup_pages_fit_the_answer_cap() {
+        let short: Vec<CdnUrl> = vec!["https://a.example/1".parse().unwrap()];
+        assert_eq!(page_limit(&short), PAGE);
+        for len in [1000, 4000] {
+            let long: Vec<CdnUrl> = vec![
+                format!("https://a.example/{}", "x".repeat(len))
+                    .parse()
+                    .unwrap(),
+            ];
+            let limit = page_limit(&long);
+            assert!((1..PAGE).contains(&limit), "{len}: {limit}");
+            let page_bytes = limit as usize * (2 * (len + 18) + 384);
+            assert!(
+                page_bytes <= tcdn_transport::DEFAULT_MAX_RESPONSE_BYTES,
+                "{len}: {page_bytes}"
+            );
+        }
+    }
+
+    #[test]
+    fn beijing_times_read_back() {
+        for unix in [0, 951_782_400 - 8 * 3600, 1_700_000_000, 1_800_000_000] {
+            assert_eq!(
+                unix_of_beijing(beijing_time(unix).as_str()),
+                Some(i64::try_from(unix).unwrap())
+            );
+        }
+        for bad in [
+            "",
+            "2023-11-15",
+            "2023-11-15T06:13:20",
+            "2023-13-01 00:00:00",
+            "x y",
+        ] {
+            assert_eq!(unix_of_beijing(bad), None, "{bad}");
+        }
     }
 
     #[test]
