@@ -9,12 +9,12 @@
 //! sending, retrying, reporting) is the core's.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 
 use bytes::Bytes;
 use tcdn_model::CdnUrl;
 
-use crate::core::call::Lookup;
 use crate::core::plan::Shape;
 use crate::credentials::Credentials;
 use crate::error::CallError;
@@ -201,4 +201,66 @@ pub(crate) enum Reconciled {
     Unknown(CallError),
     /// The API has no lookup: the batch is resent, as maybe applied.
     Unsupported,
+}
+
+/// A boxed future, which breaks the type cycle of a call that looks up
+/// through calls.
+pub(crate) type Pending<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// What a backend's [`reconcile`](Backend::reconcile) may use: the window
+/// to look in (in the server's time) and calls of its own (paced, signed
+/// and retried like any until the lookup's deadline, but not reconciled
+/// themselves). The core provides them ([`LookupCalls`]).
+pub(crate) struct Lookup<'a, B: Backend> {
+    calls: &'a (dyn LookupCalls<B> + 'a),
+}
+
+impl<B: Backend> std::fmt::Debug for Lookup<'_, B> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lookup")
+            .field("window", &self.calls.window())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a, B: Backend> Lookup<'a, B> {
+    /// A lookup through `calls`.
+    pub(crate) fn new(calls: &'a (dyn LookupCalls<B> + 'a)) -> Self {
+        Self { calls }
+    }
+
+    /// The window, in the server's Unix seconds, in which the server can
+    /// have accepted an attempt of the batch: from the first attempt − 2 s
+    /// to now + 2 s on the server's clock as its answers' `Date` tell it;
+    /// with no answer read yet, widened by the 300 s of skew the server
+    /// accepts on either side. Asked again, it reflects answers read since.
+    pub(crate) fn window(&self) -> (i64, i64) {
+        self.calls.window()
+    }
+
+    /// Sends `batch` (a lookup call, e.g. `DescribePurgeTasks`), retried
+    /// with backoff until it is answered or the lookup's deadline passes.
+    pub(crate) fn call(
+        &self,
+        batch: B::Batch,
+    ) -> Pending<'a, Result<Option<B::Receipt>, CallError>> {
+        self.calls.call(batch)
+    }
+
+    /// Local Unix seconds of the batch's first attempt.
+    #[cfg(test)]
+    pub(crate) fn since_unix(&self) -> u64 {
+        self.calls.since_unix()
+    }
+}
+
+/// What the core gives a [`Lookup`]: see its methods.
+pub(crate) trait LookupCalls<B: Backend>: Send + Sync {
+    /// See [`Lookup::window`].
+    fn window(&self) -> (i64, i64);
+    /// See [`Lookup::call`].
+    fn call<'s>(&'s self, batch: B::Batch) -> Pending<'s, Result<Option<B::Receipt>, CallError>>;
+    /// See [`Lookup::since_unix`].
+    #[cfg(test)]
+    fn since_unix(&self) -> u64;
 }

@@ -3,8 +3,6 @@
 //! attempt with a lost answer had already applied.
 
 use std::collections::HashSet;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::PoisonError;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -15,7 +13,9 @@ use tcdn_transport::{ErrorKind, TransportError};
 use tracing::Instrument;
 
 use crate::core::Core;
-use crate::core::backend::{Answer, Applied, Backend, Class, Reconciled, Stamp};
+use crate::core::backend::{
+    Answer, Applied, Backend, Class, Lookup, LookupCalls, Pending, Reconciled, Stamp,
+};
 use crate::core::halt::Halt;
 use crate::error::NotSentReason;
 use crate::error::{CallError, CallErrorKind, GaveUp};
@@ -42,16 +42,10 @@ pub(crate) struct Called<B: Backend> {
     pub(crate) not_sent: Option<NotSentReason>,
 }
 
-/// A boxed future, which breaks the type cycle of a call that looks up
-/// through calls.
-pub(crate) type Pending<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-/// What a backend's [`reconcile`](Backend::reconcile) may use: the window
-/// to look in (in the server's time) and calls of its own (paced, signed
-/// and retried like any until the lookup's deadline, but not reconciled
-/// themselves).
+/// The core's side of a [`Lookup`]: calls through this call's core, backend
+/// and halt, within the lookup's deadline.
 #[derive(Debug)]
-pub(crate) struct Lookup<'a, B: Backend> {
+struct CoreLookup<'a, B: Backend> {
     core: &'a Core,
     backend: &'a B,
     halt: &'a Halt,
@@ -73,19 +67,8 @@ pub(crate) const UNKNOWN_SKEW: i64 = 300;
 /// estimate is as old as the last answer.
 pub(crate) const KNOWN_SKEW_MARGIN: i64 = 2;
 
-impl<'a, B: Backend> Lookup<'a, B> {
-    /// Local Unix seconds of the batch's first attempt.
-    #[cfg(test)]
-    pub(crate) fn since_unix(&self) -> u64 {
-        self.since_unix
-    }
-
-    /// The window, in the server's Unix seconds, in which the server can
-    /// have accepted an attempt of this batch: from the first attempt − 2 s
-    /// to now + 2 s on the server's clock as its answers' `Date` tell it;
-    /// with no answer read yet, widened by the 300 s of skew the server
-    /// accepts on either side.
-    pub(crate) fn window(&self) -> (i64, i64) {
+impl<B: Backend> LookupCalls<B> for CoreLookup<'_, B> {
+    fn window(&self) -> (i64, i64) {
         let since = i64::try_from(self.since_unix).unwrap_or(i64::MAX);
         let now = i64::try_from(self.core.clock.unix_seconds()).unwrap_or(i64::MAX);
         match self.core.server_clock.offset() {
@@ -97,12 +80,7 @@ impl<'a, B: Backend> Lookup<'a, B> {
         }
     }
 
-    /// Sends `batch` (a lookup call, e.g. `DescribePurgeTasks`), retried
-    /// with backoff until it is answered or the lookup's deadline passes.
-    pub(crate) fn call(
-        &self,
-        batch: B::Batch,
-    ) -> Pending<'a, Result<Option<B::Receipt>, CallError>> {
+    fn call<'s>(&'s self, batch: B::Batch) -> Pending<'s, Result<Option<B::Receipt>, CallError>> {
         let (core, backend, halt, sent) = (self.core, self.backend, self.halt, self.sent);
         let limits = Limits {
             max_attempts: u32::MAX,
@@ -116,6 +94,11 @@ impl<'a, B: Backend> Lookup<'a, B> {
             sent.fetch_add(called.requests, Ordering::Relaxed);
             called.result
         })
+    }
+
+    #[cfg(test)]
+    fn since_unix(&self) -> u64 {
+        self.since_unix
     }
 }
 
@@ -409,7 +392,7 @@ async fn attempts<B: Backend>(
             // A lookup may take as long as the call's own attempts could
             // have: one timeout for each.
             let budget = core.timeout.saturating_mul(core.retry.max_attempts().get());
-            let lookup = Lookup {
+            let calls = CoreLookup {
                 core,
                 backend,
                 halt,
@@ -417,7 +400,7 @@ async fn attempts<B: Backend>(
                 deadline: core.clock.monotonic().saturating_add(budget),
                 sent: &lookups,
             };
-            let reconciled = backend.reconcile(lookup, &batch).await;
+            let reconciled = backend.reconcile(Lookup::new(&calls), &batch).await;
             sent += lookups.into_inner();
             match reconciled {
                 Reconciled::Unsupported => {}

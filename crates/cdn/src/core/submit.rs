@@ -214,8 +214,7 @@ mod tests {
     use tcdn_transport::TransportError;
 
     use super::*;
-    use crate::core::backend::{Answer, Applied, Class, RateWindow, Reconciled, Stamp};
-    use crate::core::call::Lookup;
+    use crate::core::backend::{Answer, Applied, Class, Lookup, RateWindow, Reconciled, Stamp};
     use crate::core::plan::Shape;
     use crate::core::retry::{Jitter, RetryPolicy};
     use crate::error::NotSentReason;

@@ -30,8 +30,7 @@ pub use builder::{
     RequestErrorKind, Signing,
 };
 
-use crate::core::backend::{Answer, Applied, Backend, RateWindow, Reconciled, Stamp};
-use crate::core::call::Lookup;
+use crate::core::backend::{Answer, Applied, Backend, Lookup, RateWindow, Reconciled, Stamp};
 use crate::core::plan::Shape;
 use crate::credentials::Credentials;
 use crate::error::{CallError, CallErrorKind};
