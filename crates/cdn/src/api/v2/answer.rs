@@ -5,6 +5,7 @@
 use bytes::Bytes;
 use tcdn_model::v2::{CommonCode, Envelope, ModuleCode, Retryability};
 
+use crate::api::common::status_refusal;
 use crate::core::backend::{Answer, Class};
 use crate::error::{CallError, CallErrorKind};
 
@@ -18,33 +19,12 @@ pub(crate) fn classify(response: &http::Response<Bytes>, local_unix: u64) -> Ans
     let status = response.status().as_u16();
     let envelope = Envelope::from_slice(response.body());
     if !response.status().is_success() {
-        let (kind, class, what) = match status {
-            501 => (
-                CallErrorKind::RequestTooLarge,
-                Class::Permanent,
-                "the request is too large for the server (GET 32 KB, POST 1 MB)".to_owned(),
-            ),
-            429 => (
-                CallErrorKind::HttpStatus,
-                Class::RateLimited,
-                "the server had a temporary problem".to_owned(),
-            ),
-            500..=599 => (
-                CallErrorKind::HttpStatus,
-                Class::Retryable,
-                "the server had a temporary problem".to_owned(),
-            ),
-            _ => (
-                CallErrorKind::HttpStatus,
-                Class::Permanent,
-                format!(
-                    "unexpected answer: {}",
-                    crate::text::snippet(response.body())
-                ),
-            ),
-        };
-        let mut error = CallError::new(kind, format!("HTTP {status}: {what}"));
-        error.http_status = Some(status);
+        let (mut error, class) = status_refusal(
+            status,
+            &[501],
+            "the request is too large for the server (GET 32 KB, POST 1 MB)",
+            response.body(),
+        );
         if let Ok(envelope) = &envelope
             && !envelope.is_success()
         {

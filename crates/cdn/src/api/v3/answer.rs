@@ -8,6 +8,7 @@ use tcdn_model::v3::{
     PurgeTasks, PushQuota, PushTasks, TaskSubmitted,
 };
 
+use crate::api::common::status_refusal;
 use crate::core::backend::{Answer, Class};
 use crate::error::{CallError, CallErrorKind};
 
@@ -115,33 +116,12 @@ pub(crate) fn classify(action: Action, response: &http::Response<Bytes>) -> Answ
     let status = response.status().as_u16();
     let parsed = parse(action, response.body());
     if !response.status().is_success() {
-        let (kind, class, what) = match status {
-            413 | 414 => (
-                CallErrorKind::RequestTooLarge,
-                Class::Permanent,
-                "the request is too large for the server".to_owned(),
-            ),
-            429 => (
-                CallErrorKind::HttpStatus,
-                Class::RateLimited,
-                "too many requests".to_owned(),
-            ),
-            500..=599 => (
-                CallErrorKind::HttpStatus,
-                Class::Retryable,
-                "the server had a temporary problem".to_owned(),
-            ),
-            _ => (
-                CallErrorKind::HttpStatus,
-                Class::Permanent,
-                format!(
-                    "unexpected answer: {}",
-                    crate::text::snippet(response.body())
-                ),
-            ),
-        };
-        let mut error = CallError::new(kind, format!("HTTP {status}: {what}"));
-        error.http_status = Some(status);
+        let (mut error, class) = status_refusal(
+            status,
+            &[413, 414],
+            "the request is too large for the server",
+            response.body(),
+        );
         if let Ok((request_id, Err(api))) = parsed {
             error.error_code = Some(crate::text::printable(api.code().as_str()).into());
             error.request_id = request_id.map(String::into_boxed_str);

@@ -13,6 +13,11 @@
 
 mod answer;
 mod builder;
+mod plan;
+mod prepared;
+mod sign;
+#[cfg(test)]
+mod testing;
 
 use std::collections::HashSet;
 
@@ -24,11 +29,10 @@ use tcdn_model::v3::{
 use tcdn_sign::tc3::{MAX_TIMESTAMP, Timestamp};
 
 pub(crate) use answer::{Body, Receipt};
-pub(crate) use builder::batch as batch_of;
-pub use builder::{
-    BorrowedPlan, Language, Plan, PlannedCall, PreparedRequest, RequestBuilder, RequestError,
-    RequestErrorKind, Signing,
-};
+pub use builder::{Language, RequestBuilder, RequestError, RequestErrorKind, Signing};
+pub(crate) use plan::batch as batch_of;
+pub use plan::{BorrowedPlan, Plan, PlannedCall};
+pub use prepared::PreparedRequest;
 
 use crate::core::backend::{Answer, Applied, Backend, Lookup, RateWindow, Reconciled, Stamp};
 use crate::core::plan::Shape;
@@ -66,7 +70,7 @@ impl Backend for V3 {
     }
 
     fn batch(&self, job: &Job, urls: Vec<CdnUrl>) -> Request {
-        builder::batch(job, urls)
+        plan::batch(job, urls)
     }
 
     fn narrow(&self, batch: &Request, urls: Vec<CdnUrl>) -> Request {

@@ -1,0 +1,150 @@
+//! A signed API 3.0 call ([`PreparedRequest`]): method, URL, headers and
+//! body, its conversion to an HTTP request, and the redacted form that logs
+//! and dry runs show.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use bytes::Bytes;
+use tcdn_sign::HttpMethod;
+
+/// A signed API 3.0 request, ready to send: method, URL, headers and body.
+///
+/// `Debug` shows the header names and the body's length only;
+/// [`redacted_display`](Self::redacted_display) shows everything but the
+/// session token. Neither ever held the secret key.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PreparedRequest {
+    pub(super) method: HttpMethod,
+    pub(super) url: String,
+    pub(super) headers: Vec<(&'static str, String)>,
+    pub(super) body: Option<String>,
+    pub(super) wire_size: usize,
+}
+
+impl PreparedRequest {
+    /// `GET` or `POST`.
+    pub fn method(&self) -> HttpMethod {
+        self.method
+    }
+
+    /// The URL (with the query, for a GET).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Every header sent, by name, in the order sent.
+    pub fn headers(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        self.headers
+            .iter()
+            .map(|(name, value)| (*name, value.as_str()))
+    }
+
+    /// The value of header `name` (case-insensitive), if sent.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// The body (POST), or `None` (GET).
+    pub fn body(&self) -> Option<&str> {
+        self.body.as_deref()
+    }
+
+    /// The size the server's limit applies to: the body of a POST, the
+    /// request target (path, `?`, query) of a GET.
+    pub fn wire_size(&self) -> usize {
+        self.wire_size
+    }
+
+    /// The request as text, the session token redacted: the request line,
+    /// the headers, and the body after a blank line.
+    pub fn redacted_display(&self) -> String {
+        let method = match self.method {
+            HttpMethod::Get => "GET",
+            HttpMethod::Post => "POST",
+        };
+        let mut out = format!("{method} {}\n", redact_form_token(&self.url));
+        for (name, value) in &self.headers {
+            let value = if name.eq_ignore_ascii_case("X-TC-Token") {
+                "<redacted>"
+            } else {
+                value
+            };
+            out.push_str(name);
+            out.push_str(": ");
+            out.push_str(value);
+            out.push('\n');
+        }
+        if let Some(body) = &self.body {
+            out.push('\n');
+            out.push_str(&redact_form_token(body));
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// A form or URL with its `Token=` value replaced (v1 requests).
+fn redact_form_token(text: &str) -> Cow<'_, str> {
+    let start = ["?Token=", "&Token="]
+        .iter()
+        .find_map(|mark| text.find(mark).map(|at| at + mark.len()))
+        .or_else(|| text.starts_with("Token=").then_some("Token=".len()));
+    match start {
+        Some(start) => {
+            let end = text[start..].find('&').map_or(text.len(), |e| start + e);
+            Cow::Owned(format!("{}<redacted>{}", &text[..start], &text[end..]))
+        }
+        None => Cow::Borrowed(text),
+    }
+}
+
+impl fmt::Debug for PreparedRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.headers.iter().map(|(name, _)| *name).collect();
+        f.debug_struct("PreparedRequest")
+            .field("method", &self.method)
+            .field("endpoint", &self.url.split('?').next().unwrap_or_default())
+            .field("headers", &names)
+            .field("body_len", &self.body.as_ref().map(String::len))
+            .finish_non_exhaustive()
+    }
+}
+
+impl TryFrom<PreparedRequest> for http::Request<Bytes> {
+    type Error = http::Error;
+
+    fn try_from(prepared: PreparedRequest) -> Result<Self, http::Error> {
+        let method = match prepared.method {
+            HttpMethod::Get => http::Method::GET,
+            HttpMethod::Post => http::Method::POST,
+        };
+        let mut builder = http::Request::builder().method(method).uri(prepared.url);
+        for (name, value) in prepared.headers {
+            builder = builder.header(name, value);
+        }
+        builder.body(prepared.body.map(Bytes::from).unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_token_is_redacted_wherever_it_is() {
+        assert_eq!(
+            redact_form_token("a=1&Token=xyz&b=2"),
+            "a=1&Token=<redacted>&b=2"
+        );
+        assert_eq!(
+            redact_form_token("https://h/?Token=xyz"),
+            "https://h/?Token=<redacted>"
+        );
+        assert_eq!(redact_form_token("Token=xyz"), "Token=<redacted>");
+        assert_eq!(redact_form_token("a=1"), "a=1");
+    }
+}
