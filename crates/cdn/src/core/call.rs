@@ -17,6 +17,7 @@ use crate::core::backend::{
     Answer, Applied, Backend, Class, Lookup, LookupCalls, Pending, Reconciled, Stamp,
 };
 use crate::core::halt::Halt;
+use crate::core::retry::{Next, Tally, decide};
 use crate::error::NotSentReason;
 use crate::error::{CallError, CallErrorKind, GaveUp};
 
@@ -158,14 +159,17 @@ async fn attempts<B: Backend>(
     reconcile: bool,
     limits: Limits,
 ) -> Called<B> {
-    let max_attempts = limits.max_attempts;
     let mut deadline = limits.deadline.map(Some);
     let mut attempts = 0u32;
-    // Rate-limit refusals that did not use up an attempt.
-    let mut rate_limited_free = 0u32;
+    let mut tally = Tally {
+        attempts: 0,
+        free: 0,
+        max_attempts: limits.max_attempts,
+        fresh_nonce_used: false,
+        refresh_used: false,
+        pacing_absorbs_rate_limits: false,
+    };
     let mut sent = 0usize;
-    let mut fresh_nonce_retry_used = false;
-    let mut credentials_refresh_used = false;
     let mut maybe_applied = false;
     let mut first_unix = None;
     let mut applied = Vec::new();
@@ -308,67 +312,55 @@ async fn attempts<B: Backend>(
         );
         // The one refused authentication that is retried: temporary
         // credentials that expired in flight, once, after a refresh.
-        let expired_in_flight = match class {
-            Class::CredentialsRefused => true,
-            Class::Clock => used.is_expired_at(core.clock.unix_seconds()),
-            _ => false,
-        };
-        if expired_in_flight && used.expires_at().is_some() && !credentials_refresh_used {
-            credentials_refresh_used = true;
-            if attempts >= max_attempts {
-                break Err((error, GaveUp::AttemptsExhausted, attempts));
-            }
-            match core.credentials.refresh_after_refusal(&used).await {
-                Ok(_) => {
-                    tracing::info!(
-                        parent: &attempt_span,
-                        "the credentials expired in flight; retrying once with fresh ones"
-                    );
-                    last_error = Some(error);
-                    continue;
-                }
-                Err(refresh) => {
-                    let mut error = error;
-                    error.message = format!(
-                        "{}; fetching new credentials failed: {refresh}",
-                        error.message
-                    );
-                    break Err((error, GaveUp::NotRetryable, attempts));
-                }
-            }
-        }
-        let retry = match class {
-            Class::RetryOnce if !fresh_nonce_retry_used => {
-                fresh_nonce_retry_used = true;
-                true
-            }
-            Class::RetryOnce => false,
-            class => class.is_retryable(),
-        };
+        let expired_in_flight = used.expires_at().is_some()
+            && match class {
+                Class::CredentialsRefused => true,
+                Class::Clock => used.is_expired_at(core.clock.unix_seconds()),
+                _ => false,
+            };
         if class == Class::RateLimited
             && let Some(pacing) = &core.pacing
         {
             pacing.slow_down(B::pace_key(&batch), core.clock.monotonic());
-            // The pace adapts, so the refusal is the pacer's to absorb, not
-            // the retry budget's: it costs no attempt while a deadline
-            // bounds the call.
-            if deadline.is_some() {
-                rate_limited_free += 1;
-            }
         }
         if class == Class::DailyQuotaExhausted {
             halt.stop_for(NotSentReason::DailyQuotaExhausted);
         }
-        if !retry {
-            break Err((error, GaveUp::NotRetryable, attempts));
-        }
-        if attempts.saturating_sub(rate_limited_free) >= max_attempts {
-            break Err((error, GaveUp::AttemptsExhausted, attempts));
+        tally.attempts = attempts;
+        // The pace adapts, so a rate-limit refusal is the pacer's to absorb,
+        // not the retry budget's, while a deadline bounds the call.
+        tally.pacing_absorbs_rate_limits = core.pacing.is_some() && deadline.is_some();
+        match decide(class, expired_in_flight, &tally) {
+            Next::GiveUp(gave_up) => break Err((error, gave_up, attempts)),
+            Next::Refresh => {
+                tally.refresh_used = true;
+                match core.credentials.refresh_after_refusal(&used).await {
+                    Ok(_) => {
+                        tracing::info!(
+                            parent: &attempt_span,
+                            "the credentials expired in flight; retrying once with fresh ones"
+                        );
+                        last_error = Some(error);
+                        continue;
+                    }
+                    Err(refresh) => {
+                        let mut error = error;
+                        error.message = format!(
+                            "{}; fetching new credentials failed: {refresh}",
+                            error.message
+                        );
+                        break Err((error, GaveUp::NotRetryable, attempts));
+                    }
+                }
+            }
+            Next::Retry { fresh_nonce, free } => {
+                tally.fresh_nonce_used |= fresh_nonce;
+                tally.free += u32::from(free);
+            }
         }
         let delay = {
             let mut rng = core.rng.lock().unwrap_or_else(PoisonError::into_inner);
-            core.retry
-                .backoff(attempts.saturating_sub(rate_limited_free).max(1), &mut rng)
+            core.retry.backoff(tally.counted().max(1), &mut rng)
         };
         // A rate-limit refusal means the server's window is full: an earlier
         // retry would be refused again, so wait for the whole window.

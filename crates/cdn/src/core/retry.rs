@@ -1,8 +1,12 @@
 //! When and how often a failed call is tried again: [`RetryPolicy`] and
-//! its [`Jitter`].
+//! its [`Jitter`], and the decision after each refused attempt
+//! ([`decide`]), pure so that every case is tested without a runtime.
 
 use std::num::NonZeroU32;
 use std::time::Duration;
+
+use crate::core::backend::Class;
+use crate::error::GaveUp;
 
 /// How the backoff delay is randomised.
 #[non_exhaustive]
@@ -138,6 +142,78 @@ impl RetryPolicy {
     }
 }
 
+/// What the retry decision reads of a call so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Tally {
+    /// Attempts made, the refused one included.
+    pub(crate) attempts: u32,
+    /// Rate-limit refusals that cost no attempt.
+    pub(crate) free: u32,
+    /// Attempts allowed in all.
+    pub(crate) max_attempts: u32,
+    /// Whether the one freshly signed retry of a [`Class::RetryOnce`] was
+    /// used.
+    pub(crate) fresh_nonce_used: bool,
+    /// Whether the one refresh of credentials that expired in flight was
+    /// used.
+    pub(crate) refresh_used: bool,
+    /// Whether the pacer adapts to rate-limit refusals and a deadline bounds
+    /// the call, so that such a refusal is the pacer's to absorb and not the
+    /// attempt budget's.
+    pub(crate) pacing_absorbs_rate_limits: bool,
+}
+
+impl Tally {
+    /// Attempts that count against [`max_attempts`](Self::max_attempts).
+    pub(crate) fn counted(&self) -> u32 {
+        self.attempts.saturating_sub(self.free)
+    }
+}
+
+/// What to do after a refused attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Next {
+    /// Fetch new credentials and try again, once: the temporary ones used
+    /// expired in flight.
+    Refresh,
+    /// Try again after a backoff; `fresh_nonce` uses the one freshly signed
+    /// retry, `free` costs no attempt (a rate limit the pacer absorbs).
+    Retry {
+        /// This retry is the one a [`Class::RetryOnce`] allows.
+        fresh_nonce: bool,
+        /// This refusal does not count against the attempts.
+        free: bool,
+    },
+    /// Stop, for this reason.
+    GiveUp(GaveUp),
+}
+
+/// What to do after an attempt refused as `class`; `expired_in_flight` says
+/// whether the temporary credentials it was signed with had expired by the
+/// time the refusal came (a refused token, or a clock refusal past their
+/// expiry).
+pub(crate) fn decide(class: Class, expired_in_flight: bool, tally: &Tally) -> Next {
+    if expired_in_flight && !tally.refresh_used {
+        return if tally.attempts >= tally.max_attempts {
+            Next::GiveUp(GaveUp::AttemptsExhausted)
+        } else {
+            Next::Refresh
+        };
+    }
+    let (retry, fresh_nonce) = match class {
+        Class::RetryOnce => (!tally.fresh_nonce_used, true),
+        class => (class.is_retryable(), false),
+    };
+    if !retry {
+        return Next::GiveUp(GaveUp::NotRetryable);
+    }
+    let free = class == Class::RateLimited && tally.pacing_absorbs_rate_limits;
+    if tally.counted().saturating_sub(u32::from(free)) >= tally.max_attempts {
+        return Next::GiveUp(GaveUp::AttemptsExhausted);
+    }
+    Next::Retry { fresh_nonce, free }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,5 +226,110 @@ mod tests {
             let delay = policy.backoff(attempt, &mut rng);
             assert!(delay <= policy.backoff_cap(attempt));
         }
+    }
+
+    fn tally(attempts: u32) -> Tally {
+        Tally {
+            attempts,
+            free: 0,
+            max_attempts: 3,
+            fresh_nonce_used: false,
+            refresh_used: false,
+            pacing_absorbs_rate_limits: false,
+        }
+    }
+
+    #[test]
+    fn retryable_classes_retry_until_the_attempts_are_spent() {
+        let retry = Next::Retry {
+            fresh_nonce: false,
+            free: false,
+        };
+        assert_eq!(decide(Class::Retryable, false, &tally(1)), retry);
+        assert_eq!(decide(Class::RateLimited, false, &tally(2)), retry);
+        assert_eq!(
+            decide(Class::Retryable, false, &tally(3)),
+            Next::GiveUp(GaveUp::AttemptsExhausted)
+        );
+        for class in [
+            Class::Permanent,
+            Class::DailyQuotaExhausted,
+            Class::Clock,
+            Class::CredentialsRefused,
+        ] {
+            assert_eq!(
+                decide(class, false, &tally(1)),
+                Next::GiveUp(GaveUp::NotRetryable)
+            );
+        }
+    }
+
+    #[test]
+    fn a_fresh_nonce_is_tried_once() {
+        assert_eq!(
+            decide(Class::RetryOnce, false, &tally(1)),
+            Next::Retry {
+                fresh_nonce: true,
+                free: false
+            }
+        );
+        let used = Tally {
+            fresh_nonce_used: true,
+            ..tally(2)
+        };
+        assert_eq!(
+            decide(Class::RetryOnce, false, &used),
+            Next::GiveUp(GaveUp::NotRetryable)
+        );
+    }
+
+    #[test]
+    fn credentials_that_expired_in_flight_are_refreshed_once() {
+        assert_eq!(
+            decide(Class::CredentialsRefused, true, &tally(1)),
+            Next::Refresh
+        );
+        assert_eq!(decide(Class::Clock, true, &tally(1)), Next::Refresh);
+        assert_eq!(
+            decide(Class::Clock, true, &tally(3)),
+            Next::GiveUp(GaveUp::AttemptsExhausted)
+        );
+        let refreshed = Tally {
+            refresh_used: true,
+            ..tally(2)
+        };
+        assert_eq!(
+            decide(Class::CredentialsRefused, true, &refreshed),
+            Next::GiveUp(GaveUp::NotRetryable)
+        );
+    }
+
+    #[test]
+    fn rate_limits_the_pacer_absorbs_cost_no_attempt() {
+        let paced = Tally {
+            pacing_absorbs_rate_limits: true,
+            free: 5,
+            ..tally(7)
+        };
+        assert_eq!(
+            decide(Class::RateLimited, false, &paced),
+            Next::Retry {
+                fresh_nonce: false,
+                free: true
+            }
+        );
+        // Other refusals still count the attempts the rate limits did not.
+        assert_eq!(
+            decide(Class::Retryable, false, &paced),
+            Next::Retry {
+                fresh_nonce: false,
+                free: false
+            }
+        );
+        let spent = Tally { free: 4, ..paced };
+        assert_eq!(
+            decide(Class::Retryable, false, &spent),
+            Next::GiveUp(GaveUp::AttemptsExhausted)
+        );
     }
 }
