@@ -380,44 +380,18 @@ async fn attempts<B: Backend>(
             () = halt.stopped() => {}
         }
         if reconcile && lost {
-            let lookups = AtomicUsize::new(0);
-            // A lookup may take as long as the call's own attempts could
-            // have: one timeout for each.
-            let budget = core.timeout.saturating_mul(core.retry.max_attempts().get());
-            let calls = CoreLookup {
-                core,
-                backend,
-                halt,
-                since_unix: first_unix,
-                deadline: core.clock.monotonic().saturating_add(budget),
-                sent: &lookups,
-            };
-            let reconciled = backend.reconcile(Lookup::new(&calls), &batch).await;
-            sent += lookups.into_inner();
-            match reconciled {
-                Reconciled::Unsupported => {}
-                Reconciled::Unknown(why) => {
-                    tracing::warn!(
-                        error = %why.message,
-                        "a lost answer could not be looked up; the URLs are not sent again"
-                    );
+            match look_up_lost(core, backend, halt, &batch, first_unix, &mut sent).await {
+                Looked::Unknown(why) => {
                     let error = CallError::new(
                         CallErrorKind::Transport,
                         format!(
-                            "{}; looking the URLs up failed ({}), so they may have been applied and are not sent again",
-                            error.message, why.message
+                            "{}; looking the URLs up failed ({why}), so they may have been applied and are not sent again",
+                            error.message
                         ),
                     );
                     break Err((error, GaveUp::LookupFailed, attempts));
                 }
-                Reconciled::Found(found) if !found.is_empty() => {
-                    tracing::info!(applied = found.len(), "a lookup found URLs already applied");
-                    let done: HashSet<&CdnUrl> = found.iter().map(|a| &a.url).collect();
-                    let rest: Vec<CdnUrl> = B::urls(&batch)
-                        .iter()
-                        .filter(|url| !done.contains(url))
-                        .cloned()
-                        .collect();
+                Looked::Applied(found, rest) => {
                     original.get_or_insert_with(|| B::urls(&batch).to_vec());
                     applied.extend(found);
                     if rest.is_empty() {
@@ -425,7 +399,7 @@ async fn attempts<B: Backend>(
                     }
                     batch = backend.narrow(&batch, rest);
                 }
-                Reconciled::Found(_) => {}
+                Looked::Nothing => {}
             }
         }
         last_error = Some(error);
@@ -447,6 +421,64 @@ async fn attempts<B: Backend>(
         batch,
         original,
         not_sent,
+    }
+}
+
+/// What looking up an attempt whose answer was lost came to.
+enum Looked {
+    /// Nothing was found applied (or the API cannot look up): the batch is
+    /// sent again whole.
+    Nothing,
+    /// These URLs were applied; the rest (in order) are sent again.
+    Applied(Vec<Applied>, Vec<CdnUrl>),
+    /// The lookup failed, for this reason: nothing may be sent again.
+    Unknown(String),
+}
+
+/// Asks the backend which URLs of `batch` an attempt whose answer was lost
+/// applied, with calls of its own that may take as long as the call's own
+/// attempts could have (one timeout each); their requests are added to
+/// `sent`.
+async fn look_up_lost<B: Backend>(
+    core: &Core,
+    backend: &B,
+    halt: &Halt,
+    batch: &B::Batch,
+    first_unix: u64,
+    sent: &mut usize,
+) -> Looked {
+    let lookups = AtomicUsize::new(0);
+    let budget = core.timeout.saturating_mul(core.retry.max_attempts().get());
+    let calls = CoreLookup {
+        core,
+        backend,
+        halt,
+        since_unix: first_unix,
+        deadline: core.clock.monotonic().saturating_add(budget),
+        sent: &lookups,
+    };
+    let reconciled = backend.reconcile(Lookup::new(&calls), batch).await;
+    *sent += lookups.into_inner();
+    match reconciled {
+        Reconciled::Unsupported => Looked::Nothing,
+        Reconciled::Unknown(why) => {
+            tracing::warn!(
+                error = %why.message,
+                "a lost answer could not be looked up; the URLs are not sent again"
+            );
+            Looked::Unknown(why.message)
+        }
+        Reconciled::Found(found) if found.is_empty() => Looked::Nothing,
+        Reconciled::Found(found) => {
+            tracing::info!(applied = found.len(), "a lookup found URLs already applied");
+            let done: HashSet<&CdnUrl> = found.iter().map(|a| &a.url).collect();
+            let rest: Vec<CdnUrl> = B::urls(batch)
+                .iter()
+                .filter(|url| !done.contains(url))
+                .cloned()
+                .collect();
+            Looked::Applied(found, rest)
+        }
     }
 }
 
