@@ -112,16 +112,7 @@ impl CdnUrl {
     /// # Ok::<(), tcdn_model::ModelError>(())
     /// ```
     pub fn dedupe_key(&self) -> Cow<'_, str> {
-        let value = self.as_str();
-        let end = scheme_and_authority_len(value);
-        let head = &value[..end];
-        if !head.chars().any(char::is_uppercase) {
-            return Cow::Borrowed(value);
-        }
-        let mut key = String::with_capacity(value.len());
-        key.push_str(&head.to_lowercase());
-        key.push_str(&value[end..]);
-        Cow::Owned(key)
+        dedupe_key_of(self.as_str())
     }
 
     /// Whether `self` and `other` name the same resource: equal but for the
@@ -129,6 +120,23 @@ impl CdnUrl {
     pub fn same_resource(&self, other: &CdnUrl) -> bool {
         self == other || self.dedupe_key() == other.dedupe_key()
     }
+}
+
+/// [`CdnUrl::dedupe_key`] of the text of a validated URL.
+pub(crate) fn dedupe_key_of(value: &str) -> Cow<'_, str> {
+    let end = scheme_and_authority_len(value);
+    let head = &value[..end];
+    // Bytes first: an ASCII head without capitals (nearly every URL) needs
+    // no decoding into chars.
+    if !head.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80)
+        || !head.chars().any(char::is_uppercase)
+    {
+        return Cow::Borrowed(value);
+    }
+    let mut key = String::with_capacity(value.len());
+    key.push_str(&head.to_lowercase());
+    key.push_str(&value[end..]);
+    Cow::Owned(key)
 }
 
 /// The length of `scheme://authority` in a validated URL.
