@@ -490,8 +490,9 @@ client_args! {
     nonce: Option<u32>,
 
     /// Fixed Timestamp in Unix seconds (for reproducible dry runs); when
-    /// sending, the clock starts at this time and runs on.
-    #[arg(long, value_name = "UNIX", help_heading = ENDPOINT, hide_short_help = true)]
+    /// sending, the clock starts at this time and runs on. At most
+    /// 253402300799 (the end of year 9999, the last signable second).
+    #[arg(long, value_name = "UNIX", value_parser = clap::value_parser!(u64).range(..=tcdn::sign::tc3::MAX_TIMESTAMP), help_heading = ENDPOINT, hide_short_help = true)]
     timestamp: Option<u64>,
 
     /// At most this many URLs per request (the API's own limit applies anyway).

@@ -204,8 +204,7 @@ impl Setup {
             .clock(self.clock.clone())
             .nonce_source(self.nonces.clone());
         if let Some(path) = &global.ca_bundle {
-            let pem = std::fs::read(path)
-                .map_err(|e| CliError::usage(format!("--ca-bundle {}: {e}", path.display())))?;
+            let pem = read_ca_bundle(path)?;
             builder = builder
                 .add_root_certificates_pem(&pem, &path.display().to_string())
                 .map_err(|e| CliError::usage(format!("--ca-bundle: {e}")))?;
@@ -223,6 +222,47 @@ impl Setup {
             _ => CliError::runtime(e.to_string()),
         })
     }
+}
+
+/// The most bytes a certificate bundle may hold: the largest system
+/// bundles are about 250 KB, so 4 MiB leaves room and still keeps a wrong
+/// path (`/dev/zero`, a disk image) from being read whole.
+const MAX_CA_BUNDLE_LEN: u64 = 4 << 20;
+
+/// The bytes of the `--ca-bundle` (or `SSL_CERT_FILE`) file, at most
+/// [`MAX_CA_BUNDLE_LEN`]: the size is checked before reading, and the read
+/// is bounded too (a device or a FIFO has no size to check).
+fn read_ca_bundle(path: &Path) -> Result<Vec<u8>, CliError> {
+    use std::io::Read as _;
+    let name = || {
+        format!(
+            "certificate bundle {:?} (--ca-bundle or SSL_CERT_FILE)",
+            path
+        )
+    };
+    let unreadable = |e: io::Error| CliError::usage(format!("{}: {e}", name()));
+    let too_large = || {
+        CliError::usage(format!(
+            "{} is larger than {} MiB: it cannot be a certificate bundle; check the path",
+            name(),
+            MAX_CA_BUNDLE_LEN >> 20
+        ))
+    };
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    if file
+        .metadata()
+        .is_ok_and(|m| m.is_file() && m.len() > MAX_CA_BUNDLE_LEN)
+    {
+        return Err(too_large());
+    }
+    let mut pem = Vec::new();
+    file.take(MAX_CA_BUNDLE_LEN + 1)
+        .read_to_end(&mut pem)
+        .map_err(unreadable)?;
+    if pem.len() as u64 > MAX_CA_BUNDLE_LEN {
+        return Err(too_large());
+    }
+    Ok(pem)
 }
 
 /// Follows the credential chain as the options say (the explicit choices

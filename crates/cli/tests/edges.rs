@@ -60,3 +60,70 @@ fn broken_percent_escapes_are_refused_as_input() {
         assert!(stderr.contains("percent-escape"), "{url}: {stderr}");
     }
 }
+
+/// A timestamp past the last signable second is a bad option: exit 2,
+/// under either API, before anything is signed.
+#[test]
+fn an_out_of_range_timestamp_is_a_usage_error() {
+    let tcdn = Tcdn::new();
+    for api in ["v3", "v2"] {
+        let (code, _, stderr) = run(
+            &mut tcdn.cmd(),
+            &[
+                "--api",
+                api,
+                "flush",
+                "--mainland",
+                "--dry-run",
+                "--timestamp",
+                "18446744073709551615",
+                "https://www.example.com/a.js",
+            ],
+        );
+        assert_eq!(code, Some(2), "{api}: {stderr}");
+        assert!(stderr.contains("--timestamp"), "{api}: {stderr}");
+    }
+    let (code, _, stderr) = run(
+        &mut tcdn.cmd(),
+        &[
+            "flush",
+            "--dry-run",
+            "--timestamp",
+            "253402300799",
+            "https://www.example.com/a.js",
+        ],
+    );
+    assert_eq!(code, Some(0), "the last signable second: {stderr}");
+}
+
+/// A certificate bundle is read with a bound: `/dev/zero` or a huge file
+/// given as `--ca-bundle` or `SSL_CERT_FILE` fails at once, exit 2, naming
+/// the file, instead of being read into memory.
+#[test]
+fn certificate_bundles_are_read_with_a_bound() {
+    let tcdn = Tcdn::new();
+    let huge = tcdn.home.path().join("huge.pem");
+    let file = std::fs::File::create(&huge).unwrap();
+    file.set_len(5 << 20).unwrap();
+    drop(file);
+    let huge = huge.to_str().unwrap();
+    let url = "https://www.example.com/a.js";
+    let endpoint = "http://127.0.0.1:9";
+    for path in ["/dev/zero", huge] {
+        let (code, _, stderr) = run(
+            tcdn.cmd().timeout(std::time::Duration::from_secs(20)),
+            &["flush", "--endpoint", endpoint, "--ca-bundle", path, url],
+        );
+        assert_eq!(code, Some(2), "--ca-bundle {path}: {stderr}");
+        assert!(stderr.contains(path), "{stderr}");
+        assert!(stderr.contains("larger than 4 MiB"), "{stderr}");
+        let (code, _, stderr) = run(
+            tcdn.cmd()
+                .env("SSL_CERT_FILE", path)
+                .timeout(std::time::Duration::from_secs(20)),
+            &["flush", "--endpoint", endpoint, url],
+        );
+        assert_eq!(code, Some(2), "SSL_CERT_FILE={path}: {stderr}");
+        assert!(stderr.contains(path), "{stderr}");
+    }
+}
