@@ -127,3 +127,135 @@ fn certificate_bundles_are_read_with_a_bound() {
         assert!(stderr.contains(path), "{stderr}");
     }
 }
+
+/// A server on 127.0.0.1 that answers every call with the body `answer`
+/// gives for its `X-TC-Action`: for answers the emulator never gives
+/// (hostile text, missing lists). Serves until the test process ends.
+fn fake_server(answer: fn(&str) -> String) -> String {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let mut reader = BufReader::new(stream);
+            let (mut action, mut length) = (String::new(), 0usize);
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                let (name, value) = line.split_once(':').unwrap_or((&line, ""));
+                match name.to_ascii_lowercase().as_str() {
+                    "x-tc-action" => value.trim().clone_into(&mut action),
+                    "content-length" => length = value.trim().parse().unwrap_or(0),
+                    _ => {}
+                }
+            }
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            let text = answer(&action);
+            let mut stream = reader.into_inner();
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
+                 Connection: close\r\n\r\n{text}",
+                text.len()
+            );
+        }
+    });
+    origin
+}
+
+/// Text a hostile server could send: a terminal escape that clears the
+/// screen, a line break that forges a report line, a right-to-left
+/// override, a zero-width space.
+const HOSTILE: &str = r"x\u001b[2J\nFAILED 0 URLs\u202e\u200b";
+
+fn hostile_answer(action: &str) -> String {
+    let body = match action {
+        "PurgeUrlsCache" => format!(r#""TaskId":"{HOSTILE}""#),
+        "DescribePurgeTasks" => format!(
+            r#""PurgeLogs":[{{"TaskId":"{HOSTILE}","Url":"https://www.example.com/{HOSTILE}","Status":"{HOSTILE}","PurgeType":"url","FlushType":"flush","CreateTime":"{HOSTILE}"}}],"TotalCount":1"#
+        ),
+        "DescribePurgeQuota" => format!(
+            r#""UrlPurge":[{{"Batch":1,"Total":2,"Available":2,"Area":"{HOSTILE}"}}],"PathPurge":[{{"Batch":1,"Total":2,"Available":2,"Area":"mainland"}}]"#
+        ),
+        "DescribePushQuota" => {
+            r#""UrlPush":[{"Batch":1,"Total":2,"Available":2,"Area":"mainland"}]"#.to_owned()
+        }
+        _ => String::new(),
+    };
+    format!(r#"{{"Response":{{{body},"RequestId":"{HOSTILE}"}}}}"#)
+}
+
+/// What a terminal must never receive from a server.
+fn assert_nothing_raw(text: &str) {
+    for c in ['\u{1b}', '\u{202e}', '\u{200b}'] {
+        assert!(!text.contains(c), "raw {c:?} printed: {text:?}");
+    }
+    assert!(!text.contains("\nFAILED 0 URLs"), "a forged line: {text}");
+}
+
+/// The server's text is shown, escaped.
+fn assert_escaped(text: &str) {
+    assert_nothing_raw(text);
+    assert!(
+        text.contains(r"x\u{1b}[2J\u{a}FAILED 0 URLs\u{202e}\u{200b}"),
+        "{text}"
+    );
+}
+
+/// Every string from a server is escaped in text output; JSON output
+/// carries it as received, as valid JSON.
+#[test]
+fn server_text_is_escaped_in_text_and_exact_in_json() {
+    let origin = fake_server(hostile_answer);
+    let tcdn = Tcdn::new();
+    let received = "x\u{1b}[2J\nFAILED 0 URLs\u{202e}\u{200b}";
+    let url = "https://www.example.com/a.js";
+    let commands: [&[&str]; 3] = [&["flush", "--force", url], &["tasks", "t1"], &["quota"]];
+    for command in commands {
+        let mut args = command.to_vec();
+        args.extend(["--endpoint", &origin]);
+        let (code, stdout, stderr) = run(&mut tcdn.cmd(), &args);
+        assert_eq!(code, Some(0), "{command:?}: {stderr}");
+        assert_escaped(&stdout);
+        assert_nothing_raw(&stderr);
+        args.extend(["--output", "json"]);
+        let (code, stdout, stderr) = run(&mut tcdn.cmd(), &args);
+        assert_eq!(code, Some(0), "{command:?}: {stderr}");
+        let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        let value = match command[0] {
+            "flush" => &json["tasks"][0]["task_id"],
+            "tasks" => &json["tasks"][0]["status"],
+            _ => &json["url_purge"][0]["area"],
+        };
+        assert_eq!(value, received, "{command:?}: {json}");
+    }
+}
+
+/// A quota answer without its lists is a failed query, not an empty table.
+#[test]
+fn a_quota_answer_without_its_lists_is_a_failed_query() {
+    let origin = fake_server(|action| {
+        match action {
+        "DescribePushQuota" => {
+            r#"{"Response":{"UrlPush":[{"Batch":1,"Total":2,"Available":2,"Area":"mainland"}],"RequestId":"r"}}"#.to_owned()
+        }
+        _ => r#"{"Response":{"RequestId":"r"}}"#.to_owned(),
+    }
+    });
+    let tcdn = Tcdn::new();
+    for output in ["text", "json"] {
+        let (code, stdout, stderr) = run(
+            &mut tcdn.cmd(),
+            &["quota", "--endpoint", &origin, "--output", output],
+        );
+        assert_eq!(code, Some(1), "{output}: {stdout} {stderr}");
+        assert!(stderr.contains("UrlPurge"), "{stderr}");
+        assert!(stderr.contains("PathPurge"), "{stderr}");
+        assert!(!stderr.contains("UrlPush"), "{stderr}");
+        assert!(!stdout.contains("QUOTA"), "{stdout}");
+    }
+}

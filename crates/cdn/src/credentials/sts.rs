@@ -279,15 +279,16 @@ impl Sts {
         let request_id = answer
             .request_id
             .as_deref()
-            .map(|id| format!(", RequestId {id}"))
+            .map(|id| format!(", RequestId {}", crate::api::printable(id)))
             .unwrap_or_default();
         if let Some(error) = answer.error {
             let message = error.message.unwrap_or_default();
             return Err(CredentialError::new(
                 CredentialErrorKind::Refused,
                 format!(
-                    "{service_name} refused {action}: {} ({message}{request_id})",
-                    error.code
+                    "{service_name} refused {action}: {} ({}{request_id})",
+                    crate::api::printable(&error.code),
+                    crate::api::printable(&message)
                 ),
             ));
         }
