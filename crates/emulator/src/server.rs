@@ -683,40 +683,50 @@ impl hyper::body::Body for TasksBody {
         self: std::pin::Pin<&mut Self>,
         _: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, Self::Error>>> {
-        let this = self.get_mut();
-        if this.finished {
-            return std::task::Poll::Ready(None);
+        std::task::Poll::Ready(
+            self.get_mut()
+                .next_chunk()
+                .map(|chunk| Ok(hyper::body::Frame::data(chunk))),
+        )
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.finished
+    }
+}
+
+impl TasksBody {
+    /// The next piece of the array, or `None` once it is closed.
+    fn next_chunk(&mut self) -> Option<Bytes> {
+        if self.finished {
+            return None;
         }
-        let state = this.emulator.state();
+        let state = self.emulator.state();
         let tasks = state.tasks();
         // A reset while listing shortens the list; what is gone is not listed.
-        let end = this.end.min(tasks.len());
+        let end = self.end.min(tasks.len());
         let mut chunk = String::new();
-        if !this.opened {
-            this.opened = true;
+        if !self.opened {
+            self.opened = true;
             chunk.push('[');
         }
-        let stop = end.min(this.next.saturating_add(TASKS_PER_CHUNK));
-        for stored in tasks.get(this.next..stop).unwrap_or_default() {
-            chunk.push_str(if this.written { ",\n  " } else { "\n  " });
-            this.written = true;
-            let view = stored.view(this.now_ms, this.delay_ms);
+        let stop = end.min(self.next.saturating_add(TASKS_PER_CHUNK));
+        for stored in tasks.get(self.next..stop).unwrap_or_default() {
+            chunk.push_str(if self.written { ",\n  " } else { "\n  " });
+            self.written = true;
+            let view = stored.view(self.now_ms, self.delay_ms);
             // Strings in JSON hold no raw line break, so indenting every
             // line of the element nests it as to_string_pretty would.
             let element = serde_json::to_string_pretty(&view).unwrap_or_default();
             chunk.push_str(&element.replace('\n', "\n  "));
         }
         drop(state);
-        this.next = this.next.max(stop);
-        if this.next >= end {
-            chunk.push_str(if this.written { "\n]" } else { "]" });
-            this.finished = true;
+        self.next = self.next.max(stop);
+        if self.next >= end {
+            chunk.push_str(if self.written { "\n]" } else { "]" });
+            self.finished = true;
         }
-        std::task::Poll::Ready(Some(Ok(hyper::body::Frame::data(Bytes::from(chunk)))))
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.finished
+        Some(Bytes::from(chunk))
     }
 }
 
@@ -735,7 +745,7 @@ impl Emulator {
         };
         let len = self.state().tasks().len();
         let next = offset.min(len);
-        let body = TasksBody {
+        let mut body = TasksBody {
             emulator: self.clone(),
             next,
             end: next.saturating_add(limit).min(len),
@@ -745,7 +755,13 @@ impl Emulator {
             written: false,
             finished: false,
         };
-        let mut response = Response::new(Either::Right(body));
+        // A list of one chunk goes whole, with its length, as it always did.
+        let body = if body.end - body.next <= TASKS_PER_CHUNK {
+            Either::Left(Full::new(body.next_chunk().unwrap_or_default()))
+        } else {
+            Either::Right(body)
+        };
+        let mut response = Response::new(body);
         response.headers_mut().insert(
             header::CONTENT_TYPE,
             http::HeaderValue::from_static("application/json; charset=utf-8"),

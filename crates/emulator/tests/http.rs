@@ -487,6 +487,27 @@ async fn the_task_list_streams_whole_and_serves_slices() {
         assert_eq!(whole.status(), 200);
         let expected = serde_json::to_string_pretty(&running.emulator().tasks()).unwrap();
         assert_eq!(std::str::from_utf8(whole.body()).unwrap(), expected);
+        // An HTTP/1.0 client gets it too, ended by the close.
+        let addr = running.addr();
+        let raw = tokio::task::spawn_blocking(move || {
+            use std::io::{Read, Write};
+            let mut stream = std::net::TcpStream::connect(addr).unwrap();
+            stream
+                .set_read_timeout(Some(Duration::from_secs(10)))
+                .unwrap();
+            stream
+                .write_all(b"GET /_emulator/tasks HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+                .unwrap();
+            let mut raw = String::new();
+            stream.read_to_string(&mut raw).unwrap();
+            raw
+        })
+        .await
+        .unwrap();
+        assert_eq!(
+            raw.split_once("\r\n\r\n").map(|(_, body)| body),
+            Some(expected.as_str())
+        );
 
         let seqs = |body: &[u8]| -> Vec<u64> {
             let value: serde_json::Value = serde_json::from_slice(body).unwrap();
