@@ -101,7 +101,8 @@ be on Tencent's prefetch whitelist (UnauthorizedOperation.CdnUserNoWhitelist).",
     #[command(
         long_about = "Print the account's daily purge and push quotas: per area, the most URLs\n\
 or directories per call (batch), per day (total), and what is left today (available).\n\
-API 3.0's DescribePurgeQuota and DescribePushQuota."
+API 3.0's DescribePurgeQuota and DescribePushQuota. An answer without one of its\n\
+lists (UrlPurge, PathPurge, UrlPush) is a failed query: exit 1, naming it."
     )]
     Quota(QueryArgs),
     /// Print the status of tasks by TaskId (API 3.0).
