@@ -259,3 +259,54 @@ fn a_quota_answer_without_its_lists_is_a_failed_query() {
         assert!(!stdout.contains("QUOTA"), "{stdout}");
     }
 }
+
+/// A report that cannot be written (a full disk) is said so on stderr and
+/// exits 1, whatever the command and output format; a closed pipe stays
+/// exit 141 (see `reliability.rs`).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_report_that_cannot_be_written_is_said_so_and_exits_1() {
+    let tcdn = Tcdn::new();
+    let emulator = EmulatorProcess::start(&[]);
+    let url = "https://www.example.com/a.js";
+    let commands: [&[&str]; 5] = [
+        &["flush", "--force", url],
+        &["push", "--force", url],
+        &["quota"],
+        &["flush", "--dry-run", url],
+        &["man"],
+    ];
+    for command in commands {
+        for output in ["text", "json"] {
+            let mut args = command.to_vec();
+            if command[0] != "man" {
+                args.extend(["--output", output]);
+                if !args.contains(&"--dry-run") {
+                    args.extend(["--endpoint", &emulator.origin]);
+                }
+            }
+            let full = std::fs::OpenOptions::new()
+                .write(true)
+                .open("/dev/full")
+                .unwrap();
+            let result = std::process::Command::new(assert_cmd::cargo::cargo_bin("tcdn"))
+                .args(&args)
+                .env_clear()
+                .env("HOME", tcdn.home.path())
+                .env("TENCENTCLOUD_SECRET_ID", ID)
+                .env("TENCENTCLOUD_SECRET_KEY", KEY)
+                .stdin(std::process::Stdio::null())
+                .stdout(full)
+                .stderr(std::process::Stdio::piped())
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&result.stderr);
+            assert_eq!(result.status.code(), Some(1), "{args:?}: {stderr}");
+            assert!(
+                stderr.contains("could not write the output"),
+                "{args:?}: {stderr}"
+            );
+            assert!(stderr.contains("No space left"), "{args:?}: {stderr}");
+        }
+    }
+}
