@@ -272,7 +272,7 @@ pub use tcdn_model as model;
 pub use tcdn_sign as sign;
 pub use tcdn_transport as transport;
 
-pub use crate::api::{Api, UnknownApi};
+pub use crate::api::{Api, UnknownApi, printable};
 pub use crate::cancel::Cancel;
 pub use crate::client::{Client, ClientBuilder};
 pub use crate::core::retry::RetryPolicy;

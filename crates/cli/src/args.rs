@@ -273,7 +273,8 @@ be on Tencent's prefetch whitelist (UnauthorizedOperation.CdnUserNoWhitelist).",
     #[command(
         long_about = "Print the account's daily purge and push quotas: per area, the most URLs\n\
 or directories per call (batch), per day (total), and what is left today (available).\n\
-API 3.0's DescribePurgeQuota and DescribePushQuota.",
+API 3.0's DescribePurgeQuota and DescribePushQuota. An answer without one of its\n\
+lists (UrlPurge, PathPurge, UrlPush) is a failed query: exit 1, naming it.",
         after_help = client_after_help("quota"),
         after_long_help = client_after_long_help("quota"),
         // Accepted (a shared command line may carry them), but of no use here.
@@ -711,8 +712,9 @@ client_args! {
     nonce: Option<u32>,
 
     /// Fixed Timestamp in Unix seconds (for reproducible dry runs); when
-    /// sending, the clock starts at this time and runs on.
-    #[arg(long, value_name = "UNIX", help_heading = ENDPOINT, hide_short_help = true)]
+    /// sending, the clock starts at this time and runs on. At most
+    /// 253402300799 (the end of year 9999, the last signable second).
+    #[arg(long, value_name = "UNIX", value_parser = clap::value_parser!(u64).range(..=tcdn::sign::tc3::MAX_TIMESTAMP), help_heading = ENDPOINT, hide_short_help = true)]
     timestamp: Option<u64>,
 
     /// At most this many URLs per request (the API's own limit applies anyway).

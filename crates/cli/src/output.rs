@@ -1,14 +1,15 @@
 //! What the CLI prints: dry-run requests and the final report.
 //!
 //! Results go to stdout (they are what scripts read); progress and problems
-//! go to stderr.
+//! go to stderr. Text from a server is escaped ([`tcdn::printable`]) before
+//! it is printed as text; JSON carries it as received.
 
 use std::io::{self, Write};
 
 use tcdn::model::v3::Quota;
 use tcdn::v2::PreparedRequest;
 use tcdn::wait::TaskLog;
-use tcdn::{Areas, CdnUrl, Failure, HttpMethod, Operation, Report};
+use tcdn::{Areas, CdnUrl, Failure, HttpMethod, Operation, Report, printable};
 
 use crate::args::OutputArg;
 
@@ -168,7 +169,10 @@ pub fn quotas(
                     writeln!(
                         out,
                         "{label:<12} {:<10} {:>7} {:>7} {:>10}",
-                        q.area, q.batch, q.total, q.available
+                        printable(&q.area),
+                        q.batch,
+                        q.total,
+                        q.available
                     )?;
                 }
             }
@@ -198,7 +202,10 @@ pub fn task_logs(out: &mut impl Write, format: OutputArg, logs: &[TaskLog]) -> i
                 writeln!(
                     out,
                     "{} {kind} {}{percent} {} ({})",
-                    log.task_id, log.status, log.url, log.create_time
+                    printable(&log.task_id),
+                    printable(&log.status),
+                    printable(&log.url),
+                    printable(&log.create_time)
                 )?;
             }
             Ok(())
@@ -316,8 +323,8 @@ pub fn report(
                         out,
                         "  {} ({}): {}{unknown}",
                         urls_text(operation, group.iter().map(|f| &f.url)),
-                        failure_label(first),
-                        first.message
+                        printable(&failure_label(first)),
+                        printable(&first.message)
                     )?;
                 }
             }
@@ -340,7 +347,7 @@ pub fn report(
                 writeln!(
                     out,
                     "task {} ({}): {} {}",
-                    task.task_id,
+                    printable(&task.task_id),
                     task.action,
                     task.urls.len(),
                     noun(operation, task.urls.len())

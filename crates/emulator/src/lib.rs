@@ -37,7 +37,7 @@
 //! | `GET`/`POST` [`/`](API3_PATH) | API 3.0, judged as below; every answer HTTP 200 with `Content-Type: application/json` exactly (an injected failure: 503) |
 //! | `GET /latest/meta-data/cam/security-credentials/…` | the CVM metadata service's role and its temporary credentials |
 //! | `POST /` with `X-TC-Action: AssumeRole` or `AssumeRoleWithWebIdentity` | STS, issuing temporary credentials |
-//! | `GET /_emulator/tasks` | accepted requests of both APIs, in order |
+//! | `GET /_emulator/tasks` | accepted requests of both APIs, in order, as a JSON array streamed a few tasks at a time; `?offset=N&limit=M` for a slice |
 //! | `GET /_emulator/stats` | connections and requests counted |
 //! | `POST /_emulator/reset` | forget tasks, nonces, calls and quota use |
 //!

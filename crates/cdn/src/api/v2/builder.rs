@@ -1044,7 +1044,7 @@ mod tests {
                 operation in operation(),
                 areas in areas(),
                 url_count in 1usize..45,
-                path in "[a-z0-9/%?&=+~图]{0,12}",
+                path in "([a-z0-9/?&=+~图]|%[0-9A-F]{2}){0,12}",
                 extras in prop::collection::vec((extra_name(), "\\PC{0,8}"), 0..4),
                 get in any::<bool>(),
                 sha256 in any::<bool>(),
@@ -1254,7 +1254,7 @@ mod tests {
 
     #[test]
     fn a_url_too_long_for_any_request_is_reported_not_dropped() {
-        let long: CdnUrl = format!("https://a.example/{}", "%".repeat(4000))
+        let long: CdnUrl = format!("https://a.example/{}", "&".repeat(4000))
             .parse()
             .unwrap();
         let b = builder()
@@ -1286,7 +1286,7 @@ mod tests {
             .collect();
         input.insert(
             5,
-            format!("https://a.example/{}", "%".repeat(4000))
+            format!("https://a.example/{}", "&".repeat(4000))
                 .parse()
                 .unwrap(),
         );
