@@ -276,7 +276,9 @@ impl Server {
             if task_id.is_some_and(|id| id != task.id) {
                 continue;
             }
-            let status = if task_id.is_some() {
+            // A lookup by id or by time window alone is a poll; one by
+            // keyword is a lost answer's reconciliation.
+            let status = if task_id.is_some() || keyword.is_none() {
                 task.polls += 1;
                 if task.polls > self.finish_after {
                     self.final_status
