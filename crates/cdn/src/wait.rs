@@ -427,6 +427,13 @@ fn ends_wait(error: &CallError) -> bool {
     }
 }
 
+/// Whether a task named `task_id` can be waited on: its id can be asked
+/// for (not empty, without control or format characters, at most 128
+/// bytes).
+pub fn can_wait_on(task_id: &str) -> bool {
+    TaskId::new(task_id).is_ok()
+}
+
 /// The paging of one wait.
 struct Paging {
     /// Logs a page asks for.
