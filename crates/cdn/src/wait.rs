@@ -434,8 +434,14 @@ pub fn can_wait_on(task_id: &str) -> bool {
     TaskId::new(task_id).is_ok()
 }
 
+/// Tasks a round looks up by id to learn where the window starts.
+const PROBES: usize = 3;
+
 /// The paging of one wait.
 struct Paging {
+    /// Lookups made to learn where the window starts (where the next
+    /// starts).
+    probe: usize,
     /// Logs a page asks for.
     page: u64,
     /// Pages the last window took (a window costs about as much again).
@@ -563,6 +569,7 @@ impl Client {
             .filter(|_| watched.iter().all(|w| !w.learn))
             .unwrap_or(tcdn_model::MAX_URL_LEN);
         let mut paging = Paging {
+            probe: 0,
             page: page_size(longest),
             window_pages: 1,
         };
@@ -639,12 +646,27 @@ impl Client {
                 .min()
         };
         // The window starts at a creation time the server gave: one lookup
-        // by id learns it, whatever the two clocks say.
-        if since(watched).is_none()
-            && let Some(&first) = pending.first()
-        {
-            self.poll_by_id(&mut watched[first]).await?;
-            seen[first] = true;
+        // by id learns it, whatever the two clocks say. A task not listed
+        // (yet) is passed over for the next, a few a round, starting further
+        // on each round so that none is left out; until one is listed, the
+        // others wait for a later round rather than cost a call each.
+        let mut unknown_start = false;
+        if since(watched).is_none() {
+            let probed: Vec<usize> = pending
+                .iter()
+                .copied()
+                .filter(|&i| watched[i].kind.is_some())
+                .collect();
+            for k in 0..probed.len().min(PROBES) {
+                let i = probed[(paging.probe + k) % probed.len()];
+                paging.probe += 1;
+                self.poll_by_id(&mut watched[i]).await?;
+                seen[i] = true;
+                if watched[i].created.is_some() {
+                    break;
+                }
+            }
+            unknown_start = since(watched).is_none();
         }
         let windowed: Vec<usize> = pending
             .iter()
@@ -690,7 +712,8 @@ impl Client {
             }
         }
         for &i in &pending {
-            if !seen[i] {
+            // A task of unknown kind (waited on by id) is looked up anyway.
+            if !seen[i] && !(unknown_start && watched[i].kind.is_some()) {
                 self.poll_by_id(&mut watched[i]).await?;
             }
         }

@@ -103,7 +103,7 @@ mod tests {
         let page = String::from_utf8(page).unwrap();
         assert!(page.contains("\n.TH tcdn 1 "), "{page}");
         assert_eq!(page.matches(".el .ds Aq").count(), 1, "{page}");
-        for command in ["FLUSH", "PUSH", "QUOTA", "TASKS", "EMULATOR", "MAN"] {
+        for command in ["FLUSH", "PUSH", "QUOTA", "TASKS", "WAIT", "EMULATOR", "MAN"] {
             assert!(
                 page.contains(&format!(".SH \"TCDN {command}\"")),
                 "{command}"
@@ -120,6 +120,6 @@ mod tests {
         assert!(page.contains(".SS CREDENTIALS"), "{page}");
         // Only the title, the top sections, the commands and the version.
         let sections = page.lines().filter(|l| l.starts_with(".SH ")).count();
-        assert_eq!(sections, 4 + 7 + 1, "{page}");
+        assert_eq!(sections, 4 + 8 + 1, "{page}");
     }
 }
