@@ -500,8 +500,8 @@ impl Client {
     /// URLs are those its logs name, and `kind` (when given) says which
     /// query to ask (else purges are asked for first, then pushes).
     ///
-    /// The report lists each task found with its URLs in `succeeded` (done)
-    /// or `failed`; a task no lookup found (no such task, or every lookup
+    /// The report lists each task found (once, however often it is named)
+    /// with its URLs in `succeeded` (done) or `failed`; a task no lookup found (no such task, or every lookup
     /// failed) is in `unknown_tasks`.
     pub async fn wait_tasks(
         &self,
@@ -511,8 +511,10 @@ impl Client {
         cancel: &Cancel,
         on_progress: impl FnMut(usize, usize) + Send,
     ) -> (Report, WaitSummary) {
+        let mut asked = std::collections::HashSet::new();
         let mut watched: Vec<Watched> = task_ids
             .iter()
+            .filter(|id| asked.insert(id.as_str()))
             .map(|id| Watched::new(id.as_str(), kind, true))
             .collect();
         let mut summary = self.watch(&mut watched, timeout, cancel, on_progress).await;
@@ -713,7 +715,8 @@ impl Client {
         }
         for &i in &pending {
             // A task of unknown kind (waited on by id) is looked up anyway.
-            if !seen[i] && !(unknown_start && watched[i].kind.is_some()) {
+            let waits = unknown_start && watched[i].kind.is_some();
+            if !seen[i] && !waits {
                 self.poll_by_id(&mut watched[i]).await?;
             }
         }
