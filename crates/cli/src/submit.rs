@@ -470,36 +470,22 @@ fn run(
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
-    if submit.wait && !report.tasks.is_empty() && interrupts.received().is_none() {
-        let waited: usize = report.tasks.iter().map(|t| t.urls.len()).sum();
-        let bar = progress_bar(waited, 0, "URLs finished", None);
-        runtime.block_on(async {
-            // An interrupt ends the wait; the report keeps what the
-            // submission found (the wait changes it only when it ends).
-            tokio::select! {
-                _ = client.wait(
-                    &mut report,
-                    Duration::from_secs(submit.wait_timeout),
-                    |finished, _| {
-                        if let Some(bar) = &bar {
-                            bar.set_position(finished as u64);
-                        }
-                    },
-                ) => {}
-                () = interrupts.cancel().cancelled() => {}
-            }
+    let summary = (submit.wait && !report.tasks.is_empty() && interrupts.received().is_none())
+        .then(|| {
+            crate::wait_cmd::wait_for_report(
+                &runtime,
+                &client,
+                &mut report,
+                Duration::from_secs(submit.wait_timeout),
+                interrupts.cancel(),
+            )
         });
-        if let Some(bar) = bar {
-            bar.finish_and_clear();
-        }
-    }
     output::report(&mut stdout, global.output, operation, areas, &report)
         .and_then(|()| stdout.flush())
         .map_err(|e| CliError::output(&e))?;
     Ok(match interrupts.received() {
         Some(signal) => ExitStatus::Interrupted(signal),
-        None if report.is_success() => ExitStatus::Success,
-        None => ExitStatus::SomeFailed,
+        None => crate::wait_cmd::status_of(&report, summary.as_ref()),
     })
 }
 
@@ -770,7 +756,7 @@ const PARALLEL_DRY_RUN_URLS: usize = 10_000;
 /// of `per_request` URLs each in any `window` (the pacer's window, margin
 /// included), as the client paces them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Pacing {
+pub(crate) struct Pacing {
     per_request: u64,
     per_window: u64,
     window: Duration,
@@ -810,7 +796,7 @@ impl Pacing {
 
 /// A progress bar on stderr, only when stderr is a terminal and more than
 /// `per_request` URLs are counted; its time left counts `pacing` in.
-fn progress_bar(
+pub(crate) fn progress_bar(
     urls: usize,
     per_request: usize,
     what: &str,

@@ -91,7 +91,9 @@
 //! domain's region; the emulator knows no domains), a push without one as
 //! mainland (documented), and a `global` push spends both areas. Accepted
 //! work answers `TaskId` (`1700000000-ab12cd34`); each URL is `process`, then
-//! `done` (or `fail`, [`TaskProgress`]) after the task delay. The
+//! `done` (or `fail`, [`TaskProgress`]) after the task delay; a URL sent
+//! with `UrlEncode` is logged with its non-ASCII bytes percent-encoded
+//! (`…/%E5%9B%BE` for `…/图`), as the real server logs it. The
 //! `Describe*Tasks` actions return API 3.0 tasks by `TaskId` or by
 //! `StartTime`/`EndTime` (Beijing time, `YYYY-MM-DD HH:MM:SS`), newest first,
 //! filtered by `PurgeType`, `Area`, `Status` and `Keyword` (a full URL or its
