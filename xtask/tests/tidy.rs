@@ -182,11 +182,7 @@ fn no_placeholder_or_debug_macros_in_non_test_code() {
             continue;
         }
         let text = fs::read_to_string(&path).unwrap();
-        for (index, line) in text.lines().enumerate() {
-            // Unit tests conventionally sit at the end of a file behind `#[cfg(test)]`.
-            if line.trim_start().starts_with("#[cfg(test)]") {
-                break;
-            }
+        for (index, line) in non_test_lines(&text) {
             if banned.iter().any(|b| line.contains(b)) {
                 offenders.push(format!("{rel_path}:{}: {}", index + 1, line.trim()));
             }
@@ -196,6 +192,74 @@ fn no_placeholder_or_debug_macros_in_non_test_code() {
         offenders.is_empty(),
         "placeholder or debug macros in non-test code: {offenders:#?}"
     );
+}
+
+/// The lines of `text` (0-based numbers) outside items gated by
+/// `#[cfg(test)]`: each such item is skipped from its attribute to the
+/// brace that closes it (or to its `;`, for `mod tests;`), and the scan
+/// goes on after it, since code may follow a test module. Braces are
+/// counted outside `//` comments only, without reading string literals: a
+/// test module with an unbalanced brace in a string ends early or late,
+/// which a reviewer sees in the offender list.
+fn non_test_lines(text: &str) -> Vec<(usize, &str)> {
+    let mut kept = Vec::new();
+    let mut skipping = false;
+    let mut depth = 0i64;
+    let mut opened = false;
+    for (index, line) in text.lines().enumerate() {
+        if !skipping {
+            if line.trim_start().starts_with("#[cfg(test)]") {
+                (skipping, depth, opened) = (true, 0, false);
+            } else {
+                kept.push((index, line));
+            }
+            continue;
+        }
+        let code = line.split("//").next().unwrap_or("");
+        for c in code.chars() {
+            match c {
+                '{' => {
+                    depth += 1;
+                    opened = true;
+                }
+                '}' => depth -= 1,
+                _ => {}
+            }
+        }
+        if (opened && depth <= 0) || (!opened && code.trim_end().ends_with(';')) {
+            skipping = false;
+        }
+    }
+    kept
+}
+
+#[test]
+fn the_test_code_rule_skips_test_items_only() {
+    let banned = concat!("todo", "!()");
+    let text = [
+        "fn a() {}",
+        "#[cfg(test)]",
+        "mod tests {",
+        "    fn t() { if x { y } }",
+        &format!("    fn u() {{ {banned} }}"),
+        "}",
+        &format!("fn after() {{ {banned} }}"),
+        "#[cfg(test)]",
+        "mod more;",
+        &format!("fn last() {{ {banned} }}"),
+        "#[cfg(test)]",
+        "#[allow(dead_code)]",
+        "fn helper() {",
+        &format!("    {banned}"),
+        "}",
+    ]
+    .join("\n");
+    let flagged: Vec<usize> = non_test_lines(&text)
+        .into_iter()
+        .filter(|(_, line)| line.contains(banned))
+        .map(|(index, _)| index)
+        .collect();
+    assert_eq!(flagged, [6, 9]);
 }
 
 #[test]

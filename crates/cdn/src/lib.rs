@@ -19,7 +19,9 @@
 //!   [`submit_job_until`](Client::submit_job_until) takes a [`Cancel`] that
 //!   interrupts it (a Ctrl-C handler): no new request starts and the URLs
 //!   never sent are reported as such.
-//!   [`Client::wait`] waits until a report's tasks are finished;
+//!   [`Client::wait`] waits until a report's tasks are finished
+//!   ([`wait_until`](Client::wait_until) with a [`Cancel`]), and
+//!   [`wait_tasks`](Client::wait_tasks) until tasks named by id are;
 //!   [`task_logs`](Client::task_logs),
 //!   [`describe_purge_tasks`](Client::describe_purge_tasks),
 //!   [`describe_push_tasks`](Client::describe_push_tasks),
@@ -33,8 +35,8 @@
 //!   anyway) or in `not_sent`; the HTTP requests sent, the tasks the server
 //!   created (`TaskId` and URLs), and a [`BatchReport`](report::BatchReport)
 //!   per request.
-//! - [`wait`]: the poll schedule, [`TaskLog`](wait::TaskLog) and
-//!   [`WaitSummary`](wait::WaitSummary).
+//! - [`wait`]: the poll schedule (by time window, many tasks a call),
+//!   [`TaskLog`](wait::TaskLog) and [`WaitSummary`](wait::WaitSummary).
 //! - [`credentials`]: [`Credentials`] and [`CredentialChain`] (keys from the
 //!   environment, tccli's files or the SDKs' INI file), and the pure
 //!   parsers.
@@ -282,6 +284,7 @@ pub use crate::error::{CallError, ClientError};
 pub use crate::job::Job;
 pub use crate::job::{Api, UnknownApi};
 pub use crate::report::{Failure, Report};
+pub use crate::text::printable;
 pub use tcdn_model::v2::FlushOrPush;
 pub use tcdn_model::{Areas, CdnUrl, Operation};
 pub use tcdn_sign::{HttpMethod, SignatureMethod};

@@ -31,7 +31,7 @@ pub struct CallOutcome {
 /// decided it.
 ///
 /// Serializes as `{"url","code","module_code"?,"message","request_id"?,
-/// "task_id"?,"maybe_applied"}`: `code` is the API 2.0 integer code, or the API's string
+/// "task_id"?,"status"?,"maybe_applied"}`: `code` is the API 2.0 integer code, or the API's string
 /// code for APIs that name errors by string, or `null` when no answer had
 /// one.
 #[non_exhaustive]
@@ -54,6 +54,10 @@ pub struct Failure {
     pub task_id: Option<String>,
     /// What happened, fit to show a user.
     pub message: String,
+    /// The status its task's log last gave, when a
+    /// [`wait`](crate::Client::wait) decided the failure: `fail`,
+    /// `invalid`, `process` (still running), or `unknown` (never seen).
+    pub status: Option<String>,
     /// Whether an attempt may have reached the server without its answer
     /// coming back: the URL may have been flushed or pushed after all.
     pub maybe_applied: bool,
@@ -76,6 +80,7 @@ impl Failure {
             request_id: error.request_id().map(str::to_owned),
             task_id: None,
             message: error.to_string(),
+            status: None,
             maybe_applied: error.maybe_applied(),
             http_status: error.http_status(),
             sent: error.requests_sent() > 0,
@@ -92,6 +97,7 @@ impl Failure {
             request_id: None,
             task_id: None,
             message,
+            status: None,
             maybe_applied: false,
             http_status: None,
             sent: false,
@@ -115,7 +121,8 @@ impl Serialize for Failure {
         let fields = 4
             + usize::from(self.module_code.is_some())
             + usize::from(self.request_id.is_some())
-            + usize::from(self.task_id.is_some());
+            + usize::from(self.task_id.is_some())
+            + usize::from(self.status.is_some());
         let mut out = serializer.serialize_struct("Failure", fields)?;
         out.serialize_field("url", &self.url)?;
         out.serialize_field("code", &code)?;
@@ -128,6 +135,9 @@ impl Serialize for Failure {
         }
         if let Some(task_id) = &self.task_id {
             out.serialize_field("task_id", task_id)?;
+        }
+        if let Some(status) = &self.status {
+            out.serialize_field("status", status)?;
         }
         out.serialize_field("maybe_applied", &self.maybe_applied)?;
         out.end()
@@ -157,6 +167,17 @@ pub struct Task {
     pub urls: Vec<CdnUrl>,
 }
 
+/// A task waited on by its id ([`Client::wait_tasks`](crate::Client::wait_tasks))
+/// whose URLs are unknown: no lookup found it.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnknownTask {
+    /// The task id asked for.
+    pub task_id: String,
+    /// Why it is unknown (no such task, or its lookups failed).
+    pub message: String,
+}
+
 /// What happened to one batch (one call, retries included).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -184,7 +205,8 @@ pub struct BatchReport {
 /// Serializes (serde) as
 /// `{"succeeded":[url…],"failed":[Failure…],"not_sent":[{"url","reason"}…],
 /// "requests":N,"tasks":[{"task_id","action","urls"}…]}` (see [`Failure`]
-/// for its fields); the per-batch details and the duplicate count are not
+/// for its fields), and `"unknown_tasks":[{"task_id","message"}…]` when a
+/// wait by task id found a task unknown; the per-batch details and the duplicate count are not
 /// serialized.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
@@ -200,6 +222,9 @@ pub struct Report {
     pub requests: usize,
     /// The tasks the server created, in plan order.
     pub tasks: Vec<Task>,
+    /// Tasks waited on by id that no lookup found.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unknown_tasks: Vec<UnknownTask>,
     /// Duplicate input URLs dropped (the first occurrence was kept).
     #[serde(skip)]
     pub duplicates_skipped: usize,
@@ -209,9 +234,10 @@ pub struct Report {
 }
 
 impl Report {
-    /// Whether every URL succeeded.
+    /// Whether every URL succeeded (and every task waited on by id was
+    /// found).
     pub fn is_success(&self) -> bool {
-        self.failed.is_empty() && self.not_sent.is_empty()
+        self.failed.is_empty() && self.not_sent.is_empty() && self.unknown_tasks.is_empty()
     }
 }
 

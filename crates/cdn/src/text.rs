@@ -2,13 +2,30 @@
 //! it is shown: [`printable`] escapes what could drive a terminal, and
 //! [`snippet`] cuts a body to a short printable start.
 
-/// Text from the server, fit to print: control characters (escape
+/// Text from a server (a TaskId, a RequestId, a task's URL or status, an
+/// error message, a quota's area, a credential service's answer), fit to
+/// print on a terminal or in a text log: control characters (escape
 /// sequences that could clear a terminal or forge report lines, line
-/// breaks) and bidirectional overrides are escaped as `\u{…}`.
-pub(crate) fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+/// breaks), line and paragraph separators, bidirectional marks and
+/// overrides, and invisible zero-width characters are escaped as `\u{…}`.
+/// Borrowed (no copy) when there is nothing to escape. JSON output needs
+/// none of this: it carries the value as received, escaped as JSON.
+///
+/// ```
+/// assert_eq!(tcdn::printable("task-1"), "task-1");
+/// assert_eq!(tcdn::printable("t\x1b[2J\nok"), "t\\u{1b}[2J\\u{a}ok");
+/// assert_eq!(tcdn::printable("a\u{200b}b"), "a\\u{200b}b");
+/// ```
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
     let unsafe_char = |c: char| {
         c.is_control()
-            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+            || matches!(
+                c,
+                '\u{200b}'..='\u{200f}'
+                    | '\u{2028}'..='\u{202e}'
+                    | '\u{2060}'..='\u{2069}'
+                    | '\u{feff}'
+            )
     };
     if !text.contains(unsafe_char) {
         return std::borrow::Cow::Borrowed(text);

@@ -1,14 +1,17 @@
 //! Captures every log line at trace level while calls succeed, fail and
-//! retry with a known secret key and session token, and checks that neither
-//! (nor any signature or signed query) appears, nor in any `Debug` or
-//! error message.
+//! retry with a known secret key and session token, under API 2.0 and API
+//! 3.0 (both of its signatures, GET and POST), and checks that neither (nor
+//! any signature or signed query) appears, nor in any `Debug` or error
+//! message.
 
 use std::io;
 use std::num::NonZeroUsize;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use tcdn::test_util::mock::ScriptedTransport;
+use tcdn::test_util::mock::{FnTransport, ScriptedTransport};
 use tcdn::transport::TransportError;
+use tcdn::v3::Signing;
 use tcdn::{
     Api, Areas, CdnUrl, Client, Credentials, HttpMethod, RetryPolicy, SignatureMethod,
     nonce::Nonce, retry::Jitter, test_util::ManualClock, test_util::ManualSleeper,
@@ -122,6 +125,124 @@ fn trace_logs_hold_no_secret_token_or_signature() {
     if std::env::var_os("TCDN_SHOW_LOGS").is_some() {
         print!("{logs}");
     }
+    assert_clean(&errors.join("\n"), "the error messages");
+}
+
+/// An API 3.0 server that answers submissions in turn with success, a 503,
+/// a dropped connection, a rate limit, success and a refused signature,
+/// and every lookup with no task.
+fn v3_server() -> FnTransport<
+    impl Fn(&http::Request<bytes::Bytes>) -> Result<http::Response<bytes::Bytes>, TransportError>
+    + Send
+    + Sync,
+> {
+    let submissions = AtomicUsize::new(0);
+    FnTransport::new(move |request: &http::Request<bytes::Bytes>| {
+        let action = request
+            .headers()
+            .get("X-TC-Action")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .unwrap_or_else(|| {
+                format!(
+                    "{} {}",
+                    request.uri(),
+                    String::from_utf8_lossy(request.body())
+                )
+            });
+        let error = |code: &str| {
+            format!(
+                r#"{{"Response":{{"Error":{{"Code":"{code}","Message":"m"}},"RequestId":"r"}}}}"#
+            )
+        };
+        let (status, body) = if action.contains("Describe") {
+            (
+                200,
+                r#"{"Response":{"PurgeLogs":[],"TotalCount":0,"RequestId":"r"}}"#.to_owned(),
+            )
+        } else {
+            match submissions.fetch_add(1, Ordering::Relaxed) % 6 {
+                0 | 4 => (
+                    200,
+                    r#"{"Response":{"TaskId":"t-1","RequestId":"r"}}"#.to_owned(),
+                ),
+                1 => (503, "unavailable".to_owned()),
+                2 => return Err(TransportError::io("connection reset")),
+                3 => (200, error("RequestLimitExceeded")),
+                _ => (200, error("AuthFailure.SignatureFailure")),
+            }
+        };
+        Ok(http::Response::builder()
+            .status(status)
+            .header("Content-Type", "application/json")
+            .body(bytes::Bytes::from(body))
+            .unwrap())
+    })
+}
+
+#[test]
+fn api_3_trace_logs_hold_no_secret_token_or_signature() {
+    let buffer = Buffer::default();
+    let writer = buffer.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_span_events(FmtSpan::FULL)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let urls: Vec<CdnUrl> = (0..8)
+        .map(|i| {
+            format!("https://www.example.com/{i}.css?v=1")
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    let mut errors = Vec::new();
+    for signing in [Signing::Tc3, Signing::V1(SignatureMethod::HmacSha256)] {
+        for method in [HttpMethod::Get, HttpMethod::Post] {
+            let clock = ManualClock::new(1_700_000_000);
+            let client = Client::builder(credentials())
+                .api(Api::V3)
+                .method(method)
+                .signing(signing)
+                .transport(Arc::new(v3_server()))
+                .clock(Arc::new(clock.clone()))
+                .sleeper(Arc::new(ManualSleeper::new(clock)))
+                .nonce_source(Arc::new(SequentialNonces::new(Nonce::MIN)))
+                .retry_policy(RetryPolicy::default().with_jitter(Jitter::None))
+                .batch_size(NonZeroUsize::new(2))
+                .concurrency(NonZeroUsize::MIN)
+                .build()
+                .unwrap();
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_time()
+                .build()
+                .unwrap();
+            let report = runtime.block_on(client.flush_urls(Areas::Both, urls.clone()));
+            assert_eq!(
+                report.succeeded.len() + report.failed.len() + report.not_sent.len(),
+                8,
+                "{report:?}"
+            );
+            assert!(
+                !report.failed.is_empty(),
+                "{signing:?} {method:?}: {report:?}"
+            );
+            errors.extend(report.failed.iter().map(|f| f.message.clone()));
+            assert_clean(&format!("{client:?}"), "the client's Debug");
+            assert_clean(&format!("{report:?}"), "the report's Debug");
+        }
+    }
+
+    let logs = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("tcdn.call") && logs.contains("attempt failed"),
+        "logs were captured:\n{logs}"
+    );
+    assert!(logs.contains("AuthFailure.SignatureFailure"), "{logs}");
+    assert_clean(&logs, "the logs");
     assert_clean(&errors.join("\n"), "the error messages");
 }
 

@@ -59,6 +59,13 @@ struct Server {
     final_status: &'static str,
     /// `Available` of every quota.
     available: i64,
+    /// The `TaskId`s to answer submissions with, in order (then `task-N`).
+    task_ids: Vec<String>,
+    /// Logs name a URL with its non-ASCII bytes percent-encoded, as the
+    /// real server does for `UrlEncode`.
+    respell: bool,
+    /// More logs of a task: `(task id, url, status)`.
+    extra_logs: Vec<(String, String, String)>,
 }
 
 fn header_map(request: &http::Request<Bytes>) -> HashMap<String, String> {
@@ -158,8 +165,15 @@ impl Server {
             );
             return Ok(tcdn::test_util::mock::response(200, answer.to_json()));
         }
-        let submit = |tasks: &mut Vec<Task>, urls: &[CdnUrl], area: Option<String>| {
-            let id = format!("task-{}", tasks.len() + 1);
+        let submit = |tasks: &mut Vec<Task>,
+                      ids: &mut Vec<String>,
+                      urls: &[CdnUrl],
+                      area: Option<String>| {
+            let id = if ids.is_empty() {
+                format!("task-{}", tasks.len() + 1)
+            } else {
+                ids.remove(0)
+            };
             tasks.push(Task {
                 id: id.clone(),
                 action,
@@ -172,16 +186,19 @@ impl Server {
         let task_id = match &parsed {
             Request::PurgeUrls(r) => submit(
                 &mut self.tasks,
+                &mut self.task_ids,
                 r.urls(),
                 r.options().area.map(|a| a.to_string()),
             ),
             Request::PurgePaths(r) => submit(
                 &mut self.tasks,
+                &mut self.task_ids,
                 r.paths(),
                 r.options().area.map(|a| a.to_string()),
             ),
             Request::PushUrls(r) => submit(
                 &mut self.tasks,
+                &mut self.task_ids,
                 r.urls(),
                 r.options().area.map(|a| a.to_string()),
             ),
@@ -191,7 +208,8 @@ impl Server {
                     q.keyword.as_ref().map(|k| k.as_str()),
                     true,
                 );
-                let logs: Vec<PurgeLog> = logs
+                let total_count = logs.len() as i64;
+                let logs: Vec<PurgeLog> = page(logs, q.offset, q.limit)
                     .into_iter()
                     .map(|(task_id, url, status)| PurgeLog {
                         task_id,
@@ -202,7 +220,6 @@ impl Server {
                         create_time: "2023-11-15 06:13:20".into(),
                     })
                     .collect();
-                let total_count = logs.len() as i64;
                 return ok(PurgeTasks { logs, total_count });
             }
             Request::DescribePushTasks(q) => {
@@ -211,7 +228,8 @@ impl Server {
                     q.keyword.as_ref().map(|k| k.as_str()),
                     false,
                 );
-                let logs: Vec<PushLog> = logs
+                let total_count = logs.len() as i64;
+                let logs: Vec<PushLog> = page(logs, q.offset, q.limit)
                     .into_iter()
                     .map(|(task_id, url, status)| PushLog {
                         task_id,
@@ -223,7 +241,6 @@ impl Server {
                         update_time: None,
                     })
                     .collect();
-                let total_count = logs.len() as i64;
                 return ok(PushTasks { logs, total_count });
             }
             Request::DescribePurgeQuota(_) => {
@@ -276,7 +293,9 @@ impl Server {
             if task_id.is_some_and(|id| id != task.id) {
                 continue;
             }
-            let status = if task_id.is_some() {
+            // A lookup by id or by time window alone is a poll; one by
+            // keyword is a lost answer's reconciliation.
+            let status = if task_id.is_some() || keyword.is_none() {
                 task.polls += 1;
                 if task.polls > self.finish_after {
                     self.final_status
@@ -288,12 +307,41 @@ impl Server {
             };
             for url in &task.urls {
                 if keyword.is_none_or(|k| url.contains(k)) {
-                    out.push((task.id.clone(), url.clone(), status.to_owned()));
+                    let url = if self.respell {
+                        percent_encode_non_ascii(url)
+                    } else {
+                        url.clone()
+                    };
+                    out.push((task.id.clone(), url, status.to_owned()));
+                }
+            }
+            for (id, url, status) in &self.extra_logs {
+                if *id == task.id {
+                    out.push((id.clone(), url.clone(), status.clone()));
                 }
             }
         }
         out
     }
+}
+
+/// `Offset` and `Limit` over the logs (`Limit` 20 when left out).
+fn page<T>(logs: Vec<T>, offset: Option<u64>, limit: Option<u64>) -> Vec<T> {
+    let offset = usize::try_from(offset.unwrap_or(0)).unwrap();
+    let limit = usize::try_from(limit.unwrap_or(20)).unwrap();
+    logs.into_iter().skip(offset).take(limit).collect()
+}
+
+fn percent_encode_non_ascii(url: &str) -> String {
+    let mut out = String::new();
+    for byte in url.bytes() {
+        if byte.is_ascii() {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 struct Harness {
@@ -664,6 +712,267 @@ fn a_wait_ends_at_its_timeout_and_the_gaps_grow_with_the_wait() {
         "{} polls",
         summary.polls
     );
+}
+
+/// The `Describe*Tasks` calls the server received.
+fn describes(harness: &Harness) -> usize {
+    harness
+        .server()
+        .actions
+        .iter()
+        .filter(|a| matches!(a, Action::DescribePurgeTasks | Action::DescribePushTasks))
+        .count()
+}
+
+#[test]
+fn a_wait_outlasts_failed_polls() {
+    let harness = Harness::new(Server {
+        finish_after: 1,
+        final_status: "done",
+        ..Server::default()
+    });
+    let client = harness.client(|b| b);
+    let mut report = run(client.flush_urls(Areas::Mainland, urls("f", 2)));
+    // Every attempt of the first polls fails (each poll is retried by the
+    // client first).
+    harness.server().errors = vec!["InternalError"; 8];
+    let summary = run(client.wait(&mut report, Duration::from_secs(600), |_, _| {}));
+    assert!(report.is_success(), "{:?}", report.failed);
+    assert_eq!(summary.done, 2);
+    assert!(summary.polls >= 3, "a failed poll, then two answered");
+    assert!(summary.error.is_none() && summary.last_poll_error.is_none());
+    assert!(harness.server().errors.is_empty());
+}
+
+#[test]
+fn an_authentication_failure_ends_a_wait_at_once() {
+    let harness = Harness::new(Server {
+        finish_after: 1,
+        final_status: "done",
+        ..Server::default()
+    });
+    let client = harness.client(|b| b);
+    let mut report = run(client.flush_urls(Areas::Mainland, urls("a", 1)));
+    harness.server().errors = vec!["AuthFailure.SignatureFailure"; 3];
+    let summary = run(client.wait(&mut report, Duration::from_secs(600), |_, _| {}));
+    assert_eq!(summary.polls, 1);
+    assert!(summary.error.is_some());
+    assert!(!summary.timed_out);
+    assert_eq!(report.failed.len(), 1);
+    let failure = &report.failed[0];
+    assert!(
+        failure.message.contains("looking it up failed"),
+        "{}",
+        failure.message
+    );
+    assert_eq!(failure.status.as_deref(), Some("unknown"));
+    assert!(!summary.only_still_running(&report));
+}
+
+#[test]
+fn a_wait_over_two_hundred_tasks_asks_for_many_a_call() {
+    let harness = Harness::new(Server {
+        finish_after: 2,
+        final_status: "done",
+        ..Server::default()
+    });
+    let client = harness.client(|b| b.batch_size(NonZeroUsize::new(1)).rate_limit_per_minute(0));
+    let mut report = run(client.flush_urls(Areas::Mainland, urls("many", 200)));
+    assert_eq!(report.tasks.len(), 200);
+    let summary = run(client.wait(&mut report, Duration::from_secs(600), |_, _| {}));
+    assert!(report.is_success(), "{:?}", report.failed.first());
+    // One lookup by id learns where the window starts; then each round
+    // is two pages of 100 logs, not 200 calls.
+    assert_eq!(summary.polls, 2);
+    assert_eq!(describes(&harness), 5);
+}
+
+#[test]
+fn an_unusable_task_id_fails_its_urls_under_wait() {
+    let long = "x".repeat(500);
+    let harness = Harness::new(Server {
+        finish_after: 0,
+        final_status: "done",
+        task_ids: vec![String::new(), "a\u{200b}b".into(), long],
+        ..Server::default()
+    });
+    let client = harness.client(|b| b.batch_size(NonZeroUsize::new(1)));
+    let mut report = run(client.push_urls(Areas::Mainland, urls("odd", 3)));
+    assert!(report.is_success(), "the server accepted them");
+    assert_eq!(report.tasks[0].task_id, "");
+    let summary = run(client.wait(&mut report, Duration::from_secs(600), |_, _| {}));
+    assert_eq!(describes(&harness), 0, "there is nothing to ask for");
+    assert_eq!((summary.failed, report.failed.len()), (3, 3));
+    assert!(report.succeeded.is_empty());
+    for failure in &report.failed {
+        assert_eq!((failure.code, failure.error_code.as_deref()), (None, None));
+        assert!(
+            failure.message.contains("cannot be looked up"),
+            "{}",
+            failure.message
+        );
+    }
+    assert!(
+        report.failed[1].message.contains("a\\u{200b}b"),
+        "{}",
+        report.failed[1].message
+    );
+    assert!(
+        report.failed[2].message.len() < 400,
+        "{}",
+        report.failed[2].message
+    );
+    assert!(!summary.only_still_running(&report));
+}
+
+#[test]
+fn a_respelled_log_is_matched_and_the_worst_status_wins() {
+    let url: CdnUrl = "https://www.example.com/图/1.png".parse().unwrap();
+    for (status, extra, done) in [
+        ("done", None, true),
+        ("fail", None, false),
+        ("done", Some("process"), false),
+        ("done", Some("fail"), false),
+        ("fail", Some("done"), false),
+    ] {
+        let harness = Harness::new(Server {
+            finish_after: 0,
+            final_status: status,
+            respell: true,
+            extra_logs: extra
+                .map(|s| {
+                    (
+                        "task-1".to_owned(),
+                        "https://www.example.com/%e5%9b%be/1.png".to_owned(),
+                        s.to_owned(),
+                    )
+                })
+                .into_iter()
+                .collect(),
+            ..Server::default()
+        });
+        let client = harness.client(|b| b);
+        let mut report = run(client.flush_urls(Areas::Mainland, vec![url.clone()]));
+        let summary = run(client.wait(&mut report, Duration::from_secs(5), |_, _| {}));
+        assert_eq!(
+            report.is_success(),
+            done,
+            "{status} {extra:?}: {:?}",
+            report.failed
+        );
+        if !done {
+            let seen = report.failed[0].status.as_deref();
+            let worst = if status == "fail" {
+                status
+            } else {
+                extra.unwrap_or(status)
+            };
+            assert_eq!(seen, Some(worst), "{status} {extra:?}");
+            assert_eq!(summary.timed_out, extra == Some("process"));
+        }
+    }
+}
+
+#[test]
+fn a_wait_at_its_timeout_reports_what_is_still_running() {
+    let harness = Harness::new(Server {
+        finish_after: usize::MAX,
+        final_status: "done",
+        ..Server::default()
+    });
+    let client = harness.client(|b| b);
+    let mut report = run(client.flush_urls(Areas::Mainland, urls("run", 2)));
+    let summary = run(client.wait(&mut report, Duration::from_secs(10), |_, _| {}));
+    assert!(summary.timed_out && !summary.interrupted);
+    assert_eq!((summary.unfinished, summary.still_running), (2, 2));
+    assert!(summary.only_still_running(&report));
+    let json = serde_json::to_value(&report.failed[0]).unwrap();
+    assert_eq!(json["code"], serde_json::Value::Null);
+    assert_eq!(json["status"], "process");
+    assert_eq!(json["task_id"], "task-1");
+    assert!(
+        json["message"]
+            .as_str()
+            .unwrap()
+            .contains("had not finished after 10 s")
+    );
+    // A URL that also failed otherwise is not only still running.
+    let mut mixed = report.clone();
+    mixed.failed[1].status = Some("fail".into());
+    mixed.failed.push(tcdn::Failure::clone(&report.failed[0]));
+    assert!(!summary.only_still_running(&mixed));
+}
+
+#[test]
+fn an_interrupted_wait_reports_what_it_last_saw() {
+    let harness = Harness::new(Server {
+        finish_after: usize::MAX,
+        final_status: "done",
+        ..Server::default()
+    });
+    let client = harness.client(|b| b);
+    let mut report = run(client.flush_urls(Areas::Mainland, urls("int", 1)));
+    let cancel = tcdn::Cancel::new();
+    let summary = run(
+        client.wait_until(&mut report, Duration::from_secs(600), &cancel, |_, _| {
+            cancel.cancel()
+        }),
+    );
+    assert!(summary.interrupted && !summary.timed_out);
+    assert_eq!(summary.polls, 1);
+    assert!(report.succeeded.is_empty());
+    let failure = &report.failed[0];
+    assert_eq!(failure.status.as_deref(), Some("process"));
+    assert!(
+        failure.message.contains("interrupted"),
+        "{}",
+        failure.message
+    );
+    assert!(!summary.only_still_running(&report));
+}
+
+#[test]
+fn waiting_by_task_id_learns_each_tasks_urls() {
+    let harness = Harness::new(Server {
+        finish_after: 1,
+        final_status: "done",
+        ..Server::default()
+    });
+    let client = harness.client(|b| b);
+    run(client.flush_urls(Areas::Mainland, urls("a", 2)));
+    run(client.push_urls(Areas::Mainland, urls("b", 1)));
+    let ids: Vec<_> = ["task-1", "task-2", "task-9"]
+        .iter()
+        .map(|t| t.parse_task())
+        .collect();
+    let (report, summary) = run(client.wait_tasks(
+        &ids,
+        None,
+        Duration::from_secs(600),
+        &tcdn::Cancel::new(),
+        |_, _| {},
+    ));
+    assert_eq!(report.succeeded.len(), 3, "{:?}", report.failed);
+    assert_eq!(summary.done, 3);
+    let actions: Vec<_> = report.tasks.iter().map(|t| t.action).collect();
+    assert_eq!(actions, ["PurgeUrlsCache", "PushUrlsCache"]);
+    assert_eq!(report.unknown_tasks.len(), 1);
+    assert_eq!(report.unknown_tasks[0].task_id, "task-9");
+    assert!(report.unknown_tasks[0].message.contains("no such task"));
+    assert!(!report.is_success());
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["unknown_tasks"][0]["task_id"], "task-9");
+    // With the kind given, only that query is asked.
+    let before = describes(&harness);
+    let (report, _) = run(client.wait_tasks(
+        &ids[1..2],
+        Some(tcdn::wait::TaskKind::Push),
+        Duration::from_secs(600),
+        &tcdn::Cancel::new(),
+        |_, _| {},
+    ));
+    assert!(report.is_success());
+    assert_eq!(describes(&harness) - before, 1);
 }
 
 #[test]

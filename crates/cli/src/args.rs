@@ -19,6 +19,7 @@ legacy API 2.0 action FlushOrPushOverall (--api v2).
   push    fetches URLs into the CDN ahead of users (prefetch). URLs only.
   quota   prints the account's daily purge and push quotas (API 3.0).
   tasks   prints the status of tasks by their TaskId (API 3.0).
+  wait    waits until tasks submitted earlier are finished (API 3.0).
 
 Areas: --mainland (mainland China), --oversea (outside it), or both. Under API 3.0
 they are optional: a flush without one (or with both) goes to the domain's own
@@ -72,6 +73,11 @@ pub const EXAMPLES: &[(&str, &str, &str)] = &[
         "tasks",
         "The status of a task that flush or push reported",
         "tcdn tasks 1533045796-i60rfmzm",
+    ),
+    (
+        "wait",
+        "Wait later on tasks a deploy submitted; exit 3 means still running",
+        "tcdn wait --wait-timeout 600 1533045796-i60rfmzm",
     ),
     (
         "flush",
@@ -196,10 +202,13 @@ fn client_after_long_help(command: &str) -> String {
 pub const EXIT_STATUS: &str = "\
 Exit status:
   0    every URL succeeded (with --wait: is done)
-  1    some URLs failed or were not sent; `tcdn tasks`: a task was not found
+  1    some URLs failed or were not sent; `tcdn tasks`, `tcdn wait`: a task was not found
   2    invalid input or usage (bad URL or option, missing credentials, unusable proxy,
        a quota that cannot hold the submission without --force, an empty input without
        --allow-empty); with --output json, an error document on stdout
+  3    --wait or `tcdn wait` reached --wait-timeout with tasks still running, and
+       nothing else failed or was not sent (the running URLs are listed as failed,
+       with their status `process`)
   130  interrupted by Ctrl-C (SIGINT), after printing the report so far
   141  stdout closed early (`tcdn ... | head`); nothing more is printed
   143  interrupted by SIGTERM, after printing the report so far";
@@ -239,6 +248,7 @@ impl Cli {
             Command::Push(args) => args.client.output,
             Command::Quota(args) => args.client.output,
             Command::Tasks(args) => args.client.output,
+            Command::Wait(args) => args.client.output,
             Command::Emulator(_) | Command::Man | Command::Completions { .. } => None,
         };
         after.or(self.before.output)
@@ -273,7 +283,8 @@ be on Tencent's prefetch whitelist (UnauthorizedOperation.CdnUserNoWhitelist).",
     #[command(
         long_about = "Print the account's daily purge and push quotas: per area, the most URLs\n\
 or directories per call (batch), per day (total), and what is left today (available).\n\
-API 3.0's DescribePurgeQuota and DescribePushQuota.",
+API 3.0's DescribePurgeQuota and DescribePushQuota. An answer without one of its\n\
+lists (UrlPurge, PathPurge, UrlPush) is a failed query: exit 1, naming it.",
         after_help = client_after_help("quota"),
         after_long_help = client_after_long_help("quota"),
         // Accepted (a shared command line may carry them), but of no use here.
@@ -293,6 +304,23 @@ DescribePurgeTasks and DescribePushTasks. Exit status 1 when a task is not found
         mut_arg("concurrency", |arg| arg.hide(true))
     )]
     Tasks(TasksArgs),
+    /// Wait until tasks submitted earlier are finished (API 3.0).
+    #[command(
+        long_about = "Wait until every URL of the given tasks is finished, then print the same\n\
+report as `flush --wait` or `push --wait`: a URL is done, or failed (its task ended\n\
+fail or invalid, or was still running at --wait-timeout: `\"code\": null` and its\n\
+`\"status\"`). The TaskIds are those `tcdn flush` and `tcdn push` report. Purge and\n\
+push tasks are told apart by asking for both, or by --kind. API 3.0's\n\
+DescribePurgeTasks and DescribePushTasks; a failed poll is tried again until the\n\
+timeout. Exit status 1 when a task is not found, 3 when tasks are still running at\n\
+the timeout.",
+        after_help = client_after_help("wait"),
+        after_long_help = client_after_long_help("wait"),
+        // Accepted (a shared command line may carry them), but of no use here.
+        mut_arg("batch_size", |arg| arg.hide(true)),
+        mut_arg("concurrency", |arg| arg.hide(true))
+    )]
+    Wait(WaitArgs),
     /// Serve a local emulator of the API endpoint, for tests and pipelines.
     #[command(
         long_about = "Serve a local emulator of the API endpoints (API 3.0 and API 2.0).\n\n\
@@ -372,7 +400,9 @@ pub struct SubmitArgs {
     pub force: bool,
 
     /// After submitting, wait until every URL's task is done, failed or
-    /// invalid (API 3.0); exit 0 only if every URL is done.
+    /// invalid (API 3.0); exit 0 only if every URL is done, 3 if tasks are
+    /// still running at --wait-timeout. A failed poll is tried again until
+    /// then.
     #[arg(long)]
     pub wait: bool,
 
@@ -485,6 +515,36 @@ pub struct TasksArgs {
     /// TaskIds, as `tcdn flush` and `tcdn push` report them.
     #[arg(value_name = "TASKID", required = true)]
     pub task_ids: Vec<String>,
+
+    /// How to reach the API.
+    #[command(flatten)]
+    pub client: ClientArgs,
+}
+
+/// `--kind` of `tcdn wait`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KindArg {
+    /// Purge tasks (flush): DescribePurgeTasks.
+    Purge,
+    /// Push tasks: DescribePushTasks.
+    Push,
+}
+
+/// `tcdn wait`.
+#[derive(Debug, Args)]
+pub struct WaitArgs {
+    /// TaskIds, as `tcdn flush` and `tcdn push` report them.
+    #[arg(value_name = "TASKID", required = true)]
+    pub task_ids: Vec<String>,
+
+    /// The longest wait, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 600)]
+    pub wait_timeout: u64,
+
+    /// The tasks' kind, when known: only that query is asked [default: ask
+    /// for purges, then pushes].
+    #[arg(long, value_enum)]
+    pub kind: Option<KindArg>,
 
     /// How to reach the API.
     #[command(flatten)]
@@ -711,8 +771,9 @@ client_args! {
     nonce: Option<u32>,
 
     /// Fixed Timestamp in Unix seconds (for reproducible dry runs); when
-    /// sending, the clock starts at this time and runs on.
-    #[arg(long, value_name = "UNIX", help_heading = ENDPOINT, hide_short_help = true)]
+    /// sending, the clock starts at this time and runs on. At most
+    /// 253402300799 (the end of year 9999, the last signable second).
+    #[arg(long, value_name = "UNIX", value_parser = clap::value_parser!(u64).range(..=tcdn::sign::tc3::MAX_TIMESTAMP), help_heading = ENDPOINT, hide_short_help = true)]
     timestamp: Option<u64>,
 
     /// At most this many URLs per request (the API's own limit applies anyway).

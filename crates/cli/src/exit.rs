@@ -1,7 +1,8 @@
 //! Exit codes, the CLI's contract with scripts (the README's table and
 //! `--help` list them): 0 every URL succeeded, 1 some failed or were not
 //! sent, 2 invalid input or usage (with `--output json`, also a JSON error
-//! document on stdout), 130 / 143 interrupted by SIGINT /
+//! document on stdout), 3 a wait reached its timeout with tasks still running
+//! (and nothing else failed), 130 / 143 interrupted by SIGINT /
 //! SIGTERM (the report so far printed), 141 stdout closed early (a broken
 //! pipe: nothing more is printed).
 
@@ -15,6 +16,9 @@ pub enum ExitStatus {
     Success,
     /// Exit 1: at least one URL failed (each is reported).
     SomeFailed,
+    /// Exit 3: a wait reached its timeout, and every URL not done is one
+    /// whose task is still running (nothing else failed or was not sent).
+    StillRunning,
     /// Exit 130 (SIGINT) or 143 (SIGTERM): the run was interrupted; the
     /// report so far was printed.
     Interrupted(crate::signals::Signal),
@@ -26,6 +30,7 @@ impl ExitStatus {
         match self {
             Self::Success => 0,
             Self::SomeFailed => 1,
+            Self::StillRunning => 3,
             Self::Interrupted(signal) => signal.exit_code(),
         }
     }

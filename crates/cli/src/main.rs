@@ -4,7 +4,8 @@
 //! The work is done by the `tcdn` library crate; this binary reads the
 //! command line and input files, prints results, and maps them to exit codes
 //! (`exit.rs`: 0 every URL succeeded, 1 some failed or were not sent, 2
-//! invalid input or usage, 130 / 143 interrupted, 141 stdout closed).
+//! invalid input or usage, 3 a wait timed out with tasks still running,
+//! 130 / 143 interrupted, 141 stdout closed).
 #![forbid(unsafe_code)]
 
 mod args;
@@ -17,6 +18,7 @@ mod output;
 mod queries;
 mod signals;
 mod submit;
+mod wait_cmd;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -67,6 +69,8 @@ fn main() -> ExitCode {
         }
         Command::Tasks(args) => resolve(args.client, before)
             .and_then(|client| queries::run_tasks(&client, &args.task_ids)),
+        Command::Wait(mut args) => resolve(std::mem::take(&mut args.client), before)
+            .and_then(|client| wait_cmd::run_wait(&client, &args)),
         Command::Emulator(args) => {
             refuse_client_options(&before, "emulator").and_then(|()| emulator_cmd::run(args))
         }
@@ -165,7 +169,7 @@ fn refuse_client_options(
         return Ok(());
     }
     Err(exit::CliError::usage(format!(
-        "`tcdn {command}` takes no client options ({}); they belong to flush, push, quota and tasks",
+        "`tcdn {command}` takes no client options ({}); they belong to flush, push, quota, tasks and wait",
         given.join(", ")
     )))
 }

@@ -223,7 +223,7 @@ mod tests {
             ],
             "{page}"
         );
-        for command in ["flush", "push", "quota", "tasks", "emulator", "man"] {
+        for command in ["flush", "push", "quota", "tasks", "wait", "emulator", "man"] {
             assert!(
                 page.contains(&format!(".SS \"tcdn {command}\"")),
                 "{command}"
@@ -250,7 +250,7 @@ mod tests {
             assert!(page.contains(text), "{text} is not documented");
         }
         // Every exit status is a list item.
-        for code in ["0", "1", "2", "130", "141", "143"] {
+        for code in ["0", "1", "2", "3", "130", "141", "143"] {
             assert!(page.contains(&format!(".TP\n\\fB{code}\\fR\n")), "{code}");
         }
     }

@@ -1,14 +1,15 @@
 //! What the CLI prints: dry-run requests and the final report.
 //!
 //! Results go to stdout (they are what scripts read); progress and problems
-//! go to stderr.
+//! go to stderr. Text from a server is escaped ([`tcdn::printable`]) before
+//! it is printed as text; JSON carries it as received.
 
 use std::io::{self, Write};
 
 use tcdn::model::v3::Quota;
 use tcdn::v2::PreparedRequest;
 use tcdn::wait::TaskLog;
-use tcdn::{Areas, CdnUrl, Failure, HttpMethod, Operation, Report};
+use tcdn::{Areas, CdnUrl, Failure, HttpMethod, Operation, Report, printable};
 
 use crate::args::OutputArg;
 
@@ -168,7 +169,10 @@ pub fn quotas(
                     writeln!(
                         out,
                         "{label:<12} {:<10} {:>7} {:>7} {:>10}",
-                        q.area, q.batch, q.total, q.available
+                        printable(&q.area),
+                        q.batch,
+                        q.total,
+                        q.available
                     )?;
                 }
             }
@@ -198,7 +202,10 @@ pub fn task_logs(out: &mut impl Write, format: OutputArg, logs: &[TaskLog]) -> i
                 writeln!(
                     out,
                     "{} {kind} {}{percent} {} ({})",
-                    log.task_id, log.status, log.url, log.create_time
+                    printable(&log.task_id),
+                    printable(&log.status),
+                    printable(&log.url),
+                    printable(&log.create_time)
                 )?;
             }
             Ok(())
@@ -232,9 +239,12 @@ fn areas_text(operation: Operation, areas: Option<Areas>) -> &'static str {
     }
 }
 
-/// What decided a failure: the API's code, the HTTP status, no answer at
-/// all, or nothing sent.
+/// What decided a failure: its task's status (after a wait), the API's
+/// code, the HTTP status, no answer at all, or nothing sent.
 fn failure_label(failure: &Failure) -> String {
+    if let Some(status) = &failure.status {
+        return format!("status {status}");
+    }
     match (
         failure.code,
         failure.module_code,
@@ -316,8 +326,8 @@ pub fn report(
                         out,
                         "  {} ({}): {}{unknown}",
                         urls_text(operation, group.iter().map(|f| &f.url)),
-                        failure_label(first),
-                        first.message
+                        printable(&failure_label(first)),
+                        printable(&first.message)
                     )?;
                 }
             }
@@ -340,8 +350,23 @@ pub fn report(
                 writeln!(
                     out,
                     "task {} ({}): {} {}",
-                    task.task_id,
+                    printable(&task.task_id),
                     task.action,
+                    task.urls.len(),
+                    noun(operation, task.urls.len())
+                )?;
+            }
+            for task in report
+                .tasks
+                .iter()
+                .filter(|t| !tcdn::wait::can_wait_on(&t.task_id))
+            {
+                writeln!(
+                    out,
+                    "warning: the server named a task \"{}\" that cannot be looked up (empty, \
+                     with a control or format character, or over 128 bytes): its {} {} cannot \
+                     be waited on",
+                    shown_id(&task.task_id),
                     task.urls.len(),
                     noun(operation, task.urls.len())
                 )?;
@@ -349,4 +374,57 @@ pub fn report(
             Ok(())
         }
     }
+}
+
+/// A task id fit for a line of text: short, its control and format
+/// characters escaped.
+fn shown_id(task_id: &str) -> String {
+    const MOST: usize = 40;
+    let mut text: String = task_id
+        .chars()
+        .take(MOST)
+        .flat_map(char::escape_debug)
+        .collect();
+    if task_id.chars().count() > MOST {
+        text.push_str(&format!("… ({} bytes)", task_id.len()));
+    }
+    text
+}
+
+/// Writes the report of `tcdn wait`: as [`report`]'s JSON document, or as
+/// its text under a first line of its own (`wait: N of M URLs done`), with
+/// a line for each task not found.
+pub fn wait_report(out: &mut impl Write, format: OutputArg, report: &Report) -> io::Result<()> {
+    let operation = if report.tasks.iter().all(|t| t.action == "PushUrlsCache") {
+        Operation::PushUrls
+    } else {
+        Operation::FlushUrls
+    };
+    if format == OutputArg::Json {
+        return self::report(out, format, operation, None, report);
+    }
+    let mut text = Vec::new();
+    self::report(&mut text, format, operation, None, report)?;
+    let rest = text
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(&text[..0], |end| &text[end + 1..]);
+    let ok = report.succeeded.len();
+    let total = ok + report.failed.len() + report.not_sent.len();
+    writeln!(
+        out,
+        "wait: {ok} of {total} {} done ({} {})",
+        noun(operation, total),
+        report.tasks.len(),
+        if report.tasks.len() == 1 {
+            "task"
+        } else {
+            "tasks"
+        }
+    )?;
+    out.write_all(rest)?;
+    for task in &report.unknown_tasks {
+        writeln!(out, "task {}: {}", shown_id(&task.task_id), task.message)?;
+    }
+    Ok(())
 }

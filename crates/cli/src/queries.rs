@@ -56,6 +56,25 @@ pub fn run_quota(global: &ClientOptions) -> Result<ExitStatus, CliError> {
             Ok::<_, tcdn::CallError>((purge, push))
         })
         .map_err(|e| CliError::api(e.to_string()))?;
+    // Every account has quotas of each kind: an answer without a list is a
+    // server's mistake, and an empty table would read as "no quota".
+    let missing: Vec<&str> = [
+        ("DescribePurgeQuota's UrlPurge", purge.url_purge.is_empty()),
+        (
+            "DescribePurgeQuota's PathPurge",
+            purge.path_purge.is_empty(),
+        ),
+        ("DescribePushQuota's UrlPush", push.url_push.is_empty()),
+    ]
+    .into_iter()
+    .filter_map(|(name, empty)| empty.then_some(name))
+    .collect();
+    if !missing.is_empty() {
+        return Err(CliError::api(format!(
+            "the quotas cannot be read: the server's answer lacks {} (absent or empty)",
+            missing.join(" and ")
+        )));
+    }
     output::quotas(
         &mut stdout,
         global.output,

@@ -213,8 +213,7 @@ impl Setup {
             .clock(self.clock.clone())
             .nonce_source(self.nonces.clone());
         if let Some(path) = &global.ca_bundle {
-            let pem = std::fs::read(path)
-                .map_err(|e| CliError::config(format!("--ca-bundle {}: {e}", path.display())))?;
+            let pem = read_ca_bundle(path)?;
             builder = builder
                 .add_root_certificates_pem(&pem, &path.display().to_string())
                 .map_err(|e| CliError::config(format!("--ca-bundle: {e}")))?;
@@ -232,6 +231,47 @@ impl Setup {
             _ => CliError::runtime(e.to_string()),
         })
     }
+}
+
+/// The most bytes a certificate bundle may hold: the largest system
+/// bundles are about 250 KB, so 4 MiB leaves room and still keeps a wrong
+/// path (`/dev/zero`, a disk image) from being read whole.
+const MAX_CA_BUNDLE_LEN: u64 = 4 << 20;
+
+/// The bytes of the `--ca-bundle` (or `SSL_CERT_FILE`) file, at most
+/// [`MAX_CA_BUNDLE_LEN`]: the size is checked before reading, and the read
+/// is bounded too (a device or a FIFO has no size to check).
+fn read_ca_bundle(path: &Path) -> Result<Vec<u8>, CliError> {
+    use std::io::Read as _;
+    let name = || {
+        format!(
+            "certificate bundle {:?} (--ca-bundle or SSL_CERT_FILE)",
+            path
+        )
+    };
+    let unreadable = |e: io::Error| CliError::config(format!("{}: {e}", name()));
+    let too_large = || {
+        CliError::config(format!(
+            "{} is larger than {} MiB: it cannot be a certificate bundle; check the path",
+            name(),
+            MAX_CA_BUNDLE_LEN >> 20
+        ))
+    };
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    if file
+        .metadata()
+        .is_ok_and(|m| m.is_file() && m.len() > MAX_CA_BUNDLE_LEN)
+    {
+        return Err(too_large());
+    }
+    let mut pem = Vec::new();
+    file.take(MAX_CA_BUNDLE_LEN + 1)
+        .read_to_end(&mut pem)
+        .map_err(unreadable)?;
+    if pem.len() as u64 > MAX_CA_BUNDLE_LEN {
+        return Err(too_large());
+    }
+    Ok(pem)
 }
 
 /// Follows the credential chain as the options say (the explicit choices
@@ -414,7 +454,8 @@ fn run(
     let per_call = job
         .max_per_call(setup.api)
         .min(batch_size.map_or(usize::MAX, NonZeroUsize::get));
-    let progress = progress_bar(url_count, per_call, "URLs");
+    let pacing = Pacing::of(setup.api, global.rate_limit, per_call);
+    let progress = progress_bar(url_count, per_call, "URLs", pacing);
     // The input was deduplicated while it was read: once is enough.
     let mut report = runtime.block_on(client.submit_job_until(
         &job,
@@ -429,36 +470,22 @@ fn run(
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
-    if submit.wait && !report.tasks.is_empty() && interrupts.received().is_none() {
-        let waited: usize = report.tasks.iter().map(|t| t.urls.len()).sum();
-        let bar = progress_bar(waited, 0, "URLs finished");
-        runtime.block_on(async {
-            // An interrupt ends the wait; the report keeps what the
-            // submission found (the wait changes it only when it ends).
-            tokio::select! {
-                _ = client.wait(
-                    &mut report,
-                    Duration::from_secs(submit.wait_timeout),
-                    |finished, _| {
-                        if let Some(bar) = &bar {
-                            bar.set_position(finished as u64);
-                        }
-                    },
-                ) => {}
-                () = interrupts.cancel().cancelled() => {}
-            }
+    let summary = (submit.wait && !report.tasks.is_empty() && interrupts.received().is_none())
+        .then(|| {
+            crate::wait_cmd::wait_for_report(
+                &runtime,
+                &client,
+                &mut report,
+                Duration::from_secs(submit.wait_timeout),
+                interrupts.cancel(),
+            )
         });
-        if let Some(bar) = bar {
-            bar.finish_and_clear();
-        }
-    }
     output::report(&mut stdout, global.output, operation, areas, &report)
         .and_then(|()| stdout.flush())
         .map_err(|e| CliError::output(&e))?;
     Ok(match interrupts.received() {
         Some(signal) => ExitStatus::Interrupted(signal),
-        None if report.is_success() => ExitStatus::Success,
-        None => ExitStatus::SomeFailed,
+        None => crate::wait_cmd::status_of(&report, summary.as_ref()),
     })
 }
 
@@ -650,12 +677,55 @@ mod tests {
     fn time_left_follows_the_average_pace() {
         // 20 of 100 URLs in 61 s (one fast call, then a minute of pacing):
         // about 4 minutes left, not "~0s".
-        assert_eq!(time_left(Duration::from_secs(61), 20, 100), "~244s left");
-        assert_eq!(time_left(Duration::from_millis(10), 20, 100), "~1s left");
         assert_eq!(
-            time_left(Duration::from_secs(5), 0, 100),
+            time_left(Duration::from_secs(61), 20, 100, None),
+            "~244s left"
+        );
+        assert_eq!(
+            time_left(Duration::from_millis(10), 20, 100, None),
+            "~1s left"
+        );
+        assert_eq!(
+            time_left(Duration::from_secs(5), 0, 100, None),
             "time left unknown"
         );
+    }
+
+    #[test]
+    fn time_left_counts_the_pacing_still_ahead() {
+        // API 2.0 at 100 calls a minute, one URL a call, 250 URLs: the first
+        // 100 go at once, then 100 a window (61 s), so the last goes at 122 s.
+        let pacing = Pacing::of(Api::V2, 100, 1);
+        assert_eq!(
+            pacing.map(|p| p.earliest_end(250)),
+            Some(Duration::from_secs(122))
+        );
+        // The burst is done in a second: the average pace says ~2 s, the
+        // pacing 121 s.
+        assert_eq!(
+            time_left(Duration::from_secs(1), 100, 250, pacing),
+            "~121s left"
+        );
+        assert_eq!(
+            time_left(Duration::from_secs(1), 0, 250, pacing),
+            "~121s left"
+        );
+        // Past the pacing's bound, the average pace rules again.
+        assert_eq!(
+            time_left(Duration::from_secs(200), 200, 250, pacing),
+            "~50s left"
+        );
+        // 100 URLs a call fit one window: nothing held back.
+        assert_eq!(
+            Pacing::of(Api::V2, 100, 100).map(|p| p.earliest_end(250)),
+            Some(Duration::ZERO)
+        );
+        // API 3.0 at 1200 a minute: 20 calls a second (and the margin).
+        assert_eq!(
+            Pacing::of(Api::V3, 1200, 1).map(|p| p.earliest_end(41)),
+            Some(Duration::from_millis(2200))
+        );
+        assert_eq!(Pacing::of(Api::V2, 0, 1), None);
     }
 }
 
@@ -682,9 +752,56 @@ fn bulk_stdout<'a>(stdout: &'a mut io::StdoutLock<'static>) -> Box<dyn Write + '
 /// From this many distinct URLs on, a dry run signs on several threads.
 const PARALLEL_DRY_RUN_URLS: usize = 10_000;
 
+/// What the rate limit allows a submission: at most `per_window` requests
+/// of `per_request` URLs each in any `window` (the pacer's window, margin
+/// included), as the client paces them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Pacing {
+    per_request: u64,
+    per_window: u64,
+    window: Duration,
+}
+
+impl Pacing {
+    /// The pacing of `api` at `--rate-limit per_minute` (0: none), for
+    /// requests of `per_request` URLs. API 3.0 counts each action's calls
+    /// per second, API 2.0 every call per minute (docs/protocol.md §5.1).
+    fn of(api: Api, per_minute: u32, per_request: usize) -> Option<Self> {
+        if per_minute == 0 {
+            return None;
+        }
+        let (window, margin) = match api {
+            Api::V2 => (tcdn::pacing::RATE_WINDOW, tcdn::pacing::PACING_MARGIN),
+            _ => (Duration::from_secs(1), Duration::from_millis(100)),
+        };
+        let per_window = u128::from(per_minute) * window.as_millis() / 60_000;
+        Some(Self {
+            per_request: per_request.max(1) as u64,
+            per_window: u64::try_from(per_window.max(1)).unwrap_or(u64::MAX),
+            window: window + margin,
+        })
+    }
+
+    /// The earliest time after the first send that the last of `total`
+    /// URLs can be sent: the first `per_window` requests go at once, each
+    /// further `per_window` a window later. Retries and lookups take slots
+    /// too, so the real end is later still.
+    fn earliest_end(self, total: u64) -> Duration {
+        let requests = total.div_ceil(self.per_request);
+        let windows = requests.saturating_sub(1) / self.per_window;
+        self.window
+            .saturating_mul(u32::try_from(windows).unwrap_or(u32::MAX))
+    }
+}
+
 /// A progress bar on stderr, only when stderr is a terminal and more than
-/// `per_request` URLs are counted.
-fn progress_bar(urls: usize, per_request: usize, what: &str) -> Option<indicatif::ProgressBar> {
+/// `per_request` URLs are counted; its time left counts `pacing` in.
+pub(crate) fn progress_bar(
+    urls: usize,
+    per_request: usize,
+    what: &str,
+    pacing: Option<Pacing>,
+) -> Option<indicatif::ProgressBar> {
     if urls <= per_request || !io::stderr().is_terminal() {
         return None;
     }
@@ -694,11 +811,12 @@ fn progress_bar(urls: usize, per_request: usize, what: &str) -> Option<indicatif
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
         .with_key(
             "left",
-            |state: &indicatif::ProgressState, out: &mut dyn std::fmt::Write| {
+            move |state: &indicatif::ProgressState, out: &mut dyn std::fmt::Write| {
                 let _ = out.write_str(&time_left(
                     state.elapsed(),
                     state.pos(),
                     state.len().unwrap_or(0),
+                    pacing,
                 ));
             },
         );
@@ -708,14 +826,26 @@ fn progress_bar(urls: usize, per_request: usize, what: &str) -> Option<indicatif
     Some(bar)
 }
 
-/// The time left at the average pace so far: unlike indicatif's `{eta}`
-/// (the recent rate), a burst of fast calls followed by a minute of pacing
-/// does not read "~0s left".
-fn time_left(elapsed: Duration, done: u64, total: u64) -> String {
-    if done == 0 || total <= done {
+/// The time left: at the average pace so far, and never less than what
+/// `pacing` still holds the rest back by. Unlike indicatif's `{eta}` (the
+/// recent rate), a burst of fast calls that the rate limit lets through at
+/// once does not read "~0s left" when a minute of pacing follows.
+fn time_left(elapsed: Duration, done: u64, total: u64, pacing: Option<Pacing>) -> String {
+    if total <= done {
         return "time left unknown".to_owned();
     }
-    let left = elapsed.as_secs_f64() * (total - done) as f64 / done as f64;
+    let paced = pacing.map_or(0.0, |p| {
+        (p.earliest_end(total).as_secs_f64() - elapsed.as_secs_f64()).max(0.0)
+    });
+    let average = if done == 0 {
+        0.0
+    } else {
+        elapsed.as_secs_f64() * (total - done) as f64 / done as f64
+    };
+    let left = average.max(paced);
+    if done == 0 && left == 0.0 {
+        return "time left unknown".to_owned();
+    }
     // At least a second while anything is left.
     format!("~{}s left", left.ceil().max(1.0) as u64)
 }

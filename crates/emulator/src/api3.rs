@@ -578,9 +578,9 @@ fn apply(
     let delay_ms = i64::try_from(config.tasks.delay.as_millis()).unwrap_or(i64::MAX);
     let action = request.action();
     // The three submitting actions differ only in their work and URLs.
-    let mut submit_v3 = |work: V3Work, urls: &[CdnUrl]| {
+    let mut submit_v3 = |work: V3Work, urls: &[CdnUrl], url_encode: bool| {
         submit(
-            config, state, now_ms, secret_id, action, work, urls, request_id,
+            config, state, now_ms, secret_id, action, work, urls, url_encode, request_id,
         )
     };
     let answer = match request {
@@ -588,7 +588,7 @@ fn apply(
         // emulator knows no domains and takes mainland (docs/protocol.md §11).
         Request::PurgeUrls(r) => {
             let area = r.options().area.map_or(Area::Mainland, Area::from);
-            return submit_v3(V3Work::PurgeUrls { area }, r.urls());
+            return submit_v3(V3Work::PurgeUrls { area }, r.urls(), r.options().url_encode);
         }
         Request::PurgePaths(r) => {
             let area = r.options().area.map_or(Area::Mainland, Area::from);
@@ -596,12 +596,12 @@ fn apply(
                 area,
                 flush_type: r.flush_type(),
             };
-            return submit_v3(work, r.paths());
+            return submit_v3(work, r.paths(), r.options().url_encode);
         }
         // The documented default of a push is mainland.
         Request::PushUrls(r) => {
             let area = r.options().area.unwrap_or(Area::Mainland);
-            return submit_v3(V3Work::Push { area }, r.urls());
+            return submit_v3(V3Work::Push { area }, r.urls(), r.options().url_encode);
         }
         Request::DescribePurgeTasks(query) => {
             let tasks = purge_tasks(state, now_ms, delay_ms, &query);
@@ -635,6 +635,24 @@ fn apply(
     ))
 }
 
+/// A URL as the server records it: with `UrlEncode`, its non-ASCII
+/// characters percent-encoded (the real server logs `…/%E5%9B%BE` for
+/// `…/图`), else as sent.
+fn logged_url(url: &str, url_encode: bool) -> String {
+    if !url_encode || url.is_ascii() {
+        return url.to_owned();
+    }
+    let mut out = String::with_capacity(url.len() * 3);
+    for byte in url.bytes() {
+        if byte.is_ascii() {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
 /// Records accepted work after checking the daily quota of each area it
 /// spends.
 #[allow(clippy::too_many_arguments)]
@@ -646,6 +664,7 @@ fn submit(
     action: Action,
     work: V3Work,
     urls: &[CdnUrl],
+    url_encode: bool,
     request_id: &str,
 ) -> Result<Success, ApiError> {
     let (area, bucket, quota, code, what, command, url_type) = match work {
@@ -702,7 +721,10 @@ fn submit(
         command: command.to_owned(),
         url_type: url_type.to_owned(),
         areas: areas.iter().map(|a| a.as_str().to_owned()).collect(),
-        urls: urls.iter().map(|u| u.as_str().to_owned()).collect(),
+        urls: urls
+            .iter()
+            .map(|u| logged_url(u.as_str(), url_encode))
+            .collect(),
         time: now_ms.div_euclid(1000),
         secret_id: secret_id.to_owned(),
         statuses: Vec::new(),

@@ -37,7 +37,7 @@
 //! | `GET`/`POST` [`/`](API3_PATH) | API 3.0, judged as below; every answer HTTP 200 with `Content-Type: application/json` exactly (an injected failure: 503) |
 //! | `GET /latest/meta-data/cam/security-credentials/…` | the CVM metadata service's role and its temporary credentials |
 //! | `POST /` with `X-TC-Action: AssumeRole` or `AssumeRoleWithWebIdentity` | STS, issuing temporary credentials |
-//! | `GET /_emulator/tasks` | accepted requests of both APIs, in order |
+//! | `GET /_emulator/tasks` | accepted requests of both APIs, in order, as a JSON array streamed a few tasks at a time; `?offset=N&limit=M` for a slice |
 //! | `GET /_emulator/stats` | connections and requests counted |
 //! | `POST /_emulator/reset` | forget tasks, nonces, calls and quota use |
 //!
@@ -91,7 +91,9 @@
 //! domain's region; the emulator knows no domains), a push without one as
 //! mainland (documented), and a `global` push spends both areas. Accepted
 //! work answers `TaskId` (`1700000000-ab12cd34`); each URL is `process`, then
-//! `done` (or `fail`, [`TaskProgress`]) after the task delay. The
+//! `done` (or `fail`, [`TaskProgress`]) after the task delay; a URL sent
+//! with `UrlEncode` is logged with its non-ASCII bytes percent-encoded
+//! (`…/%E5%9B%BE` for `…/图`), as the real server logs it. The
 //! `Describe*Tasks` actions return API 3.0 tasks by `TaskId` or by
 //! `StartTime`/`EndTime` (Beijing time, `YYYY-MM-DD HH:MM:SS`), newest first,
 //! filtered by `PurgeType`, `Area`, `Status` and `Keyword` (a full URL or its

@@ -447,3 +447,98 @@ async fn a_seeded_pattern_with_lost_answers_is_repeatable() {
     })
     .await;
 }
+
+/// `GET /_emulator/tasks` streams the same pretty JSON array the whole
+/// list makes, across chunk boundaries, and serves slices with
+/// `?offset=N&limit=M`.
+#[tokio::test]
+async fn the_task_list_streams_whole_and_serves_slices() {
+    bounded(async {
+        let running = start(|config| config.rate_limit_per_minute = u32::MAX).await;
+        let transport = transport();
+        let host = format!("127.0.0.1:{}", running.addr().port());
+        let tasks = 600;
+        for nonce in 1..=tasks {
+            let signer = Signer {
+                timestamp: now(),
+                nonce,
+                ..Signer::default()
+            };
+            let query = signer
+                .sign(&request(Operation::FlushUrls, Areas::Mainland, 1))
+                .form();
+            let verdict = running.emulator().judge(tcdn_emulator::Inbound {
+                method: &http::Method::GET,
+                path: "/v2/index.php",
+                query: Some(&query),
+                host: Some(&host),
+                content_type: None,
+                body: b"",
+                target_len: query.len() + 14,
+            });
+            assert_eq!(verdict.code, Some(0), "{}", verdict.body);
+        }
+        let list = |query: &str| {
+            let url = format!("{}/_emulator/tasks{query}", running.origin());
+            let transport = &transport;
+            async move { transport.send(get(url)).await.unwrap() }
+        };
+        let whole = list("").await;
+        assert_eq!(whole.status(), 200);
+        let expected = serde_json::to_string_pretty(&running.emulator().tasks()).unwrap();
+        assert_eq!(std::str::from_utf8(whole.body()).unwrap(), expected);
+        // An HTTP/1.0 client gets it too, ended by the close.
+        let addr = running.addr();
+        let raw = tokio::task::spawn_blocking(move || {
+            use std::io::{Read, Write};
+            let mut stream = std::net::TcpStream::connect(addr).unwrap();
+            stream
+                .set_read_timeout(Some(Duration::from_secs(10)))
+                .unwrap();
+            stream
+                .write_all(b"GET /_emulator/tasks HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+                .unwrap();
+            let mut raw = String::new();
+            stream.read_to_string(&mut raw).unwrap();
+            raw
+        })
+        .await
+        .unwrap();
+        assert_eq!(
+            raw.split_once("\r\n\r\n").map(|(_, body)| body),
+            Some(expected.as_str())
+        );
+
+        let seqs = |body: &[u8]| -> Vec<u64> {
+            let value: serde_json::Value = serde_json::from_slice(body).unwrap();
+            value
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|task| task["seq"].as_u64().unwrap())
+                .collect()
+        };
+        let slices = [
+            ("?offset=10&limit=3", vec![11, 12, 13]),
+            ("?limit=2", vec![1, 2]),
+            ("?offset=598", vec![599, 600]),
+            ("?offset=600", vec![]),
+            ("?offset=9999&limit=5", vec![]),
+            ("?limit=0", vec![]),
+        ];
+        for (query, expected) in slices {
+            let answer = list(query).await;
+            assert_eq!(answer.status(), 200, "{query}");
+            assert_eq!(seqs(answer.body()), expected, "{query}");
+        }
+        assert_eq!(
+            seqs(list("?offset=100&limit=300").await.body()),
+            (101..=400).collect::<Vec<_>>()
+        );
+        for bad in ["?offset=x", "?limit=-1", "?page=2"] {
+            assert_eq!(list(bad).await.status(), 400, "{bad}");
+        }
+        running.shutdown().await.unwrap();
+    })
+    .await;
+}

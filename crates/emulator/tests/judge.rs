@@ -482,10 +482,17 @@ mod robustness {
         #![proptest_config(ProptestConfig::with_cases(256))]
 
         #[test]
-        fn arbitrary_queries_never_crash(query in ".{0,300}") {
+        fn arbitrary_queries_never_crash_and_are_all_refused(query in ".{0,300}") {
             let (emulator, _) = emulator();
             let verdict = judge_get(&emulator, &query);
-            prop_assert!(verdict.code != Some(0) || emulator.tasks().len() == 1);
+            // Unsigned text never passes: a refusal, with a code in an
+            // envelope or an HTTP error status, and nothing recorded.
+            prop_assert!(verdict.code != Some(0), "{:?} accepted", query);
+            prop_assert!(
+                verdict.code.is_some() || verdict.status != StatusCode::OK,
+                "{:?}: {:?}", query, verdict.body
+            );
+            prop_assert!(emulator.tasks().is_empty(), "{:?} recorded a task", query);
         }
 
         #[test]

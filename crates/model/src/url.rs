@@ -35,11 +35,14 @@ pub const MAX_URL_LEN: usize = 4096;
 ///   `!$&'()*+,;=`, `%XX` escapes and non-ASCII characters (internationalised
 ///   names are sent as given); `"`, `<`, `>`, `\`, `^`, `` ` ``, `{`, `|`,
 ///   `}` and a bare `%` cannot appear in a host;
-/// - no `#` fragment (browsers never send it, so no cache key contains it).
+/// - no `#` fragment (browsers never send it, so no cache key contains it);
+/// - every `%` starts an escape of two hex digits (`%20`, `%E5`): `%zz` or a
+///   `%2` at the end is a typo no server decodes the same way (write a
+///   literal `%` as `%25`).
 ///
 /// **Sent as given.** The value is never normalised: non-ASCII characters
 /// (`https://例子.cn/图片.jpg`) stay as they are and already-percent-encoded
-/// sequences (`%E5%9B%BE`, `%20`) are not decoded or re-checked. On the wire
+/// sequences (`%E5%9B%BE`, `%20`) are not decoded. On the wire
 /// the whole value is form-encoded once more (so `%20` travels as `%2520`),
 /// and the signature covers the raw value. Whether the CDN treats `图` and
 /// `%E5%9B%BE` as the same cache key is the CDN's business; pass the form
@@ -109,16 +112,7 @@ impl CdnUrl {
     /// # Ok::<(), tcdn_model::ModelError>(())
     /// ```
     pub fn dedupe_key(&self) -> Cow<'_, str> {
-        let value = self.as_str();
-        let end = scheme_and_authority_len(value);
-        let head = &value[..end];
-        if !head.chars().any(char::is_uppercase) {
-            return Cow::Borrowed(value);
-        }
-        let mut key = String::with_capacity(value.len());
-        key.push_str(&head.to_lowercase());
-        key.push_str(&value[end..]);
-        Cow::Owned(key)
+        dedupe_key_of(self.as_str())
     }
 
     /// Whether `self` and `other` name the same resource: equal but for the
@@ -126,6 +120,23 @@ impl CdnUrl {
     pub fn same_resource(&self, other: &CdnUrl) -> bool {
         self == other || self.dedupe_key() == other.dedupe_key()
     }
+}
+
+/// [`CdnUrl::dedupe_key`] of the text of a validated URL.
+pub(crate) fn dedupe_key_of(value: &str) -> Cow<'_, str> {
+    let end = scheme_and_authority_len(value);
+    let head = &value[..end];
+    // Bytes first: an ASCII head without capitals (nearly every URL) needs
+    // no decoding into chars.
+    if !head.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80)
+        || !head.chars().any(char::is_uppercase)
+    {
+        return Cow::Borrowed(value);
+    }
+    let mut key = String::with_capacity(value.len());
+    key.push_str(&head.to_lowercase());
+    key.push_str(&value[end..]);
+    Cow::Owned(key)
 }
 
 /// The length of `scheme://authority` in a validated URL.
@@ -203,7 +214,31 @@ fn is_plainly_valid(value: &str) -> bool {
     let refused = fold_words(bytes, b'a', |w| {
         any_below(w, 0x21) | any_above(w, 0x7E) | any_equal(w, b'#')
     });
-    refused == 0 && plain_scheme_len(bytes).is_some_and(|len| is_plain_authority(&bytes[len..]))
+    refused == 0
+        && plain_scheme_len(bytes).is_some_and(|len| is_plain_authority(&bytes[len..]))
+        && (!bytes.contains(&b'%') || bad_escape(value).is_none())
+}
+
+/// The first `%` of `value` that does not start a `%XX` escape of two hex
+/// digits, with the (at most two) characters after it.
+fn bad_escape(value: &str) -> Option<&str> {
+    let bytes = value.as_bytes();
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|&(_, &b)| b == b'%')
+        .map(|(at, _)| at)
+        .find(|&at| {
+            !(bytes.get(at + 1).is_some_and(u8::is_ascii_hexdigit)
+                && bytes.get(at + 2).is_some_and(u8::is_ascii_hexdigit))
+        })
+        .map(|at| {
+            let end = value[at + 1..]
+                .char_indices()
+                .nth(2)
+                .map_or(value.len(), |(i, _)| at + 1 + i);
+            &value[at..end]
+        })
 }
 
 /// The length of the `http://` or `https://` (any case) that starts
@@ -331,7 +366,19 @@ fn validate_in_full(value: &str) -> Result<(), ModelError> {
             ModelErrorKind::UrlHost,
             format!("URL {}: {rule}", quote(value)),
         )
-    })
+    })?;
+    if let Some(escape) = bad_escape(value) {
+        return Err(ModelError::new(
+            ModelErrorKind::UrlCharacter,
+            format!(
+                "URL {} holds the invalid percent-escape {}; `%` must be followed by two \
+                 hex digits (write a literal % as %25)",
+                quote(value),
+                quote(escape)
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// The part after `http://` or `https://`, matched without regard to case.
@@ -559,6 +606,13 @@ mod tests {
             ("https://a.example/?q=\u{ad}", UrlCharacter),
             ("https://a.example/\u{e0041}", UrlCharacter),
             ("https://a.example/\u{2066}", UrlCharacter),
+            ("https://a.example/%zz", UrlCharacter),
+            ("https://a.example/%2", UrlCharacter),
+            ("https://a.example/%", UrlCharacter),
+            ("https://a.example/a%2g?x", UrlCharacter),
+            ("https://a.example/?q=%%41", UrlCharacter),
+            ("https://a.example/%e5%9b%b", UrlCharacter),
+            ("https://a.example/%图", UrlCharacter),
         ];
         for (value, kind) in cases {
             assert_eq!(kind_of(value), Some(kind), "{value:?}");
@@ -621,6 +675,13 @@ mod tests {
             err.to_string(),
             r#"URL "ftp://files.example/a" must start with http:// or https://"#
         );
+        let err = CdnUrl::parse("https://a.example/100%zz/b").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            r#"URL "https://a.example/100%zz/b" holds the invalid percent-escape "%zz"; `%` must be followed by two hex digits (write a literal % as %25)"#
+        );
+        let err = CdnUrl::parse("https://a.example/%2").unwrap_err();
+        assert!(err.to_string().contains(r#"percent-escape "%2""#), "{err}");
     }
 
     /// The fast path never accepts what the full check refuses, and takes
@@ -638,6 +699,9 @@ mod tests {
             "https://a.example:0/",
             "https://a..example/",
             "https://a%zz.example/",
+            "https://a.example/%zz",
+            "https://a.example/%2",
+            "https://a.example/%2F%2f?q=%7E",
             "ftp://a.example/",
             "https:/a.example",
             "https://",

@@ -1,10 +1,11 @@
 //! [`CdnUrlList`]: many validated URLs in one text buffer, with no
 //! allocation per URL.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::error::ModelError;
-use crate::url::{CdnUrl, validate};
+use crate::url::{CdnUrl, dedupe_key_of, validate};
 
 /// Validated URLs in order, held as one text buffer and the end offset of
 /// each URL in it: about the URLs' own bytes plus 4 per URL, where a
@@ -201,6 +202,22 @@ impl CdnUrlList {
     pub fn get(&self, index: usize) -> Option<&str> {
         let (start, end) = self.ends.span(index)?;
         self.text.get(start..end)
+    }
+
+    /// The [`CdnUrl::dedupe_key`] of the URL at `index` (its scheme and
+    /// host in lower case), if there is one: borrowed from the list unless
+    /// the scheme or host has a capital.
+    ///
+    /// ```
+    /// use tcdn_model::CdnUrlList;
+    ///
+    /// let mut list = CdnUrlList::new();
+    /// list.push("HTTPS://A.Example/UP")?;
+    /// assert_eq!(list.dedupe_key(0).as_deref(), Some("https://a.example/UP"));
+    /// # Ok::<(), tcdn_model::ModelError>(())
+    /// ```
+    pub fn dedupe_key(&self, index: usize) -> Option<Cow<'_, str>> {
+        self.get(index).map(dedupe_key_of)
     }
 
     /// The URL at `index` as a [`CdnUrl`] (a copy of its text, not checked

@@ -13,7 +13,7 @@ use tcdn_model::{
 /// `;`, `?`, non-ASCII).
 fn url_text() -> impl Strategy<Value = String> {
     "[hH][tT][tT][pP][sS]?://([a-z0-9-]{1,12}(\\.[a-z]{2,4})?|例子\\.cn|\\[::1\\])(:[1-9][0-9]{0,3})?\
-     (/[a-zA-Z0-9._~%&=+?;:,'()!*$@图片猫-]{0,12}){0,4}"
+     (/([a-zA-Z0-9._~&=+?;:,'()!*$@图片猫-]|%[0-9a-fA-F]{2}){0,12}){0,4}"
 }
 
 fn cdn_url() -> impl Strategy<Value = CdnUrl> {
@@ -215,8 +215,39 @@ proptest! {
 
     #[test]
     fn arbitrary_strings_as_urls_never_panic(text in any::<String>()) {
-        if let Ok(url) = CdnUrl::parse(&text) {
-            prop_assert_eq!(url.as_str(), text.as_str());
+        let _ = CdnUrl::parse(&text);
+    }
+
+    #[test]
+    fn text_after_a_scheme_is_kept_as_given_and_accepted_only_when_every_rule_holds(
+        scheme in "[hH][tT][tT][pP][sS]?://",
+        rest in prop_oneof![
+            any::<String>(),
+            "[ -~]{0,40}",
+            "[a-zA-Z0-9.-]{1,12}(:[0-9]{1,6})?(/[ -~]{0,10}){0,3}",
+            "[a-z]{1,8}\\.example(/([a-z%#?]|%[0-9a-fA-Fg]{0,2}){0,12}){0,3}",
+        ],
+    ) {
+        let text = format!("{scheme}{rest}");
+        match CdnUrl::parse(&text) {
+            Ok(url) => {
+                prop_assert_eq!(url.as_str(), text.as_str());
+                prop_assert!(!text.contains('#'), "{:?} has a fragment", text);
+                prop_assert!(!text.chars().any(|c| c.is_whitespace() || c.is_control()), "{:?}", text);
+                let bytes = text.as_bytes();
+                for (at, _) in text.match_indices('%') {
+                    prop_assert!(
+                        bytes.get(at + 1).is_some_and(u8::is_ascii_hexdigit)
+                            && bytes.get(at + 2).is_some_and(u8::is_ascii_hexdigit),
+                        "{:?} has a bad escape at {}", text, at
+                    );
+                }
+            }
+            Err(error) => prop_assert!(
+                matches!(error.kind(), ModelErrorKind::UrlCharacter | ModelErrorKind::UrlHost
+                    | ModelErrorKind::UrlFragment | ModelErrorKind::UrlTooLong),
+                "{:?}: {}", text, error
+            ),
         }
     }
 

@@ -1,8 +1,10 @@
 //! Every API 3.0 answer body under `fixtures/model/v3_answers/` reads as its
 //! `.expected.json` says (see the README there).
 //!
-//! To write the expectations of new fixtures, run with `TCDN_BLESS=1` and
-//! review the diff.
+//! To write the expectations of new fixtures, run with `TCDN_BLESS=1`,
+//! review the diff, and run again without it: a blessing run that changes
+//! an expectation still fails, so it can never pass in place of the check
+//! (and `cargo xtask test` clears `TCDN_BLESS`).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -89,6 +91,7 @@ fn observed(answer: &str, body: &[u8]) -> Value {
 #[test]
 fn every_fixture_reads_as_expected() {
     let bless = std::env::var_os("TCDN_BLESS").is_some();
+    let mut blessed = Vec::new();
     let mut bodies: Vec<PathBuf> = fs::read_dir(fixtures_dir())
         .unwrap()
         .map(|entry| entry.unwrap().path())
@@ -103,12 +106,22 @@ fn every_fixture_reads_as_expected() {
             serde_json::from_slice(&fs::read(&expected_path).unwrap()).unwrap();
         let answer = expected["answer"].as_str().unwrap().to_owned();
         let got = observed(&answer, &body);
+        if got == expected["read"] {
+            continue;
+        }
         if bless {
             expected["read"] = got;
             let text = serde_json::to_string_pretty(&expected).unwrap() + "\n";
             fs::write(&expected_path, text).unwrap();
+            blessed.push(expected_path.display().to_string());
         } else {
             assert_eq!(got, expected["read"], "{}", body_path.display());
         }
     }
+    assert!(
+        blessed.is_empty(),
+        "TCDN_BLESS rewrote {} expectation(s); review the diff and run again without it: \
+         {blessed:#?}",
+        blessed.len()
+    );
 }

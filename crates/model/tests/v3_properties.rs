@@ -16,7 +16,7 @@ use tcdn_model::{CdnUrl, ModelErrorKind, decode_form};
 
 fn cdn_url() -> impl Strategy<Value = CdnUrl> {
     "[hH][tT][tT][pP][sS]?://([a-z0-9-]{1,12}(\\.[a-z]{2,4})?|例子\\.cn|\\[::1\\])(:[1-9][0-9]{0,3})?\
-     (/[a-zA-Z0-9._~%&=+?;:,'()!*$@\"\\\\图片猫-]{0,12}){0,4}"
+     (/([a-zA-Z0-9._~&=+?;:,'()!*$@\"\\\\图片猫-]|%[0-9a-fA-F]{2}){0,12}){0,4}"
         .prop_map(|text| text.parse().expect("the strategy only makes valid URLs"))
 }
 

@@ -107,31 +107,72 @@ async fn silent_transport_only_ends_by_the_callers_deadline() {
     assert_eq!(transport.received(), 1);
 }
 
+/// Each constructor gives its own kind, keeps the detail, and says whether
+/// the request may have reached the server as the kind's documentation
+/// does (written out here, not read back from the code).
 #[test]
-fn every_kind_can_be_constructed_for_tests() {
+fn each_constructor_gives_its_kind_detail_and_whether_anything_was_sent() {
     let cases = [
-        (TransportError::connect("c"), ErrorKind::Connect),
-        (TransportError::timeout("t"), ErrorKind::Timeout),
-        (TransportError::tls("t"), ErrorKind::Tls),
-        (TransportError::io("i"), ErrorKind::Io),
+        (
+            TransportError::connect("d-connect"),
+            ErrorKind::Connect,
+            false,
+        ),
+        (
+            TransportError::timeout("d-timeout"),
+            ErrorKind::Timeout,
+            true,
+        ),
+        (TransportError::tls("d-tls"), ErrorKind::Tls, false),
+        (TransportError::io("d-io"), ErrorKind::Io, true),
         (
             TransportError::response_too_large(1),
             ErrorKind::ResponseTooLarge,
+            true,
         ),
         (
-            TransportError::invalid_request("r"),
+            TransportError::invalid_request("d-invalid"),
             ErrorKind::InvalidRequest,
+            false,
         ),
         (
-            TransportError::insecure_scheme("s"),
+            TransportError::insecure_scheme("d-insecure"),
             ErrorKind::InsecureScheme,
+            false,
         ),
-        (TransportError::proxy("p"), ErrorKind::Proxy),
+        (TransportError::proxy("d-proxy"), ErrorKind::Proxy, false),
     ];
-    for (error, kind) in cases {
-        assert_eq!(error.kind(), kind);
-        assert_eq!(TransportError::from(kind).kind(), kind);
+    let mut kinds = std::collections::HashSet::new();
+    for (error, kind, reached) in &cases {
+        assert_eq!(error.kind(), *kind, "{error}");
+        assert!(kinds.insert(error.kind()), "{kind:?} twice");
+        assert_eq!(error.may_have_reached_server(), *reached, "{error}");
+        let shown = error.to_string();
+        assert!(shown.contains(error.detail()), "{shown}");
+        let expected_detail = format!("d-{}", kind.to_string().split(' ').next().unwrap());
+        if *kind != ErrorKind::ResponseTooLarge {
+            assert_eq!(error.detail(), expected_detail);
+        }
+        assert!(
+            shown.ends_with(if *reached {
+                "(the request may have reached the server)"
+            } else {
+                "(the request was not sent)"
+            }),
+            "{shown}"
+        );
+        let from_kind = TransportError::from(*kind);
+        assert_eq!(from_kind.kind(), *kind);
+        assert_eq!(from_kind.may_have_reached_server(), *reached, "{kind:?}");
     }
+    // Refined afterwards: a connect timeout sent nothing.
+    let connect_timeout = TransportError::timeout("connect").with_may_have_reached_server(false);
+    assert!(!connect_timeout.may_have_reached_server());
+    assert!(
+        connect_timeout
+            .to_string()
+            .ends_with("(the request was not sent)")
+    );
 }
 
 #[tokio::test]

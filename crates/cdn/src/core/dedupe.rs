@@ -8,7 +8,9 @@ use std::sync::OnceLock;
 use foldhash::fast::RandomState;
 use tcdn_model::{CdnUrl, CdnUrlList, ModelError};
 
-/// URLs in first-seen order with every repeat dropped: the proof a
+/// URLs in first-seen order with every repeat dropped (a repeat names the
+/// same resource: equal but for the letter case of scheme and host, see
+/// [`CdnUrl::dedupe_key`]; the first spelling is kept): the proof a
 /// [`RequestBuilder::plan_distinct`](crate::v2::RequestBuilder::plan_distinct)
 /// needs to skip deduplicating again.
 ///
@@ -121,7 +123,9 @@ impl<S: BuildHasher> Dedupe<S> {
         debug_assert!(count <= AHEAD, "{count} URLs to settle at once");
         let mut hashes = [0u64; AHEAD];
         for (hash, at) in hashes.iter_mut().zip(from..self.urls.len()) {
-            *hash = self.hasher.hash_one(self.urls.get(at).unwrap_or_default());
+            *hash = self
+                .hasher
+                .hash_one(self.urls.dedupe_key(at).unwrap_or_default());
         }
         self.reserve_index(count);
         self.index.touch(hashes[..count].iter().copied());
@@ -136,13 +140,18 @@ impl<S: BuildHasher> Dedupe<S> {
         }
     }
 
-    /// Whether an URL before position `at` equals the one there, whose hash
-    /// is `hash`; if none does, `at` is indexed (room was reserved).
+    /// Whether an URL before position `at` names the same resource as the
+    /// one there (equal but for the case of scheme and host), whose hash is
+    /// `hash`; if none does, `at` is indexed (room was reserved).
     fn find_or_index(&mut self, hash: u64, at: usize) -> bool {
         let Self { urls, index, .. } = self;
         let url = urls.get(at);
-        index.find_or_insert(hash, at, |i| urls.get(i) == url)
-            || (Index::MOST..at).any(|i| urls.get(i) == url)
+        let same = |i: usize| {
+            let other = urls.get(i);
+            // Byte-equal repeats, nearly all of them, need no key.
+            other == url || urls.dedupe_key(i) == urls.dedupe_key(at)
+        };
+        index.find_or_insert(hash, at, same) || (Index::MOST..at).any(same)
     }
 }
 
@@ -218,7 +227,7 @@ impl Index {
             .filter(|&&slot| slot != 0)
             .map(|&slot| ((slot & positions) - 1) as usize)
         {
-            let hash = hasher.hash_one(urls.get(position).unwrap_or_default());
+            let hash = hasher.hash_one(urls.dedupe_key(position).unwrap_or_default());
             self.find_or_insert(hash, position, |_| false);
         }
     }
@@ -500,6 +509,37 @@ mod tests {
             7
         }
         fn write(&mut self, _: &[u8]) {}
+    }
+
+    #[test]
+    fn scheme_and_host_are_compared_without_case_and_the_first_spelling_stays() {
+        let mut distinct = DistinctUrls::new();
+        let mut inserter = distinct.inserter();
+        for text in [
+            "HTTPS://A.EXAMPLE/UP",
+            "https://a.example/UP",
+            "https://a.example/up",
+            "Https://A.example/UP",
+            "https://Ä.example/x",
+            "https://ä.example/x",
+        ] {
+            inserter.insert_str(text).unwrap();
+        }
+        drop(inserter);
+        assert_eq!(
+            distinct.iter().collect::<Vec<_>>(),
+            [
+                "HTTPS://A.EXAMPLE/UP",
+                "https://a.example/up",
+                "https://Ä.example/x"
+            ]
+        );
+        assert_eq!(distinct.duplicates(), 3);
+        assert!(!distinct.insert("https://A.EXAMPLE/UP".parse().unwrap()));
+        assert!(
+            distinct.insert_str("http://a.example/up").unwrap(),
+            "another scheme"
+        );
     }
 
     #[test]

@@ -223,8 +223,9 @@ impl CredentialProvider for CvmRoleProvider {
                 return Err(CredentialError::new(
                     CredentialErrorKind::Refused,
                     format!(
-                        "{NAME}: {} answered Code {code:?} for role {role}",
-                        self.service()
+                        "{NAME}: {} answered Code \"{}\" for role {role}",
+                        self.service(),
+                        crate::text::printable(code)
                     ),
                 ));
             }

@@ -279,15 +279,16 @@ impl Sts {
         let request_id = answer
             .request_id
             .as_deref()
-            .map(|id| format!(", RequestId {id}"))
+            .map(|id| format!(", RequestId {}", crate::text::printable(id)))
             .unwrap_or_default();
         if let Some(error) = answer.error {
             let message = error.message.unwrap_or_default();
             return Err(CredentialError::new(
                 CredentialErrorKind::Refused,
                 format!(
-                    "{service_name} refused {action}: {} ({message}{request_id})",
-                    error.code
+                    "{service_name} refused {action}: {} ({}{request_id})",
+                    crate::text::printable(&error.code),
+                    crate::text::printable(&message)
                 ),
             ));
         }
@@ -552,6 +553,38 @@ mod tests {
         for bad in ["x", "has space", &"a".repeat(129), "naïve"] {
             assert!(bad.parse::<RoleSessionName>().is_err(), "{bad}");
         }
+    }
+
+    #[tokio::test]
+    async fn a_refusals_text_is_escaped() {
+        let hostile = r"x\u001b[2J\nforged\u202e";
+        let answer = format!(
+            r#"{{"Response":{{"Error":{{"Code":"{hostile}","Message":"{hostile}"}},"RequestId":"{hostile}"}}}}"#
+        );
+        let sts = Sts {
+            transport: Arc::new(
+                crate::test_util::mock::ScriptedTransport::new().then_respond(400, answer),
+            ),
+            origin: ServiceOrigin::parse("http://127.0.0.1:9").unwrap(),
+            clock: Arc::new(crate::test_util::ManualClock::new(1_700_000_000)),
+        };
+        let err = sts
+            .call(
+                "AssumeRoleWithWebIdentity",
+                "ap-guangzhou",
+                "{}".into(),
+                None,
+            )
+            .await
+            .err()
+            .unwrap();
+        let text = err.to_string();
+        assert!(!text.contains(['\u{1b}', '\n', '\u{202e}']), "{text:?}");
+        assert_eq!(
+            text.matches(r"x\u{1b}[2J\u{a}forged\u{202e}").count(),
+            3,
+            "{text}"
+        );
     }
 
     #[test]

@@ -108,7 +108,9 @@ impl EmulatorProcess {
             .unwrap();
         write!(
             stream,
-            "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
+            // HTTP/1.0: a streamed answer (the task list) comes without
+            // chunked encoding, its end marked by the close.
+            "GET {path} HTTP/1.0\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
         )
         .unwrap();
         let mut response = String::new();

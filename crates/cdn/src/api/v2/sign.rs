@@ -455,7 +455,7 @@ mod tests {
                 operation in operation(),
                 areas in areas(),
                 url_count in 1usize..45,
-                path in "[a-z0-9/%?&=+~图]{0,12}",
+                path in "([a-z0-9/?&=+~图]|%[0-9A-F]{2}){0,12}",
                 extras in prop::collection::vec((extra_name(), "\\PC{0,8}"), 0..4),
                 get in any::<bool>(),
                 sha256 in any::<bool>(),

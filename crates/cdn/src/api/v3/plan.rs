@@ -307,7 +307,7 @@ mod tests {
             .collect();
         input.insert(
             700,
-            format!("https://a.example/{}", "%".repeat(4000))
+            format!("https://a.example/{}", "&".repeat(4000))
                 .parse()
                 .unwrap(),
         );
