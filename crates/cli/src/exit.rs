@@ -171,64 +171,15 @@ impl CliError {
         }
     }
 
-    /// The JSON error document of `--output json`, newline included:
-    /// `{"schema":1,"error":{"kind","message","problems":[{"source","line",
-    /// "value","message"}]}}`.
-    pub fn to_json(&self) -> String {
-        use crate::input::Origin;
-        let problems = self
-            .problems
-            .iter()
-            .map(|problem| {
-                let (source, line) = match &problem.origin {
-                    Origin::Argument(n) => ("arguments", *n),
-                    Origin::Line { source, line } => (source.as_str(), *line),
-                };
-                ProblemEntry {
-                    source,
-                    line,
-                    value: problem.value.as_deref(),
-                    message: &problem.reason,
-                }
-            })
-            .collect();
-        let document = ErrorDocument {
-            schema: crate::output::SCHEMA,
-            error: ErrorBody {
-                kind: self.kind().name(),
-                message: &self.message,
-                problems,
-            },
-        };
-        let mut text = serde_json::to_string(&document).unwrap_or_default();
-        text.push('\n');
-        text
+    /// The message.
+    pub fn message(&self) -> &str {
+        &self.message
     }
-}
 
-/// `{"schema","error"}`, in that order.
-#[derive(serde::Serialize)]
-struct ErrorDocument<'a> {
-    schema: u32,
-    error: ErrorBody<'a>,
-}
-
-/// `{"kind","message","problems"}`, in that order.
-#[derive(serde::Serialize)]
-struct ErrorBody<'a> {
-    kind: &'static str,
-    message: &'a str,
-    problems: Vec<ProblemEntry<'a>>,
-}
-
-/// `{"source","line","value","message"}`, in that order: `source` is the
-/// file (`stdin`) or `arguments`, `line` the line or argument number.
-#[derive(serde::Serialize)]
-struct ProblemEntry<'a> {
-    source: &'a str,
-    line: usize,
-    value: Option<&'a str>,
-    message: &'a str,
+    /// The input values refused, each with where it came from.
+    pub fn problems(&self) -> &[crate::input::Problem] {
+        &self.problems
+    }
 }
 
 impl fmt::Display for CliError {

@@ -9,13 +9,16 @@
 #![forbid(unsafe_code)]
 
 mod args;
+mod dry_run;
 mod emulator_cmd;
 mod exit;
 mod input;
 mod man;
 mod ordered;
 mod output;
+mod progress;
 mod queries;
+mod setup;
 mod signals;
 mod submit;
 mod wait_cmd;
@@ -154,7 +157,7 @@ fn asks_for_json(args: impl Iterator<Item = std::ffi::OsString>) -> bool {
 fn print_error_document(error: &exit::CliError) {
     let mut stdout = std::io::stdout().lock();
     let _ = stdout
-        .write_all(error.to_json().as_bytes())
+        .write_all(output::error_document(error).as_bytes())
         .and_then(|()| stdout.flush());
 }
 

@@ -12,6 +12,7 @@ use tcdn::wait::TaskLog;
 use tcdn::{Areas, CdnUrl, Failure, HttpMethod, Operation, Report, printable};
 
 use crate::args::OutputArg;
+use crate::exit::CliError;
 
 /// The version of every JSON document's shape (reports, quotas, tasks,
 /// errors), its `"schema"` field: within a version, fields are only ever
@@ -34,6 +35,65 @@ fn write_versioned<T: serde::Serialize>(out: &mut impl Write, document: &T) -> i
     };
     serde_json::to_writer(&mut *out, &versioned).map_err(io::Error::from)?;
     writeln!(out)
+}
+
+/// The JSON error document of `--output json`, newline included:
+/// `{"schema":1,"error":{"kind","message","problems":[{"source","line",
+/// "value","message"}]}}`.
+pub fn error_document(error: &CliError) -> String {
+    use crate::input::Origin;
+    let problems = error
+        .problems()
+        .iter()
+        .map(|problem| {
+            let (source, line) = match &problem.origin {
+                Origin::Argument(n) => ("arguments", *n),
+                Origin::Line { source, line } => (source.as_str(), *line),
+            };
+            ProblemEntry {
+                source,
+                line,
+                value: problem.value.as_deref(),
+                message: &problem.reason,
+            }
+        })
+        .collect();
+    let document = ErrorDocument {
+        schema: SCHEMA,
+        error: ErrorBody {
+            kind: error.kind().name(),
+            message: error.message(),
+            problems,
+        },
+    };
+    let mut text = serde_json::to_string(&document).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// `{"schema","error"}`, in that order.
+#[derive(serde::Serialize)]
+struct ErrorDocument<'a> {
+    schema: u32,
+    error: ErrorBody<'a>,
+}
+
+/// `{"kind","message","problems"}`, in that order.
+#[derive(serde::Serialize)]
+struct ErrorBody<'a> {
+    kind: &'static str,
+    message: &'a str,
+    problems: Vec<ProblemEntry<'a>>,
+}
+
+/// `{"source","line","value","message"}`, in that order: `source` is the
+/// file (`stdin`) or `arguments`, `line` the line or argument number.
+#[derive(serde::Serialize)]
+struct ProblemEntry<'a> {
+    source: &'a str,
+    line: usize,
+    value: Option<&'a str>,
+    message: &'a str,
 }
 
 /// Writes one signed request of a dry run.

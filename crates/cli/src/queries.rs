@@ -12,7 +12,7 @@ use tcdn::{Api, Areas, Client, Job, Operation};
 use crate::args::{ApiArg, ClientOptions};
 use crate::exit::{CliError, ExitStatus};
 use crate::output;
-use crate::submit::{Setup, runtime};
+use crate::setup::{Setup, runtime};
 
 fn v3_only(command: &str) -> CliError {
     CliError::usage(format!(

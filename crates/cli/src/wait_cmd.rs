@@ -13,7 +13,8 @@ use tcdn::{Cancel, Client, Report};
 use crate::args::{ApiArg, ClientOptions, KindArg, WaitArgs};
 use crate::exit::{CliError, ExitStatus};
 use crate::output;
-use crate::submit::{Setup, progress_bar, runtime};
+use crate::progress::progress_bar;
+use crate::setup::{Setup, runtime};
 
 /// Waits on `report`'s tasks (after a submission), with a progress bar;
 /// an interrupt ends the wait, and the URLs not seen done are failed with
