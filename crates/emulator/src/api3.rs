@@ -19,9 +19,10 @@ use tcdn_model::v3::{
 
 use tcdn_sign::{SecretKey, tc3};
 
+use crate::auth::{host_candidates, verify_v1};
 use crate::beijing;
 use crate::config::Config;
-use crate::identity::Identities;
+use crate::identities::Identities;
 use crate::state::{
     AcceptedTask, Api, AreaName, Bucket, RateKey, State, Stored, V3Work, beijing_day,
 };
@@ -227,46 +228,6 @@ fn mime(headers: &HeaderMap) -> Option<&str> {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(|v| v.split(';').next().unwrap_or("").trim())
-}
-
-/// The hosts a signature may have been made for: the `Host` received (and
-/// without its port), then the public host.
-fn host_candidates<'a>(received: Option<&'a str>, public: &'a str) -> Vec<&'a str> {
-    let mut hosts = Vec::with_capacity(3);
-    if let Some(host) = received {
-        hosts.push(host);
-        if let Some((bare, port)) = host.rsplit_once(':')
-            && !bare.is_empty()
-            && port.bytes().all(|b| b.is_ascii_digit())
-        {
-            hosts.push(bare);
-        }
-    }
-    if !hosts.contains(&public) {
-        hosts.push(public);
-    }
-    hosts
-}
-
-/// Checks a v1 signature (`Signature` among `pairs`) against each of
-/// [`host_candidates`]; the last failure, as text, when none matches.
-pub(crate) fn verify_v1(
-    key: &SecretKey,
-    method: tcdn_sign::HttpMethod,
-    received_host: Option<&str>,
-    public_host: &str,
-    path: &str,
-    pairs: &[(&str, &str)],
-) -> Result<(), String> {
-    let mut last_error = None;
-    for host in host_candidates(received_host, public_host) {
-        let endpoint = tcdn_sign::Endpoint::new(method, host, path);
-        match tcdn_sign::verify(key, &endpoint, pairs) {
-            Ok(()) => return Ok(()),
-            Err(error) => last_error = Some(error),
-        }
-    }
-    Err(last_error.map_or_else(|| "signature mismatch".to_owned(), |e| e.to_string()))
 }
 
 /// The timestamp check shared by both signatures (after the signature, so

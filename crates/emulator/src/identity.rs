@@ -17,21 +17,29 @@
 //! (`ResourceNotFound.RoleNotExist`). Credentials live the shorter of
 //! `DurationSeconds` (1 to 43200, default 7200) and the configured TTL.
 
-use std::collections::HashMap;
-use std::fmt;
-use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 use http::{HeaderMap, Method, Request, Response, StatusCode, header};
 use http_body_util::{BodyExt, Full, Limited};
 use serde_json::{Value, json};
-use tcdn_sign::SecretKey;
 use tcdn_sign::tc3::{self, Authorization, Service};
 
 use crate::config::{API3_PATH, Config};
-use crate::server::Emulator;
+use crate::identities::{Fresh, rfc3339};
 use crate::state::{Api, State};
+
+/// What the identity services need of the emulator that serves them: its
+/// configuration, its state (where the credentials it issues are kept) and
+/// its clock.
+pub(crate) trait Host {
+    /// The configuration.
+    fn config(&self) -> &Config;
+    /// The state, locked.
+    fn state(&self) -> std::sync::MutexGuard<'_, State>;
+    /// The emulator's clock, in Unix milliseconds.
+    fn now_millis(&self) -> i64;
+}
 
 /// The metadata path naming the instance's role; the role's credentials
 /// are at this path followed by the name.
@@ -45,9 +53,6 @@ const STS_ACTIONS: [&str; 2] = ["AssumeRole", "AssumeRoleWithWebIdentity"];
 const MAX_STS_BODY: usize = 64 * 1024;
 /// How far a TC3 `X-TC-Timestamp` may be from the clock (5 minutes).
 const SIGNATURE_WINDOW_S: i64 = 300;
-/// Issued credentials are forgotten this long after they expire (until
-/// then, using them is answered "expired", not "unknown").
-const FORGET_AFTER_MS: i64 = 24 * 3600 * 1000;
 /// The longest `DurationSeconds` STS accepts.
 const MAX_DURATION_S: u64 = 43_200;
 /// `DurationSeconds` when none is given.
@@ -81,136 +86,9 @@ pub(crate) fn route<B>(request: &Request<B>) -> Option<Route> {
         .then_some(Route::Sts)
 }
 
-/// One issue of temporary credentials.
-struct Issued {
-    secret_key: Arc<SecretKey>,
-    token: String,
-    expires_ms: i64,
-}
-
-impl fmt::Debug for Issued {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Issued")
-            .field("expires_ms", &self.expires_ms)
-            .finish_non_exhaustive()
-    }
-}
-
-/// The temporary credentials issued, by `SecretId`.
-#[derive(Debug)]
-pub(crate) struct Identities {
-    issued: HashMap<String, Issued>,
-    rng: fastrand::Rng,
-}
-
-impl Default for Identities {
-    fn default() -> Self {
-        Self {
-            issued: HashMap::new(),
-            // Unseeded: issued keys must not be predictable from the fault
-            // seed.
-            rng: fastrand::Rng::new(),
-        }
-    }
-}
-
-/// Credentials just issued, to be written into an answer.
-struct Fresh {
-    secret_id: String,
-    secret_key: String,
-    token: String,
-    expires_s: i64,
-}
-
-/// Why temporary credentials are refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum TokenProblem {
-    /// No token, or another one.
-    WrongToken,
-    /// Expired at the given Unix second.
-    Expired(i64),
-}
-
-impl Identities {
-    fn text(&mut self, len: usize) -> String {
-        (0..len).map(|_| self.rng.alphanumeric()).collect()
-    }
-
-    fn issue(&mut self, now_ms: i64, lifetime: Duration) -> Fresh {
-        self.issued
-            .retain(|_, issued| issued.expires_ms.saturating_add(FORGET_AFTER_MS) > now_ms);
-        let secret_id = format!("AKIDtmp{}", self.text(29));
-        let secret_key = self.text(32);
-        let token = self.text(96);
-        let lifetime_ms = i64::try_from(lifetime.as_millis()).unwrap_or(i64::MAX);
-        let expires_ms = now_ms.saturating_add(lifetime_ms);
-        self.issued.insert(
-            secret_id.clone(),
-            Issued {
-                secret_key: Arc::new(SecretKey::new(secret_key.clone())),
-                token: token.clone(),
-                expires_ms,
-            },
-        );
-        Fresh {
-            secret_id,
-            secret_key,
-            token,
-            expires_s: expires_ms.div_euclid(1000),
-        }
-    }
-
-    /// The key of issued credentials `secret_id`, expired or not (their
-    /// token and expiry are checked by [`check`](Self::check)).
-    pub(crate) fn key_for(&self, secret_id: &str) -> Option<Arc<SecretKey>> {
-        self.issued
-            .get(secret_id)
-            .map(|issued| Arc::clone(&issued.secret_key))
-    }
-
-    /// `None` when `secret_id` was not issued here; otherwise whether
-    /// `token` goes with it and it is still valid at `at_ms`.
-    pub(crate) fn check(
-        &self,
-        secret_id: &str,
-        token: Option<&str>,
-        at_ms: i64,
-    ) -> Option<Result<(), TokenProblem>> {
-        let issued = self.issued.get(secret_id)?;
-        // Constant-time comparison is not needed by a local test server.
-        if token != Some(issued.token.as_str()) {
-            return Some(Err(TokenProblem::WrongToken));
-        }
-        if at_ms >= issued.expires_ms {
-            return Some(Err(TokenProblem::Expired(
-                issued.expires_ms.div_euclid(1000),
-            )));
-        }
-        Some(Ok(()))
-    }
-
-    fn is_empty(&self) -> bool {
-        self.issued.is_empty()
-    }
-}
-
-impl TokenProblem {
-    fn message(&self, secret_id: &str) -> String {
-        match self {
-            Self::WrongToken => format!(
-                "the token is missing or does not belong to the temporary SecretId {secret_id}"
-            ),
-            Self::Expired(at) => format!(
-                "the temporary credentials of SecretId {secret_id} expired at {} (Unix {at})",
-                rfc3339(*at)
-            ),
-        }
-    }
-}
-
 /// Serves a request to the identity services.
 pub(crate) async fn serve(
-    emulator: &Emulator,
+    emulator: &impl Host,
     route: Route,
     request: Request<hyper::body::Incoming>,
 ) -> Response<Full<Bytes>> {
@@ -220,7 +98,7 @@ pub(crate) async fn serve(
     }
 }
 
-fn metadata<B>(emulator: &Emulator, request: &Request<B>) -> Response<Full<Bytes>> {
+fn metadata<B>(emulator: &impl Host, request: &Request<B>) -> Response<Full<Bytes>> {
     if request.method() != Method::GET {
         return text(StatusCode::METHOD_NOT_ALLOWED, "only GET is served here\n");
     }
@@ -255,7 +133,7 @@ fn metadata<B>(emulator: &Emulator, request: &Request<B>) -> Response<Full<Bytes
 }
 
 async fn sts(
-    emulator: &Emulator,
+    emulator: &impl Host,
     request: Request<hyper::body::Incoming>,
 ) -> Response<Full<Bytes>> {
     let (parts, body) = request.into_parts();
@@ -482,7 +360,7 @@ fn authenticate(
 /// the wrong token, or that expired before the request arrived; `None` lets
 /// the API's judge decide the rest.
 pub(crate) fn gate(
-    emulator: &Emulator,
+    emulator: &impl Host,
     api: Api,
     parts: &http::request::Parts,
     body: &[u8],
@@ -566,21 +444,6 @@ fn flat_params(parts: &http::request::Parts, body: &[u8]) -> Option<Vec<(String,
     }
 }
 
-/// `YYYY-MM-DDTHH:MM:SSZ` (UTC), the form of `Expiration`; times outside
-/// 1970 to 9999 (which no clock of the emulator gives) are written as the
-/// first or last second.
-pub(crate) fn rfc3339(unix_s: i64) -> String {
-    let unix_s = unix_s.clamp(0, tc3::MAX_TIMESTAMP as i64) as u64;
-    let date = tc3::Date::from_days_since_epoch(unix_s / 86_400).expect("clamped to Date's range");
-    let secs = unix_s % 86_400;
-    format!(
-        "{date}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
-}
-
 /// API 3.0's error shape, HTTP 200: STS's codes are not the CDN's, so the
 /// body is written here.
 fn error_response(code: &str, message: &str, request_id: &str) -> Response<Full<Bytes>> {
@@ -618,13 +481,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn expiration_is_utc_rfc3339() {
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(2_000_000_000), "2033-05-18T03:33:20Z");
-        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
-    }
-
-    #[test]
     fn role_arns_are_judged_by_shape() {
         assert_eq!(
             role_name("qcs::cam::uin/100000000001:roleName/deploy"),
@@ -644,34 +500,5 @@ mod tests {
         ] {
             assert_eq!(role_name(bad), None, "{bad}");
         }
-    }
-
-    #[test]
-    fn issued_credentials_need_their_token_and_expire() {
-        let mut identities = Identities::default();
-        let fresh = identities.issue(1_000_000, Duration::from_secs(60));
-        assert_eq!(fresh.expires_s, 1_060);
-        let id = fresh.secret_id.as_str();
-        assert!(identities.key_for(id).is_some());
-        assert_eq!(identities.check("AKIDother", None, 0), None);
-        assert_eq!(
-            identities.check(id, Some(&fresh.token), 1_059_999),
-            Some(Ok(()))
-        );
-        assert_eq!(
-            identities.check(id, Some("forged"), 1_000_000),
-            Some(Err(TokenProblem::WrongToken))
-        );
-        assert_eq!(
-            identities.check(id, None, 1_000_000),
-            Some(Err(TokenProblem::WrongToken))
-        );
-        assert_eq!(
-            identities.check(id, Some(&fresh.token), 1_060_000),
-            Some(Err(TokenProblem::Expired(1_060)))
-        );
-        // Forgotten a day after expiry, when the next issue tidies up.
-        identities.issue(1_060_000 + FORGET_AFTER_MS, Duration::from_secs(60));
-        assert!(identities.key_for(id).is_none());
     }
 }

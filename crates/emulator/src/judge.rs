@@ -147,7 +147,7 @@ pub(crate) fn judge(
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    if let Err(why) = crate::api3::verify_v1(
+    if let Err(why) = crate::auth::verify_v1(
         key,
         method,
         inbound.host,

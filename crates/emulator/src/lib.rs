@@ -152,9 +152,11 @@
 #![forbid(unsafe_code)]
 
 mod api3;
+mod auth;
 mod beijing;
 mod clock;
 mod config;
+mod identities;
 mod identity;
 mod judge;
 mod listen;

@@ -635,6 +635,20 @@ impl Emulator {
     }
 }
 
+impl identity::Host for Emulator {
+    fn config(&self) -> &Config {
+        Emulator::config(self)
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        Emulator::state(self)
+    }
+
+    fn now_millis(&self) -> i64 {
+        Emulator::now_millis(self)
+    }
+}
+
 /// Adds `Connection: close`, for answers after which the rest of the
 /// request is not worth reading.
 fn closing(mut response: Response<Full<Bytes>>) -> Response<Full<Bytes>> {

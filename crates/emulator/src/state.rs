@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use crate::identity::Identities;
+use crate::identities::Identities;
 use serde::Serialize;
 use tcdn_model::v3::{Action, Area, FlushType, TaskStatus};
 
