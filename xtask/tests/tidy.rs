@@ -566,3 +566,114 @@ fn the_issue_rule_flags_numbers_only() {
     assert!(!cites_an_issue("/// every issue of temporary credentials"));
     assert!(!cites_an_issue("let issue = 7;"));
 }
+
+/// The `crate::…` paths a Rust file names in code (comments aside).
+fn crate_paths(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let code = line.split("//").next().unwrap_or("");
+        for (at, _) in code.match_indices("crate::") {
+            if code[..at].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_') {
+                continue;
+            }
+            let rest = &code[at + "crate::".len()..];
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '{'))
+                .unwrap_or(rest.len());
+            out.push(rest[..end].to_owned());
+        }
+    }
+    out
+}
+
+/// Files under `crates/cdn/src/<dir>` that name `crate::<forbidden>`.
+fn cdn_imports(dir: &str, forbidden: &dyn Fn(&str) -> bool) -> Vec<String> {
+    let mut files = Vec::new();
+    walk(&root().join("crates/cdn/src").join(dir), &mut files, &|p| {
+        p.extension().is_some_and(|e| e == "rs")
+    });
+    assert!(!files.is_empty(), "no files under crates/cdn/src/{dir}");
+    let mut wrong = Vec::new();
+    for file in files {
+        let text = fs::read_to_string(&file).unwrap();
+        for path in crate_paths(&text) {
+            if forbidden(&path) {
+                wrong.push(format!("{}: crate::{path}", rel(&file)));
+            }
+        }
+    }
+    wrong
+}
+
+#[test]
+fn the_client_core_and_credentials_import_nothing_above_them() {
+    let mut wrong = cdn_imports("core", &|path| path.starts_with("api"));
+    wrong.extend(cdn_imports("credentials", &|path| {
+        path.starts_with("api") || path.starts_with("core")
+    }));
+    // The API modules name what they use through its module, never through
+    // the crate root's re-exports (`crate::Api`, `crate::{…}`).
+    wrong.extend(cdn_imports("api", &|path| {
+        path.starts_with('{') || path.starts_with(|c: char| c.is_ascii_uppercase())
+    }));
+    assert!(
+        wrong.is_empty(),
+        "imports that run back up:\n{}",
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn the_import_reader_sees_code_paths_only() {
+    let text = "use crate::core::backend::Backend;\n\
+                // crate::api is only mentioned here\n\
+                let x = crate::Api::V3; use crate::{a, b};\n\
+                let y = mycrate::z;";
+    assert_eq!(crate_paths(text), ["core", "Api", "{a"]);
+}
+
+/// Source files allowed more than [`MAX_LINES_BEFORE_TESTS`] lines before
+/// their tests, until they are split; the list only shrinks.
+const LONG_FILES: [&str; 7] = [
+    "crates/cli/src/args.rs",
+    "crates/cli/src/input.rs",
+    "crates/cdn/src/wait.rs",
+    "crates/cdn/src/client.rs",
+    "crates/emulator/src/server.rs",
+    "crates/emulator/src/api3.rs",
+    "crates/model/src/v3/request.rs",
+];
+
+/// A source file holds one job; past this many lines it holds several.
+const MAX_LINES_BEFORE_TESTS: usize = 700;
+
+#[test]
+fn no_source_file_is_longer_than_one_job() {
+    let mut long = Vec::new();
+    let mut listed_but_short = Vec::new();
+    for path in rust_files() {
+        let name = rel(&path);
+        if !(name.starts_with("crates/") || name.starts_with("xtask/src"))
+            || !name.contains("/src/")
+        {
+            continue;
+        }
+        let text = fs::read_to_string(&path).unwrap();
+        let before_tests = text
+            .lines()
+            .position(|line| line.starts_with("#[cfg(test)]"))
+            .unwrap_or_else(|| text.lines().count());
+        let listed = LONG_FILES.contains(&name.as_str());
+        if before_tests > MAX_LINES_BEFORE_TESTS && !listed {
+            long.push(format!("{name}: {before_tests} lines before its tests"));
+        }
+        if before_tests <= MAX_LINES_BEFORE_TESTS && listed {
+            listed_but_short.push(name);
+        }
+    }
+    assert!(long.is_empty(), "split these by job:\n{}", long.join("\n"));
+    assert!(
+        listed_but_short.is_empty(),
+        "take these off LONG_FILES, they fit now: {listed_but_short:?}"
+    );
+}

@@ -34,7 +34,7 @@ const RESERVED: [&str; 11] = [
 /// per-attempt `Timestamp` and `Nonce`: endpoint, HTTP method, signature
 /// method, credentials and extra signed parameters.
 ///
-/// Pure: no clock, no randomness, no I/O. The [`Client`](crate::Client)
+/// Pure: no clock, no randomness, no I/O. The [`Client`](crate::client::Client)
 /// uses one internally; the CLI's `--dry-run` uses one directly with a fixed
 /// nonce and timestamp.
 ///

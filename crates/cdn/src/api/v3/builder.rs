@@ -101,7 +101,7 @@ pub(super) struct KeyCache(pub(super) Mutex<Option<(SecretKey, SigningKey)>>);
 /// and credentials.
 ///
 /// Pure but for its cache of the TC3 key: no clock, no randomness, no I/O.
-/// The [`Client`](crate::Client) uses one; the CLI's `--dry-run` uses one
+/// The [`Client`](crate::client::Client) uses one; the CLI's `--dry-run` uses one
 /// directly with a fixed nonce and timestamp.
 ///
 /// ```
@@ -146,7 +146,7 @@ impl RequestBuilder {
     /// A builder for `https://cdn.tencentcloudapi.com/`, POST and TC3.
     pub fn new(credentials: impl Into<Arc<Credentials>>) -> Self {
         Self {
-            endpoint: Endpoint::default_for(crate::Api::V3),
+            endpoint: Endpoint::default_for(crate::job::Api::V3),
             method: HttpMethod::Post,
             signing: Signing::Tc3,
             language: None,
