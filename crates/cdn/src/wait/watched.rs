@@ -1,0 +1,162 @@
+//! The tasks a wait watches ([`Watched`]) and how their logs settle each
+//! URL: matched with percent-escapes decoded, the worst status winning.
+
+use std::collections::HashMap;
+
+use tcdn_model::CdnUrl;
+use tcdn_model::v3::{DateTime, TaskId, TaskStatus};
+
+use super::*;
+use crate::report::Task;
+
+/// One log, as the wait reads it.
+pub(super) struct Log {
+    pub(super) task_id: String,
+    pub(super) kind: TaskKind,
+    pub(super) url: String,
+    pub(super) status: String,
+    pub(super) create_time: String,
+    /// The action that created its task.
+    pub(super) action: &'static str,
+}
+
+/// A task waited on.
+pub(super) struct Watched {
+    /// Its id as the server gave it.
+    pub(super) task_id: String,
+    /// Its id, when it is one that can be asked for.
+    pub(super) id: Option<TaskId>,
+    pub(super) kind: Option<TaskKind>,
+    /// The action that created it (learnt from its logs when waiting by
+    /// id).
+    pub(super) action: Option<&'static str>,
+    /// The earliest creation time its logs gave.
+    pub(super) created: Option<DateTime>,
+    pub(super) urls: Vec<CdnUrl>,
+    /// Each URL's position, by its text with percent-escapes decoded.
+    pub(super) index: HashMap<Vec<u8>, Vec<usize>>,
+    /// Each URL's status as last seen.
+    pub(super) status: Vec<Option<String>>,
+    /// Whether its URLs are learnt from its logs (waiting by id).
+    pub(super) learn: bool,
+    /// Whether a lookup found it.
+    pub(super) found: bool,
+    /// Whether a lookup by id answered that there is no such task.
+    pub(super) missing: bool,
+    pub(super) finished: bool,
+}
+
+impl Watched {
+    pub(super) fn of_task(task: &Task) -> Self {
+        let mut watched = Self::new(&task.task_id, Some(TaskKind::of_action(task.action)), false);
+        watched.action = Some(task.action);
+        for url in &task.urls {
+            watched.add(url.clone());
+        }
+        watched
+    }
+
+    pub(super) fn new(task_id: &str, kind: Option<TaskKind>, learn: bool) -> Self {
+        Self {
+            task_id: task_id.to_owned(),
+            id: TaskId::new(task_id).ok(),
+            kind,
+            action: None,
+            created: None,
+            urls: Vec::new(),
+            index: HashMap::new(),
+            status: Vec::new(),
+            learn,
+            found: false,
+            missing: false,
+            finished: false,
+        }
+    }
+
+    pub(super) fn add(&mut self, url: CdnUrl) {
+        self.index
+            .entry(decoded(url.as_str()))
+            .or_default()
+            .push(self.urls.len());
+        self.urls.push(url);
+        self.status.push(None);
+    }
+
+    pub(super) fn is_pending(&self) -> bool {
+        !self.finished && !self.missing && self.id.is_some()
+    }
+
+    /// Takes this round's logs of the task.
+    pub(super) fn apply(&mut self, logs: &[Log]) {
+        let mut worst: HashMap<Vec<u8>, &str> = HashMap::new();
+        for log in logs {
+            self.found = true;
+            self.kind.get_or_insert(log.kind);
+            self.action.get_or_insert(log.action);
+            if let Ok(created) = DateTime::parse(&log.create_time)
+                && self.created.is_none_or(|known| created < known)
+            {
+                self.created = Some(created);
+            }
+            let key = decoded(&log.url);
+            if self.learn && !self.index.contains_key(&key) {
+                match log.url.parse::<CdnUrl>() {
+                    Ok(url) => self.add(url),
+                    Err(error) => tracing::warn!(
+                        task_id = %self.task_id,
+                        "a log of the task names no usable URL: {error}"
+                    ),
+                }
+            }
+            let status = worst.entry(key).or_insert(&log.status);
+            if rank(&log.status) > rank(status) {
+                *status = &log.status;
+            }
+        }
+        for (key, status) in worst {
+            for &i in self.index.get(&key).map_or(&[][..], Vec::as_slice) {
+                self.status[i] = Some(status.to_owned());
+            }
+        }
+        self.finished = (self.found || !self.learn)
+            && !self.urls.is_empty()
+            && self
+                .status
+                .iter()
+                .all(|s| s.as_deref().is_some_and(is_terminal));
+    }
+}
+
+/// How a status weighs when several logs could be one URL: `fail` and
+/// `invalid` over anything unfinished, over `done`.
+pub(super) fn rank(status: &str) -> u8 {
+    match TaskStatus::from_wire(status) {
+        Some(TaskStatus::Done) => 0,
+        Some(TaskStatus::Fail | TaskStatus::Invalid) => 2,
+        _ => 1,
+    }
+}
+
+/// `text` with its percent-escapes decoded (an escape that is not one is
+/// kept as written), so that `…/图` and `…/%E5%9B%BE` compare equal.
+pub(super) fn decoded(text: &str) -> Vec<u8> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let (Some(high), Some(low)) = (
+                bytes.get(i + 1).and_then(|&b| (b as char).to_digit(16)),
+                bytes.get(i + 2).and_then(|&b| (b as char).to_digit(16)),
+            )
+        {
+            // Two hex digits make at most 255.
+            out.push(u8::try_from(high * 16 + low).unwrap_or(u8::MAX));
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    out
+}
