@@ -1,4 +1,4 @@
-//! Checks for `tcdn_emulator::Emulator::judge`: arbitrary requests, and real
+//! Checks for `tcdn_emulator::Emulator::judge_v2`: arbitrary requests, and real
 //! signed requests with some of their bytes changed.
 //!
 //! Standalone (it names no other module of this crate), so the emulator
@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use tcdn_emulator::{Config, Credential, Emulator, Inbound, ManualClock, Verdict};
+use tcdn_emulator::{Config, Credential, Emulator, InboundV2, ManualClock, VerdictV2};
 use tcdn_model::v2::{Envelope, FlushOrPush};
 use tcdn_model::{Areas, CdnUrl, Operation, append_form, decode_form};
 use tcdn_sign::{Endpoint, HttpMethod, SecretKey, SignatureMethod};
@@ -65,9 +65,9 @@ impl Request {
     }
 
     /// Judges this request.
-    pub fn judge(&self, emulator: &Emulator) -> Verdict {
+    pub fn judge(&self, emulator: &Emulator) -> VerdictV2 {
         let target_len = PATH.len() + self.query.as_ref().map_or(0, |q| 1 + q.len());
-        emulator.judge(Inbound {
+        emulator.judge_v2(InboundV2 {
             method: &self.method,
             path: PATH,
             query: self.query.as_deref(),
@@ -81,7 +81,7 @@ impl Request {
 
 /// What every verdict must look like: an envelope with the same code when
 /// the status is 200, plain text otherwise.
-fn check_verdict_shape(verdict: &Verdict) {
+fn check_verdict_shape(verdict: &VerdictV2) {
     if verdict.status == http::StatusCode::OK {
         let code = verdict.code.expect("a 200 answer carries a code");
         let envelope = Envelope::from_slice(verdict.body.as_bytes())

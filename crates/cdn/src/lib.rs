@@ -237,7 +237,7 @@ pub mod retry {
 /// rate window has room (API 3.0: 20 calls of each action in any second;
 /// API 2.0: 100 calls in any 60 s, by default).
 pub mod pacing {
-    pub use crate::client::{DEFAULT_RATE_LIMIT_PER_MINUTE, DEFAULT_V3_RATE_LIMIT_PER_MINUTE};
+    pub use crate::client::{DEFAULT_V2_RATE_LIMIT_PER_MINUTE, DEFAULT_V3_RATE_LIMIT_PER_MINUTE};
     pub use crate::core::pace::{PACING_MARGIN, RATE_WINDOW};
 }
 

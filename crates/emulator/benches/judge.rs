@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group};
 use http::{HeaderMap, HeaderValue, Method};
-use tcdn_emulator::{Config, Credential, DailyQuotas, Emulator, Inbound, InboundV3, ManualClock};
+use tcdn_emulator::{Config, Credential, DailyQuotas, Emulator, InboundV2, InboundV3, ManualClock};
 use tcdn_model::v2::FlushOrPush;
 use tcdn_model::v3::{self, ActionRequest};
 use tcdn_model::{Areas, CdnUrl, Operation};
@@ -184,7 +184,7 @@ fn benches(c: &mut Criterion) {
     group.bench_function("v2_flush_20", |b| {
         b.iter_custom(|iters| {
             timed(iters, &emulator, v2_request, |body| {
-                let verdict = emulator.judge(Inbound {
+                let verdict = emulator.judge_v2(InboundV2 {
                     method: &post,
                     path: "/v2/index.php",
                     query: None,

@@ -21,7 +21,7 @@ use crate::state::{AcceptedTask, Api, AreaName, Bucket, State, Stored, beijing_d
 
 /// The parts of an HTTP request the emulator judges.
 #[derive(Debug, Clone, Copy)]
-pub struct Inbound<'a> {
+pub struct InboundV2<'a> {
     /// `GET` or `POST` (anything else is refused with 405 before judging).
     pub method: &'a http::Method,
     /// The request path, e.g. `/v2/index.php`.
@@ -40,7 +40,7 @@ pub struct Inbound<'a> {
 
 /// The emulator's answer to one request.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Verdict {
+pub struct VerdictV2 {
     /// HTTP status.
     pub status: StatusCode,
     /// Response body (the JSON envelope, or a short text for HTTP errors).
@@ -53,7 +53,7 @@ pub struct Verdict {
     pub accepted: Option<u64>,
 }
 
-impl Verdict {
+impl VerdictV2 {
     fn http(status: StatusCode, reason: impl Into<String>) -> Self {
         let reason = reason.into();
         Self {
@@ -92,8 +92,8 @@ pub(crate) fn judge(
     config: &Config,
     state: &mut State,
     now_ms: i64,
-    inbound: Inbound<'_>,
-) -> Verdict {
+    inbound: InboundV2<'_>,
+) -> VerdictV2 {
     let params = match read_params(config, inbound) {
         Ok(params) => params,
         Err(verdict) => return verdict,
@@ -108,18 +108,18 @@ pub(crate) fn judge(
     match get("Action") {
         Some("FlushOrPushOverall") => {}
         Some(other) => {
-            return Verdict::refuse(
+            return VerdictV2::refuse(
                 4000,
                 "InvalidAction",
                 format!("unsupported Action `{other}`: this emulator serves FlushOrPushOverall"),
             );
         }
-        None => return Verdict::refuse(4000, "MissingParameter", "missing parameter `Action`"),
+        None => return VerdictV2::refuse(4000, "MissingParameter", "missing parameter `Action`"),
     }
 
     // Authentication.
     let Some(secret_id) = get("SecretId") else {
-        return Verdict::refuse(4100, "AuthFailure", "missing parameter `SecretId`");
+        return VerdictV2::refuse(4100, "AuthFailure", "missing parameter `SecretId`");
     };
     // Temporary credentials issued here: their token and expiry were judged
     // when the request arrived (`identity::gate`).
@@ -128,7 +128,7 @@ pub(crate) fn judge(
         Some(key) => key,
         None => {
             let Some(key) = state.identities.key_for(secret_id) else {
-                return Verdict::refuse(
+                return VerdictV2::refuse(
                     4100,
                     "AuthFailure",
                     format!("unknown SecretId `{secret_id}`"),
@@ -155,14 +155,14 @@ pub(crate) fn judge(
         inbound.path,
         &pairs,
     ) {
-        return Verdict::refuse(4100, "AuthFailure", format!("authentication failed: {why}"));
+        return VerdictV2::refuse(4100, "AuthFailure", format!("authentication failed: {why}"));
     }
 
     // Replay protection.
     let timestamp = match get("Timestamp").map(str::parse::<i64>) {
         Some(Ok(t)) if t > 0 => t,
         Some(_) => {
-            return Verdict::refuse(
+            return VerdictV2::refuse(
                 4000,
                 "InvalidParameter",
                 format!(
@@ -171,12 +171,14 @@ pub(crate) fn judge(
                 ),
             );
         }
-        None => return Verdict::refuse(4000, "MissingParameter", "missing parameter `Timestamp`"),
+        None => {
+            return VerdictV2::refuse(4000, "MissingParameter", "missing parameter `Timestamp`");
+        }
     };
     let nonce = match get("Nonce").map(str::parse::<u64>) {
         Some(Ok(n)) if n > 0 => n,
         Some(_) => {
-            return Verdict::refuse(
+            return VerdictV2::refuse(
                 4000,
                 "InvalidParameter",
                 format!(
@@ -185,13 +187,13 @@ pub(crate) fn judge(
                 ),
             );
         }
-        None => return Verdict::refuse(4000, "MissingParameter", "missing parameter `Nonce`"),
+        None => return VerdictV2::refuse(4000, "MissingParameter", "missing parameter `Nonce`"),
     };
     let now_s = now_ms.div_euclid(1000);
     let window_s = i64::try_from(config.timestamp_window.as_secs()).unwrap_or(i64::MAX);
     let skew = timestamp.saturating_sub(now_s);
     if skew.unsigned_abs() > window_s.unsigned_abs() {
-        return Verdict::refuse(
+        return VerdictV2::refuse(
             4500,
             "ReplayAttack",
             format!(
@@ -202,7 +204,7 @@ pub(crate) fn judge(
         );
     }
     if state.nonce_seen(now_ms, secret_id, nonce) {
-        return Verdict::refuse(
+        return VerdictV2::refuse(
             4500,
             "ReplayAttack",
             format!(
@@ -213,7 +215,7 @@ pub(crate) fn judge(
     state.spend_nonce(now_ms, window_s.saturating_mul(1000), secret_id, nonce);
 
     if !state.admit_call(now_ms, secret_id, config.rate_limit_per_minute) {
-        return Verdict::refuse(
+        return VerdictV2::refuse(
             4400,
             "RequestLimitExceeded",
             format!(
@@ -260,7 +262,7 @@ pub(crate) fn judge(
     for &area in &areas {
         let used = state.used(day, area, bucket);
         if used + count > u64::from(quota) {
-            return Verdict::module(
+            return VerdictV2::module(
                 module,
                 format_args!(
                     "daily {what} quota exceeded in {}: {used} of {quota} used today, this request needs {count}",
@@ -294,7 +296,7 @@ pub(crate) fn judge(
     };
     let seq = state.record(day, &areas, bucket, stored);
     let body = json!({ "code": 0, "message": "", "codeDesc": "Success" }).to_string();
-    Verdict {
+    VerdictV2 {
         status: StatusCode::OK,
         body,
         code: Some(0),
@@ -303,7 +305,7 @@ pub(crate) fn judge(
     }
 }
 
-fn refuse_model_error(error: &tcdn_model::ModelError, params: &[(String, &str)]) -> Verdict {
+fn refuse_model_error(error: &tcdn_model::ModelError, params: &[(String, &str)]) -> VerdictV2 {
     if let tcdn_model::ModelErrorKind::TooManyUrls { count, limit } = error.kind()
         && let Some(operation) = operation_of(params)
     {
@@ -312,12 +314,12 @@ fn refuse_model_error(error: &tcdn_model::ModelError, params: &[(String, &str)])
             tcdn_model::Operation::FlushDirs => (22045, "directories in one flush"),
             tcdn_model::Operation::PushUrls => (23100, "URLs in one push"),
         };
-        return Verdict::module(
+        return VerdictV2::module(
             module,
             format_args!("too many {what}: {count}, at most {limit}"),
         );
     }
-    Verdict::refuse(4000, "InvalidParameter", error.to_string())
+    VerdictV2::refuse(4000, "InvalidParameter", error.to_string())
 }
 
 /// The operation the parameters name: a count is checked only after
@@ -330,10 +332,13 @@ fn operation_of(params: &[(String, &str)]) -> Option<tcdn_model::Operation> {
 }
 
 /// Decodes the parameters from the query (GET) or the body (POST).
-fn read_params(config: &Config, inbound: Inbound<'_>) -> Result<Vec<(String, String)>, Verdict> {
+fn read_params(
+    config: &Config,
+    inbound: InboundV2<'_>,
+) -> Result<Vec<(String, String)>, VerdictV2> {
     if *inbound.method == http::Method::GET {
         if inbound.target_len > config.max_get_bytes {
-            return Err(Verdict::http(
+            return Err(VerdictV2::http(
                 StatusCode::NOT_IMPLEMENTED,
                 format!(
                     "GET request of {} bytes is over the {}-byte limit",
@@ -344,7 +349,7 @@ fn read_params(config: &Config, inbound: Inbound<'_>) -> Result<Vec<(String, Str
         return decode_urlencoded(inbound.query.unwrap_or("").as_bytes());
     }
     if inbound.body.len() > config.max_post_bytes {
-        return Err(Verdict::http(
+        return Err(VerdictV2::http(
             StatusCode::NOT_IMPLEMENTED,
             format!(
                 "POST body of {} bytes is over the {}-byte limit",
@@ -358,13 +363,13 @@ fn read_params(config: &Config, inbound: Inbound<'_>) -> Result<Vec<(String, Str
         .unwrap_or("application/x-www-form-urlencoded");
     if let Some(boundary) = multipart::boundary(content_type) {
         return multipart::fields(inbound.body, boundary)
-            .map_err(|e| Verdict::refuse(4000, "InvalidParameter", e.to_string()));
+            .map_err(|e| VerdictV2::refuse(4000, "InvalidParameter", e.to_string()));
     }
     let mime = content_type.split(';').next().unwrap_or("").trim();
     if mime.eq_ignore_ascii_case("application/x-www-form-urlencoded") || mime.is_empty() {
         decode_urlencoded(inbound.body)
     } else {
-        Err(Verdict::refuse(
+        Err(VerdictV2::refuse(
             4000,
             "InvalidParameter",
             format!(
@@ -374,7 +379,7 @@ fn read_params(config: &Config, inbound: Inbound<'_>) -> Result<Vec<(String, Str
     }
 }
 
-fn decode_urlencoded(raw: &[u8]) -> Result<Vec<(String, String)>, Verdict> {
+fn decode_urlencoded(raw: &[u8]) -> Result<Vec<(String, String)>, VerdictV2> {
     tcdn_model::decode_form(raw)
-        .map_err(|e| Verdict::refuse(4000, "InvalidParameter", e.to_string()))
+        .map_err(|e| VerdictV2::refuse(4000, "InvalidParameter", e.to_string()))
 }

@@ -17,7 +17,7 @@
 //!   action), an optional [`SessionToken`], [`DailyQuotas`] per area (shared
 //!   by both APIs), API 3.0's [`TaskProgress`], injected [`Faults`] and the
 //!   server's [`ConnectionLimits`].
-//! - [`Emulator`] judges requests ([`Emulator::judge`] for API 2.0,
+//! - [`Emulator`] judges requests ([`Emulator::judge_v2`] for API 2.0,
 //!   [`Emulator::judge_v3`] with an [`InboundV3`] for API 3.0; no HTTP needed) and
 //!   serves them over hyper, plain ([`Emulator::start`], [`Emulator::serve`])
 //!   or over TLS ([`Emulator::start_tls`], [`Emulator::serve_tls`]) with a
@@ -172,7 +172,7 @@ pub use config::{
     Faults, InjectedError, PUBLIC_HOST, PUBLIC_HOST_V3, SessionToken, TaskProgress,
 };
 pub use identity::METADATA_ROLE_PATH;
-pub use judge::{Inbound, Verdict};
+pub use judge::{InboundV2, VerdictV2};
 pub use server::{Emulator, RunningEmulator, Stats};
 pub use state::{AcceptedTask, Api};
 pub use tls::{TLS_NAMES, TlsError, TlsErrorKind, TlsIdentity};

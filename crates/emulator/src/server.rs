@@ -27,7 +27,7 @@ use crate::api3;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{API_PATH, API3_PATH, Config, Faults};
 use crate::identity;
-use crate::judge::{Inbound, Verdict, judge};
+use crate::judge::{InboundV2, VerdictV2, judge};
 use crate::listen::{Accept, AcceptBackoff, Activity, Tracked, WARN_EVERY};
 use crate::state::{AcceptedTask, Api, State};
 use crate::tls::TlsIdentity;
@@ -121,7 +121,7 @@ impl Emulator {
 
     /// Judges one API 2.0 request without HTTP, exactly as the server would
     /// (no faults: they belong to the HTTP layer).
-    pub fn judge(&self, inbound: Inbound<'_>) -> Verdict {
+    pub fn judge_v2(&self, inbound: InboundV2<'_>) -> VerdictV2 {
         let now = self.inner.clock.now_millis();
         let mut state = self.state();
         judge(&self.inner.config, &mut state, now, inbound)
@@ -490,7 +490,7 @@ impl Emulator {
         const MESSAGE: &str = "internal error (injected by --fail-rate); nothing was applied";
         match api {
             Api::V2 => {
-                let verdict = Verdict::refuse(6000, "InternalError", MESSAGE);
+                let verdict = VerdictV2::refuse(6000, "InternalError", MESSAGE);
                 json_response(StatusCode::SERVICE_UNAVAILABLE, &verdict.body)
             }
             Api::V3 => {
@@ -574,7 +574,7 @@ impl Emulator {
         let header =
             |name: header::HeaderName| parts.headers.get(name).and_then(|v| v.to_str().ok());
         let target_len = parts.uri.path_and_query().map_or(0, |pq| pq.as_str().len());
-        let inbound = Inbound {
+        let inbound = InboundV2 {
             method: &parts.method,
             path: parts.uri.path(),
             query: parts.uri.query(),
@@ -598,8 +598,8 @@ impl Emulator {
         }
     }
 
-    fn answer_v2(&self, inbound: Inbound<'_>, peer: SocketAddr) -> Response<Full<Bytes>> {
-        let verdict = self.judge(inbound);
+    fn answer_v2(&self, inbound: InboundV2<'_>, peer: SocketAddr) -> Response<Full<Bytes>> {
+        let verdict = self.judge_v2(inbound);
         tracing::info!(
             %peer,
             api = "v2",

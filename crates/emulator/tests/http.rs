@@ -348,7 +348,7 @@ async fn a_lost_answer_leaves_the_work_applied() {
         // ... its nonce is spent ...
         let host = format!("127.0.0.1:{}", running.addr().port());
         let judge = |query: &str| {
-            running.emulator().judge(tcdn_emulator::Inbound {
+            running.emulator().judge_v2(tcdn_emulator::InboundV2 {
                 method: &http::Method::GET,
                 path: "/v2/index.php",
                 query: Some(query),
@@ -467,7 +467,7 @@ async fn the_task_list_streams_whole_and_serves_slices() {
             let query = signer
                 .sign(&request(Operation::FlushUrls, Areas::Mainland, 1))
                 .form();
-            let verdict = running.emulator().judge(tcdn_emulator::Inbound {
+            let verdict = running.emulator().judge_v2(tcdn_emulator::InboundV2 {
                 method: &http::Method::GET,
                 path: "/v2/index.php",
                 query: Some(&query),

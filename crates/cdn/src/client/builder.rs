@@ -28,7 +28,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The default number of requests in flight.
 pub const DEFAULT_CONCURRENCY: usize = 4;
 /// API 2.0's default rate limit: its documented 100 calls per minute.
-pub const DEFAULT_RATE_LIMIT_PER_MINUTE: u32 = 100;
+pub const DEFAULT_V2_RATE_LIMIT_PER_MINUTE: u32 = 100;
 /// API 3.0's default rate limit: 20 calls per second per action, 1200 per
 /// minute.
 pub const DEFAULT_V3_RATE_LIMIT_PER_MINUTE: u32 = 1200;
@@ -325,7 +325,7 @@ impl ClientBuilder {
         };
         // The limit is given per minute and scaled to the server's window.
         let (window, default_limit) = match &backend {
-            Backends::V2(v2) => (v2.rate_window(), DEFAULT_RATE_LIMIT_PER_MINUTE),
+            Backends::V2(v2) => (v2.rate_window(), DEFAULT_V2_RATE_LIMIT_PER_MINUTE),
             Backends::V3(v3) => (v3.rate_window(), DEFAULT_V3_RATE_LIMIT_PER_MINUTE),
         };
         let pacing = Pacing::new(

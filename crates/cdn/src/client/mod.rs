@@ -27,8 +27,8 @@ mod builder;
 mod queries;
 
 pub use builder::{
-    ClientBuilder, DEFAULT_CONCURRENCY, DEFAULT_INTERRUPT_GRACE, DEFAULT_RATE_LIMIT_PER_MINUTE,
-    DEFAULT_TIMEOUT, DEFAULT_V3_RATE_LIMIT_PER_MINUTE,
+    ClientBuilder, DEFAULT_CONCURRENCY, DEFAULT_INTERRUPT_GRACE, DEFAULT_TIMEOUT,
+    DEFAULT_V2_RATE_LIMIT_PER_MINUTE, DEFAULT_V3_RATE_LIMIT_PER_MINUTE,
 };
 
 /// The backend of the client's API.
@@ -76,7 +76,7 @@ impl Client {
 
     /// API 2.0's request builder (for dry runs and plans), when the client
     /// speaks API 2.0.
-    pub fn request_builder(&self) -> Option<&RequestBuilder> {
+    pub fn v2_request_builder(&self) -> Option<&RequestBuilder> {
         match &self.backend {
             Backends::V2(v2) => Some(&v2.requests),
             Backends::V3(_) => None,

@@ -8,7 +8,9 @@ pub mod v3;
 use std::time::Duration;
 
 use bytes::Bytes;
-use tcdn_emulator::{Config, Credential, Emulator, Inbound, ManualClock, RunningEmulator, Verdict};
+use tcdn_emulator::{
+    Config, Credential, Emulator, InboundV2, ManualClock, RunningEmulator, VerdictV2,
+};
 use tcdn_model::v2::FlushOrPush;
 use tcdn_model::{Areas, CdnUrl, Operation};
 use tcdn_sign::{Endpoint, HttpMethod, SecretKey, SignatureMethod};
@@ -138,9 +140,9 @@ impl Signer<'_> {
 }
 
 /// Judges a GET with the given query, with `Host: 127.0.0.1`.
-pub fn judge_get(emulator: &Emulator, query: &str) -> Verdict {
+pub fn judge_get(emulator: &Emulator, query: &str) -> VerdictV2 {
     let target = format!("/v2/index.php?{query}");
-    emulator.judge(Inbound {
+    emulator.judge_v2(InboundV2 {
         method: &http::Method::GET,
         path: "/v2/index.php",
         query: Some(query),
@@ -152,8 +154,8 @@ pub fn judge_get(emulator: &Emulator, query: &str) -> Verdict {
 }
 
 /// Judges a POST with the given body and content type, with `Host: 127.0.0.1`.
-pub fn judge_post(emulator: &Emulator, content_type: &str, body: &[u8]) -> Verdict {
-    emulator.judge(Inbound {
+pub fn judge_post(emulator: &Emulator, content_type: &str, body: &[u8]) -> VerdictV2 {
+    emulator.judge_v2(InboundV2 {
         method: &http::Method::POST,
         path: "/v2/index.php",
         query: None,
@@ -164,7 +166,7 @@ pub fn judge_post(emulator: &Emulator, content_type: &str, body: &[u8]) -> Verdi
     })
 }
 
-pub fn envelope(verdict: &Verdict) -> tcdn_model::v2::Envelope {
+pub fn envelope(verdict: &VerdictV2) -> tcdn_model::v2::Envelope {
     tcdn_model::v2::Envelope::from_slice(verdict.body.as_bytes()).unwrap()
 }
 
