@@ -84,31 +84,11 @@ impl Clock for SkewedClock {
 /// `Sun, 06 Nov 1994 08:49:37 GMT`, for the `Date` header: the emulator's
 /// own clock, so a skewed or manual clock shows in its answers.
 pub(crate) fn http_date(millis: i64) -> String {
-    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let seconds = millis.div_euclid(1000);
-    let days = seconds.div_euclid(86_400);
-    let rest = seconds.rem_euclid(86_400);
-    // H. Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    let weekday = DAYS[usize::try_from(days.rem_euclid(7)).unwrap_or(0)];
-    let month_name = MONTHS[usize::try_from(month - 1).unwrap_or(0)];
-    format!(
-        "{weekday}, {day:02} {month_name} {year:04} {:02}:{:02}:{:02} GMT",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60
-    )
+    // An HTTP date holds the years 1970 to 9999; a clock skewed past them
+    // shows the nearest.
+    let millis = millis.clamp(0, 253_402_300_799_999);
+    let millis = u64::try_from(millis).unwrap_or(0);
+    httpdate::fmt_http_date(UNIX_EPOCH + std::time::Duration::from_millis(millis))
 }
 
 #[cfg(test)]

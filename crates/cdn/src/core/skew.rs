@@ -34,35 +34,13 @@ impl ServerClock {
     }
 }
 
-/// Unix seconds of an HTTP date in the preferred form (RFC 9110 §5.6.7,
-/// `Sun, 06 Nov 1994 08:49:37 GMT`); other forms are not used by the
-/// servers this client talks to and give `None`.
+/// Unix seconds of an HTTP date (RFC 9110 §5.6.7: the preferred form
+/// `Sun, 06 Nov 1994 08:49:37 GMT`, and the two obsolete ones a recipient
+/// must also read); `None` for anything else or a date before 1970.
 pub(crate) fn parse_http_date(text: &str) -> Option<i64> {
-    let text = text.trim();
-    let (_weekday, rest) = text.split_once(", ")?;
-    let mut parts = rest.split(' ');
-    let day: i64 = parts.next()?.parse().ok()?;
-    let month = parts.next()?;
-    let year: i64 = parts.next()?.parse().ok()?;
-    let time = parts.next()?;
-    if parts.next()? != "GMT" || parts.next().is_some() {
-        return None;
-    }
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let month = i64::try_from(MONTHS.iter().position(|m| *m == month)? + 1).ok()?;
-    let mut hms = time.split(':').map(|p| p.parse::<i64>().ok());
-    let (h, m, s) = (hms.next()??, hms.next()??, hms.next()??);
-    if hms.next().is_some()
-        || !(1..=31).contains(&day)
-        || !(0..24).contains(&h)
-        || !(0..60).contains(&m)
-        || !(0..=60).contains(&s)
-    {
-        return None;
-    }
-    Some(days_from_civil(year, month, day) * 86_400 + h * 3600 + m * 60 + s)
+    let time = httpdate::parse_http_date(text.trim()).ok()?;
+    let seconds = time.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
+    i64::try_from(seconds).ok()
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
@@ -92,10 +70,17 @@ mod tests {
             parse_http_date("Tue, 29 Feb 2000 00:00:00 GMT"),
             Some(951_782_400)
         );
+        // The obsolete forms are read too, as RFC 9110 asks.
+        assert_eq!(
+            parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"),
+            Some(784_111_777)
+        );
+        assert_eq!(
+            parse_http_date("Sun Nov  6 08:49:37 1994"),
+            Some(784_111_777)
+        );
         for bad in [
             "",
-            "Sunday, 06-Nov-94 08:49:37 GMT",
-            "Sun Nov  6 08:49:37 1994",
             "Sun, 06 Nov 1994 08:49:37 UTC",
             "Sun, 06 Foo 1994 08:49:37 GMT",
             "Sun, 06 Nov 1994 24:00:00 GMT",
