@@ -23,6 +23,7 @@
 //! `x86_64-unknown-linux-gnu` explicitly, so it lands in
 //! `target/x86_64-unknown-linux-gnu/dist/`, apart from these files.
 
+mod archive;
 mod elf;
 mod wheel;
 
@@ -185,48 +186,49 @@ fn build(names: &Names, out: &Path) -> Result<(), String> {
     let binary = target_dir().join(TARGET).join("dist").join("tcdn");
     fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
 
-    // The archive's folder, staged under target/dist/stage/.
-    let stage = out.join("stage");
-    fresh_dir(&stage)?;
-    let folder = stage.join(&names.stem);
-    fs::create_dir_all(folder.join("completions")).map_err(|e| e.to_string())?;
     let binary_bytes = read(&binary)?;
-    let staged_binary = folder.join("tcdn");
-    write(&staged_binary, &binary_bytes)?;
-    set_mode(&staged_binary, 0o755)?;
-    let mut man = Command::new(&staged_binary);
+    let stem = &names.stem;
+    let mut entries = vec![
+        archive::Entry::Dir(stem.clone()),
+        archive::Entry::Dir(format!("{stem}/completions")),
+        archive::Entry::File {
+            path: format!("{stem}/tcdn"),
+            mode: 0o755,
+            bytes: binary_bytes.clone(),
+        },
+    ];
+    let mut man = Command::new(&binary);
     man.arg("man");
-    write(&folder.join("tcdn.1"), &output("tcdn man", man)?)?;
+    entries.push(archive::Entry::File {
+        path: format!("{stem}/tcdn.1"),
+        mode: 0o644,
+        bytes: output("tcdn man", man)?,
+    });
     for (shell, file) in [
         ("bash", "tcdn.bash"),
         ("zsh", "_tcdn"),
         ("fish", "tcdn.fish"),
     ] {
-        let mut completions = Command::new(&staged_binary);
+        let mut completions = Command::new(&binary);
         completions.args(["completions", shell]);
-        let text = output(&format!("tcdn completions {shell}"), completions)?;
-        write(&folder.join("completions").join(file), &text)?;
+        entries.push(archive::Entry::File {
+            path: format!("{stem}/completions/{file}"),
+            mode: 0o644,
+            bytes: output(&format!("tcdn completions {shell}"), completions)?,
+        });
     }
     for file in ["README.md", "LICENSE-MIT", "LICENSE-APACHE"] {
-        write(&folder.join(file), &read(&root().join(file))?)?;
+        entries.push(archive::Entry::File {
+            path: format!("{stem}/{file}"),
+            mode: 0o644,
+            bytes: read(&root().join(file))?,
+        });
     }
-    // GNU tar, entries sorted and owned by root with one fixed time, and
-    // gzip without a name or time: the same files give the same archive.
-    let archive = out.join(&names.archive);
-    let mut tar = Command::new("tar");
-    tar.current_dir(&stage)
-        .args([
-            "--sort=name",
-            "--owner=0",
-            "--group=0",
-            "--numeric-owner",
-            "--mtime=@0",
-            "--use-compress-program=gzip -n -9",
-            "-cf",
-        ])
-        .arg(&archive)
-        .arg(&names.stem);
-    run("archive (tar)", tar)?;
+    write(
+        &out.join(&names.archive),
+        &archive::gzip(&archive::tar(&mut entries)),
+    )?;
+    eprintln!("\n==> archive: {}", names.archive);
 
     let cli_readme =
         String::from_utf8_lossy(&read(&root().join("crates/cli/README.md"))?).into_owned();
@@ -251,18 +253,6 @@ fn build(names: &Names, out: &Path) -> Result<(), String> {
     }
     write(&out.join("SHA256SUMS"), sums.as_bytes())?;
     eprintln!("==> SHA256SUMS\n{sums}");
-    Ok(())
-}
-
-#[cfg(unix)]
-fn set_mode(path: &Path, mode: u32) -> Result<(), String> {
-    use std::os::unix::fs::PermissionsExt as _;
-    fs::set_permissions(path, fs::Permissions::from_mode(mode))
-        .map_err(|e| format!("{}: {e}", path.display()))
-}
-
-#[cfg(not(unix))]
-fn set_mode(_: &Path, _: u32) -> Result<(), String> {
     Ok(())
 }
 
@@ -309,7 +299,13 @@ fn check(names: &Names, out: &Path) -> Result<(), String> {
 fn check_packages() -> Result<String, String> {
     run(
         "cargo package",
-        cargo(&["package", "--workspace", "--no-verify", "--locked"]),
+        cargo(&[
+            "package",
+            "--workspace",
+            "--no-verify",
+            "--locked",
+            "--allow-dirty",
+        ]),
     )?;
     let packages = publishable_packages()?;
     if packages.is_empty() {

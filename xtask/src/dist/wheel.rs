@@ -109,7 +109,7 @@ pub(crate) fn record_hash(bytes: &[u8]) -> String {
 }
 
 /// The CRC-32 (IEEE 802.3, as zip uses it) of `bytes`.
-fn crc32(bytes: &[u8]) -> u32 {
+pub(crate) fn crc32(bytes: &[u8]) -> u32 {
     let mut crc = !0u32;
     for &byte in bytes {
         crc ^= u32::from(byte);
