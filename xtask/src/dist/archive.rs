@@ -1,14 +1,14 @@
-//! The release archive's `.tar.gz`, written here rather than by `tar`: the
-//! same files give the same bytes (sorted entries, owner root, one fixed
-//! time, no name or time in the gzip header), and the task does not depend
-//! on the options of the machine's `tar` (GNU tar 1.26 of CentOS 7, where
-//! the release build runs, has no `--sort`).
+//! The release archive: a `.tar.gz` (a `.zip` on Windows), written here
+//! rather than by `tar`: the same files give the same bytes (sorted
+//! entries, owner root, one fixed time, no name or time in the gzip header),
+//! and the task does not depend on the options of the machine's `tar` (GNU
+//! tar 1.26 of CentOS 7, where the release build runs, has no `--sort`).
 //!
 //! A ustar archive is a sequence of 512-byte headers, each followed by the
 //! file's bytes padded to 512, and two zero blocks at the end; gzip wraps
 //! its deflate stream with a 10-byte header and a CRC-32 and size trailer.
 
-use super::wheel::crc32;
+use super::wheel::{ZipWriter, crc32};
 
 /// One entry of the archive: a folder, or a file with its mode.
 #[derive(Debug)]
@@ -81,6 +81,19 @@ pub(crate) fn tar(entries: &mut [Entry]) -> Vec<u8> {
     }
     out.resize(out.len() + 1024, 0);
     out
+}
+
+/// The zip of `entries` (Windows' archive), sorted by path; folders are
+/// implied by the files' paths.
+pub(crate) fn zip(entries: &mut [Entry]) -> Vec<u8> {
+    entries.sort_by(|a, b| a.path().cmp(b.path()));
+    let mut zip = ZipWriter::default();
+    for entry in entries.iter() {
+        if let Entry::File { path, mode, bytes } = entry {
+            zip.add(path, bytes, *mode);
+        }
+    }
+    zip.finish()
 }
 
 /// `bytes` as a gzip file, without a name or time in its header.

@@ -19,9 +19,12 @@
 //! stripped, at most 8 MiB, and needs no glibc symbol newer than 2.17
 //! ([`elf`]). `--check` runs the checks on the files already built.
 //!
-//! `VERSION` is `tcdn-cli`'s version. The binary is built for
-//! `x86_64-unknown-linux-gnu` explicitly, so it lands in
-//! `target/x86_64-unknown-linux-gnu/dist/`, apart from these files.
+//! `VERSION` is `tcdn-cli`'s version. On any other machine than x86_64
+//! Linux (the release workflow's macOS and Windows jobs) it builds the
+//! archive of the machine's own target only (`.zip` on Windows), with the
+//! same layout, and checks it. The build has its own target directory,
+//! `target/dist-build/`, so that `target/dist/` holds only these files and
+//! what the checks unpack under `target/dist/check/`.
 
 mod archive;
 mod elf;
@@ -36,8 +39,9 @@ use sha2::{Digest, Sha256};
 
 use crate::tasks::{cargo, root, run};
 
-/// The one target this task builds: the machine's own.
-const TARGET: &str = "x86_64-unknown-linux-gnu";
+/// The target of the full set of files (archive, wheel) and checks; on any
+/// other machine `dist` builds the archive of the machine's own target.
+const LINUX_TARGET: &str = "x86_64-unknown-linux-gnu";
 /// The binary's size limit, stripped.
 const MAX_BINARY_BYTES: u64 = 8 * 1024 * 1024;
 /// The newest glibc the binary may need: CentOS 7's (and manylinux2014's),
@@ -45,15 +49,14 @@ const MAX_BINARY_BYTES: u64 = 8 * 1024 * 1024;
 const GLIBC_LIMIT: [u32; 2] = [2, 17];
 /// What the wheel's `Summary` says.
 const SUMMARY: &str = "Flush (purge) and push (prefetch) Tencent Cloud CDN caches, API 3.0 and API 2.0, with a local emulator";
-/// The files of the archive's folder, sorted.
-const ARCHIVE_FILES: [&str; 8] = [
+/// The files of the archive's folder besides the binary.
+const ARCHIVE_FILES: [&str; 7] = [
     "LICENSE-APACHE",
     "LICENSE-MIT",
     "README.md",
     "completions/_tcdn",
     "completions/tcdn.bash",
     "completions/tcdn.fish",
-    "tcdn",
     "tcdn.1",
 ];
 /// Fixed credentials for the dry runs of the checks: a dry run signs, so
@@ -61,27 +64,56 @@ const ARCHIVE_FILES: [&str; 8] = [
 const DRY_RUN_ID: &str = "AKIDdistcheck0000000000000000000000";
 const DRY_RUN_KEY: &str = "dist-check-key";
 
-/// The names of this version's release files.
+/// The names of this version's release files for one target.
 #[derive(Debug)]
 struct Names {
     version: String,
+    target: String,
+    /// The binary's file name: `tcdn`, or `tcdn.exe` on Windows.
+    exe: String,
     /// `tcdn-VERSION-TARGET`: the archive's folder, and its name without
-    /// `.tar.gz`.
+    /// `.tar.gz` (`.zip` on Windows, where unpacking a zip needs no tool).
     stem: String,
     archive: String,
-    wheel: String,
+    /// The wheel, for [`LINUX_TARGET`] only.
+    wheel: Option<String>,
 }
 
 impl Names {
-    fn new(version: &str) -> Self {
-        let stem = format!("tcdn-{version}-{TARGET}");
+    fn new(version: &str, target: &str) -> Self {
+        let stem = format!("tcdn-{version}-{target}");
+        let windows = target.contains("windows");
         Self {
             version: version.to_owned(),
-            archive: format!("{stem}.tar.gz"),
-            wheel: wheel::file_name(version),
+            target: target.to_owned(),
+            exe: if windows { "tcdn.exe" } else { "tcdn" }.to_owned(),
+            archive: format!("{stem}{}", if windows { ".zip" } else { ".tar.gz" }),
+            wheel: (target == LINUX_TARGET).then(|| wheel::file_name(version)),
             stem,
         }
     }
+
+    fn is_linux(&self) -> bool {
+        self.target == LINUX_TARGET
+    }
+
+    /// The archive and the wheel, as SHA256SUMS lists them.
+    fn files(&self) -> Vec<&str> {
+        std::iter::once(self.archive.as_str())
+            .chain(self.wheel.as_deref())
+            .collect()
+    }
+}
+
+/// The machine's own target, as rustc names it.
+fn host_target() -> Result<String, String> {
+    let mut rustc = Command::new(std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into()));
+    rustc.arg("-vV");
+    let text = String::from_utf8_lossy(&output("rustc -vV", rustc)?).into_owned();
+    text.lines()
+        .find_map(|line| line.strip_prefix("host: "))
+        .map(|host| host.trim().to_owned())
+        .ok_or_else(|| format!("rustc -vV names no host:\n{text}"))
 }
 
 fn target_dir() -> PathBuf {
@@ -153,12 +185,7 @@ pub(crate) fn dist(args: &[String]) -> Result<(), String> {
         [flag] if flag == "--check" => true,
         [other, ..] => return Err(format!("`dist` takes only `--check` (got `{other}`)")),
     };
-    if !(cfg!(target_os = "linux") && cfg!(target_arch = "x86_64")) {
-        return Err(format!(
-            "`dist` builds {TARGET} on a machine of that target; the release workflow builds the others"
-        ));
-    }
-    let names = Names::new(&version_of("tcdn-cli")?);
+    let names = Names::new(&version_of("tcdn-cli")?, &host_target()?);
     let out = target_dir().join("dist");
     if !check_only {
         build(&names, &out)?;
@@ -168,22 +195,23 @@ pub(crate) fn dist(args: &[String]) -> Result<(), String> {
 
 /// Builds the three files into `out`.
 fn build(names: &Names, out: &Path) -> Result<(), String> {
-    run(
-        "release build (profile dist)",
-        cargo(&[
-            "build",
-            "--locked",
-            "--profile",
-            "dist",
-            "--package",
-            "tcdn-cli",
-            "--bin",
-            "tcdn",
-            "--target",
-            TARGET,
-        ]),
-    )?;
-    let binary = target_dir().join(TARGET).join("dist").join("tcdn");
+    let build_dir = target_dir().join("dist-build");
+    let mut build = cargo(&[
+        "build",
+        "--locked",
+        "--profile",
+        "dist",
+        "--package",
+        "tcdn-cli",
+        "--bin",
+        "tcdn",
+        "--target",
+        &names.target,
+        "--target-dir",
+    ]);
+    build.arg(&build_dir);
+    run("release build (profile dist)", build)?;
+    let binary = build_dir.join(&names.target).join("dist").join(&names.exe);
     fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
 
     let binary_bytes = read(&binary)?;
@@ -192,7 +220,7 @@ fn build(names: &Names, out: &Path) -> Result<(), String> {
         archive::Entry::Dir(stem.clone()),
         archive::Entry::Dir(format!("{stem}/completions")),
         archive::Entry::File {
-            path: format!("{stem}/tcdn"),
+            path: format!("{stem}/{}", names.exe),
             mode: 0o755,
             bytes: binary_bytes.clone(),
         },
@@ -224,35 +252,44 @@ fn build(names: &Names, out: &Path) -> Result<(), String> {
             bytes: read(&root().join(file))?,
         });
     }
-    write(
-        &out.join(&names.archive),
-        &archive::gzip(&archive::tar(&mut entries)),
-    )?;
+    let packed = if names.archive.ends_with(".zip") {
+        archive::zip(&mut entries)
+    } else {
+        archive::gzip(&archive::tar(&mut entries))
+    };
+    write(&out.join(&names.archive), &packed)?;
     eprintln!("\n==> archive: {}", names.archive);
-
-    let cli_readme =
-        String::from_utf8_lossy(&read(&root().join("crates/cli/README.md"))?).into_owned();
-    let mit = String::from_utf8_lossy(&read(&root().join("LICENSE-MIT"))?).into_owned();
-    let apache = String::from_utf8_lossy(&read(&root().join("LICENSE-APACHE"))?).into_owned();
-    let wheel_bytes = wheel::build(&wheel::Contents {
-        version: &names.version,
-        summary: SUMMARY,
-        license: "MIT OR Apache-2.0",
-        repository: env!("CARGO_PKG_REPOSITORY"),
-        readme: &cli_readme,
-        licenses: &[("LICENSE-MIT", &mit), ("LICENSE-APACHE", &apache)],
-        binary: &binary_bytes,
-    });
-    write(&out.join(&names.wheel), &wheel_bytes)?;
-    eprintln!("\n==> wheel: {}", names.wheel);
+    if let Some(wheel_name) = &names.wheel {
+        build_wheel(wheel_name, &names.version, &binary_bytes, out)?;
+    }
 
     let mut sums = String::new();
-    for file in [&names.archive, &names.wheel] {
+    for file in names.files() {
         let bytes = read(&out.join(file))?;
         sums.push_str(&format!("{}  {file}\n", sha256_hex(&bytes)));
     }
     write(&out.join("SHA256SUMS"), sums.as_bytes())?;
     eprintln!("==> SHA256SUMS\n{sums}");
+    Ok(())
+}
+
+/// Wraps `binary` as the wheel `wheel_name` in `out`.
+fn build_wheel(wheel_name: &str, version: &str, binary: &[u8], out: &Path) -> Result<(), String> {
+    let cli_readme =
+        String::from_utf8_lossy(&read(&root().join("crates/cli/README.md"))?).into_owned();
+    let mit = String::from_utf8_lossy(&read(&root().join("LICENSE-MIT"))?).into_owned();
+    let apache = String::from_utf8_lossy(&read(&root().join("LICENSE-APACHE"))?).into_owned();
+    let wheel_bytes = wheel::build(&wheel::Contents {
+        version,
+        summary: SUMMARY,
+        license: "MIT OR Apache-2.0",
+        repository: env!("CARGO_PKG_REPOSITORY"),
+        readme: &cli_readme,
+        licenses: &[("LICENSE-MIT", &mit), ("LICENSE-APACHE", &apache)],
+        binary,
+    });
+    write(&out.join(wheel_name), &wheel_bytes)?;
+    eprintln!("\n==> wheel: {wheel_name}");
     Ok(())
 }
 
@@ -262,14 +299,25 @@ type Outcome = (&'static str, Result<String, String>);
 type Check<'a> = &'a dyn Fn() -> Result<String, String>;
 
 /// Runs every check, prints one line each, and fails if any failed.
+///
+/// The crates are packaged on Linux only: the licences in each crate are
+/// symbolic links, which a Windows checkout may leave as text files, and
+/// the crates are published once, not per target.
 fn check(names: &Names, out: &Path) -> Result<(), String> {
-    let checks: [(&'static str, Check<'_>); 5] = [
-        ("crates package", &check_packages),
-        ("SHA256SUMS", &|| check_sums(names, out)),
-        ("archive", &|| check_archive(names, out)),
-        ("binary", &|| check_binary(names, out)),
-        ("wheel", &|| check_wheel(names, out)),
-    ];
+    let sums = || check_sums(names, out);
+    let archive = || check_archive(names, out);
+    let binary = || check_binary(names, out);
+    let wheel = || check_wheel(names, out);
+    let mut checks: Vec<(&'static str, Check<'_>)> = Vec::new();
+    if names.is_linux() {
+        checks.push(("crates package", &check_packages));
+    }
+    checks.push(("SHA256SUMS", &sums));
+    checks.push(("archive", &archive));
+    checks.push(("binary", &binary));
+    if names.wheel.is_some() {
+        checks.push(("wheel", &wheel));
+    }
     let mut outcomes: Vec<Outcome> = Vec::new();
     for (name, check) in checks {
         eprintln!("\n==> check: {name}");
@@ -389,12 +437,12 @@ fn package_name(manifest: &str) -> Option<String> {
 fn check_sums(names: &Names, out: &Path) -> Result<String, String> {
     let sums = String::from_utf8_lossy(&read(&out.join("SHA256SUMS"))?).into_owned();
     let mut want = Vec::new();
-    for file in [&names.archive, &names.wheel] {
+    for file in names.files() {
         want.push(format!("{}  {file}", sha256_hex(&read(&out.join(file))?)));
     }
     let lines: Vec<&str> = sums.lines().collect();
     if lines == want {
-        Ok(format!("{} and {}", names.archive, names.wheel))
+        Ok(names.files().join(" and "))
     } else {
         Err(format!("SHA256SUMS does not match the files:\n{sums}"))
     }
@@ -441,8 +489,10 @@ fn check_dry_run(binary: &Path) -> Result<(), String> {
 fn check_archive(names: &Names, out: &Path) -> Result<String, String> {
     let dir = out.join("check").join("archive");
     fresh_dir(&dir)?;
+    // GNU tar reads the gzip by itself; the bsdtar of macOS and Windows
+    // reads the zip too.
     let mut tar = Command::new("tar");
-    tar.arg("-xzf")
+    tar.arg("-xf")
         .arg(out.join(&names.archive))
         .arg("-C")
         .arg(&dir);
@@ -463,15 +513,18 @@ fn check_archive(names: &Names, out: &Path) -> Result<String, String> {
     let mut files = Vec::new();
     list_files(&folder, &folder, &mut files)?;
     files.sort();
-    if files != ARCHIVE_FILES {
-        return Err(format!("the folder holds {files:?}, not {ARCHIVE_FILES:?}"));
+    let mut want: Vec<String> = ARCHIVE_FILES.iter().map(|f| (*f).to_owned()).collect();
+    want.push(names.exe.clone());
+    want.sort();
+    if files != want {
+        return Err(format!("the folder holds {files:?}, not {want:?}"));
     }
     let man = String::from_utf8_lossy(&read(&folder.join("tcdn.1"))?).into_owned();
     if !man.starts_with(".ie") && !man.contains(".TH tcdn") {
         return Err("tcdn.1 is not a man page".to_owned());
     }
-    let version = check_version(&folder.join("tcdn"), &names.version)?;
-    check_dry_run(&folder.join("tcdn"))?;
+    let version = check_version(&folder.join(&names.exe), &names.version)?;
+    check_dry_run(&folder.join(&names.exe))?;
     Ok(format!(
         "{} files in {}/; `{version}`; dry run ok",
         files.len(),
@@ -493,22 +546,32 @@ fn list_files(base: &Path, dir: &Path, out: &mut Vec<String>) -> Result<(), Stri
     Ok(())
 }
 
-/// The archive's binary (unpacked by [`check_archive`]): stripped, within
-/// the size limit, and no glibc symbol newer than [`GLIBC_LIMIT`].
-fn check_binary(names: &Names, out: &Path) -> Result<String, String> {
-    let path = out
-        .join("check")
+/// The archive's binary, as [`check_archive`] unpacked it.
+fn unpacked_binary(names: &Names, out: &Path) -> PathBuf {
+    out.join("check")
         .join("archive")
         .join(&names.stem)
-        .join("tcdn");
-    let bytes = read(&path)?;
-    let needs = elf::needs(&bytes)?;
+        .join(&names.exe)
+}
+
+/// The archive's binary: within the size limit and, for Linux, stripped
+/// and needing no glibc symbol newer than [`GLIBC_LIMIT`].
+fn check_binary(names: &Names, out: &Path) -> Result<String, String> {
+    let bytes = read(&unpacked_binary(names, out))?;
     let mut problems = Vec::new();
     let size = bytes.len() as u64;
     let mib = size as f64 / (1024.0 * 1024.0);
     if size > MAX_BINARY_BYTES {
         problems.push(format!("{mib:.2} MiB, over the 8 MiB limit"));
     }
+    if !names.is_linux() {
+        return if problems.is_empty() {
+            Ok(format!("{mib:.2} MiB"))
+        } else {
+            Err(problems.join("; "))
+        };
+    }
+    let needs = elf::needs(&bytes)?;
     if needs.has_symtab {
         problems.push("not stripped (it has a .symtab)".to_owned());
     }
@@ -536,13 +599,16 @@ fn check_binary(names: &Names, out: &Path) -> Result<String, String> {
             "{mib:.2} MiB, stripped, newest glibc symbol {newest}"
         ))
     } else {
-        Err(problems.join("; "))
+        Err(format!("{mib:.2} MiB; {}", problems.join("; ")))
     }
 }
 
 /// Installs the wheel into a fresh venv, without the network, and runs the
 /// `tcdn` it installed.
 fn check_wheel(names: &Names, out: &Path) -> Result<String, String> {
+    let Some(wheel_name) = &names.wheel else {
+        return Err(format!("no wheel is built for {}", names.target));
+    };
     let venv = out.join("check").join("venv");
     if venv.exists() {
         fs::remove_dir_all(&venv).map_err(|e| format!("{}: {e}", venv.display()))?;
@@ -563,15 +629,10 @@ fn check_wheel(names: &Names, out: &Path) -> Result<String, String> {
         "--disable-pip-version-check",
         "--quiet",
     ])
-    .arg(out.join(&names.wheel));
+    .arg(out.join(wheel_name));
     output("pip install the wheel", pip)?;
     let installed = venv.join("bin").join("tcdn");
-    let archive_binary = out
-        .join("check")
-        .join("archive")
-        .join(&names.stem)
-        .join("tcdn");
-    if read(&installed)? != read(&archive_binary)? {
+    if read(&installed)? != read(&unpacked_binary(names, out))? {
         return Err("the wheel's tcdn differs from the archive's".to_owned());
     }
     let version = check_version(&installed, &names.version)?;
@@ -587,13 +648,24 @@ mod tests {
 
     #[test]
     fn names_follow_the_release_pattern() {
-        let names = Names::new("1.2.3");
+        let names = Names::new("1.2.3", "x86_64-unknown-linux-gnu");
         assert_eq!(names.stem, "tcdn-1.2.3-x86_64-unknown-linux-gnu");
         assert_eq!(names.archive, "tcdn-1.2.3-x86_64-unknown-linux-gnu.tar.gz");
+        let wheel = "tcdn-1.2.3-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl";
+        assert_eq!(names.wheel.as_deref(), Some(wheel));
         assert_eq!(
-            names.wheel,
-            "tcdn-1.2.3-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
+            names.files(),
+            ["tcdn-1.2.3-x86_64-unknown-linux-gnu.tar.gz", wheel]
         );
+        assert!(names.is_linux());
+
+        let mac = Names::new("1.2.3", "aarch64-apple-darwin");
+        assert_eq!(mac.archive, "tcdn-1.2.3-aarch64-apple-darwin.tar.gz");
+        assert_eq!((mac.exe.as_str(), mac.wheel), ("tcdn", None));
+        let windows = Names::new("1.2.3", "x86_64-pc-windows-msvc");
+        assert_eq!(windows.archive, "tcdn-1.2.3-x86_64-pc-windows-msvc.zip");
+        assert_eq!(windows.exe, "tcdn.exe");
+        assert_eq!(windows.files(), [windows.archive.as_str()]);
     }
 
     #[test]

@@ -125,9 +125,9 @@ pub(crate) fn crc32(bytes: &[u8]) -> u32 {
 }
 
 /// A minimal zip writer: deflated regular files, Unix modes, no zip64
-/// (a wheel of this size stays far below 4 GiB).
+/// (a wheel or archive of this size stays far below 4 GiB).
 #[derive(Debug, Default)]
-struct ZipWriter {
+pub(crate) struct ZipWriter {
     out: Vec<u8>,
     central: Vec<u8>,
     entries: u16,
@@ -139,7 +139,7 @@ const DOS_DATE: u16 = (1 << 5) | 1;
 const DOS_TIME: u16 = 0;
 
 impl ZipWriter {
-    fn add(&mut self, path: &str, bytes: &[u8], mode: u32) {
+    pub(crate) fn add(&mut self, path: &str, bytes: &[u8], mode: u32) {
         let compressed = miniz_oxide::deflate::compress_to_vec(bytes, 9);
         let crc = crc32(bytes);
         let offset = u32::try_from(self.out.len()).expect("wheel under 4 GiB");
@@ -182,7 +182,7 @@ impl ZipWriter {
         self.entries += 1;
     }
 
-    fn finish(mut self) -> Vec<u8> {
+    pub(crate) fn finish(mut self) -> Vec<u8> {
         let offset = len32(self.out.len());
         let size = len32(self.central.len());
         self.out.extend_from_slice(&self.central);
