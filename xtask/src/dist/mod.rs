@@ -37,7 +37,7 @@ use std::process::{Command, Stdio};
 
 use sha2::{Digest, Sha256};
 
-use crate::tasks::{cargo, root, run};
+use crate::shell::{cargo, root, run};
 
 /// The target of the full set of files (archive, wheel) and checks; on any
 /// other machine `dist` builds the archive of the machine's own target.
