@@ -1,14 +1,19 @@
 //! Contributor tasks for tcdn, run as `cargo xtask <task>`.
 //!
 //! If `cargo xtask test` passes locally, CI is green but for what needs the
-//! package registries: `.ci/run` calls `cargo xtask test`, then
-//! `cargo xtask interop` (which installs Tencent's Python SDKs from PyPI) and
-//! `cargo xtask demo`. The tasks shell out to cargo and use nothing outside the standard
-//! library, so they build in seconds on a fresh machine.
+//! package registries or a release build: `.ci/run` calls `cargo xtask
+//! test`, then `cargo xtask interop` (which installs Tencent's Python SDKs
+//! from PyPI), `cargo xtask demo` and `cargo xtask dist`. The tasks shell out
+//! to cargo; besides the standard library they use only `sha2`, `base64` and
+//! `miniz_oxide` (the hashes, the wheel's zip and the archive's gzip of
+//! `cargo xtask dist`), so they build in seconds on a fresh machine.
+//! `cargo xtask dist` fails on a machine whose glibc is newer than 2.17, as
+//! it must: its binary would not run on older systems (see its module).
 #![forbid(unsafe_code)]
 
 mod bench;
 mod demo;
+mod dist;
 mod fuzz;
 mod interop;
 mod shell;
@@ -28,6 +33,10 @@ Tasks:
   demo     the main job: start the bundled emulator, flush and push through the
            real CLI and HTTP transport, print results and the emulator's tasks
   fuzz     each cargo-fuzz target for --seconds N (default 60), one table; --list
+  dist     the release files in target/dist/ (archive, Python wheel,
+           SHA256SUMS), then their checks: crates package with licences,
+           wheel installs into a fresh venv, binary stripped, <= 8 MiB,
+           glibc <= 2.17; --check: the checks alone
   interop  Tencent's official Python SDK and tccli (pinned, in a venv under
            target/) against the emulator over HTTP and TLS; skips without
            Python or PyPI (under CI=true a skip fails, unless TCDN_INTEROP=skip)
@@ -43,6 +52,7 @@ fn main() -> ExitCode {
         Some("test") => tasks::test(&args[1..]),
         Some("bench") => tasks::bench(&args[1..]),
         Some("demo") => demo::demo(&args[1..]),
+        Some("dist") => dist::dist(&args[1..]),
         Some("fuzz") => fuzz::fuzz(&args[1..]),
         Some("interop") => interop::interop(&args[1..]),
         Some(other) => Err(format!("unknown task `{other}`\n\n{USAGE}")),

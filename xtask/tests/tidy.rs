@@ -262,6 +262,26 @@ fn the_test_code_rule_skips_test_items_only() {
     assert_eq!(flagged, [6, 9]);
 }
 
+/// Whether `line` is the crate's dependency on itself, by `path = "."` and
+/// without a version (a dev-dependency that turns on the crate's own test
+/// features for its integration tests).
+///
+/// It is the one dependency that cannot come from the workspace: with a
+/// version, `cargo package` would look the crate up in the registry before
+/// it is there; without one, packaging drops it, as it drops every
+/// versionless dev-dependency.
+fn is_self_dev_dependency(manifest: &str, line: &str) -> bool {
+    let own_name = manifest
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("name = "))
+        .map(|name| name.trim_matches('"'));
+    let dep_name = line.split('=').next().map(str::trim);
+    own_name.is_some()
+        && own_name == dep_name
+        && line.contains("path = \".\"")
+        && !line.contains("version")
+}
+
 #[test]
 fn member_manifests_use_workspace_versions_and_lints() {
     let mut offenders = Vec::new();
@@ -291,6 +311,7 @@ fn member_manifests_use_workspace_versions_and_lints() {
                 && !line.is_empty()
                 && !line.starts_with('#')
                 && !line.contains("workspace = true")
+                && !is_self_dev_dependency(&text, line)
             {
                 offenders.push(format!(
                     "{rel_path}: `{line}` does not use `workspace = true`"
@@ -674,4 +695,25 @@ fn no_source_file_is_longer_than_one_job() {
         listed_but_short.is_empty(),
         "take these off LONG_FILES, they fit now: {listed_but_short:?}"
     );
+}
+
+#[test]
+fn only_a_versionless_path_dependency_on_itself_skips_the_workspace() {
+    let manifest = "[package]\nname = \"tcdn\"\n";
+    assert!(is_self_dev_dependency(
+        manifest,
+        r#"tcdn = { path = ".", features = ["test-util"] }"#
+    ));
+    assert!(!is_self_dev_dependency(
+        manifest,
+        r#"tcdn = { path = ".", version = "0.1.0" }"#
+    ));
+    assert!(!is_self_dev_dependency(
+        manifest,
+        r#"tcdn-sign = { path = "." }"#
+    ));
+    assert!(!is_self_dev_dependency(
+        manifest,
+        r#"tcdn = { path = "../sign" }"#
+    ));
 }
