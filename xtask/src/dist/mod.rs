@@ -19,7 +19,10 @@
 //! stripped, at most 8 MiB, and needs no glibc symbol newer than 2.17
 //! ([`elf`]). `--check` runs the checks on the files already built.
 //!
-//! `VERSION` is `tcdn-cli`'s version. On any other machine than x86_64
+//! The Linux binary is linked by zig against glibc 2.17 (cargo-zigbuild
+//! and PyPI's `ziglang`, pinned and installed under `target/dist-tools/`
+//! by `zig.rs`), so it runs on CentOS 7 and newer whatever this machine's
+//! glibc. `VERSION` is `tcdn-cli`'s version. On any other machine than x86_64
 //! Linux (the release workflow's macOS and Windows jobs) it builds the
 //! archive of the machine's own target only (`.zip` on Windows), with the
 //! same layout, and checks it. The build has its own target directory,
@@ -29,6 +32,7 @@
 mod archive;
 mod elf;
 mod wheel;
+mod zig;
 
 use std::fmt::Write as _;
 use std::fs;
@@ -196,19 +200,37 @@ pub(crate) fn dist(args: &[String]) -> Result<(), String> {
 /// Builds the three files into `out`.
 fn build(names: &Names, out: &Path) -> Result<(), String> {
     let build_dir = target_dir().join("dist-build");
-    let mut build = cargo(&[
-        "build",
-        "--locked",
-        "--profile",
-        "dist",
-        "--package",
-        "tcdn-cli",
-        "--bin",
-        "tcdn",
-        "--target",
-        &names.target,
-        "--target-dir",
-    ]);
+    let mut build = if names.target == LINUX_TARGET {
+        // Linked by zig against glibc 2.17, whatever this machine's glibc.
+        let zig = zig::prepare(&target_dir().join("dist-tools"))?;
+        let glibc = format!("{LINUX_TARGET}.{}.{}", GLIBC_LIMIT[0], GLIBC_LIMIT[1]);
+        zig.zigbuild(&[
+            "--locked",
+            "--profile",
+            "dist",
+            "--package",
+            "tcdn-cli",
+            "--bin",
+            "tcdn",
+            "--target",
+            &glibc,
+            "--target-dir",
+        ])
+    } else {
+        cargo(&[
+            "build",
+            "--locked",
+            "--profile",
+            "dist",
+            "--package",
+            "tcdn-cli",
+            "--bin",
+            "tcdn",
+            "--target",
+            &names.target,
+            "--target-dir",
+        ])
+    };
     build.arg(&build_dir);
     run("release build (profile dist)", build)?;
     let binary = build_dir.join(&names.target).join("dist").join(&names.exe);
