@@ -284,7 +284,7 @@ pub use crate::error::{CallError, ClientError};
 pub use crate::job::Job;
 pub use crate::job::{Api, UnknownApi};
 pub use crate::report::{Failure, Report};
-pub use crate::text::printable;
+pub use crate::text::{printable, shown_id};
 pub use tcdn_model::v2::FlushOrPush;
 pub use tcdn_model::{Areas, CdnUrl, Operation};
 pub use tcdn_sign::{HttpMethod, SignatureMethod};

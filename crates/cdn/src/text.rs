@@ -1,6 +1,7 @@
 //! Text from a server, made fit for a terminal and a log line before any of
-//! it is shown: [`printable`] escapes what could drive a terminal, and
-//! [`snippet`] cuts a body to a short printable start.
+//! it is shown: [`printable`] escapes what could drive a terminal,
+//! [`shown_id`] shortens an id for a one-line message, and [`snippet`] cuts
+//! a body to a short printable start.
 
 /// Text from a server (a TaskId, a RequestId, a task's URL or status, an
 /// error message, a quota's area, a credential service's answer), fit to
@@ -56,6 +57,28 @@ pub(crate) fn snippet(body: &[u8]) -> String {
     out
 }
 
+/// A task id (or any short server text) fit for a one-line message: at
+/// most 40 characters, then its length; control, format and quote
+/// characters escaped as Rust escapes them.
+///
+/// ```
+/// assert_eq!(tcdn::shown_id("1533045796-i60rfmzm"), "1533045796-i60rfmzm");
+/// assert_eq!(tcdn::shown_id("a\u{200b}b"), "a\\u{200b}b");
+/// assert!(tcdn::shown_id(&"x".repeat(500)).ends_with("… (500 bytes)"));
+/// ```
+pub fn shown_id(task_id: &str) -> String {
+    const MOST: usize = 40;
+    let mut text: String = task_id
+        .chars()
+        .take(MOST)
+        .flat_map(char::escape_debug)
+        .collect();
+    if task_id.chars().count() > MOST {
+        text.push_str(&format!("… ({} bytes)", task_id.len()));
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,5 +91,12 @@ mod tests {
             "a\\u{1b}[2Jb\\u{a}FAILED 0 URLs\\u{d}\\u{202e}x"
         );
         assert_eq!(snippet(b"\x1b]0;title\x07"), "\\u{1b}]0;title\\u{7}");
+    }
+
+    #[test]
+    fn task_ids_are_shown_short_and_escaped() {
+        assert_eq!(shown_id("a\u{200b}b"), "a\\u{200b}b");
+        let long = "x".repeat(500);
+        assert!(shown_id(&long).ends_with("… (500 bytes)"));
     }
 }

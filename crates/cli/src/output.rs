@@ -426,7 +426,7 @@ pub fn report(
                     "warning: the server named a task \"{}\" that cannot be looked up (empty, \
                      with a control or format character, or over 128 bytes): its {} {} cannot \
                      be waited on",
-                    shown_id(&task.task_id),
+                    tcdn::shown_id(&task.task_id),
                     task.urls.len(),
                     noun(operation, task.urls.len())
                 )?;
@@ -434,21 +434,6 @@ pub fn report(
             Ok(())
         }
     }
-}
-
-/// A task id fit for a line of text: short, its control and format
-/// characters escaped.
-fn shown_id(task_id: &str) -> String {
-    const MOST: usize = 40;
-    let mut text: String = task_id
-        .chars()
-        .take(MOST)
-        .flat_map(char::escape_debug)
-        .collect();
-    if task_id.chars().count() > MOST {
-        text.push_str(&format!("… ({} bytes)", task_id.len()));
-    }
-    text
 }
 
 /// Writes the report of `tcdn wait`: as [`report`]'s JSON document, or as
@@ -484,7 +469,12 @@ pub fn wait_report(out: &mut impl Write, format: OutputArg, report: &Report) -> 
     )?;
     out.write_all(rest)?;
     for task in &report.unknown_tasks {
-        writeln!(out, "task {}: {}", shown_id(&task.task_id), task.message)?;
+        writeln!(
+            out,
+            "task {}: {}",
+            tcdn::shown_id(&task.task_id),
+            task.message
+        )?;
     }
     Ok(())
 }

@@ -341,7 +341,6 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::poll::{ends_wait, page_size, unix_of};
-    use super::settle::shown;
     use super::watched::{decoded, rank};
     use super::*;
     use crate::api::v3::beijing_time;
@@ -394,12 +393,5 @@ mod tests {
         assert!(ends_wait(&error), "AuthFailure, InvalidParameter");
         error.kind = CallErrorKind::Credentials;
         assert!(ends_wait(&error));
-    }
-
-    #[test]
-    fn task_ids_are_shown_short_and_escaped() {
-        assert_eq!(shown("a\u{200b}b"), "a\\u{200b}b");
-        let long = "x".repeat(500);
-        assert!(shown(&long).ends_with("… (500 bytes)"));
     }
 }

@@ -15,21 +15,6 @@ pub(super) fn is_terminal(status: &str) -> bool {
     )
 }
 
-/// A task id fit for a message: short, its control and format characters
-/// escaped.
-pub(super) fn shown(task_id: &str) -> String {
-    const MOST: usize = 40;
-    let mut text: String = task_id
-        .chars()
-        .take(MOST)
-        .flat_map(char::escape_debug)
-        .collect();
-    if task_id.chars().count() > MOST {
-        text.push_str(&format!("… ({} bytes)", task_id.len()));
-    }
-    text
-}
-
 /// Moves the URLs that were not seen `done` from `succeeded` to `failed`.
 pub(super) fn settle(
     report: &mut Report,
@@ -55,7 +40,7 @@ pub(super) fn settle(
                     "the {action} task's TaskId \"{}\" cannot be looked up (it is empty, holds \
                      a control or format character, or is over 128 bytes): whether it finished \
                      is unknown",
-                    shown(&task.task_id)
+                    crate::text::shown_id(&task.task_id)
                 )
             } else {
                 let id = &task.task_id;
