@@ -12,6 +12,9 @@
 //! timeout bounds each exchange instead, and a server slower than it is
 //! made with the emulator's (real) latency.
 
+mod compressed;
+
+use compressed::{CompressedTime, Tracked};
 use std::collections::{BTreeMap, BTreeSet};
 use std::num::{NonZeroU32, NonZeroUsize};
 use std::sync::Arc;
@@ -22,8 +25,7 @@ use proptest::prelude::*;
 use tcdn::report::NotSentReason;
 use tcdn::transport::{HyperTransport, Transport, TransportError, async_trait};
 use tcdn::{
-    Api, Areas, CdnUrl, Client, Credentials, Endpoint, Report, RetryPolicy, clock::Sleeper,
-    test_util::ManualClock,
+    Api, Areas, CdnUrl, Client, Credentials, Endpoint, Report, RetryPolicy, test_util::ManualClock,
 };
 use tcdn_emulator::{Config, Credential, Emulator, Faults, InjectedError, RunningEmulator};
 use tokio::sync::watch;
@@ -31,55 +33,6 @@ use tokio::sync::watch;
 const ID: &str = "AKIDfaultsV3";
 const KEY: &str = "faults-v3-secret-key";
 const START: u64 = 1_800_000_000;
-
-/// Counts the client's requests in flight.
-#[derive(Debug)]
-struct Tracked {
-    inner: HyperTransport,
-    in_flight: watch::Sender<usize>,
-}
-
-/// Takes one request off the count when its exchange ends or is dropped.
-struct InFlight<'a>(&'a watch::Sender<usize>);
-
-impl Drop for InFlight<'_> {
-    fn drop(&mut self) {
-        self.0.send_modify(|n| *n -= 1);
-    }
-}
-
-#[async_trait]
-impl Transport for Tracked {
-    async fn send(
-        &self,
-        request: http::Request<Bytes>,
-    ) -> Result<http::Response<Bytes>, TransportError> {
-        self.in_flight.send_modify(|n| *n += 1);
-        let _in_flight = InFlight(&self.in_flight);
-        self.inner.send(request).await
-    }
-}
-
-/// Advances both clocks instead of waiting, once no request is in flight.
-#[derive(Debug)]
-struct CompressedTime {
-    client: ManualClock,
-    emulator: tcdn_emulator::ManualClock,
-    in_flight: watch::Receiver<usize>,
-}
-
-#[async_trait]
-impl Sleeper for CompressedTime {
-    async fn sleep(&self, duration: Duration) {
-        let mut in_flight = self.in_flight.clone();
-        // Only fails if the transport is gone, and then nothing is in flight.
-        let _ = in_flight.wait_for(|&n| n == 0).await;
-        self.client.advance(duration);
-        self.emulator
-            .advance_millis(i64::try_from(duration.as_millis()).unwrap_or(i64::MAX));
-        tokio::task::yield_now().await;
-    }
-}
 
 struct Setup {
     faults: Faults,
