@@ -4,13 +4,16 @@ use std::fmt;
 use std::net::IpAddr;
 use std::str::FromStr;
 
-use crate::job::Api;
+use crate::job::{Api, Product};
 
 /// API 2.0's endpoint: `https://cdn.api.qcloud.com/v2/index.php`.
 pub const DEFAULT_ENDPOINT: &str = "https://cdn.api.qcloud.com/v2/index.php";
 
 /// API 3.0's endpoint: `https://cdn.tencentcloudapi.com/`.
 pub const DEFAULT_V3_ENDPOINT: &str = "https://cdn.tencentcloudapi.com/";
+
+/// EdgeOne's endpoint (`teo`, docs/protocol.md §13).
+pub const DEFAULT_EDGEONE_ENDPOINT: &str = "https://teo.tencentcloudapi.com/";
 
 /// API 2.0's path on any origin.
 pub const V2_PATH: &str = tcdn_model::v2::ENDPOINT_PATH;
@@ -126,6 +129,16 @@ impl Endpoint {
             Api::V3 => DEFAULT_V3_ENDPOINT,
         };
         Self::parse(text).unwrap_or_else(|_| unreachable!("the default endpoints are valid"))
+    }
+
+    /// The default endpoint of `product` under `api` (EdgeOne has one:
+    /// [`DEFAULT_EDGEONE_ENDPOINT`]).
+    pub fn default_for_product(product: Product, api: Api) -> Self {
+        match product {
+            Product::Cdn => Self::default_for(api),
+            Product::EdgeOne => Self::parse(DEFAULT_EDGEONE_ENDPOINT)
+                .unwrap_or_else(|_| unreachable!("the default endpoints are valid")),
+        }
     }
 
     /// Parses an endpoint for `api`: an origin (`scheme://host[:port]`,

@@ -1,10 +1,12 @@
 //! [`Job`]: what to do with a list of URLs (purge URLs, purge directories,
-//! push), where, and with which options, for either [`Api`].
+//! push), where, and with which options, for either [`Api`] of either
+//! [`Product`].
 
 use std::fmt;
 use std::num::NonZeroUsize;
 use std::str::FromStr;
 
+use tcdn_model::teo::{Method, PrefetchOptions, ZoneId};
 use tcdn_model::v3::{Area, FlushType, PurgeArea, PurgeOptions, PushOptions};
 use tcdn_model::{Areas, Operation};
 
@@ -65,6 +67,62 @@ impl FromStr for Api {
     }
 }
 
+/// Which of Tencent's CDNs a [`Client`](crate::Client) calls.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Product {
+    /// Tencent Cloud CDN (`cdn`), through either [`Api`]: the default.
+    #[default]
+    Cdn,
+    /// EdgeOne (`teo`, Version `2022-09-01`, TC3 only): purges and
+    /// prefetches of a zone (站点).
+    EdgeOne,
+}
+
+impl Product {
+    /// `cdn` or `edgeone`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Cdn => "cdn",
+            Self::EdgeOne => "edgeone",
+        }
+    }
+}
+
+impl fmt::Display for Product {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A name that is not `cdn` or `edgeone`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownProduct(String);
+
+impl fmt::Display for UnknownProduct {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unknown product {:?}: choose cdn (Tencent Cloud CDN) or edgeone (EdgeOne)",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for UnknownProduct {}
+
+impl FromStr for Product {
+    type Err = UnknownProduct;
+
+    fn from_str(text: &str) -> Result<Self, UnknownProduct> {
+        match text {
+            "cdn" => Ok(Self::Cdn),
+            "edgeone" | "teo" => Ok(Self::EdgeOne),
+            other => Err(UnknownProduct(other.to_owned())),
+        }
+    }
+}
+
 /// What a submission asks for: the [`Operation`], the areas (optional under
 /// API 3.0, where none means the domain's own region), and API 3.0's
 /// options.
@@ -90,6 +148,7 @@ pub struct Job {
     push: PushOptions,
     url_encode: bool,
     path_batch: Option<NonZeroUsize>,
+    zone: Option<ZoneId>,
 }
 
 impl Job {
@@ -103,6 +162,55 @@ impl Job {
             push: PushOptions::default(),
             url_encode: false,
             path_batch: None,
+            zone: None,
+        }
+    }
+
+    /// The EdgeOne zone of every URL (EdgeOne only). Without one, each
+    /// URL's zone is the account's zone whose name is its host or the
+    /// host's longest parent domain (`DescribeZones`).
+    #[must_use]
+    pub fn zone(mut self, zone: ZoneId) -> Self {
+        self.zone = Some(zone);
+        self
+    }
+
+    /// The EdgeOne zone given, if any.
+    pub fn zone_given(&self) -> Option<&ZoneId> {
+        self.zone.as_ref()
+    }
+
+    /// EdgeOne's `Method` of a prefix purge: `flush` invalidates, `delete`
+    /// deletes.
+    pub fn edgeone_method(&self) -> Method {
+        match self.flush_type {
+            FlushType::Flush => Method::Invalidate,
+            FlushType::Delete => Method::Delete,
+        }
+    }
+
+    /// EdgeOne's prefetch options: the push's headers, and its `ParseM3U8`
+    /// as `PrefetchMediaSegments`.
+    pub fn prefetch_options(&self) -> PrefetchOptions {
+        PrefetchOptions {
+            headers: self.push.headers.as_slice().to_vec(),
+            media_segments: self.push.parse_m3u8,
+        }
+    }
+
+    /// Why EdgeOne cannot do this job, if it cannot.
+    pub(crate) fn edgeone_problem(&self) -> Option<&'static str> {
+        if self.areas.is_some() {
+            Some("EdgeOne has no areas: a zone's purge applies wherever it serves")
+        } else if self.url_encode {
+            Some("EdgeOne's EncodeUrl is deprecated; tcdn does not send it")
+        } else if self.push.user_agent.is_some()
+            || self.push.layer.is_some()
+            || self.push.disable_range
+        {
+            Some("EdgeOne prefetches take headers and ParseM3U8 only")
+        } else {
+            None
         }
     }
 

@@ -271,6 +271,13 @@ pub mod v3 {
     };
 }
 
+/// EdgeOne (`teo`): request signing without a client (dry runs)
+/// (docs/protocol.md §13). The actions' types are [`model::teo`]; a
+/// [`Client`] built with [`Product::EdgeOne`] submits to it.
+pub mod edgeone {
+    pub use crate::api::teo::{PreparedRequest, RequestBuilder};
+}
+
 pub use tcdn_model as model;
 pub use tcdn_sign as sign;
 pub use tcdn_transport as transport;
@@ -282,7 +289,7 @@ pub use crate::credentials::{CredentialChain, Credentials};
 pub use crate::endpoint::Endpoint;
 pub use crate::error::{CallError, ClientError};
 pub use crate::job::Job;
-pub use crate::job::{Api, UnknownApi};
+pub use crate::job::{Api, Product, UnknownApi, UnknownProduct};
 pub use crate::report::{Failure, Report};
 pub use crate::text::{printable, shown_id};
 pub use tcdn_model::v2::FlushOrPush;

@@ -13,6 +13,7 @@
 //!   [`Lookup`](crate::core::call::Lookup).
 
 pub(crate) mod common;
+pub(crate) mod teo;
 pub(crate) mod v2;
 pub(crate) mod v3;
 

@@ -10,6 +10,7 @@ use tcdn_sign::{HttpMethod, SignatureMethod};
 use tcdn_transport::{CertificateDer, HyperTransport, Transport};
 
 use super::{Backends, Client};
+use crate::api::teo::{self, Teo};
 use crate::api::v2::{RequestBuilder, RequestError, V2};
 use crate::api::v3::{self, Signing, V3};
 use crate::clock::{Clock, Sleeper, SystemClock, TokioSleeper};
@@ -20,7 +21,7 @@ use crate::core::retry::RetryPolicy;
 use crate::credentials::{Credentials, RefreshingCredentials};
 use crate::endpoint::Endpoint;
 use crate::error::{ClientError, ClientErrorKind};
-use crate::job::Api;
+use crate::job::{Api, Product};
 use crate::nonce::{NonceSource, RandomNonces};
 
 /// The default per-attempt timeout.
@@ -40,6 +41,7 @@ pub const DEFAULT_INTERRUPT_GRACE: Duration = Duration::from_secs(5);
 pub struct ClientBuilder {
     credentials: Arc<RefreshingCredentials>,
     api: Api,
+    product: Product,
     endpoint: Option<Endpoint>,
     signing: Option<Signing>,
     language: Option<v3::Language>,
@@ -64,6 +66,7 @@ impl fmt::Debug for ClientBuilder {
         f.debug_struct("ClientBuilder")
             .field("credentials", &self.credentials)
             .field("api", &self.api)
+            .field("product", &self.product)
             .field("endpoint", &self.endpoint)
             .field("signing", &self.signing)
             .field("language", &self.language)
@@ -88,6 +91,15 @@ impl ClientBuilder {
     #[must_use]
     pub fn api(mut self, api: Api) -> Self {
         self.api = api;
+        self
+    }
+
+    /// Calls `product` (default [`Product::Cdn`]). EdgeOne speaks API 3.0
+    /// with TC3 POST only: API 2.0, the v1 signature, GET and extra
+    /// parameters are refused by [`build`](Self::build).
+    #[must_use]
+    pub fn product(mut self, product: Product) -> Self {
+        self.product = product;
         self
     }
 
@@ -272,46 +284,73 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client, ClientError> {
         let endpoint = self
             .endpoint
-            .unwrap_or_else(|| Endpoint::default_for(self.api));
-        let backend = match self.api {
-            Api::V2 => {
-                let method = match self.signing {
-                    None => SignatureMethod::HmacSha1,
-                    Some(Signing::V1(method)) => method,
-                    Some(Signing::Tc3) => {
-                        return Err(ClientError::new(
-                            ClientErrorKind::InvalidConfig,
-                            "API 2.0 has no TC3-HMAC-SHA256 signature: choose HmacSHA1 or \
-                             HmacSHA256, or API 3.0"
-                                .to_owned(),
-                        ));
-                    }
+            .unwrap_or_else(|| Endpoint::default_for_product(self.product, self.api));
+        let backend = match (self.product, self.api) {
+            (Product::EdgeOne, api) => {
+                let refusal = if api == Api::V2 {
+                    Some("EdgeOne has no API 2.0: it speaks API 3.0 (TC3) only")
+                } else if matches!(self.signing, Some(Signing::V1(_))) {
+                    Some("tcdn signs EdgeOne calls with TC3 only")
+                } else if self.requests.method() != HttpMethod::Post {
+                    Some("tcdn sends EdgeOne calls as POST only")
+                } else if self.extra_params {
+                    Some("extra parameters are for API 2.0")
+                } else {
+                    None
                 };
-                Backends::V2(Arc::new(V2 {
-                    requests: self
-                        .requests
-                        .with_endpoint(endpoint)
-                        .with_signature_method(method),
-                }))
-            }
-            Api::V3 => {
-                if self.extra_params {
+                if let Some(refusal) = refusal {
                     return Err(ClientError::new(
                         ClientErrorKind::InvalidConfig,
-                        "extra parameters are for API 2.0; API 3.0 refuses parameters it does \
-                         not define"
-                            .to_owned(),
+                        refusal.to_owned(),
                     ));
                 }
-                let mut requests = v3::RequestBuilder::new(self.requests.credentials().clone())
-                    .with_endpoint(endpoint)
-                    .with_method(self.requests.method())
-                    .with_signing(self.signing.unwrap_or_default());
+                let mut requests = teo::RequestBuilder::new(self.requests.credentials().clone())
+                    .with_endpoint(endpoint);
                 if let Some(language) = self.language {
                     requests = requests.with_language(language);
                 }
-                Backends::V3(Arc::new(V3 { requests }))
+                Backends::EdgeOne(Arc::new(Teo::new(requests)))
             }
+            (Product::Cdn, api) => match api {
+                Api::V2 => {
+                    let method = match self.signing {
+                        None => SignatureMethod::HmacSha1,
+                        Some(Signing::V1(method)) => method,
+                        Some(Signing::Tc3) => {
+                            return Err(ClientError::new(
+                                ClientErrorKind::InvalidConfig,
+                                "API 2.0 has no TC3-HMAC-SHA256 signature: choose HmacSHA1 or \
+                             HmacSHA256, or API 3.0"
+                                    .to_owned(),
+                            ));
+                        }
+                    };
+                    Backends::V2(Arc::new(V2 {
+                        requests: self
+                            .requests
+                            .with_endpoint(endpoint)
+                            .with_signature_method(method),
+                    }))
+                }
+                Api::V3 => {
+                    if self.extra_params {
+                        return Err(ClientError::new(
+                            ClientErrorKind::InvalidConfig,
+                            "extra parameters are for API 2.0; API 3.0 refuses parameters it does \
+                         not define"
+                                .to_owned(),
+                        ));
+                    }
+                    let mut requests = v3::RequestBuilder::new(self.requests.credentials().clone())
+                        .with_endpoint(endpoint)
+                        .with_method(self.requests.method())
+                        .with_signing(self.signing.unwrap_or_default());
+                    if let Some(language) = self.language {
+                        requests = requests.with_language(language);
+                    }
+                    Backends::V3(Arc::new(V3 { requests }))
+                }
+            },
         };
         let transport = match self.transport {
             Some(transport) => transport,
@@ -327,6 +366,7 @@ impl ClientBuilder {
         let (window, default_limit) = match &backend {
             Backends::V2(v2) => (v2.rate_window(), DEFAULT_V2_RATE_LIMIT_PER_MINUTE),
             Backends::V3(v3) => (v3.rate_window(), DEFAULT_V3_RATE_LIMIT_PER_MINUTE),
+            Backends::EdgeOne(teo) => (teo.rate_window(), DEFAULT_V3_RATE_LIMIT_PER_MINUTE),
         };
         let pacing = Pacing::new(
             window.limit(self.rate_limit_per_minute.unwrap_or(default_limit)),
@@ -376,6 +416,7 @@ impl Client {
             requests: RequestBuilder::new(credentials.peek()),
             credentials,
             api: Api::default(),
+            product: Product::default(),
             endpoint: None,
             signing: None,
             language: None,

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use tcdn_model::v2::{Envelope, FlushOrPush};
 use tcdn_model::{Areas, CdnUrl, Operation};
 
+use crate::api::teo::{self, Teo};
 use crate::api::v2::{self, RequestBuilder, V2};
 use crate::api::v3::{self, V3};
 use crate::cancel::Cancel;
@@ -19,11 +20,12 @@ use crate::core::halt::Halt;
 use crate::core::{Core, call, submit};
 use crate::credentials::RefreshingCredentials;
 use crate::error::CallError;
-use crate::job::Api;
 use crate::job::Job;
+use crate::job::{Api, Product};
 use crate::report::{BatchReport, CallOutcome, Failure, Report};
 
 mod builder;
+mod edgeone;
 mod queries;
 
 pub use builder::{
@@ -36,6 +38,7 @@ pub use builder::{
 enum Backends {
     V2(Arc<V2>),
     V3(Arc<V3>),
+    EdgeOne(Arc<Teo>),
 }
 
 /// The client: signs, sends, retries, batches and paces API 3.0 calls
@@ -66,11 +69,27 @@ impl Client {
         &self.core.credentials
     }
 
-    /// The API the client speaks.
+    /// The API the client speaks (EdgeOne speaks API 3.0).
     pub fn api(&self) -> Api {
         match self.backend {
             Backends::V2(_) => Api::V2,
-            Backends::V3(_) => Api::V3,
+            Backends::V3(_) | Backends::EdgeOne(_) => Api::V3,
+        }
+    }
+
+    /// The product the client calls.
+    pub fn product(&self) -> Product {
+        match self.backend {
+            Backends::V2(_) | Backends::V3(_) => Product::Cdn,
+            Backends::EdgeOne(_) => Product::EdgeOne,
+        }
+    }
+
+    /// EdgeOne's request builder, when the client calls EdgeOne.
+    pub fn edgeone_request_builder(&self) -> Option<&teo::RequestBuilder> {
+        match &self.backend {
+            Backends::EdgeOne(teo) => Some(&teo.requests),
+            Backends::V2(_) | Backends::V3(_) => None,
         }
     }
 
@@ -79,7 +98,7 @@ impl Client {
     pub fn v2_request_builder(&self) -> Option<&RequestBuilder> {
         match &self.backend {
             Backends::V2(v2) => Some(&v2.requests),
-            Backends::V3(_) => None,
+            Backends::V3(_) | Backends::EdgeOne(_) => None,
         }
     }
 
@@ -87,7 +106,7 @@ impl Client {
     pub fn v3_request_builder(&self) -> Option<&v3::RequestBuilder> {
         match &self.backend {
             Backends::V3(v3) => Some(&v3.requests),
-            Backends::V2(_) => None,
+            Backends::V2(_) | Backends::EdgeOne(_) => None,
         }
     }
 
@@ -124,9 +143,16 @@ impl Client {
     ///
     /// # Errors
     /// A [`CallError`] describing the last attempt, the attempts made and
-    /// why the client stopped.
+    /// why the client stopped; [`Unsupported`](crate::error::CallErrorKind::Unsupported)
+    /// for EdgeOne, whose calls name a zone ([`submit_job`](Self::submit_job)
+    /// finds it).
     pub async fn call(&self, request: &FlushOrPush) -> Result<CallOutcome, CallError> {
         match &self.backend {
+            Backends::EdgeOne(_) => Err(CallError::new(
+                crate::error::CallErrorKind::Unsupported,
+                "an EdgeOne call names its zone: submit the URLs as a job, which finds it"
+                    .to_owned(),
+            )),
             Backends::V2(v2) => {
                 let called =
                     call::call(&self.core, &**v2, &Halt::default(), request.clone(), true).await;
@@ -285,6 +311,7 @@ impl Client {
                 )
                 .await
             }
+            Backends::EdgeOne(teo) => self.submit_edgeone(teo, job, urls, cancel, on_batch).await,
         }
     }
 

@@ -745,3 +745,22 @@ fn to_json<T: Serialize>(value: &T) -> String {
     // Serialising these plain structs of strings and integers cannot fail.
     serde_json::to_string(value).unwrap_or_default()
 }
+
+macro_rules! into_request {
+    ($($t:ident),*) => {$(
+        impl From<$t> for Request {
+            fn from(request: $t) -> Self {
+                Self::$t(request)
+            }
+        }
+    )*};
+}
+
+into_request!(
+    CreatePurgeTask,
+    CreatePrefetchTask,
+    DescribePurgeTasks,
+    DescribePrefetchTasks,
+    DescribeContentQuota,
+    DescribeZones
+);

@@ -12,14 +12,35 @@ use crate::api::common::status_refusal;
 use crate::core::backend::{Answer, Class};
 use crate::error::{CallError, CallErrorKind};
 
-/// What an accepted API 3.0 call returned.
+/// What an accepted API 3.0 call returned (EdgeOne's calls too, with
+/// their own answers as `B`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Receipt {
+pub(crate) struct Receipt<B = Body> {
     /// `RequestId`.
     pub(crate) request_id: Option<String>,
     /// The action's answer.
-    pub(crate) body: Body,
+    pub(crate) body: B,
 }
+
+/// An answer read: its `RequestId` and the action's payload or the server's
+/// error, or a body that is no answer.
+pub(crate) type Parsed<B> =
+    Result<(Option<String>, Result<B, ApiError>), tcdn_model::v3::AnswerError>;
+
+/// How a product's error codes are read: their class and meaning.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Codes {
+    /// The code's class.
+    pub(crate) class: fn(&ApiError) -> ErrorClass,
+    /// What the code means.
+    pub(crate) meaning: fn(&ApiError) -> &'static str,
+}
+
+/// API 3.0's own catalogue.
+const CDN_CODES: Codes = Codes {
+    class: ApiError::class,
+    meaning: |error| error.code().meaning(),
+};
 
 /// The answer of each action.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,20 +57,15 @@ pub(crate) enum Body {
     PushQuota(PushQuota),
 }
 
-fn read<T: AnswerBody>(
-    body: &[u8],
-    wrap: fn(T) -> Body,
-) -> Result<(Option<String>, Result<Body, ApiError>), tcdn_model::v3::AnswerError> {
+/// Reads `body` as an answer of `T`, its payload wrapped by `wrap`.
+pub(crate) fn read<T: AnswerBody, B>(body: &[u8], wrap: fn(T) -> B) -> Parsed<B> {
     let answer = ApiAnswer::<T>::from_slice(body)?;
     let request_id = answer.request_id().map(str::to_owned);
     Ok((request_id, answer.into_result().map(wrap)))
 }
 
 /// Reads `body` as `action`'s answer.
-fn parse(
-    action: Action,
-    body: &[u8],
-) -> Result<(Option<String>, Result<Body, ApiError>), tcdn_model::v3::AnswerError> {
+fn parse(action: Action, body: &[u8]) -> Parsed<Body> {
     match action {
         Action::PurgeUrlsCache | Action::PurgePathCache | Action::PushUrlsCache => {
             read(body, Body::Task)
@@ -64,9 +80,10 @@ fn parse(
 /// The core's class of an API 3.0 error code (docs/protocol.md §5.3): the
 /// rate limits (`RequestLimitExceeded` and its sub-codes, `…TooOften`) wait
 /// for the server's window, other retryable codes back off.
-fn class_of(code: &ErrorCode) -> Class {
+fn class_of(error: &ApiError, codes: Codes) -> Class {
+    let code = error.code();
     let family = code.as_str().split('.').next().unwrap_or_default();
-    match code.class() {
+    match (codes.class)(error) {
         ErrorClass::Retryable
             if family == "RequestLimitExceeded" || code.as_str().ends_with("TooOften") =>
         {
@@ -81,11 +98,16 @@ fn class_of(code: &ErrorCode) -> Class {
 }
 
 /// The error of an API 3.0 `Error` object, fit for a user.
-fn api_error(error: &ApiError, request_id: Option<String>, status: u16) -> (CallError, Class) {
+fn api_error(
+    error: &ApiError,
+    request_id: Option<String>,
+    status: u16,
+    codes: Codes,
+) -> (CallError, Class) {
     let code = error.code();
-    let class = class_of(code);
+    let class = class_of(error, codes);
     let shown = crate::text::printable(code.as_str());
-    let mut text = format!("API error {shown} ({})", code.meaning());
+    let mut text = format!("API error {shown} ({})", (codes.meaning)(error));
     if !error.message().is_empty() {
         text.push_str(": ");
         text.push_str(&crate::text::printable(error.message()));
@@ -113,8 +135,19 @@ fn api_error(error: &ApiError, request_id: Option<String>, status: u16) -> (Call
 /// statuses: 429 is a rate limit, other 5xx retry, 413 and 414 mean too
 /// large, the rest is permanent; an API error in their body is reported.
 pub(crate) fn classify(action: Action, response: &http::Response<Bytes>) -> Answer<Receipt> {
-    let status = response.status().as_u16();
     let parsed = parse(action, response.body());
+    classify_parsed(action.as_str(), response, parsed, CDN_CODES)
+}
+
+/// [`classify`] of an answer already read (`parsed`) as `action`'s, its
+/// error codes read by `codes`: shared by the products that speak API 3.0.
+pub(crate) fn classify_parsed<B>(
+    action: &str,
+    response: &http::Response<Bytes>,
+    parsed: Parsed<B>,
+    codes: Codes,
+) -> Answer<Receipt<B>> {
+    let status = response.status().as_u16();
     if !response.status().is_success() {
         let (mut error, class) = status_refusal(
             status,
@@ -136,7 +169,7 @@ pub(crate) fn classify(action: Action, response: &http::Response<Bytes>) -> Answ
     match parsed {
         Ok((request_id, Ok(body))) => Answer::Accepted(Receipt { request_id, body }),
         Ok((request_id, Err(api))) => {
-            let (error, class) = api_error(&api, request_id, status);
+            let (error, class) = api_error(&api, request_id, status, codes);
             Answer::Refused { error, class }
         }
         Err(unreadable) => {

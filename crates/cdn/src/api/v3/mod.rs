@@ -11,11 +11,11 @@
 //!   second per action (20 calls each by default), a `TaskId` per accepted
 //!   call, and the reconciliation of lost answers with `Describe*Tasks`.
 
-mod answer;
+pub(crate) mod answer;
 mod builder;
 mod plan;
 mod prepared;
-mod sign;
+pub(crate) mod sign;
 #[cfg(test)]
 mod testing;
 

@@ -108,8 +108,9 @@ impl RequestBuilder {
         }
     }
 
-    /// The signed request of `request`, owned or read in place.
-    fn prepare_wire(
+    /// The signed request of `request`, owned or read in place (or another
+    /// product's, which signs the same way under its own service).
+    pub(crate) fn prepare_wire(
         &self,
         credentials: &Credentials,
         request: &impl Wire,
@@ -170,13 +171,12 @@ impl RequestBuilder {
             let mut cache = self.key.0.lock().unwrap_or_else(PoisonError::into_inner);
             let date = stamp.date();
             let secret = credentials.secret_key();
-            if cache
-                .as_ref()
-                .is_none_or(|(from, key)| key.date() != date || from != secret)
-            {
+            if cache.as_ref().is_none_or(|(from, key)| {
+                key.date() != date || from != secret || *key.service() != request.service()
+            }) {
                 *cache = Some((
                     secret.clone(),
-                    SigningKey::derive(secret, date, Service::cdn()),
+                    SigningKey::derive(secret, date, request.service()),
                 ));
             }
             let (_, key) = cache
@@ -194,9 +194,9 @@ impl RequestBuilder {
             ("Authorization", authorization),
             ("Content-Type", content_type.to_owned()),
             ("Host", host.to_owned()),
-            ("X-TC-Action", request.action().as_str().to_owned()),
+            ("X-TC-Action", request.action().to_owned()),
             ("X-TC-Timestamp", stamp.to_string()),
-            ("X-TC-Version", VERSION.to_owned()),
+            ("X-TC-Version", request.version().to_owned()),
         ];
         if let Some(language) = self.language {
             headers.push(("X-TC-Language", language.as_str().to_owned()));
@@ -234,8 +234,8 @@ impl RequestBuilder {
         let timestamp_text = timestamp.to_string();
         let nonce_text = nonce.get().to_string();
         let mut params: Vec<(Cow<'_, str>, Cow<'_, str>)> = Vec::new();
-        params.push(("Action".into(), request.action().as_str().into()));
-        params.push(("Version".into(), VERSION.into()));
+        params.push(("Action".into(), request.action().into()));
+        params.push(("Version".into(), request.version().into()));
         params.extend(request.flat_params());
         params.push(("Nonce".into(), nonce_text.as_str().into()));
         params.push(("Timestamp".into(), timestamp_text.as_str().into()));
@@ -289,18 +289,31 @@ const JSON: &str = "application/json";
 /// sends it).
 const FORM: &str = "application/x-www-form-urlencoded";
 
-/// What signing reads of a request: an owned [`Request`], or a planned
-/// call read in place ([`ListedRequest`]).
-trait Wire {
-    fn action(&self) -> v3::Action;
+/// What signing reads of a request: an owned [`Request`], a planned call
+/// read in place ([`ListedRequest`]), or another product's request signed
+/// the same way (its version and TC3 service its own).
+pub(crate) trait Wire {
+    /// The action's name.
+    fn action(&self) -> &'static str;
+    /// `X-TC-Version`.
+    fn version(&self) -> &'static str {
+        VERSION
+    }
+    /// The TC3 credential scope's service.
+    fn service(&self) -> Service {
+        Service::cdn()
+    }
+    /// The JSON body.
     fn to_json(&self) -> String;
+    /// The flattened parameters (GET, or the v1 signature).
     fn flat_params(&self) -> Vec<(Cow<'static, str>, Cow<'_, str>)>;
+    /// Their form length.
     fn flat_form_len(&self) -> usize;
 }
 
 impl Wire for Request {
-    fn action(&self) -> v3::Action {
-        Request::action(self)
+    fn action(&self) -> &'static str {
+        Request::action(self).as_str()
     }
     fn to_json(&self) -> String {
         Request::to_json(self)
@@ -314,8 +327,8 @@ impl Wire for Request {
 }
 
 impl Wire for ListedRequest<'_> {
-    fn action(&self) -> v3::Action {
-        ListedRequest::action(self)
+    fn action(&self) -> &'static str {
+        ListedRequest::action(self).as_str()
     }
     fn to_json(&self) -> String {
         ListedRequest::to_json(self)
