@@ -151,28 +151,27 @@
 //! ```
 #![forbid(unsafe_code)]
 
-mod api3;
+mod api;
 mod auth;
 mod beijing;
 mod clock;
 mod config;
 mod identities;
 mod identity;
-mod judge;
 mod listen;
 mod multipart;
 mod server;
 mod state;
 mod tls;
 
-pub use api3::{InboundV3, VerdictV3};
+pub use api::v2::{InboundV2, VerdictV2};
+pub use api::v3::{InboundV3, VerdictV3};
 pub use clock::{Clock, ManualClock, SkewedClock, SystemClock};
 pub use config::{
     API_PATH, API3_PATH, Config, ConnectionLimits, Credential, DEFAULT_CVM_ROLE, DailyQuotas,
     Faults, InjectedError, PUBLIC_HOST, PUBLIC_HOST_V3, SessionToken, TaskProgress,
 };
 pub use identity::METADATA_ROLE_PATH;
-pub use judge::{InboundV2, VerdictV2};
 pub use server::{Emulator, RunningEmulator, Stats};
 pub use state::{AcceptedTask, Api};
 pub use tls::{TLS_NAMES, TlsError, TlsErrorKind, TlsIdentity};
