@@ -29,6 +29,19 @@
 //!   status; refused requests never appear there.
 //! - [`Clock`] is injectable: tests use [`ManualClock`].
 //!
+//! # Modules
+//!
+//! | module | job |
+//! |---|---|
+//! | `api` | the one place a call is dispatched: API 2.0 or a TC3 product at `/`, chosen by its `Version` |
+//! | `api::v2` | API 2.0's `FlushOrPushOverall`, judged and applied |
+//! | `api::v3` | the CDN's API 3.0: `decode` (method, signature, timestamp, token, parameters; shared by every product at `/`), `apply` (purges and pushes: quotas, tasks), `queries` (`Describe*Tasks`, `Describe*Quota`), `answers` (the JSON envelopes) |
+//! | `auth` | the v1 signature both APIs verify, and the hosts a signature may name |
+//! | `identity`, `identities` | the metadata service and STS, and the temporary credentials they issue |
+//! | `state` | what the account remembers: tasks, quota use, nonces, rate windows, dice |
+//! | `server` | the HTTP face: the accept loop and connections, the router, the fault layer, `/_emulator/tasks` |
+//! | `config`, `clock`, `listen`, `tls`, `multipart`, `beijing` | settings, time, the accept helpers, the TLS identity, form bodies, Beijing time |
+//!
 //! # Paths
 //!
 //! | path | what |
