@@ -5,6 +5,7 @@
 use std::io::{self, Write};
 use std::num::NonZeroUsize;
 
+use tcdn::model::teo::ZoneId;
 use tcdn::v2::RequestBuilder;
 use tcdn::{Areas, Job, Operation};
 
@@ -71,6 +72,51 @@ pub(crate) fn dry_run_v3(
             }
         },
     )?;
+    out.flush()?;
+    Ok(if failed == 0 {
+        ExitStatus::Success
+    } else {
+        ExitStatus::SomeFailed
+    })
+}
+
+/// Signs and prints every EdgeOne request of `zone`; sends nothing. The
+/// calls carry the default batch (or `--batch-size`): the zone's quota is
+/// not read.
+pub(crate) fn dry_run_edgeone(
+    out: &mut impl Write,
+    global: &ClientOptions,
+    setup: &Setup,
+    job: &Job,
+    zone: &ZoneId,
+    collected: Collected,
+    batch_size: Option<NonZeroUsize>,
+) -> io::Result<ExitStatus> {
+    let builder = setup.edgeone_builder();
+    let mut failed = 0usize;
+    for call in builder.plan(job, zone, collected.urls, batch_size) {
+        let prepared = match call {
+            Ok(request) => {
+                let (timestamp, _) = setup.stamp(global);
+                builder.prepare(&request, timestamp)
+            }
+            Err(too_large) => {
+                failed += 1;
+                eprintln!("tcdn: {}: {too_large}", too_large.url);
+                continue;
+            }
+        };
+        match prepared {
+            Ok(prepared) if global.output == OutputArg::Json => {
+                out.write_all(&output::dry_run_v3_json(&prepared))?;
+            }
+            Ok(prepared) => output::dry_run_v3_request(out, global.output, &prepared)?,
+            Err(error) => {
+                failed += 1;
+                eprintln!("tcdn: {error}");
+            }
+        }
+    }
     out.flush()?;
     Ok(if failed == 0 {
         ExitStatus::Success

@@ -13,13 +13,19 @@ use tcdn::credentials::RefreshingCredentials;
 use tcdn::error::ClientErrorKind;
 use tcdn::nonce::{Nonce, NonceSource, RandomNonces, SequentialNonces};
 use tcdn::v3::Signing;
-use tcdn::{Api, Client, CredentialChain, Endpoint, HttpMethod, RetryPolicy, SignatureMethod};
+use tcdn::model::teo::ZoneId;
+use tcdn::{
+    Api, Client, CredentialChain, Endpoint, HttpMethod, Product, RetryPolicy, SignatureMethod,
+};
 
-use crate::args::{ApiArg, ClientOptions, MethodArg, SignatureMethodArg};
+use crate::args::{ApiArg, ClientOptions, MethodArg, ProductArg, SignatureMethodArg};
 use crate::exit::CliError;
 
 /// The client's settings, resolved from the options and the environment.
 pub(crate) struct Setup {
+    pub(crate) product: Product,
+    /// `--zone` (EdgeOne).
+    pub(crate) zone: Option<ZoneId>,
     pub(crate) api: Api,
     pub(crate) endpoint: Endpoint,
     pub(crate) credentials: Arc<RefreshingCredentials>,
@@ -42,6 +48,7 @@ impl Setup {
             ApiArg::V2 => Api::V2,
             ApiArg::V3 => Api::V3,
         };
+        let (product, zone) = edgeone_choice(global)?;
         let signing = match (global.signature_method, api) {
             (SignatureMethodArg::Tc3HmacSha256, Api::V2) => {
                 return Err(CliError::usage(
@@ -56,7 +63,7 @@ impl Setup {
         let endpoint = match &global.endpoint {
             Some(text) => Endpoint::parse_for(api, text)
                 .map_err(|e| CliError::config(format!("--endpoint: {e}")))?,
-            None => Endpoint::default_for(api),
+            None => Endpoint::default_for_product(product, api),
         };
         let credentials = load_credentials(global, runtime)?;
         let method = match global.method {
@@ -73,6 +80,8 @@ impl Setup {
             crate::args::LanguageArg::ZhCn => tcdn::v3::Language::ZhCn,
         };
         Ok(Self {
+            product,
+            zone,
             api,
             endpoint,
             credentials,
@@ -82,6 +91,13 @@ impl Setup {
             clock: Arc::new(StartingClock::new(global.timestamp)),
             nonces,
         })
+    }
+
+    /// EdgeOne's request builder, for dry runs.
+    pub(crate) fn edgeone_builder(&self) -> tcdn::edgeone::RequestBuilder {
+        tcdn::edgeone::RequestBuilder::new(self.credentials.peek())
+            .with_endpoint(self.endpoint.clone())
+            .with_language(self.language)
     }
 
     /// API 3.0's request builder, for dry runs.
@@ -111,6 +127,7 @@ impl Setup {
         let concurrency =
             NonZeroUsize::new(global.concurrency as usize).unwrap_or(NonZeroUsize::MIN);
         let mut builder = Client::builder_refreshing(Arc::clone(&self.credentials))
+            .product(self.product)
             .api(self.api)
             .endpoint(self.endpoint.clone())
             .method(self.method)
@@ -289,4 +306,40 @@ impl Clock for StartingClock {
     fn monotonic(&self) -> Duration {
         self.origin.elapsed()
     }
+}
+
+/// The product, and the zone given for EdgeOne; what EdgeOne cannot do
+/// (API 2.0, the v1 signature, GET) and a zone without EdgeOne are usage
+/// errors.
+fn edgeone_choice(global: &ClientOptions) -> Result<(Product, Option<ZoneId>), CliError> {
+    if global.product == ProductArg::Cdn {
+        if global.zone.is_some() {
+            return Err(CliError::usage(
+                "--zone names an EdgeOne zone: add --product edgeone (or TCDN_PRODUCT=edgeone)",
+            ));
+        }
+        return Ok((Product::Cdn, None));
+    }
+    let lacks = if global.api == ApiArg::V2 {
+        Some("--api v2")
+    } else if global.signature_method != SignatureMethodArg::Tc3HmacSha256 {
+        Some("--signature-method hmac-*")
+    } else if global.method == MethodArg::Get {
+        Some("--method get")
+    } else {
+        None
+    };
+    if let Some(option) = lacks {
+        return Err(CliError::usage(format!(
+            "{option}: EdgeOne is called with API 3.0, TC3 and POST only; leave it out with \
+             --product edgeone"
+        )));
+    }
+    let zone = global
+        .zone
+        .as_deref()
+        .map(ZoneId::new)
+        .transpose()
+        .map_err(|e| CliError::usage(format!("--zone: {e}")))?;
+    Ok((Product::EdgeOne, zone))
 }

@@ -12,10 +12,10 @@ use tcdn::v3::Signing;
 use tcdn::{Api, Areas, Job, Operation, SignatureMethod};
 
 use crate::args::{
-    ApiArg, ClientOptions, FlushArgs, FlushTypeArg, OutputArg, PushArgs, PushOptionsArgs,
-    SubmitArgs, TargetArgs,
+    ApiArg, ClientOptions, FlushArgs, FlushTypeArg, OutputArg, ProductArg, PushArgs,
+    PushOptionsArgs, SubmitArgs, TargetArgs,
 };
-use crate::dry_run::{bulk_stdout, dry_run, dry_run_v3};
+use crate::dry_run::{bulk_stdout, dry_run, dry_run_edgeone, dry_run_v3};
 use crate::exit::{CliError, ExitStatus};
 use crate::input::{Collected, Collector, Origin};
 use crate::output;
@@ -53,6 +53,16 @@ pub fn run_push(global: ClientOptions, args: PushArgs) -> Result<ExitStatus, Cli
         ));
     }
     let options = push_options(&args.options)?;
+    if global.product == ProductArg::Edgeone {
+        let lacks = [
+            (args.options.user_agent.is_some(), "--user-agent"),
+            (args.options.layer.is_some(), "--layer"),
+            (args.options.disable_range, "--disable-range"),
+        ];
+        if let Some((_, option)) = lacks.iter().find(|(given, _)| *given) {
+            return Err(edgeone_lacks(option));
+        }
+    }
     if global.api == ApiArg::V2 && options != PushOptions::default() {
         return Err(v3_only(
             "push options (--user-agent, --layer, --parse-m3u8, --disable-range, --header)",
@@ -60,6 +70,12 @@ pub fn run_push(global: ClientOptions, args: PushArgs) -> Result<ExitStatus, Cli
     }
     let job = Job::new(Operation::PushUrls).push_options(options);
     run(&global, job, args.target, &args.submit, false)
+}
+
+fn edgeone_lacks(option: &str) -> CliError {
+    CliError::usage(format!(
+        "{option}: EdgeOne has no such option; leave it out with --product edgeone"
+    ))
 }
 
 fn v3_only(what: &str) -> CliError {
@@ -105,6 +121,18 @@ fn run(
     dir: bool,
 ) -> Result<ExitStatus, CliError> {
     let v2 = global.api == ApiArg::V2;
+    let edgeone = global.product == ProductArg::Edgeone;
+    if edgeone {
+        if v2 {
+            return Err(edgeone_lacks("--api v2 (EdgeOne speaks API 3.0 only)"));
+        }
+        if target.mainland || target.oversea {
+            return Err(edgeone_lacks("--mainland/--oversea (a zone's purge has no area)"));
+        }
+        if target.url_encode {
+            return Err(edgeone_lacks("--url-encode"));
+        }
+    }
     let areas = match Areas::from_flags(target.mainland, target.oversea) {
         Ok(areas) => Some(areas),
         Err(_) if v2 => {
@@ -161,6 +189,9 @@ fn run(
         runtime()?
     };
     let setup = Setup::new(global, &runtime)?;
+    if let Some(zone) = &setup.zone {
+        job = job.zone(zone.clone());
+    }
     let batch_size = global
         .batch_size
         .and_then(|n| NonZeroUsize::new(n as usize));
@@ -170,7 +201,15 @@ fn run(
     if global.dry_run {
         let mut out = bulk_stdout(&mut stdout);
         let stdout = &mut out;
-        let status = if setup.api == Api::V2 {
+        let status = if edgeone {
+            let Some(zone) = &setup.zone else {
+                return Err(CliError::usage(
+                    "--dry-run with --product edgeone needs --zone: finding each URL's zone \
+                     takes a call (DescribeZones)",
+                ));
+            };
+            dry_run_edgeone(stdout, global, &setup, &job, zone, collected, batch_size)
+        } else if setup.api == Api::V2 {
             {
                 let builder = RequestBuilder::new(setup.credentials.peek())
                     .with_endpoint(setup.endpoint.clone())
@@ -193,7 +232,9 @@ fn run(
     let url_count = collected.urls.len();
     let client = setup.client(global, batch_size)?;
     let interrupts = crate::signals::Interrupts::watch(&runtime);
-    if setup.api == Api::V3 && !submit.force {
+    // EdgeOne's quotas are per zone: the client reads each zone's before
+    // its calls, and batches by it.
+    if setup.api == Api::V3 && !edgeone && !submit.force {
         // An interrupt during the check ends it at once: the submission
         // then starts already stopped and reports every URL not sent.
         let unchecked = job.clone();

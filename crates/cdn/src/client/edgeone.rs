@@ -11,7 +11,7 @@ use tcdn_model::teo::{
     ContentQuota, DEFAULT_MAX_TARGETS, DescribeContentQuota, DescribePrefetchTasks,
     DescribePurgeTasks, DescribeZones, MAX_ZONES_LIMIT, Request, Tasks, Zone, ZoneId,
 };
-use tcdn_model::{CdnUrl, Operation};
+use tcdn_model::CdnUrl;
 
 use super::{Backends, Client};
 use crate::api::teo::plan::{Kind, ZoneIndex, ZoneJob, group_by_zone};
@@ -146,11 +146,7 @@ impl Client {
                 .collect();
             return report;
         }
-        let kind = match operation {
-            Operation::FlushUrls => Kind::PurgeUrls,
-            Operation::FlushDirs => Kind::PurgePrefixes(job.edgeone_method()),
-            Operation::PushUrls => Kind::Prefetch(job.prefetch_options()),
-        };
+        let kind = Kind::of(job);
         let index;
         let (zones, orphans) = if let Some(zone) = job.zone_given() {
             let numbered = all.into_iter().enumerate().collect();

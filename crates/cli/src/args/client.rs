@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::{ApiArg, LanguageArg, MethodArg, OutputArg, SignatureMethodArg};
+use super::{ApiArg, LanguageArg, MethodArg, OutputArg, ProductArg, SignatureMethodArg};
 
 /// Help headings of the client options.
 const ENDPOINT: &str = "Endpoint and signing";
@@ -95,6 +95,16 @@ impl Fallback for bool {
 }
 
 client_args! {
+    /// Which CDN to call: cdn (Tencent Cloud CDN) or edgeone (EdgeOne)
+    /// [default: cdn] [env: TCDN_PRODUCT].
+    #[arg(long, value_enum, help_heading = ENDPOINT)]
+    product: Option<ProductArg>,
+
+    /// EdgeOne: the zone (站点) id of every URL, e.g. zone-2noz78a8ev6k
+    /// [default: each URL's host's zone, from DescribeZones].
+    #[arg(long, value_name = "ZONE_ID", help_heading = ENDPOINT)]
+    zone: Option<String>,
+
     /// API version [default: v3] [env: TCDN_API].
     #[arg(long, value_enum, help_heading = ENDPOINT)]
     api: Option<ApiArg>,
@@ -199,6 +209,10 @@ client_args! {
 /// The client options with their defaults applied.
 #[derive(Debug)]
 pub struct ClientOptions {
+    /// `--product`, else `TCDN_PRODUCT`, else cdn.
+    pub product: ProductArg,
+    /// `--zone` (EdgeOne).
+    pub zone: Option<String>,
     /// `--api`, else `TCDN_API`, else v3.
     pub api: ApiArg,
     /// `--ca-bundle`, else `SSL_CERT_FILE`.
@@ -252,6 +266,8 @@ pub struct ClientEnv {
     pub ssl_cert_file: Option<PathBuf>,
     /// `TCDN_LANGUAGE`.
     pub language: Option<String>,
+    /// `TCDN_PRODUCT`.
+    pub product: Option<String>,
 }
 
 impl ClientEnv {
@@ -262,6 +278,7 @@ impl ClientEnv {
             api: std::env::var("TCDN_API").ok(),
             ssl_cert_file: std::env::var_os("SSL_CERT_FILE").map(PathBuf::from),
             language: std::env::var("TCDN_LANGUAGE").ok(),
+            product: std::env::var("TCDN_PRODUCT").ok(),
         }
     }
 }
@@ -270,9 +287,17 @@ impl ClientArgs {
     /// Applies the defaults.
     ///
     /// # Errors
-    /// A message for a `TCDN_API` that is not `v2` or `v3`, or a
-    /// `TCDN_LANGUAGE` that is not `en-US` or `zh-CN`.
+    /// A message for a `TCDN_API` that is not `v2` or `v3`, a
+    /// `TCDN_LANGUAGE` that is not `en-US` or `zh-CN`, or a `TCDN_PRODUCT`
+    /// that is not `cdn` or `edgeone`.
     pub fn resolve(self, env: ClientEnv) -> Result<ClientOptions, String> {
+        let product = match (self.product, env.product.as_deref().filter(|v| !v.is_empty())) {
+            (Some(product), _) => product,
+            (None, None) => ProductArg::Cdn,
+            (None, Some(text)) => ProductArg::from_str(text, true).map_err(|_| {
+                format!("TCDN_PRODUCT={text:?} is not a product: choose cdn or edgeone")
+            })?,
+        };
         let api = match (self.api, env.api.as_deref().filter(|v| !v.is_empty())) {
             (Some(api), _) => api,
             (None, None) => ApiArg::V3,
@@ -291,6 +316,8 @@ impl ClientArgs {
             })?,
         };
         Ok(ClientOptions {
+            product,
+            zone: self.zone,
             language,
             api,
             ca_bundle: self

@@ -225,6 +225,15 @@ pub enum ApiArg {
     V2,
 }
 
+/// Which of Tencent's CDNs to call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProductArg {
+    /// Tencent Cloud CDN (cdn.tencentcloudapi.com, or API 2.0).
+    Cdn,
+    /// EdgeOne (teo.tencentcloudapi.com): purges and prefetches of zones.
+    Edgeone,
+}
+
 /// `--language`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LanguageArg {

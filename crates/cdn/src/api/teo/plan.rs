@@ -3,15 +3,20 @@
 //! grouped by zone in input order, and one zone's calls (their action,
 //! per-call limit and byte shape).
 
-use tcdn_model::CdnUrl;
+use std::num::NonZeroUsize;
+
+use tcdn_model::{CdnUrl, Operation};
 use tcdn_model::teo::{
     CreatePrefetchTask, CreatePurgeTask, Method, PrefetchOptions, PurgeTargets, QuotaType, Request,
     Zone, ZoneId,
 };
 use tcdn_model::v3::MAX_TC3_POST_BODY_LEN;
 
+use super::builder::RequestBuilder;
 use crate::api::v3::host_of;
-use crate::core::plan::Shape;
+use crate::core::dedupe::DistinctUrls;
+use crate::core::plan::{Planner, Shape, TooLarge};
+use crate::job::Job;
 
 /// What every call of one zone's submission does.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,6 +30,16 @@ pub(crate) enum Kind {
 }
 
 impl Kind {
+    /// What `job` does on EdgeOne: a purge of URLs, of prefixes (`--dir`,
+    /// its flush type as the `Method`), or a prefetch.
+    pub(crate) fn of(job: &Job) -> Self {
+        match job.operation() {
+            Operation::FlushUrls => Self::PurgeUrls,
+            Operation::FlushDirs => Self::PurgePrefixes(job.edgeone_method()),
+            Operation::PushUrls => Self::Prefetch(job.prefetch_options()),
+        }
+    }
+
     /// The quota its targets count against.
     pub(crate) fn quota_type(&self) -> QuotaType {
         match self {
@@ -86,6 +101,41 @@ pub(crate) fn shape(job: &ZoneJob) -> Shape {
         fixed: 256 + job.zone_id.as_str().len() + headers,
         url_len: |index, url| tcdn_model::json::str_len(url) + usize::from(index > 0),
         url_len_bound: |len| 3 + 6 * len,
+    }
+}
+
+impl RequestBuilder {
+    /// The calls of `job` for `urls`, all of `zone_id`, in order: at most
+    /// `batch_size` (else [`DEFAULT_MAX_TARGETS`](tcdn_model::teo::DEFAULT_MAX_TARGETS))
+    /// targets each, for dry runs (a client reads the zone's quota for the
+    /// batch size first). A URL too long for any call is a [`TooLarge`].
+    ///
+    /// ```
+    /// use tcdn::{Credentials, Job, Operation, plan::DistinctUrls};
+    /// use tcdn::edgeone::RequestBuilder;
+    /// use tcdn::model::teo::ZoneId;
+    ///
+    /// let builder = RequestBuilder::new(Credentials::new("AKIDexample", "secret")?);
+    /// let urls: DistinctUrls = (0..2500).map(|i| format!("https://a.example/{i}.js").parse()).collect::<Result<_, _>>()?;
+    /// let calls = builder.plan(&Job::new(Operation::FlushUrls), &ZoneId::new("zone-1")?, urls, None);
+    /// let sizes: Vec<usize> = calls.map(|call| call.unwrap().to_json().matches("https://").count()).collect();
+    /// assert_eq!(sizes, [1000, 1000, 500]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn plan(
+        &self,
+        job: &Job,
+        zone_id: &ZoneId,
+        urls: DistinctUrls,
+        batch_size: Option<NonZeroUsize>,
+    ) -> impl Iterator<Item = Result<Request, TooLarge>> + use<> {
+        let zone_job = ZoneJob {
+            zone_id: zone_id.clone(),
+            kind: Kind::of(job),
+            limit: tcdn_model::teo::DEFAULT_MAX_TARGETS,
+        };
+        Planner::new(shape(&zone_job).with_batch_size(batch_size), urls)
+            .map(move |planned| planned.map(|urls| batch(&zone_job, urls)))
     }
 }
 
