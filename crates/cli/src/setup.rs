@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 use tcdn::clock::{Clock, SystemClock};
 use tcdn::credentials::RefreshingCredentials;
 use tcdn::error::ClientErrorKind;
+use tcdn::model::teo::ZoneId;
 use tcdn::nonce::{Nonce, NonceSource, RandomNonces, SequentialNonces};
 use tcdn::v3::Signing;
-use tcdn::model::teo::ZoneId;
 use tcdn::{
     Api, Client, CredentialChain, Endpoint, HttpMethod, Product, RetryPolicy, SignatureMethod,
 };

@@ -127,7 +127,9 @@ fn run(
             return Err(edgeone_lacks("--api v2 (EdgeOne speaks API 3.0 only)"));
         }
         if target.mainland || target.oversea {
-            return Err(edgeone_lacks("--mainland/--oversea (a zone's purge has no area)"));
+            return Err(edgeone_lacks(
+                "--mainland/--oversea (a zone's purge has no area)",
+            ));
         }
         if target.url_encode {
             return Err(edgeone_lacks("--url-encode"));

@@ -7,11 +7,11 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use tcdn_model::CdnUrl;
 use tcdn_model::teo::{
     ContentQuota, DEFAULT_MAX_TARGETS, DescribeContentQuota, DescribePrefetchTasks,
     DescribePurgeTasks, DescribeZones, MAX_ZONES_LIMIT, Request, Tasks, Zone, ZoneId,
 };
-use tcdn_model::CdnUrl;
 
 use super::{Backends, Client};
 use crate::api::teo::plan::{Kind, ZoneIndex, ZoneJob, group_by_zone};

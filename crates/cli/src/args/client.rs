@@ -291,7 +291,10 @@ impl ClientArgs {
     /// `TCDN_LANGUAGE` that is not `en-US` or `zh-CN`, or a `TCDN_PRODUCT`
     /// that is not `cdn` or `edgeone`.
     pub fn resolve(self, env: ClientEnv) -> Result<ClientOptions, String> {
-        let product = match (self.product, env.product.as_deref().filter(|v| !v.is_empty())) {
+        let product = match (
+            self.product,
+            env.product.as_deref().filter(|v| !v.is_empty()),
+        ) {
             (Some(product), _) => product,
             (None, None) => ProductArg::Cdn,
             (None, Some(text)) => ProductArg::from_str(text, true).map_err(|_| {

@@ -5,12 +5,12 @@
 
 use std::num::NonZeroUsize;
 
-use tcdn_model::{CdnUrl, Operation};
 use tcdn_model::teo::{
     CreatePrefetchTask, CreatePurgeTask, Method, PrefetchOptions, PurgeTargets, QuotaType, Request,
     Zone, ZoneId,
 };
 use tcdn_model::v3::MAX_TC3_POST_BODY_LEN;
+use tcdn_model::{CdnUrl, Operation};
 
 use super::builder::RequestBuilder;
 use crate::api::v3::host_of;

@@ -1,0 +1,487 @@
+//! The EdgeOne client against an in-process server (a `FnTransport` that
+//! verifies each TC3 signature under the service `teo` and reads each body
+//! with the model's server-side parser): zones found by host, batches per
+//! zone by the quota's `Batch`, `FailedList` targets failed, lost answers
+//! looked up, prefix purges and prefetches.
+
+use std::future::Future;
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use tcdn::model::teo::{
+    Action, BatchLimits, ContentQuota, ErrorCode, FailReason, Quota, Request, Task, TaskCreated,
+    Tasks, Time, Zone, Zones,
+};
+use tcdn::model::v3::{Answer, AnswerBody, FlushType, Headers, HttpHeader, PushOptions};
+use tcdn::nonce::Nonce;
+use tcdn::retry::Jitter;
+use tcdn::sign::tc3::{self, Authorization, Service};
+use tcdn::sign::{HttpMethod, SecretKey};
+use tcdn::test_util::mock::FnTransport;
+use tcdn::test_util::{ManualClock, ManualSleeper, SequentialNonces};
+use tcdn::transport::TransportError;
+use tcdn::{CdnUrl, Client, Credentials, Job, Operation, Product, RetryPolicy};
+
+const ID: &str = "AKIDteoTestAAAAAAAAAAAAAAAAAAAAAAAAAA";
+const KEY: &str = "teo-test-secret-key";
+const START: u64 = 1_700_000_000;
+
+/// One accepted call, as the fake server keeps it.
+#[derive(Debug, Clone)]
+struct Job1 {
+    id: String,
+    zone: String,
+    kind: String,
+    method: Option<String>,
+    targets: Vec<String>,
+    headers: usize,
+    segments: bool,
+}
+
+#[derive(Debug, Default)]
+struct Server {
+    zones: Vec<(&'static str, &'static str)>,
+    /// `Batch` of every quota (0: the default).
+    batch: i64,
+    jobs: Vec<Job1>,
+    actions: Vec<Action>,
+    /// Accepted creations whose answer is lost, counting down.
+    lose: usize,
+    /// Targets every creation lists in `FailedList`.
+    refuse: Vec<&'static str>,
+    /// An error to answer every creation with.
+    error: Option<&'static str>,
+}
+
+fn ok<T: AnswerBody>(value: T) -> Result<http::Response<Bytes>, TransportError> {
+    Ok(tcdn::test_util::mock::response(
+        200,
+        Answer::ok("req-ok", value).to_json(),
+    ))
+}
+
+/// Verifies the signature and reads the request, as EdgeOne does.
+fn read(request: &http::Request<Bytes>) -> Request {
+    let header = |name: &str| request.headers()[name].to_str().unwrap().to_owned();
+    let pairs: Vec<(String, String)> = request
+        .headers()
+        .iter()
+        .map(|(n, v)| (n.as_str().to_owned(), v.to_str().unwrap().to_owned()))
+        .collect();
+    let pairs: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let authorization = header("authorization");
+    let auth = Authorization::parse(&authorization).unwrap();
+    assert_eq!(auth.secret_id(), ID);
+    let signed = tc3::Request {
+        method: HttpMethod::Post,
+        query: "",
+        headers: &pairs,
+        payload: request.body(),
+    };
+    let teo = Service::new("teo").unwrap();
+    tc3::verify(
+        &auth,
+        &SecretKey::from(KEY),
+        teo,
+        &signed,
+        &header("x-tc-timestamp"),
+    )
+    .unwrap();
+    assert_eq!(header("x-tc-version"), "2022-09-01");
+    assert_eq!(header("content-type"), "application/json");
+    let action = Action::from_name(&header("x-tc-action")).unwrap();
+    Request::from_json(action, request.body(), &BatchLimits::default()).unwrap()
+}
+
+impl Server {
+    fn answer(
+        &mut self,
+        request: &http::Request<Bytes>,
+    ) -> Result<http::Response<Bytes>, TransportError> {
+        let parsed = read(request);
+        self.actions.push(parsed.action());
+        let zone = parsed.zone_id().map(|z| z.as_str().to_owned());
+        let (kind, method, targets, headers, segments) = match &parsed {
+            Request::DescribeZones(page) => {
+                let all: Vec<Zone> = self
+                    .zones
+                    .iter()
+                    .map(|(id, name)| Zone {
+                        zone_id: (*id).to_owned(),
+                        zone_name: (*name).to_owned(),
+                        status: Some("active".to_owned()),
+                        alias_zone_name: None,
+                        paused: Some(false),
+                    })
+                    .collect();
+                let total_count = all.len() as i64;
+                let zones = all
+                    .into_iter()
+                    .skip(usize::try_from(page.offset()).unwrap())
+                    .take(usize::try_from(page.limit().unwrap_or(20)).unwrap())
+                    .collect();
+                return ok(Zones { zones, total_count });
+            }
+            Request::DescribeContentQuota(_) => {
+                let quota = |kind: &str| Quota {
+                    batch: if self.batch > 0 { self.batch } else { 2000 },
+                    daily: 10_000,
+                    daily_available: 10_000,
+                    r#type: kind.to_owned(),
+                };
+                return ok(ContentQuota {
+                    purge: vec![quota("purge_url"), quota("purge_prefix")],
+                    prefetch: vec![quota("prefetch_url")],
+                });
+            }
+            Request::DescribePurgeTasks(q) => return ok(self.tasks(&q.query.target, true)),
+            Request::DescribePrefetchTasks(q) => return ok(self.tasks(&q.query.target, false)),
+            Request::CreatePurgeTask(r) => (
+                r.targets().purge_type().as_str().to_owned(),
+                r.targets().method().map(|m| m.as_str().to_owned()),
+                r.targets()
+                    .texts()
+                    .iter()
+                    .map(|t| (*t).to_owned())
+                    .collect(),
+                0,
+                false,
+            ),
+            Request::CreatePrefetchTask(r) => (
+                "prefetch_url".to_owned(),
+                None,
+                r.urls()
+                    .iter()
+                    .map(|u| u.as_str().to_owned())
+                    .collect::<Vec<_>>(),
+                r.options().headers.len(),
+                r.options().media_segments,
+            ),
+        };
+        if let Some(code) = self.error {
+            let error = ErrorCode::from_code(code).unwrap().error("refused");
+            let answer = Answer::<TaskCreated>::error("req-err", error);
+            return Ok(tcdn::test_util::mock::response(200, answer.to_json()));
+        }
+        let id = format!("job-{}", self.jobs.len() + 1);
+        let failed: Vec<String> = targets
+            .iter()
+            .filter(|t| self.refuse.contains(&t.as_str()))
+            .cloned()
+            .collect();
+        self.jobs.push(Job1 {
+            id: id.clone(),
+            zone: zone.unwrap(),
+            kind,
+            method,
+            targets: targets
+                .iter()
+                .filter(|t| !failed.contains(t))
+                .cloned()
+                .collect(),
+            headers,
+            segments,
+        });
+        if self.lose > 0 {
+            self.lose -= 1;
+            return Err(
+                TransportError::timeout("the answer was lost").with_may_have_reached_server(true)
+            );
+        }
+        let failed = if failed.is_empty() {
+            Vec::new()
+        } else {
+            vec![FailReason {
+                reason: "domain not valid".to_owned(),
+                targets: failed,
+            }]
+        };
+        ok(TaskCreated { job_id: id, failed })
+    }
+
+    fn tasks(&self, target: &Option<tcdn::model::teo::TargetText>, purge: bool) -> Tasks {
+        let created = Time::from_unix(START as i64).as_str().to_owned();
+        let tasks: Vec<Task> = self
+            .jobs
+            .iter()
+            .filter(|job| (job.kind != "prefetch_url") == purge)
+            .flat_map(|job| {
+                job.targets.iter().map(|t| Task {
+                    job_id: job.id.clone(),
+                    target: t.clone(),
+                    r#type: job.kind.clone(),
+                    method: job.method.clone(),
+                    status: "success".to_owned(),
+                    create_time: created.clone(),
+                    update_time: created.clone(),
+                    fail_type: None,
+                    fail_message: None,
+                })
+            })
+            .filter(|task| target.as_ref().is_none_or(|t| t.as_str() == task.target))
+            .collect();
+        let total_count = tasks.len() as i64;
+        Tasks { tasks, total_count }
+    }
+}
+
+struct Harness {
+    server: Arc<Mutex<Server>>,
+    clock: ManualClock,
+}
+
+impl Harness {
+    fn new(server: Server) -> Self {
+        Self {
+            server: Arc::new(Mutex::new(server)),
+            clock: ManualClock::new(START),
+        }
+    }
+
+    fn client(&self) -> Client {
+        let server = self.server.clone();
+        let transport = FnTransport::new(move |request: &http::Request<Bytes>| {
+            server.lock().unwrap().answer(request)
+        });
+        Client::builder(Credentials::new(ID, KEY).unwrap())
+            .product(Product::EdgeOne)
+            .transport(Arc::new(transport))
+            .clock(Arc::new(self.clock.clone()))
+            .sleeper(Arc::new(ManualSleeper::new(self.clock.clone())))
+            .nonce_source(Arc::new(SequentialNonces::new(Nonce::MIN)))
+            .retry_policy(RetryPolicy::default().with_jitter(Jitter::None))
+            .concurrency(NonZeroUsize::MIN)
+            .build()
+            .unwrap()
+    }
+
+    fn server(&self) -> std::sync::MutexGuard<'_, Server> {
+        self.server.lock().unwrap()
+    }
+}
+
+fn two_zones() -> Server {
+    Server {
+        zones: vec![("zone-com", "example.com"), ("zone-img", "img.example.com")],
+        ..Server::default()
+    }
+}
+
+fn parse(urls: &[&str]) -> Vec<CdnUrl> {
+    urls.iter().map(|u| u.parse().unwrap()).collect()
+}
+
+fn run<T>(future: impl Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap()
+        .block_on(future)
+}
+
+fn submit(client: &Client, job: &Job, urls: &[CdnUrl]) -> tcdn::Report {
+    run(client.submit_job(job, urls.iter().cloned().collect(), |_| {}))
+}
+
+#[test]
+fn urls_of_two_zones_are_purged_once_each_in_their_zone() {
+    let harness = Harness::new(two_zones());
+    let input = parse(&[
+        "https://img.example.com/1.png",
+        "https://www.example.com/a.css",
+        "https://nowhere.test/x",
+        "https://IMG.example.com/2.png",
+    ]);
+    let report = submit(&harness.client(), &Job::new(Operation::FlushUrls), &input);
+    assert_eq!(
+        report.succeeded,
+        [input[0].clone(), input[1].clone(), input[3].clone()],
+        "{:?}",
+        report.failed
+    );
+    assert_eq!(report.failed.len(), 1);
+    let orphan = &report.failed[0];
+    assert_eq!(orphan.url, input[2]);
+    assert!(
+        orphan.message.contains("nowhere.test"),
+        "{}",
+        orphan.message
+    );
+    assert!(!orphan.sent);
+    let json = serde_json::to_value(orphan).unwrap();
+    assert_eq!(json["code"], serde_json::Value::Null);
+
+    let server = harness.server();
+    let placed: Vec<(&str, Vec<&str>)> = server
+        .jobs
+        .iter()
+        .map(|j| {
+            (
+                j.zone.as_str(),
+                j.targets.iter().map(String::as_str).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        placed,
+        [
+            (
+                "zone-img",
+                vec![
+                    "https://img.example.com/1.png",
+                    "https://IMG.example.com/2.png"
+                ]
+            ),
+            ("zone-com", vec!["https://www.example.com/a.css"]),
+        ]
+    );
+    assert_eq!(
+        server.actions,
+        [
+            Action::DescribeZones,
+            Action::DescribeContentQuota,
+            Action::CreatePurgeTask,
+            Action::DescribeContentQuota,
+            Action::CreatePurgeTask,
+        ]
+    );
+    let tasks: Vec<&str> = report.tasks.iter().map(|t| t.task_id.as_str()).collect();
+    assert_eq!(tasks, ["job-1", "job-2"]);
+    assert_eq!(report.requests, 5);
+}
+
+#[test]
+fn a_zone_given_is_every_urls_zone_and_batches_follow_the_quota() {
+    let harness = Harness::new(Server {
+        batch: 2,
+        ..Server::default()
+    });
+    let input = parse(&["https://a.test/1", "https://b.test/2", "https://c.test/3"]);
+    let job = Job::new(Operation::FlushUrls).zone("zone-x".parse().unwrap());
+    let report = submit(&harness.client(), &job, &input);
+    assert_eq!(report.succeeded, input);
+    let server = harness.server();
+    let sizes: Vec<usize> = server.jobs.iter().map(|j| j.targets.len()).collect();
+    assert_eq!(sizes, [2, 1]);
+    assert!(server.jobs.iter().all(|j| j.zone == "zone-x"));
+    assert!(!server.actions.contains(&Action::DescribeZones));
+}
+
+#[test]
+fn targets_in_failed_list_fail_and_the_rest_succeed() {
+    let harness = Harness::new(Server {
+        refuse: vec!["https://www.example.com/b"],
+        ..two_zones()
+    });
+    let input = parse(&["https://www.example.com/a", "https://www.example.com/b"]);
+    let report = submit(&harness.client(), &Job::new(Operation::FlushUrls), &input);
+    assert_eq!(report.succeeded, [input[0].clone()]);
+    let failure = &report.failed[0];
+    assert_eq!(failure.url, input[1]);
+    assert_eq!(failure.task_id.as_deref(), Some("job-1"));
+    assert!(
+        failure.message.contains("domain not valid"),
+        "{}",
+        failure.message
+    );
+    assert_eq!(report.tasks[0].urls, [input[0].clone()]);
+}
+
+#[test]
+fn a_lost_answer_is_looked_up_and_not_sent_again() {
+    let harness = Harness::new(Server {
+        lose: 1,
+        ..two_zones()
+    });
+    let input = parse(&["https://www.example.com/a", "https://www.example.com/b"]);
+    let report = submit(&harness.client(), &Job::new(Operation::FlushUrls), &input);
+    assert_eq!(report.succeeded, input, "{:?}", report.failed);
+    let server = harness.server();
+    assert_eq!(server.jobs.len(), 1, "sent again: {:?}", server.actions);
+    assert!(server.actions.contains(&Action::DescribePurgeTasks));
+    assert_eq!(report.tasks[0].task_id, "job-1");
+}
+
+#[test]
+fn prefix_purges_carry_the_method_and_prefetches_their_options() {
+    let harness = Harness::new(two_zones());
+    let client = harness.client();
+    let dirs = parse(&["https://www.example.com/img/"]);
+    let job = Job::new(Operation::FlushDirs).flush_type(FlushType::Delete);
+    assert!(submit(&client, &job, &dirs).is_success());
+    let options = PushOptions {
+        parse_m3u8: true,
+        headers: Headers::new(vec![HttpHeader::new("X-Warm", "1").unwrap()]).unwrap(),
+        ..PushOptions::default()
+    };
+    let job = Job::new(Operation::PushUrls).push_options(options);
+    let urls = parse(&["https://img.example.com/live.m3u8"]);
+    assert!(submit(&client, &job, &urls).is_success());
+    let server = harness.server();
+    let prefix = &server.jobs[0];
+    assert_eq!(
+        (prefix.kind.as_str(), prefix.method.as_deref()),
+        ("purge_prefix", Some("delete"))
+    );
+    let prefetch = &server.jobs[1];
+    assert_eq!(prefetch.kind, "prefetch_url");
+    assert_eq!((prefetch.headers, prefetch.segments), (1, true));
+    assert_eq!(prefetch.zone, "zone-img");
+}
+
+#[test]
+fn a_daily_quota_refusal_fails_the_zone_with_edgeones_code() {
+    let harness = Harness::new(Server {
+        error: Some("LimitExceeded.DailyQuota"),
+        ..two_zones()
+    });
+    let input = parse(&["https://www.example.com/a", "https://img.example.com/b"]);
+    let report = submit(&harness.client(), &Job::new(Operation::FlushUrls), &input);
+    assert!(report.succeeded.is_empty());
+    let codes: Vec<Option<&str>> = report
+        .failed
+        .iter()
+        .map(|f| f.error_code.as_deref())
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            Some("LimitExceeded.DailyQuota"),
+            Some("LimitExceeded.DailyQuota")
+        ]
+    );
+    // One refusal per zone: the daily quota is the zone's.
+    let creations = harness
+        .server()
+        .actions
+        .iter()
+        .filter(|a| **a == Action::CreatePurgeTask)
+        .count();
+    assert_eq!(creations, 2);
+}
+
+#[test]
+fn edgeone_refuses_what_it_lacks_before_sending() {
+    let harness = Harness::new(two_zones());
+    let job = Job::new(Operation::FlushUrls).areas(tcdn::Areas::Mainland);
+    let report = submit(
+        &harness.client(),
+        &job,
+        &parse(&["https://www.example.com/a"]),
+    );
+    assert!(
+        report.failed[0].message.contains("no areas"),
+        "{:?}",
+        report.failed
+    );
+    assert!(harness.server().actions.is_empty());
+    let v2 = Client::builder(Credentials::new(ID, KEY).unwrap())
+        .product(Product::EdgeOne)
+        .api(tcdn::Api::V2)
+        .build();
+    assert!(v2.is_err());
+}
