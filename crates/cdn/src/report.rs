@@ -165,6 +165,10 @@ pub struct Task {
     pub action: &'static str,
     /// Its URLs, in input order.
     pub urls: Vec<CdnUrl>,
+    /// The EdgeOne zone it was created in (not serialized when absent: the
+    /// CDN has no zones).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zone_id: Option<String>,
 }
 
 /// A task waited on by its id ([`Client::wait_tasks`](crate::Client::wait_tasks))

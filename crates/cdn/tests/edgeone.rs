@@ -52,6 +52,11 @@ struct Server {
     refuse: Vec<&'static str>,
     /// An error to answer every creation with.
     error: Option<&'static str>,
+    /// Tasks are `processing` for this many lookups by `JobId`, then
+    /// `final_status` (empty: `success`).
+    finish_after: usize,
+    final_status: &'static str,
+    polls: usize,
 }
 
 fn ok<T: AnswerBody>(value: T) -> Result<http::Response<Bytes>, TransportError> {
@@ -138,8 +143,8 @@ impl Server {
                     prefetch: vec![quota("prefetch_url")],
                 });
             }
-            Request::DescribePurgeTasks(q) => return ok(self.tasks(&q.query.target, true)),
-            Request::DescribePrefetchTasks(q) => return ok(self.tasks(&q.query.target, false)),
+            Request::DescribePurgeTasks(q) => return ok(self.tasks(&q.query, true)),
+            Request::DescribePrefetchTasks(q) => return ok(self.tasks(&q.query, false)),
             Request::CreatePurgeTask(r) => (
                 r.targets().purge_type().as_str().to_owned(),
                 r.targets().method().map(|m| m.as_str().to_owned()),
@@ -203,19 +208,33 @@ impl Server {
         ok(TaskCreated { job_id: id, failed })
     }
 
-    fn tasks(&self, target: &Option<tcdn::model::teo::TargetText>, purge: bool) -> Tasks {
+    fn tasks(&mut self, query: &tcdn::model::teo::TaskQuery, purge: bool) -> Tasks {
         let created = Time::from_unix(START as i64).as_str().to_owned();
+        let job = query.selector.job_id().map(|j| j.as_str().to_owned());
+        let status = if job.is_some() {
+            self.polls += 1;
+            match (self.polls > self.finish_after, self.final_status) {
+                (false, _) => "processing",
+                (true, "") => "success",
+                (true, status) => status,
+            }
+        } else {
+            "success"
+        };
+        let zone = query.zone_id.as_str();
+        let target = &query.target;
         let tasks: Vec<Task> = self
             .jobs
             .iter()
-            .filter(|job| (job.kind != "prefetch_url") == purge)
+            .filter(|j| (j.kind != "prefetch_url") == purge && j.zone == zone)
+            .filter(|j| job.as_ref().is_none_or(|id| *id == j.id))
             .flat_map(|job| {
                 job.targets.iter().map(|t| Task {
                     job_id: job.id.clone(),
                     target: t.clone(),
                     r#type: job.kind.clone(),
                     method: job.method.clone(),
-                    status: "success".to_owned(),
+                    status: status.to_owned(),
                     create_time: created.clone(),
                     update_time: created.clone(),
                     fail_type: None,
@@ -484,4 +503,75 @@ fn edgeone_refuses_what_it_lacks_before_sending() {
         .api(tcdn::Api::V2)
         .build();
     assert!(v2.is_err());
+}
+
+#[test]
+fn a_wait_polls_each_job_in_its_zone_until_edgeone_says_success() {
+    let harness = Harness::new(Server {
+        finish_after: 2,
+        ..two_zones()
+    });
+    let client = harness.client();
+    let input = parse(&["https://www.example.com/a", "https://img.example.com/b"]);
+    let mut report = submit(&client, &Job::new(Operation::FlushUrls), &input);
+    let zones: Vec<Option<&str>> = report.tasks.iter().map(|t| t.zone_id.as_deref()).collect();
+    assert_eq!(zones, [Some("zone-com"), Some("zone-img")]);
+    let summary = run(client.wait(&mut report, std::time::Duration::from_secs(60), |_, _| {}));
+    assert_eq!(summary.done, 2, "{summary:?} {:?}", report.failed);
+    assert!(report.is_success());
+    assert!(summary.polls >= 2, "{summary:?}");
+}
+
+#[test]
+fn edgeone_failures_and_running_tasks_keep_edgeones_status() {
+    for (final_status, finish_after, want_running) in
+        [("timeout", 0, 0), ("canceled", 0, 0), ("", usize::MAX, 1)]
+    {
+        let harness = Harness::new(Server {
+            finish_after,
+            final_status,
+            ..two_zones()
+        });
+        let client = harness.client();
+        let input = parse(&["https://www.example.com/a"]);
+        let mut report = submit(&client, &Job::new(Operation::FlushUrls), &input);
+        let summary = run(client.wait(&mut report, std::time::Duration::from_secs(5), |_, _| {}));
+        let failure = &report.failed[0];
+        let want = if want_running == 1 {
+            "processing"
+        } else {
+            final_status
+        };
+        assert_eq!(failure.status.as_deref(), Some(want), "{failure:?}");
+        assert_eq!(summary.still_running, want_running);
+        assert_eq!(summary.only_still_running(&report), want_running == 1);
+    }
+}
+
+#[test]
+fn a_wait_by_job_id_finds_the_zone_of_the_job() {
+    let harness = Harness::new(two_zones());
+    let client = harness.client();
+    let input = parse(&["https://img.example.com/b"]);
+    let report = submit(&client, &Job::new(Operation::FlushUrls), &input);
+    let id = tcdn::model::v3::TaskId::new(&report.tasks[0].task_id).unwrap();
+    let (waited, summary) = run(client.wait_tasks(
+        &[id],
+        None,
+        std::time::Duration::from_secs(5),
+        &tcdn::Cancel::new(),
+        |_, _| {},
+    ));
+    assert_eq!(waited.succeeded, input, "{summary:?} {waited:?}");
+    assert_eq!(waited.tasks[0].zone_id.as_deref(), Some("zone-img"));
+    assert_eq!(waited.tasks[0].action, "CreatePurgeTask");
+    let missing = tcdn::model::v3::TaskId::new("no-such-job").unwrap();
+    let (waited, _) = run(client.wait_tasks(
+        &[missing],
+        None,
+        std::time::Duration::from_secs(5),
+        &tcdn::Cancel::new(),
+        |_, _| {},
+    ));
+    assert_eq!(waited.unknown_tasks.len(), 1);
 }

@@ -182,6 +182,7 @@ impl Client {
             }
             let (limit, requests) = self.zone_batch(&zone_id, &kind).await;
             report.requests += requests;
+            let zone_job_id = zone_id.clone();
             let zone_job = ZoneJob {
                 zone_id,
                 kind: kind.clone(),
@@ -203,7 +204,7 @@ impl Client {
                 },
             )
             .await;
-            merge(&mut report, zone_report, teo, offset);
+            merge(&mut report, zone_report, &zone_job_id, teo, offset);
         }
         let position = |url: &CdnUrl| at.get(url.as_str()).copied().unwrap_or(usize::MAX);
         report.succeeded.sort_by_key(&position);
@@ -237,7 +238,7 @@ impl Client {
 
 /// Adds one zone's report to the whole, its batches numbered after those
 /// before, and the targets its calls' `FailedList`s refused failed.
-fn merge(report: &mut Report, mut zone: Report, teo: &Teo, offset: usize) {
+fn merge(report: &mut Report, mut zone: Report, zone_id: &ZoneId, teo: &Teo, offset: usize) {
     let job_ids: HashSet<&str> = zone.tasks.iter().map(|t| t.task_id.as_str()).collect();
     let refused = teo.take_refused(&job_ids);
     for refusal in refused {
@@ -267,6 +268,9 @@ fn merge(report: &mut Report, mut zone: Report, teo: &Teo, offset: usize) {
     }
     for batch in &mut zone.batches {
         batch.index += offset;
+    }
+    for task in &mut zone.tasks {
+        task.zone_id = Some(zone_id.as_str().to_owned());
     }
     report.succeeded.append(&mut zone.succeeded);
     report.failed.append(&mut zone.failed);

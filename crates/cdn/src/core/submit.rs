@@ -173,6 +173,7 @@ fn gather<B: Backend>(report: &mut Report, called: Called<B>) {
                 task_id: id.clone(),
                 action,
                 urls: vec![applied.url.clone()],
+                zone_id: None,
             }),
         }
     }
@@ -181,6 +182,7 @@ fn gather<B: Backend>(report: &mut Report, called: Called<B>) {
             task_id,
             action,
             urls: B::urls(&called.batch).to_vec(),
+            zone_id: None,
         });
     }
     let urls = match called.original {

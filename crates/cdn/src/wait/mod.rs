@@ -32,6 +32,7 @@
 use std::time::Duration;
 
 use serde::Serialize;
+use tcdn_model::teo::ZoneId;
 use tcdn_model::v3::{DescribePurgeTasks, DescribePushTasks, TaskId, TaskSelector};
 
 use crate::api::v3::PAGE;
@@ -40,6 +41,7 @@ use crate::client::Client;
 use crate::error::CallError;
 use crate::report::{Report, Task, UnknownTask};
 
+mod edgeone;
 mod poll;
 mod settle;
 mod watched;
@@ -78,9 +80,10 @@ pub enum TaskKind {
 }
 
 impl TaskKind {
-    /// The kind of a task created by `action` (`PurgeUrlsCache`, …).
+    /// The kind of a task created by `action` (`PurgeUrlsCache`,
+    /// `CreatePrefetchTask`, …).
     pub fn of_action(action: &str) -> Self {
-        if action == "PushUrlsCache" {
+        if action == "PushUrlsCache" || action == "CreatePrefetchTask" {
             Self::Push
         } else {
             Self::Purge
@@ -295,11 +298,30 @@ impl Client {
         cancel: &Cancel,
         on_progress: impl FnMut(usize, usize) + Send,
     ) -> (Report, WaitSummary) {
+        self.wait_tasks_in(None, task_ids, kind, timeout, cancel, on_progress)
+            .await
+    }
+
+    /// [`wait_tasks`](Self::wait_tasks) of EdgeOne `JobId`s, in `zone`
+    /// or (without one) looked up in each zone of the account.
+    pub async fn wait_tasks_in(
+        &self,
+        zone: Option<&ZoneId>,
+        task_ids: &[TaskId],
+        kind: Option<TaskKind>,
+        timeout: Duration,
+        cancel: &Cancel,
+        on_progress: impl FnMut(usize, usize) + Send,
+    ) -> (Report, WaitSummary) {
         let mut asked = std::collections::HashSet::new();
         let mut watched: Vec<Watched> = task_ids
             .iter()
             .filter(|id| asked.insert(id.as_str()))
-            .map(|id| Watched::new(id.as_str(), kind, true))
+            .map(|id| {
+                let mut watched = Watched::new(id.as_str(), kind, true);
+                watched.zone = zone.map(|z| z.as_str().to_owned());
+                watched
+            })
             .collect();
         let mut summary = self.watch(&mut watched, timeout, cancel, on_progress).await;
         let mut report = Report::default();
@@ -311,6 +333,7 @@ impl Client {
                     task_id: task.task_id.clone(),
                     action: task.action.unwrap_or("PurgeUrlsCache"),
                     urls: task.urls.clone(),
+                    zone_id: task.zone.clone(),
                 });
                 for url in &task.urls {
                     if seen.insert(url.clone()) {

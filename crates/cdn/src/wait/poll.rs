@@ -169,6 +169,9 @@ impl Client {
         watched: &mut [Watched],
         paging: &mut Paging,
     ) -> Result<(), CallError> {
+        if self.product() == crate::job::Product::EdgeOne {
+            return self.poll_edgeone(watched).await;
+        }
         let pending: Vec<usize> = (0..watched.len())
             .filter(|&i| watched[i].is_pending())
             .collect();

@@ -3,16 +3,12 @@
 
 use std::time::Duration;
 
-use tcdn_model::v3::TaskStatus;
-
+use super::watched::{Phase, is_running, phase};
 use super::*;
 use crate::report::{Failure, Report};
 
 pub(super) fn is_terminal(status: &str) -> bool {
-    matches!(
-        TaskStatus::from_wire(status),
-        Some(TaskStatus::Done | TaskStatus::Fail | TaskStatus::Invalid)
-    )
+    phase(status) != Phase::Running
 }
 
 /// Moves the URLs that were not seen `done` from `succeeded` to `failed`.
@@ -45,11 +41,11 @@ pub(super) fn settle(
             } else {
                 let id = &task.task_id;
                 match seen.as_deref() {
-                    Some("done") => {
+                    Some(state) if phase(state) == Phase::Done => {
                         done += 1;
                         continue;
                     }
-                    Some(state @ ("fail" | "invalid")) => {
+                    Some(state) if phase(state) == Phase::Failed => {
                         failed += 1;
                         format!(
                             "the {action} task {id} ended with status {state}{}",
@@ -62,7 +58,7 @@ pub(super) fn settle(
                     }
                     last => {
                         unfinished += 1;
-                        if last == Some("process") {
+                        if last.is_some_and(is_running) {
                             running += 1;
                         }
                         let last = last.unwrap_or("unknown");

@@ -43,6 +43,8 @@ pub(super) struct Watched {
     pub(super) found: bool,
     /// Whether a lookup by id answered that there is no such task.
     pub(super) missing: bool,
+    /// Its EdgeOne zone, when known.
+    pub(super) zone: Option<String>,
     pub(super) finished: bool,
 }
 
@@ -50,6 +52,7 @@ impl Watched {
     pub(super) fn of_task(task: &Task) -> Self {
         let mut watched = Self::new(&task.task_id, Some(TaskKind::of_action(task.action)), false);
         watched.action = Some(task.action);
+        watched.zone = task.zone_id.clone();
         for url in &task.urls {
             watched.add(url.clone());
         }
@@ -69,6 +72,7 @@ impl Watched {
             learn,
             found: false,
             missing: false,
+            zone: None,
             finished: false,
         }
     }
@@ -127,14 +131,49 @@ impl Watched {
     }
 }
 
-/// How a status weighs when several logs could be one URL: `fail` and
-/// `invalid` over anything unfinished, over `done`.
+/// How a status weighs when several logs could be one URL: a failure
+/// over anything unfinished, over done.
 pub(super) fn rank(status: &str) -> u8 {
-    match TaskStatus::from_wire(status) {
-        Some(TaskStatus::Done) => 0,
-        Some(TaskStatus::Fail | TaskStatus::Invalid) => 2,
-        _ => 1,
+    match phase(status) {
+        Phase::Done => 0,
+        Phase::Running => 1,
+        Phase::Failed => 2,
     }
+}
+
+/// Where a task is, by its status as either product spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Phase {
+    /// `done` (CDN), `success` (EdgeOne).
+    Done,
+    /// `fail`, `invalid` (CDN); `failed`, `timeout`, `canceled`, `invalid`
+    /// (EdgeOne).
+    Failed,
+    /// `process` (CDN), `processing` (EdgeOne), and any status neither
+    /// knows.
+    Running,
+}
+
+/// The [`Phase`] of a status.
+pub(super) fn phase(status: &str) -> Phase {
+    if let Some(status) = TaskStatus::from_wire(status) {
+        return match status {
+            TaskStatus::Done => Phase::Done,
+            TaskStatus::Fail | TaskStatus::Invalid => Phase::Failed,
+            TaskStatus::Process => Phase::Running,
+        };
+    }
+    match tcdn_model::teo::TaskStatus::from_wire(status) {
+        Some(tcdn_model::teo::TaskStatus::Success) => Phase::Done,
+        Some(status) if status.is_failure() => Phase::Failed,
+        _ => Phase::Running,
+    }
+}
+
+/// Whether a status says its task is still running, as the product spells
+/// it (a status neither knows is not).
+pub(super) fn is_running(status: &str) -> bool {
+    matches!(status, "process" | "processing")
 }
 
 /// `text` with its percent-escapes decoded (an escape that is not one is
