@@ -10,6 +10,7 @@
 
 mod args;
 mod dry_run;
+mod edgeone;
 mod emulator_cmd;
 mod exit;
 mod input;

@@ -28,7 +28,10 @@ struct Versioned<'a, T: serde::Serialize> {
 }
 
 /// Writes `document` with its `"schema"` first, and a newline.
-fn write_versioned<T: serde::Serialize>(out: &mut impl Write, document: &T) -> io::Result<()> {
+pub(crate) fn write_versioned<T: serde::Serialize>(
+    out: &mut impl Write,
+    document: &T,
+) -> io::Result<()> {
     let versioned = Versioned {
         schema: SCHEMA,
         document,

@@ -9,7 +9,7 @@ use tcdn::model::v3::{
 };
 use tcdn::{Api, Areas, Client, Job, Operation};
 
-use crate::args::{ApiArg, ClientOptions};
+use crate::args::{ApiArg, ClientOptions, ProductArg};
 use crate::exit::{CliError, ExitStatus};
 use crate::output;
 use crate::setup::{Setup, runtime};
@@ -27,6 +27,9 @@ fn write_error(error: io::Error) -> CliError {
 
 /// `tcdn quota`.
 pub fn run_quota(global: &ClientOptions) -> Result<ExitStatus, CliError> {
+    if global.product == ProductArg::Edgeone && global.api == ApiArg::V3 {
+        return crate::edgeone::run_quota(global);
+    }
     if global.api == ApiArg::V2 {
         return Err(v3_only("quota"));
     }
@@ -91,6 +94,9 @@ pub fn run_quota(global: &ClientOptions) -> Result<ExitStatus, CliError> {
 
 /// `tcdn tasks TASKID...`.
 pub fn run_tasks(global: &ClientOptions, task_ids: &[String]) -> Result<ExitStatus, CliError> {
+    if global.product == ProductArg::Edgeone && global.api == ApiArg::V3 {
+        return crate::edgeone::run_tasks(global, task_ids);
+    }
     if global.api == ApiArg::V2 {
         return Err(v3_only("tasks"));
     }

@@ -71,6 +71,9 @@ pub fn run_wait(global: &ClientOptions, args: &WaitArgs) -> Result<ExitStatus, C
     let runtime = runtime()?;
     let setup = Setup::new(global, &runtime)?;
     let mut stdout = io::stdout().lock();
+    if global.dry_run && setup.product == tcdn::Product::EdgeOne {
+        return crate::edgeone::dry_run_wait(global, &setup, &ids, kind);
+    }
     if global.dry_run {
         // The first poll: each task by id (a purge, unless --kind push).
         let builder = setup.v3_builder();
@@ -91,7 +94,8 @@ pub fn run_wait(global: &ClientOptions, args: &WaitArgs) -> Result<ExitStatus, C
     let client = setup.client(global, None)?;
     let interrupts = crate::signals::Interrupts::watch(&runtime);
     let bar = progress_bar(1, 0, "URLs finished", None);
-    let (report, summary) = runtime.block_on(client.wait_tasks(
+    let (report, summary) = runtime.block_on(client.wait_tasks_in(
+        setup.zone.as_ref(),
         &ids,
         kind,
         Duration::from_secs(args.wait_timeout),
