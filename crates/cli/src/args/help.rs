@@ -16,6 +16,12 @@ legacy API 2.0 action FlushOrPushOverall (--api v2).
   tasks   prints the status of tasks by their TaskId (API 3.0).
   wait    waits until tasks submitted earlier are finished (API 3.0).
 
+EdgeOne: --product edgeone (or TCDN_PRODUCT=edgeone) sends flush (purge_url, or
+purge_prefix with --dir), push (CreatePrefetchTask), quota, tasks and wait to
+EdgeOne's API (teo). Each URL goes to the zone whose name is its host or the host's
+longest parent domain (DescribeZones), or to --zone ZONE_ID. Areas, --api v2 and the
+options EdgeOne lacks are usage errors with it.
+
 Areas: --mainland (mainland China), --oversea (outside it), or both. Under API 3.0
 they are optional: a flush without one (or with both) goes to the domain's own
 region, a push with both to `global`. API 2.0 needs one. Each area's daily quota
@@ -76,6 +82,11 @@ pub const EXAMPLES: &[(&str, &str, &str)] = &[
     ),
     (
         "flush",
+        "Purge URLs on EdgeOne, each in its zone, and wait until they are done",
+        "tcdn flush --product edgeone --wait \\\n    https://www.example.com/a.css https://img.example.org/b.png",
+    ),
+    (
+        "flush",
         "Print the signed requests, send nothing",
         "tcdn flush --dry-run --output json --base-url https://www.example.com \\\n    index.html",
     ),
@@ -124,6 +135,7 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
         "TKE OIDC: all four set, a pod's web identity is exchanged for credentials.",
     ),
     ("TCDN_API", "The API, v3 or v2 (--api)."),
+    ("TCDN_PRODUCT", "The product, cdn or edgeone (--product)."),
     ("TCDN_ENDPOINT", "The API endpoint (--endpoint)."),
     (
         "TCDN_LANGUAGE",
@@ -203,7 +215,7 @@ Exit status:
        --allow-empty); with --output json, an error document on stdout
   3    --wait or `tcdn wait` reached --wait-timeout with tasks still running, and
        nothing else failed or was not sent (the running URLs are listed as failed,
-       with their status `process`)
+       with their status `process`, EdgeOne's `processing`)
   130  interrupted by Ctrl-C (SIGINT), after printing the report so far
   141  stdout closed early (`tcdn ... | head`); nothing more is printed
   143  interrupted by SIGTERM, after printing the report so far";

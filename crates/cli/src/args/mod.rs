@@ -230,9 +230,11 @@ mod tests {
                 api: Some("v2".into()),
                 ssl_cert_file: None,
                 language: Some("zh-cn".into()),
+                product: Some("edgeone".into()),
             })
             .unwrap();
         assert_eq!(options.endpoint.as_deref(), Some("http://127.0.0.1:1/"));
+        assert_eq!(options.product, ProductArg::Edgeone);
         assert_eq!(options.api, ApiArg::V2);
         assert_eq!(options.rate_limit, 100);
         assert_eq!(options.signature_method, SignatureMethodArg::HmacSha1);
