@@ -283,6 +283,24 @@ impl ClientEnv {
     }
 }
 
+/// An option's value: given, else its variable's (unset or empty: none),
+/// else `default`; a variable that is no value is named with `what`.
+fn chosen<T: ValueEnum>(
+    given: Option<T>,
+    variable: Option<String>,
+    default: T,
+    name: &str,
+    what: &str,
+) -> Result<T, String> {
+    match (given, variable.as_deref().filter(|v| !v.is_empty())) {
+        (Some(value), _) => Ok(value),
+        (None, None) => Ok(default),
+        (None, Some(text)) => {
+            T::from_str(text, true).map_err(|_| format!("{name}={text:?} is not {what}"))
+        }
+    }
+}
+
 impl ClientArgs {
     /// Applies the defaults.
     ///
@@ -291,33 +309,28 @@ impl ClientArgs {
     /// `TCDN_LANGUAGE` that is not `en-US` or `zh-CN`, or a `TCDN_PRODUCT`
     /// that is not `cdn` or `edgeone`.
     pub fn resolve(self, env: ClientEnv) -> Result<ClientOptions, String> {
-        let product = match (
+        let product = chosen(
             self.product,
-            env.product.as_deref().filter(|v| !v.is_empty()),
-        ) {
-            (Some(product), _) => product,
-            (None, None) => ProductArg::Cdn,
-            (None, Some(text)) => ProductArg::from_str(text, true).map_err(|_| {
-                format!("TCDN_PRODUCT={text:?} is not a product: choose cdn or edgeone")
-            })?,
-        };
-        let api = match (self.api, env.api.as_deref().filter(|v| !v.is_empty())) {
-            (Some(api), _) => api,
-            (None, None) => ApiArg::V3,
-            (None, Some(text)) => ApiArg::from_str(text, true)
-                .map_err(|_| format!("TCDN_API={text:?} is not an API: choose v3 or v2"))?,
-        };
+            env.product,
+            ProductArg::Cdn,
+            "TCDN_PRODUCT",
+            "a product: choose cdn or edgeone",
+        )?;
+        let api = chosen(
+            self.api,
+            env.api,
+            ApiArg::V3,
+            "TCDN_API",
+            "an API: choose v3 or v2",
+        )?;
         let v3 = api == ApiArg::V3;
-        let language = match (
+        let language = chosen(
             self.language,
-            env.language.as_deref().filter(|v| !v.is_empty()),
-        ) {
-            (Some(language), _) => language,
-            (None, None) => LanguageArg::EnUs,
-            (None, Some(text)) => LanguageArg::from_str(text, true).map_err(|_| {
-                format!("TCDN_LANGUAGE={text:?} is not a language: choose en-US or zh-CN")
-            })?,
-        };
+            env.language,
+            LanguageArg::EnUs,
+            "TCDN_LANGUAGE",
+            "a language: choose en-US or zh-CN",
+        )?;
         Ok(ClientOptions {
             product,
             zone: self.zone,

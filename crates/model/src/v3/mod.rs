@@ -109,7 +109,7 @@ pub(crate) mod answer;
 mod codes;
 mod limits;
 mod parse;
-mod request;
+pub(crate) mod request;
 pub(crate) mod types;
 mod wire;
 

@@ -81,13 +81,6 @@ impl Teo {
     }
 }
 
-/// The server's window: 20 calls per second per action (docs/protocol.md
-/// §13).
-const WINDOW: std::time::Duration = std::time::Duration::from_secs(1);
-
-/// Added to the window, as under API 3.0.
-const MARGIN: std::time::Duration = std::time::Duration::from_millis(100);
-
 fn targets_of(batch: &Request) -> &[CdnUrl] {
     match batch {
         Request::CreatePurgeTask(r) => match r.targets() {
@@ -167,10 +160,9 @@ impl Backend for Teo {
     }
 
     fn rate_window(&self) -> RateWindow {
-        RateWindow {
-            window: WINDOW,
-            margin: MARGIN,
-        }
+        // 20 calls per second per action, as API 3.0's (docs/protocol.md
+        // §13).
+        crate::api::v3::rate_window()
     }
 
     fn prepare(
@@ -182,13 +174,7 @@ impl Backend for Teo {
         let prepared = self
             .requests
             .prepare_as(credentials, batch, stamp.unix_seconds)
-            .map_err(|err| {
-                let kind = match err.kind() {
-                    crate::api::v3::RequestErrorKind::TooLarge => CallErrorKind::RequestTooLarge,
-                    _ => CallErrorKind::InvalidRequest,
-                };
-                CallError::new(kind, err.to_string())
-            })?;
+            .map_err(crate::api::v3::unprepared)?;
         super::http_request(prepared)
     }
 

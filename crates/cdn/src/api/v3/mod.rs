@@ -54,6 +54,23 @@ const WINDOW: std::time::Duration = std::time::Duration::from_secs(1);
 /// `RequestLimitExceeded` is retried anyway.
 const MARGIN: std::time::Duration = std::time::Duration::from_millis(100);
 
+/// API 3.0's rate window, for every product that speaks it.
+pub(crate) fn rate_window() -> RateWindow {
+    RateWindow {
+        window: WINDOW,
+        margin: MARGIN,
+    }
+}
+
+/// The call error of a request that could not be prepared.
+pub(crate) fn unprepared(err: RequestError) -> CallError {
+    let kind = match err.kind() {
+        RequestErrorKind::TooLarge => CallErrorKind::RequestTooLarge,
+        _ => CallErrorKind::InvalidRequest,
+    };
+    CallError::new(kind, err.to_string())
+}
+
 /// The API 3.0 backend: a [`RequestBuilder`] and the answer classifier.
 #[derive(Debug, Clone)]
 pub(crate) struct V3 {
@@ -128,10 +145,7 @@ impl Backend for V3 {
     }
 
     fn rate_window(&self) -> RateWindow {
-        RateWindow {
-            window: WINDOW,
-            margin: MARGIN,
-        }
+        rate_window()
     }
 
     fn prepare(
@@ -143,13 +157,7 @@ impl Backend for V3 {
         let prepared = self
             .requests
             .prepare_as(credentials, batch, stamp.unix_seconds, stamp.nonce)
-            .map_err(|err| {
-                let kind = match err.kind() {
-                    RequestErrorKind::TooLarge => CallErrorKind::RequestTooLarge,
-                    _ => CallErrorKind::InvalidRequest,
-                };
-                CallError::new(kind, err.to_string())
-            })?;
+            .map_err(unprepared)?;
         super::http_request(prepared)
     }
 

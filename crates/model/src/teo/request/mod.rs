@@ -130,17 +130,7 @@ fn to_json<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
-macro_rules! into_request {
-    ($($t:ident),*) => {$(
-        impl From<$t> for Request {
-            fn from(request: $t) -> Self {
-                Self::$t(request)
-            }
-        }
-    )*};
-}
-
-into_request!(
+crate::v3::request::into_request!(
     CreatePurgeTask,
     CreatePrefetchTask,
     DescribePurgeTasks,

@@ -133,6 +133,8 @@ impl Request {
     }
 }
 
+/// Implements `From<T> for Request` of each request type `T` (the
+/// variant of the same name), for the `Request` in scope where it is used.
 macro_rules! into_request {
     ($($t:ident),*) => {$(
         impl From<$t> for Request {
@@ -142,6 +144,8 @@ macro_rules! into_request {
         }
     )*};
 }
+
+pub(crate) use into_request;
 
 into_request!(
     PurgeUrls,
