@@ -162,9 +162,15 @@ impl Client {
                 Err(error) => {
                     let mut error = error;
                     error.message = format!("cannot read the account's EdgeOne zones: {error}");
+                    // The URLs themselves were never sent.
                     report.failed = all
                         .into_iter()
-                        .map(|url| Failure::from_error(url, &error))
+                        .map(|url| {
+                            let mut failure = Failure::from_error(url, &error);
+                            failure.sent = false;
+                            failure.maybe_applied = false;
+                            failure
+                        })
                         .collect();
                     return report;
                 }
@@ -247,7 +253,10 @@ fn merge(report: &mut Report, mut zone: Report, zone_id: &ZoneId, teo: &Teo, off
             .iter()
             .position(|url| url.as_str() == refusal.target)
         else {
-            tracing::warn!(target_text = %refusal.target, "FailedList names a target not sent");
+            tracing::warn!(
+                target_text = %crate::text::printable(&refusal.target),
+                "FailedList names a target not sent"
+            );
             continue;
         };
         let url = zone.succeeded.remove(at);
