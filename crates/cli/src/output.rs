@@ -292,7 +292,20 @@ fn noun(operation: Operation, count: usize) -> &'static str {
     }
 }
 
-fn areas_text(operation: Operation, areas: Option<Areas>) -> &'static str {
+/// Where a submission went: areas of the CDN, or EdgeOne's zones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// The CDN's areas (none: the default).
+    Areas(Option<Areas>),
+    /// EdgeOne: each URL's zone.
+    Zones,
+}
+
+fn areas_text(operation: Operation, place: Place) -> &'static str {
+    let areas = match place {
+        Place::Areas(areas) => areas,
+        Place::Zones => return "their EdgeOne zones",
+    };
     match (operation, areas) {
         (_, Some(Areas::Mainland)) => "mainland China",
         (_, Some(Areas::Oversea)) => "outside mainland China",
@@ -339,7 +352,7 @@ pub fn report(
     out: &mut impl Write,
     format: OutputArg,
     operation: Operation,
-    areas: Option<Areas>,
+    place: Place,
     report: &Report,
 ) -> io::Result<()> {
     match format {
@@ -355,7 +368,7 @@ pub fn report(
                 "{}: {ok} of {total} {} succeeded in {} ({requests} request{})",
                 verb(operation),
                 noun(operation, total),
-                areas_text(operation, areas),
+                areas_text(operation, place),
                 if requests == 1 { "" } else { "s" },
             )?;
             if report.duplicates_skipped > 0 {
@@ -443,16 +456,20 @@ pub fn report(
 /// its text under a first line of its own (`wait: N of M URLs done`), with
 /// a line for each task not found.
 pub fn wait_report(out: &mut impl Write, format: OutputArg, report: &Report) -> io::Result<()> {
-    let operation = if report.tasks.iter().all(|t| t.action == "PushUrlsCache") {
+    let operation = if report
+        .tasks
+        .iter()
+        .all(|t| tcdn::wait::TaskKind::of_action(t.action) == tcdn::wait::TaskKind::Push)
+    {
         Operation::PushUrls
     } else {
         Operation::FlushUrls
     };
     if format == OutputArg::Json {
-        return self::report(out, format, operation, None, report);
+        return self::report(out, format, operation, Place::Areas(None), report);
     }
     let mut text = Vec::new();
-    self::report(&mut text, format, operation, None, report)?;
+    self::report(&mut text, format, operation, Place::Areas(None), report)?;
     let rest = text
         .iter()
         .position(|&b| b == b'\n')

@@ -276,7 +276,12 @@ fn run(
                 interrupts.cancel(),
             )
         });
-    output::report(&mut stdout, global.output, operation, areas, &report)
+    let place = if edgeone {
+        output::Place::Zones
+    } else {
+        output::Place::Areas(areas)
+    };
+    output::report(&mut stdout, global.output, operation, place, &report)
         .and_then(|()| stdout.flush())
         .map_err(|e| CliError::output(&e))?;
     Ok(match interrupts.received() {
@@ -299,7 +304,7 @@ fn nothing_sent(
             &mut stdout,
             global.output,
             operation,
-            areas,
+            output::Place::Areas(areas),
             &tcdn::Report::default(),
         ),
         (false, OutputArg::Text) => writeln!(

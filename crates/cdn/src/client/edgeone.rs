@@ -273,6 +273,8 @@ fn merge(report: &mut Report, mut zone: Report, zone_id: &ZoneId, teo: &Teo, off
         failure.request_id = refusal.request_id;
         failure.task_id = Some(refusal.job_id);
         failure.sent = true;
+        // The refusal came in the call's answer, an HTTP 200.
+        failure.http_status = Some(200);
         zone.failed.push(failure);
     }
     for batch in &mut zone.batches {
