@@ -26,6 +26,8 @@ use crate::report::{BatchReport, CallOutcome, Failure, Report};
 mod builder;
 mod queries;
 
+pub(crate) use queries::unexpected;
+
 pub use builder::{
     ClientBuilder, DEFAULT_CONCURRENCY, DEFAULT_INTERRUPT_GRACE, DEFAULT_TIMEOUT,
     DEFAULT_V2_RATE_LIMIT_PER_MINUTE, DEFAULT_V3_RATE_LIMIT_PER_MINUTE,
