@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::error::{ModelError, ModelErrorKind};
+use crate::error::{ModelError, ModelErrorKind, check_count};
 use crate::teo::Action;
 use crate::teo::limits::{
     DEFAULT_MAX_TARGETS, MAX_FILTER_VALUES, MAX_QUERY_WINDOW_SECS, MAX_TASKS_LIMIT, MAX_ZONES_LIMIT,
@@ -36,35 +36,6 @@ pub trait ActionRequest: sealed::HasBody {
     fn to_json(&self) -> String {
         self.body()
     }
-}
-
-fn check_count(field: &'static str, count: usize, limit: usize) -> Result<(), ModelError> {
-    if limit == 0 {
-        return Err(ModelError::new(
-            ModelErrorKind::ZeroLimit,
-            "a per-call limit of 0 allows no call at all; it must be at least 1",
-        ));
-    }
-    if count == 0 {
-        return Err(ModelError::new(
-            ModelErrorKind::NoUrls,
-            format!("{field} is empty; give at least one"),
-        ));
-    }
-    if count > limit {
-        return Err(ModelError::new(
-            ModelErrorKind::ListTooLong {
-                field,
-                count,
-                limit,
-            },
-            format!(
-                "{field} holds {count} items; one call carries at most {limit} \
-                 (split them into several calls)"
-            ),
-        ));
-    }
-    Ok(())
 }
 
 /// What a `CreatePurgeTask` purges: its `Type` with the targets (and the
