@@ -25,7 +25,9 @@ use crate::report::{BatchReport, CallOutcome, Failure, Report};
 
 mod builder;
 mod queries;
+mod sign_plan;
 
+pub use sign_plan::{PlannedRequest, SignedPlan, SignedRequest};
 pub use builder::{
     ClientBuilder, DEFAULT_CONCURRENCY, DEFAULT_INTERRUPT_GRACE, DEFAULT_TIMEOUT,
     DEFAULT_V2_RATE_LIMIT_PER_MINUTE, DEFAULT_V3_RATE_LIMIT_PER_MINUTE,
