@@ -199,11 +199,9 @@ impl<'a> PlannedRequest<'a> {
     /// signs.
     pub fn sign(&self) -> Result<SignedRequest<'a>, RequestError> {
         let prepared = match &self.call {
-            Call::V2(v2, batch) => Prepared::V2(v2.requests.prepare_batch(
-                batch,
-                self.timestamp,
-                self.nonce,
-            )),
+            Call::V2(v2, batch) => {
+                Prepared::V2(v2.requests.prepare_batch(batch, self.timestamp, self.nonce))
+            }
             Call::V3(v3, call) => {
                 Prepared::V3(v3.requests.prepare_call(call, self.timestamp, self.nonce)?)
             }
@@ -308,5 +306,220 @@ impl fmt::Debug for SignedRequest<'_> {
             .field("request", request)
             .field("urls", &self.urls.as_ref().map_or(0, UrlRange::len))
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use tcdn_model::{Areas, Operation};
+
+    use super::*;
+    use crate::clock::Clock;
+    use crate::credentials::Credentials;
+    use crate::nonce::SequentialNonces;
+
+    const KEY: &str = "the-secret-key-never-shown";
+    const TOKEN: &str = "the-session-token-never-shown";
+
+    /// A clock that stays at one second.
+    #[derive(Debug)]
+    struct Still;
+
+    impl Clock for Still {
+        fn unix_seconds(&self) -> u64 {
+            1_700_000_000
+        }
+        fn monotonic(&self) -> std::time::Duration {
+            std::time::Duration::ZERO
+        }
+    }
+
+    fn client(api: Api, method: HttpMethod) -> Client {
+        let credentials = Credentials::new("AKIDexample", KEY)
+            .unwrap()
+            .with_token(TOKEN);
+        Client::builder(credentials)
+            .api(api)
+            .method(method)
+            .clock(Arc::new(Still))
+            .nonce_source(Arc::new(SequentialNonces::new(Nonce::MIN)))
+            .build_offline()
+            .unwrap()
+    }
+
+    fn urls(count: usize) -> DistinctUrls {
+        (0..count)
+            .map(|i| format!("https://a.example/{i}.css").parse().unwrap())
+            .collect()
+    }
+
+    /// Signs every request of `job`, checking that the stamps follow plan
+    /// order, and gives back the requests' URLs and the requests.
+    fn signed<'a>(
+        client: &'a Client,
+        job: &'a Job,
+        urls: &'a DistinctUrls,
+    ) -> Vec<SignedRequest<'a>> {
+        let planned: Vec<PlannedRequest<'a>> = client
+            .sign_plan(job, urls)
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let nonces: Vec<u32> = planned.iter().map(|p| p.nonce().get()).collect();
+        let expected: Vec<u32> = (1..=planned.len() as u32).collect();
+        assert_eq!(nonces, expected, "stamped in plan order");
+        // Signed out of order, as workers may: each keeps its own stamp.
+        let mut signed: Vec<(usize, SignedRequest<'a>)> = planned
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(at, p)| (at, p.sign().unwrap()))
+            .collect();
+        signed.reverse();
+        signed.into_iter().map(|(_, s)| s).collect()
+    }
+
+    #[test]
+    fn api_3_requests_come_in_plan_order_with_every_url_once() {
+        let client = client(Api::V3, HttpMethod::Post);
+        let urls = urls(1201);
+        let job = Job::new(Operation::FlushUrls);
+        let requests = signed(&client, &job, &urls);
+        let carried: Vec<&str> = requests.iter().flat_map(SignedRequest::urls).collect();
+        let given: Vec<String> = urls.list().urls().map(|u| u.to_string()).collect();
+        assert_eq!(carried, given);
+        assert_eq!(
+            requests.iter().map(|r| r.urls().count()).collect::<Vec<_>>(),
+            [1000, 201]
+        );
+        // What the client's own builder signs with the same stamps.
+        let Backends::V3(v3) = &client.backend else {
+            panic!("not API 3.0")
+        };
+        let plan = v3.requests.plan_borrowed(&job, &urls, None);
+        for ((call, request), nonce) in plan.zip(&requests).zip(1..) {
+            let expected = v3
+                .requests
+                .prepare_call(&call.unwrap(), 1_700_000_000, Nonce::new(nonce).unwrap())
+                .unwrap();
+            assert_eq!(request.api(), Api::V3);
+            assert_eq!(request.url(), expected.url());
+            assert_eq!(request.body(), expected.body());
+            assert!(request.headers().eq(expected.headers()));
+            for url in request.urls() {
+                assert!(request.body().unwrap().contains(url));
+            }
+        }
+    }
+
+    #[test]
+    fn api_2_requests_come_in_plan_order_with_every_url_once() {
+        let client = client(Api::V2, HttpMethod::Get);
+        let urls = urls(45);
+        let job = Job::new(Operation::PushUrls).areas(Areas::Mainland);
+        let requests = signed(&client, &job, &urls);
+        let carried: Vec<&str> = requests.iter().flat_map(SignedRequest::urls).collect();
+        let given: Vec<String> = urls.list().urls().map(|u| u.to_string()).collect();
+        assert_eq!(carried, given);
+        assert_eq!(
+            requests.iter().map(|r| r.urls().count()).collect::<Vec<_>>(),
+            [20, 20, 5]
+        );
+        let Backends::V2(v2) = &client.backend else {
+            panic!("not API 2.0")
+        };
+        let plan = v2
+            .requests
+            .plan_borrowed(Operation::PushUrls, Areas::Mainland, &urls, None);
+        for ((batch, request), nonce) in plan.zip(&requests).zip(1..) {
+            let expected = v2.requests.prepare_batch(
+                &batch.unwrap(),
+                1_700_000_000,
+                Nonce::new(nonce).unwrap(),
+            );
+            assert_eq!(request.api(), Api::V2);
+            assert_eq!(request.method(), HttpMethod::Get);
+            assert_eq!(request.url(), expected.url());
+            assert_eq!(request.body(), None);
+            assert_eq!(request.headers().count(), 0);
+        }
+    }
+
+    #[test]
+    fn a_job_api_2_cannot_do_is_refused_before_any_request() {
+        let client = client(Api::V2, HttpMethod::Post);
+        let urls = urls(3);
+        let error = client
+            .sign_plan(&Job::new(Operation::FlushUrls), &urls)
+            .unwrap_err();
+        assert_eq!(error.kind(), ClientErrorKind::InvalidConfig);
+        assert!(error.to_string().contains("area"), "{error}");
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_display_and_debug() {
+        let urls = urls(2);
+        for (api, method) in [
+            (Api::V2, HttpMethod::Get),
+            (Api::V2, HttpMethod::Post),
+            (Api::V3, HttpMethod::Get),
+            (Api::V3, HttpMethod::Post),
+        ] {
+            let client = client(api, method);
+            let job = Job::new(Operation::FlushUrls).areas(Areas::Both);
+            let mut plan = client.sign_plan(&job, &urls).unwrap();
+            let planned = plan.next().unwrap().unwrap();
+            let request = planned.sign().unwrap();
+            let shown = request.to_string();
+            let debug = format!("{request:?} {planned:?} {plan:?}");
+            assert!(shown.contains("<redacted>"), "{api:?} {method:?}: {shown}");
+            for text in [&shown, &debug] {
+                assert!(!text.contains(TOKEN), "{api:?} {method:?}: {text}");
+                assert!(!text.contains(KEY), "{api:?} {method:?}: {text}");
+            }
+            // The token is sent: only its display is redacted.
+            let sent = format!(
+                "{} {:?} {:?}",
+                request.url(),
+                request.body(),
+                request.headers().collect::<Vec<_>>()
+            );
+            assert!(sent.contains(TOKEN), "{api:?} {method:?}: {sent}");
+        }
+    }
+
+    #[test]
+    fn a_query_is_signed_under_api_3_only() {
+        let request = Request::from(tcdn_model::v3::DescribePurgeQuota);
+        let v3 = client(Api::V3, HttpMethod::Post);
+        let signed = v3.sign_request(&request).unwrap().unwrap();
+        assert_eq!(signed.urls().count(), 0);
+        assert_eq!(
+            signed
+                .headers()
+                .find(|(name, _)| *name == "X-TC-Action")
+                .map(|(_, v)| v),
+            Some("DescribePurgeQuota")
+        );
+        assert!(client(Api::V2, HttpMethod::Post).sign_request(&request).is_none());
+    }
+
+    #[tokio::test]
+    async fn an_offline_client_sends_nothing() {
+        let credentials = Credentials::new("AKIDexample", KEY).unwrap();
+        let client = Client::builder(credentials)
+            .retry_policy(crate::core::retry::RetryPolicy::default().with_retries(0))
+            .build_offline()
+            .unwrap();
+        let request = tcdn_model::v2::FlushOrPush::new(
+            Operation::FlushUrls,
+            Areas::Both,
+            vec!["https://a.example/x".parse().unwrap()],
+        )
+        .unwrap();
+        let error = client.call(&request).await.unwrap_err();
+        assert!(error.to_string().contains("offline"), "{error}");
     }
 }
