@@ -391,7 +391,10 @@ mod tests {
         let given: Vec<String> = urls.list().urls().map(|u| u.to_string()).collect();
         assert_eq!(carried, given);
         assert_eq!(
-            requests.iter().map(|r| r.urls().count()).collect::<Vec<_>>(),
+            requests
+                .iter()
+                .map(|r| r.urls().count())
+                .collect::<Vec<_>>(),
             [1000, 201]
         );
         // What the client's own builder signs with the same stamps.
@@ -424,7 +427,10 @@ mod tests {
         let given: Vec<String> = urls.list().urls().map(|u| u.to_string()).collect();
         assert_eq!(carried, given);
         assert_eq!(
-            requests.iter().map(|r| r.urls().count()).collect::<Vec<_>>(),
+            requests
+                .iter()
+                .map(|r| r.urls().count())
+                .collect::<Vec<_>>(),
             [20, 20, 5]
         );
         let Backends::V2(v2) = &client.backend else {
@@ -503,7 +509,11 @@ mod tests {
                 .map(|(_, v)| v),
             Some("DescribePurgeQuota")
         );
-        assert!(client(Api::V2, HttpMethod::Post).sign_request(&request).is_none());
+        assert!(
+            client(Api::V2, HttpMethod::Post)
+                .sign_request(&request)
+                .is_none()
+        );
     }
 
     #[tokio::test]
