@@ -356,11 +356,13 @@ mod tests {
     }
 
     /// Signs every request of `job`, checking that the stamps follow plan
-    /// order, and gives back the requests' URLs and the requests.
+    /// order and that the requests carry every URL once, in order, `counts`
+    /// of them each; gives back the requests.
     fn signed<'a>(
         client: &'a Client,
         job: &'a Job,
         urls: &'a DistinctUrls,
+        counts: &[usize],
     ) -> Vec<SignedRequest<'a>> {
         let planned: Vec<PlannedRequest<'a>> = client
             .sign_plan(job, urls)
@@ -378,7 +380,13 @@ mod tests {
             .map(|(at, p)| (at, p.sign().unwrap()))
             .collect();
         signed.reverse();
-        signed.into_iter().map(|(_, s)| s).collect()
+        let requests: Vec<SignedRequest<'a>> = signed.into_iter().map(|(_, s)| s).collect();
+        let carried: Vec<&str> = requests.iter().flat_map(SignedRequest::urls).collect();
+        let given: Vec<String> = urls.list().urls().map(|u| u.to_string()).collect();
+        assert_eq!(carried, given);
+        let each: Vec<usize> = requests.iter().map(|r| r.urls().count()).collect();
+        assert_eq!(each, counts);
+        requests
     }
 
     #[test]
@@ -386,17 +394,7 @@ mod tests {
         let client = client(Api::V3, HttpMethod::Post);
         let urls = urls(1201);
         let job = Job::new(Operation::FlushUrls);
-        let requests = signed(&client, &job, &urls);
-        let carried: Vec<&str> = requests.iter().flat_map(SignedRequest::urls).collect();
-        let given: Vec<String> = urls.list().urls().map(|u| u.to_string()).collect();
-        assert_eq!(carried, given);
-        assert_eq!(
-            requests
-                .iter()
-                .map(|r| r.urls().count())
-                .collect::<Vec<_>>(),
-            [1000, 201]
-        );
+        let requests = signed(&client, &job, &urls, &[1000, 201]);
         // What the client's own builder signs with the same stamps.
         let Backends::V3(v3) = &client.backend else {
             panic!("not API 3.0")
@@ -422,17 +420,7 @@ mod tests {
         let client = client(Api::V2, HttpMethod::Get);
         let urls = urls(45);
         let job = Job::new(Operation::PushUrls).areas(Areas::Mainland);
-        let requests = signed(&client, &job, &urls);
-        let carried: Vec<&str> = requests.iter().flat_map(SignedRequest::urls).collect();
-        let given: Vec<String> = urls.list().urls().map(|u| u.to_string()).collect();
-        assert_eq!(carried, given);
-        assert_eq!(
-            requests
-                .iter()
-                .map(|r| r.urls().count())
-                .collect::<Vec<_>>(),
-            [20, 20, 5]
-        );
+        let requests = signed(&client, &job, &urls, &[20, 20, 5]);
         let Backends::V2(v2) = &client.backend else {
             panic!("not API 2.0")
         };
