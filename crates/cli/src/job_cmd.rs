@@ -94,6 +94,9 @@ fn push_options(args: &PushOptionsArgs) -> Result<PushOptions, CliError> {
         ..PushOptions::default()
     })
 }
+
+/// Checks the target against the API, reads and validates the input, then
+/// dry-runs or submits `job` for it.
 fn run(
     global: &ClientOptions,
     job: Job,
