@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use clap::Args;
 use tcdn_emulator::{
-    Config, ConnectionLimits, Credential, DailyQuotas, Emulator, Faults, SessionToken,
-    TaskProgress, TlsIdentity,
+    AccountDomain, Config, ConnectionLimits, Credential, DailyQuotas, Emulator, Faults,
+    SessionToken, TaskProgress, TlsIdentity,
 };
 
 use crate::exit::{CliError, ExitStatus};
@@ -108,6 +108,26 @@ pub struct EmulatorArgs {
     #[arg(long, value_name = "ACTION=CODE[:RATE]")]
     inject_error: Vec<tcdn_emulator::InjectedError>,
 
+    /// A domain of the account played (API 3.0), accelerated in AREA
+    /// (mainland, the default; overseas; global). Repeatable;
+    /// `*.example.com` covers the names one label below example.com. With
+    /// domains, a URL of any other host is refused
+    /// (`ResourceNotFound.CdnHostNotExists`) and `DescribeDomains` lists
+    /// them; with none, the account owns every host.
+    #[arg(long, value_name = "HOST[:AREA]")]
+    domain: Vec<tcdn_emulator::AccountDomain>,
+
+    /// A domain of the account that is offline: its URLs are refused
+    /// (`InvalidParameter.CdnHostInvalidStatus`; a push:
+    /// `ResourceUnavailable.CdnHostIsNotOnline`). Repeatable.
+    #[arg(long, value_name = "HOST[:AREA]")]
+    offline_domain: Vec<tcdn_emulator::AccountDomain>,
+
+    /// An API 3.0 action CAM denies the account
+    /// (`UnauthorizedOperation.CdnCamUnauthorized`). Repeatable.
+    #[arg(long, value_name = "ACTION", value_parser = api3_action)]
+    deny: Vec<tcdn::model::v3::Action>,
+
     /// Seconds the emulator's clock is off from the machine's (negative:
     /// behind): what it judges timestamps, windows and task times by, and
     /// the `Date` of its answers.
@@ -173,6 +193,11 @@ pub struct EmulatorArgs {
     no_cvm_role: bool,
 }
 
+fn api3_action(text: &str) -> Result<tcdn::model::v3::Action, String> {
+    tcdn::model::v3::Action::from_name(text)
+        .ok_or_else(|| format!("`{text}` is not an API 3.0 action this emulator serves"))
+}
+
 fn probability(text: &str) -> Result<f64, String> {
     let p: f64 = text
         .parse()
@@ -225,6 +250,17 @@ pub fn run(args: EmulatorArgs) -> Result<ExitStatus, CliError> {
         idle_timeout: Duration::from_secs(args.idle_timeout),
     };
     config.inject_errors = args.inject_error.clone();
+    config.account = tcdn_emulator::Account {
+        domains: (args.domain.iter().cloned())
+            .chain(
+                args.offline_domain
+                    .iter()
+                    .cloned()
+                    .map(AccountDomain::offline),
+            )
+            .collect(),
+        denied: args.deny.clone(),
+    };
     config.credential_ttl = Duration::from_secs(args.credential_ttl);
     config.cvm_role = (!args.no_cvm_role).then(|| args.cvm_role.clone());
     let tls = match (args.tls, &args.tls_ca_out) {

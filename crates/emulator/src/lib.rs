@@ -151,6 +151,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod account;
 mod api3;
 mod auth;
 mod beijing;
@@ -160,11 +161,13 @@ mod identities;
 mod identity;
 mod judge;
 mod listen;
+mod messages;
 mod multipart;
 mod server;
 mod state;
 mod tls;
 
+pub use account::{Account, AccountDomain, DomainStatus};
 pub use api3::{InboundV3, VerdictV3};
 pub use clock::{Clock, ManualClock, SkewedClock, SystemClock};
 pub use config::{

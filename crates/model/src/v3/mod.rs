@@ -107,6 +107,7 @@ use std::str::FromStr;
 
 mod answer;
 mod codes;
+mod domains;
 mod limits;
 mod parse;
 mod request;
@@ -118,6 +119,7 @@ pub use answer::{
     PushQuota, PushTasks, Quota, TaskSubmitted,
 };
 pub use codes::{ApiError, ErrorClass, ErrorCode};
+pub use domains::{domain_covers, is_domain_name};
 pub use limits::{
     DEFAULT_MAX_PURGE_PATHS, ENDPOINT_HOST, ENDPOINT_PATH, MAX_GET_REQUEST_TARGET_LEN,
     MAX_PURGE_URLS, MAX_PUSH_URLS, MAX_TC3_POST_BODY_LEN, MAX_V1_POST_BODY_LEN, SERVICE, VERSION,
