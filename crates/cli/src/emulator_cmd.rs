@@ -115,13 +115,13 @@ pub struct EmulatorArgs {
     /// (`ResourceNotFound.CdnHostNotExists`) and `DescribeDomains` lists
     /// them; with none, the account owns every host.
     #[arg(long, value_name = "HOST[:AREA]")]
-    domain: Vec<tcdn_emulator::AccountDomain>,
+    domain: Vec<AccountDomain>,
 
     /// A domain of the account that is offline: its URLs are refused
     /// (`InvalidParameter.CdnHostInvalidStatus`; a push:
     /// `ResourceUnavailable.CdnHostIsNotOnline`). Repeatable.
     #[arg(long, value_name = "HOST[:AREA]")]
-    offline_domain: Vec<tcdn_emulator::AccountDomain>,
+    offline_domain: Vec<AccountDomain>,
 
     /// An API 3.0 action CAM denies the account
     /// (`UnauthorizedOperation.CdnCamUnauthorized`). Repeatable.

@@ -30,6 +30,28 @@ impl Language {
     }
 }
 
+impl Language {
+    /// The language a request asks: its `X-TC-Language` header, else its
+    /// `Language` parameter (v1: in the query of a GET or the form body of
+    /// a POST).
+    pub fn of_request(headers: &http::HeaderMap, query: Option<&str>, body: &[u8]) -> Self {
+        if let Some(value) = headers.get("x-tc-language") {
+            return Self::from_wire(value.to_str().ok());
+        }
+        let form = if headers.contains_key(http::header::AUTHORIZATION) {
+            query.unwrap_or("").as_bytes()
+        } else {
+            match query {
+                Some(query) if !query.is_empty() => query.as_bytes(),
+                _ => body,
+            }
+        };
+        let params = tcdn_model::decode_form(form).unwrap_or_default();
+        let language = params.iter().find(|(name, _)| name == "Language");
+        Self::from_wire(language.map(|(_, value)| value.as_str()))
+    }
+}
+
 /// (code, Chinese, English).
 const CATALOGUE: &[(&str, &str, &str)] = &[
     // Common to every action (Tencent's common error codes).
