@@ -10,6 +10,7 @@ use tcdn_sign::flatten::element_name;
 pub(crate) use crate::json::{str_len as json_str_len, write_str as write_json_str};
 use crate::url::CdnUrl;
 use crate::url_list::CdnUrlList;
+use crate::v3::request::DomainFilter;
 use crate::v3::types::HttpHeader;
 
 /// How the flattened form writes `true`: as the official Python SDK does
@@ -25,6 +26,7 @@ pub enum Value<'a> {
     Uint(u64),
     Urls(Urls<'a>),
     Headers(&'a [HttpHeader]),
+    Filters(&'a [DomainFilter]),
 }
 
 /// A URL list's values: a request's own [`CdnUrl`]s, or positions
@@ -101,6 +103,29 @@ pub(crate) fn json(fields: &Fields<'_>) -> String {
                 }
                 out.push(']');
             }
+            Value::Filters(filters) => {
+                out.push('[');
+                for (i, filter) in filters.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str("{\"Name\":");
+                    write_json_str(&filter.name, &mut out);
+                    out.push_str(",\"Value\":[");
+                    for (j, value) in filter.values.iter().enumerate() {
+                        if j > 0 {
+                            out.push(',');
+                        }
+                        write_json_str(value, &mut out);
+                    }
+                    out.push(']');
+                    if filter.fuzzy {
+                        out.push_str(",\"Fuzzy\":true");
+                    }
+                    out.push('}');
+                }
+                out.push(']');
+            }
         }
     }
     out.push('}');
@@ -154,6 +179,19 @@ fn json_len_with(fields: &Fields<'_>, str_len: impl Fn(&str) -> usize) -> usize 
                                     })
                                     .sum::<usize>()
                         }
+                        Value::Filters(filters) => {
+                            2 + filters.len().saturating_sub(1)
+                                + filters
+                                    .iter()
+                                    .map(|f| {
+                                        r#"{"Name":,"Value":[]}"#.len()
+                                            + str_len(&f.name)
+                                            + f.values.len().saturating_sub(1)
+                                            + f.values.iter().map(|v| str_len(v)).sum::<usize>()
+                                            + if f.fuzzy { r#","Fuzzy":true"#.len() } else { 0 }
+                                    })
+                                    .sum::<usize>()
+                        }
                     }
             })
             .sum::<usize>()
@@ -185,6 +223,27 @@ pub(crate) fn flat<'a>(fields: &Fields<'a>) -> Vec<(Cow<'static, str>, Cow<'a, s
                         Cow::Owned(element_name(name, i, Some("Value"))),
                         Cow::Borrowed(header.value()),
                     ));
+                }
+            }
+            Value::Filters(filters) => {
+                for (i, filter) in filters.iter().enumerate() {
+                    out.push((
+                        Cow::Owned(element_name(name, i, Some("Name"))),
+                        Cow::Borrowed(filter.name.as_str()),
+                    ));
+                    let values = element_name(name, i, Some("Value"));
+                    out.extend(filter.values.iter().enumerate().map(|(j, value)| {
+                        (
+                            Cow::Owned(element_name(&values, j, None)),
+                            Cow::Borrowed(value.as_str()),
+                        )
+                    }));
+                    if filter.fuzzy {
+                        out.push((
+                            Cow::Owned(element_name(name, i, Some("Fuzzy"))),
+                            Cow::Borrowed(FLAT_TRUE),
+                        ));
+                    }
                 }
             }
         }
@@ -226,6 +285,25 @@ pub(crate) fn form_len_joined(fields: &Fields<'_>) -> usize {
                     let prefix = name.len() + 1 + decimal_len(i as u64) + 1;
                     pair_len(prefix + "Name".len(), h.name())
                         + pair_len(prefix + "Value".len(), h.value())
+                })
+                .sum(),
+            Value::Filters(filters) => filters
+                .iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    let prefix = name.len() + 1 + decimal_len(i as u64) + 1;
+                    let values = prefix + "Value".len();
+                    pair_len(prefix + "Name".len(), &f.name)
+                        + f.values
+                            .iter()
+                            .enumerate()
+                            .map(|(j, v)| pair_len(values + 1 + decimal_len(j as u64), v))
+                            .sum::<usize>()
+                        + if f.fuzzy {
+                            pair_len(prefix + "Fuzzy".len(), FLAT_TRUE)
+                        } else {
+                            0
+                        }
                 })
                 .sum(),
         })

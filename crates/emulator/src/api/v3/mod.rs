@@ -7,6 +7,7 @@
 mod answers;
 mod apply;
 pub(crate) mod decode;
+mod domains;
 mod queries;
 
 use tcdn_model::CdnUrl;
@@ -148,6 +149,11 @@ fn act(
             };
             (Answer::ok(request_id, quota).to_json(), 0)
         }
+        Request::DescribeDomains(query) => {
+            let domains = domains::domains(&config.account, &query);
+            let count = domains.total_number;
+            (Answer::ok(request_id, domains).to_json(), count)
+        }
         Request::DescribePushQuota(_) => {
             let quota = PushQuota {
                 url_push: quotas(config, state, now_ms, Bucket::UrlPush),
@@ -156,9 +162,5 @@ fn act(
         }
     };
     let (body, count) = answer;
-    Ok((
-        body,
-        None,
-        format!("{action}: answered ({count} task logs)"),
-    ))
+    Ok((body, None, format!("{action}: answered ({count} found)")))
 }
