@@ -135,10 +135,7 @@ impl Account {
     /// `UnauthorizedOperation.CdnCamUnauthorized` when CAM denies `action`.
     pub(crate) fn authorize(&self, action: Action) -> Result<(), ApiError> {
         if self.denied.contains(&action) {
-            return Err(ApiError::new(
-                ErrorCode::CdnCamUnauthorized,
-                format!("No CAM policy is configured for the sub-account: {action} is denied."),
-            ));
+            return Err(refusal(ErrorCode::CdnCamUnauthorized, action.as_str()));
         }
         Ok(())
     }
@@ -203,11 +200,11 @@ impl Account {
     }
 }
 
-/// A host refusal, in the API's English words with the host named (the
+/// A refusal in the API's English words, naming the host or action (the
 /// real server names none; the emulator does, for whoever reads its logs).
-fn refusal(code: ErrorCode, host: &str) -> ApiError {
+fn refusal(code: ErrorCode, what: &str) -> ApiError {
     let message = crate::messages::english(&code);
-    ApiError::new(code, format!("{message} ({host})"))
+    ApiError::new(code, format!("{message} ({what})"))
 }
 
 /// Whether a domain accelerated in `domain` serves work in `asked`.
