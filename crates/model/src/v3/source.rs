@@ -213,6 +213,25 @@ impl FlatSource {
         Ok(Self(map))
     }
 
+    /// The items of the list `name` (see [`take_indexed`](Self::take_indexed)),
+    /// `None` when there are none; a bare `name=value` is refused, naming
+    /// the flattened `form` the list takes.
+    #[allow(clippy::type_complexity)]
+    fn take_items(
+        &mut self,
+        name: &str,
+        form: &str,
+    ) -> Result<Option<BTreeMap<usize, Vec<(String, String)>>>, ApiError> {
+        if let Some(value) = self.0.remove(name) {
+            return Err(invalid_parameter(format!(
+                "the parameter {name} ({}) must be a list: {form}",
+                quote(&value)
+            )));
+        }
+        let items = self.take_indexed(name)?;
+        Ok((!items.is_empty()).then_some(items))
+    }
+
     /// Removes the items `{list}.{index}{suffix}` and returns them by index,
     /// checking that the indices are canonical decimals. `suffix` is `""`
     /// for string lists and `.Name`/`.Value` for headers.
@@ -310,16 +329,9 @@ impl Source for FlatSource {
     }
 
     fn take_list(&mut self, name: &str) -> Result<Option<Vec<String>>, ApiError> {
-        if let Some(value) = self.0.remove(name) {
-            return Err(invalid_parameter(format!(
-                "the parameter {name} ({}) must be a list: {name}.0, {name}.1, …",
-                quote(&value)
-            )));
-        }
-        let items = self.take_indexed(name)?;
-        if items.is_empty() {
+        let Some(items) = self.take_items(name, &format!("{name}.0, {name}.1, …"))? else {
             return Ok(None);
-        }
+        };
         items
             .into_iter()
             .map(|(index, mut fields)| match fields.as_slice() {
@@ -333,16 +345,10 @@ impl Source for FlatSource {
     }
 
     fn take_headers(&mut self, name: &str) -> Result<Option<RawHeaders>, ApiError> {
-        if let Some(value) = self.0.remove(name) {
-            return Err(invalid_parameter(format!(
-                "the parameter {name} ({}) must be a list: {name}.0.Name, {name}.0.Value, …",
-                quote(&value)
-            )));
-        }
-        let items = self.take_indexed(name)?;
-        if items.is_empty() {
+        let Some(items) = self.take_items(name, &format!("{name}.0.Name, {name}.0.Value, …"))?
+        else {
             return Ok(None);
-        }
+        };
         let mut headers = Vec::with_capacity(items.len());
         for (index, fields) in items {
             let (mut header_name, mut value) = (None, None);
@@ -370,16 +376,9 @@ impl Source for FlatSource {
     }
 
     fn take_objects(&mut self, name: &str) -> Result<Option<Vec<Box<dyn Source>>>, ApiError> {
-        if let Some(value) = self.0.remove(name) {
-            return Err(invalid_parameter(format!(
-                "the parameter {name} ({}) must be a list: {name}.0.Name, …",
-                quote(&value)
-            )));
-        }
-        let items = self.take_indexed(name)?;
-        if items.is_empty() {
+        let Some(items) = self.take_items(name, &format!("{name}.0.Name, …"))? else {
             return Ok(None);
-        }
+        };
         items
             .into_iter()
             .map(|(index, fields)| {

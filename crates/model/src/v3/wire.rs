@@ -79,53 +79,24 @@ pub(crate) fn json(fields: &Fields<'_>) -> String {
             Value::Str(text) => write_json_str(text, &mut out),
             Value::True => out.push_str("true"),
             Value::Uint(n) => out.push_str(&n.to_string()),
-            Value::Urls(urls) => {
-                out.push('[');
-                for (i, url) in urls.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    write_json_str(url, &mut out);
+            Value::Urls(urls) => write_array(urls.iter(), &mut out, write_json_str),
+            Value::Headers(headers) => write_array(headers, &mut out, |header, out| {
+                out.push_str("{\"Name\":");
+                write_json_str(header.name(), out);
+                out.push_str(",\"Value\":");
+                write_json_str(header.value(), out);
+                out.push('}');
+            }),
+            Value::Filters(filters) => write_array(filters, &mut out, |filter, out| {
+                out.push_str("{\"Name\":");
+                write_json_str(&filter.name, out);
+                out.push_str(",\"Value\":");
+                write_array(&filter.values, out, |value, out| write_json_str(value, out));
+                if filter.fuzzy {
+                    out.push_str(",\"Fuzzy\":true");
                 }
-                out.push(']');
-            }
-            Value::Headers(headers) => {
-                out.push('[');
-                for (i, header) in headers.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    out.push_str("{\"Name\":");
-                    write_json_str(header.name(), &mut out);
-                    out.push_str(",\"Value\":");
-                    write_json_str(header.value(), &mut out);
-                    out.push('}');
-                }
-                out.push(']');
-            }
-            Value::Filters(filters) => {
-                out.push('[');
-                for (i, filter) in filters.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    out.push_str("{\"Name\":");
-                    write_json_str(&filter.name, &mut out);
-                    out.push_str(",\"Value\":[");
-                    for (j, value) in filter.values.iter().enumerate() {
-                        if j > 0 {
-                            out.push(',');
-                        }
-                        write_json_str(value, &mut out);
-                    }
-                    out.push(']');
-                    if filter.fuzzy {
-                        out.push_str(",\"Fuzzy\":true");
-                    }
-                    out.push('}');
-                }
-                out.push(']');
-            }
+                out.push('}');
+            }),
         }
     }
     out.push('}');
@@ -135,6 +106,29 @@ pub(crate) fn json(fields: &Fields<'_>) -> String {
         "the JSON length counter and writer disagree"
     );
     out
+}
+
+/// The length of a JSON array of items of these lengths: the brackets and
+/// the commas between them.
+fn array_len(lens: impl Iterator<Item = usize>) -> usize {
+    let (count, sum) = lens.fold((0usize, 0usize), |(count, sum), len| (count + 1, sum + len));
+    2 + sum + count.saturating_sub(1)
+}
+
+/// Writes a JSON array, `[a,b,…]`, each item by `write`.
+fn write_array<T>(
+    items: impl IntoIterator<Item = T>,
+    out: &mut String,
+    mut write: impl FnMut(T, &mut String),
+) {
+    out.push('[');
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write(item, out);
+    }
+    out.push(']');
 }
 
 /// The length of a URL list item in a JSON body: its string literal, plus
@@ -161,37 +155,17 @@ fn json_len_with(fields: &Fields<'_>, str_len: impl Fn(&str) -> usize) -> usize 
                         Value::Str(text) => str_len(text),
                         Value::True => 4,
                         Value::Uint(n) => decimal_len(n),
-                        Value::Urls(urls) => {
-                            2 + urls
-                                .iter()
-                                .enumerate()
-                                .map(|(i, url)| str_len(url) + usize::from(i > 0))
-                                .sum::<usize>()
-                        }
-                        Value::Headers(headers) => {
-                            2 + headers.len().saturating_sub(1)
-                                + headers
-                                    .iter()
-                                    .map(|h| {
-                                        r#"{"Name":,"Value":}"#.len()
-                                            + str_len(h.name())
-                                            + str_len(h.value())
-                                    })
-                                    .sum::<usize>()
-                        }
-                        Value::Filters(filters) => {
-                            2 + filters.len().saturating_sub(1)
-                                + filters
-                                    .iter()
-                                    .map(|f| {
-                                        r#"{"Name":,"Value":[]}"#.len()
-                                            + str_len(&f.name)
-                                            + f.values.len().saturating_sub(1)
-                                            + f.values.iter().map(|v| str_len(v)).sum::<usize>()
-                                            + if f.fuzzy { r#","Fuzzy":true"#.len() } else { 0 }
-                                    })
-                                    .sum::<usize>()
-                        }
+                        Value::Urls(urls) => array_len(urls.iter().map(&str_len)),
+                        Value::Headers(headers) => array_len(headers.iter().map(|h| {
+                            r#"{"Name":,"Value":}"#.len() + str_len(h.name()) + str_len(h.value())
+                        })),
+                        Value::Filters(filters) => array_len(filters.iter().map(|f| {
+                            let fuzzy = if f.fuzzy { r#","Fuzzy":true"#.len() } else { 0 };
+                            r#"{"Name":,"Value":}"#.len()
+                                + str_len(&f.name)
+                                + array_len(f.values.iter().map(|v| str_len(v)))
+                                + fuzzy
+                        })),
                     }
             })
             .sum::<usize>()
