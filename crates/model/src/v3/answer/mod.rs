@@ -6,6 +6,10 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::Value;
 
+mod domains;
+
+pub use domains::{BriefDomain, Domains};
+
 use crate::text::body_snippet;
 use crate::v3::codes::{ApiError, ErrorCode};
 use crate::v3::types::{Area, FlushType, PurgeType, TaskStatus};
