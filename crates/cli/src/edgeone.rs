@@ -36,14 +36,14 @@ fn zones(
 
 /// Signs and prints `requests` (a dry run).
 fn dry_run(global: &ClientOptions, setup: &Setup, requests: Vec<Request>) -> Result<(), CliError> {
-    let builder = setup.edgeone_builder();
+    let client = setup.dry_run_client(global, None)?;
     let mut stdout = io::stdout().lock();
     for request in requests {
-        let (timestamp, _) = setup.stamp(global);
-        let prepared = builder
-            .prepare(&request, timestamp)
-            .map_err(|e| CliError::runtime(e.to_string()))?;
-        output::dry_run_v3_request(&mut stdout, global.output, &prepared)
+        let Some(signed) = client.sign_edgeone_request(&request) else {
+            return Err(CliError::runtime("not an EdgeOne client"));
+        };
+        let signed = signed.map_err(|e| CliError::runtime(e.to_string()))?;
+        output::dry_run_request(&mut stdout, global.output, &signed)
             .map_err(|e| CliError::output(&e))?;
     }
     Ok(())

@@ -15,7 +15,8 @@ use tcdn::model::teo::ZoneId;
 use tcdn::nonce::{Nonce, NonceSource, RandomNonces, SequentialNonces};
 use tcdn::v3::Signing;
 use tcdn::{
-    Api, Client, CredentialChain, Endpoint, HttpMethod, Product, RetryPolicy, SignatureMethod,
+    Api, Client, ClientBuilder, CredentialChain, Endpoint, HttpMethod, Product, RetryPolicy,
+    SignatureMethod,
 };
 
 use crate::args::{ApiArg, ClientOptions, MethodArg, ProductArg, SignatureMethodArg};
@@ -88,34 +89,9 @@ impl Setup {
             method,
             signing,
             language,
-            clock: Arc::new(StartingClock::new(global.timestamp)),
+            clock: Arc::new(StartingClock::new(global.timestamp, !global.dry_run)),
             nonces,
         })
-    }
-
-    /// EdgeOne's request builder, for dry runs.
-    pub(crate) fn edgeone_builder(&self) -> tcdn::edgeone::RequestBuilder {
-        tcdn::edgeone::RequestBuilder::new(self.credentials.peek())
-            .with_endpoint(self.endpoint.clone())
-            .with_language(self.language)
-    }
-
-    /// API 3.0's request builder, for dry runs.
-    pub(crate) fn v3_builder(&self) -> tcdn::v3::RequestBuilder {
-        tcdn::v3::RequestBuilder::new(self.credentials.peek())
-            .with_endpoint(self.endpoint.clone())
-            .with_method(self.method)
-            .with_signing(self.signing)
-            .with_language(self.language)
-    }
-
-    /// The timestamp and nonce of the next dry-run request: a fixed
-    /// --timestamp stays fixed, so the output is reproducible.
-    pub(crate) fn stamp(&self, global: &ClientOptions) -> (u64, Nonce) {
-        let timestamp = global
-            .timestamp
-            .unwrap_or_else(|| self.clock.unix_seconds());
-        (timestamp, self.nonces.next_nonce())
     }
 
     /// The client.
@@ -124,9 +100,41 @@ impl Setup {
         global: &ClientOptions,
         batch_size: Option<NonZeroUsize>,
     ) -> Result<Client, CliError> {
+        let mut builder = self.builder(global, batch_size);
+        if let Some(path) = &global.ca_bundle {
+            let pem = read_ca_bundle(path)?;
+            builder = builder
+                .add_root_certificates_pem(&pem, &path.display().to_string())
+                .map_err(|e| CliError::config(format!("--ca-bundle: {e}")))?;
+        }
+        if global.rate_limit == 0 && !self.endpoint.is_loopback() {
+            tracing::warn!(
+                "--rate-limit 0: requests are not paced; the server refuses calls over its \
+                 limit (API 3.0: 20 per second per action, API 2.0: 100 per minute), and each \
+                 refusal waits for the server's window"
+            );
+        }
+        builder.build().map_err(client_error)
+    }
+
+    /// The client of a dry run: it signs as [`client`](Self::client)'s
+    /// would, and never connects, so neither the certificates nor the
+    /// proxy settings are read.
+    pub(crate) fn dry_run_client(
+        &self,
+        global: &ClientOptions,
+        batch_size: Option<NonZeroUsize>,
+    ) -> Result<Client, CliError> {
+        self.builder(global, batch_size)
+            .build_offline()
+            .map_err(client_error)
+    }
+
+    /// The client's configuration from the options.
+    fn builder(&self, global: &ClientOptions, batch_size: Option<NonZeroUsize>) -> ClientBuilder {
         let concurrency =
             NonZeroUsize::new(global.concurrency as usize).unwrap_or(NonZeroUsize::MIN);
-        let mut builder = Client::builder_refreshing(Arc::clone(&self.credentials))
+        Client::builder_refreshing(Arc::clone(&self.credentials))
             .product(self.product)
             .api(self.api)
             .endpoint(self.endpoint.clone())
@@ -143,25 +151,52 @@ impl Setup {
             .rate_limit_per_minute(global.rate_limit)
             .batch_size(batch_size)
             .clock(self.clock.clone())
-            .nonce_source(self.nonces.clone());
-        if let Some(path) = &global.ca_bundle {
-            let pem = read_ca_bundle(path)?;
-            builder = builder
-                .add_root_certificates_pem(&pem, &path.display().to_string())
-                .map_err(|e| CliError::config(format!("--ca-bundle: {e}")))?;
+            .nonce_source(self.nonces.clone())
+    }
+}
+
+/// The product, and the zone given for EdgeOne; what EdgeOne cannot do
+/// (API 2.0, the v1 signature, GET) and a zone without EdgeOne are usage
+/// errors.
+fn edgeone_choice(global: &ClientOptions) -> Result<(Product, Option<ZoneId>), CliError> {
+    if global.product == ProductArg::Cdn {
+        if global.zone.is_some() {
+            return Err(CliError::usage(
+                "--zone names an EdgeOne zone: add --product edgeone (or TCDN_PRODUCT=edgeone)",
+            ));
         }
-        if global.rate_limit == 0 && !self.endpoint.is_loopback() {
-            tracing::warn!(
-                "--rate-limit 0: requests are not paced; the server refuses calls over its \
-                 limit (API 3.0: 20 per second per action, API 2.0: 100 per minute), and each \
-                 refusal waits for the server's window"
-            );
-        }
-        builder.build().map_err(|e| match e.kind() {
-            // The user's environment, not a failure of the run.
-            ClientErrorKind::Proxy => CliError::config(e.to_string()),
-            _ => CliError::runtime(e.to_string()),
-        })
+        return Ok((Product::Cdn, None));
+    }
+    let lacks = if global.api == ApiArg::V2 {
+        Some("--api v2")
+    } else if global.signature_method != SignatureMethodArg::Tc3HmacSha256 {
+        Some("--signature-method hmac-*")
+    } else if global.method == MethodArg::Get {
+        Some("--method get")
+    } else {
+        None
+    };
+    if let Some(option) = lacks {
+        return Err(CliError::usage(format!(
+            "{option}: EdgeOne is called with API 3.0, TC3 and POST only; leave it out with \
+             --product edgeone"
+        )));
+    }
+    let zone = global
+        .zone
+        .as_deref()
+        .map(ZoneId::new)
+        .transpose()
+        .map_err(|e| CliError::usage(format!("--zone: {e}")))?;
+    Ok((Product::EdgeOne, zone))
+}
+
+/// Why the client could not be made, as the CLI reports it.
+fn client_error(e: tcdn::ClientError) -> CliError {
+    match e.kind() {
+        // The user's environment, not a failure of the run.
+        ClientErrorKind::Proxy => CliError::config(e.to_string()),
+        _ => CliError::runtime(e.to_string()),
     }
 }
 
@@ -277,18 +312,21 @@ fn build_runtime(
 }
 
 /// The system clock, optionally started at a given Unix time (`--timestamp`)
-/// and running on from there.
+/// and running on from there, or, for a dry run, staying there so that its
+/// output is reproducible.
 #[derive(Debug)]
 struct StartingClock {
     start_unix: Option<u64>,
+    runs: bool,
     origin: Instant,
     system: SystemClock,
 }
 
 impl StartingClock {
-    fn new(start_unix: Option<u64>) -> Self {
+    fn new(start_unix: Option<u64>, runs: bool) -> Self {
         Self {
             start_unix,
+            runs,
             origin: Instant::now(),
             system: SystemClock::new(),
         }
@@ -298,7 +336,8 @@ impl StartingClock {
 impl Clock for StartingClock {
     fn unix_seconds(&self) -> u64 {
         match self.start_unix {
-            Some(start) => start.saturating_add(self.origin.elapsed().as_secs()),
+            Some(start) if self.runs => start.saturating_add(self.origin.elapsed().as_secs()),
+            Some(start) => start,
             None => self.system.unix_seconds(),
         }
     }
@@ -306,40 +345,4 @@ impl Clock for StartingClock {
     fn monotonic(&self) -> Duration {
         self.origin.elapsed()
     }
-}
-
-/// The product, and the zone given for EdgeOne; what EdgeOne cannot do
-/// (API 2.0, the v1 signature, GET) and a zone without EdgeOne are usage
-/// errors.
-fn edgeone_choice(global: &ClientOptions) -> Result<(Product, Option<ZoneId>), CliError> {
-    if global.product == ProductArg::Cdn {
-        if global.zone.is_some() {
-            return Err(CliError::usage(
-                "--zone names an EdgeOne zone: add --product edgeone (or TCDN_PRODUCT=edgeone)",
-            ));
-        }
-        return Ok((Product::Cdn, None));
-    }
-    let lacks = if global.api == ApiArg::V2 {
-        Some("--api v2")
-    } else if global.signature_method != SignatureMethodArg::Tc3HmacSha256 {
-        Some("--signature-method hmac-*")
-    } else if global.method == MethodArg::Get {
-        Some("--method get")
-    } else {
-        None
-    };
-    if let Some(option) = lacks {
-        return Err(CliError::usage(format!(
-            "{option}: EdgeOne is called with API 3.0, TC3 and POST only; leave it out with \
-             --product edgeone"
-        )));
-    }
-    let zone = global
-        .zone
-        .as_deref()
-        .map(ZoneId::new)
-        .transpose()
-        .map_err(|e| CliError::usage(format!("--zone: {e}")))?;
-    Ok((Product::EdgeOne, zone))
 }

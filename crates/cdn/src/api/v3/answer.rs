@@ -4,7 +4,7 @@
 
 use bytes::Bytes;
 use tcdn_model::v3::{
-    Action, Answer as ApiAnswer, AnswerBody, ApiError, ErrorClass, ErrorCode, PurgeQuota,
+    Action, Answer as ApiAnswer, AnswerBody, ApiError, Domains, ErrorClass, ErrorCode, PurgeQuota,
     PurgeTasks, PushQuota, PushTasks, TaskSubmitted,
 };
 
@@ -55,6 +55,8 @@ pub(crate) enum Body {
     PurgeQuota(PurgeQuota),
     /// `DescribePushQuota`.
     PushQuota(PushQuota),
+    /// `DescribeDomains`.
+    Domains(Domains),
 }
 
 /// Reads `body` as an answer of `T`, its payload wrapped by `wrap`.
@@ -74,6 +76,7 @@ fn parse(action: Action, body: &[u8]) -> Parsed<Body> {
         Action::DescribePushTasks => read(body, Body::PushTasks),
         Action::DescribePurgeQuota => read(body, Body::PurgeQuota),
         Action::DescribePushQuota => read(body, Body::PushQuota),
+        Action::DescribeDomains => read(body, Body::Domains),
     }
 }
 
