@@ -7,8 +7,8 @@ Every action under every signature (TC3-HMAC-SHA256, HmacSHA1, HmacSHA256)
 and method (POST, GET), over HTTP and over TLS; a wrong key and an unknown
 SecretId, which the SDK must raise as TencentCloudSDKException with the
 server's code; then tccli over TLS; then the legacy API 2.0 SDK against
-`/v2/index.php` over both (see legacy.py). Prints one table; exits 1 if a
-row failed.
+`/v2/index.php` over both (see legacy.py); then EdgeOne's TeoClient and
+`tccli teo` (see teo.py). Prints one table; exits 1 if a row failed.
 """
 
 import argparse
@@ -26,6 +26,7 @@ from tencentcloud.common.profile.client_profile import ClientProfile
 from tencentcloud.common.profile.http_profile import HttpProfile
 
 import legacy
+import teo
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SIGN_METHODS = ["TC3-HMAC-SHA256", "HmacSHA1", "HmacSHA256"]
@@ -216,6 +217,7 @@ def main():
     tccli(args.tls, args.ca, args.home)
     legacy.checks("http", args.http, None, row)
     legacy.checks("tls", args.tls, args.ca, row)
+    teo.checks(args.http, args.tls, args.ca, args.home, row)
 
     widths = [max(len(str(r[i])) for r in rows + [("transport", "signature", "method", "check", "result", "")]) for i in range(5)]
     header = ("transport", "signature", "method", "check", "result", "detail")

@@ -2,7 +2,8 @@
 //!
 //! The first line on stdout is the origin (`http://127.0.0.1:PORT`, or
 //! `https://` with `--tls`); API 3.0 is served at its root, API 2.0 at
-//! `/v2/index.php` under it. It also stands in for the CVM metadata service
+//! `/v2/index.php` under it, EdgeOne's actions (`--edgeone-zone`) at its
+//! root too. It also stands in for the CVM metadata service
 //! and STS (`TCDN_METADATA_ENDPOINT` and `TCDN_STS_ENDPOINT` take the
 //! origin).
 
@@ -104,9 +105,23 @@ pub struct EmulatorArgs {
     /// Answer this API 3.0 error code for this action, at RATE (0 to 1,
     /// default 1), with a plausible message instead of judging the request;
     /// nothing is applied. Repeatable, e.g.
-    /// `--inject-error DescribePurgeTasks=InternalError:0.5`.
+    /// `--inject-error DescribePurgeTasks=InternalError:0.5`; EdgeOne's
+    /// actions are written `teo:ACTION`.
     #[arg(long, value_name = "ACTION=CODE[:RATE]")]
     inject_error: Vec<tcdn_emulator::InjectedError>,
+
+    /// Serve this EdgeOne zone (its targets are ZONE_NAME and its
+    /// subdomains). Repeatable, e.g.
+    /// `--edgeone-zone zone-2noz78a8ev6k=example.com`.
+    #[arg(long, value_name = "ZONE_ID=ZONE_NAME")]
+    edgeone_zone: Vec<tcdn_emulator::EdgeOneZone>,
+
+    /// An EdgeOne content quota of every zone: targets per call and per day
+    /// of one type (purge_url, purge_prefix, purge_host, purge_all,
+    /// purge_cache_tag, prefetch_url; default 2000:10000 each). Repeatable,
+    /// e.g. `--edgeone-quota purge_url=100:500`.
+    #[arg(long, value_name = "TYPE=BATCH:DAILY")]
+    edgeone_quota: Vec<tcdn_emulator::QuotaSetting>,
 
     /// Seconds the emulator's clock is off from the machine's (negative:
     /// behind): what it judges timestamps, windows and task times by, and
@@ -225,6 +240,10 @@ pub fn run(args: EmulatorArgs) -> Result<ExitStatus, CliError> {
         idle_timeout: Duration::from_secs(args.idle_timeout),
     };
     config.inject_errors = args.inject_error.clone();
+    config.edgeone.zones = args.edgeone_zone.clone();
+    for setting in &args.edgeone_quota {
+        config.edgeone.quotas.set(setting.kind, setting.quota);
+    }
     config.credential_ttl = Duration::from_secs(args.credential_ttl);
     config.cvm_role = (!args.no_cvm_role).then(|| args.cvm_role.clone());
     let tls = match (args.tls, &args.tls_ca_out) {

@@ -169,6 +169,7 @@ mod auth;
 mod beijing;
 mod clock;
 mod config;
+mod edgeone;
 mod identities;
 mod identity;
 mod listen;
@@ -182,7 +183,10 @@ pub use api::v3::{InboundV3, VerdictV3};
 pub use clock::{Clock, ManualClock, SkewedClock, SystemClock};
 pub use config::{
     API_PATH, API3_PATH, Config, ConnectionLimits, Credential, DEFAULT_CVM_ROLE, DailyQuotas,
-    Faults, InjectedError, PUBLIC_HOST, PUBLIC_HOST_V3, SessionToken, TaskProgress,
+    Faults, InjectedAction, InjectedError, PUBLIC_HOST, PUBLIC_HOST_V3, SessionToken, TaskProgress,
+};
+pub use edgeone::{
+    DEFAULT_EDGEONE_QUOTA, EdgeOne, EdgeOneQuota, EdgeOneQuotas, EdgeOneZone, QuotaSetting,
 };
 pub use identity::METADATA_ROLE_PATH;
 pub use server::{Emulator, RunningEmulator, Stats};

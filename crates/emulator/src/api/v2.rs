@@ -275,6 +275,8 @@ pub(crate) fn judge(
     let task = AcceptedTask {
         seq: 0,
         api: Api::V2,
+        product: None,
+        zone_id: None,
         action: "FlushOrPushOverall".to_owned(),
         task_id: None,
         command: request.operation().command().as_str().to_owned(),
@@ -294,6 +296,7 @@ pub(crate) fn judge(
         accepted_ms: now_ms,
         fails: Vec::new(),
         v3: None,
+        teo: None,
     };
     let seq = state.record(day, &areas, bucket, stored);
     let body = json!({ "code": 0, "message": "", "codeDesc": "Success" }).to_string();

@@ -21,9 +21,10 @@ pub(crate) use answers::{Success, error_response, response, verdict};
 use apply::submit;
 pub use decode::InboundV3;
 use decode::{Authenticated, Params, Scope};
+pub(crate) use queries::page;
 use queries::{purge_tasks, push_tasks, quotas};
 
-use crate::config::Config;
+use crate::config::{Config, InjectedAction};
 use crate::state::{Bucket, RateKey, State, V3Work};
 
 /// Largest API 3.0 body read: the limit of a TC3-signed POST (10 MB,
@@ -58,16 +59,8 @@ pub(crate) fn call(
             ),
         ));
     }
-    if let Some(injected) = config
-        .inject_errors
-        .iter()
-        .find(|injected| injected.action == action)
-        && (injected.rate >= 1.0 || state.dice.f64() < injected.rate)
-    {
-        return Err(ApiError::new(
-            injected.code.clone(),
-            injected_message(&injected.code),
-        ));
+    if let Some(error) = injected_error(config, state, InjectedAction::Cdn(action)) {
+        return Err(error);
     }
     let limit = config.v3_rate_limit_per_second;
     if !state.admit(now_ms, RateKey::V3 { action }, limit, 1000) {
@@ -88,6 +81,21 @@ pub(crate) fn call(
         request,
         request_id,
     )
+}
+
+/// The error `--inject-error` answers for `action` this time, if any (the
+/// first that names the action; the dice decide at its rate).
+pub(crate) fn injected_error(
+    config: &Config,
+    state: &mut State,
+    action: InjectedAction,
+) -> Option<ApiError> {
+    let injected = config
+        .inject_errors
+        .iter()
+        .find(|injected| injected.action == action)?;
+    (injected.rate >= 1.0 || state.dice.f64() < injected.rate)
+        .then(|| ApiError::new(injected.code.clone(), injected_message(&injected.code)))
 }
 
 /// Runs one action: work is submitted, queries answered.
