@@ -283,7 +283,7 @@ def tccli(origin, ca, home, row):
         if secret_key:
             run_env["TENCENTCLOUD_SECRET_KEY"] = secret_key
         command = [sys.executable, os.path.join(HERE, "tccli_trusting.py"), ca, "teo"]
-        command += args + ["--endpoint", host, "--region", "ap-guangzhou", "--service-version", "2022-09-01"]
+        command += args + ["--endpoint", host, "--region", "ap-guangzhou", "--version", "2022-09-01"]
         pace()
         done = subprocess.run(command, env=run_env, capture_output=True, text=True, timeout=60)
         answer = None
