@@ -13,20 +13,16 @@ Tencent documents, so the calls here are paced under it.
 
 import datetime
 import json
-import os
-import subprocess
 import sys
 import time
 
-from tencentcloud.common import credential
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import (
     TencentCloudSDKException,
 )
-from tencentcloud.common.profile.client_profile import ClientProfile
-from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.teo.v20220901 import models, teo_client
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+import tccli_trusting
+
 SIGN_METHODS = ["TC3-HMAC-SHA256", "HmacSHA1", "HmacSHA256"]
 HTTP_METHODS = ["POST", "GET"]
 ZONE = "zone-interop00001"
@@ -59,29 +55,18 @@ class CdnScopedTeoClient(teo_client.TeoClient):
     _service = "cdn"
 
 
+# interop.py's SDK client builder and its `attempt`, given to `checks`.
+_interop = {}
+
+
 def client(origin, ca, sign_method="TC3-HMAC-SHA256", http_method="POST", secret_key=None, cls=teo_client.TeoClient):
-    scheme, host = origin.split("://", 1)
-    http = HttpProfile(endpoint=host, reqMethod=http_method, reqTimeout=10)
-    http.scheme = scheme
-    if ca:
-        http.certification = ca
-    profile = ClientProfile(signMethod=sign_method, httpProfile=http)
-    cred = credential.Credential(
-        os.environ["TENCENTCLOUD_SECRET_ID"],
-        secret_key or os.environ["TENCENTCLOUD_SECRET_KEY"],
-    )
-    return cls(cred, "", profile)
+    return _interop["client"](origin, ca, sign_method, http_method, secret_key=secret_key, cls=cls)
 
 
 def attempt(call, check):
-    """Runs `call`; `check(result)` returns (ok, detail)."""
+    """Runs `call`, paced; `check(result)` returns (ok, detail)."""
     pace()
-    try:
-        return check(call())
-    except TencentCloudSDKException as error:
-        return False, "%s: %s" % (error.get_code(), error.get_message())
-    except Exception as error:  # noqa: BLE001 - a broken row, not a crash
-        return False, "%s: %s" % (type(error).__name__, error)
+    return _interop["attempt"](None, call, check)
 
 
 def refused(call, code):
@@ -274,24 +259,18 @@ def limits(transport, origin, ca, row):
 
 
 def tccli(origin, ca, home, row):
-    host = origin.split("://", 1)[1]
-    env = dict(os.environ, HOME=home)
-    env.pop("TENCENTCLOUD_TOKEN", None)
+    # tccli's option for a service's API version is `--version`.
+    tccli_run = tccli_trusting.runner(origin, ca, home, "teo", ["--version", "2022-09-01"])
 
     def run(args, secret_key=None):
-        run_env = dict(env)
-        if secret_key:
-            run_env["TENCENTCLOUD_SECRET_KEY"] = secret_key
-        command = [sys.executable, os.path.join(HERE, "tccli_trusting.py"), ca, "teo"]
-        command += args + ["--endpoint", host, "--region", "ap-guangzhou", "--version", "2022-09-01"]
         pace()
-        done = subprocess.run(command, env=run_env, capture_output=True, text=True, timeout=60)
+        code, out, err = tccli_run(args, secret_key)
         answer = None
         try:
-            answer = json.loads(done.stdout)
+            answer = json.loads(out)
         except ValueError:
             pass
-        return done.returncode, answer, (done.stdout + done.stderr).strip().replace("\n", " ")
+        return code, answer, (out + err).strip().replace("\n", " ")
 
     def check(name, ok, detail):
         row("tls", "tccli teo", "POST", name, ok, detail[:80])
@@ -324,8 +303,10 @@ def tccli(origin, ca, home, row):
     check("wrong key", code != 0 and "AuthFailure.SignatureFailure" in text, "exit %d, %s" % (code, text))
 
 
-def checks(http_origin, tls_origin, ca, home, row):
-    """Every EdgeOne row; `row` is interop.py's."""
+def checks(http_origin, tls_origin, ca, home, row, client_of, attempt_call):
+    """Every EdgeOne row; `row`, `client_of` (an SDK client builder) and
+    `attempt_call` are interop.py's."""
+    _interop.update(client=client_of, attempt=attempt_call)
     matrix("http", http_origin, None, row, SIGN_METHODS, HTTP_METHODS)
     matrix("tls", tls_origin, ca, row, ["TC3-HMAC-SHA256"], ["POST"])
     limits("http", http_origin, None, row)

@@ -164,6 +164,14 @@ pub enum InjectedAction {
 }
 
 impl InjectedAction {
+    /// The action's name (`X-TC-Action`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Cdn(action) => action.as_str(),
+            Self::EdgeOne(action) => action.as_str(),
+        }
+    }
+
     /// `ACTION` or `teo:ACTION`, as the flag names it.
     fn from_flag(name: &str) -> Result<Self, String> {
         match name.strip_prefix("teo:") {

@@ -115,6 +115,18 @@ pub(crate) struct Stored {
 }
 
 impl Stored {
+    /// A request accepted at `accepted_ms`, with no API 3.0 or EdgeOne
+    /// detail yet.
+    pub(crate) fn new(task: AcceptedTask, accepted_ms: i64, fails: Vec<bool>) -> Self {
+        Self {
+            task,
+            accepted_ms,
+            fails,
+            v3: None,
+            teo: None,
+        }
+    }
+
     /// The status of URL `index` at `now_ms`, for an API 3.0 task.
     pub(crate) fn status(&self, index: usize, now_ms: i64, delay_ms: i64) -> TaskStatus {
         if now_ms < self.accepted_ms.saturating_add(delay_ms) {

@@ -178,11 +178,8 @@ fn create(
         statuses: Vec::new(),
     };
     let stored = Stored {
-        task,
-        accepted_ms: now_ms,
-        fails,
-        v3: None,
         teo: Some(TeoWork { kind, method }),
+        ..Stored::new(task, now_ms, fails)
     };
     let seq = state.record_edgeone(day, zone_id, kind, stored);
     let refused_count = refused.len();

@@ -18,10 +18,10 @@ use tcdn_sign::tc3;
 pub(crate) use tcdn_model::teo::VERSION;
 
 use super::v3::decode::{Authenticated, Params, Scope};
-use super::v3::{Success, injected_error};
+use super::v3::{Success, admit};
 use crate::config::{Config, InjectedAction};
 use crate::edgeone::EdgeOne;
-use crate::state::{RateKey, State};
+use crate::state::State;
 use queries::Listing;
 
 /// What an EdgeOne request's signature is verified against: the service
@@ -53,16 +53,7 @@ pub(crate) fn call(
             ),
         )
     })?;
-    if let Some(error) = injected_error(config, state, InjectedAction::EdgeOne(action)) {
-        return Err(error);
-    }
-    let limit = config.v3_rate_limit_per_second;
-    if !state.admit(now_ms, RateKey::EdgeOne { action }, limit, 1000) {
-        return Err(ApiError::new(
-            ErrorCode::RequestLimitExceeded,
-            format!("{action}: more than {limit} requests in the last second"),
-        ));
-    }
+    admit(config, state, now_ms, InjectedAction::EdgeOne(action))?;
     let limits = batch_limits(&config.edgeone);
     let request = match authenticated.params {
         Params::Json(body) => Request::from_json(action, body, &limits)?,

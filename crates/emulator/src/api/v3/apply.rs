@@ -121,11 +121,8 @@ pub(crate) fn submit(
         statuses: Vec::new(),
     };
     let stored = Stored {
-        task,
-        accepted_ms: now_ms,
-        fails,
         v3: Some(work),
-        teo: None,
+        ..Stored::new(task, now_ms, fails)
     };
     let seq = state.record(day, &areas, bucket, stored);
     let body = Answer::ok(request_id, TaskSubmitted { task_id }).to_json();

@@ -59,16 +59,7 @@ pub(crate) fn call(
             ),
         ));
     }
-    if let Some(error) = injected_error(config, state, InjectedAction::Cdn(action)) {
-        return Err(error);
-    }
-    let limit = config.v3_rate_limit_per_second;
-    if !state.admit(now_ms, RateKey::V3 { action }, limit, 1000) {
-        return Err(ApiError::new(
-            ErrorCode::RequestLimitExceeded,
-            format!("{action}: more than {limit} requests in the last second"),
-        ));
-    }
+    admit(config, state, now_ms, InjectedAction::Cdn(action))?;
     let request = match authenticated.params {
         Params::Json(body) => Request::from_json(action, body, &config.batch_limits)?,
         Params::Flat(params) => Request::from_params(action, params, &config.batch_limits)?,
@@ -83,19 +74,42 @@ pub(crate) fn call(
     )
 }
 
-/// The error `--inject-error` answers for `action` this time, if any (the
-/// first that names the action; the dice decide at its rate).
-pub(crate) fn injected_error(
+/// The checks between authentication and the parameters, the same for
+/// every product at `/`: the error `--inject-error` answers for `action`
+/// this time (the first that names it; the dice decide at its rate), then
+/// [`Config::v3_rate_limit_per_second`] calls a second per action.
+pub(crate) fn admit(
     config: &Config,
     state: &mut State,
+    now_ms: i64,
     action: InjectedAction,
-) -> Option<ApiError> {
-    let injected = config
+) -> Result<(), ApiError> {
+    if let Some(injected) = config
         .inject_errors
         .iter()
-        .find(|injected| injected.action == action)?;
-    (injected.rate >= 1.0 || state.dice.f64() < injected.rate)
-        .then(|| ApiError::new(injected.code.clone(), injected_message(&injected.code)))
+        .find(|injected| injected.action == action)
+        && (injected.rate >= 1.0 || state.dice.f64() < injected.rate)
+    {
+        return Err(ApiError::new(
+            injected.code.clone(),
+            injected_message(&injected.code),
+        ));
+    }
+    let limit = config.v3_rate_limit_per_second;
+    let key = match action {
+        InjectedAction::Cdn(action) => RateKey::V3 { action },
+        InjectedAction::EdgeOne(action) => RateKey::EdgeOne { action },
+    };
+    if !state.admit(now_ms, key, limit, 1000) {
+        return Err(ApiError::new(
+            ErrorCode::RequestLimitExceeded,
+            format!(
+                "{}: more than {limit} requests in the last second",
+                action.name()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Runs one action: work is submitted, queries answered.
