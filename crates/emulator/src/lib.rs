@@ -7,7 +7,9 @@
 //! set of quotas, one task list, one fault layer), so that tcdn's main
 //! command runs on a fresh machine, its end-to-end tests meet a real HTTP
 //! server, and users can rehearse a deploy pipeline offline, with tcdn or
-//! with Tencent's own SDKs and `tccli`.
+//! with Tencent's own SDKs and `tccli`. It also serves the purge and
+//! prefetch actions of EdgeOne (`teo.tencentcloudapi.com`, 2022-09-01) for
+//! the zones it is given ([`EdgeOne`]).
 //!
 //! # Overview
 //!
@@ -16,7 +18,8 @@
 //!   limits (API 2.0: per minute per `SecretId`; API 3.0: per second per
 //!   action), an optional [`SessionToken`], [`DailyQuotas`] per area (shared
 //!   by both APIs), API 3.0's [`TaskProgress`], injected [`Faults`] and the
-//!   server's [`ConnectionLimits`].
+//!   server's [`ConnectionLimits`], and EdgeOne's zones and quotas
+//!   ([`EdgeOne`]: [`EdgeOneZone`]s, [`EdgeOneQuotas`]).
 //! - [`Emulator`] judges requests ([`Emulator::judge_v2`] for API 2.0,
 //!   [`Emulator::judge_v3`] with an [`InboundV3`] for API 3.0; no HTTP needed) and
 //!   serves them over hyper, plain ([`Emulator::start`], [`Emulator::serve`])
@@ -35,6 +38,8 @@
 //! |---|---|
 //! | `api` | the one place a call is dispatched: API 2.0 or a TC3 product at `/`, chosen by its `Version` |
 //! | `api::v2` | API 2.0's `FlushOrPushOverall`, judged and applied |
+//! | `api::teo` | EdgeOne's six actions at `/` (`Version` `2022-09-01`, TC3 service `teo`): `flat` (flattened parameters nested into the JSON the model's parser reads), `apply` (purge and prefetch tasks: zones, quotas, `FailedList`), `queries` (tasks, quotas, zones) |
+//! | `edgeone` | EdgeOne's zones and per-type quotas, and their command-line forms |
 //! | `api::v3` | the CDN's API 3.0: `decode` (method, signature, timestamp, token, parameters; shared by every product at `/`), `apply` (purges and pushes: quotas, tasks), `queries` (`Describe*Tasks`, `Describe*Quota`), `answers` (the JSON envelopes) |
 //! | `auth` | the v1 signature both APIs verify, and the hosts a signature may name |
 //! | `identity`, `identities` | the metadata service and STS, and the temporary credentials they issue |
@@ -114,6 +119,19 @@
 //! actions report each area's `Total`, `Available` (what both APIs left
 //! today) and `Batch`. The v1 `Nonce` is not checked for replays (\[U\]:
 //! the API 3.0 documents do not say the server does).
+//!
+//! # EdgeOne
+//!
+//! A call at `/` naming `Version` `2022-09-01` is EdgeOne's: read and
+//! authenticated like the CDN's (its TC3 scope names the service `teo`;
+//! signed for the `Host` received or `teo.tencentcloudapi.com`), then
+//! injected errors (`teo:ACTION`), the rate per action, the parameters (the
+//! model's `teo::Request::from_json`), and the six actions for the
+//! [`EdgeOneZone`]s configured: a target outside its zone goes to
+//! `FailedList`, quotas are per zone and type (`LimitExceeded.BatchQuota`,
+//! `LimitExceeded.DailyQuota`), accepted targets are one task under a
+//! `JobId`, `processing` until the task delay, then `success` or `failed`.
+//! docs/protocol.md §13.7 lists the conventions.
 //!
 //! # Temporary credentials
 //!
