@@ -57,6 +57,8 @@ pub struct Call {
     pub unsigned_payload: bool,
     /// The TC3 scope's service (`cdn`; EdgeOne's is `teo`).
     pub service: &'static str,
+    /// `X-TC-Language` (TC3) or `Language` (v1); `None` sends none.
+    pub language: Option<String>,
 }
 
 impl Call {
@@ -81,6 +83,7 @@ impl Call {
             tamper: false,
             unsigned_payload: false,
             service: "cdn",
+            language: Some("en-US".to_owned()),
         }
     }
 
@@ -145,8 +148,10 @@ impl Call {
                     .header("x-tc-action", &self.action)
                     .header("x-tc-version", &self.version)
                     .header("x-tc-timestamp", self.timestamp.to_string())
-                    .header("x-tc-language", "en-US")
                     .header("x-tc-requestclient", "tcdn-emulator-tests");
+                if let Some(language) = &self.language {
+                    builder = builder.header("x-tc-language", language);
+                }
                 if let Some(token) = &self.token {
                     builder = builder.header("x-tc-token", token);
                 }
@@ -179,6 +184,9 @@ impl Call {
                 }
                 if let Some(token) = &self.token {
                     params.push(("Token".to_owned(), token.clone()));
+                }
+                if let Some(language) = &self.language {
+                    params.push(("Language".to_owned(), language.clone()));
                 }
                 let http_method = if get {
                     HttpMethod::Get

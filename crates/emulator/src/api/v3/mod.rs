@@ -7,6 +7,7 @@
 mod answers;
 mod apply;
 pub(crate) mod decode;
+mod domains;
 mod queries;
 
 use tcdn_model::CdnUrl;
@@ -16,7 +17,6 @@ use tcdn_model::v3::{Action, Answer, ApiError, Area, ErrorCode, PurgeQuota, Push
 use tcdn_sign::tc3;
 
 pub use answers::VerdictV3;
-use answers::injected_message;
 pub(crate) use answers::{Success, error_response, response, verdict};
 use apply::submit;
 pub use decode::InboundV3;
@@ -24,6 +24,7 @@ use decode::{Authenticated, Params, Scope};
 pub(crate) use queries::page;
 use queries::{purge_tasks, push_tasks, quotas};
 
+use crate::account::Submission;
 use crate::config::{Config, InjectedAction};
 use crate::state::{Bucket, RateKey, State, V3Work};
 
@@ -59,6 +60,7 @@ pub(crate) fn call(
             ),
         ));
     }
+    config.account.authorize(action)?;
     admit(config, state, now_ms, InjectedAction::Cdn(action))?;
     let request = match authenticated.params {
         Params::Json(body) => Request::from_json(action, body, &config.batch_limits)?,
@@ -92,7 +94,7 @@ pub(crate) fn admit(
     {
         return Err(ApiError::new(
             injected.code.clone(),
-            injected_message(&injected.code),
+            crate::messages::english(&injected.code),
         ));
     }
     let limit = config.v3_rate_limit_per_second;
@@ -130,14 +132,16 @@ fn act(
         )
     };
     let answer = match request {
-        // A purge without `Area` purges the domain's own region; the
-        // emulator knows no domains and takes mainland (docs/protocol.md §11).
+        // A purge without `Area` purges its domains' own areas (mainland
+        // when the account owns every host, docs/protocol.md §11).
         Request::PurgeUrls(r) => {
-            let area = r.options().area.map_or(Area::Mainland, Area::from);
+            let given = r.options().area.map(Area::from);
+            let area = config.account.check(Submission::Purge(given), r.urls())?;
             return submit_v3(V3Work::PurgeUrls { area }, r.urls(), r.options().url_encode);
         }
         Request::PurgePaths(r) => {
-            let area = r.options().area.map_or(Area::Mainland, Area::from);
+            let given = r.options().area.map(Area::from);
+            let area = config.account.check(Submission::Purge(given), r.paths())?;
             let work = V3Work::PurgePaths {
                 area,
                 flush_type: r.flush_type(),
@@ -146,7 +150,8 @@ fn act(
         }
         // The documented default of a push is mainland.
         Request::PushUrls(r) => {
-            let area = r.options().area.unwrap_or(Area::Mainland);
+            let given = r.options().area.unwrap_or(Area::Mainland);
+            let area = config.account.check(Submission::Push(given), r.urls())?;
             return submit_v3(V3Work::Push { area }, r.urls(), r.options().url_encode);
         }
         Request::DescribePurgeTasks(query) => {
@@ -166,6 +171,11 @@ fn act(
             };
             (Answer::ok(request_id, quota).to_json(), 0)
         }
+        Request::DescribeDomains(query) => {
+            let domains = domains::domains(&config.account, &query);
+            let count = domains.total_number;
+            (Answer::ok(request_id, domains).to_json(), count)
+        }
         Request::DescribePushQuota(_) => {
             let quota = PushQuota {
                 url_push: quotas(config, state, now_ms, Bucket::UrlPush),
@@ -174,9 +184,5 @@ fn act(
         }
     };
     let (body, count) = answer;
-    Ok((
-        body,
-        None,
-        format!("{action}: answered ({count} task logs)"),
-    ))
+    Ok((body, None, format!("{action}: answered ({count} found)")))
 }

@@ -1,6 +1,6 @@
-//! The seven API 3.0 requests, valid by construction, and their wire forms
+//! The eight API 3.0 requests, valid by construction, and their wire forms
 //! ([`ActionRequest`]): the URL-list actions in `urls.rs`, the task and quota
-//! queries in `query.rs`, a URL-list call read in place from a
+//! queries in `query.rs`, `DescribeDomains` in `domains.rs`, a URL-list call read in place from a
 //! [`CdnUrlList`](crate::CdnUrlList) in `listed.rs`, and here the trait they
 //! share and [`Request`], any one of them.
 
@@ -9,10 +9,12 @@ use std::borrow::Cow;
 use crate::v3::Action;
 use crate::v3::wire;
 
+mod domains;
 mod listed;
 mod query;
 mod urls;
 
+pub use domains::{DOMAIN_FILTER_NAMES, DescribeDomains, DomainFilter, MAX_DOMAINS_LIMIT};
 pub use listed::ListedRequest;
 pub use query::{
     DescribePurgeQuota, DescribePurgeTasks, DescribePushQuota, DescribePushTasks, TaskSelector,
@@ -70,7 +72,7 @@ pub trait ActionRequest: sealed::HasFields {
     }
 }
 
-/// Any of the seven requests: what the server-side parsers give back.
+/// Any of the eight requests: what the server-side parsers give back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Request {
     /// `PurgeUrlsCache`.
@@ -87,6 +89,8 @@ pub enum Request {
     DescribePurgeQuota(DescribePurgeQuota),
     /// `DescribePushQuota`.
     DescribePushQuota(DescribePushQuota),
+    /// `DescribeDomains`.
+    DescribeDomains(DescribeDomains),
 }
 
 macro_rules! dispatch {
@@ -99,6 +103,7 @@ macro_rules! dispatch {
             Request::DescribePushTasks($r) => $e,
             Request::DescribePurgeQuota($r) => $e,
             Request::DescribePushQuota($r) => $e,
+            Request::DescribeDomains($r) => $e,
         }
     };
 }
@@ -150,5 +155,6 @@ into_request!(
     DescribePurgeTasks,
     DescribePushTasks,
     DescribePurgeQuota,
-    DescribePushQuota
+    DescribePushQuota,
+    DescribeDomains
 );
