@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::demo::{EmulatorProcess, binary, stop};
-use crate::shell::{cargo, root, run};
+use crate::shell::{cargo, pip_install, root, run};
 
 const ID: &str = "AKIDinterop00000000000000000000000000";
 const KEY: &str = "interop-secret-key-for-the-local-emulator";
@@ -82,16 +82,7 @@ fn prepare_venv() -> Result<PathBuf, Skip> {
             "`{python} -m venv` failed (is the venv module installed?)"
         ));
     }
-    let installed = Command::new(&venv_python)
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "-r",
-        ])
-        .arg(&requirements)
+    let installed = pip_install(&venv_python, &requirements)
         .status()
         .is_ok_and(|s| s.success());
     if !installed {

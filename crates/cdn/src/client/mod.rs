@@ -25,11 +25,15 @@ use crate::report::{BatchReport, CallOutcome, Failure, Report};
 
 mod builder;
 mod queries;
+mod sign_plan;
+
+pub(crate) use queries::unexpected;
 
 pub use builder::{
     ClientBuilder, DEFAULT_CONCURRENCY, DEFAULT_INTERRUPT_GRACE, DEFAULT_TIMEOUT,
     DEFAULT_V2_RATE_LIMIT_PER_MINUTE, DEFAULT_V3_RATE_LIMIT_PER_MINUTE,
 };
+pub use sign_plan::{PlannedRequest, SignedPlan, SignedRequest};
 
 /// The backend of the client's API.
 #[derive(Debug, Clone)]

@@ -61,13 +61,19 @@ pub const COMMON_PARAMS: &[&str] = &[
     "RequestClient",
 ];
 
+/// The areas a push or a task query may name.
+const AREAS: &str = "mainland, overseas or global";
+
+/// Takes `name` and reads it with `parse`; a value it does not know is
+/// refused with the `choices` the API allows.
 fn wire_value<T>(
+    source: &mut dyn Source,
     name: &str,
-    value: Option<String>,
     parse: fn(&str) -> Option<T>,
     choices: &str,
 ) -> Result<Option<T>, ApiError> {
-    value
+    source
+        .take_str(name)?
         .map(|text| {
             parse(&text).ok_or_else(|| {
                 ApiError::new(
@@ -82,12 +88,14 @@ fn wire_value<T>(
         .transpose()
 }
 
+/// Takes `field` and builds it with `make`, whose refusal names the field.
 fn checked<T>(
+    source: &mut dyn Source,
     field: &str,
-    value: Option<String>,
     make: fn(&str) -> Result<T, ModelError>,
 ) -> Result<Option<T>, ApiError> {
-    value
+    source
+        .take_str(field)?
         .map(|text| make(&text).map_err(|e| invalid_value(field, &e)))
         .transpose()
 }
@@ -125,12 +133,7 @@ fn urls(
 
 fn purge_options(source: &mut dyn Source) -> Result<PurgeOptions, ApiError> {
     Ok(PurgeOptions {
-        area: wire_value(
-            "Area",
-            source.take_str("Area")?,
-            PurgeArea::from_wire,
-            "mainland or overseas",
-        )?,
+        area: wire_value(source, "Area", PurgeArea::from_wire, "mainland or overseas")?,
         url_encode: source.take_bool("UrlEncode")?.unwrap_or(false),
     })
 }
@@ -142,9 +145,9 @@ fn built<T>(result: Result<T, ModelError>) -> Result<T, ApiError> {
 }
 
 fn selector(source: &mut dyn Source) -> Result<TaskSelector, ApiError> {
-    let start = checked("StartTime", source.take_str("StartTime")?, DateTime::parse)?;
-    let end = checked("EndTime", source.take_str("EndTime")?, DateTime::parse)?;
-    let task_id = checked("TaskId", source.take_str("TaskId")?, TaskId::new)?;
+    let start = checked(source, "StartTime", DateTime::parse)?;
+    let end = checked(source, "EndTime", DateTime::parse)?;
+    let task_id = checked(source, "TaskId", TaskId::new)?;
     TaskSelector::new(task_id, start, end).map_err(|e| match e.kind() {
         ModelErrorKind::NoTaskSelector => ApiError::new(
             ErrorCode::MissingParameter,
@@ -243,13 +246,9 @@ fn parse(
                 limit,
                 ErrorCode::CdnPurgePathExceedBatchLimit,
             )?;
-            let flush_type = wire_value(
-                "FlushType",
-                source.take_str("FlushType")?,
-                FlushType::from_wire,
-                "flush or delete",
-            )?
-            .ok_or_else(|| missing("FlushType"))?;
+            let flush_type =
+                wire_value(source, "FlushType", FlushType::from_wire, "flush or delete")?
+                    .ok_or_else(|| missing("FlushType"))?;
             let options = purge_options(source)?;
             Request::PurgePaths(built(PurgePaths::with_limit(
                 paths, flush_type, options, limit,
@@ -269,19 +268,9 @@ fn parse(
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             let options = PushOptions {
-                user_agent: checked("UserAgent", source.take_str("UserAgent")?, UserAgent::new)?,
-                area: wire_value(
-                    "Area",
-                    source.take_str("Area")?,
-                    Area::from_wire,
-                    "mainland, overseas or global",
-                )?,
-                layer: wire_value(
-                    "Layer",
-                    source.take_str("Layer")?,
-                    Layer::from_wire,
-                    "middle",
-                )?,
+                user_agent: checked(source, "UserAgent", UserAgent::new)?,
+                area: wire_value(source, "Area", Area::from_wire, AREAS)?,
+                layer: wire_value(source, "Layer", Layer::from_wire, "middle")?,
                 parse_m3u8: source.take_bool("ParseM3U8")?.unwrap_or(false),
                 disable_range: source.take_bool("DisableRange")?.unwrap_or(false),
                 headers: Headers::new(headers).map_err(|e| invalid_value("Headers", &e))?,
@@ -291,43 +280,29 @@ fn parse(
         }
         Action::DescribePurgeTasks => {
             let mut query = DescribePurgeTasks::new(selector(source)?);
-            query.purge_type = wire_value(
-                "PurgeType",
-                source.take_str("PurgeType")?,
-                PurgeType::from_wire,
-                "url or path",
-            )?;
+            query.purge_type =
+                wire_value(source, "PurgeType", PurgeType::from_wire, "url or path")?;
             query.offset = source.take_uint("Offset")?;
             query.limit = source.take_uint("Limit")?;
-            query.keyword = checked("Keyword", source.take_str("Keyword")?, Keyword::new)?;
+            query.keyword = checked(source, "Keyword", Keyword::new)?;
             query.status = wire_value(
+                source,
                 "Status",
-                source.take_str("Status")?,
                 PurgeStatus::from_wire,
                 "fail, done or process",
             )?;
-            query.area = wire_value(
-                "Area",
-                source.take_str("Area")?,
-                Area::from_wire,
-                "mainland, overseas or global",
-            )?;
+            query.area = wire_value(source, "Area", Area::from_wire, AREAS)?;
             Request::DescribePurgeTasks(query)
         }
         Action::DescribePushTasks => {
             let mut query = DescribePushTasks::new(selector(source)?);
-            query.keyword = checked("Keyword", source.take_str("Keyword")?, Keyword::new)?;
+            query.keyword = checked(source, "Keyword", Keyword::new)?;
             query.offset = source.take_uint("Offset")?;
             query.limit = source.take_uint("Limit")?;
-            query.area = wire_value(
-                "Area",
-                source.take_str("Area")?,
-                Area::from_wire,
-                "mainland, overseas or global",
-            )?;
+            query.area = wire_value(source, "Area", Area::from_wire, AREAS)?;
             query.status = wire_value(
+                source,
                 "Status",
-                source.take_str("Status")?,
                 TaskStatus::from_wire,
                 "fail, done, process or invalid",
             )?;
