@@ -7,9 +7,12 @@
 //! and STS (`TCDN_METADATA_ENDPOINT` and `TCDN_STS_ENDPOINT` take the
 //! origin).
 
+use std::convert::Infallible;
+use std::fmt;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::str::FromStr;
 use std::time::Duration;
 
 use clap::Args;
@@ -19,6 +22,25 @@ use tcdn_emulator::{
 };
 
 use crate::exit::{CliError, ExitStatus};
+
+/// A secret option's value (the key, the token): its `Debug` shows no
+/// character of it, so printing the options never prints a secret.
+#[derive(Clone)]
+pub struct Hidden(String);
+
+impl fmt::Debug for Hidden {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Hidden(..)")
+    }
+}
+
+impl FromStr for Hidden {
+    type Err = Infallible;
+
+    fn from_str(text: &str) -> Result<Self, Infallible> {
+        Ok(Self(text.to_owned()))
+    }
+}
 
 /// Options of `tcdn emulator`.
 #[derive(Debug, Args)]
@@ -41,7 +63,7 @@ pub struct EmulatorArgs {
         env = "TENCENTCLOUD_SECRET_KEY",
         hide_env_values = true
     )]
-    secret_key: Option<String>,
+    secret_key: Option<Hidden>,
 
     /// API 2.0 calls per minute per SecretId before code 4400; 0 turns the
     /// limit off.
@@ -62,7 +84,7 @@ pub struct EmulatorArgs {
         env = "TCDN_EMULATOR_TOKEN",
         hide_env_values = true
     )]
-    token: Option<String>,
+    token: Option<Hidden>,
 
     /// Milliseconds an accepted API 3.0 URL stays `process` before it is
     /// `done` (or `fail`).
@@ -253,14 +275,18 @@ pub fn run(args: EmulatorArgs) -> Result<ExitStatus, CliError> {
     let secret_id = args.secret_id.clone().filter(|s| !s.is_empty()).ok_or_else(|| {
         CliError::usage("the emulator needs the SecretId it accepts: pass --secret-id or set TENCENTCLOUD_SECRET_ID")
     })?;
-    let secret_key = args.secret_key.clone().filter(|s| !s.is_empty()).ok_or_else(|| {
+    let secret_key = args.secret_key.clone().map(|key| key.0).filter(|s| !s.is_empty()).ok_or_else(|| {
         CliError::usage("the emulator needs the secret key it accepts: set TENCENTCLOUD_SECRET_KEY or pass --secret-key")
     })?;
     let tls = tls_identity(&args)?;
     let mut config = Config::new(vec![Credential::new(secret_id, secret_key)]);
     config.rate_limit_per_minute = args.rate_limit;
     config.v3_rate_limit_per_second = args.v3_rate_limit;
-    config.token = args.token.filter(|t| !t.is_empty()).map(SessionToken::new);
+    config.token = args
+        .token
+        .map(|token| token.0)
+        .filter(|t| !t.is_empty())
+        .map(SessionToken::new);
     config.tasks = TaskProgress {
         delay: Duration::from_millis(args.task_delay),
         fail_rate: args.task_fail_rate,
@@ -429,5 +455,35 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {}
         () = terminate => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Options {
+        #[command(flatten)]
+        emulator: EmulatorArgs,
+    }
+
+    #[test]
+    fn the_options_debug_shows_no_secret() {
+        let options = Options::try_parse_from([
+            "emulator",
+            "--secret-id",
+            "AKIDvisible",
+            "--secret-key",
+            "key-never-shown",
+            "--token",
+            "token-never-shown",
+        ])
+        .expect("valid options");
+        let shown = format!("{:?}", options.emulator);
+        assert!(shown.contains("AKIDvisible"), "{shown}");
+        assert!(!shown.contains("never-shown"), "{shown}");
     }
 }
