@@ -3,7 +3,6 @@
 //! §13.1), the zone's daily quota of the type spent by the others, and
 //! those recorded as one task under a fresh `JobId`.
 
-use tcdn_model::CdnUrl;
 use tcdn_model::teo::{
     Action, CreatePrefetchTask, CreatePurgeTask, ErrorCode as TeoCode, FailReason, Method,
     PurgeTargets, QuotaType, TaskCreated,
@@ -32,7 +31,7 @@ pub(super) fn purge(
     let targets = request.targets();
     let (accepted, refused) = match targets {
         PurgeTargets::Urls(urls) | PurgeTargets::Prefixes(urls, _) => {
-            split(zone, urls.iter().map(|url| (url.as_str(), host_of(url))))
+            split(zone, urls.iter().map(|url| (url.as_str(), url.host())))
         }
         PurgeTargets::Hosts(hosts, _) => {
             split(zone, hosts.iter().map(|h| (h.as_str(), h.as_str())))
@@ -69,10 +68,7 @@ pub(super) fn prefetch(
     request_id: &str,
 ) -> Result<Success, ApiError> {
     let zone = super::zone(config, request.zone_id().as_str())?;
-    let (accepted, refused) = split(
-        zone,
-        request.urls().iter().map(|u| (u.as_str(), host_of(u))),
-    );
+    let (accepted, refused) = split(zone, request.urls().iter().map(|u| (u.as_str(), u.host())));
     let work = Created {
         action: Action::CreatePrefetchTask,
         kind: QuotaType::PrefetchUrl,
@@ -81,17 +77,6 @@ pub(super) fn prefetch(
         refused,
     };
     create(config, state, now_ms, secret_id, zone, work, request_id)
-}
-
-/// The host of a URL (no port): a zone holds the URLs on its hosts. A
-/// bracketed IPv6 host is no zone's, whatever is cut here.
-fn host_of(url: &CdnUrl) -> &str {
-    let url = url.as_str();
-    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
-    authority
-        .rsplit_once(':')
-        .map_or(authority, |(host, _)| host)
 }
 
 /// The targets (text, host) whose host is the zone's, and the others.
