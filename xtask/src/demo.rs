@@ -90,7 +90,12 @@ pub(crate) fn demo(args: &[String]) -> Result<(), String> {
     let log_path = root().join("target").join("demo-emulator.log");
     let (mut emulator, origin) = EmulatorProcess::start(
         &tcdn,
-        &["--listen", "127.0.0.1:0"],
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--edgeone-zone",
+            "zone-demo0000001=example.com",
+        ],
         DEMO_ID,
         DEMO_KEY,
         &log_path,
@@ -123,6 +128,7 @@ pub(crate) fn demo(args: &[String]) -> Result<(), String> {
             .env_remove("TENCENTCLOUD_TOKEN")
             .env_remove("TENCENTCLOUD_SECURITY_TOKEN")
             .env_remove("TCDN_API")
+            .env_remove("TCDN_PRODUCT")
             .env_remove("TCDN_ENDPOINT");
         let (status, stdout) = if capture {
             let output = command
@@ -222,6 +228,22 @@ pub(crate) fn demo(args: &[String]) -> Result<(), String> {
             &list,
             "--output",
             "json",
+        ],
+        false,
+    )?;
+
+    eprintln!("\n===== EdgeOne (--product edgeone) =====");
+    run_step(
+        "purge two URLs in the zone of their host (example.com) and wait until they are done",
+        &[
+            "--product",
+            "edgeone",
+            "flush",
+            "--wait",
+            "--wait-timeout",
+            "60",
+            "https://www.example.com/index.html",
+            "https://www.example.com/app.js?v=42",
         ],
         false,
     )?;

@@ -1,0 +1,148 @@
+//! `--product edgeone` end to end: the real CLI over HTTP against the
+//! bundled emulator serving two EdgeOne zones: URLs of both zones without
+//! `--zone` purged once each in their zone with `--wait`, a prefix purge,
+//! a prefetch, quota and tasks.
+
+mod common;
+
+use common::*;
+
+const ZONES: [&str; 4] = [
+    "--edgeone-zone",
+    "zone-com00000001=example.com",
+    "--edgeone-zone",
+    "zone-img00000001=img.example.com",
+];
+
+fn edgeone(tcdn: &Tcdn, emulator: &EmulatorProcess) -> assert_cmd::Command {
+    let mut cmd = tcdn.cmd();
+    cmd.args(["--product", "edgeone", "--endpoint", &emulator.origin]);
+    cmd
+}
+
+fn json(output: &std::process::Output) -> serde_json::Value {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn urls_of_two_zones_are_purged_once_each_in_their_zone_and_waited_on() {
+    let emulator = EmulatorProcess::start(&ZONES);
+    let tcdn = Tcdn::new();
+    let urls = [
+        "https://img.example.com/1.png",
+        "https://www.example.com/a.css",
+        "https://img.example.com/2.png",
+    ];
+    let output = edgeone(&tcdn, &emulator)
+        .args(["flush", "--wait", "--output", "json"])
+        .args(urls)
+        .output()
+        .unwrap();
+    let report = json(&output);
+    assert_eq!(report["succeeded"].as_array().unwrap().len(), 3, "{report}");
+    let tasks = emulator.tasks();
+    let placed: Vec<(String, Vec<String>)> = tasks
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            assert_eq!(t["product"], "edgeone", "{t}");
+            let urls = t["urls"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|u| u.as_str().unwrap().to_owned())
+                .collect();
+            (t["zone_id"].as_str().unwrap().to_owned(), urls)
+        })
+        .collect();
+    assert_eq!(
+        placed,
+        [
+            (
+                "zone-img00000001".to_owned(),
+                vec![urls[0].to_owned(), urls[2].to_owned()]
+            ),
+            ("zone-com00000001".to_owned(), vec![urls[1].to_owned()]),
+        ]
+    );
+    let zones: Vec<&str> = report["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["zone_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(zones, ["zone-img00000001", "zone-com00000001"]);
+}
+
+#[test]
+fn a_prefix_purge_a_prefetch_quota_and_tasks() {
+    let emulator = EmulatorProcess::start(&ZONES);
+    let tcdn = Tcdn::new();
+    let output = edgeone(&tcdn, &emulator)
+        .args([
+            "flush",
+            "--dir",
+            "--flush-type",
+            "delete",
+            "--output",
+            "json",
+        ])
+        .arg("https://www.example.com/static/")
+        .output()
+        .unwrap();
+    let report = json(&output);
+    let job = report["tasks"][0]["task_id"].as_str().unwrap().to_owned();
+    let output = edgeone(&tcdn, &emulator)
+        .args([
+            "push",
+            "--wait",
+            "--output",
+            "json",
+            "--header",
+            "X-Warm: 1",
+        ])
+        .arg("https://img.example.com/live.m3u8")
+        .output()
+        .unwrap();
+    assert_eq!(
+        json(&output)["succeeded"][0],
+        "https://img.example.com/live.m3u8"
+    );
+    let kinds: Vec<String> = emulator
+        .tasks()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["type"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(kinds, ["purge_prefix", "prefetch_url"]);
+    let output = edgeone(&tcdn, &emulator)
+        .args(["quota", "--output", "json"])
+        .output()
+        .unwrap();
+    let quota = json(&output);
+    assert_eq!(quota["zones"].as_array().unwrap().len(), 2, "{quota}");
+    let output = edgeone(&tcdn, &emulator)
+        .args(["tasks", "--output", "json", &job])
+        .output()
+        .unwrap();
+    let tasks = json(&output);
+    assert_eq!(tasks["tasks"][0]["zone_id"], "zone-com00000001", "{tasks}");
+    assert_eq!(tasks["tasks"][0]["type"], "purge_prefix");
+    assert_eq!(tasks["tasks"][0]["method"], "delete");
+    let output = edgeone(&tcdn, &emulator)
+        .args(["wait", "--output", "json", &job])
+        .output()
+        .unwrap();
+    let waited = json(&output);
+    assert_eq!(
+        waited["succeeded"][0], "https://www.example.com/static/",
+        "{waited}"
+    );
+}
