@@ -115,6 +115,28 @@ impl CdnUrl {
         dedupe_key_of(self.as_str())
     }
 
+    /// The host as given, without scheme, port or path (`[…]` kept around an
+    /// IPv6 literal): the domain a CDN account holds.
+    ///
+    /// ```
+    /// use tcdn_model::CdnUrl;
+    ///
+    /// let url: CdnUrl = "https://img.Example.com:8443/a.png?v=1".parse()?;
+    /// assert_eq!(url.host(), "img.Example.com");
+    /// let url: CdnUrl = "http://[::1]:80/".parse()?;
+    /// assert_eq!(url.host(), "[::1]");
+    /// # Ok::<(), tcdn_model::ModelError>(())
+    /// ```
+    pub fn host(&self) -> &str {
+        let value = self.as_str();
+        let start = value.find("://").map_or(0, |at| at + 3);
+        let authority = &value[start..scheme_and_authority_len(value)];
+        match authority.find(']') {
+            Some(end) if authority.starts_with('[') => &authority[..=end],
+            _ => authority.split(':').next().unwrap_or(authority),
+        }
+    }
+
     /// Whether `self` and `other` name the same resource: equal but for the
     /// letter case of scheme and host (see [`dedupe_key`](Self::dedupe_key)).
     pub fn same_resource(&self, other: &CdnUrl) -> bool {
