@@ -18,6 +18,7 @@ mod ordered;
 mod output;
 mod progress;
 mod queries;
+mod refused_hosts;
 mod setup;
 mod signals;
 mod submit;
