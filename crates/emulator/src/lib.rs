@@ -29,6 +29,19 @@
 //!   status; refused requests never appear there.
 //! - [`Clock`] is injectable: tests use [`ManualClock`].
 //!
+//! # Modules
+//!
+//! | module | job |
+//! |---|---|
+//! | `api` | the one place a call is dispatched: API 2.0 or a TC3 product at `/`, chosen by its `Version` |
+//! | `api::v2` | API 2.0's `FlushOrPushOverall`, judged and applied |
+//! | `api::v3` | the CDN's API 3.0: `decode` (method, signature, timestamp, token, parameters; shared by every product at `/`), `apply` (purges and pushes: quotas, tasks), `queries` (`Describe*Tasks`, `Describe*Quota`), `answers` (the JSON envelopes) |
+//! | `auth` | the v1 signature both APIs verify, and the hosts a signature may name |
+//! | `identity`, `identities` | the metadata service and STS, and the temporary credentials they issue |
+//! | `state` | what the account remembers: tasks, quota use, nonces, rate windows, dice |
+//! | `server` | the HTTP face: the accept loop and connections, the router, the fault layer, `/_emulator/tasks` |
+//! | `config`, `clock`, `listen`, `tls`, `multipart`, `beijing` | settings, time, the accept helpers, the TLS identity, form bodies, Beijing time |
+//!
 //! # Paths
 //!
 //! | path | what |
@@ -151,28 +164,27 @@
 //! ```
 #![forbid(unsafe_code)]
 
-mod api3;
+mod api;
 mod auth;
 mod beijing;
 mod clock;
 mod config;
 mod identities;
 mod identity;
-mod judge;
 mod listen;
 mod multipart;
 mod server;
 mod state;
 mod tls;
 
-pub use api3::{InboundV3, VerdictV3};
+pub use api::v2::{InboundV2, VerdictV2};
+pub use api::v3::{InboundV3, VerdictV3};
 pub use clock::{Clock, ManualClock, SkewedClock, SystemClock};
 pub use config::{
     API_PATH, API3_PATH, Config, ConnectionLimits, Credential, DEFAULT_CVM_ROLE, DailyQuotas,
     Faults, InjectedError, PUBLIC_HOST, PUBLIC_HOST_V3, SessionToken, TaskProgress,
 };
 pub use identity::METADATA_ROLE_PATH;
-pub use judge::{InboundV2, VerdictV2};
 pub use server::{Emulator, RunningEmulator, Stats};
 pub use state::{AcceptedTask, Api};
 pub use tls::{TLS_NAMES, TlsError, TlsErrorKind, TlsIdentity};

@@ -80,6 +80,15 @@ pub enum ModelErrorKind {
     /// A `TaskId` or `Keyword` is empty, too long or holds control or format
     /// characters.
     QueryText,
+    /// An EdgeOne zone id is empty, too long or holds a character other
+    /// than ASCII letters, digits, `-` and `_`.
+    ZoneId,
+    /// A hostname (an EdgeOne `purge_host` target or cache-tag domain) is
+    /// empty, too long or not a well-formed host.
+    Hostname,
+    /// An EdgeOne cache tag is empty, too long or holds a control or format
+    /// character.
+    CacheTag,
 }
 
 /// A validation error: its [`kind`](ModelError::kind) and a message that

@@ -35,6 +35,11 @@
 //!   parameters, the server-side parsers, answers ([`v3::Answer`]) and the
 //!   error-code catalogue ([`v3::ErrorCode`], [`v3::ErrorClass`]). See the
 //!   module's documentation.
+//! - [`teo`]: EdgeOne's actions (`CreatePurgeTask`, `CreatePrefetchTask`,
+//!   their task queries, `DescribeContentQuota`, `DescribeZones`), typed
+//!   requests that name their zone, their JSON bodies, the server-side
+//!   parser, answers and EdgeOne's error codes. See the module's
+//!   documentation.
 //! - [`append_form`], [`form_len`] and [`decode_form`] write and read
 //!   `application/x-www-form-urlencoded` with the signer's encoding, for
 //!   both APIs.
@@ -104,6 +109,7 @@ mod form;
 pub mod json;
 mod operation;
 mod swar;
+pub mod teo;
 mod text;
 mod url;
 mod url_list;

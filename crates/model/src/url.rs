@@ -464,7 +464,7 @@ fn check_authority(authority: &str) -> Result<(), Cow<'static, str>> {
 
 /// A registered name: RFC 3986 `reg-name` characters plus non-ASCII ones,
 /// in non-empty dot-separated labels.
-fn check_host_name(host: &str) -> Result<(), Cow<'static, str>> {
+pub(crate) fn check_host_name(host: &str) -> Result<(), Cow<'static, str>> {
     if host.contains(['[', ']']) {
         return Err("brackets are only allowed around an IPv6 host".into());
     }

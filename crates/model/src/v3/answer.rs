@@ -77,39 +77,39 @@ impl fmt::Display for AnswerError {
 impl std::error::Error for AnswerError {}
 
 /// A field error before the body is attached.
-type FieldError = (AnswerErrorKind, String);
+pub(crate) type FieldError = (AnswerErrorKind, String);
 
-use sealed::Fields;
+pub(crate) use sealed::Fields;
 
 impl<'a> Fields<'a> {
-    fn get(&self, name: &str) -> Option<&'a Value> {
+    pub(crate) fn get(&self, name: &str) -> Option<&'a Value> {
         self.object.get(name).filter(|v| !v.is_null())
     }
 
-    fn path(&self, name: &str) -> String {
+    pub(crate) fn path(&self, name: &str) -> String {
         format!("{}.{name}", self.path)
     }
 
-    fn missing(&self, name: &str) -> FieldError {
+    pub(crate) fn missing(&self, name: &str) -> FieldError {
         (
             AnswerErrorKind::MissingField,
             format!("{} is missing", self.path(name)),
         )
     }
 
-    fn invalid(&self, name: &str, want: &str) -> FieldError {
+    pub(crate) fn invalid(&self, name: &str, want: &str) -> FieldError {
         (
             AnswerErrorKind::InvalidField,
             format!("{} is not {want}", self.path(name)),
         )
     }
 
-    fn string(&self, name: &str) -> Result<String, FieldError> {
+    pub(crate) fn string(&self, name: &str) -> Result<String, FieldError> {
         self.optional_string(name)?
             .ok_or_else(|| self.missing(name))
     }
 
-    fn optional_string(&self, name: &str) -> Result<Option<String>, FieldError> {
+    pub(crate) fn optional_string(&self, name: &str) -> Result<Option<String>, FieldError> {
         match self.get(name) {
             None => Ok(None),
             Some(Value::String(text)) => Ok(Some(text.clone())),
@@ -124,7 +124,7 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn integer(&self, name: &str) -> Result<i64, FieldError> {
+    pub(crate) fn integer(&self, name: &str) -> Result<i64, FieldError> {
         match self.get(name) {
             None => Err(self.missing(name)),
             Some(Value::Number(n)) => n.as_i64().ok_or_else(|| self.invalid(name, "an integer")),
@@ -137,7 +137,7 @@ impl<'a> Fields<'a> {
     }
 
     /// A list of objects; absent or `null` is `None`.
-    fn objects<T>(
+    pub(crate) fn objects<T>(
         &self,
         name: &str,
         read: impl Fn(&Fields<'_>) -> Result<T, FieldError>,
@@ -165,7 +165,7 @@ impl<'a> Fields<'a> {
     }
 }
 
-mod sealed {
+pub(crate) mod sealed {
     use serde_json::{Map, Value};
 
     pub trait Sealed {}
@@ -476,7 +476,7 @@ impl AnswerBody for PushQuota {
     }
 }
 
-fn to_value<T: Serialize>(value: &T) -> Value {
+pub(crate) fn to_value<T: Serialize>(value: &T) -> Value {
     // Serialising these plain structs of strings and integers cannot fail.
     serde_json::to_value(value).unwrap_or(Value::Null)
 }

@@ -105,12 +105,12 @@
 use std::fmt;
 use std::str::FromStr;
 
-mod answer;
+pub(crate) mod answer;
 mod codes;
 mod limits;
 mod parse;
 mod request;
-mod types;
+pub(crate) mod types;
 mod wire;
 
 pub use answer::{

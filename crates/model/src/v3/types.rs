@@ -76,6 +76,8 @@ macro_rules! wire_enum {
     };
 }
 
+pub(crate) use wire_enum;
+
 wire_enum! {
     /// Where a purge applies (`Area` of `PurgeUrlsCache` and
     /// `PurgePathCache`). Sending no area (`None` where an
@@ -181,7 +183,7 @@ wire_enum! {
 }
 
 /// Shared check of free text sent as a query value (`TaskId`, `Keyword`).
-fn check_query_text(field: &str, value: &str, max: usize) -> Result<(), ModelError> {
+pub(crate) fn check_query_text(field: &str, value: &str, max: usize) -> Result<(), ModelError> {
     let bad = if value.is_empty() {
         Some("is empty".to_owned())
     } else if value.len() > max {

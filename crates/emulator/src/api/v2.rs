@@ -1,4 +1,5 @@
-//! How the emulator judges one request, in the order the documented server does.
+//! API 2.0 at `/v2/index.php` (`FlushOrPushOverall`): how the emulator judges one
+//! request, in the order the documented server does.
 //!
 //! 1. size (HTTP 501 over 32 KB GET or 1 MB POST);
 //! 2. decoding of the query or body (4000 when unreadable);

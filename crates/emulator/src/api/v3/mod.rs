@@ -1,0 +1,160 @@
+//! API 3.0 of the CDN at `/` (docs/protocol.md §5): once [`decode`] has
+//! read and authenticated a request, its action and version, the injected
+//! errors, the rate limit, the action's parameters, then the work applied
+//! ([`apply`]) or the query answered ([`queries`]), in the order the crate
+//! docs list; the answers in the official shapes ([`answers`]).
+
+mod answers;
+mod apply;
+pub(crate) mod decode;
+mod queries;
+
+use tcdn_model::CdnUrl;
+/// The version of the CDN's API 3.0 (`2018-06-06`).
+pub(crate) use tcdn_model::v3::VERSION;
+use tcdn_model::v3::{Action, Answer, ApiError, Area, ErrorCode, PurgeQuota, PushQuota, Request};
+use tcdn_sign::tc3;
+
+pub use answers::VerdictV3;
+use answers::injected_message;
+pub(crate) use answers::{Success, error_response, response, verdict};
+use apply::submit;
+pub use decode::InboundV3;
+use decode::{Authenticated, Params, Scope};
+use queries::{purge_tasks, push_tasks, quotas};
+
+use crate::config::Config;
+use crate::state::{Bucket, RateKey, State, V3Work};
+
+/// Largest API 3.0 body read: the limit of a TC3-signed POST (10 MB,
+/// docs/protocol.md §5.1).
+pub(crate) const MAX_BODY_BYTES: usize = tcdn_model::v3::MAX_TC3_POST_BODY_LEN;
+
+/// What a CDN request's signature is verified against: the service `cdn`
+/// and [`Config::public_host_v3`].
+pub(crate) fn scope(config: &Config) -> Scope<'_> {
+    Scope {
+        service: tc3::Service::cdn(),
+        public_host: &config.public_host_v3,
+    }
+}
+
+/// Judges an authenticated CDN call at `now_ms`, applying it when accepted.
+pub(crate) fn call(
+    config: &Config,
+    state: &mut State,
+    now_ms: i64,
+    authenticated: Authenticated<'_>,
+    request_id: &str,
+) -> Result<Success, ApiError> {
+    let action = Action::from_name(&authenticated.action)
+        .ok_or_else(|| Action::unknown(&authenticated.action))?;
+    if authenticated.version != VERSION {
+        return Err(ApiError::new(
+            ErrorCode::NoSuchVersion,
+            format!(
+                "the version `{}` of the cdn API does not exist; this emulator serves {VERSION}",
+                authenticated.version
+            ),
+        ));
+    }
+    if let Some(injected) = config
+        .inject_errors
+        .iter()
+        .find(|injected| injected.action == action)
+        && (injected.rate >= 1.0 || state.dice.f64() < injected.rate)
+    {
+        return Err(ApiError::new(
+            injected.code.clone(),
+            injected_message(&injected.code),
+        ));
+    }
+    let limit = config.v3_rate_limit_per_second;
+    if !state.admit(now_ms, RateKey::V3 { action }, limit, 1000) {
+        return Err(ApiError::new(
+            ErrorCode::RequestLimitExceeded,
+            format!("{action}: more than {limit} requests in the last second"),
+        ));
+    }
+    let request = match authenticated.params {
+        Params::Json(body) => Request::from_json(action, body, &config.batch_limits)?,
+        Params::Flat(params) => Request::from_params(action, params, &config.batch_limits)?,
+    };
+    act(
+        config,
+        state,
+        now_ms,
+        &authenticated.secret_id,
+        request,
+        request_id,
+    )
+}
+
+/// Runs one action: work is submitted, queries answered.
+fn act(
+    config: &Config,
+    state: &mut State,
+    now_ms: i64,
+    secret_id: &str,
+    request: Request,
+    request_id: &str,
+) -> Result<Success, ApiError> {
+    let delay_ms = i64::try_from(config.tasks.delay.as_millis()).unwrap_or(i64::MAX);
+    let action = request.action();
+    // The three submitting actions differ only in their work and URLs.
+    let mut submit_v3 = |work: V3Work, urls: &[CdnUrl], url_encode: bool| {
+        submit(
+            config, state, now_ms, secret_id, action, work, urls, url_encode, request_id,
+        )
+    };
+    let answer = match request {
+        // A purge without `Area` purges the domain's own region; the
+        // emulator knows no domains and takes mainland (docs/protocol.md §11).
+        Request::PurgeUrls(r) => {
+            let area = r.options().area.map_or(Area::Mainland, Area::from);
+            return submit_v3(V3Work::PurgeUrls { area }, r.urls(), r.options().url_encode);
+        }
+        Request::PurgePaths(r) => {
+            let area = r.options().area.map_or(Area::Mainland, Area::from);
+            let work = V3Work::PurgePaths {
+                area,
+                flush_type: r.flush_type(),
+            };
+            return submit_v3(work, r.paths(), r.options().url_encode);
+        }
+        // The documented default of a push is mainland.
+        Request::PushUrls(r) => {
+            let area = r.options().area.unwrap_or(Area::Mainland);
+            return submit_v3(V3Work::Push { area }, r.urls(), r.options().url_encode);
+        }
+        Request::DescribePurgeTasks(query) => {
+            let tasks = purge_tasks(state, now_ms, delay_ms, &query);
+            let count = tasks.total_count;
+            (Answer::ok(request_id, tasks).to_json(), count)
+        }
+        Request::DescribePushTasks(query) => {
+            let tasks = push_tasks(state, now_ms, delay_ms, &query);
+            let count = tasks.total_count;
+            (Answer::ok(request_id, tasks).to_json(), count)
+        }
+        Request::DescribePurgeQuota(_) => {
+            let quota = PurgeQuota {
+                url_purge: quotas(config, state, now_ms, Bucket::UrlFlush),
+                path_purge: quotas(config, state, now_ms, Bucket::DirFlush),
+            };
+            (Answer::ok(request_id, quota).to_json(), 0)
+        }
+        Request::DescribePushQuota(_) => {
+            let quota = PushQuota {
+                url_push: quotas(config, state, now_ms, Bucket::UrlPush),
+            };
+            (Answer::ok(request_id, quota).to_json(), 0)
+        }
+    };
+    let (body, count) = answer;
+    Ok((
+        body,
+        None,
+        format!("{action}: answered ({count} task logs)"),
+    ))
+}
