@@ -85,6 +85,30 @@ impl CdnUrl {
         &self.0
     }
 
+    /// The host, as given (no port, no brackets removed from an IPv6
+    /// literal): `www.example.com` of `https://www.example.com:8443/a`.
+    ///
+    /// ```
+    /// use tcdn_model::CdnUrl;
+    ///
+    /// let url: CdnUrl = "https://WWW.example.com:8443/a?b".parse()?;
+    /// assert_eq!(url.host(), "WWW.example.com");
+    /// let ipv6: CdnUrl = "http://[::1]:80/a".parse()?;
+    /// assert_eq!(ipv6.host(), "[::1]");
+    /// # Ok::<(), tcdn_model::ModelError>(())
+    /// ```
+    pub fn host(&self) -> &str {
+        let value = self.as_str();
+        let start = value.find("://").map_or(0, |at| at + 3);
+        let authority = &value[start..scheme_and_authority_len(value)];
+        match authority.strip_prefix('[') {
+            Some(rest) => rest
+                .find(']')
+                .map_or(authority, |end| &authority[..end + 2]),
+            None => authority.split(':').next().unwrap_or(authority),
+        }
+    }
+
     /// The URL as an owned string.
     pub fn into_string(self) -> String {
         self.0.into_string()
@@ -113,28 +137,6 @@ impl CdnUrl {
     /// ```
     pub fn dedupe_key(&self) -> Cow<'_, str> {
         dedupe_key_of(self.as_str())
-    }
-
-    /// The host as given, without scheme, port or path (`[…]` kept around an
-    /// IPv6 literal): the domain a CDN account holds.
-    ///
-    /// ```
-    /// use tcdn_model::CdnUrl;
-    ///
-    /// let url: CdnUrl = "https://img.Example.com:8443/a.png?v=1".parse()?;
-    /// assert_eq!(url.host(), "img.Example.com");
-    /// let url: CdnUrl = "http://[::1]:80/".parse()?;
-    /// assert_eq!(url.host(), "[::1]");
-    /// # Ok::<(), tcdn_model::ModelError>(())
-    /// ```
-    pub fn host(&self) -> &str {
-        let value = self.as_str();
-        let start = value.find("://").map_or(0, |at| at + 3);
-        let authority = &value[start..scheme_and_authority_len(value)];
-        match authority.find(']') {
-            Some(end) if authority.starts_with('[') => &authority[..=end],
-            _ => authority.split(':').next().unwrap_or(authority),
-        }
     }
 
     /// Whether `self` and `other` name the same resource: equal but for the

@@ -24,12 +24,14 @@ use crate::job::Job;
 use crate::report::{BatchReport, CallOutcome, Failure, Report};
 
 mod builder;
+mod domains;
 mod queries;
 
 pub use builder::{
     ClientBuilder, DEFAULT_CONCURRENCY, DEFAULT_INTERRUPT_GRACE, DEFAULT_TIMEOUT,
     DEFAULT_V2_RATE_LIMIT_PER_MINUTE, DEFAULT_V3_RATE_LIMIT_PER_MINUTE,
 };
+pub use domains::{AccountDomains, CheckDomains, DomainCheckError};
 
 /// The backend of the client's API.
 #[derive(Debug, Clone)]
@@ -274,16 +276,57 @@ impl Client {
                 .await
             }
             Backends::V3(v3) => {
-                submit::submit(
-                    self.core.clone(),
-                    v3.clone(),
-                    job.clone(),
-                    operation,
-                    urls,
-                    cancel.clone(),
-                    on_batch,
-                )
-                .await
+                let checked = match job.account_domains_given() {
+                    Some(domains) => Some(domains.clone()),
+                    None => match self.check_domains(job, urls.len()).await {
+                        Ok(checked) => checked,
+                        Err(why) => {
+                            let duplicates_skipped = urls.duplicates();
+                            let why = why.to_string();
+                            return Report {
+                                failed: urls
+                                    .into_vec()
+                                    .into_iter()
+                                    .map(|url| Failure::unsent(url, why.clone()))
+                                    .collect(),
+                                duplicates_skipped,
+                                ..Report::default()
+                            };
+                        }
+                    },
+                };
+                let Some(domains) = checked else {
+                    return submit::submit(
+                        self.core.clone(),
+                        v3.clone(),
+                        job.clone(),
+                        operation,
+                        urls,
+                        cancel.clone(),
+                        on_batch,
+                    )
+                    .await;
+                };
+                let duplicates_skipped = urls.duplicates();
+                let order = urls.as_slice().to_vec();
+                let (kept, foreign) = domains::partition(urls, &domains);
+                let mut report = if kept.is_empty() {
+                    Report::default()
+                } else {
+                    submit::submit(
+                        self.core.clone(),
+                        v3.clone(),
+                        job.clone(),
+                        operation,
+                        kept,
+                        cancel.clone(),
+                        on_batch,
+                    )
+                    .await
+                };
+                domains::merge(&mut report, foreign, &order);
+                report.duplicates_skipped = duplicates_skipped;
+                report
             }
         }
     }

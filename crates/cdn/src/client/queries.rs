@@ -84,7 +84,7 @@ impl Client {
     }
 }
 
-fn unexpected(body: &Body) -> CallError {
+pub(super) fn unexpected(body: &Body) -> CallError {
     CallError::new(
         CallErrorKind::InvalidResponse,
         format!("the server answered with another action's payload: {body:?}"),

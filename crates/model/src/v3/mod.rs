@@ -107,6 +107,8 @@ use std::str::FromStr;
 
 pub(crate) mod answer;
 mod codes;
+mod domain_list;
+mod domains;
 mod limits;
 mod parse;
 mod request;
@@ -118,14 +120,17 @@ pub use answer::{
     PushQuota, PushTasks, Quota, TaskSubmitted,
 };
 pub use codes::{ApiError, ErrorClass, ErrorCode};
+pub use domain_list::{BriefDomain, Domains};
+pub use domains::{domain_covers, is_domain_name};
 pub use limits::{
     DEFAULT_MAX_PURGE_PATHS, ENDPOINT_HOST, ENDPOINT_PATH, MAX_GET_REQUEST_TARGET_LEN,
     MAX_PURGE_URLS, MAX_PUSH_URLS, MAX_TC3_POST_BODY_LEN, MAX_V1_POST_BODY_LEN, SERVICE, VERSION,
 };
 pub use parse::{BatchLimits, COMMON_PARAMS};
 pub use request::{
-    ActionRequest, DescribePurgeQuota, DescribePurgeTasks, DescribePushQuota, DescribePushTasks,
-    ListedRequest, PurgePaths, PurgeUrls, PushUrls, Request, TaskSelector,
+    ActionRequest, DescribeDomains, DescribePurgeQuota, DescribePurgeTasks, DescribePushQuota,
+    DescribePushTasks, ListedRequest, MAX_DOMAINS_PAGE, PurgePaths, PurgeUrls, PushUrls, Request,
+    TaskSelector,
 };
 pub use types::{
     Area, DateTime, FlushType, Headers, HttpHeader, Keyword, Layer, MAX_HEADER_NAME_LEN,
@@ -151,11 +156,13 @@ pub enum Action {
     DescribePurgeQuota,
     /// `DescribePushQuota`.
     DescribePushQuota,
+    /// `DescribeDomains`.
+    DescribeDomains,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::PurgeUrlsCache,
         Self::PurgePathCache,
         Self::PushUrlsCache,
@@ -163,6 +170,7 @@ impl Action {
         Self::DescribePushTasks,
         Self::DescribePurgeQuota,
         Self::DescribePushQuota,
+        Self::DescribeDomains,
     ];
 
     /// The action's name (`Action`, `X-TC-Action`).
@@ -175,6 +183,7 @@ impl Action {
             Self::DescribePushTasks => "DescribePushTasks",
             Self::DescribePurgeQuota => "DescribePurgeQuota",
             Self::DescribePushQuota => "DescribePushQuota",
+            Self::DescribeDomains => "DescribeDomains",
         }
     }
 

@@ -10,8 +10,8 @@ use crate::text::json_type;
 use crate::url::CdnUrl;
 use crate::v3::codes::{ApiError, ErrorCode};
 use crate::v3::request::{
-    DescribePurgeQuota, DescribePurgeTasks, DescribePushQuota, DescribePushTasks, PurgePaths,
-    PurgeUrls, PushUrls, Request, TaskSelector,
+    DescribeDomains, DescribePurgeQuota, DescribePurgeTasks, DescribePushQuota, DescribePushTasks,
+    PurgePaths, PurgeUrls, PushUrls, Request, TaskSelector,
 };
 use crate::v3::types::{
     Area, DateTime, FlushType, Headers, HttpHeader, Keyword, Layer, PurgeArea, PurgeOptions,
@@ -611,6 +611,10 @@ fn parse(
         }
         Action::DescribePurgeQuota => Request::DescribePurgeQuota(DescribePurgeQuota),
         Action::DescribePushQuota => Request::DescribePushQuota(DescribePushQuota),
+        Action::DescribeDomains => Request::DescribeDomains(DescribeDomains {
+            offset: source.take_uint("Offset")?,
+            limit: source.take_uint("Limit")?,
+        }),
     };
     source.finish()?;
     Ok(request)

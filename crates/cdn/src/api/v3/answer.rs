@@ -4,7 +4,7 @@
 
 use bytes::Bytes;
 use tcdn_model::v3::{
-    Action, Answer as ApiAnswer, AnswerBody, ApiError, ErrorClass, ErrorCode, PurgeQuota,
+    Action, Answer as ApiAnswer, AnswerBody, ApiError, Domains, ErrorClass, ErrorCode, PurgeQuota,
     PurgeTasks, PushQuota, PushTasks, TaskSubmitted,
 };
 
@@ -34,6 +34,8 @@ pub(crate) enum Body {
     PurgeQuota(PurgeQuota),
     /// `DescribePushQuota`.
     PushQuota(PushQuota),
+    /// `DescribeDomains`.
+    Domains(Domains),
 }
 
 fn read<T: AnswerBody>(
@@ -58,6 +60,7 @@ fn parse(
         Action::DescribePushTasks => read(body, Body::PushTasks),
         Action::DescribePurgeQuota => read(body, Body::PurgeQuota),
         Action::DescribePushQuota => read(body, Body::PushQuota),
+        Action::DescribeDomains => read(body, Body::Domains),
     }
 }
 

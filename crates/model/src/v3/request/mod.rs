@@ -9,10 +9,12 @@ use std::borrow::Cow;
 use crate::v3::Action;
 use crate::v3::wire;
 
+mod domains;
 mod listed;
 mod query;
 mod urls;
 
+pub use domains::{DescribeDomains, MAX_DOMAINS_PAGE};
 pub use listed::ListedRequest;
 pub use query::{
     DescribePurgeQuota, DescribePurgeTasks, DescribePushQuota, DescribePushTasks, TaskSelector,
@@ -87,6 +89,8 @@ pub enum Request {
     DescribePurgeQuota(DescribePurgeQuota),
     /// `DescribePushQuota`.
     DescribePushQuota(DescribePushQuota),
+    /// `DescribeDomains`.
+    DescribeDomains(DescribeDomains),
 }
 
 macro_rules! dispatch {
@@ -99,6 +103,7 @@ macro_rules! dispatch {
             Request::DescribePushTasks($r) => $e,
             Request::DescribePurgeQuota($r) => $e,
             Request::DescribePushQuota($r) => $e,
+            Request::DescribeDomains($r) => $e,
         }
     };
 }
@@ -150,5 +155,6 @@ into_request!(
     DescribePurgeTasks,
     DescribePushTasks,
     DescribePurgeQuota,
-    DescribePushQuota
+    DescribePushQuota,
+    DescribeDomains
 );
