@@ -231,3 +231,33 @@ pub async fn check_quota(
         short.join(", ")
     )))
 }
+
+/// `--check-domains`, after the quota check: the job with the account's
+/// domains, so that the URLs of other hosts fail without a call, or with
+/// no check (one call is enough, `never`, or under `auto` a list that could
+/// not be read). An interrupt during the check ends it: the submission then
+/// starts already stopped.
+///
+/// # Errors
+/// Under `always`, a `DescribeDomains` refused or listing nothing (exit 2).
+pub fn check_domains(
+    runtime: &tokio::runtime::Runtime,
+    client: &Client,
+    job: Job,
+    submit: &crate::args::SubmitArgs,
+    count: usize,
+    interrupts: &crate::signals::Interrupts,
+) -> Result<Job, CliError> {
+    let job = job.check_domains(submit.check_domains.into());
+    let checked = runtime.block_on(async {
+        tokio::select! {
+            checked = client.check_domains(&job, count) => checked,
+            () = interrupts.cancel().cancelled() => Ok(None),
+        }
+    });
+    match checked {
+        Ok(Some(domains)) => Ok(job.account_domains(domains)),
+        Ok(None) => Ok(job.check_domains(tcdn::CheckDomains::Never)),
+        Err(error) => Err(CliError::config(error.to_string())),
+    }
+}

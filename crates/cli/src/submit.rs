@@ -204,6 +204,10 @@ fn run(
             }
         })?;
     }
+    if setup.api == Api::V3 {
+        job =
+            crate::queries::check_domains(&runtime, &client, job, submit, url_count, &interrupts)?;
+    }
     let per_call = job
         .max_per_call(setup.api)
         .min(batch_size.map_or(usize::MAX, NonZeroUsize::get));
