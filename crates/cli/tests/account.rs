@@ -49,7 +49,7 @@ fn failed(report: &serde_json::Value) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Every URL the emulator accepted, in order (API 3.0 tasks list objects).
+/// Every URL the emulator accepted, sorted.
 fn accepted(emulator: &EmulatorProcess) -> Vec<String> {
     let mut urls: Vec<String> = emulator
         .tasks()
@@ -57,7 +57,10 @@ fn accepted(emulator: &EmulatorProcess) -> Vec<String> {
         .unwrap()
         .iter()
         .flat_map(|task| task["urls"].as_array().unwrap().clone())
-        .map(|url| url["url"].as_str().unwrap().to_owned())
+        .map(|url| match url {
+            serde_json::Value::String(text) => text,
+            object => object["url"].as_str().unwrap().to_owned(),
+        })
         .collect();
     urls.sort();
     urls
