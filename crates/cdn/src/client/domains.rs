@@ -196,27 +196,29 @@ impl Client {
 }
 
 /// `urls` split into those whose host `domains` cover, still distinct,
-/// and the failures of the others, which were never sent.
+/// and the failures of the others, which were never sent; and every URL in
+/// input order, for [`merge`].
 pub(crate) fn partition(
     urls: DistinctUrls,
     domains: &AccountDomains,
-) -> (DistinctUrls, Vec<Failure>) {
+) -> (DistinctUrls, Vec<Failure>, Vec<CdnUrl>) {
+    let order = urls.into_vec();
     let mut foreign = Vec::new();
     let mut kept = DistinctUrls::new();
     // Each host is looked up once.
     let mut seen: HashMap<String, bool> = HashMap::new();
-    for url in urls.into_vec() {
+    for url in &order {
         let host = url.host().to_lowercase();
         let covered = *seen
             .entry(host)
             .or_insert_with_key(|host| domains.covers(host));
         if covered {
-            kept.insert(url);
+            kept.insert(url.clone());
         } else {
-            foreign.push(not_the_accounts(url));
+            foreign.push(not_the_accounts(url.clone()));
         }
     }
-    (kept, foreign)
+    (kept, foreign, order)
 }
 
 /// The failure of a URL whose host no domain of the account covers.

@@ -33,6 +33,20 @@ pub use builder::{
 };
 pub use domains::{AccountDomains, CheckDomains, DomainCheckError};
 
+/// The report of a submission none of whose URLs could be sent, for `why`.
+fn unsent(urls: DistinctUrls, why: &str) -> Report {
+    let duplicates_skipped = urls.duplicates();
+    Report {
+        failed: urls
+            .list()
+            .urls()
+            .map(|url| Failure::unsent(url, why.to_owned()))
+            .collect(),
+        duplicates_skipped,
+        ..Report::default()
+    }
+}
+
 /// The backend of the client's API.
 #[derive(Debug, Clone)]
 enum Backends {
@@ -251,17 +265,7 @@ impl Client {
         match &self.backend {
             Backends::V2(v2) => {
                 let (Some(areas), None) = (job.areas_given(), job.v2_problem()) else {
-                    let why = job.v2_problem().unwrap_or_default();
-                    let duplicates_skipped = urls.duplicates();
-                    return Report {
-                        failed: urls
-                            .list()
-                            .urls()
-                            .map(|url| Failure::unsent(url, why.to_owned()))
-                            .collect(),
-                        duplicates_skipped,
-                        ..Report::default()
-                    };
+                    return unsent(urls, job.v2_problem().unwrap_or_default());
                 };
                 let job = v2::Job { operation, areas };
                 submit::submit(
@@ -276,41 +280,23 @@ impl Client {
                 .await
             }
             Backends::V3(v3) => {
-                let checked = match job.account_domains_given() {
-                    Some(domains) => Some(domains.clone()),
+                let fetched;
+                let domains = match job.account_domains_given() {
+                    Some(domains) => Some(domains),
                     None => match self.check_domains(job, urls.len()).await {
-                        Ok(checked) => checked,
-                        Err(why) => {
-                            let duplicates_skipped = urls.duplicates();
-                            let why = why.to_string();
-                            return Report {
-                                failed: urls
-                                    .into_vec()
-                                    .into_iter()
-                                    .map(|url| Failure::unsent(url, why.clone()))
-                                    .collect(),
-                                duplicates_skipped,
-                                ..Report::default()
-                            };
+                        Ok(checked) => {
+                            fetched = checked;
+                            fetched.as_ref()
                         }
+                        Err(why) => return unsent(urls, &why.to_string()),
                     },
                 };
-                let Some(domains) = checked else {
-                    return submit::submit(
-                        self.core.clone(),
-                        v3.clone(),
-                        job.clone(),
-                        operation,
-                        urls,
-                        cancel.clone(),
-                        on_batch,
-                    )
-                    .await;
-                };
                 let duplicates_skipped = urls.duplicates();
-                let order = urls.as_slice().to_vec();
-                let (kept, foreign) = domains::partition(urls, &domains);
-                let mut report = if kept.is_empty() {
+                let (urls, foreign, order) = match domains {
+                    Some(domains) => domains::partition(urls, domains),
+                    None => (urls, Vec::new(), Vec::new()),
+                };
+                let mut report = if urls.is_empty() && !foreign.is_empty() {
                     Report::default()
                 } else {
                     submit::submit(
@@ -318,7 +304,7 @@ impl Client {
                         v3.clone(),
                         job.clone(),
                         operation,
-                        kept,
+                        urls,
                         cancel.clone(),
                         on_batch,
                     )
