@@ -292,7 +292,8 @@ pub enum SignatureMethodArg {
 /// Output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputArg {
-    /// A short human summary.
+    /// A short human summary (the URLs refused for their host take one line
+    /// that names the host and what to do).
     Text,
     /// One JSON document (dry run: one JSON object per request, per line).
     Json,
