@@ -106,10 +106,13 @@ pub(crate) fn judge_tc3(
     inbound: InboundV3<'_>,
 ) -> VerdictV3 {
     let request_id = state.request_id();
-    let judged = decode::read(config, &state.identities, now_ms, inbound, |version| {
-        (product(version).scope)(config)
-    })
-    .and_then(|authenticated| {
+    let reader = decode::Reader {
+        config,
+        issued: &state.identities,
+        now_ms,
+        scope_of: |version: &str| (product(version).scope)(config),
+    };
+    let judged = reader.read(inbound).and_then(|authenticated| {
         let call = product(&authenticated.version).call;
         call(config, state, now_ms, authenticated, &request_id)
     });

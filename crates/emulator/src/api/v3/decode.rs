@@ -64,38 +64,263 @@ pub(crate) struct Authenticated<'a> {
     pub(crate) params: Params<'a>,
 }
 
-/// Reads and authenticates one request at `now_ms`; `scope_of` names what
-/// the signature of a request with the given `Version` is verified against.
-pub(crate) fn read<'a, 'c>(
-    config: &'c Config,
-    issued: &Identities,
-    now_ms: i64,
-    inbound: InboundV3<'a>,
-    scope_of: impl Fn(&str) -> Scope<'c>,
-) -> Result<Authenticated<'a>, ApiError> {
-    let get = *inbound.method == Method::GET;
-    if !get && *inbound.method != Method::POST {
-        return Err(ApiError::new(
-            ErrorCode::UnsupportedProtocol,
-            format!(
-                "the HTTP method {} is not supported; send GET or POST",
-                inbound.method
-            ),
-        ));
+/// What reading a request needs besides the request itself.
+pub(crate) struct Reader<'c, S> {
+    /// The accepted keys, the token, the timestamp window.
+    pub(crate) config: &'c Config,
+    /// The temporary credentials the emulator issued.
+    pub(crate) issued: &'c Identities,
+    /// The emulator's clock, in Unix milliseconds.
+    pub(crate) now_ms: i64,
+    /// What the signature of a request with the given `Version` is
+    /// verified against.
+    pub(crate) scope_of: S,
+}
+
+impl<'c, S: Fn(&str) -> Scope<'c>> Reader<'c, S> {
+    /// Reads and authenticates one request.
+    pub(crate) fn read<'a>(&self, inbound: InboundV3<'a>) -> Result<Authenticated<'a>, ApiError> {
+        let get = *inbound.method == Method::GET;
+        if !get && *inbound.method != Method::POST {
+            return Err(ApiError::new(
+                ErrorCode::UnsupportedProtocol,
+                format!(
+                    "the HTTP method {} is not supported; send GET or POST",
+                    inbound.method
+                ),
+            ));
+        }
+        if get && inbound.target_len > tcdn_model::v3::MAX_GET_REQUEST_TARGET_LEN {
+            return Err(ApiError::new(
+                ErrorCode::InvalidParameter,
+                format!(
+                    "the GET request target is {} bytes; at most {} are allowed (POST larger requests)",
+                    inbound.target_len,
+                    tcdn_model::v3::MAX_GET_REQUEST_TARGET_LEN
+                ),
+            ));
+        }
+        match inbound.headers.get(header::AUTHORIZATION) {
+            Some(value) => self.tc3_request(inbound, value),
+            None => self.v1_request(inbound),
+        }
     }
-    if get && inbound.target_len > tcdn_model::v3::MAX_GET_REQUEST_TARGET_LEN {
-        return Err(ApiError::new(
-            ErrorCode::InvalidParameter,
-            format!(
-                "the GET request target is {} bytes; at most {} are allowed (POST larger requests)",
-                inbound.target_len,
-                tcdn_model::v3::MAX_GET_REQUEST_TARGET_LEN
-            ),
-        ));
+
+    /// TC3-HMAC-SHA256: the action and version in headers, the parameters in a
+    /// JSON body (POST) or the query (GET).
+    fn tc3_request<'a>(
+        &self,
+        inbound: InboundV3<'a>,
+        authorization: &http::HeaderValue,
+    ) -> Result<Authenticated<'a>, ApiError> {
+        let (config, issued, now_ms) = (self.config, self.issued, self.now_ms);
+        let header = |name: &str| inbound.headers.get(name).and_then(|v| v.to_str().ok());
+        let action = header("x-tc-action").ok_or_else(|| missing("X-TC-Action"))?;
+        let version = header("x-tc-version").ok_or_else(|| missing("X-TC-Version"))?;
+        let scope = (self.scope_of)(version);
+        let timestamp_text = header("x-tc-timestamp").ok_or_else(|| missing("X-TC-Timestamp"))?;
+        let timestamp = tc3::Timestamp::from_header(timestamp_text).map_err(|e| {
+            ApiError::new(
+                ErrorCode::InvalidParameterValue,
+                format!("X-TC-Timestamp: {e}"),
+            )
+        })?;
+        let authorization = authorization.to_str().ok().unwrap_or("");
+        let auth = tc3::Authorization::parse(authorization).map_err(|e| {
+            ApiError::new(
+                ErrorCode::InvalidAuthorization,
+                format!("the Authorization header is not a TC3-HMAC-SHA256 credential: {e}"),
+            )
+        })?;
+        let secret_id = auth.secret_id();
+        let mut holder = None;
+        let (key, temporary) = key_for(config, issued, secret_id, &mut holder)?;
+
+        let get = *inbound.method == Method::GET;
+        let query = if get { inbound.query.unwrap_or("") } else { "" };
+        // The SDKs' unsigned-payload option signs this text instead of the body.
+        let payload: &[u8] = if header("x-tc-content-sha256") == Some("UNSIGNED-PAYLOAD") {
+            b"UNSIGNED-PAYLOAD"
+        } else if get {
+            b""
+        } else {
+            inbound.body
+        };
+        let received: Vec<(&str, &str)> = inbound
+            .headers
+            .iter()
+            .filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?)))
+            .collect();
+        let mut verified = None;
+        for host in host_candidates(header("host"), scope.public_host) {
+            let mut headers: Vec<(&str, &str)> = received
+                .iter()
+                .filter(|(name, _)| *name != "host")
+                .copied()
+                .collect();
+            headers.push(("host", host));
+            let request = tc3::Request {
+                method: if get {
+                    tcdn_sign::HttpMethod::Get
+                } else {
+                    tcdn_sign::HttpMethod::Post
+                },
+                query,
+                headers: &headers,
+                payload,
+            };
+            match tc3::verify(&auth, key, scope.service, &request, timestamp_text) {
+                Ok(()) => {
+                    verified = Some(Ok(()));
+                    break;
+                }
+                Err(error) => verified = Some(Err(error)),
+            }
+        }
+        if let Some(Err(error)) = verified {
+            return Err(ApiError::new(
+                ErrorCode::SignatureFailure,
+                format!("the TC3-HMAC-SHA256 signature does not match: {error}"),
+            ));
+        }
+        check_time(
+            config,
+            now_ms,
+            i64::try_from(timestamp.as_secs()).unwrap_or(i64::MAX),
+        )?;
+        if !temporary {
+            check_token(config, header("x-tc-token"))?;
+        }
+
+        let params = if get {
+            Params::Flat(decode_form(query.as_bytes())?)
+        } else {
+            match mime(inbound.headers) {
+                Some(m) if m.eq_ignore_ascii_case("application/json") => Params::Json(inbound.body),
+                other => {
+                    return Err(ApiError::new(
+                        ErrorCode::InvalidParameter,
+                        format!(
+                            "a TC3-signed POST carries a JSON body (Content-Type: application/json), not `{}`",
+                            other.unwrap_or("")
+                        ),
+                    ));
+                }
+            }
+        };
+        Ok(Authenticated {
+            secret_id: secret_id.to_owned(),
+            action: action.to_owned(),
+            version: version.to_owned(),
+            params,
+        })
     }
-    match inbound.headers.get(header::AUTHORIZATION) {
-        Some(value) => tc3_request(config, issued, now_ms, inbound, value, scope_of),
-        None => v1_request(config, issued, now_ms, inbound, scope_of),
+
+    /// The v1 signature: every parameter, common ones included, in the query
+    /// (GET) or a form body (POST).
+    fn v1_request<'a>(&self, inbound: InboundV3<'a>) -> Result<Authenticated<'a>, ApiError> {
+        let (config, issued, now_ms) = (self.config, self.issued, self.now_ms);
+        let get = *inbound.method == Method::GET;
+        let params = if get {
+            decode_form(inbound.query.unwrap_or("").as_bytes())?
+        } else {
+            match mime(inbound.headers) {
+                None => decode_form(inbound.body)?,
+                Some(m) if m.eq_ignore_ascii_case("application/x-www-form-urlencoded") => {
+                    if inbound.body.len() > tcdn_model::v3::MAX_V1_POST_BODY_LEN {
+                        return Err(ApiError::new(
+                            ErrorCode::InvalidParameter,
+                            format!(
+                                "a v1-signed POST body is {} bytes; at most {} are allowed (sign with TC3 to send up to 10 MB)",
+                                inbound.body.len(),
+                                tcdn_model::v3::MAX_V1_POST_BODY_LEN
+                            ),
+                        ));
+                    }
+                    decode_form(inbound.body)?
+                }
+                Some(other) => {
+                    return Err(ApiError::new(
+                        ErrorCode::MissingParameter,
+                        format!(
+                            "the Authorization header is missing: a `{other}` POST must be signed with TC3-HMAC-SHA256 (the v1 signature travels in a form body)"
+                        ),
+                    ));
+                }
+            }
+        };
+        let get_param = |name: &str| {
+            params
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+        };
+        let action = get_param("Action").ok_or_else(|| missing("Action"))?;
+        let version = get_param("Version").ok_or_else(|| missing("Version"))?;
+        let scope = (self.scope_of)(version);
+        let secret_id = get_param("SecretId").ok_or_else(|| missing("SecretId"))?;
+        if get_param("Signature").is_none() {
+            return Err(missing("Signature"));
+        }
+        let timestamp_text = get_param("Timestamp").ok_or_else(|| missing("Timestamp"))?;
+        let nonce = get_param("Nonce").ok_or_else(|| missing("Nonce"))?;
+        let mut holder = None;
+        let (key, temporary) = key_for(config, issued, secret_id, &mut holder)?;
+
+        let method = if get {
+            tcdn_sign::HttpMethod::Get
+        } else {
+            tcdn_sign::HttpMethod::Post
+        };
+        let pairs: Vec<(&str, &str)> = params
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let host = inbound
+            .headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok());
+        if let Err(why) = verify_v1(
+            key,
+            method,
+            host,
+            scope.public_host,
+            crate::config::API3_PATH,
+            &pairs,
+        ) {
+            return Err(ApiError::new(
+                ErrorCode::SignatureFailure,
+                format!("the signature does not match: {why}"),
+            ));
+        }
+        let timestamp = timestamp_text
+            .parse::<i64>()
+            .ok()
+            .filter(|t| *t > 0)
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::InvalidParameterValue,
+                    format!(
+                        "Timestamp `{timestamp_text}` is not a positive integer of Unix seconds"
+                    ),
+                )
+            })?;
+        if nonce.parse::<u64>().ok().filter(|n| *n > 0).is_none() {
+            return Err(ApiError::new(
+                ErrorCode::InvalidParameterValue,
+                format!("Nonce `{nonce}` is not a positive integer"),
+            ));
+        }
+        check_time(config, now_ms, timestamp)?;
+        if !temporary {
+            check_token(config, get_param("Token"))?;
+        }
+        Ok(Authenticated {
+            secret_id: secret_id.to_owned(),
+            action: action.to_owned(),
+            version: version.to_owned(),
+            params: Params::Flat(params),
+        })
     }
 }
 
@@ -166,229 +391,7 @@ fn secret_id_not_found(secret_id: &str) -> ApiError {
     )
 }
 
-/// TC3-HMAC-SHA256: the action and version in headers, the parameters in a
-/// JSON body (POST) or the query (GET).
-fn tc3_request<'a, 'c>(
-    config: &'c Config,
-    issued: &Identities,
-    now_ms: i64,
-    inbound: InboundV3<'a>,
-    authorization: &http::HeaderValue,
-    scope_of: impl Fn(&str) -> Scope<'c>,
-) -> Result<Authenticated<'a>, ApiError> {
-    let header = |name: &str| inbound.headers.get(name).and_then(|v| v.to_str().ok());
-    let action = header("x-tc-action").ok_or_else(|| missing("X-TC-Action"))?;
-    let version = header("x-tc-version").ok_or_else(|| missing("X-TC-Version"))?;
-    let scope = scope_of(version);
-    let timestamp_text = header("x-tc-timestamp").ok_or_else(|| missing("X-TC-Timestamp"))?;
-    let timestamp = tc3::Timestamp::from_header(timestamp_text).map_err(|e| {
-        ApiError::new(
-            ErrorCode::InvalidParameterValue,
-            format!("X-TC-Timestamp: {e}"),
-        )
-    })?;
-    let authorization = authorization.to_str().ok().unwrap_or("");
-    let auth = tc3::Authorization::parse(authorization).map_err(|e| {
-        ApiError::new(
-            ErrorCode::InvalidAuthorization,
-            format!("the Authorization header is not a TC3-HMAC-SHA256 credential: {e}"),
-        )
-    })?;
-    let secret_id = auth.secret_id();
-    let mut holder = None;
-    let (key, temporary) = key_for(config, issued, secret_id, &mut holder)?;
-
-    let get = *inbound.method == Method::GET;
-    let query = if get { inbound.query.unwrap_or("") } else { "" };
-    // The SDKs' unsigned-payload option signs this text instead of the body.
-    let payload: &[u8] = if header("x-tc-content-sha256") == Some("UNSIGNED-PAYLOAD") {
-        b"UNSIGNED-PAYLOAD"
-    } else if get {
-        b""
-    } else {
-        inbound.body
-    };
-    let received: Vec<(&str, &str)> = inbound
-        .headers
-        .iter()
-        .filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?)))
-        .collect();
-    let mut verified = None;
-    for host in host_candidates(header("host"), scope.public_host) {
-        let mut headers: Vec<(&str, &str)> = received
-            .iter()
-            .filter(|(name, _)| *name != "host")
-            .copied()
-            .collect();
-        headers.push(("host", host));
-        let request = tc3::Request {
-            method: if get {
-                tcdn_sign::HttpMethod::Get
-            } else {
-                tcdn_sign::HttpMethod::Post
-            },
-            query,
-            headers: &headers,
-            payload,
-        };
-        match tc3::verify(&auth, key, scope.service, &request, timestamp_text) {
-            Ok(()) => {
-                verified = Some(Ok(()));
-                break;
-            }
-            Err(error) => verified = Some(Err(error)),
-        }
-    }
-    if let Some(Err(error)) = verified {
-        return Err(ApiError::new(
-            ErrorCode::SignatureFailure,
-            format!("the TC3-HMAC-SHA256 signature does not match: {error}"),
-        ));
-    }
-    check_time(
-        config,
-        now_ms,
-        i64::try_from(timestamp.as_secs()).unwrap_or(i64::MAX),
-    )?;
-    if !temporary {
-        check_token(config, header("x-tc-token"))?;
-    }
-
-    let params = if get {
-        Params::Flat(decode_form(query.as_bytes())?)
-    } else {
-        match mime(inbound.headers) {
-            Some(m) if m.eq_ignore_ascii_case("application/json") => Params::Json(inbound.body),
-            other => {
-                return Err(ApiError::new(
-                    ErrorCode::InvalidParameter,
-                    format!(
-                        "a TC3-signed POST carries a JSON body (Content-Type: application/json), not `{}`",
-                        other.unwrap_or("")
-                    ),
-                ));
-            }
-        }
-    };
-    Ok(Authenticated {
-        secret_id: secret_id.to_owned(),
-        action: action.to_owned(),
-        version: version.to_owned(),
-        params,
-    })
-}
-
 fn decode_form(raw: &[u8]) -> Result<Vec<(String, String)>, ApiError> {
     tcdn_model::decode_form(raw)
         .map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.to_string()))
-}
-
-/// The v1 signature: every parameter, common ones included, in the query
-/// (GET) or a form body (POST).
-fn v1_request<'a, 'c>(
-    config: &'c Config,
-    issued: &Identities,
-    now_ms: i64,
-    inbound: InboundV3<'a>,
-    scope_of: impl Fn(&str) -> Scope<'c>,
-) -> Result<Authenticated<'a>, ApiError> {
-    let get = *inbound.method == Method::GET;
-    let params = if get {
-        decode_form(inbound.query.unwrap_or("").as_bytes())?
-    } else {
-        match mime(inbound.headers) {
-            None => decode_form(inbound.body)?,
-            Some(m) if m.eq_ignore_ascii_case("application/x-www-form-urlencoded") => {
-                if inbound.body.len() > tcdn_model::v3::MAX_V1_POST_BODY_LEN {
-                    return Err(ApiError::new(
-                        ErrorCode::InvalidParameter,
-                        format!(
-                            "a v1-signed POST body is {} bytes; at most {} are allowed (sign with TC3 to send up to 10 MB)",
-                            inbound.body.len(),
-                            tcdn_model::v3::MAX_V1_POST_BODY_LEN
-                        ),
-                    ));
-                }
-                decode_form(inbound.body)?
-            }
-            Some(other) => {
-                return Err(ApiError::new(
-                    ErrorCode::MissingParameter,
-                    format!(
-                        "the Authorization header is missing: a `{other}` POST must be signed with TC3-HMAC-SHA256 (the v1 signature travels in a form body)"
-                    ),
-                ));
-            }
-        }
-    };
-    let get_param = |name: &str| {
-        params
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    };
-    let action = get_param("Action").ok_or_else(|| missing("Action"))?;
-    let version = get_param("Version").ok_or_else(|| missing("Version"))?;
-    let scope = scope_of(version);
-    let secret_id = get_param("SecretId").ok_or_else(|| missing("SecretId"))?;
-    if get_param("Signature").is_none() {
-        return Err(missing("Signature"));
-    }
-    let timestamp_text = get_param("Timestamp").ok_or_else(|| missing("Timestamp"))?;
-    let nonce = get_param("Nonce").ok_or_else(|| missing("Nonce"))?;
-    let mut holder = None;
-    let (key, temporary) = key_for(config, issued, secret_id, &mut holder)?;
-
-    let method = if get {
-        tcdn_sign::HttpMethod::Get
-    } else {
-        tcdn_sign::HttpMethod::Post
-    };
-    let pairs: Vec<(&str, &str)> = params
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let host = inbound
-        .headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok());
-    if let Err(why) = verify_v1(
-        key,
-        method,
-        host,
-        scope.public_host,
-        crate::config::API3_PATH,
-        &pairs,
-    ) {
-        return Err(ApiError::new(
-            ErrorCode::SignatureFailure,
-            format!("the signature does not match: {why}"),
-        ));
-    }
-    let timestamp = timestamp_text
-        .parse::<i64>()
-        .ok()
-        .filter(|t| *t > 0)
-        .ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::InvalidParameterValue,
-                format!("Timestamp `{timestamp_text}` is not a positive integer of Unix seconds"),
-            )
-        })?;
-    if nonce.parse::<u64>().ok().filter(|n| *n > 0).is_none() {
-        return Err(ApiError::new(
-            ErrorCode::InvalidParameterValue,
-            format!("Nonce `{nonce}` is not a positive integer"),
-        ));
-    }
-    check_time(config, now_ms, timestamp)?;
-    if !temporary {
-        check_token(config, get_param("Token"))?;
-    }
-    Ok(Authenticated {
-        secret_id: secret_id.to_owned(),
-        action: action.to_owned(),
-        version: version.to_owned(),
-        params: Params::Flat(params),
-    })
 }
