@@ -1,13 +1,16 @@
 """Drives the tcdn emulator with Tencent's official Python SDK and tccli.
 
-Usage: python interop.py --http ORIGIN --tls ORIGIN --ca CA.pem
+Usage: python interop.py --http ORIGIN --tls ORIGIN --ca CA.pem --home DIR
+    --account ORIGIN --account-ca CA.pem
 (credentials in TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY).
 
 Every action under every signature (TC3-HMAC-SHA256, HmacSHA1, HmacSHA256)
 and method (POST, GET), over HTTP and over TLS; a wrong key and an unknown
 SecretId, which the SDK must raise as TencentCloudSDKException with the
 server's code; then tccli over TLS; then the legacy API 2.0 SDK against
-`/v2/index.php` over both (see legacy.py). Prints one table; exits 1 if a
+`/v2/index.php` over both (see legacy.py); then a real account's refusals,
+DescribeDomains and both languages, reached by a --tls-san name (see
+account.py). Prints one table; exits 1 if a
 row failed.
 """
 
@@ -25,6 +28,7 @@ from tencentcloud.common.exception.tencent_cloud_sdk_exception import (
 from tencentcloud.common.profile.client_profile import ClientProfile
 from tencentcloud.common.profile.http_profile import HttpProfile
 
+import account
 import legacy
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -210,12 +214,15 @@ def main():
     parser.add_argument("--tls", required=True)
     parser.add_argument("--ca", required=True)
     parser.add_argument("--home", required=True, help="HOME for tccli (its ~/.tccli)")
+    parser.add_argument("--account", required=True, help="the emulator playing a real account (TLS)")
+    parser.add_argument("--account-ca", required=True)
     args = parser.parse_args()
     sdk_matrix("http", args.http, None)
     sdk_matrix("tls", args.tls, args.ca)
     tccli(args.tls, args.ca, args.home)
     legacy.checks("http", args.http, None, row)
     legacy.checks("tls", args.tls, args.ca, row)
+    account.checks(args.account, args.account_ca, args.home, row)
 
     widths = [max(len(str(r[i])) for r in rows + [("transport", "signature", "method", "check", "result", "")]) for i in range(5)]
     header = ("transport", "signature", "method", "check", "result", "detail")

@@ -18,6 +18,13 @@ use crate::shell::{cargo, root, run};
 const DEMO_ID: &str = "AKIDdemo0000000000000000000000000000";
 const DEMO_KEY: &str = "demo-secret-key-for-the-local-emulator";
 
+/// The URLs the demo flushes under each API.
+const THREE_URLS: [&str; 3] = [
+    "https://www.example.com/index.html",
+    "https://www.example.com/app.js?v=42",
+    "https://www.example.com/图片/logo.png",
+];
+
 /// Stops the emulator on every path out of the demo, failures included.
 pub(crate) struct EmulatorProcess(pub(crate) Child);
 
@@ -143,12 +150,7 @@ pub(crate) fn demo(args: &[String]) -> Result<(), String> {
     eprintln!("\n===== API 3.0 (the default) =====");
     run_step(
         "flush three URLs (no area: each domain's own region)",
-        &[
-            "flush",
-            "https://www.example.com/index.html",
-            "https://www.example.com/app.js?v=42",
-            "https://www.example.com/图片/logo.png",
-        ],
+        &[&["flush"][..], &THREE_URLS].concat(),
         false,
     )?;
     run_step(
@@ -191,15 +193,10 @@ pub(crate) fn demo(args: &[String]) -> Result<(), String> {
     run_step(
         "flush three URLs in both areas",
         &[
-            "--api",
-            "v2",
-            "flush",
-            "--mainland",
-            "--oversea",
-            "https://www.example.com/index.html",
-            "https://www.example.com/app.js?v=42",
-            "https://www.example.com/图片/logo.png",
-        ],
+            &["--api", "v2", "flush", "--mainland", "--oversea"][..],
+            &THREE_URLS,
+        ]
+        .concat(),
         false,
     )?;
     run_step(

@@ -3,12 +3,16 @@
 //!
 //! Creates a virtual environment under `target/interop-venv` (kept while
 //! `xtask/interop/requirements.txt` is unchanged), installs the pinned SDKs
-//! and CLI from PyPI, starts `tcdn emulator` twice (plain HTTP, and `--tls`
-//! with its CA written under `target/interop/`), and runs
-//! `xtask/interop/interop.py` against both: every API 3.0 action under the
-//! three signature methods and both HTTP methods, wrong keys, `tccli`, and
+//! and CLI from PyPI, starts `tcdn emulator` three times (plain HTTP,
+//! `--tls` with its CA written under `target/interop/`, and `--tls` playing
+//! a real account: domains, a denied action, an injected code, a
+//! `--tls-san` name), and runs
+//! `xtask/interop/interop.py` against them: every API 3.0 action under the
+//! three signature methods and both HTTP methods, wrong keys, `tccli`,
 //! `qcloudapi-sdk-python`'s `FlushOrPushOverall` at `/v2/index.php`
-//! (`xtask/interop/legacy.py`). Without Python or without the registry it
+//! (`xtask/interop/legacy.py`), and the account's refusals,
+//! `DescribeDomains` and both languages (`xtask/interop/account.py`).
+//! Without Python or without the registry it
 //! skips with a message: on a developer's machine that is a success, while
 //! under `CI=true` a skip fails the run (CI must not be green having checked
 //! nothing) unless `TCDN_INTEROP=skip` asks for it explicitly.
@@ -17,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::demo::{EmulatorProcess, binary, stop};
-use crate::shell::{cargo, root, run};
+use crate::shell::{cargo, pip_install, root, run};
 
 const ID: &str = "AKIDinterop00000000000000000000000000";
 const KEY: &str = "interop-secret-key-for-the-local-emulator";
@@ -78,16 +82,7 @@ fn prepare_venv() -> Result<PathBuf, Skip> {
             "`{python} -m venv` failed (is the venv module installed?)"
         ));
     }
-    let installed = Command::new(&venv_python)
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "-r",
-        ])
-        .arg(&requirements)
+    let installed = pip_install(&venv_python, &requirements)
         .status()
         .is_ok_and(|s| s.success());
     if !installed {
@@ -133,7 +128,30 @@ pub(crate) fn interop(args: &[String]) -> Result<(), String> {
         &["--tls", "--tls-ca-out", &ca_arg],
         &dir.join("emulator-tls.log"),
     )?;
-    eprintln!("\n==> emulators at {http_origin} and {tls_origin}");
+    let account_ca = dir.join("account-ca.pem");
+    let account_ca_arg = account_ca.to_string_lossy().into_owned();
+    let (mut account, account_origin) = start(
+        &tcdn,
+        &[
+            "--tls",
+            "--tls-ca-out",
+            &account_ca_arg,
+            "--tls-san",
+            "emulator.interop.test",
+            "--domain",
+            "www.example.com",
+            "--domain",
+            "*.img.example.com:global",
+            "--offline-domain",
+            "old.example.com",
+            "--deny",
+            "PushUrlsCache",
+            "--inject-error",
+            "DescribePushQuota=InternalError.CdnConfigError",
+        ],
+        &dir.join("emulator-account.log"),
+    )?;
+    eprintln!("\n==> emulators at {http_origin}, {tls_origin} and {account_origin} (an account)");
 
     let script = root().join("xtask").join("interop").join("interop.py");
     let mut check = Command::new(&python);
@@ -149,6 +167,12 @@ pub(crate) fn interop(args: &[String]) -> Result<(), String> {
         ])
         .arg("--home")
         .arg(dir.join("home"))
+        .args([
+            "--account",
+            &account_origin,
+            "--account-ca",
+            &account_ca_arg,
+        ])
         .env("TENCENTCLOUD_SECRET_ID", ID)
         .env("TENCENTCLOUD_SECRET_KEY", KEY)
         .env_remove("TENCENTCLOUD_TOKEN")
@@ -160,6 +184,7 @@ pub(crate) fn interop(args: &[String]) -> Result<(), String> {
     let checked = run("the official SDKs and tccli against the emulator", check);
     stop(&mut plain.0)?;
     stop(&mut tls.0)?;
+    stop(&mut account.0)?;
     checked
 }
 

@@ -1,6 +1,7 @@
 //! Running commands for the tasks: the workspace root, a `cargo` command
-//! run from it, and a step that echoes itself, times itself and fails with
-//! the command's exit status.
+//! run from it, a quiet `pip install` of a requirements file, and a step
+//! that echoes itself, times itself and fails with the command's exit
+//! status.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -12,6 +13,21 @@ pub(crate) fn root() -> PathBuf {
         .parent()
         .expect("xtask lives one level below the workspace root")
         .to_path_buf()
+}
+
+/// `python -m pip install -r requirements`, quietly.
+pub(crate) fn pip_install(python: &Path, requirements: &Path) -> Command {
+    let mut cmd = Command::new(python);
+    cmd.args([
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "-r",
+    ])
+    .arg(requirements);
+    cmd
 }
 
 /// A `cargo` command run from the workspace root.

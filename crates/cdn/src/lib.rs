@@ -29,6 +29,10 @@
 //!   [`push_quota`](Client::push_quota) are API 3.0's queries.
 //!   [`Client::call`] sends one validated [`FlushOrPush`] and returns a
 //!   [`CallOutcome`](report::CallOutcome) or a [`CallError`].
+//!   [`Client::sign_plan`] yields, for a dry run, the requests a submission
+//!   would send, in plan order, as [`SignedRequest`](client::SignedRequest)s
+//!   of either API, from a client that may be built
+//!   [offline](ClientBuilder::build_offline).
 //! - [`report`]: the [`Report`] has every distinct input URL exactly once,
 //!   in `succeeded`, in `failed` (a [`Failure`] with the code, API 3.0's
 //!   string code and request id, and whether the server may have applied it

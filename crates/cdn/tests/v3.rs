@@ -282,8 +282,9 @@ impl Server {
                     .into_iter()
                     .map(|domain| BriefDomain {
                         domain: domain.to_owned(),
-                        status: Some("online".into()),
-                        area: Some("mainland".into()),
+                        status: "online".into(),
+                        area: "mainland".into(),
+                        ..BriefDomain::default()
                     })
                     .collect();
                 return ok(Domains {

@@ -3,58 +3,51 @@
 //! on several threads.
 
 use std::io::{self, Write};
-use std::num::NonZeroUsize;
 
-use tcdn::v2::RequestBuilder;
-use tcdn::{Areas, Job, Operation};
+use tcdn::{Client, Job};
 
-use crate::args::{ClientOptions, OutputArg};
-use crate::exit::ExitStatus;
+use crate::args::OutputArg;
+use crate::exit::{CliError, ExitStatus};
 use crate::input::Collected;
 use crate::output;
-use crate::setup::Setup;
 
-/// Signs and prints every API 3.0 request; sends nothing. Directories are
-/// planned with the default batch (100): the quota is not read.
+/// Signs and prints every request of `job` over the input, in plan order,
+/// under either API; sends nothing. A URL too long for any request, or a
+/// request that cannot be signed, is reported on stderr and makes the exit
+/// status 1. API 3.0's directories are planned with the default batch
+/// (100): the quota is not read.
 ///
-/// Like [`dry_run`], a large input is signed and rendered on several
-/// threads, with the timestamps and nonces drawn here in plan order.
-pub(crate) fn dry_run_v3(
+/// A large input is signed and rendered on several threads
+/// ([`crate::ordered`]); the timestamps and nonces are still drawn here, in
+/// plan order, as [`Client::sign_plan`] yields the requests, and the
+/// requests printed in that order, so the output is the same at any thread
+/// count.
+pub(crate) fn dry_run(
     out: &mut impl Write,
-    global: &ClientOptions,
-    setup: &Setup,
+    format: OutputArg,
+    client: &Client,
     job: &Job,
-    collected: Collected,
-    batch_size: Option<NonZeroUsize>,
-) -> io::Result<ExitStatus> {
-    let builder = setup.v3_builder();
+    collected: &Collected,
+) -> Result<ExitStatus, CliError> {
     let threads = crate::ordered::threads_for(collected.urls.len(), PARALLEL_DRY_RUN_URLS);
-    // Planned here, in order, with the stamps; each call is signed and
+    // Planned and stamped here, in order; each request is signed and
     // written on a worker straight from the input's list.
-    let jobs = builder
-        .plan_borrowed(job, &collected.urls, batch_size)
-        .map(|item| {
-            item.map(|call| {
-                let (timestamp, nonce) = setup.stamp(global);
-                (call, timestamp, nonce)
-            })
-        });
-    let format = global.output;
+    let plan = client
+        .sign_plan(job, &collected.urls)
+        .map_err(|e| CliError::usage(e.to_string()))?;
     let mut failed = 0usize;
     crate::ordered::map_in_order(
-        jobs,
+        plan,
         threads,
-        |job| {
-            job.map(|(call, timestamp, nonce)| {
-                builder
-                    .prepare_call(&call, timestamp, nonce)
-                    .map(|prepared| {
-                        if format == OutputArg::Json {
-                            return Ok(output::dry_run_v3_json(&prepared));
-                        }
-                        let mut text = Vec::new();
-                        output::dry_run_v3_request(&mut text, format, &prepared).map(|()| text)
-                    })
+        |planned| {
+            planned.map(|planned| {
+                planned.sign().map(|request| {
+                    if format == OutputArg::Json {
+                        return Ok(output::dry_run_json(&request));
+                    }
+                    let mut text = Vec::new();
+                    output::dry_run_request(&mut text, format, &request).map(|()| text)
+                })
             })
         },
         |rendered| match rendered {
@@ -70,70 +63,10 @@ pub(crate) fn dry_run_v3(
                 Ok(())
             }
         },
-    )?;
-    out.flush()?;
+    )
+    .and_then(|()| out.flush())
+    .map_err(|e| CliError::output(&e))?;
     Ok(if failed == 0 {
-        ExitStatus::Success
-    } else {
-        ExitStatus::SomeFailed
-    })
-}
-
-/// Signs and prints every request; sends nothing. A URL too long for any
-/// request is reported on stderr and makes the exit status 1.
-///
-/// A large input is signed and rendered on several threads
-/// ([`crate::ordered`]); the timestamps and nonces are still drawn here, in
-/// plan order, and the requests printed in that order, so the output is the
-/// same at any thread count.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn dry_run(
-    out: &mut impl Write,
-    global: &ClientOptions,
-    builder: &RequestBuilder,
-    operation: Operation,
-    areas: Areas,
-    collected: Collected,
-    batch_size: Option<NonZeroUsize>,
-    setup: &Setup,
-) -> io::Result<ExitStatus> {
-    let threads = crate::ordered::threads_for(collected.urls.len(), PARALLEL_DRY_RUN_URLS);
-    // Planned here, in order, with the stamps; each batch is signed and
-    // written on a worker straight from the input's list.
-    let jobs = builder
-        .plan_borrowed(operation, areas, &collected.urls, batch_size)
-        .map(|item| {
-            item.map(|batch| {
-                let (timestamp, nonce) = setup.stamp(global);
-                (batch, timestamp, nonce)
-            })
-        });
-    let format = global.output;
-    let mut unsendable = 0usize;
-    crate::ordered::map_in_order(
-        jobs,
-        threads,
-        |job| {
-            job.map(|(batch, timestamp, nonce)| {
-                let request = builder.prepare_batch(&batch, timestamp, nonce);
-                if format == OutputArg::Json {
-                    return Ok(output::dry_run_json(&request));
-                }
-                let mut text = Vec::new();
-                output::dry_run_request(&mut text, format, &request).map(|()| text)
-            })
-        },
-        |rendered| match rendered {
-            Ok(text) => out.write_all(&text?),
-            Err(too_large) => {
-                unsendable += 1;
-                eprintln!("tcdn: {}: {too_large}", too_large.url);
-                Ok(())
-            }
-        },
-    )?;
-    out.flush()?;
-    Ok(if unsendable == 0 {
         ExitStatus::Success
     } else {
         ExitStatus::SomeFailed

@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use clap::Args;
 use tcdn_emulator::{
-    Config, ConnectionLimits, Credential, DailyQuotas, Emulator, Faults, SessionToken,
-    TaskProgress, TlsIdentity,
+    AccountDomain, Config, ConnectionLimits, Credential, DailyQuotas, Emulator, Faults,
+    SessionToken, TaskProgress, TlsIdentity,
 };
 
 use crate::exit::{CliError, ExitStatus};
@@ -22,7 +22,9 @@ use crate::exit::{CliError, ExitStatus};
 /// Options of `tcdn emulator`.
 #[derive(Debug, Args)]
 pub struct EmulatorArgs {
-    /// Loopback address to listen on; port 0 picks a free port.
+    /// Address to listen on; port 0 picks a free port. Any other than a
+    /// loopback address (e.g. 0.0.0.0:8443 in a CI service container)
+    /// prints a warning: the emulator is for tests.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
     listen: SocketAddr,
 
@@ -108,6 +110,26 @@ pub struct EmulatorArgs {
     #[arg(long, value_name = "ACTION=CODE[:RATE]")]
     inject_error: Vec<tcdn_emulator::InjectedError>,
 
+    /// A domain of the account played (API 3.0), accelerated in AREA
+    /// (mainland, the default; overseas; global). Repeatable;
+    /// `*.example.com` covers the names one label below example.com. With
+    /// domains, a URL of any other host is refused
+    /// (`ResourceNotFound.CdnHostNotExists`) and `DescribeDomains` lists
+    /// them; with none, the account owns every host.
+    #[arg(long, value_name = "HOST[:AREA]")]
+    domain: Vec<AccountDomain>,
+
+    /// A domain of the account that is offline: its URLs are refused
+    /// (`InvalidParameter.CdnHostInvalidStatus`; a push:
+    /// `ResourceUnavailable.CdnHostIsNotOnline`). Repeatable.
+    #[arg(long, value_name = "HOST[:AREA]")]
+    offline_domain: Vec<AccountDomain>,
+
+    /// An API 3.0 action CAM denies the account
+    /// (`UnauthorizedOperation.CdnCamUnauthorized`). Repeatable.
+    #[arg(long, value_name = "ACTION", value_parser = api3_action)]
+    deny: Vec<tcdn::model::v3::Action>,
+
     /// Seconds the emulator's clock is off from the machine's (negative:
     /// behind): what it judges timestamps, windows and task times by, and
     /// the `Date` of its answers.
@@ -129,9 +151,31 @@ pub struct EmulatorArgs {
     #[arg(long)]
     tls: bool,
 
-    /// Where to write the generated CA certificate (PEM), for clients to trust.
+    /// Where to write the generated CA certificate (PEM), for clients to
+    /// trust; `GET /_emulator/ca.pem` serves it too.
     #[arg(long, value_name = "PATH", requires = "tls")]
     tls_ca_out: Option<PathBuf>,
+
+    /// Another name (host name or IP address) for the generated server
+    /// certificate, besides 127.0.0.1, ::1 and localhost: the name clients
+    /// on other hosts reach the emulator by. Repeatable.
+    #[arg(
+        long,
+        value_name = "NAME",
+        requires = "tls",
+        conflicts_with = "tls_cert"
+    )]
+    tls_san: Vec<String>,
+
+    /// Serve this certificate chain (PEM: the server certificate first,
+    /// then its issuers) instead of generating one; needs --tls-key.
+    /// `GET /_emulator/ca.pem` serves its last certificate.
+    #[arg(long, value_name = "FILE", requires_all = ["tls", "tls_key"])]
+    tls_cert: Option<PathBuf>,
+
+    /// The private key (PEM) of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
 
     /// Connections served at once; more wait until one closes.
     #[arg(long, value_name = "N",
@@ -173,6 +217,11 @@ pub struct EmulatorArgs {
     no_cvm_role: bool,
 }
 
+fn api3_action(text: &str) -> Result<tcdn::model::v3::Action, String> {
+    tcdn::model::v3::Action::from_name(text)
+        .ok_or_else(|| format!("`{text}` is not an API 3.0 action this emulator serves"))
+}
+
 fn probability(text: &str) -> Result<f64, String> {
     let p: f64 = text
         .parse()
@@ -186,18 +235,13 @@ fn probability(text: &str) -> Result<f64, String> {
 
 /// Runs the emulator until Ctrl-C or SIGTERM.
 pub fn run(args: EmulatorArgs) -> Result<ExitStatus, CliError> {
-    if !args.listen.ip().is_loopback() {
-        return Err(CliError::usage(format!(
-            "--listen {}: the emulator serves loopback addresses only (127.0.0.0/8 or ::1)",
-            args.listen
-        )));
-    }
-    let secret_id = args.secret_id.filter(|s| !s.is_empty()).ok_or_else(|| {
+    let secret_id = args.secret_id.clone().filter(|s| !s.is_empty()).ok_or_else(|| {
         CliError::usage("the emulator needs the SecretId it accepts: pass --secret-id or set TENCENTCLOUD_SECRET_ID")
     })?;
-    let secret_key = args.secret_key.filter(|s| !s.is_empty()).ok_or_else(|| {
+    let secret_key = args.secret_key.clone().filter(|s| !s.is_empty()).ok_or_else(|| {
         CliError::usage("the emulator needs the secret key it accepts: set TENCENTCLOUD_SECRET_KEY or pass --secret-key")
     })?;
+    let tls = tls_identity(&args)?;
     let mut config = Config::new(vec![Credential::new(secret_id, secret_key)]);
     config.rate_limit_per_minute = args.rate_limit;
     config.v3_rate_limit_per_second = args.v3_rate_limit;
@@ -225,27 +269,19 @@ pub fn run(args: EmulatorArgs) -> Result<ExitStatus, CliError> {
         idle_timeout: Duration::from_secs(args.idle_timeout),
     };
     config.inject_errors = args.inject_error.clone();
+    config.account = tcdn_emulator::Account {
+        domains: (args.domain.iter().cloned())
+            .chain(
+                args.offline_domain
+                    .iter()
+                    .cloned()
+                    .map(AccountDomain::offline),
+            )
+            .collect(),
+        denied: args.deny.clone(),
+    };
     config.credential_ttl = Duration::from_secs(args.credential_ttl);
     config.cvm_role = (!args.no_cvm_role).then(|| args.cvm_role.clone());
-    let tls = match (args.tls, &args.tls_ca_out) {
-        (false, _) => None,
-        (true, None) => {
-            return Err(CliError::usage(
-                "--tls needs --tls-ca-out PATH: clients must be given the generated CA to trust",
-            ));
-        }
-        (true, Some(path)) => {
-            let identity =
-                TlsIdentity::generate().map_err(|e| CliError::runtime(format!("--tls: {e}")))?;
-            std::fs::write(path, identity.ca_certificate_pem()).map_err(|e| {
-                CliError::runtime(format!(
-                    "could not write the CA certificate to {}: {e}",
-                    path.display()
-                ))
-            })?;
-            Some(identity)
-        }
-    };
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -258,6 +294,15 @@ pub fn run(args: EmulatorArgs) -> Result<ExitStatus, CliError> {
         let local = listener
             .local_addr()
             .map_err(|e| CliError::runtime(format!("could not read the bound address: {e}")))?;
+        if !local.ip().is_loopback() {
+            tracing::warn!(
+                %local,
+                "the emulator listens beyond loopback: any host that reaches this address can use it; it is for tests, never give it real credentials"
+            );
+            eprintln!(
+                "warning: the emulator listens on {local}, reachable from other hosts; it is for tests only: never give it real credentials"
+            );
+        }
         // The contract: the origin is the first line on stdout, written once
         // the CA file (if any) is in place.
         let scheme = if tls.is_some() { "https" } else { "http" };
@@ -291,6 +336,56 @@ pub fn run(args: EmulatorArgs) -> Result<ExitStatus, CliError> {
         .map_err(|e| CliError::runtime(format!("the emulator stopped: {e}")))?;
         tracing::info!("emulator stopped");
         Ok(ExitStatus::Success)
+    })
+}
+
+/// The TLS identity `--tls` asks for: the pipeline's own certificate
+/// (`--tls-cert`, `--tls-key`), or one generated for the loopback names and
+/// `--tls-san`, its CA written to `--tls-ca-out`.
+fn tls_identity(args: &EmulatorArgs) -> Result<Option<TlsIdentity>, CliError> {
+    if !args.tls {
+        return Ok(None);
+    }
+    if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
+        let read = |path: &PathBuf| {
+            std::fs::read(path)
+                .map_err(|e| CliError::runtime(format!("could not read {}: {e}", path.display())))
+        };
+        let identity = TlsIdentity::from_pem(&read(cert)?, &read(key)?)
+            .map_err(|e| CliError::usage(format!("--tls-cert/--tls-key: {e}")))?;
+        if let Some(path) = &args.tls_ca_out {
+            write_ca(path, &identity)?;
+        }
+        return Ok(Some(identity));
+    }
+    let Some(path) = &args.tls_ca_out else {
+        return Err(CliError::usage(
+            "--tls needs --tls-ca-out PATH: clients must be given the generated CA to trust",
+        ));
+    };
+    if let Some(bad) = args.tls_san.iter().find(|name| !is_san(name)) {
+        return Err(CliError::usage(format!(
+            "--tls-san {bad}: not a host name or IP address"
+        )));
+    }
+    let identity = TlsIdentity::generate_for(&args.tls_san)
+        .map_err(|e| CliError::runtime(format!("--tls: {e}")))?;
+    write_ca(path, &identity)?;
+    Ok(Some(identity))
+}
+
+/// Whether `name` can be a name of the server certificate: an IP address,
+/// or a host name (optionally a `*.` wildcard).
+fn is_san(name: &str) -> bool {
+    name.parse::<std::net::IpAddr>().is_ok() || tcdn::model::v3::is_domain_name(name)
+}
+
+fn write_ca(path: &PathBuf, identity: &TlsIdentity) -> Result<(), CliError> {
+    std::fs::write(path, identity.ca_certificate_pem()).map_err(|e| {
+        CliError::runtime(format!(
+            "could not write the CA certificate to {}: {e}",
+            path.display()
+        ))
     })
 }
 

@@ -9,15 +9,18 @@
 #![forbid(unsafe_code)]
 
 mod args;
+mod domain_check;
 mod dry_run;
 mod emulator_cmd;
 mod exit;
 mod input;
+mod job_cmd;
 mod man;
 mod ordered;
 mod output;
 mod progress;
 mod queries;
+mod quota_check;
 mod refused_hosts;
 mod setup;
 mod signals;
@@ -65,9 +68,9 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Flush(mut args) => resolve(std::mem::take(&mut args.client), before)
-            .and_then(|client| submit::run_flush(client, args)),
+            .and_then(|client| job_cmd::run_flush(client, args)),
         Command::Push(mut args) => resolve(std::mem::take(&mut args.client), before)
-            .and_then(|client| submit::run_push(client, args)),
+            .and_then(|client| job_cmd::run_push(client, args)),
         Command::Quota(args) => {
             resolve(args.client, before).and_then(|client| queries::run_quota(&client))
         }

@@ -6,10 +6,10 @@
 
 use std::io::{self, Write};
 
+use tcdn::client::SignedRequest;
 use tcdn::model::v3::Quota;
-use tcdn::v2::PreparedRequest;
 use tcdn::wait::TaskLog;
-use tcdn::{Areas, CdnUrl, Failure, HttpMethod, Operation, Report, printable};
+use tcdn::{Api, Areas, CdnUrl, Failure, HttpMethod, Operation, Report, printable};
 
 use crate::args::OutputArg;
 use crate::exit::CliError;
@@ -96,54 +96,26 @@ struct ProblemEntry<'a> {
     message: &'a str,
 }
 
-/// Writes one signed request of a dry run.
+/// Writes one signed request of a dry run: as text (the token redacted),
+/// or as its `--output json` line ([`dry_run_json`]).
 pub fn dry_run_request(
     out: &mut impl Write,
     format: OutputArg,
-    request: &PreparedRequest,
+    request: &SignedRequest<'_>,
 ) -> io::Result<()> {
     match format {
-        OutputArg::Text => writeln!(out, "{}", request.redacted_display()),
+        OutputArg::Text => writeln!(out, "{request}"),
         OutputArg::Json => out.write_all(&dry_run_json(request)),
     }
 }
 
-/// The `--output json` line of [`dry_run_request`], newline included:
-/// `{"method","url","body"}` in that order, as documented.
-pub fn dry_run_json(request: &PreparedRequest) -> Vec<u8> {
-    let method = match request.method() {
-        HttpMethod::Get => "GET",
-        HttpMethod::Post => "POST",
-    };
-    let mut line = Vec::with_capacity(request.body().map_or(0, str::len) + 256);
-    line.extend_from_slice(b"{\"method\":");
-    json_string(&mut line, method);
-    line.extend_from_slice(b",\"url\":");
-    json_string(&mut line, request.url());
-    line.extend_from_slice(b",\"body\":");
-    json_option(&mut line, request.body());
-    line.extend_from_slice(b"}\n");
-    line
-}
-
-/// Writes one signed API 3.0 request of a dry run: as text (the token
-/// redacted), or as `{"method","url","headers":{…},"body"}` with every
-/// header sent, in the order sent, and `body` null for a GET.
-pub fn dry_run_v3_request(
-    out: &mut impl Write,
-    format: OutputArg,
-    request: &tcdn::v3::PreparedRequest,
-) -> io::Result<()> {
-    match format {
-        OutputArg::Text => writeln!(out, "{}", request.redacted_display()),
-        OutputArg::Json => out.write_all(&dry_run_v3_json(request)),
-    }
-}
-
-/// The `--output json` line of [`dry_run_v3_request`], newline included.
-/// A dry run renders each batch's line with this on a worker thread, in a
-/// buffer sized once from the body.
-pub fn dry_run_v3_json(request: &tcdn::v3::PreparedRequest) -> Vec<u8> {
+/// The `--output json` line of [`dry_run_request`], newline included, as
+/// documented: `{"method","url","headers":{…},"body"}` in that order, with
+/// every header sent, in the order sent, for API 3.0;
+/// `{"method","url","body"}` for API 2.0, whose signature is in the form.
+/// `body` is null for a GET. A dry run renders each request's line with
+/// this on a worker thread, in a buffer sized once from the body.
+pub fn dry_run_json(request: &SignedRequest<'_>) -> Vec<u8> {
     let method = match request.method() {
         HttpMethod::Get => "GET",
         HttpMethod::Post => "POST",
@@ -154,16 +126,19 @@ pub fn dry_run_v3_json(request: &tcdn::v3::PreparedRequest) -> Vec<u8> {
     json_string(&mut line, method);
     line.extend_from_slice(b",\"url\":");
     json_string(&mut line, request.url());
-    line.extend_from_slice(b",\"headers\":{");
-    for (n, (name, value)) in request.headers().enumerate() {
-        if n > 0 {
-            line.push(b',');
+    if request.api() == Api::V3 {
+        line.extend_from_slice(b",\"headers\":{");
+        for (n, (name, value)) in request.headers().enumerate() {
+            if n > 0 {
+                line.push(b',');
+            }
+            json_string(&mut line, name);
+            line.push(b':');
+            json_string(&mut line, value);
         }
-        json_string(&mut line, name);
-        line.push(b':');
-        json_string(&mut line, value);
+        line.push(b'}');
     }
-    line.extend_from_slice(b"},\"body\":");
+    line.extend_from_slice(b",\"body\":");
     json_option(&mut line, request.body());
     line.extend_from_slice(b"}\n");
     line

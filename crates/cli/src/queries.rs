@@ -1,13 +1,12 @@
-//! API 3.0's queries: `tcdn quota`, `tcdn tasks`, and the quota check
-//! before a submission of several calls.
+//! API 3.0's queries: `tcdn quota` and `tcdn tasks`.
 
 use std::io::{self, Write};
-use std::num::NonZeroUsize;
 
 use tcdn::model::v3::{
-    DescribePurgeQuota, DescribePurgeTasks, DescribePushQuota, Quota, Request, TaskId, TaskSelector,
+    DescribePurgeQuota, DescribePurgeTasks, DescribePushQuota, Request, TaskId, TaskSelector,
 };
-use tcdn::{Api, Areas, Client, Job, Operation};
+
+use tcdn::Client;
 
 use crate::args::{ApiArg, ClientOptions};
 use crate::exit::{CliError, ExitStatus};
@@ -34,17 +33,12 @@ pub fn run_quota(global: &ClientOptions) -> Result<ExitStatus, CliError> {
     let setup = Setup::new(global, &runtime)?;
     let mut stdout = io::stdout().lock();
     if global.dry_run {
-        let builder = setup.v3_builder();
+        let client = setup.dry_run_client(global, None)?;
         for request in [
             Request::from(DescribePurgeQuota),
             Request::from(DescribePushQuota),
         ] {
-            let (timestamp, nonce) = setup.stamp(global);
-            let prepared = builder
-                .prepare(&request, timestamp, nonce)
-                .map_err(|e| CliError::runtime(e.to_string()))?;
-            output::dry_run_v3_request(&mut stdout, global.output, &prepared)
-                .map_err(write_error)?;
+            dry_run_query(&mut stdout, global, &client, &request)?;
         }
         return Ok(ExitStatus::Success);
     }
@@ -102,15 +96,10 @@ pub fn run_tasks(global: &ClientOptions, task_ids: &[String]) -> Result<ExitStat
     let setup = Setup::new(global, &runtime)?;
     let mut stdout = io::stdout().lock();
     if global.dry_run {
-        let builder = setup.v3_builder();
+        let client = setup.dry_run_client(global, None)?;
         for id in ids {
-            let (timestamp, nonce) = setup.stamp(global);
             let query = DescribePurgeTasks::new(TaskSelector::task(id));
-            let prepared = builder
-                .prepare(&query.into(), timestamp, nonce)
-                .map_err(|e| CliError::runtime(e.to_string()))?;
-            output::dry_run_v3_request(&mut stdout, global.output, &prepared)
-                .map_err(write_error)?;
+            dry_run_query(&mut stdout, global, &client, &query.into())?;
         }
         return Ok(ExitStatus::Success);
     }
@@ -139,125 +128,16 @@ pub fn run_tasks(global: &ClientOptions, task_ids: &[String]) -> Result<ExitStat
     })
 }
 
-/// The quota entries of `area` (`mainland`, `overseas`).
-fn of_area<'a>(quotas: &'a [Quota], area: &str) -> Option<&'a Quota> {
-    quotas.iter().find(|q| q.area == area)
-}
-
-/// Before a submission of several calls, reads the quota of its operation
-/// and refuses (exit 2, naming the numbers) when the chosen areas cannot
-/// hold it. Directories always read it, for the per-call `Batch`.
-///
-/// Which quota must hold it: a single area's own; a push to both areas
-/// (`global`) spends both, so each must; a push to no area goes to
-/// mainland, the API's default; a purge to both or no area goes to the
-/// domain's own region, which the client does not know, so the check
-/// refuses only when no area could hold it. A quota that cannot be read
-/// (a sub-account without the permission, say) is warned about and the
-/// submission goes on unchecked.
-pub async fn check_quota(
+/// Signs and prints API 3.0 query `request`, as a dry run.
+pub(crate) fn dry_run_query(
+    out: &mut impl Write,
+    global: &ClientOptions,
     client: &Client,
-    job: Job,
-    count: usize,
-    batch_size: Option<NonZeroUsize>,
-) -> Result<Job, CliError> {
-    let operation = job.operation();
-    let per_call = job
-        .max_per_call(Api::V3)
-        .min(batch_size.map_or(usize::MAX, NonZeroUsize::get));
-    let several = count > per_call;
-    if !several && operation != Operation::FlushDirs {
-        return Ok(job);
-    }
-    let (what, quotas) = match operation {
-        Operation::FlushUrls => ("URL purge", client.purge_quota().await.map(|q| q.url_purge)),
-        Operation::FlushDirs => (
-            "directory purge",
-            client.purge_quota().await.map(|q| q.path_purge),
-        ),
-        Operation::PushUrls => ("push", client.push_quota().await.map(|q| q.url_push)),
-    };
-    let quotas = match quotas {
-        Ok(quotas) => quotas,
-        Err(error) => {
-            eprintln!(
-                "tcdn: could not read the {what} quota ({error}); submitting without the check"
-            );
-            return Ok(job);
-        }
-    };
-    let mut job = job;
-    if operation == Operation::FlushDirs
-        && let Some(batch) = quotas
-            .iter()
-            .filter_map(|q| usize::try_from(q.batch).ok().and_then(NonZeroUsize::new))
-            .min()
-    {
-        job = job.path_batch(batch);
-    }
-    let several = count
-        > job
-            .max_per_call(Api::V3)
-            .min(batch_size.map_or(usize::MAX, NonZeroUsize::get));
-    if !several {
-        return Ok(job);
-    }
-    let fits = |q: &Quota| usize::try_from(q.available).is_ok_and(|a| a >= count);
-    let needed: Vec<&Quota> = match (operation, job.areas_given()) {
-        (_, Some(Areas::Mainland)) => of_area(&quotas, "mainland").into_iter().collect(),
-        (_, Some(Areas::Oversea)) => of_area(&quotas, "overseas").into_iter().collect(),
-        (Operation::PushUrls, Some(Areas::Both)) => quotas.iter().collect(),
-        (Operation::PushUrls, None) => of_area(&quotas, "mainland").into_iter().collect(),
-        // The domain's own region: refuse only when no area could hold it.
-        (_, _) => {
-            if quotas.iter().any(fits) {
-                Vec::new()
-            } else {
-                quotas.iter().collect()
-            }
-        }
-    };
-    let short: Vec<String> = needed
-        .iter()
-        .filter(|q| !fits(q))
-        .map(|q| format!("{} available of {} in {}", q.available, q.total, q.area))
-        .collect();
-    if short.is_empty() {
-        return Ok(job);
-    }
-    Err(CliError::quota(format!(
-        "the daily {what} quota cannot hold this submission: {count} to submit, {}; submit \
-         fewer, wait until the quota resets (midnight, Beijing time), or pass --force",
-        short.join(", ")
-    )))
-}
-
-/// `--check-domains`, after the quota check: the job with the account's
-/// domains, so that the URLs of other hosts fail without a call, or with
-/// no check (one call is enough, `never`, or under `auto` a list that could
-/// not be read). An interrupt during the check ends it: the submission then
-/// starts already stopped.
-///
-/// # Errors
-/// Under `always`, a `DescribeDomains` refused or listing nothing (exit 2).
-pub fn check_domains(
-    runtime: &tokio::runtime::Runtime,
-    client: &Client,
-    job: Job,
-    submit: &crate::args::SubmitArgs,
-    count: usize,
-    interrupts: &crate::signals::Interrupts,
-) -> Result<Job, CliError> {
-    let job = job.check_domains(submit.check_domains.into());
-    let checked = runtime.block_on(async {
-        tokio::select! {
-            checked = client.check_domains(&job, count) => checked,
-            () = interrupts.cancel().cancelled() => Ok(None),
-        }
-    });
-    match checked {
-        Ok(Some(domains)) => Ok(job.account_domains(domains)),
-        Ok(None) => Ok(job.check_domains(tcdn::CheckDomains::Never)),
-        Err(error) => Err(CliError::config(error.to_string())),
-    }
+    request: &Request,
+) -> Result<(), CliError> {
+    let signed = client
+        .sign_request(request)
+        .ok_or_else(|| CliError::usage("a query is API 3.0's"))?
+        .map_err(|e| CliError::runtime(e.to_string()))?;
+    output::dry_run_request(out, global.output, &signed).map_err(write_error)
 }

@@ -13,7 +13,9 @@ use tcdn::credentials::RefreshingCredentials;
 use tcdn::error::ClientErrorKind;
 use tcdn::nonce::{Nonce, NonceSource, RandomNonces, SequentialNonces};
 use tcdn::v3::Signing;
-use tcdn::{Api, Client, CredentialChain, Endpoint, HttpMethod, RetryPolicy, SignatureMethod};
+use tcdn::{
+    Api, Client, ClientBuilder, CredentialChain, Endpoint, HttpMethod, RetryPolicy, SignatureMethod,
+};
 
 use crate::args::{ApiArg, ClientOptions, MethodArg, SignatureMethodArg};
 use crate::exit::CliError;
@@ -79,27 +81,9 @@ impl Setup {
             method,
             signing,
             language,
-            clock: Arc::new(StartingClock::new(global.timestamp)),
+            clock: Arc::new(StartingClock::new(global.timestamp, !global.dry_run)),
             nonces,
         })
-    }
-
-    /// API 3.0's request builder, for dry runs.
-    pub(crate) fn v3_builder(&self) -> tcdn::v3::RequestBuilder {
-        tcdn::v3::RequestBuilder::new(self.credentials.peek())
-            .with_endpoint(self.endpoint.clone())
-            .with_method(self.method)
-            .with_signing(self.signing)
-            .with_language(self.language)
-    }
-
-    /// The timestamp and nonce of the next dry-run request: a fixed
-    /// --timestamp stays fixed, so the output is reproducible.
-    pub(crate) fn stamp(&self, global: &ClientOptions) -> (u64, Nonce) {
-        let timestamp = global
-            .timestamp
-            .unwrap_or_else(|| self.clock.unix_seconds());
-        (timestamp, self.nonces.next_nonce())
     }
 
     /// The client.
@@ -108,9 +92,41 @@ impl Setup {
         global: &ClientOptions,
         batch_size: Option<NonZeroUsize>,
     ) -> Result<Client, CliError> {
+        let mut builder = self.builder(global, batch_size);
+        if let Some(path) = &global.ca_bundle {
+            let pem = read_ca_bundle(path)?;
+            builder = builder
+                .add_root_certificates_pem(&pem, &path.display().to_string())
+                .map_err(|e| CliError::config(format!("--ca-bundle: {e}")))?;
+        }
+        if global.rate_limit == 0 && !self.endpoint.is_loopback() {
+            tracing::warn!(
+                "--rate-limit 0: requests are not paced; the server refuses calls over its \
+                 limit (API 3.0: 20 per second per action, API 2.0: 100 per minute), and each \
+                 refusal waits for the server's window"
+            );
+        }
+        builder.build().map_err(client_error)
+    }
+
+    /// The client of a dry run: it signs as [`client`](Self::client)'s
+    /// would, and never connects, so neither the certificates nor the
+    /// proxy settings are read.
+    pub(crate) fn dry_run_client(
+        &self,
+        global: &ClientOptions,
+        batch_size: Option<NonZeroUsize>,
+    ) -> Result<Client, CliError> {
+        self.builder(global, batch_size)
+            .build_offline()
+            .map_err(client_error)
+    }
+
+    /// The client's configuration from the options.
+    fn builder(&self, global: &ClientOptions, batch_size: Option<NonZeroUsize>) -> ClientBuilder {
         let concurrency =
             NonZeroUsize::new(global.concurrency as usize).unwrap_or(NonZeroUsize::MIN);
-        let mut builder = Client::builder_refreshing(Arc::clone(&self.credentials))
+        Client::builder_refreshing(Arc::clone(&self.credentials))
             .api(self.api)
             .endpoint(self.endpoint.clone())
             .method(self.method)
@@ -126,25 +142,16 @@ impl Setup {
             .rate_limit_per_minute(global.rate_limit)
             .batch_size(batch_size)
             .clock(self.clock.clone())
-            .nonce_source(self.nonces.clone());
-        if let Some(path) = &global.ca_bundle {
-            let pem = read_ca_bundle(path)?;
-            builder = builder
-                .add_root_certificates_pem(&pem, &path.display().to_string())
-                .map_err(|e| CliError::config(format!("--ca-bundle: {e}")))?;
-        }
-        if global.rate_limit == 0 && !self.endpoint.is_loopback() {
-            tracing::warn!(
-                "--rate-limit 0: requests are not paced; the server refuses calls over its \
-                 limit (API 3.0: 20 per second per action, API 2.0: 100 per minute), and each \
-                 refusal waits for the server's window"
-            );
-        }
-        builder.build().map_err(|e| match e.kind() {
-            // The user's environment, not a failure of the run.
-            ClientErrorKind::Proxy => CliError::config(e.to_string()),
-            _ => CliError::runtime(e.to_string()),
-        })
+            .nonce_source(self.nonces.clone())
+    }
+}
+
+/// Why the client could not be made, as the CLI reports it.
+fn client_error(e: tcdn::ClientError) -> CliError {
+    match e.kind() {
+        // The user's environment, not a failure of the run.
+        ClientErrorKind::Proxy => CliError::config(e.to_string()),
+        _ => CliError::runtime(e.to_string()),
     }
 }
 
@@ -260,18 +267,21 @@ fn build_runtime(
 }
 
 /// The system clock, optionally started at a given Unix time (`--timestamp`)
-/// and running on from there.
+/// and running on from there, or, for a dry run, staying there so that its
+/// output is reproducible.
 #[derive(Debug)]
 struct StartingClock {
     start_unix: Option<u64>,
+    runs: bool,
     origin: Instant,
     system: SystemClock,
 }
 
 impl StartingClock {
-    fn new(start_unix: Option<u64>) -> Self {
+    fn new(start_unix: Option<u64>, runs: bool) -> Self {
         Self {
             start_unix,
+            runs,
             origin: Instant::now(),
             system: SystemClock::new(),
         }
@@ -281,7 +291,8 @@ impl StartingClock {
 impl Clock for StartingClock {
     fn unix_seconds(&self) -> u64 {
         match self.start_unix {
-            Some(start) => start.saturating_add(self.origin.elapsed().as_secs()),
+            Some(start) if self.runs => start.saturating_add(self.origin.elapsed().as_secs()),
+            Some(start) => start,
             None => self.system.unix_seconds(),
         }
     }

@@ -73,18 +73,13 @@ pub fn run_wait(global: &ClientOptions, args: &WaitArgs) -> Result<ExitStatus, C
     let mut stdout = io::stdout().lock();
     if global.dry_run {
         // The first poll: each task by id (a purge, unless --kind push).
-        let builder = setup.v3_builder();
+        let client = setup.dry_run_client(global, None)?;
         for id in ids {
-            let (timestamp, nonce) = setup.stamp(global);
             let query: Request = match kind {
                 Some(TaskKind::Push) => DescribePushTasks::new(TaskSelector::task(id)).into(),
                 _ => DescribePurgeTasks::new(TaskSelector::task(id)).into(),
             };
-            let prepared = builder
-                .prepare(&query, timestamp, nonce)
-                .map_err(|e| CliError::runtime(e.to_string()))?;
-            output::dry_run_v3_request(&mut stdout, global.output, &prepared)
-                .map_err(|e| CliError::output(&e))?;
+            crate::queries::dry_run_query(&mut stdout, global, &client, &query)?;
         }
         return Ok(ExitStatus::Success);
     }

@@ -10,30 +10,6 @@ use std::time::Duration;
 use common::*;
 use tcdn::transport::{CertificateDer, HyperTransport, Transport};
 
-/// The DER bytes of a one-certificate PEM file.
-fn pem_to_der(pem: &str) -> Vec<u8> {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let body: String = pem
-        .lines()
-        .skip_while(|l| *l != "-----BEGIN CERTIFICATE-----")
-        .skip(1)
-        .take_while(|l| *l != "-----END CERTIFICATE-----")
-        .collect();
-    let mut bits = 0u32;
-    let mut count = 0;
-    let mut der = Vec::new();
-    for c in body.bytes().filter(|&c| c != b'=') {
-        let value = ALPHABET.iter().position(|&a| a == c).expect("base64") as u32;
-        bits = (bits << 6) | value;
-        count += 6;
-        if count >= 8 {
-            count -= 8;
-            der.push((bits >> count) as u8);
-        }
-    }
-    der
-}
-
 #[test]
 fn tls_prints_an_https_origin_and_writes_the_ca_before_it() {
     let dir = tempfile::tempdir().unwrap();

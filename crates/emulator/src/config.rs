@@ -285,6 +285,9 @@ pub struct Config {
     /// API 3.0 errors answered on purpose, per action (the first that
     /// names a request's action applies).
     pub inject_errors: Vec<InjectedError>,
+    /// The account played: its domains and the actions CAM denies
+    /// (API 3.0). By default it owns every host and may call every action.
+    pub account: crate::account::Account,
     /// How long the temporary credentials issued by the metadata service
     /// and STS live (STS: at most its `DurationSeconds`). 2 hours by
     /// default, STS's default.
@@ -314,6 +317,7 @@ impl Config {
             batch_limits: tcdn_model::v3::BatchLimits::default(),
             tasks: TaskProgress::default(),
             inject_errors: Vec::new(),
+            account: crate::account::Account::default(),
             credential_ttl: Duration::from_secs(2 * 60 * 60),
             cvm_role: Some(DEFAULT_CVM_ROLE.to_owned()),
         }

@@ -2,7 +2,8 @@
 //!
 //! It stands in for API 3.0 (`cdn.tencentcloudapi.com`: `PurgeUrlsCache`,
 //! `PurgePathCache`, `PushUrlsCache`, `DescribePurgeTasks`,
-//! `DescribePushTasks`, `DescribePurgeQuota`, `DescribePushQuota`) and for
+//! `DescribePushTasks`, `DescribePurgeQuota`, `DescribePushQuota`,
+//! `DescribeDomains`) and for
 //! the retired API 2.0's `FlushOrPushOverall`, one account behind both (one
 //! set of quotas, one task list, one fault layer), so that tcdn's main
 //! command runs on a fresh machine, its end-to-end tests meet a real HTTP
@@ -15,15 +16,20 @@
 //!   timestamp windows (API 2.0: two hours; API 3.0: five minutes), the rate
 //!   limits (API 2.0: per minute per `SecretId`; API 3.0: per second per
 //!   action), an optional [`SessionToken`], [`DailyQuotas`] per area (shared
-//!   by both APIs), API 3.0's [`TaskProgress`], injected [`Faults`] and the
-//!   server's [`ConnectionLimits`].
+//!   by both APIs), API 3.0's [`TaskProgress`], injected [`Faults`], the
+//!   server's [`ConnectionLimits`] and the [`Account`] played: its
+//!   [`AccountDomain`]s (area, [`DomainStatus`], wildcards) and the actions
+//!   CAM denies it (by default it owns every host and may call every
+//!   action).
 //! - [`Emulator`] judges requests ([`Emulator::judge_v2`] for API 2.0,
 //!   [`Emulator::judge_v3`] with an [`InboundV3`] for API 3.0; no HTTP needed) and
 //!   serves them over hyper, plain ([`Emulator::start`], [`Emulator::serve`])
 //!   or over TLS ([`Emulator::start_tls`], [`Emulator::serve_tls`]) with a
-//!   [`TlsIdentity`] generated at start. [`RunningEmulator`] is the handle of
+//!   [`TlsIdentity`] generated at start (for the loopback names and any
+//!   others, [`TlsIdentity::generate_for`]) or given
+//!   ([`TlsIdentity::from_pem`]). [`RunningEmulator`] is the handle of
 //!   a started server; its [`origin`](RunningEmulator::origin) is
-//!   `http://127.0.0.1:PORT` (or `https://`).
+//!   `http://IP:PORT` (or `https://`).
 //! - [`AcceptedTask`] is one accepted request, as `GET /_emulator/tasks` lists
 //!   them, with its [`Api`], action, task id and (API 3.0) each URL's
 //!   status; refused requests never appear there.
@@ -35,7 +41,9 @@
 //! |---|---|
 //! | `api` | the one place a call is dispatched: API 2.0 or a TC3 product at `/`, chosen by its `Version` |
 //! | `api::v2` | API 2.0's `FlushOrPushOverall`, judged and applied |
-//! | `api::v3` | the CDN's API 3.0: `decode` (method, signature, timestamp, token, parameters; shared by every product at `/`), `apply` (purges and pushes: quotas, tasks), `queries` (`Describe*Tasks`, `Describe*Quota`), `answers` (the JSON envelopes) |
+//! | `api::v3` | the CDN's API 3.0: `decode` (method, signature, timestamp, token, parameters; shared by every product at `/`), `apply` (purges and pushes: quotas, tasks), `queries` (`Describe*Tasks`, `Describe*Quota`), `domains` (`DescribeDomains`), `answers` (the JSON envelopes) |
+//! | `account` | the account played: its domains, which hosts they cover, the areas they serve, the actions CAM denies |
+//! | `messages` | every API 3.0 error's words in Chinese and English, and the language a request asks |
 //! | `auth` | the v1 signature both APIs verify, and the hosts a signature may name |
 //! | `identity`, `identities` | the metadata service and STS, and the temporary credentials they issue |
 //! | `state` | what the account remembers: tasks, quota use, nonces, rate windows, dice |
@@ -52,6 +60,7 @@
 //! | `POST /` with `X-TC-Action: AssumeRole` or `AssumeRoleWithWebIdentity` | STS, issuing temporary credentials |
 //! | `GET /_emulator/tasks` | accepted requests of both APIs, in order, as a JSON array streamed a few tasks at a time; `?offset=N&limit=M` for a slice |
 //! | `GET /_emulator/stats` | connections and requests counted |
+//! | `GET /_emulator/ca.pem` | over TLS, the CA certificate clients trust (PEM; 404 over plain HTTP) |
 //! | `POST /_emulator/reset` | forget tasks, nonces, calls and quota use |
 //!
 //! # How API 2.0 is judged
@@ -95,14 +104,20 @@
 //! | timestamp more than 300 s from the emulator's clock | `AuthFailure.SignatureExpire` |
 //! | with [`Config::token`]: a missing or wrong `X-TC-Token`/`Token` | `AuthFailure.TokenFailure` |
 //! | unknown action; a version other than `2018-06-06` | `InvalidAction`; `NoSuchVersion` |
+//! | an action the [`Account`] may not call | `UnauthorizedOperation.CdnCamUnauthorized` |
+//! | an error injected for the action ([`Config::inject_errors`]) | that code |
 //! | more than 20 requests in a second for this action ([`Config::v3_rate_limit_per_second`]) | `RequestLimitExceeded` |
 //! | a TC3 POST not in JSON; bad or missing parameters | `InvalidParameter`, `InvalidParameterValue`, `MissingParameter`, `UnknownParameter`, naming the field |
 //! | over 1000 URLs / 100 directories / 500 pushes in one call | `LimitExceeded.CdnPurgeUrlExceedBatchLimit` / `…CdnPurgePathExceedBatchLimit` / `…CdnPushExceedBatchLimit` |
+//! | with domains, the first URL whose host is a wildcard / that no domain covers / of an offline domain / outside the call's `Area` | `InvalidParameter.CdnPurgeWildcardNotAllowed` (push: `…CdnPushWildcardNotAllowed`) / `ResourceNotFound.CdnHostNotExists` / `InvalidParameter.CdnHostInvalidStatus` (push: `ResourceUnavailable.CdnHostIsNotOnline`) / `InvalidParameter.CdnParamError`, for the whole call |
 //! | over an area's daily quota | `LimitExceeded.CdnPurgeUrlExceedDayLimit` / `…CdnPurgePathExceedDayLimit` / `…CdnPushExceedDayLimit` |
 //!
-//! A purge without `Area` is taken as mainland (the real server uses the
-//! domain's region; the emulator knows no domains), a push without one as
-//! mainland (documented), and a `global` push spends both areas. Accepted
+//! Every message is in Chinese unless the request asks `en-US`
+//! (`X-TC-Language`, or v1's `Language`). A purge without `Area` applies to
+//! its domains' own areas (mainland when the account owns every host), a
+//! push without one to mainland (documented), and a `global` push spends
+//! both areas. `DescribeDomains` lists the account's domains, filtered and
+//! paged (docs/protocol.md §11, §12.4). Accepted
 //! work answers `TaskId` (`1700000000-ab12cd34`); each URL is `process`, then
 //! `done` (or `fail`, [`TaskProgress`]) after the task delay; a URL sent
 //! with `UrlEncode` is logged with its non-ASCII bytes percent-encoded
@@ -164,6 +179,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod account;
 mod api;
 mod auth;
 mod beijing;
@@ -172,11 +188,13 @@ mod config;
 mod identities;
 mod identity;
 mod listen;
+mod messages;
 mod multipart;
 mod server;
 mod state;
 mod tls;
 
+pub use account::{Account, AccountDomain, DomainStatus};
 pub use api::v2::{InboundV2, VerdictV2};
 pub use api::v3::{InboundV3, VerdictV3};
 pub use clock::{Clock, ManualClock, SkewedClock, SystemClock};

@@ -111,3 +111,111 @@ async fn plain_http_to_the_tls_port_gets_no_answer() {
     })
     .await;
 }
+
+/// Connects to `running` on 127.0.0.1 as a client on another host would
+/// reach it by `name` (no resolver needed: the name is only verified),
+/// trusting `ca`, and answers `GET path`'s body.
+async fn get_by_name(
+    running: &RunningEmulator,
+    name: &str,
+    ca: CertificateDer<'static>,
+    path: &str,
+) -> Result<String, std::io::Error> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(ca).unwrap();
+    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config));
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", running.addr().port())).await?;
+    let server_name = rustls::pki_types::ServerName::try_from(name.to_owned()).unwrap();
+    let mut tls = connector.connect(server_name, tcp).await?;
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {name}\r\nConnection: close\r\n\r\n");
+    tls.write_all(request.as_bytes()).await?;
+    let mut answer = String::new();
+    tls.read_to_string(&mut answer).await?;
+    Ok(answer)
+}
+
+#[tokio::test]
+async fn extra_names_are_in_the_certificate_and_the_ca_is_served() {
+    bounded(async {
+        let names = ["emulator.ci.test".to_owned(), "10.9.8.7".to_owned()];
+        let identity = TlsIdentity::generate_for(&names).unwrap();
+        assert_eq!(identity.names()[3..], names);
+        let running = start_tls(&identity).await;
+        let ca = identity.ca_certificate_der();
+
+        let answer = get_by_name(
+            &running,
+            "emulator.ci.test",
+            ca.clone(),
+            "/_emulator/ca.pem",
+        )
+        .await
+        .unwrap();
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        assert!(answer.contains("application/x-pem-file"), "{answer}");
+        assert!(answer.ends_with(identity.ca_certificate_pem()), "{answer}");
+        // A name the certificate does not hold fails verification.
+        let error = get_by_name(&running, "other.ci.test", ca, "/_emulator/stats")
+            .await
+            .unwrap_err();
+        assert!(error.to_string().contains("certificate"), "{error}");
+        running.shutdown().await.unwrap();
+
+        // Plain HTTP has no CA to serve.
+        let plain = Emulator::new(Config::new(vec![Credential::new(ID, KEY)]))
+            .start("127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap();
+        let response = transport()
+            .send(get(format!("{}/_emulator/ca.pem", plain.origin())))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 404);
+        plain.shutdown().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_certificate_the_pipeline_made_is_served() {
+    bounded(async {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut params =
+            rcgen::CertificateParams::new(vec!["pipeline.ci.test".to_owned()]).unwrap();
+        params.is_ca = rcgen::IsCa::NoCa;
+        let cert = params.self_signed(&key).unwrap();
+        let identity =
+            TlsIdentity::from_pem(cert.pem().as_bytes(), key.serialize_pem().as_bytes()).unwrap();
+        assert_eq!(identity.ca_certificate_pem().trim(), cert.pem().trim());
+        assert!(identity.names().is_empty());
+        let running = start_tls(&identity).await;
+        let answer = get_by_name(
+            &running,
+            "pipeline.ci.test",
+            cert.der().clone(),
+            "/_emulator/ca.pem",
+        )
+        .await
+        .unwrap();
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        running.shutdown().await.unwrap();
+
+        for (chain, key_pem) in [
+            (&b"not pem"[..], key.serialize_pem()),
+            (cert.pem().as_bytes(), "not a key".to_owned()),
+        ] {
+            let error = TlsIdentity::from_pem(chain, key_pem.as_bytes()).unwrap_err();
+            assert_eq!(error.kind(), tcdn_emulator::TlsErrorKind::Pem, "{error}");
+        }
+    })
+    .await;
+}

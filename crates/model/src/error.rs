@@ -132,6 +132,43 @@ impl std::error::Error for ModelError {}
 
 /// Quotes a user-supplied value for an error message: Rust string escaping
 /// (so control characters are visible), cut to a bounded length.
+/// Checks a list of `count` items against a per-call `limit` (API 3.0 and
+/// EdgeOne): a limit of 0 is [`ZeroLimit`](ModelErrorKind::ZeroLimit), an
+/// empty list [`NoUrls`](ModelErrorKind::NoUrls), a longer one
+/// [`ListTooLong`](ModelErrorKind::ListTooLong).
+pub(crate) fn check_count(
+    field: &'static str,
+    count: usize,
+    limit: usize,
+) -> Result<(), ModelError> {
+    if limit == 0 {
+        return Err(ModelError::new(
+            ModelErrorKind::ZeroLimit,
+            "a per-call limit of 0 allows no call at all; it must be at least 1",
+        ));
+    }
+    if count == 0 {
+        return Err(ModelError::new(
+            ModelErrorKind::NoUrls,
+            format!("{field} is empty; give at least one"),
+        ));
+    }
+    if count > limit {
+        return Err(ModelError::new(
+            ModelErrorKind::ListTooLong {
+                field,
+                count,
+                limit,
+            },
+            format!(
+                "{field} holds {count} items; one call carries at most {limit} \
+                 (split them into several calls)"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 pub(crate) fn quote(value: &str) -> String {
     match value.char_indices().nth(QUOTE_MAX_CHARS) {
         None => format!("{value:?}"),

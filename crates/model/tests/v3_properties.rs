@@ -137,7 +137,35 @@ fn request() -> impl Strategy<Value = Request> {
         Just(Request::DescribePushQuota(
             tcdn_model::v3::DescribePushQuota
         )),
+        describe_domains(),
     ]
+}
+
+/// `DescribeDomains` with filters the server accepts: exact ones of up to
+/// five values of any text, fuzzy ones of `domain` or `origin`.
+fn describe_domains() -> impl Strategy<Value = Request> {
+    let exact = (
+        prop::sample::select(tcdn_model::v3::DOMAIN_FILTER_NAMES.to_vec()),
+        prop::collection::vec("[a-z0-9.*_ 图%&=-]{0,12}", 1..=5),
+    )
+        .prop_map(|(name, values)| tcdn_model::v3::DomainFilter::exact(name, values));
+    let fuzzy = (
+        prop::sample::select(vec!["domain", "origin"]),
+        "[a-z.]{0,12}",
+    )
+        .prop_map(|(name, value)| tcdn_model::v3::DomainFilter::fuzzy(name, value));
+    (
+        prop::option::of(0u64..100_000),
+        prop::option::of(1u64..=1000),
+        prop::collection::vec(prop_oneof![exact, fuzzy], 0..4),
+    )
+        .prop_map(|(offset, limit, filters)| {
+            Request::DescribeDomains(tcdn_model::v3::DescribeDomains {
+                offset,
+                limit,
+                filters,
+            })
+        })
 }
 
 fn config() -> ProptestConfig {

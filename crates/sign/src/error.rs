@@ -7,6 +7,22 @@ use core::fmt;
 
 use crate::{HttpMethod, SignatureMethod};
 
+/// `Debug` of an error as its kind and its message: the message is written
+/// to name no secret, and the fields behind it are not shown.
+macro_rules! debug_as_kind_and_message {
+    ($error:ty, $name:literal) => {
+        impl core::fmt::Debug for $error {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.debug_struct($name)
+                    .field("kind", &self.kind())
+                    .field("message", &format_args!("{self}"))
+                    .finish()
+            }
+        }
+    };
+}
+pub(crate) use debug_as_kind_and_message;
+
 /// What kind of [`SignError`] this is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -110,14 +126,7 @@ impl SignError {
     }
 }
 
-impl fmt::Debug for SignError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SignError")
-            .field("kind", &self.kind())
-            .field("message", &format_args!("{self}"))
-            .finish()
-    }
-}
+debug_as_kind_and_message!(SignError, "SignError");
 
 impl fmt::Display for SignError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -236,14 +245,7 @@ impl VerifyError {
     }
 }
 
-impl fmt::Debug for VerifyError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("VerifyError")
-            .field("kind", &self.kind())
-            .field("message", &format_args!("{self}"))
-            .finish()
-    }
-}
+debug_as_kind_and_message!(VerifyError, "VerifyError");
 
 impl fmt::Display for VerifyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -167,32 +167,20 @@ pub trait Transport: Send + Sync + std::fmt::Debug {
     ) -> Result<http::Response<Bytes>, TransportError>;
 }
 
-#[async_trait]
-impl<T: Transport + ?Sized> Transport for Arc<T> {
-    async fn send(
-        &self,
-        request: http::Request<Bytes>,
-    ) -> Result<http::Response<Bytes>, TransportError> {
-        (**self).send(request).await
-    }
+/// A pointer to a transport is a transport: it sends through what it
+/// points to.
+macro_rules! forward_transport {
+    ($($pointer:ty),*) => {$(
+        #[async_trait]
+        impl<T: Transport + ?Sized> Transport for $pointer {
+            async fn send(
+                &self,
+                request: http::Request<Bytes>,
+            ) -> Result<http::Response<Bytes>, TransportError> {
+                (**self).send(request).await
+            }
+        }
+    )*};
 }
 
-#[async_trait]
-impl<T: Transport + ?Sized> Transport for Box<T> {
-    async fn send(
-        &self,
-        request: http::Request<Bytes>,
-    ) -> Result<http::Response<Bytes>, TransportError> {
-        (**self).send(request).await
-    }
-}
-
-#[async_trait]
-impl<T: Transport + ?Sized> Transport for &T {
-    async fn send(
-        &self,
-        request: http::Request<Bytes>,
-    ) -> Result<http::Response<Bytes>, TransportError> {
-        (**self).send(request).await
-    }
-}
+forward_transport!(Arc<T>, Box<T>, &T);

@@ -37,11 +37,9 @@ pub(super) const V3_VS_SDK_TARGET: f64 = 20.0;
 pub(super) const V3_VS_SDK_FIRST_TARGET: f64 = 10.0;
 /// Time per URL at 1M over that at 100k.
 pub(super) const LINEAR_TARGET: f64 = 1.15;
-/// Peak RSS at 1M beyond the 1-URL baseline, over the input's size.
+/// Peak RSS of the dry run (100k and 1M URLs) beyond the 1-URL baseline,
+/// over the input's size.
 pub(super) const RSS_TARGET: f64 = 1.5;
-/// Peak RSS of the 100k-URL dry run beyond the baseline, over the input:
-/// looser than at 1M, where the work in flight between threads weighs less.
-pub(super) const RSS_TARGET_100K: f64 = 2.0;
 
 /// The dry run's arguments before `--from-file FILE`, for API 2.0 (named,
 /// since API 3.0 is the default).

@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::e2e::{BENCH_ID, BENCH_KEY, Bench};
-use super::process::{LINEAR_TARGET, RSS_TARGET, RSS_TARGET_100K};
+use super::process::{LINEAR_TARGET, RSS_TARGET};
 use super::report::{Results, Row, Verdict};
 use super::sys::{TIME, create, human_count, mib, read_text, rss_of, wait_bounded};
 
@@ -42,13 +42,6 @@ impl Bench {
             // Peak memory over the input's size, once the baseline (the
             // binary and runtime with one URL) is taken off.
             let over = run.peak_rss.saturating_sub(baseline.peak_rss) as f64 / input_bytes as f64;
-            // 1.5× holds for a million URLs; at 100k, where what is in
-            // flight between threads weighs more, the target is 2×.
-            let target = if count >= 1_000_000 {
-                RSS_TARGET
-            } else {
-                RSS_TARGET_100K
-            };
             results.rows.push(Row {
                 figure: format!("dry run, {label} URLs: peak RSS"),
                 value: mib(run.peak_rss),
@@ -58,8 +51,8 @@ impl Bench {
                     mib(baseline.peak_rss)
                 ),
                 ratio: format!("{over:.2}× input"),
-                target: format!("≤ {target}× input + baseline"),
-                verdict: Verdict::of(over <= target),
+                target: format!("≤ {RSS_TARGET}× input + baseline"),
+                verdict: Verdict::of(over <= RSS_TARGET),
             });
             measured.push((count, run));
         }

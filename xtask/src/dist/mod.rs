@@ -197,6 +197,23 @@ pub(crate) fn dist(args: &[String]) -> Result<(), String> {
     check(&names, &out)
 }
 
+/// The release build's arguments after `cargo build` (or `cargo zigbuild`),
+/// up to the target directory's path.
+fn release_args(target: &str) -> [&str; 10] {
+    [
+        "--locked",
+        "--profile",
+        "dist",
+        "--package",
+        "tcdn-cli",
+        "--bin",
+        "tcdn",
+        "--target",
+        target,
+        "--target-dir",
+    ]
+}
+
 /// Builds the three files into `out`.
 fn build(names: &Names, out: &Path) -> Result<(), String> {
     let build_dir = target_dir().join("dist-build");
@@ -204,32 +221,11 @@ fn build(names: &Names, out: &Path) -> Result<(), String> {
         // Linked by zig against glibc 2.17, whatever this machine's glibc.
         let zig = zig::prepare(&target_dir().join("dist-tools"))?;
         let glibc = format!("{LINUX_TARGET}.{}.{}", GLIBC_LIMIT[0], GLIBC_LIMIT[1]);
-        zig.zigbuild(&[
-            "--locked",
-            "--profile",
-            "dist",
-            "--package",
-            "tcdn-cli",
-            "--bin",
-            "tcdn",
-            "--target",
-            &glibc,
-            "--target-dir",
-        ])
+        zig.zigbuild(&release_args(&glibc))
     } else {
-        cargo(&[
-            "build",
-            "--locked",
-            "--profile",
-            "dist",
-            "--package",
-            "tcdn-cli",
-            "--bin",
-            "tcdn",
-            "--target",
-            &names.target,
-            "--target-dir",
-        ])
+        let mut build = cargo(&["build"]);
+        build.args(release_args(&names.target));
+        build
     };
     build.arg(&build_dir);
     run("release build (profile dist)", build)?;

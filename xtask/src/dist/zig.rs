@@ -12,7 +12,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::shell::{cargo, root, run};
+use crate::shell::{cargo, pip_install, root, run};
 
 /// The cargo-zigbuild release `dist` installs.
 pub(crate) const ZIGBUILD_VERSION: &str = "0.24.1";
@@ -64,17 +64,7 @@ pub(crate) fn prepare(tools: &Path) -> Result<Zig, String> {
         let mut make = Command::new("python3");
         make.args(["-m", "venv"]).arg(&venv);
         run("make the venv that holds zig", make)?;
-        let mut install = Command::new(&python);
-        install
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "-r",
-            ])
-            .arg(&requirements);
+        let install = pip_install(&python, &requirements);
         run("pip install the pinned zig (ziglang)", install)?;
         fs::write(&stamp, &wanted).map_err(|e| format!("{}: {e}", stamp.display()))?;
     }

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tcdn_sign::{HttpMethod, SignatureMethod};
-use tcdn_transport::{CertificateDer, HyperTransport, Transport};
+use tcdn_transport::{CertificateDer, HyperTransport, Transport, TransportError};
 
 use super::{Backends, Client};
 use crate::api::v2::{RequestBuilder, RequestError, V2};
@@ -270,6 +270,24 @@ impl ClientBuilder {
     /// [`ClientErrorKind::Transport`] when the default transport cannot be
     /// set up otherwise (its TLS roots).
     pub fn build(self) -> Result<Client, ClientError> {
+        self.build_with(Transports::Http)
+    }
+
+    /// A client that signs but never connects, for dry runs: the checks of
+    /// [`build`](Self::build), and none of its transport's set-up (no
+    /// certificates or proxy read), so what a dry run prints does not
+    /// depend on the network's configuration. [`Client::sign_plan`] and
+    /// [`Client::sign_request`] work as with any client; a request sent
+    /// fails, reaching no server.
+    ///
+    /// # Errors
+    /// As for [`build`](Self::build), bar the transport's.
+    pub fn build_offline(self) -> Result<Client, ClientError> {
+        self.build_with(Transports::Offline)
+    }
+
+    /// The client, with the transport `transports` says.
+    fn build_with(self, transports: Transports) -> Result<Client, ClientError> {
         let endpoint = self
             .endpoint
             .unwrap_or_else(|| Endpoint::default_for(self.api));
@@ -313,9 +331,10 @@ impl ClientBuilder {
                 Backends::V3(Arc::new(V3 { requests }))
             }
         };
-        let transport = match self.transport {
-            Some(transport) => transport,
-            None => {
+        let transport = match (self.transport, transports) {
+            (Some(transport), _) => transport,
+            (None, Transports::Offline) => Arc::new(Offline),
+            (None, Transports::Http) => {
                 let mut builder = HyperTransport::builder().total_timeout(self.timeout);
                 for root in self.roots {
                     builder = builder.add_root_certificate(root);
@@ -393,5 +412,32 @@ impl Client {
             jitter_seed: None,
             interrupt_grace: DEFAULT_INTERRUPT_GRACE,
         }
+    }
+}
+
+/// Which transport [`ClientBuilder::build_with`] makes when none was given.
+#[derive(Debug, Clone, Copy)]
+enum Transports {
+    /// The HTTP transport, with the builder's roots and timeout.
+    Http,
+    /// [`Offline`].
+    Offline,
+}
+
+/// The transport of a client that never connects
+/// ([`ClientBuilder::build_offline`]): every request fails before it
+/// leaves.
+#[derive(Debug)]
+struct Offline;
+
+#[async_trait::async_trait]
+impl Transport for Offline {
+    async fn send(
+        &self,
+        _request: http::Request<bytes::Bytes>,
+    ) -> Result<http::Response<bytes::Bytes>, TransportError> {
+        Err(TransportError::connect(
+            "this client was built offline, for dry runs: it sends nothing",
+        ))
     }
 }

@@ -9,7 +9,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use tcdn_model::CdnUrl;
-use tcdn_model::v3::{BriefDomain, DescribeDomains, MAX_DOMAINS_PAGE, domain_covers};
+use tcdn_model::v3::{BriefDomain, DescribeDomains, MAX_DOMAINS_LIMIT, domain_covers};
 
 use super::Client;
 use crate::api::v3::Body;
@@ -134,11 +134,12 @@ impl Client {
         for _ in 0..MAX_PAGES {
             let page = DescribeDomains {
                 offset: Some(offset),
-                limit: Some(MAX_DOMAINS_PAGE),
+                limit: Some(MAX_DOMAINS_LIMIT),
+                ..DescribeDomains::default()
             };
             let page = match self.query(page.into()).await? {
                 Body::Domains(page) => page,
-                other => return Err(super::queries::unexpected(&other)),
+                other => return Err(super::unexpected(&other)),
             };
             let count = page.domains.len() as u64;
             domains.extend(page.domains);

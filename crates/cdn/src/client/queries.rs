@@ -84,7 +84,8 @@ impl Client {
     }
 }
 
-pub(super) fn unexpected(body: &Body) -> CallError {
+/// A query's answer that is another action's payload.
+pub(crate) fn unexpected(body: &Body) -> CallError {
     CallError::new(
         CallErrorKind::InvalidResponse,
         format!("the server answered with another action's payload: {body:?}"),

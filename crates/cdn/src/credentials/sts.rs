@@ -143,6 +143,16 @@ struct Sts {
     clock: Arc<dyn Clock>,
 }
 
+impl Sts {
+    fn new(transport: Arc<dyn Transport>, origin: ServiceOrigin, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            transport,
+            origin,
+            clock,
+        }
+    }
+}
+
 impl fmt::Debug for Sts {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Sts")
@@ -350,11 +360,7 @@ impl AssumeRoleProvider {
         let session_name =
             session_name.unwrap_or_else(|| RoleSessionName::generated(clock.unix_seconds()));
         Self {
-            sts: Sts {
-                transport,
-                origin,
-                clock,
-            },
+            sts: Sts::new(transport, origin, clock),
             base,
             role_arn,
             session_name,
@@ -442,11 +448,7 @@ impl WebIdentityProvider {
     ) -> Self {
         let session_name = RoleSessionName::generated(clock.unix_seconds());
         Self {
-            sts: Sts {
-                transport,
-                origin,
-                clock,
-            },
+            sts: Sts::new(transport, origin, clock),
             region: region.into(),
             provider_id: provider_id.into(),
             token_file: token_file.into(),
@@ -463,11 +465,11 @@ impl WebIdentityProvider {
         self
     }
 
-    /// Asks for credentials living `duration` (1 s to 12 h).
+    /// As [`AssumeRoleProvider::with_duration`]: credentials living
+    /// `duration`, 1 s to 12 h.
     ///
     /// # Errors
-    /// [`InvalidSetting`](CredentialErrorKind::InvalidSetting) outside that
-    /// range.
+    /// As [`AssumeRoleProvider::with_duration`].
     pub fn with_duration(mut self, duration: Duration) -> Result<Self, CredentialError> {
         self.duration = check_duration(duration)?;
         Ok(self)

@@ -32,9 +32,9 @@
 use std::time::Duration;
 
 use serde::Serialize;
-use tcdn_model::v3::{DescribePurgeTasks, DescribePushTasks, TaskId, TaskSelector};
+use tcdn_model::v3::{TaskId, TaskSelector};
 
-use crate::api::v3::PAGE;
+use crate::api::v3::{PAGE, PageLog};
 use crate::cancel::Cancel;
 use crate::client::Client;
 use crate::error::CallError;
@@ -172,63 +172,18 @@ impl Client {
     }
 
     async fn logs_of(&self, task_id: &TaskId, kind: TaskKind) -> Result<Vec<TaskLog>, CallError> {
-        let mut logs = Vec::new();
-        let mut offset = 0u64;
-        loop {
-            let selector = TaskSelector::task(task_id.clone());
-            let (page, total) = match kind {
-                TaskKind::Purge => {
-                    let tasks = self
-                        .describe_purge_tasks(DescribePurgeTasks {
-                            offset: Some(offset),
-                            limit: Some(PAGE),
-                            ..DescribePurgeTasks::new(selector)
-                        })
-                        .await?;
-                    let page: Vec<TaskLog> = tasks
-                        .logs
-                        .into_iter()
-                        .map(|log| TaskLog {
-                            task_id: log.task_id,
-                            kind,
-                            url: log.url,
-                            status: log.status,
-                            percent: None,
-                            create_time: log.create_time,
-                        })
-                        .collect();
-                    (page, tasks.total_count)
-                }
-                TaskKind::Push => {
-                    let tasks = self
-                        .describe_push_tasks(DescribePushTasks {
-                            offset: Some(offset),
-                            limit: Some(PAGE),
-                            ..DescribePushTasks::new(selector)
-                        })
-                        .await?;
-                    let page: Vec<TaskLog> = tasks
-                        .logs
-                        .into_iter()
-                        .map(|log| TaskLog {
-                            task_id: log.task_id,
-                            kind,
-                            url: log.url,
-                            status: log.status,
-                            percent: Some(log.percent),
-                            create_time: log.create_time,
-                        })
-                        .collect();
-                    (page, tasks.total_count)
-                }
-            };
-            let got = page.len() as u64;
-            logs.extend(page);
-            offset += got;
-            if got < PAGE || offset >= u64::try_from(total).unwrap_or(0) {
-                return Ok(logs);
-            }
-        }
+        let (logs, _) = self
+            .paged(kind, TaskSelector::task(task_id.clone()), PAGE)
+            .await?;
+        let log = |log: PageLog| TaskLog {
+            task_id: log.task_id,
+            kind,
+            url: log.url,
+            status: log.status,
+            percent: log.percent,
+            create_time: log.create_time,
+        };
+        Ok(logs.into_iter().map(log).collect())
     }
 }
 

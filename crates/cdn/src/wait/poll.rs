@@ -5,12 +5,12 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use tcdn_model::v3::{DateTime, DescribePurgeTasks, DescribePushTasks, TaskSelector};
+use tcdn_model::v3::{DateTime, TaskSelector};
 
 use super::*;
-use crate::api::v3::beijing_time;
+use crate::api::v3::{PageLog, TaskLogs, beijing_time, page_of, page_query, unix_of_beijing};
 use crate::cancel::Cancel;
-use crate::client::Client;
+use crate::client::{Client, unexpected};
 use crate::error::{CallError, CallErrorKind, GaveUp};
 
 /// The most logs a page may ask for when no URL is longer than
@@ -25,24 +25,7 @@ pub(super) fn page_size(longest_url: usize) -> u64 {
 
 /// Unix seconds of a time the API wrote (Beijing time, UTC+8).
 pub(super) fn unix_of(time: &DateTime) -> u64 {
-    let text = time.as_str().as_bytes();
-    let number = |range: std::ops::Range<usize>| {
-        text[range]
-            .iter()
-            .fold(0i64, |n, &b| n * 10 + i64::from(b - b'0'))
-    };
-    let (year, month, day) = (number(0..4), number(5..7), number(8..10));
-    // Days from 1970-01-01 to the date (the proleptic Gregorian calendar).
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    let seconds =
-        days * 86_400 + number(11..13) * 3600 + number(14..16) * 60 + number(17..19) - 8 * 3600;
-    u64::try_from(seconds).unwrap_or(0)
+    unix_of_beijing(time.as_str()).map_or(0, |unix| u64::try_from(unix).unwrap_or(0))
 }
 
 /// Whether a failed poll ends the wait: an answer no retry can change
@@ -306,57 +289,42 @@ impl Client {
         selector: TaskSelector,
         page: u64,
     ) -> Result<(Vec<Log>, u64), CallError> {
+        let (logs, pages) = self.paged(kind, selector, page).await?;
+        let log = |log: PageLog| Log {
+            action: log.action.as_str(),
+            task_id: log.task_id,
+            kind,
+            url: log.url,
+            status: log.status,
+            create_time: log.create_time,
+        };
+        Ok((logs.into_iter().map(log).collect(), pages))
+    }
+
+    /// Every log of one kind that `selector` selects, in pages of `page`
+    /// logs (at most [`MAX_PAGES`] of them), and the pages it took.
+    pub(super) async fn paged(
+        &self,
+        kind: TaskKind,
+        selector: TaskSelector,
+        page: u64,
+    ) -> Result<(Vec<PageLog>, u64), CallError> {
+        let of_kind = match kind {
+            TaskKind::Purge => TaskLogs::Purge(None),
+            TaskKind::Push => TaskLogs::Push,
+        };
         let mut logs = Vec::new();
         let mut offset = 0u64;
         let mut pages = 0;
         loop {
             pages += 1;
-            let (got, total) = match kind {
-                TaskKind::Purge => {
-                    let tasks = self
-                        .describe_purge_tasks(DescribePurgeTasks {
-                            offset: Some(offset),
-                            limit: Some(page),
-                            ..DescribePurgeTasks::new(selector.clone())
-                        })
-                        .await?;
-                    let got = tasks.logs.len() as u64;
-                    logs.extend(tasks.logs.into_iter().map(|log| Log {
-                        action: if log.purge_type == "path" {
-                            "PurgePathCache"
-                        } else {
-                            "PurgeUrlsCache"
-                        },
-                        task_id: log.task_id,
-                        kind,
-                        url: log.url,
-                        status: log.status,
-                        create_time: log.create_time,
-                    }));
-                    (got, tasks.total_count)
-                }
-                TaskKind::Push => {
-                    let tasks = self
-                        .describe_push_tasks(DescribePushTasks {
-                            offset: Some(offset),
-                            limit: Some(page),
-                            ..DescribePushTasks::new(selector.clone())
-                        })
-                        .await?;
-                    let got = tasks.logs.len() as u64;
-                    logs.extend(tasks.logs.into_iter().map(|log| Log {
-                        action: "PushUrlsCache",
-                        task_id: log.task_id,
-                        kind,
-                        url: log.url,
-                        status: log.status,
-                        create_time: log.create_time,
-                    }));
-                    (got, tasks.total_count)
-                }
-            };
-            offset += got;
-            if got < page || offset >= u64::try_from(total).unwrap_or(0) || pages >= MAX_PAGES {
+            let query = page_query(of_kind, selector.clone(), None, (offset, page));
+            let (got, total) =
+                page_of(self.query(query).await?).map_err(|body| unexpected(&body))?;
+            let got_len = got.len() as u64;
+            logs.extend(got);
+            offset += got_len;
+            if got_len < page || offset >= total || pages >= MAX_PAGES {
                 return Ok((logs, pages));
             }
         }

@@ -133,6 +133,9 @@ The first line on stdout is its origin (http://127.0.0.1:PORT, https:// with\n\
 It checks signatures, timestamps, nonces, rate limits, per-request limits and\n\
 daily quotas like the documented server, and lists accepted requests at\n\
 /_emulator/tasks.\n\
+With --domain, --offline-domain and --deny it answers what a real account\n\
+answers (a foreign host, an offline domain, a denied action); with --tls it\n\
+serves its CA at /_emulator/ca.pem, for clients on other hosts (--tls-san).\n\
 It stops cleanly on Ctrl-C or SIGTERM.",
         after_help = examples(Some("emulator"))
     )]

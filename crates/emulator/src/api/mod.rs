@@ -14,6 +14,7 @@ pub(crate) mod v3;
 use tcdn_model::v3::ApiError;
 
 use crate::config::Config;
+use crate::messages::{self, Language};
 use crate::state::{Api, State};
 use v2::{InboundV2, VerdictV2};
 use v3::decode::{self, Authenticated, Scope};
@@ -115,6 +116,10 @@ pub(crate) fn judge_tc3(
     let judged = reader.read(inbound).and_then(|authenticated| {
         let call = product(&authenticated.version).call;
         call(config, state, now_ms, authenticated, &request_id)
+    });
+    let judged = judged.map_err(|error| {
+        let language = Language::of_request(inbound.headers, inbound.query, inbound.body);
+        messages::localize(error, language)
     });
     v3::verdict(request_id, judged)
 }

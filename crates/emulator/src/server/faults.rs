@@ -15,7 +15,9 @@ use crate::api;
 use crate::api::v2::VerdictV2;
 use crate::config::Faults;
 use crate::identity;
+use crate::messages::{self, Language};
 use crate::state::Api;
+use tcdn_model::v3::ErrorCode;
 
 /// Why the connection is closed without an answer (hyper closes it when the
 /// service fails).
@@ -90,7 +92,7 @@ impl Emulator {
                 }
                 Fault::Fail => {
                     tracing::info!(%peer, api = api.as_str(), decision = "failed", "answering 503 (--fail-rate)");
-                    Ok(emulator.injected_failure(api))
+                    Ok(emulator.injected_failure(api, &parts, &body))
                 }
                 Fault::None | Fault::LoseAnswer => Ok(emulator.answer(api, &parts, &body, peer)),
             }
@@ -132,7 +134,12 @@ impl Emulator {
         Fault::None
     }
 
-    fn injected_failure(&self, api: Api) -> Response<Full<Bytes>> {
+    fn injected_failure(
+        &self,
+        api: Api,
+        parts: &http::request::Parts,
+        body: &[u8],
+    ) -> Response<Full<Bytes>> {
         const MESSAGE: &str = "internal error (injected by --fail-rate); nothing was applied";
         match api {
             Api::V2 => {
@@ -141,10 +148,19 @@ impl Emulator {
             }
             Api::V3 => {
                 let request_id = self.state().request_id();
+                let language = Language::of_request(&parts.headers, parts.uri.query(), body);
+                let error = tcdn_model::v3::ApiError::new(
+                    ErrorCode::InternalError,
+                    format!(
+                        "{} ({MESSAGE})",
+                        messages::english(&ErrorCode::InternalError)
+                    ),
+                );
+                let error = messages::localize(error, language);
                 api::v3::error_response(
                     StatusCode::SERVICE_UNAVAILABLE,
-                    tcdn_model::v3::ErrorCode::InternalError,
-                    MESSAGE,
+                    error.code().clone(),
+                    error.message(),
                     &request_id,
                 )
             }
@@ -180,7 +196,7 @@ impl Emulator {
                             let request_id = self.state().request_id();
                             closing(api::v3::error_response(
                                 StatusCode::OK,
-                                tcdn_model::v3::ErrorCode::InvalidParameter,
+                                ErrorCode::InvalidParameter,
                                 &format!("the request body is over the {max_body}-byte limit"),
                                 &request_id,
                             ))

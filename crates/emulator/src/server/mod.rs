@@ -46,6 +46,9 @@ struct Inner {
     state: Mutex<State>,
     connections: AtomicU64,
     requests: AtomicU64,
+    /// The CA certificate clients trust, once serving TLS
+    /// (`GET /_emulator/ca.pem`).
+    ca_pem: std::sync::OnceLock<String>,
 }
 
 /// Counters served at `GET /_emulator/stats`.
@@ -75,6 +78,7 @@ impl Emulator {
                 state: Mutex::new(State::new(seed)),
                 connections: AtomicU64::new(0),
                 requests: AtomicU64::new(0),
+                ca_pem: std::sync::OnceLock::new(),
             }),
         }
     }
@@ -154,7 +158,21 @@ impl Emulator {
         addr: SocketAddr,
         identity: &TlsIdentity,
     ) -> std::io::Result<RunningEmulator> {
+        self.serves_ca(identity);
         self.start_with(addr, Some(identity.acceptor())).await
+    }
+
+    /// Keeps the CA of `identity` for `GET /_emulator/ca.pem`.
+    fn serves_ca(&self, identity: &TlsIdentity) {
+        let _ = self
+            .inner
+            .ca_pem
+            .set(identity.ca_certificate_pem().to_owned());
+    }
+
+    /// The CA certificate (PEM) clients are to trust, when serving TLS.
+    pub(crate) fn ca_pem(&self) -> Option<&str> {
+        self.inner.ca_pem.get().map(String::as_str)
     }
 
     async fn start_with(
@@ -203,6 +221,7 @@ impl Emulator {
         identity: &TlsIdentity,
         shutdown: impl Future<Output = ()>,
     ) -> std::io::Result<()> {
+        self.serves_ca(identity);
         self.serve_on(listener, Some(identity.acceptor()), shutdown)
             .await;
         Ok(())

@@ -33,6 +33,20 @@ impl Emulator {
                 StatusCode::OK,
                 &serde_json::to_string(&self.stats()).unwrap_or_default(),
             )),
+            (Method::GET, "/_emulator/ca.pem") => Ok(match self.ca_pem() {
+                Some(pem) => {
+                    let mut response = text_response(StatusCode::OK, pem);
+                    response.headers_mut().insert(
+                        http::header::CONTENT_TYPE,
+                        http::HeaderValue::from_static("application/x-pem-file"),
+                    );
+                    response
+                }
+                None => text_response(
+                    StatusCode::NOT_FOUND,
+                    "the emulator serves plain HTTP: there is no CA (start it with --tls)\n",
+                ),
+            }),
             (Method::POST, "/_emulator/reset") => {
                 self.reset();
                 Ok(json_response(StatusCode::OK, "{\"reset\":true}"))

@@ -55,6 +55,8 @@ pub struct Call {
     pub tamper: bool,
     /// TC3 with `X-TC-Content-SHA256: UNSIGNED-PAYLOAD` (the SDKs' option).
     pub unsigned_payload: bool,
+    /// `X-TC-Language` (TC3) or `Language` (v1); `None` sends none.
+    pub language: Option<String>,
 }
 
 impl Call {
@@ -78,6 +80,7 @@ impl Call {
             content_type: None,
             tamper: false,
             unsigned_payload: false,
+            language: Some("en-US".to_owned()),
         }
     }
 
@@ -141,8 +144,10 @@ impl Call {
                     .header("x-tc-action", &self.action)
                     .header("x-tc-version", &self.version)
                     .header("x-tc-timestamp", self.timestamp.to_string())
-                    .header("x-tc-language", "en-US")
                     .header("x-tc-requestclient", "tcdn-emulator-tests");
+                if let Some(language) = &self.language {
+                    builder = builder.header("x-tc-language", language);
+                }
                 if let Some(token) = &self.token {
                     builder = builder.header("x-tc-token", token);
                 }
@@ -175,6 +180,9 @@ impl Call {
                 }
                 if let Some(token) = &self.token {
                     params.push(("Token".to_owned(), token.clone()));
+                }
+                if let Some(language) = &self.language {
+                    params.push(("Language".to_owned(), language.clone()));
                 }
                 let http_method = if get {
                     HttpMethod::Get

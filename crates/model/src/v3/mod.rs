@@ -5,7 +5,7 @@
 //!
 //! # Main types
 //!
-//! - [`Action`]: the seven actions, with their names ([`Action::as_str`]);
+//! - [`Action`]: the eight actions, with their names ([`Action::as_str`]);
 //!   [`VERSION`] is `2018-06-06`.
 //! - Requests, valid by construction: [`PurgeUrls`] (1 to
 //!   [`MAX_PURGE_URLS`] URLs), [`PurgePaths`] (directories with a
@@ -15,7 +15,8 @@
 //!   `DisableRange`, [`Headers`] (up to [`MAX_HEADERS`] [`HttpHeader`]s), `UrlEncode`),
 //!   [`DescribePurgeTasks`] and [`DescribePushTasks`] (a [`TaskSelector`]
 //!   that holds a [`TaskId`] or a start [`DateTime`], and filters),
-//!   [`DescribePurgeQuota`], [`DescribePushQuota`]; [`Request`] is any of
+//!   [`DescribePurgeQuota`], [`DescribePushQuota`], [`DescribeDomains`]
+//!   (paged, with [`DomainFilter`]s); [`Request`] is any of
 //!   them. Purges take [`PurgeOptions`] ([`PurgeArea`] and `UrlEncode`).
 //! - Wire forms ([`ActionRequest`]): the compact JSON body of a TC3 POST
 //!   ([`to_json`](ActionRequest::to_json)) and the flattened parameters of a
@@ -32,7 +33,8 @@
 //! - Answers: [`Answer<T>`](Answer) reads `{"Response": …}` leniently into
 //!   the `RequestId` and either the payload ([`TaskSubmitted`],
 //!   [`PurgeTasks`] of [`PurgeLog`]s, [`PushTasks`] of [`PushLog`]s,
-//!   [`PurgeQuota`] and [`PushQuota`] of [`Quota`]s) or an [`ApiError`];
+//!   [`PurgeQuota`] and [`PushQuota`] of [`Quota`]s, [`Domains`] of
+//!   [`BriefDomain`]s) or an [`ApiError`];
 //!   unreadable bodies are an [`AnswerError`] with a snippet. The same type
 //!   writes the official shapes for the emulator.
 //! - Error codes: [`ErrorCode`] catalogues docs/protocol.md §5.3, each code
@@ -107,20 +109,19 @@ use std::str::FromStr;
 
 pub(crate) mod answer;
 mod codes;
-mod domain_list;
 mod domains;
 mod limits;
 mod parse;
 mod request;
+mod source;
 pub(crate) mod types;
 mod wire;
 
 pub use answer::{
-    Answer, AnswerBody, AnswerError, AnswerErrorKind, PurgeLog, PurgeQuota, PurgeTasks, PushLog,
-    PushQuota, PushTasks, Quota, TaskSubmitted,
+    Answer, AnswerBody, AnswerError, AnswerErrorKind, BriefDomain, Domains, PurgeLog, PurgeQuota,
+    PurgeTasks, PushLog, PushQuota, PushTasks, Quota, TaskSubmitted,
 };
 pub use codes::{ApiError, ErrorClass, ErrorCode};
-pub use domain_list::{BriefDomain, Domains};
 pub use domains::{domain_covers, is_domain_name};
 pub use limits::{
     DEFAULT_MAX_PURGE_PATHS, ENDPOINT_HOST, ENDPOINT_PATH, MAX_GET_REQUEST_TARGET_LEN,
@@ -128,9 +129,9 @@ pub use limits::{
 };
 pub use parse::{BatchLimits, COMMON_PARAMS};
 pub use request::{
-    ActionRequest, DescribeDomains, DescribePurgeQuota, DescribePurgeTasks, DescribePushQuota,
-    DescribePushTasks, ListedRequest, MAX_DOMAINS_PAGE, PurgePaths, PurgeUrls, PushUrls, Request,
-    TaskSelector,
+    ActionRequest, DOMAIN_FILTER_NAMES, DescribeDomains, DescribePurgeQuota, DescribePurgeTasks,
+    DescribePushQuota, DescribePushTasks, DomainFilter, ListedRequest, MAX_DOMAINS_LIMIT,
+    PurgePaths, PurgeUrls, PushUrls, Request, TaskSelector,
 };
 pub use types::{
     Area, DateTime, FlushType, Headers, HttpHeader, Keyword, Layer, MAX_HEADER_NAME_LEN,

@@ -1,8 +1,6 @@
 //! The server side: a JSON body or flattened parameters back into a typed
 //! [`Request`], refused with the API's own error codes.
 
-use std::collections::BTreeMap;
-
 use serde_json::Value;
 
 use crate::error::{ModelError, ModelErrorKind, quote};
@@ -10,8 +8,12 @@ use crate::text::json_type;
 use crate::url::CdnUrl;
 use crate::v3::codes::{ApiError, ErrorCode};
 use crate::v3::request::{
-    DescribeDomains, DescribePurgeQuota, DescribePurgeTasks, DescribePushQuota, DescribePushTasks,
-    PurgePaths, PurgeUrls, PushUrls, Request, TaskSelector,
+    DOMAIN_FILTER_NAMES, DescribeDomains, DescribePurgeQuota, DescribePurgeTasks,
+    DescribePushQuota, DescribePushTasks, DomainFilter, MAX_DOMAINS_LIMIT, PurgePaths, PurgeUrls,
+    PushUrls, Request, TaskSelector,
+};
+use crate::v3::source::{
+    FlatSource, JsonSource, Source, invalid_parameter, invalid_value, missing,
 };
 use crate::v3::types::{
     Area, DateTime, FlushType, Headers, HttpHeader, Keyword, Layer, PurgeArea, PurgeOptions,
@@ -59,355 +61,19 @@ pub const COMMON_PARAMS: &[&str] = &[
     "RequestClient",
 ];
 
-fn invalid_parameter(message: String) -> ApiError {
-    ApiError::new(ErrorCode::InvalidParameter, message)
-}
+/// The areas a push or a task query may name.
+const AREAS: &str = "mainland, overseas or global";
 
-fn invalid_value(field: &str, error: &ModelError) -> ApiError {
-    ApiError::new(
-        ErrorCode::InvalidParameterValue,
-        format!("invalid value of {field}: {error}"),
-    )
-}
-
-fn missing(field: &str) -> ApiError {
-    ApiError::new(
-        ErrorCode::MissingParameter,
-        format!("the required parameter {field} is missing"),
-    )
-}
-
-/// A list of header (name, value) pairs, or `None` for a missing half.
-type RawHeaders = Vec<(String, String)>;
-
-/// Where a parser reads fields from: a JSON object or flattened parameters.
-/// Each `take_*` removes what it reads; [`Source::finish`] refuses the rest.
-trait Source {
-    fn take_str(&mut self, name: &str) -> Result<Option<String>, ApiError>;
-    fn take_bool(&mut self, name: &str) -> Result<Option<bool>, ApiError>;
-    fn take_uint(&mut self, name: &str) -> Result<Option<u64>, ApiError>;
-    fn take_list(&mut self, name: &str) -> Result<Option<Vec<String>>, ApiError>;
-    fn take_headers(&mut self, name: &str) -> Result<Option<RawHeaders>, ApiError>;
-    /// The first field no parser read, if any.
-    fn leftover(&self) -> Option<String>;
-
-    fn finish(&self) -> Result<(), ApiError> {
-        match self.leftover() {
-            Some(name) => Err(ApiError::new(
-                ErrorCode::UnknownParameter,
-                format!(
-                    "the parameter {} is not defined for this action",
-                    quote(&name)
-                ),
-            )),
-            None => Ok(()),
-        }
-    }
-}
-
-/// A JSON body's top-level object. `null` reads as absent.
-struct JsonSource(serde_json::Map<String, Value>);
-
-fn wrong_type(name: &str, want: &str, got: &Value) -> ApiError {
-    invalid_parameter(format!(
-        "the parameter {name} must be {want}, not {}",
-        json_type(got)
-    ))
-}
-
-impl JsonSource {
-    fn take(&mut self, name: &str) -> Option<Value> {
-        self.0.remove(name).filter(|v| !v.is_null())
-    }
-}
-
-impl Source for JsonSource {
-    fn take_str(&mut self, name: &str) -> Result<Option<String>, ApiError> {
-        match self.take(name) {
-            None => Ok(None),
-            Some(Value::String(text)) => Ok(Some(text)),
-            Some(other) => Err(wrong_type(name, "a string", &other)),
-        }
-    }
-
-    fn take_bool(&mut self, name: &str) -> Result<Option<bool>, ApiError> {
-        match self.take(name) {
-            None => Ok(None),
-            Some(Value::Bool(b)) => Ok(Some(b)),
-            Some(other) => Err(wrong_type(name, "a boolean", &other)),
-        }
-    }
-
-    fn take_uint(&mut self, name: &str) -> Result<Option<u64>, ApiError> {
-        match self.take(name) {
-            None => Ok(None),
-            Some(Value::Number(n)) if n.as_u64().is_some() => Ok(n.as_u64()),
-            Some(Value::Number(n)) => Err(ApiError::new(
-                ErrorCode::InvalidParameterValue,
-                format!("the parameter {name} must be a whole number of at least 0, not {n}"),
-            )),
-            Some(other) => Err(wrong_type(name, "an integer", &other)),
-        }
-    }
-
-    fn take_list(&mut self, name: &str) -> Result<Option<Vec<String>>, ApiError> {
-        match self.take(name) {
-            None => Ok(None),
-            Some(Value::Array(items)) => items
-                .into_iter()
-                .enumerate()
-                .map(|(i, item)| match item {
-                    Value::String(text) => Ok(text),
-                    other => Err(wrong_type(&format!("{name}.{i}"), "a string", &other)),
-                })
-                .collect::<Result<Vec<_>, _>>()
-                .map(Some),
-            Some(other) => Err(wrong_type(name, "an array of strings", &other)),
-        }
-    }
-
-    fn take_headers(&mut self, name: &str) -> Result<Option<RawHeaders>, ApiError> {
-        let items = match self.take(name) {
-            None => return Ok(None),
-            Some(Value::Array(items)) => items,
-            Some(other) => return Err(wrong_type(name, "an array of objects", &other)),
-        };
-        let mut headers = Vec::with_capacity(items.len());
-        for (i, item) in items.into_iter().enumerate() {
-            let Value::Object(object) = item else {
-                return Err(wrong_type(&format!("{name}.{i}"), "an object", &item));
-            };
-            let mut object = JsonSource(object);
-            let field_name = |field: &str| format!("{name}.{i}.{field}");
-            let header_name = object
-                .take_str("Name")
-                .map_err(|_| invalid_parameter(format!("{} must be a string", field_name("Name"))))?
-                .ok_or_else(|| missing(&field_name("Name")))?;
-            let value = object
-                .take_str("Value")
-                .map_err(|_| {
-                    invalid_parameter(format!("{} must be a string", field_name("Value")))
-                })?
-                .ok_or_else(|| missing(&field_name("Value")))?;
-            if let Some(extra) = object.leftover() {
-                return Err(ApiError::new(
-                    ErrorCode::UnknownParameter,
-                    format!(
-                        "the parameter {} is not defined",
-                        quote(&field_name(&extra))
-                    ),
-                ));
-            }
-            headers.push((header_name, value));
-        }
-        Ok(Some(headers))
-    }
-
-    fn leftover(&self) -> Option<String> {
-        self.0
-            .iter()
-            .find(|(_, v)| !v.is_null())
-            .map(|(k, _)| k.clone())
-    }
-}
-
-/// Flattened parameters, common ones dropped, each name once.
-struct FlatSource(BTreeMap<String, String>);
-
-impl FlatSource {
-    fn new<I, K, V>(params: I) -> Result<Self, ApiError>
-    where
-        I: IntoIterator<Item = (K, V)>,
-        K: AsRef<str>,
-        V: AsRef<str>,
-    {
-        let mut map = BTreeMap::new();
-        for (name, value) in params {
-            let name = name.as_ref();
-            if COMMON_PARAMS.contains(&name) {
-                continue;
-            }
-            if map
-                .insert(name.to_owned(), value.as_ref().to_owned())
-                .is_some()
-            {
-                return Err(invalid_parameter(format!(
-                    "the parameter {} appears more than once",
-                    quote(name)
-                )));
-            }
-        }
-        Ok(Self(map))
-    }
-
-    /// Removes the items `{list}.{index}{suffix}` and returns them by index,
-    /// checking that the indices are canonical decimals. `suffix` is `""`
-    /// for string lists and `.Name`/`.Value` for headers.
-    fn take_indexed(
-        &mut self,
-        list: &str,
-    ) -> Result<BTreeMap<usize, Vec<(String, String)>>, ApiError> {
-        let prefix = format!("{list}.");
-        let keys: Vec<String> = self
-            .0
-            .range(prefix.clone()..)
-            .take_while(|(k, _)| k.starts_with(&prefix))
-            .map(|(k, _)| k.clone())
-            .collect();
-        let mut items: BTreeMap<usize, Vec<(String, String)>> = BTreeMap::new();
-        for key in keys {
-            let rest = &key[prefix.len()..];
-            let (digits, field) = rest.split_once('.').unwrap_or((rest, ""));
-            let canonical = !digits.is_empty()
-                && digits.bytes().all(|b| b.is_ascii_digit())
-                && (digits == "0" || !digits.starts_with('0'));
-            let index = digits
-                .parse::<usize>()
-                .ok()
-                .filter(|_| canonical)
-                .ok_or_else(|| {
-                    invalid_parameter(format!(
-                        "the parameter name {} is not {list}.N with N a decimal index",
-                        quote(&key)
-                    ))
-                })?;
-            let value = self.0.remove(&key).unwrap_or_default();
-            items
-                .entry(index)
-                .or_default()
-                .push((field.to_owned(), value));
-        }
-        if let Some((position, index)) = items
-            .keys()
-            .enumerate()
-            .find(|&(position, &index)| position != index)
-        {
-            return Err(invalid_parameter(format!(
-                "{list}.{position} is missing but {list}.{index} is present; number the items \
-                 from 0 without gaps"
-            )));
-        }
-        Ok(items)
-    }
-}
-
-fn parse_flat_bool(name: &str, value: &str) -> Result<bool, ApiError> {
-    if value.eq_ignore_ascii_case("true") {
-        Ok(true)
-    } else if value.eq_ignore_ascii_case("false") {
-        Ok(false)
-    } else {
-        Err(ApiError::new(
-            ErrorCode::InvalidParameterValue,
-            format!(
-                "the parameter {name} is {}; it must be true or false",
-                quote(value)
-            ),
-        ))
-    }
-}
-
-impl Source for FlatSource {
-    fn take_str(&mut self, name: &str) -> Result<Option<String>, ApiError> {
-        Ok(self.0.remove(name))
-    }
-
-    fn take_bool(&mut self, name: &str) -> Result<Option<bool>, ApiError> {
-        self.0
-            .remove(name)
-            .map(|v| parse_flat_bool(name, &v))
-            .transpose()
-    }
-
-    fn take_uint(&mut self, name: &str) -> Result<Option<u64>, ApiError> {
-        self.0
-            .remove(name)
-            .map(|v| {
-                v.parse::<u64>().ok().filter(|_| v.bytes().all(|b| b.is_ascii_digit())).ok_or_else(|| {
-                    ApiError::new(
-                        ErrorCode::InvalidParameterValue,
-                        format!(
-                            "the parameter {name} is {}; it must be a whole number of at least 0",
-                            quote(&v)
-                        ),
-                    )
-                })
-            })
-            .transpose()
-    }
-
-    fn take_list(&mut self, name: &str) -> Result<Option<Vec<String>>, ApiError> {
-        if let Some(value) = self.0.remove(name) {
-            return Err(invalid_parameter(format!(
-                "the parameter {name} ({}) must be a list: {name}.0, {name}.1, …",
-                quote(&value)
-            )));
-        }
-        let items = self.take_indexed(name)?;
-        if items.is_empty() {
-            return Ok(None);
-        }
-        items
-            .into_iter()
-            .map(|(index, mut fields)| match fields.as_slice() {
-                [(field, _)] if field.is_empty() => Ok(fields.remove(0).1),
-                _ => Err(invalid_parameter(format!(
-                    "{name}.{index} must be a string, not an object"
-                ))),
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(Some)
-    }
-
-    fn take_headers(&mut self, name: &str) -> Result<Option<RawHeaders>, ApiError> {
-        if let Some(value) = self.0.remove(name) {
-            return Err(invalid_parameter(format!(
-                "the parameter {name} ({}) must be a list: {name}.0.Name, {name}.0.Value, …",
-                quote(&value)
-            )));
-        }
-        let items = self.take_indexed(name)?;
-        if items.is_empty() {
-            return Ok(None);
-        }
-        let mut headers = Vec::with_capacity(items.len());
-        for (index, fields) in items {
-            let (mut header_name, mut value) = (None, None);
-            for (field, text) in fields {
-                match field.as_str() {
-                    "Name" => header_name = Some(text),
-                    "Value" => value = Some(text),
-                    other => {
-                        return Err(ApiError::new(
-                            ErrorCode::UnknownParameter,
-                            format!(
-                                "the parameter {} is not defined",
-                                quote(&format!("{name}.{index}.{other}"))
-                            ),
-                        ));
-                    }
-                }
-            }
-            let header_name =
-                header_name.ok_or_else(|| missing(&format!("{name}.{index}.Name")))?;
-            let value = value.ok_or_else(|| missing(&format!("{name}.{index}.Value")))?;
-            headers.push((header_name, value));
-        }
-        Ok(Some(headers))
-    }
-
-    fn leftover(&self) -> Option<String> {
-        self.0.keys().next().cloned()
-    }
-}
-
+/// Takes `name` and reads it with `parse`; a value it does not know is
+/// refused with the `choices` the API allows.
 fn wire_value<T>(
+    source: &mut dyn Source,
     name: &str,
-    value: Option<String>,
     parse: fn(&str) -> Option<T>,
     choices: &str,
 ) -> Result<Option<T>, ApiError> {
-    value
+    source
+        .take_str(name)?
         .map(|text| {
             parse(&text).ok_or_else(|| {
                 ApiError::new(
@@ -422,12 +88,14 @@ fn wire_value<T>(
         .transpose()
 }
 
+/// Takes `field` and builds it with `make`, whose refusal names the field.
 fn checked<T>(
+    source: &mut dyn Source,
     field: &str,
-    value: Option<String>,
     make: fn(&str) -> Result<T, ModelError>,
 ) -> Result<Option<T>, ApiError> {
-    value
+    source
+        .take_str(field)?
         .map(|text| make(&text).map_err(|e| invalid_value(field, &e)))
         .transpose()
 }
@@ -465,12 +133,7 @@ fn urls(
 
 fn purge_options(source: &mut dyn Source) -> Result<PurgeOptions, ApiError> {
     Ok(PurgeOptions {
-        area: wire_value(
-            "Area",
-            source.take_str("Area")?,
-            PurgeArea::from_wire,
-            "mainland or overseas",
-        )?,
+        area: wire_value(source, "Area", PurgeArea::from_wire, "mainland or overseas")?,
         url_encode: source.take_bool("UrlEncode")?.unwrap_or(false),
     })
 }
@@ -482,15 +145,79 @@ fn built<T>(result: Result<T, ModelError>) -> Result<T, ApiError> {
 }
 
 fn selector(source: &mut dyn Source) -> Result<TaskSelector, ApiError> {
-    let start = checked("StartTime", source.take_str("StartTime")?, DateTime::parse)?;
-    let end = checked("EndTime", source.take_str("EndTime")?, DateTime::parse)?;
-    let task_id = checked("TaskId", source.take_str("TaskId")?, TaskId::new)?;
+    let start = checked(source, "StartTime", DateTime::parse)?;
+    let end = checked(source, "EndTime", DateTime::parse)?;
+    let task_id = checked(source, "TaskId", TaskId::new)?;
     TaskSelector::new(task_id, start, end).map_err(|e| match e.kind() {
         ModelErrorKind::NoTaskSelector => ApiError::new(
             ErrorCode::MissingParameter,
             "the parameter TaskId or StartTime is required",
         ),
         _ => invalid_value("EndTime", &e),
+    })
+}
+
+/// `DescribeDomains`: `Limit` at most [`MAX_DOMAINS_LIMIT`]; each filter a
+/// documented name with 1 to 5 values, fuzzy only for `domain` and
+/// `origin` with one value.
+fn describe_domains(source: &mut dyn Source) -> Result<DescribeDomains, ApiError> {
+    let offset = source.take_uint("Offset")?;
+    let limit = source.take_uint("Limit")?;
+    if let Some(limit) = limit.filter(|&n| n == 0 || n > MAX_DOMAINS_LIMIT) {
+        let message =
+            format!("the parameter Limit is {limit}; it must be 1 to {MAX_DOMAINS_LIMIT}");
+        return Err(ApiError::new(ErrorCode::InvalidParameterValue, message));
+    }
+    let mut filters = Vec::new();
+    for (i, mut item) in source
+        .take_objects("Filters")?
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+    {
+        let field = |name: &str| format!("Filters.{i}.{name}");
+        let name = item
+            .take_str("Name")?
+            .ok_or_else(|| missing(&field("Name")))?;
+        let values = item
+            .take_list("Value")?
+            .ok_or_else(|| missing(&field("Value")))?;
+        let fuzzy = item.take_bool("Fuzzy")?.unwrap_or(false);
+        item.finish()?;
+        let refusal = if !DOMAIN_FILTER_NAMES.contains(&name.as_str()) {
+            Some(format!(
+                "{} is {}; it must be one of {}",
+                field("Name"),
+                quote(&name),
+                DOMAIN_FILTER_NAMES.join(", ")
+            ))
+        } else if values.is_empty() || values.len() > 5 {
+            Some(format!(
+                "{} holds {} values; give 1 to 5",
+                field("Value"),
+                values.len()
+            ))
+        } else if fuzzy && (values.len() > 1 || !matches!(name.as_str(), "domain" | "origin")) {
+            Some(format!(
+                "{}: a fuzzy filter is of domain or origin, with one value",
+                field("Fuzzy")
+            ))
+        } else {
+            None
+        };
+        if let Some(message) = refusal {
+            return Err(ApiError::new(ErrorCode::InvalidParameterValue, message));
+        }
+        filters.push(DomainFilter {
+            name,
+            values,
+            fuzzy,
+        });
+    }
+    Ok(DescribeDomains {
+        offset,
+        limit,
+        filters,
     })
 }
 
@@ -519,13 +246,9 @@ fn parse(
                 limit,
                 ErrorCode::CdnPurgePathExceedBatchLimit,
             )?;
-            let flush_type = wire_value(
-                "FlushType",
-                source.take_str("FlushType")?,
-                FlushType::from_wire,
-                "flush or delete",
-            )?
-            .ok_or_else(|| missing("FlushType"))?;
+            let flush_type =
+                wire_value(source, "FlushType", FlushType::from_wire, "flush or delete")?
+                    .ok_or_else(|| missing("FlushType"))?;
             let options = purge_options(source)?;
             Request::PurgePaths(built(PurgePaths::with_limit(
                 paths, flush_type, options, limit,
@@ -545,19 +268,9 @@ fn parse(
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             let options = PushOptions {
-                user_agent: checked("UserAgent", source.take_str("UserAgent")?, UserAgent::new)?,
-                area: wire_value(
-                    "Area",
-                    source.take_str("Area")?,
-                    Area::from_wire,
-                    "mainland, overseas or global",
-                )?,
-                layer: wire_value(
-                    "Layer",
-                    source.take_str("Layer")?,
-                    Layer::from_wire,
-                    "middle",
-                )?,
+                user_agent: checked(source, "UserAgent", UserAgent::new)?,
+                area: wire_value(source, "Area", Area::from_wire, AREAS)?,
+                layer: wire_value(source, "Layer", Layer::from_wire, "middle")?,
                 parse_m3u8: source.take_bool("ParseM3U8")?.unwrap_or(false),
                 disable_range: source.take_bool("DisableRange")?.unwrap_or(false),
                 headers: Headers::new(headers).map_err(|e| invalid_value("Headers", &e))?,
@@ -567,43 +280,29 @@ fn parse(
         }
         Action::DescribePurgeTasks => {
             let mut query = DescribePurgeTasks::new(selector(source)?);
-            query.purge_type = wire_value(
-                "PurgeType",
-                source.take_str("PurgeType")?,
-                PurgeType::from_wire,
-                "url or path",
-            )?;
+            query.purge_type =
+                wire_value(source, "PurgeType", PurgeType::from_wire, "url or path")?;
             query.offset = source.take_uint("Offset")?;
             query.limit = source.take_uint("Limit")?;
-            query.keyword = checked("Keyword", source.take_str("Keyword")?, Keyword::new)?;
+            query.keyword = checked(source, "Keyword", Keyword::new)?;
             query.status = wire_value(
+                source,
                 "Status",
-                source.take_str("Status")?,
                 PurgeStatus::from_wire,
                 "fail, done or process",
             )?;
-            query.area = wire_value(
-                "Area",
-                source.take_str("Area")?,
-                Area::from_wire,
-                "mainland, overseas or global",
-            )?;
+            query.area = wire_value(source, "Area", Area::from_wire, AREAS)?;
             Request::DescribePurgeTasks(query)
         }
         Action::DescribePushTasks => {
             let mut query = DescribePushTasks::new(selector(source)?);
-            query.keyword = checked("Keyword", source.take_str("Keyword")?, Keyword::new)?;
+            query.keyword = checked(source, "Keyword", Keyword::new)?;
             query.offset = source.take_uint("Offset")?;
             query.limit = source.take_uint("Limit")?;
-            query.area = wire_value(
-                "Area",
-                source.take_str("Area")?,
-                Area::from_wire,
-                "mainland, overseas or global",
-            )?;
+            query.area = wire_value(source, "Area", Area::from_wire, AREAS)?;
             query.status = wire_value(
+                source,
                 "Status",
-                source.take_str("Status")?,
                 TaskStatus::from_wire,
                 "fail, done, process or invalid",
             )?;
@@ -611,10 +310,7 @@ fn parse(
         }
         Action::DescribePurgeQuota => Request::DescribePurgeQuota(DescribePurgeQuota),
         Action::DescribePushQuota => Request::DescribePushQuota(DescribePushQuota),
-        Action::DescribeDomains => Request::DescribeDomains(DescribeDomains {
-            offset: source.take_uint("Offset")?,
-            limit: source.take_uint("Limit")?,
-        }),
+        Action::DescribeDomains => Request::DescribeDomains(describe_domains(source)?),
     };
     source.finish()?;
     Ok(request)

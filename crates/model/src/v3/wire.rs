@@ -10,6 +10,7 @@ use tcdn_sign::flatten::element_name;
 pub(crate) use crate::json::{str_len as json_str_len, write_str as write_json_str};
 use crate::url::CdnUrl;
 use crate::url_list::CdnUrlList;
+use crate::v3::request::DomainFilter;
 use crate::v3::types::HttpHeader;
 
 /// How the flattened form writes `true`: as the official Python SDK does
@@ -25,6 +26,7 @@ pub enum Value<'a> {
     Uint(u64),
     Urls(Urls<'a>),
     Headers(&'a [HttpHeader]),
+    Filters(&'a [DomainFilter]),
 }
 
 /// A URL list's values: a request's own [`CdnUrl`]s, or positions
@@ -77,30 +79,24 @@ pub(crate) fn json(fields: &Fields<'_>) -> String {
             Value::Str(text) => write_json_str(text, &mut out),
             Value::True => out.push_str("true"),
             Value::Uint(n) => out.push_str(&n.to_string()),
-            Value::Urls(urls) => {
-                out.push('[');
-                for (i, url) in urls.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    write_json_str(url, &mut out);
+            Value::Urls(urls) => write_array(urls.iter(), &mut out, write_json_str),
+            Value::Headers(headers) => write_array(headers, &mut out, |header, out| {
+                out.push_str("{\"Name\":");
+                write_json_str(header.name(), out);
+                out.push_str(",\"Value\":");
+                write_json_str(header.value(), out);
+                out.push('}');
+            }),
+            Value::Filters(filters) => write_array(filters, &mut out, |filter, out| {
+                out.push_str("{\"Name\":");
+                write_json_str(&filter.name, out);
+                out.push_str(",\"Value\":");
+                write_array(&filter.values, out, |value, out| write_json_str(value, out));
+                if filter.fuzzy {
+                    out.push_str(",\"Fuzzy\":true");
                 }
-                out.push(']');
-            }
-            Value::Headers(headers) => {
-                out.push('[');
-                for (i, header) in headers.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    out.push_str("{\"Name\":");
-                    write_json_str(header.name(), &mut out);
-                    out.push_str(",\"Value\":");
-                    write_json_str(header.value(), &mut out);
-                    out.push('}');
-                }
-                out.push(']');
-            }
+                out.push('}');
+            }),
         }
     }
     out.push('}');
@@ -110,6 +106,29 @@ pub(crate) fn json(fields: &Fields<'_>) -> String {
         "the JSON length counter and writer disagree"
     );
     out
+}
+
+/// The length of a JSON array of items of these lengths: the brackets and
+/// the commas between them.
+fn array_len(lens: impl Iterator<Item = usize>) -> usize {
+    let (count, sum) = lens.fold((0usize, 0usize), |(count, sum), len| (count + 1, sum + len));
+    2 + sum + count.saturating_sub(1)
+}
+
+/// Writes a JSON array, `[a,b,…]`, each item by `write`.
+fn write_array<T>(
+    items: impl IntoIterator<Item = T>,
+    out: &mut String,
+    mut write: impl FnMut(T, &mut String),
+) {
+    out.push('[');
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write(item, out);
+    }
+    out.push(']');
 }
 
 /// The length of a URL list item in a JSON body: its string literal, plus
@@ -136,24 +155,17 @@ fn json_len_with(fields: &Fields<'_>, str_len: impl Fn(&str) -> usize) -> usize 
                         Value::Str(text) => str_len(text),
                         Value::True => 4,
                         Value::Uint(n) => decimal_len(n),
-                        Value::Urls(urls) => {
-                            2 + urls
-                                .iter()
-                                .enumerate()
-                                .map(|(i, url)| str_len(url) + usize::from(i > 0))
-                                .sum::<usize>()
-                        }
-                        Value::Headers(headers) => {
-                            2 + headers.len().saturating_sub(1)
-                                + headers
-                                    .iter()
-                                    .map(|h| {
-                                        r#"{"Name":,"Value":}"#.len()
-                                            + str_len(h.name())
-                                            + str_len(h.value())
-                                    })
-                                    .sum::<usize>()
-                        }
+                        Value::Urls(urls) => array_len(urls.iter().map(&str_len)),
+                        Value::Headers(headers) => array_len(headers.iter().map(|h| {
+                            r#"{"Name":,"Value":}"#.len() + str_len(h.name()) + str_len(h.value())
+                        })),
+                        Value::Filters(filters) => array_len(filters.iter().map(|f| {
+                            let fuzzy = if f.fuzzy { r#","Fuzzy":true"#.len() } else { 0 };
+                            r#"{"Name":,"Value":}"#.len()
+                                + str_len(&f.name)
+                                + array_len(f.values.iter().map(|v| str_len(v)))
+                                + fuzzy
+                        })),
                     }
             })
             .sum::<usize>()
@@ -185,6 +197,27 @@ pub(crate) fn flat<'a>(fields: &Fields<'a>) -> Vec<(Cow<'static, str>, Cow<'a, s
                         Cow::Owned(element_name(name, i, Some("Value"))),
                         Cow::Borrowed(header.value()),
                     ));
+                }
+            }
+            Value::Filters(filters) => {
+                for (i, filter) in filters.iter().enumerate() {
+                    out.push((
+                        Cow::Owned(element_name(name, i, Some("Name"))),
+                        Cow::Borrowed(filter.name.as_str()),
+                    ));
+                    let values = element_name(name, i, Some("Value"));
+                    out.extend(filter.values.iter().enumerate().map(|(j, value)| {
+                        (
+                            Cow::Owned(element_name(&values, j, None)),
+                            Cow::Borrowed(value.as_str()),
+                        )
+                    }));
+                    if filter.fuzzy {
+                        out.push((
+                            Cow::Owned(element_name(name, i, Some("Fuzzy"))),
+                            Cow::Borrowed(FLAT_TRUE),
+                        ));
+                    }
                 }
             }
         }
@@ -226,6 +259,25 @@ pub(crate) fn form_len_joined(fields: &Fields<'_>) -> usize {
                     let prefix = name.len() + 1 + decimal_len(i as u64) + 1;
                     pair_len(prefix + "Name".len(), h.name())
                         + pair_len(prefix + "Value".len(), h.value())
+                })
+                .sum(),
+            Value::Filters(filters) => filters
+                .iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    let prefix = name.len() + 1 + decimal_len(i as u64) + 1;
+                    let values = prefix + "Value".len();
+                    pair_len(prefix + "Name".len(), &f.name)
+                        + f.values
+                            .iter()
+                            .enumerate()
+                            .map(|(j, v)| pair_len(values + 1 + decimal_len(j as u64), v))
+                            .sum::<usize>()
+                        + if f.fuzzy {
+                            pair_len(prefix + "Fuzzy".len(), FLAT_TRUE)
+                        } else {
+                            0
+                        }
                 })
                 .sum(),
         })

@@ -6,6 +6,7 @@
 use core::fmt;
 
 use super::{Date, MAX_SIGNED_HEADERS, MAX_TIMESTAMP};
+use crate::error::debug_as_kind_and_message;
 
 /// What kind of [`Error`] this is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -153,14 +154,7 @@ impl Error {
     }
 }
 
-impl fmt::Debug for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("tc3::Error")
-            .field("kind", &self.kind())
-            .field("message", &format_args!("{self}"))
-            .finish()
-    }
-}
+debug_as_kind_and_message!(Error, "tc3::Error");
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -327,14 +321,7 @@ impl VerifyError {
     }
 }
 
-impl fmt::Debug for VerifyError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("tc3::VerifyError")
-            .field("kind", &self.kind())
-            .field("message", &format_args!("{self}"))
-            .finish()
-    }
-}
+debug_as_kind_and_message!(VerifyError, "tc3::VerifyError");
 
 impl fmt::Display for VerifyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

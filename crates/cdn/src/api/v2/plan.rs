@@ -115,7 +115,7 @@ pub struct PlannedBatch<'a> {
     urls: UrlRange<'a>,
 }
 
-impl PlannedBatch<'_> {
+impl<'a> PlannedBatch<'a> {
     /// What the batch does.
     pub fn operation(&self) -> Operation {
         self.operation
@@ -127,7 +127,7 @@ impl PlannedBatch<'_> {
     }
 
     /// The batch's URLs.
-    pub fn urls(&self) -> &UrlRange<'_> {
+    pub fn urls(&self) -> &UrlRange<'a> {
         &self.urls
     }
 

@@ -16,6 +16,7 @@ mod builder;
 mod plan;
 mod prepared;
 mod sign;
+mod tasks;
 #[cfg(test)]
 mod testing;
 
@@ -23,9 +24,7 @@ use std::collections::HashSet;
 
 use bytes::Bytes;
 use tcdn_model::CdnUrl;
-use tcdn_model::v3::{
-    DateTime, DescribePurgeTasks, DescribePushTasks, Keyword, PurgeType, Request, TaskSelector,
-};
+use tcdn_model::v3::{DateTime, Keyword, PurgeType, Request, TaskSelector};
 use tcdn_sign::tc3::{MAX_TIMESTAMP, Timestamp};
 
 pub(crate) use answer::{Body, Receipt};
@@ -33,6 +32,7 @@ pub use builder::{Language, RequestBuilder, RequestError, RequestErrorKind, Sign
 pub(crate) use plan::batch as batch_of;
 pub use plan::{BorrowedPlan, Plan, PlannedCall};
 pub use prepared::PreparedRequest;
+pub(crate) use tasks::{PageLog, TaskLogs, page_of, page_query};
 
 use crate::core::backend::{Answer, Applied, Backend, Lookup, RateWindow, Reconciled, Stamp};
 use crate::core::plan::Shape;
@@ -176,10 +176,10 @@ impl Backend for V3 {
     }
 
     async fn reconcile<'a>(&'a self, lookup: Lookup<'a, Self>, batch: &'a Request) -> Reconciled {
-        let (purge_type, urls) = match batch {
-            Request::PurgeUrls(r) => (Some(PurgeType::Url), r.urls()),
-            Request::PurgePaths(r) => (Some(PurgeType::Path), r.paths()),
-            Request::PushUrls(r) => (None, r.urls()),
+        let (logs_of, urls) = match batch {
+            Request::PurgeUrls(r) => (TaskLogs::Purge(Some(PurgeType::Url)), r.urls()),
+            Request::PurgePaths(r) => (TaskLogs::Purge(Some(PurgeType::Path)), r.paths()),
+            Request::PushUrls(r) => (TaskLogs::Push, r.urls()),
             _ => return Reconciled::Unsupported,
         };
         // The window is in the server's time (Beijing time on the wire).
@@ -202,23 +202,12 @@ impl Backend for V3 {
         for keyword in keywords(urls) {
             let mut offset = 0;
             loop {
-                let query: Request = match purge_type {
-                    Some(purge_type) => DescribePurgeTasks {
-                        purge_type: Some(purge_type),
-                        offset: Some(offset),
-                        limit: Some(limit),
-                        keyword: Some(keyword.clone()),
-                        ..DescribePurgeTasks::new(selector.clone())
-                    }
-                    .into(),
-                    None => DescribePushTasks {
-                        offset: Some(offset),
-                        limit: Some(limit),
-                        keyword: Some(keyword.clone()),
-                        ..DescribePushTasks::new(selector.clone())
-                    }
-                    .into(),
-                };
+                let query = page_query(
+                    logs_of,
+                    selector.clone(),
+                    Some(keyword.clone()),
+                    (offset, limit),
+                );
                 let receipt = match lookup.call(query).await {
                     Ok(Some(receipt)) => receipt,
                     // Longer URLs than the batch's on the same host: fewer
@@ -235,45 +224,26 @@ impl Backend for V3 {
                         ));
                     }
                 };
-                type Logs = Vec<(String, String, String)>;
-                let (logs, total): (Logs, i64) = match receipt.body {
-                    Body::PurgeTasks(tasks) => (
-                        tasks
-                            .logs
-                            .into_iter()
-                            .map(|l| (l.url, l.task_id, l.create_time))
-                            .collect(),
-                        tasks.total_count,
-                    ),
-                    Body::PushTasks(tasks) => (
-                        tasks
-                            .logs
-                            .into_iter()
-                            .map(|l| (l.url, l.task_id, l.create_time))
-                            .collect(),
-                        tasks.total_count,
-                    ),
-                    _ => {
-                        return Reconciled::Unknown(CallError::new(
-                            CallErrorKind::InvalidResponse,
-                            "the lookup's answer has no task logs".to_owned(),
-                        ));
-                    }
+                let Ok((logs, total)) = page_of(receipt.body) else {
+                    return Reconciled::Unknown(CallError::new(
+                        CallErrorKind::InvalidResponse,
+                        "the lookup's answer has no task logs".to_owned(),
+                    ));
                 };
                 let page = logs.len() as u64;
-                for (url, task_id, created) in logs {
-                    match tasks.iter_mut().find(|(id, _, _)| *id == task_id) {
+                for log in logs {
+                    match tasks.iter_mut().find(|(id, _, _)| *id == log.task_id) {
                         Some((_, urls, _)) => {
-                            urls.insert(url);
+                            urls.insert(log.url);
                         }
                         None => {
-                            let created = unix_of_beijing(&created);
-                            tasks.push((task_id, HashSet::from([url]), created));
+                            let created = unix_of_beijing(&log.create_time);
+                            tasks.push((log.task_id, HashSet::from([log.url]), created));
                         }
                     }
                 }
                 offset += page;
-                if page == 0 || offset >= u64::try_from(total).unwrap_or(0) {
+                if page == 0 || offset >= total {
                     break;
                 }
             }
@@ -336,7 +306,7 @@ fn keywords(urls: &[CdnUrl]) -> Vec<Keyword> {
 
 /// Unix seconds of a `YYYY-MM-DD HH:MM:SS` Beijing time (UTC+8); `None`
 /// for any other text.
-fn unix_of_beijing(text: &str) -> Option<i64> {
+pub(crate) fn unix_of_beijing(text: &str) -> Option<i64> {
     let (date, time) = text.split_once(' ')?;
     let mut date = date.split('-').map(|p| p.parse::<i64>().ok());
     let (year, month, day) = (date.next()??, date.next()??, date.next()??);

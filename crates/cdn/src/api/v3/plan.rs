@@ -196,9 +196,9 @@ pub struct PlannedCall<'a> {
     pub(super) urls: UrlRange<'a>,
 }
 
-impl PlannedCall<'_> {
+impl<'a> PlannedCall<'a> {
     /// The call's URLs (or directories).
-    pub fn urls(&self) -> &UrlRange<'_> {
+    pub fn urls(&self) -> &UrlRange<'a> {
         &self.urls
     }
 

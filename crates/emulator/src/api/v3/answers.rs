@@ -69,18 +69,3 @@ pub(crate) fn error_response(
     let body = Answer::<TaskSubmitted>::error(request_id, ApiError::new(code, message)).to_json();
     response(status, body)
 }
-
-/// What the server says with an error injected by `--inject-error`: the
-/// wording of its usual answers for the common codes, and for any other
-/// code a sentence naming it; either way nothing was applied.
-pub(crate) fn injected_message(code: &ErrorCode) -> String {
-    match code {
-        ErrorCode::InternalError => {
-            "An internal error has occurred. Retry your request, but if the problem persists, contact us.".to_owned()
-        }
-        ErrorCode::RequestLimitExceeded => {
-            "Your request rate exceeds the limit. Please try again later.".to_owned()
-        }
-        other => format!("{other}: the request could not be processed. Please try again later."),
-    }
-}

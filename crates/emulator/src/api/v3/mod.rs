@@ -7,6 +7,7 @@
 mod answers;
 mod apply;
 pub(crate) mod decode;
+mod domains;
 mod queries;
 
 use tcdn_model::CdnUrl;
@@ -16,13 +17,13 @@ use tcdn_model::v3::{Action, Answer, ApiError, Area, ErrorCode, PurgeQuota, Push
 use tcdn_sign::tc3;
 
 pub use answers::VerdictV3;
-use answers::injected_message;
 pub(crate) use answers::{Success, error_response, response, verdict};
 use apply::submit;
 pub use decode::InboundV3;
 use decode::{Authenticated, Params, Scope};
 use queries::{purge_tasks, push_tasks, quotas};
 
+use crate::account::Submission;
 use crate::config::Config;
 use crate::state::{Bucket, RateKey, State, V3Work};
 
@@ -58,6 +59,7 @@ pub(crate) fn call(
             ),
         ));
     }
+    config.account.authorize(action)?;
     if let Some(injected) = config
         .inject_errors
         .iter()
@@ -66,7 +68,7 @@ pub(crate) fn call(
     {
         return Err(ApiError::new(
             injected.code.clone(),
-            injected_message(&injected.code),
+            crate::messages::english(&injected.code),
         ));
     }
     let limit = config.v3_rate_limit_per_second;
@@ -108,14 +110,16 @@ fn act(
         )
     };
     let answer = match request {
-        // A purge without `Area` purges the domain's own region; the
-        // emulator knows no domains and takes mainland (docs/protocol.md §11).
+        // A purge without `Area` purges its domains' own areas (mainland
+        // when the account owns every host, docs/protocol.md §11).
         Request::PurgeUrls(r) => {
-            let area = r.options().area.map_or(Area::Mainland, Area::from);
+            let given = r.options().area.map(Area::from);
+            let area = config.account.check(Submission::Purge(given), r.urls())?;
             return submit_v3(V3Work::PurgeUrls { area }, r.urls(), r.options().url_encode);
         }
         Request::PurgePaths(r) => {
-            let area = r.options().area.map_or(Area::Mainland, Area::from);
+            let given = r.options().area.map(Area::from);
+            let area = config.account.check(Submission::Purge(given), r.paths())?;
             let work = V3Work::PurgePaths {
                 area,
                 flush_type: r.flush_type(),
@@ -124,7 +128,8 @@ fn act(
         }
         // The documented default of a push is mainland.
         Request::PushUrls(r) => {
-            let area = r.options().area.unwrap_or(Area::Mainland);
+            let given = r.options().area.unwrap_or(Area::Mainland);
+            let area = config.account.check(Submission::Push(given), r.urls())?;
             return submit_v3(V3Work::Push { area }, r.urls(), r.options().url_encode);
         }
         Request::DescribePurgeTasks(query) => {
@@ -144,22 +149,18 @@ fn act(
             };
             (Answer::ok(request_id, quota).to_json(), 0)
         }
+        Request::DescribeDomains(query) => {
+            let domains = domains::domains(&config.account, &query);
+            let count = domains.total_number;
+            (Answer::ok(request_id, domains).to_json(), count)
+        }
         Request::DescribePushQuota(_) => {
             let quota = PushQuota {
                 url_push: quotas(config, state, now_ms, Bucket::UrlPush),
             };
             (Answer::ok(request_id, quota).to_json(), 0)
         }
-        // An account that owns every host lists none of them.
-        Request::DescribeDomains(_) => {
-            let domains = tcdn_model::v3::Domains::default();
-            (Answer::ok(request_id, domains).to_json(), 0)
-        }
     };
     let (body, count) = answer;
-    Ok((
-        body,
-        None,
-        format!("{action}: answered ({count} task logs)"),
-    ))
+    Ok((body, None, format!("{action}: answered ({count} found)")))
 }

@@ -14,7 +14,7 @@ pub use query::{
 
 use serde::Serialize;
 
-use crate::error::{ModelError, ModelErrorKind};
+use crate::error::check_count;
 use crate::teo::Action;
 use crate::teo::types::ZoneId;
 mod sealed {
@@ -37,35 +37,6 @@ pub trait ActionRequest: sealed::HasBody {
     fn to_json(&self) -> String {
         self.body()
     }
-}
-
-fn check_count(field: &'static str, count: usize, limit: usize) -> Result<(), ModelError> {
-    if limit == 0 {
-        return Err(ModelError::new(
-            ModelErrorKind::ZeroLimit,
-            "a per-call limit of 0 allows no call at all; it must be at least 1",
-        ));
-    }
-    if count == 0 {
-        return Err(ModelError::new(
-            ModelErrorKind::NoUrls,
-            format!("{field} is empty; give at least one"),
-        ));
-    }
-    if count > limit {
-        return Err(ModelError::new(
-            ModelErrorKind::ListTooLong {
-                field,
-                count,
-                limit,
-            },
-            format!(
-                "{field} holds {count} items; one call carries at most {limit} \
-                 (split them into several calls)"
-            ),
-        ));
-    }
-    Ok(())
 }
 
 /// Any of the six requests: what the server-side parser gives back.

@@ -1,37 +1,101 @@
-//! `DescribeDomains`: one page of the account's CDN domains
-//! (docs/protocol.md §12.4), by `Offset` and `Limit`.
+//! `DescribeDomains`: the account's CDN domains, paged and filtered
+//! (docs/protocol.md §12.4).
 
 use crate::v3::Action;
 use crate::v3::request::{ActionRequest, sealed};
 use crate::v3::wire::{Fields, Value};
 
-/// The most domains one `DescribeDomains` page may list (docs/protocol.md
-/// §12.4).
-pub const MAX_DOMAINS_PAGE: u64 = 1000;
+/// The largest `Limit` of `DescribeDomains` (documented: 1,000; the
+/// default is 100).
+pub const MAX_DOMAINS_LIMIT: u64 = 1000;
 
-/// `DescribeDomains`: a page of the account's domains. `None` leaves a
-/// field out (the API's default: `Offset` 0, `Limit` 100).
+/// The filter names `DescribeDomains` documents.
+pub const DOMAIN_FILTER_NAMES: &[&str] = &[
+    "origin",
+    "domain",
+    "resourceId",
+    "status",
+    "serviceType",
+    "projectId",
+    "domainType",
+    "fullUrlCache",
+    "https",
+    "originPullProtocol",
+    "tagKey",
+];
+
+/// One filter of `DescribeDomains` (`DomainFilter`): a domain matches when
+/// its field `name` equals one of `values`, or, when `fuzzy`, contains the
+/// one value. Filters are ANDed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DomainFilter {
+    /// `Name`: one of [`DOMAIN_FILTER_NAMES`] (`domain`, `status`, …).
+    pub name: String,
+    /// `Value`: at most 5 values, 1 when fuzzy.
+    pub values: Vec<String>,
+    /// `Fuzzy`: match a part (only `domain` and `origin`).
+    pub fuzzy: bool,
+}
+
+impl DomainFilter {
+    /// Domains whose `name` field is one of `values`.
+    pub fn exact(name: &str, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        Self {
+            name: name.to_owned(),
+            values: values.into_iter().map(Into::into).collect(),
+            fuzzy: false,
+        }
+    }
+
+    /// Domains whose `name` field contains `value`.
+    pub fn fuzzy(name: &str, value: impl Into<String>) -> Self {
+        Self {
+            name: name.to_owned(),
+            values: vec![value.into()],
+            fuzzy: true,
+        }
+    }
+}
+
+/// `DescribeDomains`: `None` leaves `Offset` (0) and `Limit` (100) to the
+/// API; no filter lists every domain the caller may see.
 ///
 /// ```
-/// use tcdn_model::v3::{ActionRequest, DescribeDomains};
+/// use tcdn_model::v3::{ActionRequest, DescribeDomains, DomainFilter};
 ///
-/// let page = DescribeDomains { offset: Some(1000), limit: Some(1000) };
-/// assert_eq!(page.to_json(), r#"{"Offset":1000,"Limit":1000}"#);
-/// assert_eq!(DescribeDomains::default().to_json(), "{}");
+/// let query = DescribeDomains {
+///     offset: Some(100),
+///     limit: Some(100),
+///     filters: vec![DomainFilter::fuzzy("domain", "example.com")],
+/// };
+/// assert_eq!(
+///     query.to_json(),
+///     r#"{"Offset":100,"Limit":100,"Filters":[{"Name":"domain","Value":["example.com"],"Fuzzy":true}]}"#,
+/// );
+/// let flat = query.flat_params();
+/// assert_eq!(flat[2].0, "Filters.0.Name");
+/// assert_eq!(flat[3], ("Filters.0.Value.0".into(), "example.com".into()));
+/// assert_eq!(flat[4], ("Filters.0.Fuzzy".into(), "True".into()));
 /// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct DescribeDomains {
     /// `Offset`, for paging.
     pub offset: Option<u64>,
-    /// `Limit`, for paging (at most [`MAX_DOMAINS_PAGE`]).
+    /// `Limit`, for paging (at most [`MAX_DOMAINS_LIMIT`]).
     pub limit: Option<u64>,
+    /// `Filters`.
+    pub filters: Vec<DomainFilter>,
 }
 
 impl sealed::HasFields for DescribeDomains {
     fn fields(&self) -> Fields<'_> {
+        // Offset, Limit, Filters.
         let mut fields: Fields<'_> = Vec::new();
         fields.extend(self.offset.map(|n| ("Offset", Value::Uint(n))));
         fields.extend(self.limit.map(|n| ("Limit", Value::Uint(n))));
+        if !self.filters.is_empty() {
+            fields.push(("Filters", Value::Filters(&self.filters)));
+        }
         fields
     }
 }

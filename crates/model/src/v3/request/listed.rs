@@ -37,6 +37,10 @@ pub struct ListedRequest<'a> {
 }
 
 impl<'a> ListedRequest<'a> {
+    fn new(action: Action, fields: Fields<'a>) -> Self {
+        Self { action, fields }
+    }
+
     /// `PurgeUrlsCache` of the URLs at `positions` of `list`.
     pub fn purge_urls(
         list: &'a CdnUrlList,
@@ -44,10 +48,10 @@ impl<'a> ListedRequest<'a> {
         options: &'a PurgeOptions,
     ) -> Self {
         let urls = Urls::Listed(list, positions.start, positions.end);
-        Self {
-            action: Action::PurgeUrlsCache,
-            fields: purge_fields("Urls", urls, None, options),
-        }
+        Self::new(
+            Action::PurgeUrlsCache,
+            purge_fields("Urls", urls, None, options),
+        )
     }
 
     /// `PurgePathCache` of the directories at `positions` of `list`.
@@ -58,10 +62,10 @@ impl<'a> ListedRequest<'a> {
         options: &'a PurgeOptions,
     ) -> Self {
         let urls = Urls::Listed(list, positions.start, positions.end);
-        Self {
-            action: Action::PurgePathCache,
-            fields: purge_fields("Paths", urls, Some(flush_type), options),
-        }
+        Self::new(
+            Action::PurgePathCache,
+            purge_fields("Paths", urls, Some(flush_type), options),
+        )
     }
 
     /// `PushUrlsCache` of the URLs at `positions` of `list`.
@@ -71,10 +75,7 @@ impl<'a> ListedRequest<'a> {
         options: &'a PushOptions,
     ) -> Self {
         let urls = Urls::Listed(list, positions.start, positions.end);
-        Self {
-            action: Action::PushUrlsCache,
-            fields: push_fields(urls, options),
-        }
+        Self::new(Action::PushUrlsCache, push_fields(urls, options))
     }
 
     /// The action.

@@ -1,6 +1,6 @@
-//! The seven API 3.0 requests, valid by construction, and their wire forms
+//! The eight API 3.0 requests, valid by construction, and their wire forms
 //! ([`ActionRequest`]): the URL-list actions in `urls.rs`, the task and quota
-//! queries in `query.rs`, a URL-list call read in place from a
+//! queries in `query.rs`, `DescribeDomains` in `domains.rs`, a URL-list call read in place from a
 //! [`CdnUrlList`](crate::CdnUrlList) in `listed.rs`, and here the trait they
 //! share and [`Request`], any one of them.
 
@@ -14,7 +14,7 @@ mod listed;
 mod query;
 mod urls;
 
-pub use domains::{DescribeDomains, MAX_DOMAINS_PAGE};
+pub use domains::{DOMAIN_FILTER_NAMES, DescribeDomains, DomainFilter, MAX_DOMAINS_LIMIT};
 pub use listed::ListedRequest;
 pub use query::{
     DescribePurgeQuota, DescribePurgeTasks, DescribePushQuota, DescribePushTasks, TaskSelector,
@@ -72,7 +72,7 @@ pub trait ActionRequest: sealed::HasFields {
     }
 }
 
-/// Any of the seven requests: what the server-side parsers give back.
+/// Any of the eight requests: what the server-side parsers give back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Request {
     /// `PurgeUrlsCache`.

@@ -2,45 +2,12 @@
 //! `PurgePathCache` ([`PurgePaths`]) and `PushUrlsCache` ([`PushUrls`]),
 //! their per-call limits and the planner's length helpers.
 
-use crate::error::{ModelError, ModelErrorKind};
+use crate::error::{ModelError, check_count};
 use crate::url::CdnUrl;
 use crate::v3::request::{ActionRequest, sealed};
 use crate::v3::types::{FlushType, PurgeOptions, PushOptions};
 use crate::v3::wire::{self, Fields, Urls, Value};
 use crate::v3::{Action, DEFAULT_MAX_PURGE_PATHS, MAX_PURGE_URLS, MAX_PUSH_URLS};
-
-fn check_list(field: &'static str, count: usize, limit: usize) -> Result<(), ModelError> {
-    if count == 0 {
-        return Err(ModelError::new(
-            ModelErrorKind::NoUrls,
-            format!("{field} is empty; give at least one"),
-        ));
-    }
-    if count > limit {
-        return Err(ModelError::new(
-            ModelErrorKind::ListTooLong {
-                field,
-                count,
-                limit,
-            },
-            format!(
-                "{field} holds {count} items; one call carries at most {limit} \
-                 (split them into several calls)"
-            ),
-        ));
-    }
-    Ok(())
-}
-
-fn check_limit(limit: usize) -> Result<(), ModelError> {
-    if limit == 0 {
-        return Err(ModelError::new(
-            ModelErrorKind::ZeroLimit,
-            "a per-call limit of 0 allows no call at all; it must be at least 1",
-        ));
-    }
-    Ok(())
-}
 
 pub(super) fn purge_fields<'a>(
     list: &'static str,
@@ -140,9 +107,8 @@ impl PurgeUrls {
         options: PurgeOptions,
         limit: usize,
     ) -> Result<Self, ModelError> {
-        check_limit(limit)?;
         let urls: Vec<CdnUrl> = urls.into_iter().collect();
-        check_list("Urls", urls.len(), limit.min(MAX_PURGE_URLS))?;
+        check_count("Urls", urls.len(), limit.min(MAX_PURGE_URLS))?;
         Ok(Self { urls, options })
     }
 
@@ -217,9 +183,8 @@ impl PurgePaths {
         options: PurgeOptions,
         limit: usize,
     ) -> Result<Self, ModelError> {
-        check_limit(limit)?;
         let paths: Vec<CdnUrl> = paths.into_iter().collect();
-        check_list("Paths", paths.len(), limit)?;
+        check_count("Paths", paths.len(), limit)?;
         Ok(Self {
             paths,
             flush_type,
@@ -338,9 +303,8 @@ impl PushUrls {
         options: PushOptions,
         limit: usize,
     ) -> Result<Self, ModelError> {
-        check_limit(limit)?;
         let urls: Vec<CdnUrl> = urls.into_iter().collect();
-        check_list("Urls", urls.len(), limit.min(MAX_PUSH_URLS))?;
+        check_count("Urls", urls.len(), limit.min(MAX_PUSH_URLS))?;
         Ok(Self { urls, options })
     }
 

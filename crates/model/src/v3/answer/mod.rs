@@ -6,6 +6,10 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::Value;
 
+mod domains;
+
+pub use domains::{BriefDomain, Domains};
+
 use crate::text::body_snippet;
 use crate::v3::codes::{ApiError, ErrorCode};
 use crate::v3::types::{Area, FlushType, PurgeType, TaskStatus};
@@ -136,6 +140,20 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// A task list `name` and `TotalCount`, both required; a `null` list
+    /// reads as empty.
+    fn task_list<T>(
+        &self,
+        name: &str,
+        read: impl Fn(&Fields<'_>) -> Result<T, FieldError>,
+    ) -> Result<(Vec<T>, i64), FieldError> {
+        if !self.object.contains_key(name) {
+            return Err(self.missing(name));
+        }
+        let items = self.objects(name, read)?.unwrap_or_default();
+        Ok((items, self.integer("TotalCount")?))
+    }
+
     /// A list of objects; absent or `null` is `None`.
     pub(crate) fn objects<T>(
         &self,
@@ -211,7 +229,8 @@ impl AnswerBody for TaskSubmitted {
 /// One log of `DescribePurgeTasks` (`PurgeLogs` item). Enumerated fields are
 /// kept as sent, with typed readers that give `None` for a value this crate
 /// does not know.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct PurgeLog {
     /// `TaskId`.
     pub task_id: String,
@@ -256,7 +275,8 @@ impl PurgeLog {
 }
 
 /// One log of `DescribePushTasks` (`PushLogs` item).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct PushLog {
     /// `TaskId`.
     pub task_id: String,
@@ -311,39 +331,12 @@ pub struct PurgeTasks {
 impl sealed::Sealed for PurgeTasks {}
 impl AnswerBody for PurgeTasks {
     fn read(f: &Fields<'_>) -> Result<Self, FieldError> {
-        if !f.object.contains_key("PurgeLogs") {
-            return Err(f.missing("PurgeLogs"));
-        }
-        Ok(Self {
-            logs: f.objects("PurgeLogs", PurgeLog::read)?.unwrap_or_default(),
-            total_count: f.integer("TotalCount")?,
-        })
+        let (logs, total_count) = f.task_list("PurgeLogs", PurgeLog::read)?;
+        Ok(Self { logs, total_count })
     }
 
     fn write(&self, response: &mut Vec<(&'static str, Value)>) {
-        #[derive(Serialize)]
-        #[serde(rename_all = "PascalCase")]
-        struct Wire<'a> {
-            task_id: &'a str,
-            url: &'a str,
-            status: &'a str,
-            purge_type: &'a str,
-            flush_type: &'a str,
-            create_time: &'a str,
-        }
-        let logs = self
-            .logs
-            .iter()
-            .map(|l| Wire {
-                task_id: &l.task_id,
-                url: &l.url,
-                status: &l.status,
-                purge_type: &l.purge_type,
-                flush_type: &l.flush_type,
-                create_time: &l.create_time,
-            })
-            .collect::<Vec<_>>();
-        response.push(("PurgeLogs", to_value(&logs)));
+        response.push(("PurgeLogs", to_value(&self.logs)));
         response.push(("TotalCount", Value::from(self.total_count)));
     }
 }
@@ -361,41 +354,12 @@ pub struct PushTasks {
 impl sealed::Sealed for PushTasks {}
 impl AnswerBody for PushTasks {
     fn read(f: &Fields<'_>) -> Result<Self, FieldError> {
-        if !f.object.contains_key("PushLogs") {
-            return Err(f.missing("PushLogs"));
-        }
-        Ok(Self {
-            logs: f.objects("PushLogs", PushLog::read)?.unwrap_or_default(),
-            total_count: f.integer("TotalCount")?,
-        })
+        let (logs, total_count) = f.task_list("PushLogs", PushLog::read)?;
+        Ok(Self { logs, total_count })
     }
 
     fn write(&self, response: &mut Vec<(&'static str, Value)>) {
-        #[derive(Serialize)]
-        #[serde(rename_all = "PascalCase")]
-        struct Wire<'a> {
-            task_id: &'a str,
-            url: &'a str,
-            status: &'a str,
-            percent: i64,
-            create_time: &'a str,
-            area: &'a str,
-            update_time: Option<&'a str>,
-        }
-        let logs = self
-            .logs
-            .iter()
-            .map(|l| Wire {
-                task_id: &l.task_id,
-                url: &l.url,
-                status: &l.status,
-                percent: l.percent,
-                create_time: &l.create_time,
-                area: &l.area,
-                update_time: l.update_time.as_deref(),
-            })
-            .collect::<Vec<_>>();
-        response.push(("PushLogs", to_value(&logs)));
+        response.push(("PushLogs", to_value(&self.logs)));
         response.push(("TotalCount", Value::from(self.total_count)));
     }
 }
