@@ -127,7 +127,9 @@ impl Client {
     /// credentials may see them) (API 3.0).
     ///
     /// # Errors
-    /// A page's [`CallError`]; [`CallErrorKind::Unsupported`] under API 2.0.
+    /// A page's [`CallError`];
+    /// [`CallErrorKind::Unsupported`](crate::error::CallErrorKind::Unsupported)
+    /// under API 2.0.
     pub async fn account_domains(&self) -> Result<AccountDomains, CallError> {
         let mut domains = Vec::new();
         let mut offset = 0;

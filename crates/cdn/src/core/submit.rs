@@ -418,6 +418,26 @@ mod tests {
             .collect()
     }
 
+    /// Submits `input` through `script` with the fake backend.
+    fn submit_all(
+        script: &Arc<ScriptedTransport>,
+        input: &[CdnUrl],
+        on_batch: impl FnMut(&BatchReport) + Send,
+    ) -> Report {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(submit(
+                Arc::new(core(script.clone())),
+                Arc::new(Fake::default()),
+                (),
+                Operation::FlushUrls,
+                input.iter().cloned().collect(),
+                Cancel::new(),
+                on_batch,
+            ))
+    }
+
     /// A batch refused for one of its hosts is sent again split by host:
     /// the other hosts' URLs succeed in their own calls, only the refused
     /// host's fail, each URL is sent once more at most, and the report
@@ -440,19 +460,10 @@ mod tests {
                 .then_respond(404, "")
                 .then_respond(200, "task-c"),
         );
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap();
         let mut batches = Vec::new();
-        let report = runtime.block_on(submit(
-            Arc::new(core(script.clone())),
-            Arc::new(Fake::default()),
-            (),
-            Operation::FlushUrls,
-            input.iter().cloned().collect(),
-            Cancel::new(),
-            |batch| batches.push((batch.attempts, batch.requests, batch.error.is_some())),
-        ));
+        let report = submit_all(&script, &input, |batch| {
+            batches.push((batch.attempts, batch.requests, batch.error.is_some()));
+        });
         let bodies: Vec<String> = script.requests().iter().map(|r| r.body_text()).collect();
         assert_eq!(
             bodies,
@@ -500,18 +511,7 @@ mod tests {
             .map(|u| u.parse().unwrap())
             .collect();
         let script = Arc::new(ScriptedTransport::new().then_respond(404, ""));
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap();
-        let report = runtime.block_on(submit(
-            Arc::new(core(script.clone())),
-            Arc::new(Fake::default()),
-            (),
-            Operation::FlushUrls,
-            input.iter().cloned().collect(),
-            Cancel::new(),
-            |_| {},
-        ));
+        let report = submit_all(&script, &input, |_| {});
         assert_eq!(script.requests().len(), 1);
         assert_eq!(report.failed.len(), 2);
         assert!(report.succeeded.is_empty());
