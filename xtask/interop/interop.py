@@ -10,14 +10,13 @@ SecretId, which the SDK must raise as TencentCloudSDKException with the
 server's code; then tccli over TLS; then the legacy API 2.0 SDK against
 `/v2/index.php` over both (see legacy.py); then a real account's refusals,
 DescribeDomains and both languages, reached by a --tls-san name (see
-account.py). Prints one table; exits 1 if a
-row failed.
+account.py); then EdgeOne's TeoClient and `tccli teo` (see teo.py). Prints
+one table; exits 1 if a row failed.
 """
 
 import argparse
 import json
 import os
-import subprocess
 import sys
 
 from tencentcloud.cdn.v20180606 import cdn_client, models
@@ -30,8 +29,9 @@ from tencentcloud.common.profile.http_profile import HttpProfile
 
 import account
 import legacy
+import tccli_trusting
+import teo
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 SIGN_METHODS = ["TC3-HMAC-SHA256", "HmacSHA1", "HmacSHA256"]
 HTTP_METHODS = ["POST", "GET"]
 PURGED = ["https://www.example.com/interop/a.js", "https://www.example.com/图片/猫.png?v=1"]
@@ -43,7 +43,8 @@ def row(transport, signature, method, check, ok, detail):
     rows.append((transport, signature, method, check, "pass" if ok else "FAIL", detail))
 
 
-def client(origin, ca, sign_method, http_method, secret_id=None, secret_key=None):
+def client(origin, ca, sign_method, http_method, secret_id=None, secret_key=None, cls=cdn_client.CdnClient):
+    """An SDK client of `cls` (CdnClient, or teo.py's TeoClient) for the emulator at `origin`."""
     scheme, host = origin.split("://", 1)
     http = HttpProfile(endpoint=host, reqMethod=http_method, reqTimeout=10)
     http.scheme = scheme
@@ -54,7 +55,7 @@ def client(origin, ca, sign_method, http_method, secret_id=None, secret_key=None
         secret_id or os.environ["TENCENTCLOUD_SECRET_ID"],
         secret_key or os.environ["TENCENTCLOUD_SECRET_KEY"],
     )
-    return cdn_client.CdnClient(cred, "", profile)
+    return cls(cred, "", profile)
 
 
 def attempt(label, call, check):
@@ -171,18 +172,7 @@ def sdk_matrix(transport, origin, ca):
 
 
 def tccli(origin, ca, home):
-    host = origin.split("://", 1)[1]
-    env = dict(os.environ, HOME=home)
-    env.pop("TENCENTCLOUD_TOKEN", None)
-
-    def run(args, secret_key=None):
-        run_env = dict(env)
-        if secret_key:
-            run_env["TENCENTCLOUD_SECRET_KEY"] = secret_key
-        command = [sys.executable, os.path.join(HERE, "tccli_trusting.py"), ca]
-        command += ["cdn"] + args + ["--endpoint", host, "--region", "ap-guangzhou"]
-        done = subprocess.run(command, env=run_env, capture_output=True, text=True, timeout=60)
-        return done.returncode, done.stdout, done.stderr
+    run = tccli_trusting.runner(origin, ca, home, "cdn")
 
     code, out, err = run(["PurgeUrlsCache", "--Urls", json.dumps(["https://www.example.com/tccli.js"])])
     task = None
@@ -223,6 +213,7 @@ def main():
     legacy.checks("http", args.http, None, row)
     legacy.checks("tls", args.tls, args.ca, row)
     account.checks(args.account, args.account_ca, args.home, row)
+    teo.checks(args.http, args.tls, args.ca, args.home, row, client, attempt)
 
     widths = [max(len(str(r[i])) for r in rows + [("transport", "signature", "method", "check", "result", "")]) for i in range(5)]
     header = ("transport", "signature", "method", "check", "result", "detail")

@@ -10,8 +10,10 @@
 //! `xtask/interop/interop.py` against them: every API 3.0 action under the
 //! three signature methods and both HTTP methods, wrong keys, `tccli`,
 //! `qcloudapi-sdk-python`'s `FlushOrPushOverall` at `/v2/index.php`
-//! (`xtask/interop/legacy.py`), and the account's refusals,
-//! `DescribeDomains` and both languages (`xtask/interop/account.py`).
+//! (`xtask/interop/legacy.py`), the account's refusals, `DescribeDomains`
+//! and both languages (`xtask/interop/account.py`), and EdgeOne's six
+//! actions with `TeoClient` and `tccli teo` (`xtask/interop/teo.py`, whose
+//! zones and quotas the plain and `--tls` emulators are started with).
 //! Without Python or without the registry it
 //! skips with a message: on a developer's machine that is a success, while
 //! under `CI=true` a skip fails the run (CI must not be green having checked
@@ -122,12 +124,11 @@ pub(crate) fn interop(args: &[String]) -> Result<(), String> {
     std::fs::create_dir_all(dir.join("home")).map_err(|e| format!("{}: {e}", dir.display()))?;
     let ca = dir.join("ca.pem");
     let ca_arg = ca.to_string_lossy().into_owned();
-    let (mut plain, http_origin) = start(&tcdn, &[], &dir.join("emulator-http.log"))?;
-    let (mut tls, tls_origin) = start(
-        &tcdn,
-        &["--tls", "--tls-ca-out", &ca_arg],
-        &dir.join("emulator-tls.log"),
-    )?;
+    let edgeone = edgeone_args(&python)?;
+    let edgeone: Vec<&str> = edgeone.iter().map(String::as_str).collect();
+    let (mut plain, http_origin) = start(&tcdn, &edgeone, &dir.join("emulator-http.log"))?;
+    let tls_args = [&["--tls", "--tls-ca-out", &ca_arg][..], &edgeone].concat();
+    let (mut tls, tls_origin) = start(&tcdn, &tls_args, &dir.join("emulator-tls.log"))?;
     let account_ca = dir.join("account-ca.pem");
     let account_ca_arg = account_ca.to_string_lossy().into_owned();
     let (mut account, account_origin) = start(
@@ -186,6 +187,28 @@ pub(crate) fn interop(args: &[String]) -> Result<(), String> {
     stop(&mut tls.0)?;
     stop(&mut account.0)?;
     checked
+}
+
+/// The emulator flags of EdgeOne's zones and quotas, as `teo.py` (their
+/// one home) prints them, one a line.
+fn edgeone_args(python: &Path) -> Result<Vec<String>, String> {
+    let script = root().join("xtask").join("interop").join("teo.py");
+    let output = Command::new(python)
+        .arg(&script)
+        .arg("--emulator-args")
+        .output()
+        .map_err(|e| format!("{}: {e}", script.display()))?;
+    if !output.status.success() {
+        return Err(format!(
+            "{} --emulator-args failed: {}",
+            script.display(),
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect())
 }
 
 /// What decides whether a skip is allowed.

@@ -2,13 +2,17 @@
 //!
 //! The first line on stdout is the origin (`http://127.0.0.1:PORT`, or
 //! `https://` with `--tls`); API 3.0 is served at its root, API 2.0 at
-//! `/v2/index.php` under it. It also stands in for the CVM metadata service
+//! `/v2/index.php` under it, EdgeOne's actions (`--edgeone-zone`) at its
+//! root too. It also stands in for the CVM metadata service
 //! and STS (`TCDN_METADATA_ENDPOINT` and `TCDN_STS_ENDPOINT` take the
 //! origin).
 
+use std::convert::Infallible;
+use std::fmt;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::str::FromStr;
 use std::time::Duration;
 
 use clap::Args;
@@ -18,6 +22,25 @@ use tcdn_emulator::{
 };
 
 use crate::exit::{CliError, ExitStatus};
+
+/// A secret option's value (the key, the token): its `Debug` shows no
+/// character of it, so printing the options never prints a secret.
+#[derive(Clone)]
+pub struct Hidden(String);
+
+impl fmt::Debug for Hidden {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Hidden(..)")
+    }
+}
+
+impl FromStr for Hidden {
+    type Err = Infallible;
+
+    fn from_str(text: &str) -> Result<Self, Infallible> {
+        Ok(Self(text.to_owned()))
+    }
+}
 
 /// Options of `tcdn emulator`.
 #[derive(Debug, Args)]
@@ -40,7 +63,7 @@ pub struct EmulatorArgs {
         env = "TENCENTCLOUD_SECRET_KEY",
         hide_env_values = true
     )]
-    secret_key: Option<String>,
+    secret_key: Option<Hidden>,
 
     /// API 2.0 calls per minute per SecretId before code 4400; 0 turns the
     /// limit off.
@@ -61,7 +84,7 @@ pub struct EmulatorArgs {
         env = "TCDN_EMULATOR_TOKEN",
         hide_env_values = true
     )]
-    token: Option<String>,
+    token: Option<Hidden>,
 
     /// Milliseconds an accepted API 3.0 URL stays `process` before it is
     /// `done` (or `fail`).
@@ -106,9 +129,23 @@ pub struct EmulatorArgs {
     /// Answer this API 3.0 error code for this action, at RATE (0 to 1,
     /// default 1), with a plausible message instead of judging the request;
     /// nothing is applied. Repeatable, e.g.
-    /// `--inject-error DescribePurgeTasks=InternalError:0.5`.
+    /// `--inject-error DescribePurgeTasks=InternalError:0.5`; EdgeOne's
+    /// actions are written `teo:ACTION`.
     #[arg(long, value_name = "ACTION=CODE[:RATE]")]
     inject_error: Vec<tcdn_emulator::InjectedError>,
+
+    /// Serve this EdgeOne zone (its targets are ZONE_NAME and its
+    /// subdomains). Repeatable, e.g.
+    /// `--edgeone-zone zone-2noz78a8ev6k=example.com`.
+    #[arg(long, value_name = "ZONE_ID=ZONE_NAME")]
+    edgeone_zone: Vec<tcdn_emulator::EdgeOneZone>,
+
+    /// An EdgeOne content quota of every zone: targets per call and per day
+    /// of one type (purge_url, purge_prefix, purge_host, purge_all,
+    /// purge_cache_tag, prefetch_url; default 2000:10000 each). Repeatable,
+    /// e.g. `--edgeone-quota purge_url=100:500`.
+    #[arg(long, value_name = "TYPE=BATCH:DAILY")]
+    edgeone_quota: Vec<tcdn_emulator::QuotaSetting>,
 
     /// A domain of the account played (API 3.0), accelerated in AREA
     /// (mainland, the default; overseas; global). Repeatable;
@@ -238,14 +275,18 @@ pub fn run(args: EmulatorArgs) -> Result<ExitStatus, CliError> {
     let secret_id = args.secret_id.clone().filter(|s| !s.is_empty()).ok_or_else(|| {
         CliError::usage("the emulator needs the SecretId it accepts: pass --secret-id or set TENCENTCLOUD_SECRET_ID")
     })?;
-    let secret_key = args.secret_key.clone().filter(|s| !s.is_empty()).ok_or_else(|| {
+    let secret_key = args.secret_key.clone().map(|key| key.0).filter(|s| !s.is_empty()).ok_or_else(|| {
         CliError::usage("the emulator needs the secret key it accepts: set TENCENTCLOUD_SECRET_KEY or pass --secret-key")
     })?;
     let tls = tls_identity(&args)?;
     let mut config = Config::new(vec![Credential::new(secret_id, secret_key)]);
     config.rate_limit_per_minute = args.rate_limit;
     config.v3_rate_limit_per_second = args.v3_rate_limit;
-    config.token = args.token.filter(|t| !t.is_empty()).map(SessionToken::new);
+    config.token = args
+        .token
+        .map(|token| token.0)
+        .filter(|t| !t.is_empty())
+        .map(SessionToken::new);
     config.tasks = TaskProgress {
         delay: Duration::from_millis(args.task_delay),
         fail_rate: args.task_fail_rate,
@@ -269,6 +310,10 @@ pub fn run(args: EmulatorArgs) -> Result<ExitStatus, CliError> {
         idle_timeout: Duration::from_secs(args.idle_timeout),
     };
     config.inject_errors = args.inject_error.clone();
+    config.edgeone.zones = args.edgeone_zone.clone();
+    for setting in &args.edgeone_quota {
+        config.edgeone.quotas.set(setting.kind, setting.quota);
+    }
     config.account = tcdn_emulator::Account {
         domains: (args.domain.iter().cloned())
             .chain(
@@ -410,5 +455,35 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {}
         () = terminate => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Options {
+        #[command(flatten)]
+        emulator: EmulatorArgs,
+    }
+
+    #[test]
+    fn the_options_debug_shows_no_secret() {
+        let options = Options::try_parse_from([
+            "emulator",
+            "--secret-id",
+            "AKIDvisible",
+            "--secret-key",
+            "key-never-shown",
+            "--token",
+            "token-never-shown",
+        ])
+        .expect("valid options");
+        let shown = format!("{:?}", options.emulator);
+        assert!(shown.contains("AKIDvisible"), "{shown}");
+        assert!(!shown.contains("never-shown"), "{shown}");
     }
 }

@@ -93,6 +93,22 @@ fn the_plain_origin_has_no_path() {
 }
 
 #[test]
+fn edgeone_zones_quotas_and_injected_errors_are_accepted() {
+    let emulator = EmulatorProcess::start(&[
+        "--edgeone-zone",
+        "zone-2noz78a8ev6k=example.com",
+        "--edgeone-zone",
+        "zone-other=example.org",
+        "--edgeone-quota",
+        "purge_host=10:100",
+        "--inject-error",
+        "teo:DescribeZones=InternalError:0.5",
+    ]);
+    assert_eq!(emulator.tasks(), serde_json::json!([]));
+    assert!(emulator.terminate());
+}
+
+#[test]
 fn tls_needs_somewhere_to_write_the_ca_and_the_ca_path_needs_tls() {
     let tcdn = Tcdn::new();
     let output = tcdn.cmd().args(["emulator", "--tls"]).output().unwrap();
@@ -118,6 +134,11 @@ fn rates_and_limits_are_checked() {
         ["--task-fail-rate", "1.1"],
         ["--task-delay", "soon"],
         ["--v3-rate-limit", "lots"],
+        ["--edgeone-zone", "zone-1"],
+        ["--edgeone-zone", "zone-1=not a host"],
+        ["--edgeone-quota", "purge_urls=1:2"],
+        ["--edgeone-quota", "purge_url=1"],
+        ["--inject-error", "teo:PurgeUrlsCache=InternalError"],
     ] {
         let output = tcdn.cmd().arg("emulator").args(bad).output().unwrap();
         assert_eq!(output.status.code(), Some(2), "{bad:?}: {output:?}");

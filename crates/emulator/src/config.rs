@@ -153,14 +153,52 @@ impl Default for Faults {
     }
 }
 
+/// The action an [`InjectedError`] applies to: the CDN's (`ACTION`) or
+/// EdgeOne's (`teo:ACTION`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InjectedAction {
+    /// A CDN API 3.0 action.
+    Cdn(tcdn_model::v3::Action),
+    /// An EdgeOne action.
+    EdgeOne(tcdn_model::teo::Action),
+}
+
+impl InjectedAction {
+    /// The action's name (`X-TC-Action`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Cdn(action) => action.as_str(),
+            Self::EdgeOne(action) => action.as_str(),
+        }
+    }
+
+    /// `ACTION` or `teo:ACTION`, as the flag names it.
+    fn from_flag(name: &str) -> Result<Self, String> {
+        match name.strip_prefix("teo:") {
+            Some(teo) => tcdn_model::teo::Action::from_name(teo)
+                .map(Self::EdgeOne)
+                .ok_or_else(|| format!("`{teo}` is not an EdgeOne action this emulator serves")),
+            None => tcdn_model::v3::Action::from_name(name)
+                .map(Self::Cdn)
+                .ok_or_else(|| {
+                    format!(
+                        "`{name}` is not an API 3.0 action this emulator serves \
+                         (EdgeOne's are written teo:ACTION)"
+                    )
+                }),
+        }
+    }
+}
+
 /// An API 3.0 error answered on purpose for one action (`--inject-error
-/// ACTION=CODE[:RATE]`): once a request of that action is authenticated, the
-/// dice decide, at `rate`, to answer `code` with a plausible message instead
-/// of judging it; nothing is applied.
+/// ACTION=CODE[:RATE]`, EdgeOne's actions written `teo:ACTION`): once a
+/// request of that action is authenticated, the dice decide, at `rate`, to
+/// answer `code` with a plausible message instead of judging it; nothing is
+/// applied.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InjectedError {
     /// The action it applies to.
-    pub action: tcdn_model::v3::Action,
+    pub action: InjectedAction,
     /// The string code answered (`InternalError`, `RequestLimitExceeded`…).
     pub code: tcdn_model::v3::ErrorCode,
     /// Probability (0..=1) of answering it.
@@ -171,13 +209,13 @@ impl std::str::FromStr for InjectedError {
     type Err = String;
 
     /// `ACTION=CODE[:RATE]`, e.g. `DescribePurgeTasks=InternalError:0.5`
-    /// (RATE defaults to 1).
+    /// or `teo:CreatePurgeTask=LimitExceeded.DailyQuota` (RATE defaults to
+    /// 1).
     fn from_str(text: &str) -> Result<Self, String> {
         let (action, rest) = text
             .split_once('=')
             .ok_or_else(|| format!("`{text}` is not ACTION=CODE[:RATE]"))?;
-        let action = tcdn_model::v3::Action::from_name(action)
-            .ok_or_else(|| format!("`{action}` is not an API 3.0 action this emulator serves"))?;
+        let action = InjectedAction::from_flag(action)?;
         let (code, rate) = match rest.split_once(':') {
             Some((code, rate)) => {
                 let rate: f64 = rate
@@ -295,6 +333,8 @@ pub struct Config {
     /// The CAM role the metadata service says is bound to the instance;
     /// `None`: no role (the metadata paths answer 404).
     pub cvm_role: Option<String>,
+    /// EdgeOne's zones and quotas (none by default).
+    pub edgeone: crate::edgeone::EdgeOne,
 }
 
 impl Config {
@@ -320,6 +360,7 @@ impl Config {
             account: crate::account::Account::default(),
             credential_ttl: Duration::from_secs(2 * 60 * 60),
             cvm_role: Some(DEFAULT_CVM_ROLE.to_owned()),
+            edgeone: crate::edgeone::EdgeOne::default(),
         }
     }
 

@@ -8,7 +8,9 @@
 //! set of quotas, one task list, one fault layer), so that tcdn's main
 //! command runs on a fresh machine, its end-to-end tests meet a real HTTP
 //! server, and users can rehearse a deploy pipeline offline, with tcdn or
-//! with Tencent's own SDKs and `tccli`.
+//! with Tencent's own SDKs and `tccli`. It also serves the purge and
+//! prefetch actions of EdgeOne (`teo.tencentcloudapi.com`, 2022-09-01) for
+//! the zones it is given ([`EdgeOne`]).
 //!
 //! # Overview
 //!
@@ -17,10 +19,11 @@
 //!   limits (API 2.0: per minute per `SecretId`; API 3.0: per second per
 //!   action), an optional [`SessionToken`], [`DailyQuotas`] per area (shared
 //!   by both APIs), API 3.0's [`TaskProgress`], injected [`Faults`], the
-//!   server's [`ConnectionLimits`] and the [`Account`] played: its
+//!   server's [`ConnectionLimits`], the [`Account`] played: its
 //!   [`AccountDomain`]s (area, [`DomainStatus`], wildcards) and the actions
 //!   CAM denies it (by default it owns every host and may call every
-//!   action).
+//!   action), and EdgeOne's zones and quotas ([`EdgeOne`]:
+//!   [`EdgeOneZone`]s, [`EdgeOneQuotas`]).
 //! - [`Emulator`] judges requests ([`Emulator::judge_v2`] for API 2.0,
 //!   [`Emulator::judge_v3`] with an [`InboundV3`] for API 3.0; no HTTP needed) and
 //!   serves them over hyper, plain ([`Emulator::start`], [`Emulator::serve`])
@@ -41,6 +44,8 @@
 //! |---|---|
 //! | `api` | the one place a call is dispatched: API 2.0 or a TC3 product at `/`, chosen by its `Version` |
 //! | `api::v2` | API 2.0's `FlushOrPushOverall`, judged and applied |
+//! | `api::teo` | EdgeOne's six actions at `/` (`Version` `2022-09-01`, TC3 service `teo`): `flat` (flattened parameters nested into the JSON the model's parser reads), `apply` (purge and prefetch tasks: zones, quotas, `FailedList`), `queries` (tasks, quotas, zones) |
+//! | `edgeone` | EdgeOne's zones and per-type quotas, and their command-line forms |
 //! | `api::v3` | the CDN's API 3.0: `decode` (method, signature, timestamp, token, parameters; shared by every product at `/`), `apply` (purges and pushes: quotas, tasks), `queries` (`Describe*Tasks`, `Describe*Quota`), `domains` (`DescribeDomains`), `answers` (the JSON envelopes) |
 //! | `account` | the account played: its domains, which hosts they cover, the areas they serve, the actions CAM denies |
 //! | `messages` | every API 3.0 error's words in Chinese and English, and the language a request asks |
@@ -130,6 +135,19 @@
 //! today) and `Batch`. The v1 `Nonce` is not checked for replays (\[U\]:
 //! the API 3.0 documents do not say the server does).
 //!
+//! # EdgeOne
+//!
+//! A call at `/` naming `Version` `2022-09-01` is EdgeOne's: read and
+//! authenticated like the CDN's (its TC3 scope names the service `teo`;
+//! signed for the `Host` received or `teo.tencentcloudapi.com`), then
+//! injected errors (`teo:ACTION`), the rate per action, the parameters (the
+//! model's `teo::Request::from_json`), and the six actions for the
+//! [`EdgeOneZone`]s configured: a target outside its zone goes to
+//! `FailedList`, quotas are per zone and type (`LimitExceeded.BatchQuota`,
+//! `LimitExceeded.DailyQuota`), accepted targets are one task under a
+//! `JobId`, `processing` until the task delay, then `success` or `failed`.
+//! docs/protocol.md §13.7 lists the conventions.
+//!
 //! # Temporary credentials
 //!
 //! The metadata service and STS issue temporary credentials that live
@@ -185,6 +203,7 @@ mod auth;
 mod beijing;
 mod clock;
 mod config;
+mod edgeone;
 mod identities;
 mod identity;
 mod listen;
@@ -200,7 +219,10 @@ pub use api::v3::{InboundV3, VerdictV3};
 pub use clock::{Clock, ManualClock, SkewedClock, SystemClock};
 pub use config::{
     API_PATH, API3_PATH, Config, ConnectionLimits, Credential, DEFAULT_CVM_ROLE, DailyQuotas,
-    Faults, InjectedError, PUBLIC_HOST, PUBLIC_HOST_V3, SessionToken, TaskProgress,
+    Faults, InjectedAction, InjectedError, PUBLIC_HOST, PUBLIC_HOST_V3, SessionToken, TaskProgress,
+};
+pub use edgeone::{
+    DEFAULT_EDGEONE_QUOTA, EdgeOne, EdgeOneQuota, EdgeOneQuotas, EdgeOneZone, QuotaSetting,
 };
 pub use identity::METADATA_ROLE_PATH;
 pub use server::{Emulator, RunningEmulator, Stats};

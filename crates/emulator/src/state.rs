@@ -1,12 +1,14 @@
 //! The emulator's memory: spent nonces, recent calls, quota use and tasks.
 //!
 //! One account: both APIs spend the same nonces' space per `SecretId`, draw on
-//! the same daily quotas and append to the same task list.
+//! the same daily quotas and append to the same task list, where EdgeOne's
+//! tasks stand too (its quotas are its zones' own).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use crate::identities::Identities;
 use serde::Serialize;
+use tcdn_model::teo;
 use tcdn_model::v3::{Action, Area, FlushType, TaskStatus};
 
 /// Which of Tencent's two APIs a request came through.
@@ -35,27 +37,40 @@ impl Api {
 pub struct AcceptedTask {
     /// 1 for the first accepted request, then 2, 3, ... across both APIs.
     pub seq: u64,
-    /// The API it came through.
+    /// The API it came through (EdgeOne's is API 3.0's envelope and
+    /// signature: `v3`).
     pub api: Api,
+    /// `edgeone` for EdgeOne's tasks; absent (not serialised) for the CDN's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
+    /// EdgeOne: the zone; absent for the CDN's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zone_id: Option<String>,
     /// The action, e.g. `FlushOrPushOverall` or `PurgeUrlsCache`.
     pub action: String,
-    /// The `TaskId` answered (API 3.0); API 2.0 answers none, so `null`.
+    /// The `TaskId` answered (API 3.0; EdgeOne's `JobId`); API 2.0 answers
+    /// none, so `null`.
     pub task_id: Option<String>,
-    /// `flush` or `push`.
+    /// `flush` or `push` (an EdgeOne purge or prefetch).
     pub command: String,
-    /// `url` or `dir`.
+    /// `url` or `dir`; EdgeOne: its purge type (`purge_url`,
+    /// `purge_prefix`, `purge_host`, `purge_all`, `purge_cache_tag`) or
+    /// `prefetch_url`.
     #[serde(rename = "type")]
     pub url_type: String,
-    /// `mainland`, `oversea`, or both, in that order.
+    /// `mainland`, `oversea`, or both, in that order; empty for EdgeOne.
     pub areas: Vec<String>,
-    /// The URLs as received, in `urls.N` order.
+    /// The URLs as received, in `urls.N` order; EdgeOne: the targets its
+    /// zone accepted (URLs, prefixes, hosts or tags; the zone's name for
+    /// `purge_all`).
     pub urls: Vec<String>,
     /// The emulator's clock when it accepted the request, Unix seconds.
     pub time: i64,
     /// Which key pair signed it.
     pub secret_id: String,
     /// API 3.0: each URL's status when listed (`process`, `done` or
-    /// `fail`), in `urls` order; API 2.0 reports none (not serialised).
+    /// `fail`; EdgeOne: `processing`, `success` or `failed`), in `urls`
+    /// order; API 2.0 reports none (not serialised).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub statuses: Vec<String>,
 }
@@ -71,6 +86,19 @@ pub(crate) enum V3Work {
     Push { area: Area },
 }
 
+/// The `product` of EdgeOne's tasks in `GET /_emulator/tasks`.
+pub(crate) const EDGEONE: &str = "edgeone";
+
+/// What EdgeOne tasks record beyond [`AcceptedTask`], for
+/// `DescribePurgeTasks` and `DescribePrefetchTasks`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TeoWork {
+    /// The quota type: the purge type, or `prefetch_url`.
+    pub(crate) kind: teo::QuotaType,
+    /// The purge's `Method`, for the types that take one.
+    pub(crate) method: Option<teo::Method>,
+}
+
 /// One accepted request, as the state keeps it.
 #[derive(Debug, Clone)]
 pub(crate) struct Stored {
@@ -80,11 +108,25 @@ pub(crate) struct Stored {
     pub(crate) accepted_ms: i64,
     /// API 3.0: whether each URL ends in `fail` rather than `done`.
     pub(crate) fails: Vec<bool>,
-    /// API 3.0 detail; `None` for API 2.0.
+    /// API 3.0 detail; `None` for API 2.0 and EdgeOne.
     pub(crate) v3: Option<V3Work>,
+    /// EdgeOne detail; `None` for the CDN.
+    pub(crate) teo: Option<TeoWork>,
 }
 
 impl Stored {
+    /// A request accepted at `accepted_ms`, with no API 3.0 or EdgeOne
+    /// detail yet.
+    pub(crate) fn new(task: AcceptedTask, accepted_ms: i64, fails: Vec<bool>) -> Self {
+        Self {
+            task,
+            accepted_ms,
+            fails,
+            v3: None,
+            teo: None,
+        }
+    }
+
     /// The status of URL `index` at `now_ms`, for an API 3.0 task.
     pub(crate) fn status(&self, index: usize, now_ms: i64, delay_ms: i64) -> TaskStatus {
         if now_ms < self.accepted_ms.saturating_add(delay_ms) {
@@ -96,11 +138,26 @@ impl Stored {
         }
     }
 
+    /// The status of target `index` at `now_ms`, for an EdgeOne task, in
+    /// EdgeOne's words.
+    pub(crate) fn teo_status(&self, index: usize, now_ms: i64, delay_ms: i64) -> teo::TaskStatus {
+        match self.status(index, now_ms, delay_ms) {
+            TaskStatus::Process => teo::TaskStatus::Processing,
+            TaskStatus::Done => teo::TaskStatus::Success,
+            TaskStatus::Fail | TaskStatus::Invalid => teo::TaskStatus::Failed,
+        }
+    }
+
     /// The public view with the statuses at `now_ms`.
     pub(crate) fn view(&self, now_ms: i64, delay_ms: i64) -> AcceptedTask {
         let mut task = self.task.clone();
-        if self.v3.is_some() {
-            task.statuses = (0..task.urls.len())
+        let count = task.urls.len();
+        if self.teo.is_some() {
+            task.statuses = (0..count)
+                .map(|i| self.teo_status(i, now_ms, delay_ms).as_str().to_owned())
+                .collect();
+        } else if self.v3.is_some() {
+            task.statuses = (0..count)
                 .map(|i| self.status(i, now_ms, delay_ms).as_str().to_owned())
                 .collect();
         }
@@ -139,6 +196,8 @@ pub(crate) struct State {
     nonce_expiry: VecDeque<(i64, (String, u64))>,
     calls: HashMap<RateKey, VecDeque<i64>>,
     usage: HashMap<(i64, AreaName, Bucket), u64>,
+    /// EdgeOne's quota use, per day, zone and type.
+    edgeone_usage: HashMap<(i64, String, teo::QuotaType), u64>,
     tasks: Vec<Stored>,
     pub(crate) dice: fastrand::Rng,
     /// Separate from the fault dice, so that answering API 3.0 requests
@@ -158,6 +217,8 @@ pub(crate) enum RateKey {
     V2 { secret_id: String },
     /// API 3.0: calls per action (one account).
     V3 { action: Action },
+    /// EdgeOne: calls per action.
+    EdgeOne { action: teo::Action },
 }
 
 const MINUTE_MS: i64 = 60_000;
@@ -169,6 +230,7 @@ impl State {
             nonce_expiry: VecDeque::new(),
             calls: HashMap::new(),
             usage: HashMap::new(),
+            edgeone_usage: HashMap::new(),
             tasks: Vec::new(),
             dice: fastrand::Rng::with_seed(seed),
             ids: fastrand::Rng::with_seed(seed.rotate_left(32) ^ 0x1d5_1d5_1d5),
@@ -186,6 +248,15 @@ impl State {
             id.push(char::from(ALPHABET[self.ids.usize(..ALPHABET.len())]));
         }
         id
+    }
+
+    /// A fresh EdgeOne `JobId` in the shape of the documented example,
+    /// `20ga521cpwch`: 12 lowercase letters and digits.
+    pub(crate) fn job_id(&mut self) -> String {
+        const ALPHABET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+        (0..12)
+            .map(|_| char::from(ALPHABET[self.ids.usize(..ALPHABET.len())]))
+            .collect()
     }
 
     /// Rolls, for each of `count` URLs, whether it ends in `fail`.
@@ -261,11 +332,39 @@ impl State {
         day: i64,
         areas: &[AreaName],
         bucket: Bucket,
-        mut stored: Stored,
+        stored: Stored,
     ) -> u64 {
         for &area in areas {
             *self.usage.entry((day, area, bucket)).or_default() += stored.task.urls.len() as u64;
         }
+        self.push(stored)
+    }
+
+    /// What EdgeOne's `zone` spent of its `kind` quota on `day`.
+    pub(crate) fn edgeone_used(&self, day: i64, zone: &str, kind: teo::QuotaType) -> u64 {
+        self.edgeone_usage
+            .get(&(day, zone.to_owned(), kind))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Records an accepted EdgeOne task and spends `zone`'s `kind` quota,
+    /// one per target.
+    pub(crate) fn record_edgeone(
+        &mut self,
+        day: i64,
+        zone: &str,
+        kind: teo::QuotaType,
+        stored: Stored,
+    ) -> u64 {
+        *self
+            .edgeone_usage
+            .entry((day, zone.to_owned(), kind))
+            .or_default() += stored.task.urls.len() as u64;
+        self.push(stored)
+    }
+
+    fn push(&mut self, mut stored: Stored) -> u64 {
         stored.task.seq = self.tasks.len() as u64 + 1;
         let seq = stored.task.seq;
         self.tasks.push(stored);

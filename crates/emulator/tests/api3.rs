@@ -811,7 +811,10 @@ async fn injected_errors_answer_one_action_with_its_code() {
 
     let parsed: tcdn_emulator::InjectedError =
         "PurgeUrlsCache=LimitExceeded.Other:0.25".parse().unwrap();
-    assert_eq!(parsed.action, v3::Action::PurgeUrlsCache);
+    assert_eq!(
+        parsed.action,
+        tcdn_emulator::InjectedAction::Cdn(v3::Action::PurgeUrlsCache)
+    );
     assert_eq!(parsed.code.as_str(), "LimitExceeded.Other");
     assert!((parsed.rate - 0.25).abs() < f64::EPSILON);
     for bad in [

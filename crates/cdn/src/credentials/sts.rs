@@ -332,16 +332,44 @@ fn check_duration(duration: Duration) -> Result<Duration, CredentialError> {
     }
 }
 
+/// What both providers ask STS for: the role, the session's name, how
+/// long its credentials live, and the region the call is served in.
+#[derive(Debug)]
+struct Role {
+    arn: RoleArn,
+    session_name: RoleSessionName,
+    duration: Duration,
+    region: String,
+}
+
+impl Role {
+    fn new(arn: RoleArn, session_name: RoleSessionName, region: String) -> Self {
+        Self {
+            arn,
+            session_name,
+            duration: DEFAULT_DURATION,
+            region,
+        }
+    }
+
+    /// The call's body: `fields` first, then the role and session name.
+    fn body(&self, fields: &[(&str, &str)]) -> String {
+        let mut all = fields.to_vec();
+        all.extend([
+            ("RoleArn", self.arn.as_str()),
+            ("RoleSessionName", self.session_name.as_str()),
+        ]);
+        body(&all, self.duration)
+    }
+}
+
 /// A role assumed with STS `AssumeRole`, signed (TC3, service `sts`) with
 /// the current base credentials, which may themselves be temporary.
 #[derive(Debug)]
 pub struct AssumeRoleProvider {
     sts: Sts,
     base: Arc<RefreshingCredentials>,
-    role_arn: RoleArn,
-    session_name: RoleSessionName,
-    duration: Duration,
-    region: String,
+    role: Role,
 }
 
 impl AssumeRoleProvider {
@@ -362,10 +390,7 @@ impl AssumeRoleProvider {
         Self {
             sts: Sts::new(transport, origin, clock),
             base,
-            role_arn,
-            session_name,
-            duration: DEFAULT_DURATION,
-            region: DEFAULT_STS_REGION.to_owned(),
+            role: Role::new(role_arn, session_name, DEFAULT_STS_REGION.to_owned()),
         }
     }
 
@@ -375,46 +400,40 @@ impl AssumeRoleProvider {
     /// [`InvalidSetting`](CredentialErrorKind::InvalidSetting) outside that
     /// range.
     pub fn with_duration(mut self, duration: Duration) -> Result<Self, CredentialError> {
-        self.duration = check_duration(duration)?;
+        self.role.duration = check_duration(duration)?;
         Ok(self)
     }
 
     /// The role assumed.
     pub fn role_arn(&self) -> &RoleArn {
-        &self.role_arn
+        &self.role.arn
     }
 
     /// The session name sent.
     pub fn session_name(&self) -> &RoleSessionName {
-        &self.session_name
+        &self.role.session_name
     }
 }
 
 #[async_trait]
 impl CredentialProvider for AssumeRoleProvider {
     async fn fetch(&self) -> Result<Credentials, CredentialError> {
-        let context = format!("assumed role {}", self.role_arn);
+        let context = format!("assumed role {}", self.role.arn);
         let base = self
             .base
             .current()
             .await
             .map_err(|err| err.context(format!("{context}: base credentials")))?;
-        let body = body(
-            &[
-                ("RoleArn", self.role_arn.as_str()),
-                ("RoleSessionName", self.session_name.as_str()),
-            ],
-            self.duration,
-        );
+        let body = self.role.body(&[]);
         self.sts
-            .call("AssumeRole", &self.region, body, Some(&base))
+            .call("AssumeRole", &self.role.region, body, Some(&base))
             .await
             .map_err(|err| err.context(context))
     }
 
     fn source(&self) -> CredentialSource {
         CredentialSource::AssumedRole {
-            role_arn: self.role_arn.to_string(),
+            role_arn: self.role.arn.to_string(),
             base: Box::new(self.base.source()),
         }
     }
@@ -426,12 +445,9 @@ impl CredentialProvider for AssumeRoleProvider {
 #[derive(Debug)]
 pub struct WebIdentityProvider {
     sts: Sts,
-    region: String,
+    role: Role,
     provider_id: String,
     token_file: PathBuf,
-    role_arn: RoleArn,
-    session_name: RoleSessionName,
-    duration: Duration,
 }
 
 impl WebIdentityProvider {
@@ -449,19 +465,16 @@ impl WebIdentityProvider {
         let session_name = RoleSessionName::generated(clock.unix_seconds());
         Self {
             sts: Sts::new(transport, origin, clock),
-            region: region.into(),
+            role: Role::new(role_arn, session_name, region.into()),
             provider_id: provider_id.into(),
             token_file: token_file.into(),
-            role_arn,
-            session_name,
-            duration: DEFAULT_DURATION,
         }
     }
 
     /// Uses `session_name` instead of a generated one.
     #[must_use]
     pub fn with_session_name(mut self, session_name: RoleSessionName) -> Self {
-        self.session_name = session_name;
+        self.role.session_name = session_name;
         self
     }
 
@@ -471,7 +484,7 @@ impl WebIdentityProvider {
     /// # Errors
     /// As [`AssumeRoleProvider::with_duration`].
     pub fn with_duration(mut self, duration: Duration) -> Result<Self, CredentialError> {
-        self.duration = check_duration(duration)?;
+        self.role.duration = check_duration(duration)?;
         Ok(self)
     }
 }
@@ -479,7 +492,7 @@ impl WebIdentityProvider {
 #[async_trait]
 impl CredentialProvider for WebIdentityProvider {
     async fn fetch(&self) -> Result<Credentials, CredentialError> {
-        let context = format!("TKE OIDC role {}", self.role_arn);
+        let context = format!("TKE OIDC role {}", self.role.arn);
         let what = "web identity token file";
         let mut token = match super::files::read_bounded(&self.token_file, what) {
             Ok(Some(token)) => token,
@@ -505,25 +518,20 @@ impl CredentialProvider for WebIdentityProvider {
                 ),
             ));
         }
-        let body = body(
-            &[
-                ("ProviderId", self.provider_id.as_str()),
-                ("WebIdentityToken", trimmed),
-                ("RoleArn", self.role_arn.as_str()),
-                ("RoleSessionName", self.session_name.as_str()),
-            ],
-            self.duration,
-        );
+        let body = self.role.body(&[
+            ("ProviderId", self.provider_id.as_str()),
+            ("WebIdentityToken", trimmed),
+        ]);
         token.zeroize();
         self.sts
-            .call("AssumeRoleWithWebIdentity", &self.region, body, None)
+            .call("AssumeRoleWithWebIdentity", &self.role.region, body, None)
             .await
             .map_err(|err| err.context(context))
     }
 
     fn source(&self) -> CredentialSource {
         CredentialSource::WebIdentity {
-            role_arn: self.role_arn.to_string(),
+            role_arn: self.role.arn.to_string(),
             provider_id: self.provider_id.clone(),
         }
     }

@@ -8,6 +8,7 @@
 //! an authenticated call, the two entries of a [`Product`]. A product with
 //! its own `Version` is one more entry of [`PRODUCTS`].
 
+pub(crate) mod teo;
 pub(crate) mod v2;
 pub(crate) mod v3;
 
@@ -82,14 +83,21 @@ struct Product {
     call: fn(&Config, &mut State, i64, Authenticated<'_>, &str) -> Result<Success, ApiError>,
 }
 
-/// The products at `/`. The first also judges calls naming a version no
-/// product serves: the CDN, which answers them `NoSuchVersion` once their
-/// signature and action are checked.
-const PRODUCTS: [Product; 1] = [Product {
-    version: v3::VERSION,
-    scope: v3::scope,
-    call: v3::call,
-}];
+/// The products at `/`: the CDN and EdgeOne. The first also judges calls
+/// naming a version no product serves: the CDN, which answers them
+/// `NoSuchVersion` once their signature and action are checked.
+const PRODUCTS: [Product; 2] = [
+    Product {
+        version: v3::VERSION,
+        scope: v3::scope,
+        call: v3::call,
+    },
+    Product {
+        version: teo::VERSION,
+        scope: teo::scope,
+        call: teo::call,
+    },
+];
 
 /// The product serving `version` (the first when none does).
 fn product(version: &str) -> &'static Product {

@@ -275,6 +275,8 @@ pub(crate) fn judge(
     let task = AcceptedTask {
         seq: 0,
         api: Api::V2,
+        product: None,
+        zone_id: None,
         action: "FlushOrPushOverall".to_owned(),
         task_id: None,
         command: request.operation().command().as_str().to_owned(),
@@ -289,12 +291,7 @@ pub(crate) fn judge(
         secret_id: secret_id.to_owned(),
         statuses: Vec::new(),
     };
-    let stored = Stored {
-        task,
-        accepted_ms: now_ms,
-        fails: Vec::new(),
-        v3: None,
-    };
+    let stored = Stored::new(task, now_ms, Vec::new());
     let seq = state.record(day, &areas, bucket, stored);
     let body = json!({ "code": 0, "message": "", "codeDesc": "Success" }).to_string();
     VerdictV2 {

@@ -55,6 +55,8 @@ pub struct Call {
     pub tamper: bool,
     /// TC3 with `X-TC-Content-SHA256: UNSIGNED-PAYLOAD` (the SDKs' option).
     pub unsigned_payload: bool,
+    /// The TC3 scope's service (`cdn`; EdgeOne's is `teo`).
+    pub service: &'static str,
     /// `X-TC-Language` (TC3) or `Language` (v1); `None` sends none.
     pub language: Option<String>,
 }
@@ -80,6 +82,7 @@ impl Call {
             content_type: None,
             tamper: false,
             unsigned_payload: false,
+            service: "cdn",
             language: Some("en-US".to_owned()),
         }
     }
@@ -118,7 +121,8 @@ impl Call {
                     ("Host", signed_host),
                 ];
                 let timestamp = Timestamp::new(self.timestamp as u64).unwrap();
-                let key = SigningKey::derive(&secret, timestamp.date(), Service::cdn());
+                let service = Service::new(self.service).unwrap();
+                let key = SigningKey::derive(&secret, timestamp.date(), service);
                 let mut request = if get {
                     tcdn_sign::tc3::Request::get(&query, &signed)
                 } else {

@@ -105,6 +105,8 @@ pub(crate) fn submit(
     let task = AcceptedTask {
         seq: 0,
         api: Api::V3,
+        product: None,
+        zone_id: None,
         action: action.as_str().to_owned(),
         task_id: Some(task_id.clone()),
         command: command.to_owned(),
@@ -119,10 +121,8 @@ pub(crate) fn submit(
         statuses: Vec::new(),
     };
     let stored = Stored {
-        task,
-        accepted_ms: now_ms,
-        fails,
         v3: Some(work),
+        ..Stored::new(task, now_ms, fails)
     };
     let seq = state.record(day, &areas, bucket, stored);
     let body = Answer::ok(request_id, TaskSubmitted { task_id }).to_json();

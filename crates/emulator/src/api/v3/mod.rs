@@ -21,10 +21,11 @@ pub(crate) use answers::{Success, error_response, response, verdict};
 use apply::submit;
 pub use decode::InboundV3;
 use decode::{Authenticated, Params, Scope};
+pub(crate) use queries::page;
 use queries::{purge_tasks, push_tasks, quotas};
 
 use crate::account::Submission;
-use crate::config::Config;
+use crate::config::{Config, InjectedAction};
 use crate::state::{Bucket, RateKey, State, V3Work};
 
 /// Largest API 3.0 body read: the limit of a TC3-signed POST (10 MB,
@@ -60,24 +61,7 @@ pub(crate) fn call(
         ));
     }
     config.account.authorize(action)?;
-    if let Some(injected) = config
-        .inject_errors
-        .iter()
-        .find(|injected| injected.action == action)
-        && (injected.rate >= 1.0 || state.dice.f64() < injected.rate)
-    {
-        return Err(ApiError::new(
-            injected.code.clone(),
-            crate::messages::english(&injected.code),
-        ));
-    }
-    let limit = config.v3_rate_limit_per_second;
-    if !state.admit(now_ms, RateKey::V3 { action }, limit, 1000) {
-        return Err(ApiError::new(
-            ErrorCode::RequestLimitExceeded,
-            format!("{action}: more than {limit} requests in the last second"),
-        ));
-    }
+    admit(config, state, now_ms, InjectedAction::Cdn(action))?;
     let request = match authenticated.params {
         Params::Json(body) => Request::from_json(action, body, &config.batch_limits)?,
         Params::Flat(params) => Request::from_params(action, params, &config.batch_limits)?,
@@ -90,6 +74,44 @@ pub(crate) fn call(
         request,
         request_id,
     )
+}
+
+/// The checks between authentication and the parameters, the same for
+/// every product at `/`: the error `--inject-error` answers for `action`
+/// this time (the first that names it; the dice decide at its rate), then
+/// [`Config::v3_rate_limit_per_second`] calls a second per action.
+pub(crate) fn admit(
+    config: &Config,
+    state: &mut State,
+    now_ms: i64,
+    action: InjectedAction,
+) -> Result<(), ApiError> {
+    if let Some(injected) = config
+        .inject_errors
+        .iter()
+        .find(|injected| injected.action == action)
+        && (injected.rate >= 1.0 || state.dice.f64() < injected.rate)
+    {
+        return Err(ApiError::new(
+            injected.code.clone(),
+            crate::messages::english(&injected.code),
+        ));
+    }
+    let limit = config.v3_rate_limit_per_second;
+    let key = match action {
+        InjectedAction::Cdn(action) => RateKey::V3 { action },
+        InjectedAction::EdgeOne(action) => RateKey::EdgeOne { action },
+    };
+    if !state.admit(now_ms, key, limit, 1000) {
+        return Err(ApiError::new(
+            ErrorCode::RequestLimitExceeded,
+            format!(
+                "{}: more than {limit} requests in the last second",
+                action.name()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Runs one action: work is submitted, queries answered.

@@ -42,7 +42,7 @@ fn keyword_matches(keyword: Option<&tcdn_model::v3::Keyword>, url: &str) -> bool
 
 /// `Offset` (default 0) and `Limit` (default 20) over the matching logs,
 /// newest task first.
-pub(super) fn page<T>(logs: Vec<T>, offset: Option<u64>, limit: Option<u64>) -> (Vec<T>, i64) {
+pub(crate) fn page<T>(logs: Vec<T>, offset: Option<u64>, limit: Option<u64>) -> (Vec<T>, i64) {
     let total = i64::try_from(logs.len()).unwrap_or(i64::MAX);
     let offset = usize::try_from(offset.unwrap_or(0)).unwrap_or(usize::MAX);
     let limit = usize::try_from(limit.unwrap_or(20)).unwrap_or(usize::MAX);
