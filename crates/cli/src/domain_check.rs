@@ -22,9 +22,12 @@ pub fn check_domains(
     interrupts: &Interrupts,
 ) -> Result<Job, CliError> {
     let checked = runtime.block_on(async {
+        // Biased: after an interrupt during the quota check, no
+        // `DescribeDomains` request starts.
         tokio::select! {
-            checked = client.check_domains(&job, count) => checked,
+            biased;
             () = interrupts.cancel().cancelled() => Ok(None),
+            checked = client.check_domains(&job, count) => checked,
         }
     });
     match checked {
