@@ -5,10 +5,13 @@
 use std::fmt;
 use std::num::NonZeroUsize;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use tcdn_model::teo::{Method, PrefetchOptions, ZoneId};
 use tcdn_model::v3::{Area, FlushType, PurgeArea, PurgeOptions, PushOptions};
 use tcdn_model::{Areas, Operation};
+
+use crate::client::{AccountDomains, CheckDomains};
 
 /// Which Tencent Cloud API a [`Client`](crate::Client) speaks.
 #[non_exhaustive]
@@ -149,6 +152,8 @@ pub struct Job {
     url_encode: bool,
     path_batch: Option<NonZeroUsize>,
     zone: Option<ZoneId>,
+    check_domains: CheckDomains,
+    account_domains: Option<Arc<AccountDomains>>,
 }
 
 impl Job {
@@ -163,6 +168,8 @@ impl Job {
             url_encode: false,
             path_batch: None,
             zone: None,
+            check_domains: CheckDomains::Never,
+            account_domains: None,
         }
     }
 
@@ -260,6 +267,35 @@ impl Job {
     pub fn path_batch(mut self, batch: NonZeroUsize) -> Self {
         self.path_batch = Some(batch);
         self
+    }
+
+    /// Whether a submission of several calls first reads the account's
+    /// domains and fails the URLs of other hosts without a call (API 3.0;
+    /// default [`Never`](CheckDomains::Never)). See
+    /// [`Client::check_domains`](crate::Client::check_domains).
+    #[must_use]
+    pub fn check_domains(mut self, mode: CheckDomains) -> Self {
+        self.check_domains = mode;
+        self
+    }
+
+    /// Fails the URLs of hosts that no domain of `domains` covers without
+    /// a call (API 3.0), instead of reading them again: the result of a
+    /// [`Client::check_domains`](crate::Client::check_domains) made first.
+    #[must_use]
+    pub fn account_domains(mut self, domains: AccountDomains) -> Self {
+        self.account_domains = Some(Arc::new(domains));
+        self
+    }
+
+    /// The domain check asked for.
+    pub fn check_domains_given(&self) -> CheckDomains {
+        self.check_domains
+    }
+
+    /// The account's domains given, if any.
+    pub fn account_domains_given(&self) -> Option<&AccountDomains> {
+        self.account_domains.as_deref()
     }
 
     /// The operation.

@@ -287,7 +287,7 @@ pub use tcdn_sign as sign;
 pub use tcdn_transport as transport;
 
 pub use crate::cancel::Cancel;
-pub use crate::client::{Client, ClientBuilder};
+pub use crate::client::{AccountDomains, CheckDomains, Client, ClientBuilder, DomainCheckError};
 pub use crate::core::retry::RetryPolicy;
 pub use crate::credentials::{CredentialChain, Credentials};
 pub use crate::endpoint::Endpoint;

@@ -12,8 +12,9 @@ use std::time::Duration;
 use bytes::Bytes;
 use tcdn::clock::Clock;
 use tcdn::model::v3::{
-    Action, Answer, ApiError, BatchLimits, ErrorCode, FlushType, PurgeLog, PurgeQuota, PurgeTasks,
-    PushLog, PushOptions, PushQuota, PushTasks, Quota, Request, TaskSubmitted, UserAgent,
+    Action, Answer, ApiError, BatchLimits, BriefDomain, Domains, ErrorCode, FlushType, PurgeLog,
+    PurgeQuota, PurgeTasks, PushLog, PushOptions, PushQuota, PushTasks, Quota, Request,
+    TaskSubmitted, UserAgent, domain_covers,
 };
 use tcdn::nonce::Nonce;
 use tcdn::retry::Jitter;
@@ -66,6 +67,10 @@ struct Server {
     respell: bool,
     /// More logs of a task: `(task id, url, status)`.
     extra_logs: Vec<(String, String, String)>,
+    /// The account's domains, as `DescribeDomains` lists them (a page at
+    /// most 2 long); submissions of other hosts are refused
+    /// (`ResourceNotFound.CdnHostNotExists`) when there are any.
+    domains: Vec<&'static str>,
 }
 
 fn header_map(request: &http::Request<Bytes>) -> HashMap<String, String> {
@@ -165,6 +170,20 @@ impl Server {
             );
             return Ok(tcdn::test_util::mock::response(200, answer.to_json()));
         }
+        let submitted: &[CdnUrl] = match &parsed {
+            Request::PurgeUrls(r) => r.urls(),
+            Request::PurgePaths(r) => r.paths(),
+            Request::PushUrls(r) => r.urls(),
+            _ => &[],
+        };
+        let foreign = |url: &CdnUrl| !self.domains.iter().any(|d| domain_covers(d, url.host()));
+        if !self.domains.is_empty() && submitted.iter().any(foreign) {
+            let answer = Answer::<TaskSubmitted>::error(
+                "req-host",
+                ApiError::new(ErrorCode::CdnHostNotExists, "未查询到该域名"),
+            );
+            return Ok(tcdn::test_util::mock::response(200, answer.to_json()));
+        }
         let submit = |tasks: &mut Vec<Task>,
                       ids: &mut Vec<String>,
                       urls: &[CdnUrl],
@@ -257,6 +276,22 @@ impl Server {
                     path_purge: quota(100),
                 });
             }
+            Request::DescribeDomains(q) => {
+                let total_number = self.domains.len() as i64;
+                let domains = page(self.domains.clone(), q.offset, q.limit.map(|l| l.min(2)))
+                    .into_iter()
+                    .map(|domain| BriefDomain {
+                        domain: domain.to_owned(),
+                        status: "online".into(),
+                        area: "mainland".into(),
+                        ..BriefDomain::default()
+                    })
+                    .collect();
+                return ok(Domains {
+                    domains,
+                    total_number,
+                });
+            }
             Request::DescribePushQuota(_) => {
                 return ok(PushQuota {
                     url_push: vec![Quota {
@@ -267,8 +302,6 @@ impl Server {
                     }],
                 });
             }
-            // This fake account owns every host, as the emulator's default.
-            Request::DescribeDomains(_) => return ok(tcdn::model::v3::Domains::default()),
         };
         if self.lose > 0 {
             self.lose -= 1;
@@ -1010,4 +1043,158 @@ impl ParseTask for str {
     fn parse_task(&self) -> tcdn::model::v3::TaskId {
         tcdn::model::v3::TaskId::new(self).unwrap()
     }
+}
+
+/// URLs of `hosts`, one each, in order.
+fn urls_of(hosts: &[&str]) -> Vec<CdnUrl> {
+    hosts
+        .iter()
+        .enumerate()
+        .map(|(i, host)| format!("https://{host}/{i}.png").parse().unwrap())
+        .collect()
+}
+
+const MIXED: [&str; 5] = [
+    "www.example.com",
+    "foreign.example",
+    "img.cdn.example",
+    "www.example.com",
+    "foreign.example",
+];
+
+fn account() -> Server {
+    Server {
+        domains: vec!["www.example.com", "*.cdn.example", "other.example"],
+        ..Server::default()
+    }
+}
+
+fn failed_urls(report: &tcdn::Report) -> Vec<&str> {
+    report.failed.iter().map(|f| f.url.as_str()).collect()
+}
+
+/// A submission of several calls reads every page of `DescribeDomains`
+/// first and fails the URLs of hosts no domain covers (a wildcard covers
+/// its subdomains) without a call; the others go out in calls of their own.
+#[test]
+fn a_domain_check_fails_foreign_hosts_without_a_call() {
+    let harness = Harness::new(account());
+    let client = harness.client(|b| b.batch_size(NonZeroUsize::new(2)));
+    let input = urls_of(&MIXED);
+    let job = Job::new(Operation::FlushUrls).check_domains(tcdn::CheckDomains::Auto);
+    let report = run(client.submit_job(&job, input.iter().cloned().collect(), |_| {}));
+    assert_eq!(
+        failed_urls(&report),
+        [
+            "https://foreign.example/1.png",
+            "https://foreign.example/4.png"
+        ]
+    );
+    for failure in &report.failed {
+        assert_eq!(
+            failure.error_code.as_deref(),
+            Some("ResourceNotFound.CdnHostNotExists")
+        );
+        assert!(
+            failure
+                .message
+                .contains("DescribeDomains found no domain foreign.example")
+        );
+        assert!(!failure.sent);
+    }
+    assert_eq!(
+        report.succeeded,
+        [input[0].clone(), input[2].clone(), input[3].clone()]
+    );
+    assert_eq!(
+        harness.server().actions,
+        [
+            Action::DescribeDomains,
+            Action::DescribeDomains,
+            Action::PurgeUrlsCache,
+            Action::PurgeUrlsCache,
+        ]
+    );
+    // One call is enough: no check.
+    let harness = Harness::new(account());
+    let client = harness.client(|b| b);
+    let report = run(client.submit_job(&job, urls_of(&MIXED[..2]).into_iter().collect(), |_| {}));
+    assert_eq!(failed_urls(&report), ["https://foreign.example/1.png"]);
+    assert_eq!(
+        harness.server().actions,
+        [
+            Action::PurgeUrlsCache,
+            Action::PurgeUrlsCache,
+            Action::PurgeUrlsCache
+        ]
+    );
+}
+
+/// Without the check, a batch refused for a foreign host is sent again
+/// split by host: only that host's URLs fail, with the code and request
+/// id, and no URL is accepted twice.
+#[test]
+fn unchecked_a_refused_batch_is_split_by_host() {
+    let harness = Harness::new(account());
+    let client = harness.client(|b| b.batch_size(NonZeroUsize::new(3)));
+    let input = urls_of(&MIXED);
+    let report = run(client.submit_job(
+        &Job::new(Operation::FlushUrls),
+        input.iter().cloned().collect(),
+        |_| {},
+    ));
+    assert_eq!(
+        failed_urls(&report),
+        [
+            "https://foreign.example/1.png",
+            "https://foreign.example/4.png"
+        ]
+    );
+    assert!(
+        report
+            .failed
+            .iter()
+            .all(|f| f.request_id.as_deref() == Some("req-host"))
+    );
+    assert_eq!(
+        report.succeeded,
+        [input[0].clone(), input[2].clone(), input[3].clone()]
+    );
+    let server = harness.server();
+    // Batch 1 (3 hosts): refused, then www, foreign, img; batch 2 (2 hosts):
+    // refused, then www, foreign.
+    assert_eq!(server.actions.len(), 7);
+    let accepted: Vec<&String> = server.tasks.iter().flat_map(|t| &t.urls).collect();
+    assert_eq!(accepted.len(), 3, "{accepted:?}");
+}
+
+/// `always` makes an unreadable or empty list an error, and the submission
+/// sends nothing; `auto` goes on unchecked.
+#[test]
+fn an_empty_domain_list_is_an_error_only_when_always() {
+    let input = urls_of(&MIXED);
+    let harness = Harness::new(Server::default());
+    let client = harness.client(|b| b.batch_size(NonZeroUsize::new(2)));
+    let always = Job::new(Operation::FlushUrls).check_domains(tcdn::CheckDomains::Always);
+    let error = run(client.check_domains(&always, input.len())).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("DescribeDomains listed no domain"),
+        "{error}"
+    );
+    let report = run(client.submit_job(&always, input.iter().cloned().collect(), |_| {}));
+    assert_eq!(report.failed.len(), 5);
+    assert_eq!(report.requests, 0);
+    let auto = Job::new(Operation::FlushUrls).check_domains(tcdn::CheckDomains::Auto);
+    assert_eq!(run(client.check_domains(&auto, input.len())), Ok(None));
+    let report = run(client.submit_job(&auto, input.iter().cloned().collect(), |_| {}));
+    assert_eq!(report.succeeded.len(), 5);
+    let harness = Harness::new(Server {
+        errors: vec!["UnauthorizedOperation.CdnCamUnauthorized"],
+        ..Server::default()
+    });
+    let client = harness.client(|b| b.batch_size(NonZeroUsize::new(2)));
+    let error = run(client.check_domains(&always, input.len())).unwrap_err();
+    assert!(error.to_string().contains("CdnCamUnauthorized"), "{error}");
 }

@@ -232,7 +232,7 @@ fn run(
         wait_timeout: submit.wait_timeout,
         force: submit.force,
     };
-    submission.submit(job, collected)
+    submission.submit(job.check_domains(submit.check_domains.into()), collected)
 }
 
 /// `--allow-empty` with no URL: nothing is sent, and the report says so

@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 mod args;
+mod domain_check;
 mod dry_run;
 mod edgeone;
 mod emulator_cmd;
@@ -21,6 +22,7 @@ mod output;
 mod progress;
 mod queries;
 mod quota_check;
+mod refused_hosts;
 mod setup;
 mod signals;
 mod submit;

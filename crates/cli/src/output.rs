@@ -355,9 +355,15 @@ pub fn report(
             }
             if failed > 0 {
                 writeln!(out, "FAILED {failed} {}:", noun(operation, failed))?;
+                // A host's refused URLs take one line, wherever they were.
+                let (hosts, others) = crate::refused_hosts::split(&report.failed, operation);
+                for group in &hosts {
+                    let noun = noun(operation, group.len());
+                    crate::refused_hosts::write_group(out, operation, noun, group)?;
+                }
                 // Identical failures in a row (a batch's) take one line.
-                let mut rest = report.failed.as_slice();
-                while let Some(first) = rest.first() {
+                let mut rest = others.as_slice();
+                while let Some(first) = rest.first().copied() {
                     let same = rest
                         .iter()
                         .take_while(|f| {

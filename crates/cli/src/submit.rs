@@ -58,6 +58,10 @@ impl Submission<'_> {
                 }
             })?;
         }
+        if setup.api == Api::V3 {
+            job =
+                crate::domain_check::check_domains(runtime, &client, job, url_count, &interrupts)?;
+        }
         let per_call = job
             .max_per_call(setup.api)
             .min(batch_size.map_or(usize::MAX, NonZeroUsize::get));

@@ -25,6 +25,7 @@ use crate::job::{Api, Product};
 use crate::report::{BatchReport, CallOutcome, Failure, Report};
 
 mod builder;
+mod domains;
 mod edgeone;
 mod queries;
 mod sign_plan;
@@ -35,7 +36,22 @@ pub use builder::{
     ClientBuilder, DEFAULT_CONCURRENCY, DEFAULT_INTERRUPT_GRACE, DEFAULT_TIMEOUT,
     DEFAULT_V2_RATE_LIMIT_PER_MINUTE, DEFAULT_V3_RATE_LIMIT_PER_MINUTE,
 };
+pub use domains::{AccountDomains, CheckDomains, DomainCheckError};
 pub use sign_plan::{PlannedRequest, SignedPlan, SignedRequest};
+
+/// The report of a submission none of whose URLs could be sent, for `why`.
+fn unsent(urls: DistinctUrls, why: &str) -> Report {
+    let duplicates_skipped = urls.duplicates();
+    Report {
+        failed: urls
+            .list()
+            .urls()
+            .map(|url| Failure::unsent(url, why.to_owned()))
+            .collect(),
+        duplicates_skipped,
+        ..Report::default()
+    }
+}
 
 /// The backend of the client's API.
 #[derive(Debug, Clone)]
@@ -279,17 +295,7 @@ impl Client {
         match &self.backend {
             Backends::V2(v2) => {
                 let (Some(areas), None) = (job.areas_given(), job.v2_problem()) else {
-                    let why = job.v2_problem().unwrap_or_default();
-                    let duplicates_skipped = urls.duplicates();
-                    return Report {
-                        failed: urls
-                            .list()
-                            .urls()
-                            .map(|url| Failure::unsent(url, why.to_owned()))
-                            .collect(),
-                        duplicates_skipped,
-                        ..Report::default()
-                    };
+                    return unsent(urls, job.v2_problem().unwrap_or_default());
                 };
                 let job = v2::Job { operation, areas };
                 submit::submit(
@@ -304,16 +310,39 @@ impl Client {
                 .await
             }
             Backends::V3(v3) => {
-                submit::submit(
-                    self.core.clone(),
-                    v3.clone(),
-                    job.clone(),
-                    operation,
-                    urls,
-                    cancel.clone(),
-                    on_batch,
-                )
-                .await
+                let fetched;
+                let domains = match job.account_domains_given() {
+                    Some(domains) => Some(domains),
+                    None => match self.check_domains(job, urls.len()).await {
+                        Ok(checked) => {
+                            fetched = checked;
+                            fetched.as_ref()
+                        }
+                        Err(why) => return unsent(urls, &why.to_string()),
+                    },
+                };
+                let duplicates_skipped = urls.duplicates();
+                let (urls, foreign, order) = match domains {
+                    Some(domains) => domains::partition(urls, domains),
+                    None => (urls, Vec::new(), Vec::new()),
+                };
+                let mut report = if urls.is_empty() && !foreign.is_empty() {
+                    Report::default()
+                } else {
+                    submit::submit(
+                        self.core.clone(),
+                        v3.clone(),
+                        job.clone(),
+                        operation,
+                        urls,
+                        cancel.clone(),
+                        on_batch,
+                    )
+                    .await
+                };
+                domains::merge(&mut report, foreign, &order);
+                report.duplicates_skipped = duplicates_skipped;
+                report
             }
             Backends::EdgeOne(teo) => self.submit_edgeone(teo, job, urls, cancel, on_batch).await,
         }

@@ -55,6 +55,11 @@ pub(crate) enum Class {
     DailyQuotaExhausted,
     /// The same request fails again until the caller changes something.
     Permanent,
+    /// Refused for one of the call's hosts, without saying which (a domain
+    /// not on the account, offline, a wildcard): permanent, and nothing of
+    /// the call was applied, so a submission sends a batch of several
+    /// hosts again split by host, and only the refused host's URLs fail.
+    HostRefused,
 }
 
 impl Class {

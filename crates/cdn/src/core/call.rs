@@ -41,6 +41,13 @@ pub(crate) struct Called<B: Backend> {
     /// Why the batch was never sent (its submission stopped before its
     /// first attempt); `result` is then an error that says so.
     pub(crate) not_sent: Option<NotSentReason>,
+    /// Whether the last answer refused the call for one of its hosts
+    /// ([`Class::HostRefused`]): nothing of it was applied.
+    pub(crate) host_refused: bool,
+    /// The calls of the batch's URLs split by host, after it was refused
+    /// for one of its hosts (empty when it was not split): their outcomes
+    /// decide the URLs, `result` is the refusal that made the split.
+    pub(crate) parts: Vec<Called<B>>,
 }
 
 /// The core's side of a [`Lookup`]: calls through this call's core, backend
@@ -181,6 +188,7 @@ async fn attempts<B: Backend>(
     // a batch none of whose requests left is reported not sent.
     let mut reached = false;
     let mut endpoint_only = true;
+    let mut host_refused = false;
     let result = loop {
         if let Some(reason) = halt.reason() {
             break stopped(reason, last_error.take(), &mut not_sent, attempts);
@@ -331,7 +339,10 @@ async fn attempts<B: Backend>(
         // not the retry budget's, while a deadline bounds the call.
         tally.pacing_absorbs_rate_limits = core.pacing.is_some() && deadline.is_some();
         match decide(class, expired_in_flight, &tally) {
-            Next::GiveUp(gave_up) => break Err((error, gave_up, attempts)),
+            Next::GiveUp(gave_up) => {
+                host_refused = class == Class::HostRefused;
+                break Err((error, gave_up, attempts));
+            }
             Next::Refresh => {
                 tally.refresh_used = true;
                 match core.credentials.refresh_after_refusal(&used).await {
@@ -421,6 +432,8 @@ async fn attempts<B: Backend>(
         batch,
         original,
         not_sent,
+        host_refused,
+        parts: Vec::new(),
     }
 }
 

@@ -11,7 +11,9 @@
 //!    classify the answer (the backend), and retry with backoff
 //!    (`retry.rs`), asking the backend first which URLs an attempt with a
 //!    lost answer had already applied (reconciliation).
-//! 5. `submit.rs`: run batches with bounded concurrency and gather a
+//! 5. `split.rs`: send a batch refused for one of its hosts again split by
+//!    host, so that only that host's URLs fail.
+//! 6. `submit.rs`: run batches with bounded concurrency and gather a
 //!    [`Report`](crate::report::Report) with every URL exactly once.
 //!
 //! What differs between APIs is behind [`Backend`](backend::Backend).
@@ -24,6 +26,7 @@ pub(crate) mod pace;
 pub(crate) mod plan;
 pub(crate) mod retry;
 pub(crate) mod skew;
+pub(crate) mod split;
 pub(crate) mod submit;
 
 use std::num::NonZeroUsize;

@@ -9,7 +9,7 @@
 //! the reason. After an interrupt, requests in flight get the core's
 //! `interrupt_grace` to answer, then are given up (`maybe_applied`).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use tcdn_model::{CdnUrl, Operation};
@@ -18,11 +18,12 @@ use tracing::Instrument;
 
 use crate::cancel::Cancel;
 use crate::core::Core;
-use crate::core::backend::Backend;
-use crate::core::call::{Called, call};
+use crate::core::backend::{Applied, Backend};
+use crate::core::call::Called;
 use crate::core::dedupe::DistinctUrls;
 use crate::core::halt::Halt;
 use crate::core::plan::Planner;
+use crate::core::split::call_by_host;
 use crate::report::{BatchReport, Failure, NotSent, Report, Task};
 
 /// Submits `urls` for `job` (`operation` names it in the batch reports),
@@ -63,7 +64,7 @@ pub(crate) async fn submit<B: Backend>(
                     let (core, backend, halt) = (core.clone(), backend.clone(), halt.clone());
                     let span = tracing::info_span!("tcdn.batch", batch = index);
                     tasks.spawn(
-                        async move { (index, call(&core, &*backend, &halt, batch, true).await) }
+                        async move { (index, call_by_host(&core, &*backend, &halt, batch).await) }
                             .instrument(span),
                     );
                 }
@@ -102,6 +103,14 @@ pub(crate) async fn submit<B: Backend>(
             continue;
         }
         let (attempts, requests, error) = match &called.result {
+            _ if !called.parts.is_empty() => (
+                called.attempts,
+                called.requests,
+                called
+                    .parts
+                    .iter()
+                    .find_map(|p| p.result.as_ref().err().cloned()),
+            ),
             Ok(_) => (called.attempts, called.requests, None),
             Err(error) => (error.attempts(), error.requests_sent(), Some(error.clone())),
         };
@@ -152,15 +161,41 @@ pub(crate) async fn submit<B: Backend>(
     report
 }
 
-/// Adds one batch's URLs to the report, in the batch's order.
-fn gather<B: Backend>(report: &mut Report, called: Called<B>) {
-    let action = B::action(&called.batch);
-    let task_id = match &called.result {
-        Ok(Some(receipt)) => B::task_id(receipt),
-        _ => None,
-    };
-    // Tasks a lookup found, in the order found, each with its URLs.
-    for applied in &called.applied {
+/// Adds one batch's URLs to the report, in the batch's order; a batch split
+/// by host, by its parts' outcomes (and the URLs a lookup had found applied
+/// before the split).
+fn gather<B: Backend>(report: &mut Report, mut called: Called<B>) {
+    if called.parts.is_empty() {
+        return gather_call::<B>(report, called);
+    }
+    let order = called
+        .original
+        .take()
+        .unwrap_or_else(|| B::urls(&called.batch).to_vec());
+    let position: HashMap<&CdnUrl, usize> = order.iter().enumerate().map(|(i, u)| (u, i)).collect();
+    let at = |url: &CdnUrl| position.get(url).copied().unwrap_or(usize::MAX);
+    let mut split = Report::default();
+    let parts = std::mem::take(&mut called.parts);
+    // What the refused call's lookups had found applied stays succeeded.
+    add_applied(&mut split, &called.applied, B::action(&called.batch));
+    split
+        .succeeded
+        .extend(called.applied.iter().map(|a| a.url.clone()));
+    for part in parts {
+        gather_call::<B>(&mut split, part);
+    }
+    split.succeeded.sort_by_key(|url| at(url));
+    split.failed.sort_by_key(|failure| at(&failure.url));
+    split.not_sent.sort_by_key(|not_sent| at(&not_sent.url));
+    report.succeeded.append(&mut split.succeeded);
+    report.failed.append(&mut split.failed);
+    report.not_sent.append(&mut split.not_sent);
+    report.tasks.append(&mut split.tasks);
+}
+
+/// Adds the tasks a lookup found, in the order found, each with its URLs.
+fn add_applied(report: &mut Report, applied: &[Applied], action: &'static str) {
+    for applied in applied {
         let Some(id) = &applied.task_id else { continue };
         match report
             .tasks
@@ -177,6 +212,16 @@ fn gather<B: Backend>(report: &mut Report, called: Called<B>) {
             }),
         }
     }
+}
+
+/// Adds one call's URLs to the report, in the call's order.
+fn gather_call<B: Backend>(report: &mut Report, called: Called<B>) {
+    let action = B::action(&called.batch);
+    let task_id = match &called.result {
+        Ok(Some(receipt)) => B::task_id(receipt),
+        _ => None,
+    };
+    add_applied(report, &called.applied, action);
     if let Some(task_id) = task_id {
         report.tasks.push(Task {
             task_id,
@@ -301,6 +346,7 @@ mod tests {
                     return Answer::Accepted(String::from_utf8_lossy(response.body()).into_owned());
                 }
                 403 => Class::DailyQuotaExhausted,
+                404 => Class::HostRefused,
                 429 => Class::RateLimited,
                 _ => Class::Retryable,
             };
@@ -372,6 +418,105 @@ mod tests {
         (0..n)
             .map(|i| format!("https://a.example/{i}").parse().unwrap())
             .collect()
+    }
+
+    /// Submits `input` through `script` with the fake backend.
+    fn submit_all(
+        script: &Arc<ScriptedTransport>,
+        input: &[CdnUrl],
+        on_batch: impl FnMut(&BatchReport) + Send,
+    ) -> Report {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(submit(
+                Arc::new(core(script.clone())),
+                Arc::new(Fake::default()),
+                (),
+                Operation::FlushUrls,
+                input.iter().cloned().collect(),
+                Cancel::new(),
+                on_batch,
+            ))
+    }
+
+    /// A batch refused for one of its hosts is sent again split by host:
+    /// the other hosts' URLs succeed in their own calls, only the refused
+    /// host's fail, each URL is sent once more at most, and the report
+    /// keeps input order.
+    #[test]
+    fn a_batch_refused_for_a_host_is_split_by_host() {
+        let input: Vec<CdnUrl> = [
+            "https://a.example/0",
+            "https://bad.example/1",
+            "https://a.example/2",
+            "https://c.example/3",
+        ]
+        .iter()
+        .map(|u| u.parse().unwrap())
+        .collect();
+        let script = Arc::new(
+            ScriptedTransport::new()
+                .then_respond(404, "")
+                .then_respond(200, "task-a")
+                .then_respond(404, "")
+                .then_respond(200, "task-c"),
+        );
+        let mut batches = Vec::new();
+        let report = submit_all(&script, &input, |batch| {
+            batches.push((batch.attempts, batch.requests, batch.error.is_some()));
+        });
+        let bodies: Vec<String> = script.requests().iter().map(|r| r.body_text()).collect();
+        assert_eq!(
+            bodies,
+            [
+                "https://a.example/0\nhttps://bad.example/1\nhttps://a.example/2",
+                "https://a.example/0\nhttps://a.example/2",
+                "https://bad.example/1",
+                "https://c.example/3",
+            ]
+        );
+        fn urls(list: &[CdnUrl]) -> Vec<&str> {
+            list.iter().map(CdnUrl::as_str).collect()
+        }
+        assert_eq!(
+            urls(&report.succeeded),
+            [
+                "https://a.example/0",
+                "https://a.example/2",
+                "https://c.example/3"
+            ]
+        );
+        let failed: Vec<&str> = report.failed.iter().map(|f| f.url.as_str()).collect();
+        assert_eq!(failed, ["https://bad.example/1"]);
+        assert_eq!(report.requests, 4);
+        let tasks: Vec<(&str, Vec<&str>)> = report
+            .tasks
+            .iter()
+            .map(|t| (t.task_id.as_str(), urls(&t.urls)))
+            .collect();
+        assert_eq!(
+            tasks,
+            [
+                ("task-a", vec!["https://a.example/0", "https://a.example/2"]),
+                ("task-c", vec!["https://c.example/3"]),
+            ]
+        );
+        assert_eq!(batches, [(3, 3, true), (1, 1, false)]);
+    }
+
+    /// A batch of one host refused for it is not sent again.
+    #[test]
+    fn a_batch_of_one_host_refused_for_it_is_not_split() {
+        let input: Vec<CdnUrl> = ["https://bad.example/1", "https://BAD.example/2"]
+            .iter()
+            .map(|u| u.parse().unwrap())
+            .collect();
+        let script = Arc::new(ScriptedTransport::new().then_respond(404, ""));
+        let report = submit_all(&script, &input, |_| {});
+        assert_eq!(script.requests().len(), 1);
+        assert_eq!(report.failed.len(), 2);
+        assert!(report.succeeded.is_empty());
     }
 
     /// The answer to the first call is lost; the lookup finds two of its

@@ -74,6 +74,35 @@ pub struct SubmitArgs {
     /// The longest --wait, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 600, requires = "wait")]
     pub wait_timeout: u64,
+
+    /// Before a submission of several calls, read the account's domains
+    /// (DescribeDomains) and fail the URLs of other hosts without a call
+    /// (API 3.0). auto: if the list cannot be read or is empty, say so at
+    /// -v and submit unchecked; always: that is an error (exit 2); never:
+    /// no check.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = CheckDomainsArg::Auto)]
+    pub check_domains: CheckDomainsArg,
+}
+
+/// When `--check-domains` reads the account's domains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckDomainsArg {
+    /// Check, and submit unchecked when the list is unreadable or empty.
+    Auto,
+    /// Check; an unreadable or empty list is an error.
+    Always,
+    /// Never check.
+    Never,
+}
+
+impl From<CheckDomainsArg> for tcdn::CheckDomains {
+    fn from(arg: CheckDomainsArg) -> Self {
+        match arg {
+            CheckDomainsArg::Auto => Self::Auto,
+            CheckDomainsArg::Always => Self::Always,
+            CheckDomainsArg::Never => Self::Never,
+        }
+    }
 }
 
 /// `FlushType` of `flush --dir` (API 3.0).
@@ -272,7 +301,8 @@ pub enum SignatureMethodArg {
 /// Output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputArg {
-    /// A short human summary.
+    /// A short human summary (the URLs refused for their host take one line
+    /// that names the host and what to do).
     Text,
     /// One JSON document (dry run: one JSON object per request, per line).
     Json,

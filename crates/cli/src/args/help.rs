@@ -211,7 +211,8 @@ Exit status:
   0    every URL succeeded (with --wait: is done)
   1    some URLs failed or were not sent; `tcdn tasks`, `tcdn wait`: a task was not found
   2    invalid input or usage (bad URL or option, missing credentials, unusable proxy,
-       a quota that cannot hold the submission without --force, an empty input without
+       a quota that cannot hold the submission without --force, a domain list that
+       cannot be read or is empty under --check-domains always, an empty input without
        --allow-empty); with --output json, an error document on stdout
   3    --wait or `tcdn wait` reached --wait-timeout with tasks still running, and
        nothing else failed or was not sent (the running URLs are listed as failed,

@@ -24,11 +24,15 @@ pub enum ErrorClass {
     /// wrong.
     Authentication,
     /// `UnauthorizedOperation*`: the account or sub-account may not do this
-    /// (CAM policy, unverified or suspended account, not whitelisted, …).
+    /// (CAM policy, unverified or suspended account, not whitelisted, …),
+    /// and `ResourceNotFound.CdnUserNotExists` (no CDN service on the
+    /// account). `…OperationTooOften` is a rate limit instead.
     Unauthorized,
     /// The request is wrong: `InvalidParameter*`, `MissingParameter`,
     /// `UnknownParameter`, `InvalidAction`, `NoSuchVersion`,
-    /// `Unsupported*`, … Fix the request.
+    /// `Unsupported*`, …, and the codes about one of its domains (not the
+    /// account's, offline, a wildcard: [`ErrorCode::concerns_host`], less
+    /// the sub-account's and the lock). Fix the request.
     InvalidRequest,
     /// A daily quota is used up (`LimitExceeded.*DayLimit`): stop sending
     /// this operation in this area until the quota resets the next day.
@@ -36,15 +40,20 @@ pub enum ErrorClass {
     /// One call carried too many items (`LimitExceeded.*BatchLimit`): split
     /// the batch and send again.
     BatchLimit,
-    /// The domain or the CDN service does not exist (`ResourceNotFound*`).
+    /// A resource does not exist (`ResourceNotFound*` other than the
+    /// catalogued ones).
     NotFound,
-    /// The domain is offline or locked, or a resource is short
+    /// The domain is locked, or a resource is short
     /// (`ResourceUnavailable*`, `ResourceInsufficient*`).
     Unavailable,
     /// Refused for a reason the code does not narrow down
     /// (`FailedOperation*`, a bare or unrecognised `LimitExceeded*`,
     /// `DryRunOperation`): not retried.
     Failed,
+    /// The domain's configuration is in a state the action cannot work
+    /// with (`FailedOperation.CdnConfigError`): not retried; fix the
+    /// configuration in the console, or open a ticket.
+    Configuration,
     /// A code of no known shape: treat it as permanent.
     Unknown,
 }
@@ -114,6 +123,24 @@ macro_rules! catalogue {
                     Self::Other(code) => class_by_shape(code),
                 }
             }
+
+            /// Whether the refusal concerns one domain of the call, without
+            /// naming it (docs/protocol.md §12.6): the domain is not the
+            /// account's, not the sub-account's, offline, locked, or a
+            /// wildcard. A call of several hosts refused so is split by host
+            /// and sent again to find which: nothing of it was applied.
+            pub fn concerns_host(&self) -> bool {
+                matches!(
+                    self,
+                    Self::CdnHostNotExists
+                        | Self::CdnHostUnauthorized
+                        | Self::CdnHostInvalidStatus
+                        | Self::CdnHostIsNotOnline
+                        | Self::CdnHostIsLocked
+                        | Self::CdnPurgeWildcardNotAllowed
+                        | Self::CdnPushWildcardNotAllowed
+                )
+            }
         }
     };
 }
@@ -143,6 +170,7 @@ catalogue! {
     ResourceNotFound = "ResourceNotFound", "the resource does not exist", NotFound;
     UnauthorizedOperation = "UnauthorizedOperation", "the operation is not authorized", Unauthorized;
     FailedOperation = "FailedOperation", "the operation failed", Failed;
+    FailedCdnConfigError = "FailedOperation.CdnConfigError", "updating the domain's configuration failed; fix it or open a ticket", Configuration;
     DryRunOperation = "DryRunOperation", "a dry run: the request would have succeeded", Failed;
     ResourceInUse = "ResourceInUse", "the resource is in use", Retryable;
     ResourceInsufficient = "ResourceInsufficient", "a resource is insufficient", Unavailable;
@@ -158,7 +186,7 @@ catalogue! {
     ProxyServer = "InternalError.ProxyServer", "internal service error (proxy)", Retryable;
     RouteError = "InternalError.RouteError", "internal service error (routing)", Retryable;
     UnknownError = "InternalError.UnknownError", "internal service error (unknown)", Retryable;
-    CdnHostInvalidStatus = "InvalidParameter.CdnHostInvalidStatus", "the domain's state does not allow this", InvalidRequest;
+    CdnHostInvalidStatus = "InvalidParameter.CdnHostInvalidStatus", "the domain's state does not allow this (offline?)", InvalidRequest;
     CdnInterfaceError = "InvalidParameter.CdnInterfaceError", "internal interface error", InvalidRequest;
     CdnParamError = "InvalidParameter.CdnParamError", "parameter error; follow the documented examples", InvalidRequest;
     CdnStatInvalidDate = "InvalidParameter.CdnStatInvalidDate", "invalid date; follow the documented date format", InvalidRequest;
@@ -178,9 +206,9 @@ catalogue! {
     CdnPushExceedBatchLimit = "LimitExceeded.CdnPushExceedBatchLimit", "more URLs to push than one call allows", BatchLimit;
     CdnPushExceedDayLimit = "LimitExceeded.CdnPushExceedDayLimit", "the daily push quota is used up", DailyQuota;
     CdnOpInProgress = "ResourceInUse.CdnOpInProgress", "the CDN resource is being operated on", Retryable;
-    CdnHostNotExists = "ResourceNotFound.CdnHostNotExists", "no such domain; check the domain name", NotFound;
-    CdnUserNotExists = "ResourceNotFound.CdnUserNotExists", "the CDN service is not activated for this account", NotFound;
-    CdnHostIsNotOnline = "ResourceUnavailable.CdnHostIsNotOnline", "the domain is offline", Unavailable;
+    CdnHostNotExists = "ResourceNotFound.CdnHostNotExists", "no such domain on the account; check the domain name", InvalidRequest;
+    CdnUserNotExists = "ResourceNotFound.CdnUserNotExists", "the CDN service is not activated for this account", Unauthorized;
+    CdnHostIsNotOnline = "ResourceUnavailable.CdnHostIsNotOnline", "the domain is offline", InvalidRequest;
     CdnHostIsLocked = "ResourceUnavailable.CdnHostIsLocked", "the domain is locked", Unavailable;
     CdnCamUnauthorized = "UnauthorizedOperation.CdnCamUnauthorized", "the sub-account has no CAM policy for this", Unauthorized;
     CdnHostUnauthorized = "UnauthorizedOperation.CdnHostUnauthorized", "the sub-account is not authorized for this domain", Unauthorized;
@@ -319,8 +347,17 @@ mod tests {
             assert_eq!(&ErrorCode::from_code(code.as_str()), code);
             assert_ne!(code.class(), ErrorClass::Unknown, "{code}");
             assert!(!code.meaning().is_empty());
-            // The shape rules for unknown codes agree with the catalogue.
-            assert_eq!(class_by_shape(code.as_str()), code.class(), "{code}");
+            // The shape rules for unknown codes agree with the catalogue,
+            // but for the codes classed one by one (docs/protocol.md §12).
+            let own = [
+                ErrorCode::CdnHostNotExists,
+                ErrorCode::CdnHostIsNotOnline,
+                ErrorCode::CdnUserNotExists,
+                ErrorCode::FailedCdnConfigError,
+            ];
+            if !own.contains(code) {
+                assert_eq!(class_by_shape(code.as_str()), code.class(), "{code}");
+            }
         }
     }
 
@@ -339,11 +376,53 @@ mod tests {
             ("LimitExceeded.CdnPurgeUrlExceedDayLimit", DailyQuota),
             ("LimitExceeded.CdnPushExceedBatchLimit", BatchLimit),
             ("UnauthorizedOperation.CdnCamUnauthorized", Unauthorized),
-            ("ResourceNotFound.CdnHostNotExists", NotFound),
+            ("ResourceNotFound.CdnHostNotExists", InvalidRequest),
             ("ResourceUnavailable.CdnHostIsLocked", Unavailable),
+            // A real account's refusals (docs/protocol.md §12).
+            ("InvalidParameter.CdnHostInvalidStatus", InvalidRequest),
+            ("ResourceUnavailable.CdnHostIsNotOnline", InvalidRequest),
+            (
+                "InvalidParameter.CdnPurgeWildcardNotAllowed",
+                InvalidRequest,
+            ),
+            ("InvalidParameter.CdnPushWildcardNotAllowed", InvalidRequest),
+            ("UnauthorizedOperation.CdnHostUnauthorized", Unauthorized),
+            ("UnauthorizedOperation.CdnSomethingNew", Unauthorized),
+            ("ResourceNotFound.CdnUserNotExists", Unauthorized),
+            ("FailedOperation.CdnConfigError", Configuration),
+            ("FailedOperation.SomethingElse", Failed),
+            ("InternalError.CdnConfigError", Retryable),
         ];
         for (code, class) in cases {
             assert_eq!(ErrorCode::from_code(code).class(), class, "{code}");
+        }
+    }
+
+    #[test]
+    fn host_codes_are_the_refusals_about_one_domain() {
+        let host: Vec<&str> = ErrorCode::KNOWN
+            .iter()
+            .filter(|code| code.concerns_host())
+            .map(ErrorCode::as_str)
+            .collect();
+        assert_eq!(
+            host,
+            [
+                "InvalidParameter.CdnHostInvalidStatus",
+                "InvalidParameter.CdnPurgeWildcardNotAllowed",
+                "InvalidParameter.CdnPushWildcardNotAllowed",
+                "ResourceNotFound.CdnHostNotExists",
+                "ResourceUnavailable.CdnHostIsNotOnline",
+                "ResourceUnavailable.CdnHostIsLocked",
+                "UnauthorizedOperation.CdnHostUnauthorized",
+            ]
+        );
+        for code in [
+            "UnauthorizedOperation.CdnCamUnauthorized",
+            "InvalidParameter.CdnParamError",
+            "X",
+        ] {
+            assert!(!ErrorCode::from_code(code).concerns_host(), "{code}");
         }
     }
 

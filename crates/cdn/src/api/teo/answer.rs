@@ -51,7 +51,7 @@ fn parse(action: Action, body: &[u8]) -> Parsed<Body> {
 /// permanent, internal errors and rate limits are retried.
 pub(crate) fn classify(action: Action, response: &http::Response<Bytes>) -> Answer<TeoReceipt> {
     let parsed = parse(action, response.body());
-    classify_parsed(action.as_str(), response, parsed, TEO_CODES)
+    classify_parsed(action.as_str(), response, parsed, TEO_CODES, false)
 }
 
 #[cfg(test)]

@@ -13,7 +13,6 @@ use tcdn_model::v3::MAX_TC3_POST_BODY_LEN;
 use tcdn_model::{CdnUrl, Operation};
 
 use super::builder::RequestBuilder;
-use crate::api::v3::host_of;
 use crate::core::dedupe::DistinctUrls;
 use crate::core::plan::{Planner, Shape, TooLarge};
 use crate::job::Job;
@@ -220,7 +219,7 @@ pub(crate) fn group_by_zone<'z>(
     let mut zones: Vec<(ZoneId, Vec<(usize, CdnUrl)>)> = Vec::new();
     let mut orphans = Vec::new();
     for (at, url) in urls.into_iter().enumerate() {
-        match zone_of(host_of(url.as_str())) {
+        match zone_of(url.host()) {
             Ok(zone) => match zones.iter_mut().find(|(id, _)| id == zone) {
                 Some((_, list)) => list.push((at, url)),
                 None => zones.push((zone.clone(), vec![(at, url)])),

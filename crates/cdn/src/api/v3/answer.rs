@@ -82,10 +82,17 @@ fn parse(action: Action, body: &[u8]) -> Parsed<Body> {
 
 /// The core's class of an API 3.0 error code (docs/protocol.md §5.3): the
 /// rate limits (`RequestLimitExceeded` and its sub-codes, `…TooOften`) wait
-/// for the server's window, other retryable codes back off.
-fn class_of(error: &ApiError, codes: Codes) -> Class {
+/// for the server's window, other retryable codes back off. A code about one
+/// of the call's domains is a host refusal (§12.6), and so is
+/// `InvalidParameter.CdnParamError` when the call may name an area the
+/// domain does not serve (`area`: it carries an `Area`, or is a push, whose
+/// default area is mainland), the likeliest answer to that (§12.3).
+fn class_of(error: &ApiError, codes: Codes, area: bool) -> Class {
     let code = error.code();
     let family = code.as_str().split('.').next().unwrap_or_default();
+    if code.concerns_host() || (area && *code == ErrorCode::CdnParamError) {
+        return Class::HostRefused;
+    }
     match (codes.class)(error) {
         ErrorClass::Retryable
             if family == "RequestLimitExceeded" || code.as_str().ends_with("TooOften") =>
@@ -106,9 +113,10 @@ fn api_error(
     request_id: Option<String>,
     status: u16,
     codes: Codes,
+    area: bool,
 ) -> (CallError, Class) {
     let code = error.code();
-    let class = class_of(error, codes);
+    let class = class_of(error, codes, area);
     let shown = crate::text::printable(code.as_str());
     let mut text = format!("API error {shown} ({})", (codes.meaning)(error));
     if !error.message().is_empty() {
@@ -137,18 +145,26 @@ fn api_error(
 /// expiry is the clock, daily quotas stop, the rest is permanent). Other
 /// statuses: 429 is a rate limit, other 5xx retry, 413 and 414 mean too
 /// large, the rest is permanent; an API error in their body is reported.
-pub(crate) fn classify(action: Action, response: &http::Response<Bytes>) -> Answer<Receipt> {
+/// `area`: the call may name an area its domains do not serve (see
+/// [`class_of`]).
+pub(crate) fn classify(
+    action: Action,
+    response: &http::Response<Bytes>,
+    area: bool,
+) -> Answer<Receipt> {
     let parsed = parse(action, response.body());
-    classify_parsed(action.as_str(), response, parsed, CDN_CODES)
+    classify_parsed(action.as_str(), response, parsed, CDN_CODES, area)
 }
 
 /// [`classify`] of an answer already read (`parsed`) as `action`'s, its
 /// error codes read by `codes`: shared by the products that speak API 3.0.
+/// `area` as for [`classify`].
 pub(crate) fn classify_parsed<B>(
     action: &str,
     response: &http::Response<Bytes>,
     parsed: Parsed<B>,
     codes: Codes,
+    area: bool,
 ) -> Answer<Receipt<B>> {
     let status = response.status().as_u16();
     if !response.status().is_success() {
@@ -172,7 +188,7 @@ pub(crate) fn classify_parsed<B>(
     match parsed {
         Ok((request_id, Ok(body))) => Answer::Accepted(Receipt { request_id, body }),
         Ok((request_id, Err(api))) => {
-            let (error, class) = api_error(&api, request_id, status, codes);
+            let (error, class) = api_error(&api, request_id, status, codes, area);
             Answer::Refused { error, class }
         }
         Err(unreadable) => {
@@ -201,7 +217,7 @@ mod tests {
     }
 
     fn refused(action: Action, status: u16, body: &str) -> (CallError, Class) {
-        match classify(action, &answer(status, body)) {
+        match classify(action, &answer(status, body), false) {
             Answer::Refused { error, class } => (error, class),
             Answer::Accepted(receipt) => panic!("accepted: {receipt:?}"),
         }
@@ -228,7 +244,8 @@ mod tests {
     #[test]
     fn a_task_id_is_read() {
         let body = r#"{"Response":{"TaskId":"1533045796-i60rfmzm","RequestId":"r-0"}}"#;
-        let Answer::Accepted(receipt) = classify(Action::PurgeUrlsCache, &answer(200, body)) else {
+        let Answer::Accepted(receipt) = classify(Action::PurgeUrlsCache, &answer(200, body), false)
+        else {
             panic!("refused")
         };
         assert_eq!(receipt.request_id.as_deref(), Some("r-0"));
@@ -309,6 +326,46 @@ mod tests {
             assert_eq!(error.error_code(), Some(code));
             assert_eq!(error.request_id(), Some("r-1"));
             assert!(error.to_string().contains(code), "{error}");
+        }
+    }
+
+    /// The codes about one domain are host refusals, never retried; the
+    /// parameter error is one only when the call may name an area.
+    #[test]
+    fn host_codes_are_host_refusals() {
+        for code in [
+            "ResourceNotFound.CdnHostNotExists",
+            "UnauthorizedOperation.CdnHostUnauthorized",
+            "InvalidParameter.CdnHostInvalidStatus",
+            "ResourceUnavailable.CdnHostIsNotOnline",
+            "InvalidParameter.CdnPurgeWildcardNotAllowed",
+        ] {
+            let (error, class) = refused(Action::PurgeUrlsCache, 200, &error_body(code));
+            assert_eq!(class, Class::HostRefused, "{code}");
+            assert!(!class.is_retryable());
+            assert_eq!(error.request_id(), Some("r-1"));
+        }
+        let param = error_body("InvalidParameter.CdnParamError");
+        assert_eq!(
+            refused(Action::PurgeUrlsCache, 200, &param).1,
+            Class::Permanent
+        );
+        let Answer::Refused { class, .. } =
+            classify(Action::PurgeUrlsCache, &answer(200, &param), true)
+        else {
+            panic!("accepted")
+        };
+        assert_eq!(class, Class::HostRefused);
+        for (code, class) in [
+            ("UnauthorizedOperation.CdnCamUnauthorized", Class::Permanent),
+            ("FailedOperation.CdnConfigError", Class::Permanent),
+            ("InternalError.CdnConfigError", Class::Retryable),
+        ] {
+            assert_eq!(
+                refused(Action::PushUrlsCache, 200, &error_body(code)).1,
+                class,
+                "{code}"
+            );
         }
     }
 

@@ -167,7 +167,13 @@ impl Backend for V3 {
         response: &http::Response<Bytes>,
         _: u64,
     ) -> Answer<Receipt> {
-        answer::classify(batch.action(), response)
+        let area = match batch {
+            Request::PurgeUrls(r) => r.options().area.is_some(),
+            Request::PurgePaths(r) => r.options().area.is_some(),
+            Request::PushUrls(_) => true,
+            _ => false,
+        };
+        answer::classify(batch.action(), response, area)
     }
 
     fn task_id(receipt: &Receipt) -> Option<String> {
@@ -295,7 +301,7 @@ fn keywords(urls: &[CdnUrl]) -> Vec<Keyword> {
     }
     let mut hosts: Vec<&str> = Vec::new();
     for url in urls {
-        let host = host_of(url.as_str());
+        let host = url.host();
         if !hosts.contains(&host) {
             hosts.push(host);
         }
@@ -304,21 +310,6 @@ fn keywords(urls: &[CdnUrl]) -> Vec<Keyword> {
         .into_iter()
         .filter_map(|h| Keyword::new(h).ok())
         .collect()
-}
-
-/// The host of a URL (`https://host:port/path` → `host`).
-pub(crate) fn host_of(url: &str) -> &str {
-    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
-    let authority = authority
-        .rsplit_once('@')
-        .map_or(authority, |(_, host)| host);
-    if authority.starts_with('[') {
-        return authority
-            .find(']')
-            .map_or(authority, |end| &authority[..=end]);
-    }
-    authority.split(':').next().unwrap_or(authority)
 }
 
 /// Unix seconds of a `YYYY-MM-DD HH:MM:SS` Beijing time (UTC+8); `None`
@@ -418,12 +409,6 @@ mod tests {
 
     #[test]
     fn hosts_and_keywords() {
-        assert_eq!(host_of("https://www.example.com/a"), "www.example.com");
-        assert_eq!(
-            host_of("https://www.example.com:8443/a?b"),
-            "www.example.com"
-        );
-        assert_eq!(host_of("http://[::1]:80/"), "[::1]");
         let urls: Vec<CdnUrl> = [
             "https://a.example/1",
             "https://b.example/2",
