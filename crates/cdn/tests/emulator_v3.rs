@@ -122,3 +122,75 @@ async fn lost_answers_are_looked_up_and_nothing_is_applied_twice() {
     );
     running.shutdown().await.unwrap();
 }
+
+/// A pipeline in another container reaches the emulator by a name of its
+/// `--tls-san`: it reads the CA from `/_emulator/ca.pem` once, then every
+/// call is verified against that CA for that name. The transport maps the
+/// name to the loopback address the emulator listens on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_emulator_is_reached_by_its_tls_name_trusting_the_ca_it_serves() {
+    use std::sync::Arc;
+
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    use tcdn_emulator::TlsIdentity;
+    use tcdn_transport::{HyperTransport, Transport};
+
+    let identity = TlsIdentity::generate_for(&["emulator.ci.test".to_owned()]).unwrap();
+    let running = Emulator::new(Config::new(vec![Credential::new(ID, KEY)]))
+        .start_tls("127.0.0.1:0".parse().unwrap(), &identity)
+        .await
+        .unwrap();
+    let address = running.addr();
+    let transport = |ca: &str, name: &str| -> Arc<dyn Transport> {
+        Arc::new(
+            HyperTransport::builder()
+                .total_timeout(Duration::from_secs(10))
+                .disable_proxy()
+                .default_roots(false)
+                .add_root_certificate(CertificateDer::from_pem_slice(ca.as_bytes()).unwrap())
+                .resolve(name, address)
+                .build()
+                .unwrap(),
+        )
+    };
+    let origin = |name: &str| format!("https://{name}:{}", address.port());
+
+    // The first fetch of the CA trusts the identity the emulator was given.
+    let fetch = transport(identity.ca_certificate_pem(), "emulator.ci.test");
+    let served = fetch
+        .send(
+            http::Request::get(format!("{}/_emulator/ca.pem", origin("emulator.ci.test")))
+                .body(bytes::Bytes::new())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(served.status(), 200);
+    let served = String::from_utf8(served.body().to_vec()).unwrap();
+    assert_eq!(served, identity.ca_certificate_pem());
+
+    let client = Client::builder(Credentials::new(ID, KEY).unwrap())
+        .endpoint(Endpoint::parse_for(Api::V3, &origin("emulator.ci.test")).unwrap())
+        .transport(transport(&served, "emulator.ci.test"))
+        .build()
+        .unwrap();
+    let input = urls("by-name", 3);
+    let report = client.flush_urls(Areas::Mainland, input.clone()).await;
+    assert_eq!(report.succeeded, input, "{:?}", report.failed);
+    assert_eq!(running.emulator().tasks().len(), 1);
+
+    // A name the certificate lacks is refused before anything is sent.
+    let stranger = Client::builder(Credentials::new(ID, KEY).unwrap())
+        .endpoint(Endpoint::parse_for(Api::V3, &origin("other.ci.test")).unwrap())
+        .transport(transport(&served, "other.ci.test"))
+        .retry_policy(RetryPolicy::default().with_max_attempts(NonZeroU32::new(1).unwrap()))
+        .build()
+        .unwrap();
+    let report = stranger
+        .flush_urls(Areas::Mainland, urls("stranger", 1))
+        .await;
+    assert!(report.succeeded.is_empty(), "{report:?}");
+    assert_eq!(running.emulator().tasks().len(), 1);
+    running.shutdown().await.unwrap();
+}

@@ -5,7 +5,7 @@
 use std::error::Error as StdError;
 use std::fmt;
 use std::future::Future;
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -97,14 +97,17 @@ pub(crate) fn error_chain_text(error: &(dyn StdError + 'static)) -> String {
 
 /// Routes each connection directly or through the HTTPS proxy's CONNECT
 /// tunnel. Loopback targets never use the proxy.
+/// A host given an address of its own (`resolved`) is connected to
+/// directly at that address.
 #[derive(Clone)]
 pub(crate) struct RoutingConnector {
     http: HttpConnector,
     proxy: Option<Arc<Matcher>>,
+    resolved: Arc<[(String, SocketAddr)]>,
 }
 
 impl RoutingConnector {
-    pub(crate) fn new(proxy: Option<Matcher>) -> Self {
+    pub(crate) fn new(proxy: Option<Matcher>, resolved: Vec<(String, SocketAddr)>) -> Self {
         let mut http = HttpConnector::new();
         // TLS is layered on top by hyper-rustls; the deadline by DeadlineConnector.
         http.enforce_http(false);
@@ -112,7 +115,20 @@ impl RoutingConnector {
         Self {
             http,
             proxy: proxy.map(Arc::new),
+            resolved: resolved.into(),
         }
+    }
+
+    /// `target` with its host replaced by the address given for it, if one
+    /// was.
+    fn resolved(&self, target: &Uri) -> Option<Uri> {
+        let host = target.host()?;
+        let (_, address) = self
+            .resolved
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(host))?;
+        let scheme = target.scheme_str().unwrap_or("http");
+        format!("{scheme}://{address}/").parse().ok()
     }
 }
 
@@ -127,6 +143,15 @@ impl Service<Uri> for RoutingConnector {
     }
 
     fn call(&mut self, target: Uri) -> Self::Future {
+        if let Some(direct) = self.resolved(&target) {
+            let mut http = self.http.clone();
+            return Box::pin(async move {
+                http.call(direct).await.map_err(|error| ConnectFailure {
+                    stage: ConnectStage::Tcp,
+                    source: Some(Box::new(error)),
+                })
+            });
+        }
         let intercept = match (&self.proxy, target.host()) {
             (Some(matcher), Some(host)) if !is_loopback_host(host) => matcher.intercept(&target),
             _ => None,

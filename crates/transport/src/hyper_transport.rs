@@ -3,6 +3,7 @@
 
 use std::error::Error as StdError;
 use std::fmt;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -85,6 +86,7 @@ pub struct HyperTransportBuilder {
     extra_roots: Vec<CertificateDer<'static>>,
     proxy: ProxySetting,
     plain_http_hosts: Vec<String>,
+    resolved: Vec<(String, SocketAddr)>,
 }
 
 impl Default for HyperTransportBuilder {
@@ -98,11 +100,23 @@ impl Default for HyperTransportBuilder {
             extra_roots: Vec::new(),
             proxy: ProxySetting::FromEnvironment(Arc::new(|name| std::env::var(name).ok())),
             plain_http_hosts: Vec::new(),
+            resolved: Vec::new(),
         }
     }
 }
 
 impl HyperTransportBuilder {
+    /// Connects to `address` whenever a URL names `host` (compared without
+    /// case), as curl's `--resolve` does: the certificate is still checked
+    /// for `host`, and no proxy is used for it. For a test or a pipeline
+    /// that reaches a server by a name no resolver knows, such as the
+    /// emulator's `--tls-san` name in a service container.
+    #[must_use]
+    pub fn resolve(mut self, host: impl Into<String>, address: SocketAddr) -> Self {
+        self.resolved.push((host.into(), address));
+        self
+    }
+
     /// Deadline for connection set-up: TCP connect, proxy tunnel and TLS
     /// handshake together. A connect timeout means nothing was sent.
     #[must_use]
@@ -224,7 +238,7 @@ impl HyperTransportBuilder {
             .with_tls_config(tls)
             .https_or_http()
             .enable_http1()
-            .wrap_connector(RoutingConnector::new(matcher));
+            .wrap_connector(RoutingConnector::new(matcher, self.resolved.clone()));
         let connector = DeadlineConnector::new(https, self.connect_timeout);
         let client = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(self.pool_idle_timeout)

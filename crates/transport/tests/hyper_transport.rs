@@ -658,3 +658,32 @@ async fn usable_as_a_shared_trait_object() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_resolved_name_is_reached_at_its_address_and_verified_for_the_name() {
+    bounded(async {
+        let pki = test_pki();
+        let address = tls_server(&pki).await;
+        let transport = builder()
+            .default_roots(false)
+            .add_root_certificate(pki.root.clone())
+            .resolve("CDN.test.invalid", address)
+            .resolve("other.test.invalid", address)
+            .build()
+            .expect("transport");
+        // Port 9 stands for any port: the given address replaces host and port.
+        let response = transport
+            .send(get("https://cdn.test.invalid:9/"))
+            .await
+            .expect("TLS exchange with the name's certificate");
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.body(), "secure");
+        // The same server, reached for a name its certificate lacks, is refused.
+        let error = transport
+            .send(get("https://other.test.invalid:9/"))
+            .await
+            .expect_err("a certificate without the name");
+        assert_eq!(error.kind(), ErrorKind::Tls, "{error}");
+    })
+    .await;
+}
