@@ -280,6 +280,7 @@ pub mod v3 {
 /// [`Client`] built with [`Product::EdgeOne`] submits to it.
 pub mod edgeone {
     pub use crate::api::teo::{PreparedRequest, RequestBuilder};
+    pub use crate::client::{ALL_TARGET, TargetFailure, TargetReport, TargetTask};
 }
 
 pub use tcdn_model as model;

@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use tcdn::model::teo::{
-    Action, BatchLimits, ContentQuota, ErrorCode, FailReason, Quota, Request, Task, TaskCreated,
-    Tasks, Time, Zone, Zones,
+    Action, BatchLimits, CacheTag, ContentQuota, ErrorCode, FailReason, Hostname, Method,
+    PurgeTargets, Quota, Request, Task, TaskCreated, Tasks, Time, Zone, ZoneId, Zones,
 };
 use tcdn::model::v3::{Answer, AnswerBody, FlushType, Headers, HttpHeader, PushOptions};
 use tcdn::nonce::Nonce;
@@ -139,7 +139,12 @@ impl Server {
                     r#type: kind.to_owned(),
                 };
                 return ok(ContentQuota {
-                    purge: vec![quota("purge_url"), quota("purge_prefix")],
+                    purge: vec![
+                        quota("purge_url"),
+                        quota("purge_prefix"),
+                        quota("purge_host"),
+                        quota("purge_cache_tag"),
+                    ],
                     prefetch: vec![quota("prefetch_url")],
                 });
             }
@@ -574,4 +579,147 @@ fn a_wait_by_job_id_finds_the_zone_of_the_job() {
         |_, _| {},
     ));
     assert_eq!(waited.unknown_tasks.len(), 1);
+}
+
+fn hosts(names: &[&str]) -> Vec<Hostname> {
+    names.iter().map(|n| Hostname::new(n).unwrap()).collect()
+}
+
+fn placed(server: &Server) -> Vec<(String, String, Option<String>, Vec<String>)> {
+    server
+        .jobs
+        .iter()
+        .map(|j| {
+            (
+                j.zone.clone(),
+                j.kind.clone(),
+                j.method.clone(),
+                j.targets.clone(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn hosts_are_purged_once_each_in_their_zone_and_a_host_of_no_zone_fails_unsent() {
+    let harness = Harness::new(two_zones());
+    let targets = PurgeTargets::Hosts(
+        hosts(&["img.example.com", "nowhere.test", "www.example.com"]),
+        Method::Delete,
+    );
+    let report = run(harness.client().purge_edgeone_targets(None, targets));
+    assert_eq!(report.succeeded, ["img.example.com", "www.example.com"]);
+    assert_eq!(report.failed.len(), 1);
+    assert_eq!(report.failed[0].target, "nowhere.test");
+    assert!(!report.failed[0].sent);
+    assert!(report.failed[0].message.contains("nowhere.test"));
+    let server = harness.server();
+    let delete = Some("delete".to_owned());
+    assert_eq!(
+        placed(&server),
+        [
+            (
+                "zone-img".to_owned(),
+                "purge_host".to_owned(),
+                delete.clone(),
+                vec!["img.example.com".to_owned()]
+            ),
+            (
+                "zone-com".to_owned(),
+                "purge_host".to_owned(),
+                delete,
+                vec!["www.example.com".to_owned()]
+            ),
+        ]
+    );
+    let tasks: Vec<(&str, &str)> = report
+        .tasks
+        .iter()
+        .map(|t| (t.zone_id.as_str(), t.task_id.as_str()))
+        .collect();
+    assert_eq!(tasks, [("zone-img", "job-1"), ("zone-com", "job-2")]);
+    assert_eq!(report.requests, 5);
+}
+
+#[test]
+fn cache_tags_need_a_zone_and_follow_the_quotas_batch() {
+    let harness = Harness::new(Server {
+        batch: 2,
+        ..two_zones()
+    });
+    let tags = PurgeTargets::CacheTags {
+        tags: ["t1", "t2", "t3"]
+            .iter()
+            .map(|t| CacheTag::new(t).unwrap())
+            .collect(),
+        domains: hosts(&["www.example.com"]),
+    };
+    let unzoned = run(harness.client().purge_edgeone_targets(None, tags.clone()));
+    assert_eq!(unzoned.failed.len(), 3);
+    assert!(unzoned.failed.iter().all(|f| !f.sent));
+    assert!(harness.server().actions.is_empty());
+
+    let zone: ZoneId = "zone-com".parse().unwrap();
+    let report = run(harness.client().purge_edgeone_targets(Some(&zone), tags));
+    assert_eq!(report.succeeded, ["t1", "t2", "t3"], "{:?}", report.failed);
+    let server = harness.server();
+    let sizes: Vec<usize> = server.jobs.iter().map(|j| j.targets.len()).collect();
+    assert_eq!(sizes, [2, 1]);
+    assert!(server.jobs.iter().all(|j| j.kind == "purge_cache_tag"));
+}
+
+#[test]
+fn a_whole_zone_stands_as_a_star_and_needs_its_zone() {
+    let harness = Harness::new(two_zones());
+    let all = PurgeTargets::All(Method::Invalidate);
+    let unzoned = run(harness.client().purge_edgeone_targets(None, all.clone()));
+    assert_eq!(unzoned.failed[0].target, "*");
+    assert!(harness.server().jobs.is_empty());
+
+    let zone: ZoneId = "zone-img".parse().unwrap();
+    let report = run(harness.client().purge_edgeone_targets(Some(&zone), all));
+    assert_eq!(report.succeeded, ["*"]);
+    let server = harness.server();
+    assert_eq!(
+        placed(&server),
+        [(
+            "zone-img".to_owned(),
+            "purge_all".to_owned(),
+            Some("invalidate".to_owned()),
+            vec![]
+        )]
+    );
+}
+
+#[test]
+fn a_host_lost_answer_is_maybe_applied_and_not_sent_again() {
+    let harness = Harness::new(Server {
+        lose: 1,
+        ..two_zones()
+    });
+    let zone: ZoneId = "zone-com".parse().unwrap();
+    let targets = PurgeTargets::Hosts(hosts(&["www.example.com"]), Method::Invalidate);
+    let report = run(harness.client().purge_edgeone_targets(Some(&zone), targets));
+    assert!(report.succeeded.is_empty());
+    assert!(report.failed[0].maybe_applied, "{:?}", report.failed);
+    assert_eq!(harness.server().jobs.len(), 1);
+}
+
+#[test]
+fn a_host_in_failed_list_fails_with_its_reason() {
+    let harness = Harness::new(Server {
+        refuse: vec!["img.example.com"],
+        ..two_zones()
+    });
+    let zone: ZoneId = "zone-com".parse().unwrap();
+    let targets = PurgeTargets::Hosts(
+        hosts(&["img.example.com", "www.example.com"]),
+        Method::Invalidate,
+    );
+    let report = run(harness.client().purge_edgeone_targets(Some(&zone), targets));
+    assert_eq!(report.succeeded, ["www.example.com"]);
+    assert_eq!(report.failed[0].target, "img.example.com");
+    assert_eq!(report.failed[0].task_id.as_deref(), Some("job-1"));
+    assert!(report.failed[0].message.contains("domain not valid"));
+    assert_eq!(report.tasks[0].targets, ["www.example.com"]);
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use tcdn_model::CdnUrl;
 use tcdn_model::teo::{
     ContentQuota, DEFAULT_MAX_TARGETS, DescribeContentQuota, DescribePrefetchTasks,
-    DescribePurgeTasks, DescribeZones, MAX_ZONES_LIMIT, Request, Tasks, Zone, ZoneId,
+    DescribePurgeTasks, DescribeZones, MAX_ZONES_LIMIT, QuotaType, Request, Tasks, Zone, ZoneId,
 };
 
 use super::{Backends, Client};
@@ -57,7 +57,7 @@ impl Client {
         self.edgeone_zones_counted().await.0
     }
 
-    async fn edgeone_zones_counted(&self) -> (Result<Vec<Zone>, CallError>, usize) {
+    pub(super) async fn edgeone_zones_counted(&self) -> (Result<Vec<Zone>, CallError>, usize) {
         let mut zones = Vec::new();
         let mut requests = 0;
         loop {
@@ -186,7 +186,7 @@ impl Client {
             for (position, url) in &urls {
                 at.insert(url.as_str().to_owned(), *position);
             }
-            let (limit, requests) = self.zone_batch(&zone_id, &kind).await;
+            let (limit, requests) = self.zone_batch(&zone_id, kind.quota_type()).await;
             report.requests += requests;
             let zone_job_id = zone_id.clone();
             let zone_job = ZoneJob {
@@ -219,17 +219,21 @@ impl Client {
         report
     }
 
-    /// The most targets one call of `kind` carries in `zone_id`: its
+    /// The most targets one call of `quota_type` carries in `zone_id`: its
     /// quota's `Batch`, or the default when the quota cannot be read or
     /// lists no such type; and the HTTP requests the read took.
-    async fn zone_batch(&self, zone_id: &ZoneId, kind: &Kind) -> (usize, usize) {
+    pub(super) async fn zone_batch(
+        &self,
+        zone_id: &ZoneId,
+        quota_type: QuotaType,
+    ) -> (usize, usize) {
         let request = DescribeContentQuota {
             zone_id: zone_id.clone(),
         };
         let (body, requests) = self.edgeone_query(request.into()).await;
         let batch = match body {
             Ok(Body::Quota(quota)) => quota
-                .of(kind.quota_type())
+                .of(quota_type)
                 .and_then(|q| usize::try_from(q.batch).ok())
                 .filter(|&batch| batch > 0),
             Ok(_) => None,

@@ -27,6 +27,7 @@ use crate::report::{BatchReport, CallOutcome, Failure, Report};
 mod builder;
 mod domains;
 mod edgeone;
+mod edgeone_targets;
 mod queries;
 mod sign_plan;
 
@@ -37,6 +38,7 @@ pub use builder::{
     DEFAULT_V2_RATE_LIMIT_PER_MINUTE, DEFAULT_V3_RATE_LIMIT_PER_MINUTE,
 };
 pub use domains::{AccountDomains, CheckDomains, DomainCheckError};
+pub use edgeone_targets::{ALL_TARGET, TargetFailure, TargetReport, TargetTask};
 pub use sign_plan::{PlannedRequest, SignedPlan, SignedRequest};
 
 /// The report of a submission none of whose URLs could be sent, for `why`.

@@ -210,6 +210,22 @@ impl Backend for Teo {
     }
 
     async fn reconcile<'a>(&'a self, lookup: Lookup<'a, Self>, batch: &'a Request) -> Reconciled {
+        // Hosts, cache tags and whole zones have no lookup here: resending
+        // them could apply them twice, so the call ends as maybe applied.
+        if let Request::CreatePurgeTask(r) = batch
+            && !matches!(
+                r.targets(),
+                PurgeTargets::Urls(_) | PurgeTargets::Prefixes(..)
+            )
+        {
+            return Reconciled::Unknown(CallError::new(
+                CallErrorKind::Transport,
+                format!(
+                    "a {} purge is not looked up",
+                    r.targets().purge_type().as_str()
+                ),
+            ));
+        }
         let urls = targets_of(batch);
         let (Some(zone_id), false) = (batch.zone_id(), urls.is_empty()) else {
             return Reconciled::Unsupported;
