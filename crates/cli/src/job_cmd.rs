@@ -21,6 +21,9 @@ use crate::setup::{Setup, dry_run_runtime, runtime};
 
 /// `tcdn flush`.
 pub fn run_flush(global: ClientOptions, args: FlushArgs) -> Result<ExitStatus, CliError> {
+    if args.host || args.cache_tag || args.all {
+        return crate::edgeone_targets::run(&global, &args);
+    }
     let operation = if args.dir {
         Operation::FlushDirs
     } else {

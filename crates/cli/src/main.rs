@@ -12,6 +12,7 @@ mod args;
 mod domain_check;
 mod dry_run;
 mod edgeone;
+mod edgeone_targets;
 mod emulator_cmd;
 mod exit;
 mod input;

@@ -146,3 +146,146 @@ fn a_prefix_purge_a_prefetch_quota_and_tasks() {
         "{waited}"
     );
 }
+
+/// The emulator's tasks as `(zone_id, type, targets)`.
+fn placed(emulator: &EmulatorProcess) -> Vec<(String, String, Vec<String>)> {
+    emulator
+        .tasks()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            let targets = t["urls"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|u| u.as_str().unwrap().to_owned())
+                .collect();
+            (
+                t["zone_id"].as_str().unwrap().to_owned(),
+                t["type"].as_str().unwrap().to_owned(),
+                targets,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn hosts_of_two_zones_a_cache_tag_and_a_whole_zone_are_purged_once_each() {
+    let emulator = EmulatorProcess::start(&ZONES);
+    let tcdn = Tcdn::new();
+    let output = edgeone(&tcdn, &emulator)
+        .args([
+            "flush",
+            "--host",
+            "--flush-type",
+            "delete",
+            "--output",
+            "json",
+        ])
+        .args(["img.example.com", "www.example.com", "img.example.com"])
+        .output()
+        .unwrap();
+    let report = json(&output);
+    assert_eq!(
+        report["succeeded"],
+        serde_json::json!(["img.example.com", "www.example.com"]),
+        "{report}"
+    );
+    let zones: Vec<&str> = report["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["zone_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(zones, ["zone-img00000001", "zone-com00000001"]);
+
+    let output = edgeone(&tcdn, &emulator)
+        .args(["flush", "--cache-tag", "--zone", "zone-com00000001"])
+        .args(["--output", "json", "release-42"])
+        .output()
+        .unwrap();
+    assert_eq!(json(&output)["succeeded"][0], "release-42");
+
+    let output = edgeone(&tcdn, &emulator)
+        .args(["flush", "--all", "--yes", "--zone", "zone-img00000001"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.starts_with("flush: 1 of 1 target succeeded"), "{text}");
+
+    let text = |s: &str| s.to_owned();
+    assert_eq!(
+        placed(&emulator),
+        [
+            (
+                text("zone-img00000001"),
+                text("purge_host"),
+                vec![text("img.example.com")]
+            ),
+            (
+                text("zone-com00000001"),
+                text("purge_host"),
+                vec![text("www.example.com")]
+            ),
+            (
+                text("zone-com00000001"),
+                text("purge_cache_tag"),
+                vec![text("release-42")]
+            ),
+            // The emulator lists a whole zone's purge under the zone's name.
+            (
+                text("zone-img00000001"),
+                text("purge_all"),
+                vec![text("img.example.com")]
+            ),
+        ]
+    );
+}
+
+#[test]
+fn the_target_switches_are_usage_errors_without_edgeone_with_each_other_and_all_unconfirmed() {
+    let emulator = EmulatorProcess::start(&ZONES);
+    let tcdn = Tcdn::new();
+    let refused: [&[&str]; 7] = [
+        &["--all", "--zone", "zone-com00000001"],
+        &["--all", "--yes"],
+        &[
+            "--all",
+            "--yes",
+            "--zone",
+            "zone-com00000001",
+            "www.example.com",
+        ],
+        &["--host", "--cache-tag", "a.example.com"],
+        &["--host", "--dir", "a.example.com"],
+        &[
+            "--cache-tag",
+            "--flush-type",
+            "delete",
+            "--zone",
+            "zone-com00000001",
+            "t",
+        ],
+        &["--cache-tag", "t"],
+    ];
+    for args in refused {
+        edgeone(&tcdn, &emulator)
+            .arg("flush")
+            .args(args)
+            .assert()
+            .code(2);
+    }
+    tcdn.cmd()
+        .args([
+            "--endpoint",
+            &emulator.origin,
+            "flush",
+            "--host",
+            "www.example.com",
+        ])
+        .assert()
+        .code(2);
+    assert!(placed(&emulator).is_empty());
+}

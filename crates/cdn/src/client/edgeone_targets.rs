@@ -43,10 +43,12 @@ impl TargetReport {
     }
 }
 
-/// One target that did not succeed.
+/// One target that did not succeed; serialized as a URL report's failure
+/// (the target in `"url"`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TargetFailure {
     /// The host, the tag, or [`ALL_TARGET`].
+    #[serde(rename = "url")]
     pub target: String,
     /// The API's error code (`FailedOperation.…`), when it answered one.
     pub error_code: Option<String>,
@@ -88,15 +90,19 @@ impl TargetFailure {
     }
 }
 
-/// One job EdgeOne created.
+/// One job EdgeOne created; serialized as a URL report's task (the
+/// targets in `"urls"`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TargetTask {
-    /// Its zone.
-    pub zone_id: String,
     /// Its `JobId`.
     pub task_id: String,
+    /// `CreatePurgeTask`.
+    pub action: &'static str,
     /// The targets it carries (those its `FailedList` did not refuse).
+    #[serde(rename = "urls")]
     pub targets: Vec<String>,
+    /// Its zone.
+    pub zone_id: String,
 }
 
 impl Client {
@@ -251,9 +257,10 @@ impl Client {
         }
         report.succeeded.extend(accepted.iter().cloned());
         report.tasks.push(TargetTask {
-            zone_id: zone_id.as_str().to_owned(),
             task_id: created.job_id,
+            action: "CreatePurgeTask",
             targets: accepted,
+            zone_id: zone_id.as_str().to_owned(),
         });
     }
 }

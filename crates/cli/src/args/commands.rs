@@ -116,14 +116,34 @@ pub enum FlushTypeArg {
 
 /// `tcdn flush`.
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("typed_purge").args(["dir", "host", "all"]).multiple(true)))]
 pub struct FlushArgs {
     /// Flush directories (each URL names a directory) instead of single URLs.
     #[arg(long)]
     pub dir: bool,
 
-    /// With --dir: refresh changed resources (flush) or everything (delete)
-    /// (API 3.0) [default: flush].
-    #[arg(long, value_enum, requires = "dir")]
+    /// EdgeOne: the inputs are hostnames, each purged whole (purge_host),
+    /// in the zone that serves it (or --zone's).
+    #[arg(long, conflicts_with_all = ["dir", "cache_tag", "all"])]
+    pub host: bool,
+
+    /// EdgeOne: the inputs are cache tags (purge_cache_tag), in --zone.
+    #[arg(long, conflicts_with_all = ["dir", "all"])]
+    pub cache_tag: bool,
+
+    /// EdgeOne: purge all of --zone's cache (purge_all); takes no inputs
+    /// and needs --zone and --yes.
+    #[arg(long, conflicts_with = "dir")]
+    pub all: bool,
+
+    /// With --all: yes, purge the whole zone.
+    #[arg(long, requires = "all")]
+    pub yes: bool,
+
+    /// With --dir, --host or --all: refresh changed resources (flush) or
+    /// everything (delete) (API 3.0; EdgeOne's invalidate or delete)
+    /// [default: flush].
+    #[arg(long, value_enum, requires = "typed_purge")]
     pub flush_type: Option<FlushTypeArg>,
 
     /// URLs and areas.
