@@ -17,7 +17,8 @@ legacy API 2.0 action FlushOrPushOverall (--api v2).
   wait    waits until tasks submitted earlier are finished (API 3.0).
 
 EdgeOne: --product edgeone (or TCDN_PRODUCT=edgeone) sends flush (purge_url, or
-purge_prefix with --dir), push (CreatePrefetchTask), quota, tasks and wait to
+purge_prefix with --dir, purge_host with --host, purge_cache_tag with --cache-tag,
+purge_all with --all --zone ZONE_ID --yes), push (CreatePrefetchTask), quota, tasks and wait to
 EdgeOne's API (teo). Each URL goes to the zone whose name is its host or the host's
 longest parent domain (DescribeZones), or to --zone ZONE_ID. Areas, --api v2 and the
 options EdgeOne lacks are usage errors with it.
