@@ -21,6 +21,11 @@ use crate::setup::{Setup, dry_run_runtime, runtime};
 
 /// `tcdn flush`.
 pub fn run_flush(global: ClientOptions, args: FlushArgs) -> Result<ExitStatus, CliError> {
+    if args.flush_type.is_some() && !(args.dir || args.host || args.all) {
+        return Err(CliError::usage(
+            "--flush-type is the method of --dir, --host or --all: add one of them",
+        ));
+    }
     if args.host || args.cache_tag || args.all {
         return crate::edgeone_targets::run(&global, &args);
     }

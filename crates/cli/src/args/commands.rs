@@ -116,7 +116,6 @@ pub enum FlushTypeArg {
 
 /// `tcdn flush`.
 #[derive(Debug, Args)]
-#[command(group(clap::ArgGroup::new("typed_purge").args(["dir", "host", "all"]).multiple(true)))]
 pub struct FlushArgs {
     /// Flush directories (each URL names a directory) instead of single URLs.
     #[arg(long)]
@@ -143,7 +142,7 @@ pub struct FlushArgs {
     /// With --dir, --host or --all: refresh changed resources (flush) or
     /// everything (delete) (API 3.0; EdgeOne's invalidate or delete)
     /// [default: flush].
-    #[arg(long, value_enum, requires = "typed_purge")]
+    #[arg(long, value_enum)]
     pub flush_type: Option<FlushTypeArg>,
 
     /// URLs and areas.
