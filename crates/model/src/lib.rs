@@ -104,6 +104,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod actions;
 mod api;
 mod error;
 mod form;
