@@ -9,66 +9,10 @@ use std::sync::Arc;
 
 use tcdn_model::teo::{Method, PrefetchOptions, ZoneId};
 use tcdn_model::v3::{Area, FlushType, PurgeArea, PurgeOptions, PushOptions};
+pub use tcdn_model::{Api, UnknownApi};
 use tcdn_model::{Areas, Operation};
 
 use crate::client::{AccountDomains, CheckDomains};
-
-/// Which Tencent Cloud API a [`Client`](crate::Client) speaks.
-#[non_exhaustive]
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub enum Api {
-    /// API 2.0, `FlushOrPushOverall` on `cdn.api.qcloud.com` (retired by
-    /// Tencent in 2022; the emulator serves it).
-    V2,
-    /// API 3.0 (`PurgeUrlsCache`, `PurgePathCache`, `PushUrlsCache` and the
-    /// queries) on `cdn.tencentcloudapi.com`: the default.
-    #[default]
-    V3,
-}
-
-impl Api {
-    /// `v2` or `v3`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::V2 => "v2",
-            Self::V3 => "v3",
-        }
-    }
-}
-
-impl fmt::Display for Api {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A name that is not `v2` or `v3`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownApi(String);
-
-impl fmt::Display for UnknownApi {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "unknown API {:?}: choose v3 (API 3.0) or v2 (API 2.0)",
-            self.0
-        )
-    }
-}
-
-impl std::error::Error for UnknownApi {}
-
-impl FromStr for Api {
-    type Err = UnknownApi;
-
-    fn from_str(text: &str) -> Result<Self, UnknownApi> {
-        match text {
-            "v2" | "2" => Ok(Self::V2),
-            "v3" | "3" => Ok(Self::V3),
-            other => Err(UnknownApi(other.to_owned())),
-        }
-    }
-}
 
 /// Which of Tencent's CDNs a [`Client`](crate::Client) calls.
 #[non_exhaustive]

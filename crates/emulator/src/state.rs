@@ -8,29 +8,10 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use crate::identities::Identities;
 use serde::Serialize;
+/// The API a request came through (EdgeOne's counts as `v3`).
+pub use tcdn_model::Api;
 use tcdn_model::teo;
 use tcdn_model::v3::{Action, Area, FlushType, TaskStatus};
-
-/// Which of Tencent's two APIs a request came through.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-pub enum Api {
-    /// API 2.0 (`FlushOrPushOverall` at `/v2/index.php`).
-    #[serde(rename = "v2")]
-    V2,
-    /// API 3.0 (the `PurgeUrlsCache` family at `/`).
-    #[serde(rename = "v3")]
-    V3,
-}
-
-impl Api {
-    /// `v2` or `v3`, as `GET /_emulator/tasks` shows it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::V2 => "v2",
-            Self::V3 => "v3",
-        }
-    }
-}
 
 /// A request the emulator accepted, as `GET /_emulator/tasks` lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -104,6 +104,8 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod actions;
+mod api;
 mod error;
 mod form;
 pub mod json;
@@ -116,6 +118,7 @@ mod url_list;
 pub mod v2;
 pub mod v3;
 
+pub use api::{Api, UnknownApi};
 pub use error::{ModelError, ModelErrorKind};
 pub use form::{append_form, decode_form, form_len};
 pub use operation::{Areas, Operation};

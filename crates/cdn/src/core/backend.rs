@@ -147,8 +147,12 @@ pub(crate) trait Backend: Send + Sync + Sized + 'static {
     fn span(batch: &Self::Batch) -> tracing::Span;
 
     /// The rate window a call of `batch` counts in; calls with the same key
-    /// share one window.
-    fn pace_key(batch: &Self::Batch) -> &'static str;
+    /// share one window. Each action has its own window in every API
+    /// (API 2.0's one action stands for every call of the account,
+    /// docs/protocol.md §4), so the key is the action's name.
+    fn pace_key(batch: &Self::Batch) -> &'static str {
+        Self::action(batch)
+    }
 
     /// The server's rate window (the client's limit is given per minute and
     /// scaled to it).

@@ -42,9 +42,6 @@
 //! # Ok::<(), tcdn_model::ModelError>(())
 //! ```
 
-use std::fmt;
-use std::str::FromStr;
-
 mod answer;
 mod codes;
 mod limits;
@@ -69,69 +66,14 @@ pub use types::{
     CacheTag, Hostname, JobId, Method, PurgeType, QuotaType, TargetText, TaskStatus, Time, ZoneId,
 };
 
-use crate::v3::{ApiError, ErrorCode as V3Code};
-
-/// An EdgeOne action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Action {
-    /// `CreatePurgeTask`.
-    CreatePurgeTask,
-    /// `CreatePrefetchTask`.
-    CreatePrefetchTask,
-    /// `DescribePurgeTasks`.
-    DescribePurgeTasks,
-    /// `DescribePrefetchTasks`.
-    DescribePrefetchTasks,
-    /// `DescribeContentQuota`.
-    DescribeContentQuota,
-    /// `DescribeZones`.
-    DescribeZones,
-}
-
-impl Action {
-    /// Every action.
-    pub const ALL: [Self; 6] = [
-        Self::CreatePurgeTask,
-        Self::CreatePrefetchTask,
-        Self::DescribePurgeTasks,
-        Self::DescribePrefetchTasks,
-        Self::DescribeContentQuota,
-        Self::DescribeZones,
-    ];
-
-    /// The action's name (`X-TC-Action`).
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::CreatePurgeTask => "CreatePurgeTask",
-            Self::CreatePrefetchTask => "CreatePrefetchTask",
-            Self::DescribePurgeTasks => "DescribePurgeTasks",
-            Self::DescribePrefetchTasks => "DescribePrefetchTasks",
-            Self::DescribeContentQuota => "DescribeContentQuota",
-            Self::DescribeZones => "DescribeZones",
-        }
-    }
-
-    /// Looks a name up, exactly as the API spells it.
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|a| a.as_str() == name)
-    }
-}
-
-impl fmt::Display for Action {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Action {
-    type Err = ApiError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::from_name(s).ok_or_else(|| {
-            ApiError::new(
-                V3Code::InvalidAction,
-                format!("the action {} does not exist", crate::error::quote(s)),
-            )
-        })
+crate::actions::actions! {
+    /// An EdgeOne action.
+    pub enum Action {
+        CreatePurgeTask,
+        CreatePrefetchTask,
+        DescribePurgeTasks,
+        DescribePrefetchTasks,
+        DescribeContentQuota,
+        DescribeZones,
     }
 }

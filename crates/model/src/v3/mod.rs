@@ -104,9 +104,6 @@
 //! # Ok::<(), tcdn_model::v3::AnswerError>(())
 //! ```
 
-use std::fmt;
-use std::str::FromStr;
-
 pub(crate) mod answer;
 mod codes;
 mod domains;
@@ -140,78 +137,32 @@ pub use types::{
 };
 pub use wire::{FLAT_TRUE, append_flat_form};
 
-/// An API 3.0 action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Action {
-    /// `PurgeUrlsCache`.
-    PurgeUrlsCache,
-    /// `PurgePathCache`.
-    PurgePathCache,
-    /// `PushUrlsCache`.
-    PushUrlsCache,
-    /// `DescribePurgeTasks`.
-    DescribePurgeTasks,
-    /// `DescribePushTasks`.
-    DescribePushTasks,
-    /// `DescribePurgeQuota`.
-    DescribePurgeQuota,
-    /// `DescribePushQuota`.
-    DescribePushQuota,
-    /// `DescribeDomains`.
-    DescribeDomains,
+crate::actions::actions! {
+    /// An API 3.0 action.
+    pub enum Action {
+        PurgeUrlsCache,
+        PurgePathCache,
+        PushUrlsCache,
+        DescribePurgeTasks,
+        DescribePushTasks,
+        DescribePurgeQuota,
+        DescribePushQuota,
+        DescribeDomains,
+    }
 }
 
 impl Action {
-    /// Every action.
-    pub const ALL: [Self; 8] = [
-        Self::PurgeUrlsCache,
-        Self::PurgePathCache,
-        Self::PushUrlsCache,
-        Self::DescribePurgeTasks,
-        Self::DescribePushTasks,
-        Self::DescribePurgeQuota,
-        Self::DescribePushQuota,
-        Self::DescribeDomains,
-    ];
-
-    /// The action's name (`Action`, `X-TC-Action`).
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::PurgeUrlsCache => "PurgeUrlsCache",
-            Self::PurgePathCache => "PurgePathCache",
-            Self::PushUrlsCache => "PushUrlsCache",
-            Self::DescribePurgeTasks => "DescribePurgeTasks",
-            Self::DescribePushTasks => "DescribePushTasks",
-            Self::DescribePurgeQuota => "DescribePurgeQuota",
-            Self::DescribePushQuota => "DescribePushQuota",
-            Self::DescribeDomains => "DescribeDomains",
-        }
-    }
-
-    /// Looks a name up, exactly as the API spells it.
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|a| a.as_str() == name)
-    }
-
     /// The server's answer to an action name it does not know.
     pub fn unknown(name: &str) -> ApiError {
-        ApiError::new(
-            ErrorCode::InvalidAction,
-            format!("the action {} does not exist", crate::error::quote(name)),
-        )
+        unknown_action(name)
     }
 }
 
-impl fmt::Display for Action {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Action {
-    type Err = ApiError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::from_name(s).ok_or_else(|| Self::unknown(s))
-    }
+/// The server's answer to an action name it does not know, of any product
+/// at API 3.0's endpoint.
+pub(crate) fn unknown_action(name: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::InvalidAction,
+        format!("the action {} does not exist", crate::error::quote(name)),
+    )
 }

@@ -155,10 +155,6 @@ impl Backend for Teo {
         )
     }
 
-    fn pace_key(batch: &Request) -> &'static str {
-        batch.action().as_str()
-    }
-
     fn rate_window(&self) -> RateWindow {
         // 20 calls per second per action, as API 3.0's (docs/protocol.md
         // §13).

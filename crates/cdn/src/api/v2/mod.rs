@@ -86,11 +86,6 @@ impl Backend for V2 {
         )
     }
 
-    fn pace_key(_: &FlushOrPush) -> &'static str {
-        // One window for every call of the account (docs/protocol.md §4).
-        ACTION
-    }
-
     fn rate_window(&self) -> RateWindow {
         RateWindow {
             window: RATE_WINDOW,

@@ -140,10 +140,6 @@ impl Backend for V3 {
         )
     }
 
-    fn pace_key(batch: &Request) -> &'static str {
-        batch.action().as_str()
-    }
-
     fn rate_window(&self) -> RateWindow {
         rate_window()
     }
