@@ -11,7 +11,7 @@ use tcdn::printable;
 
 use crate::args::{ClientOptions, FlushArgs, FlushTypeArg, OutputArg, ProductArg};
 use crate::exit::{CliError, ExitStatus};
-use crate::output::write_versioned;
+use crate::output::{task_line, write_versioned};
 use crate::setup::{Setup, runtime};
 
 /// `tcdn flush --host|--cache-tag|--all`.
@@ -149,14 +149,9 @@ fn write_report(out: &mut impl Write, format: OutputArg, report: &TargetReport) 
         }
     }
     for task in &report.tasks {
-        writeln!(
-            out,
-            "task {} ({}): {} target{}",
-            printable(&task.task_id),
-            task.action,
-            task.targets.len(),
-            if task.targets.len() == 1 { "" } else { "s" }
-        )?;
+        let count = task.targets.len();
+        let noun = if count == 1 { "target" } else { "targets" };
+        task_line(out, &task.task_id, task.action, count, noun)?;
     }
     Ok(())
 }

@@ -322,6 +322,21 @@ fn urls_text<'a>(operation: Operation, urls: impl ExactSizeIterator<Item = &'a C
     }
 }
 
+/// Writes a report's line of one task: `task ID (ACTION): N NOUN`.
+pub(crate) fn task_line(
+    out: &mut impl Write,
+    task_id: &str,
+    action: &str,
+    count: usize,
+    noun: &str,
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "task {} ({action}): {count} {noun}",
+        printable(task_id)
+    )
+}
+
 /// Writes the final report.
 pub fn report(
     out: &mut impl Write,
@@ -404,13 +419,13 @@ pub fn report(
                 }
             }
             for task in &report.tasks {
-                writeln!(
+                let count = task.urls.len();
+                task_line(
                     out,
-                    "task {} ({}): {} {}",
-                    printable(&task.task_id),
+                    &task.task_id,
                     task.action,
-                    task.urls.len(),
-                    noun(operation, task.urls.len())
+                    count,
+                    noun(operation, count),
                 )?;
             }
             for task in report
