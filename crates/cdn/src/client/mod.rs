@@ -32,11 +32,11 @@ mod sign_plan;
 
 pub(crate) use queries::unexpected;
 
+pub use crate::domains::{AccountDomains, CheckDomains, DomainCheckError};
 pub use builder::{
     ClientBuilder, DEFAULT_CONCURRENCY, DEFAULT_INTERRUPT_GRACE, DEFAULT_TIMEOUT,
     DEFAULT_V2_RATE_LIMIT_PER_MINUTE, DEFAULT_V3_RATE_LIMIT_PER_MINUTE,
 };
-pub use domains::{AccountDomains, CheckDomains, DomainCheckError};
 pub use sign_plan::{PlannedRequest, SignedPlan, SignedRequest};
 
 /// The report of a submission none of whose URLs could be sent, for `why`.
