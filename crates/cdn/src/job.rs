@@ -12,7 +12,7 @@ use tcdn_model::v3::{Area, FlushType, PurgeArea, PurgeOptions, PushOptions};
 pub use tcdn_model::{Api, UnknownApi};
 use tcdn_model::{Areas, Operation};
 
-use crate::client::{AccountDomains, CheckDomains};
+use crate::domains::{AccountDomains, CheckDomains};
 
 /// Which of Tencent's CDNs a [`Client`](crate::Client) calls.
 #[non_exhaustive]

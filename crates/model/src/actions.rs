@@ -2,11 +2,14 @@
 //! written once.
 
 /// Defines an action enum whose variants are named exactly as the API
-/// spells them, with `ALL`, `as_str`, `from_name`, `Display` and `FromStr`
-/// (an unknown name is refused as the server refuses it,
-/// `InvalidAction`).
+/// spells them, with `ALL`, `as_str`, `from_name`, `Display` and `FromStr`,
+/// whose error (`$error`) is made by `$refuse` from the unknown name, as
+/// the server refuses it.
 macro_rules! actions {
-    ($(#[$meta:meta])* pub enum $name:ident { $($variant:ident,)+ }) => {
+    (
+        refuse: $refuse:path => $error:ty;
+        $(#[$meta:meta])* pub enum $name:ident { $($variant:ident,)+ }
+    ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum $name {
@@ -40,10 +43,10 @@ macro_rules! actions {
         }
 
         impl std::str::FromStr for $name {
-            type Err = crate::v3::ApiError;
+            type Err = $error;
 
             fn from_str(s: &str) -> Result<Self, Self::Err> {
-                Self::from_name(s).ok_or_else(|| crate::v3::unknown_action(s))
+                Self::from_name(s).ok_or_else(|| $refuse(s))
             }
         }
     };

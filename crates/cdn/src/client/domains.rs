@@ -5,15 +5,14 @@
 //! because no domain of the account covers their host.
 
 use std::collections::HashMap;
-use std::fmt;
-use std::str::FromStr;
 
 use tcdn_model::CdnUrl;
-use tcdn_model::v3::{BriefDomain, DescribeDomains, MAX_DOMAINS_LIMIT, domain_covers};
+use tcdn_model::v3::{DescribeDomains, MAX_DOMAINS_LIMIT};
 
 use super::Client;
 use crate::api::v3::Body;
 use crate::core::dedupe::DistinctUrls;
+use crate::domains::{AccountDomains, CheckDomains, DomainCheckError};
 use crate::error::CallError;
 use crate::job::{Api, Job};
 use crate::report::{Failure, Report};
@@ -25,102 +24,6 @@ const MAX_PAGES: u64 = 1000;
 /// The code a URL whose host is not the account's fails with, as the API
 /// itself would answer it.
 const NOT_THE_ACCOUNTS: &str = "ResourceNotFound.CdnHostNotExists";
-
-/// Whether a submission first reads the account's domains
-/// (`DescribeDomains`) and fails the URLs of hosts that are not the
-/// account's without a call, so that they cannot refuse the calls of the
-/// other hosts (API 3.0).
-#[non_exhaustive]
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub enum CheckDomains {
-    /// Checks a submission that needs more than one call; when
-    /// `DescribeDomains` is refused or lists no domain (a sub-account may
-    /// see none), says so in the log and submits unchecked.
-    Auto,
-    /// Checks a submission that needs more than one call; a refusal of
-    /// `DescribeDomains`, or an empty list, is an error.
-    Always,
-    /// Never checks (the library's default: no call is added).
-    #[default]
-    Never,
-}
-
-impl CheckDomains {
-    /// `auto`, `always` or `never`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Auto => "auto",
-            Self::Always => "always",
-            Self::Never => "never",
-        }
-    }
-}
-
-impl fmt::Display for CheckDomains {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for CheckDomains {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, String> {
-        match text {
-            "auto" => Ok(Self::Auto),
-            "always" => Ok(Self::Always),
-            "never" => Ok(Self::Never),
-            other => Err(format!(
-                "unknown domain check {other:?}: choose auto, always or never"
-            )),
-        }
-    }
-}
-
-/// The account's domains as `DescribeDomains` lists them.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AccountDomains {
-    domains: Vec<BriefDomain>,
-}
-
-impl AccountDomains {
-    /// These domains.
-    pub fn new(domains: Vec<BriefDomain>) -> Self {
-        Self { domains }
-    }
-
-    /// The domains, as listed.
-    pub fn domains(&self) -> &[BriefDomain] {
-        &self.domains
-    }
-
-    /// Whether no domain is listed.
-    pub fn is_empty(&self) -> bool {
-        self.domains.is_empty()
-    }
-
-    /// Whether a domain covers `host`: it is the domain (letter case
-    /// aside), or one label below a wildcard domain's parent
-    /// ([`domain_covers`]).
-    pub fn covers(&self, host: &str) -> bool {
-        self.domains.iter().any(|d| domain_covers(&d.domain, host))
-    }
-}
-
-/// Why [`Client::check_domains`] could not check, under
-/// [`CheckDomains::Always`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DomainCheckError {
-    message: String,
-}
-
-impl fmt::Display for DomainCheckError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for DomainCheckError {}
 
 impl Client {
     /// `DescribeDomains`, every page: the account's domains (as far as the
@@ -150,7 +53,7 @@ impl Client {
                 break;
             }
         }
-        Ok(AccountDomains { domains })
+        Ok(AccountDomains::new(domains))
     }
 
     /// The check of `job` (its [`check_domains`](Job::check_domains) mode)
@@ -177,7 +80,7 @@ impl Client {
         let why = match self.account_domains().await {
             Ok(domains) if !domains.is_empty() => {
                 tracing::info!(
-                    domains = domains.domains.len(),
+                    domains = domains.domains().len(),
                     "DescribeDomains listed the account's domains; URLs of other hosts fail without a call"
                 );
                 return Ok(Some(domains));
@@ -186,12 +89,10 @@ impl Client {
             Err(error) => format!("DescribeDomains failed: {error}"),
         };
         if mode == CheckDomains::Always {
-            return Err(DomainCheckError {
-                message: format!(
-                    "{why}, so the hosts cannot be checked (--check-domains always); \
-                     --check-domains auto submits unchecked"
-                ),
-            });
+            return Err(DomainCheckError::new(format!(
+                "{why}, so the hosts cannot be checked (--check-domains always); \
+                 --check-domains auto submits unchecked"
+            )));
         }
         tracing::info!("{why}; submitting without the domain check");
         Ok(None)

@@ -33,11 +33,11 @@ mod sign_plan;
 
 pub(crate) use queries::unexpected;
 
+pub use crate::domains::{AccountDomains, CheckDomains, DomainCheckError};
 pub use builder::{
     ClientBuilder, DEFAULT_CONCURRENCY, DEFAULT_INTERRUPT_GRACE, DEFAULT_TIMEOUT,
     DEFAULT_V2_RATE_LIMIT_PER_MINUTE, DEFAULT_V3_RATE_LIMIT_PER_MINUTE,
 };
-pub use domains::{AccountDomains, CheckDomains, DomainCheckError};
 pub use edgeone_targets::{ALL_TARGET, TargetFailure, TargetReport, TargetTask};
 pub use sign_plan::{PlannedRequest, SignedPlan, SignedRequest};
 

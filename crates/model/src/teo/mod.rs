@@ -67,6 +67,7 @@ pub use types::{
 };
 
 crate::actions::actions! {
+    refuse: crate::v3::Action::unknown => crate::v3::ApiError;
     /// An EdgeOne action.
     pub enum Action {
         CreatePurgeTask,

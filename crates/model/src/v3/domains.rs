@@ -1,5 +1,6 @@
 //! An account's CDN domains (docs/protocol.md §12): which names are domain
-//! names, and which hosts a domain covers, a wildcard domain included.
+//! names, which hosts a domain covers, a wildcard domain included, and the
+//! filters `DescribeDomains` lists them by.
 
 /// Whether `name` is a domain name an account can add: dot-separated
 /// non-empty labels of ASCII letters, digits, `-` and `_`, optionally
@@ -50,4 +51,52 @@ pub fn domain_covers(domain: &str, host: &str) -> bool {
         return false;
     };
     !label.is_empty() && label != "*" && rest.eq_ignore_ascii_case(parent)
+}
+
+/// The filter names `DescribeDomains` documents.
+pub const DOMAIN_FILTER_NAMES: &[&str] = &[
+    "origin",
+    "domain",
+    "resourceId",
+    "status",
+    "serviceType",
+    "projectId",
+    "domainType",
+    "fullUrlCache",
+    "https",
+    "originPullProtocol",
+    "tagKey",
+];
+
+/// One filter of `DescribeDomains` (`DomainFilter`): a domain matches when
+/// its field `name` equals one of `values`, or, when `fuzzy`, contains the
+/// one value. Filters are ANDed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DomainFilter {
+    /// `Name`: one of [`DOMAIN_FILTER_NAMES`] (`domain`, `status`, …).
+    pub name: String,
+    /// `Value`: at most 5 values, 1 when fuzzy.
+    pub values: Vec<String>,
+    /// `Fuzzy`: match a part (only `domain` and `origin`).
+    pub fuzzy: bool,
+}
+
+impl DomainFilter {
+    /// Domains whose `name` field is one of `values`.
+    pub fn exact(name: &str, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        Self {
+            name: name.to_owned(),
+            values: values.into_iter().map(Into::into).collect(),
+            fuzzy: false,
+        }
+    }
+
+    /// Domains whose `name` field contains `value`.
+    pub fn fuzzy(name: &str, value: impl Into<String>) -> Self {
+        Self {
+            name: name.to_owned(),
+            values: vec![value.into()],
+            fuzzy: true,
+        }
+    }
 }

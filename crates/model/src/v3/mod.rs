@@ -119,17 +119,18 @@ pub use answer::{
     PurgeTasks, PushLog, PushQuota, PushTasks, Quota, TaskSubmitted,
 };
 pub use codes::{ApiError, ErrorClass, ErrorCode};
-pub use domains::{domain_covers, is_domain_name};
+pub use domains::{DOMAIN_FILTER_NAMES, DomainFilter, domain_covers, is_domain_name};
 pub use limits::{
     DEFAULT_MAX_PURGE_PATHS, ENDPOINT_HOST, ENDPOINT_PATH, MAX_GET_REQUEST_TARGET_LEN,
     MAX_PURGE_URLS, MAX_PUSH_URLS, MAX_TC3_POST_BODY_LEN, MAX_V1_POST_BODY_LEN, SERVICE, VERSION,
 };
-pub use parse::{BatchLimits, COMMON_PARAMS};
+pub use parse::BatchLimits;
 pub use request::{
-    ActionRequest, DOMAIN_FILTER_NAMES, DescribeDomains, DescribePurgeQuota, DescribePurgeTasks,
-    DescribePushQuota, DescribePushTasks, DomainFilter, ListedRequest, MAX_DOMAINS_LIMIT,
-    PurgePaths, PurgeUrls, PushUrls, Request, TaskSelector,
+    ActionRequest, DescribeDomains, DescribePurgeQuota, DescribePurgeTasks, DescribePushQuota,
+    DescribePushTasks, ListedRequest, MAX_DOMAINS_LIMIT, PurgePaths, PurgeUrls, PushUrls, Request,
+    TaskSelector,
 };
+pub use source::COMMON_PARAMS;
 pub use types::{
     Area, DateTime, FlushType, Headers, HttpHeader, Keyword, Layer, MAX_HEADER_NAME_LEN,
     MAX_HEADER_VALUE_LEN, MAX_HEADERS, MAX_KEYWORD_LEN, MAX_TASK_ID_LEN, PurgeArea, PurgeOptions,
@@ -138,6 +139,7 @@ pub use types::{
 pub use wire::{FLAT_TRUE, append_flat_form};
 
 crate::actions::actions! {
+    refuse: unknown_action => ApiError;
     /// An API 3.0 action.
     pub enum Action {
         PurgeUrlsCache,

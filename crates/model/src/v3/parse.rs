@@ -7,10 +7,10 @@ use crate::error::{ModelError, ModelErrorKind, quote};
 use crate::text::json_type;
 use crate::url::CdnUrl;
 use crate::v3::codes::{ApiError, ErrorCode};
+use crate::v3::domains::{DOMAIN_FILTER_NAMES, DomainFilter};
 use crate::v3::request::{
-    DOMAIN_FILTER_NAMES, DescribeDomains, DescribePurgeQuota, DescribePurgeTasks,
-    DescribePushQuota, DescribePushTasks, DomainFilter, MAX_DOMAINS_LIMIT, PurgePaths, PurgeUrls,
-    PushUrls, Request, TaskSelector,
+    DescribeDomains, DescribePurgeQuota, DescribePurgeTasks, DescribePushQuota, DescribePushTasks,
+    MAX_DOMAINS_LIMIT, PurgePaths, PurgeUrls, PushUrls, Request, TaskSelector,
 };
 use crate::v3::source::{
     FlatSource, JsonSource, Source, invalid_parameter, invalid_value, missing,
@@ -44,22 +44,6 @@ impl Default for BatchLimits {
         }
     }
 }
-
-/// The common parameters of a v1 request or TC3 GET, which the flattened
-/// parser leaves to the caller (the signature check) and does not read.
-pub const COMMON_PARAMS: &[&str] = &[
-    "Action",
-    "Version",
-    "Region",
-    "Timestamp",
-    "Nonce",
-    "SecretId",
-    "Signature",
-    "SignatureMethod",
-    "Token",
-    "Language",
-    "RequestClient",
-];
 
 /// The areas a push or a task query may name.
 const AREAS: &str = "mainland, overseas or global";
@@ -363,7 +347,7 @@ impl Request {
     /// GET query, decoded, e.g. with [`decode_form`](crate::decode_form)) of
     /// `action`, as the server would.
     ///
-    /// The [`COMMON_PARAMS`] are skipped (they are the signature's
+    /// The [`COMMON_PARAMS`](crate::v3::COMMON_PARAMS) are skipped (they are the signature's
     /// business); any other name twice →
     /// [`InvalidParameter`](ErrorCode::InvalidParameter). Lists are
     /// `Urls.0`, `Urls.1`, … and `Headers.0.Name`, `Headers.0.Value`, …,

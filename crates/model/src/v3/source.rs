@@ -10,7 +10,22 @@ use serde_json::Value;
 use crate::error::{ModelError, quote};
 use crate::text::json_type;
 use crate::v3::codes::{ApiError, ErrorCode};
-use crate::v3::parse::COMMON_PARAMS;
+
+/// The common parameters of a v1 request or TC3 GET, which the flattened
+/// parser leaves to the caller (the signature check) and does not read.
+pub const COMMON_PARAMS: &[&str] = &[
+    "Action",
+    "Version",
+    "Region",
+    "Timestamp",
+    "Nonce",
+    "SecretId",
+    "Signature",
+    "SignatureMethod",
+    "Token",
+    "Language",
+    "RequestClient",
+];
 
 pub(crate) fn invalid_parameter(message: String) -> ApiError {
     ApiError::new(ErrorCode::InvalidParameter, message)

@@ -10,7 +10,7 @@ use tcdn_sign::flatten::element_name;
 pub(crate) use crate::json::{str_len as json_str_len, write_str as write_json_str};
 use crate::url::CdnUrl;
 use crate::url_list::CdnUrlList;
-use crate::v3::request::DomainFilter;
+use crate::v3::domains::DomainFilter;
 use crate::v3::types::HttpHeader;
 
 /// How the flattened form writes `true`: as the official Python SDK does

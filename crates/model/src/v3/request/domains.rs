@@ -2,60 +2,13 @@
 //! (docs/protocol.md §12.4).
 
 use crate::v3::Action;
+use crate::v3::domains::DomainFilter;
 use crate::v3::request::{ActionRequest, sealed};
 use crate::v3::wire::{Fields, Value};
 
 /// The largest `Limit` of `DescribeDomains` (documented: 1,000; the
 /// default is 100).
 pub const MAX_DOMAINS_LIMIT: u64 = 1000;
-
-/// The filter names `DescribeDomains` documents.
-pub const DOMAIN_FILTER_NAMES: &[&str] = &[
-    "origin",
-    "domain",
-    "resourceId",
-    "status",
-    "serviceType",
-    "projectId",
-    "domainType",
-    "fullUrlCache",
-    "https",
-    "originPullProtocol",
-    "tagKey",
-];
-
-/// One filter of `DescribeDomains` (`DomainFilter`): a domain matches when
-/// its field `name` equals one of `values`, or, when `fuzzy`, contains the
-/// one value. Filters are ANDed.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct DomainFilter {
-    /// `Name`: one of [`DOMAIN_FILTER_NAMES`] (`domain`, `status`, …).
-    pub name: String,
-    /// `Value`: at most 5 values, 1 when fuzzy.
-    pub values: Vec<String>,
-    /// `Fuzzy`: match a part (only `domain` and `origin`).
-    pub fuzzy: bool,
-}
-
-impl DomainFilter {
-    /// Domains whose `name` field is one of `values`.
-    pub fn exact(name: &str, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        Self {
-            name: name.to_owned(),
-            values: values.into_iter().map(Into::into).collect(),
-            fuzzy: false,
-        }
-    }
-
-    /// Domains whose `name` field contains `value`.
-    pub fn fuzzy(name: &str, value: impl Into<String>) -> Self {
-        Self {
-            name: name.to_owned(),
-            values: vec![value.into()],
-            fuzzy: true,
-        }
-    }
-}
 
 /// `DescribeDomains`: `None` leaves `Offset` (0) and `Limit` (100) to the
 /// API; no filter lists every domain the caller may see.

@@ -14,7 +14,7 @@ mod listed;
 mod query;
 mod urls;
 
-pub use domains::{DOMAIN_FILTER_NAMES, DescribeDomains, DomainFilter, MAX_DOMAINS_LIMIT};
+pub use domains::{DescribeDomains, MAX_DOMAINS_LIMIT};
 pub use listed::ListedRequest;
 pub use query::{
     DescribePurgeQuota, DescribePurgeTasks, DescribePushQuota, DescribePushTasks, TaskSelector,
