@@ -99,8 +99,7 @@ impl CdnUrl {
     /// ```
     pub fn host(&self) -> &str {
         let value = self.as_str();
-        let start = value.find("://").map_or(0, |at| at + 3);
-        let authority = &value[start..scheme_and_authority_len(value)];
+        let authority = &value[scheme_len(value)..scheme_and_authority_len(value)];
         match authority.strip_prefix('[') {
             Some(rest) => rest
                 .find(']')
@@ -164,10 +163,28 @@ pub(crate) fn dedupe_key_of(value: &str) -> Cow<'_, str> {
 }
 
 /// The length of `scheme://authority` in a validated URL.
+///
+/// Deduplicating calls this once per input URL, so it scans bytes: a
+/// substring or multi-character search costs several times the rest of the
+/// dedupe key.
 fn scheme_and_authority_len(value: &str) -> usize {
-    let after_scheme = value.find("://").map_or(0, |at| at + 3);
-    let rest = &value[after_scheme..];
-    after_scheme + rest.find(['/', '?']).unwrap_or(rest.len())
+    let after_scheme = scheme_len(value);
+    let rest = &value.as_bytes()[after_scheme..];
+    after_scheme
+        + rest
+            .iter()
+            .position(|&b| b == b'/' || b == b'?')
+            .unwrap_or(rest.len())
+}
+
+/// The length of `scheme://` in a validated URL (0 if it has none): the
+/// `http://` or `https://` every validated URL starts with is matched in
+/// place, any other text is searched for its first `://`.
+fn scheme_len(value: &str) -> usize {
+    strip_scheme(value).map_or_else(
+        || value.find("://").map_or(0, |at| at + 3),
+        |rest| value.len() - rest.len(),
+    )
 }
 
 /// Whether `c` is an invisible format character (Unicode general category
@@ -679,6 +696,36 @@ mod tests {
         let b = CdnUrl::parse("https://a.EXAMPLE/x").unwrap();
         assert!(a.same_resource(&b) && a != b);
         assert!(!a.same_resource(&CdnUrl::parse("https://a.example/X").unwrap()));
+    }
+
+    #[test]
+    fn scheme_and_authority_are_cut_where_a_search_for_their_delimiters_cuts() {
+        let searched = |value: &str| {
+            let after_scheme = value.find("://").map_or(0, |at| at + 3);
+            let rest = &value[after_scheme..];
+            (
+                after_scheme,
+                after_scheme + rest.find(['/', '?']).unwrap_or(rest.len()),
+            )
+        };
+        for value in [
+            "https://a.example/p?q",
+            "HTTP://A.Example?x/y",
+            "hTtPs://[::1]:8443",
+            "http://例子.cn/图片",
+            "https://a.example",
+            "ftp://a.example/x",
+            "a.example/x://y",
+            "https:/a.example/x",
+            "http:/",
+            "",
+        ] {
+            assert_eq!(
+                (scheme_len(value), scheme_and_authority_len(value)),
+                searched(value),
+                "{value:?}"
+            );
+        }
     }
 
     #[test]
