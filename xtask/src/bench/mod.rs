@@ -30,10 +30,47 @@ use sys::{available_cpus, cpu_model};
 pub(crate) use quick::quick;
 pub(crate) use report::criterion_rows;
 
-/// Runs every end-to-end measurement and prints its table. Fails when a
-/// measurement could not be taken (a missed target is reported, not an
-/// error).
-pub(crate) fn run_all(target_dir: &Path, criterion_rows: Vec<Cells>) -> Result<(), String> {
+/// One end-to-end section's measurement.
+type Measure = fn(&Bench, &Path, &mut Results) -> Result<(), String>;
+
+/// The end-to-end sections in the order they run: the name `--only` takes,
+/// the title the table's notes give, and the measurement.
+const SECTIONS: [(&str, &str, Measure); 8] = [
+    ("scale", "CLI at scale", |b, _, r| b.cli_at_scale(r)),
+    ("processes", "dry run as processes", |b, dir, r| {
+        b.processes(dir, r)
+    }),
+    ("e2e", "end to end, rate limit off", |b, _, r| {
+        b.end_to_end(r)
+    }),
+    ("throughput", "emulator throughput", |b, _, r| {
+        b.throughput(r)
+    }),
+    ("load", "load", |b, _, r| b.load(r)),
+    ("rate-limited", "end to end, rate limited", |b, _, r| {
+        b.rate_limited(r)
+    }),
+    ("v3-e2e", "API 3.0 end to end", |b, _, r| b.v3_end_to_end(r)),
+    ("v3-wait", "API 3.0 --wait", |b, _, r| b.v3_wait(r)),
+];
+
+/// Runs every end-to-end measurement, or only the section named `only`
+/// (a name in `SECTIONS`), and prints its table. Fails when a measurement
+/// could not be taken (a missed target is reported, not an error).
+pub(crate) fn run_all(
+    target_dir: &Path,
+    criterion_rows: Vec<Cells>,
+    only: Option<&str>,
+) -> Result<(), String> {
+    if let Some(name) = only
+        && !SECTIONS.iter().any(|(key, ..)| *key == name)
+    {
+        let names: Vec<&str> = SECTIONS.iter().map(|(key, ..)| *key).collect();
+        return Err(format!(
+            "no bench section `{name}` (sections: {})",
+            names.join(", ")
+        ));
+    }
     run(
         "build the release tcdn CLI",
         cargo(&["build", "--release", "--locked", "--package", "tcdn-cli"]),
@@ -46,14 +83,11 @@ pub(crate) fn run_all(target_dir: &Path, criterion_rows: Vec<Cells>) -> Result<(
     let bench = Bench { tcdn, work };
 
     let mut results = Results::default();
-    results.section("CLI at scale", |r| bench.cli_at_scale(r));
-    results.section("dry run as processes", |r| bench.processes(target_dir, r));
-    results.section("end to end, rate limit off", |r| bench.end_to_end(r));
-    results.section("emulator throughput", |r| bench.throughput(r));
-    results.section("load", |r| bench.load(r));
-    results.section("end to end, rate limited", |r| bench.rate_limited(r));
-    results.section("API 3.0 end to end", |r| bench.v3_end_to_end(r));
-    results.section("API 3.0 --wait", |r| bench.v3_wait(r));
+    for (key, title, measure) in SECTIONS {
+        if only.is_none_or(|name| name == key) {
+            results.section(title, |r| measure(&bench, target_dir, r));
+        }
+    }
 
     println!(
         "\ntcdn benchmarks: criterion (signing, request building) and end to end (release CLI \
