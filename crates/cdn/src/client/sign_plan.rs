@@ -1,18 +1,25 @@
 //! Signing without sending, for dry runs: a job's requests in plan order
 //! ([`Client::sign_plan`]), each stamped as the plan yields it and signed
 //! when asked, on any thread ([`PlannedRequest::sign`]); one API 3.0 query
-//! ([`Client::sign_request`]). Either API's request is a [`SignedRequest`].
+//! ([`Client::sign_request`]). Every API's request, EdgeOne's included, is
+//! a [`SignedRequest`].
 
 use std::fmt;
+use std::sync::Arc;
 
+use tcdn_model::CdnUrlList;
+use tcdn_model::teo::{CreatePurgeTask, DEFAULT_MAX_TARGETS, PurgeTargets, ZoneId};
 use tcdn_model::v3::Request;
 use tcdn_sign::HttpMethod;
 
+use super::edgeone_targets::split as split_targets;
 use super::{Backends, Client};
+use crate::api::teo::Teo;
+use crate::api::teo::plan::{self as teo_plan, Kind, ZoneJob};
 use crate::api::v2::{self, V2};
 use crate::api::v3::{self, RequestError, V3};
 use crate::core::dedupe::DistinctUrls;
-use crate::core::plan::{TooLarge, UrlRange};
+use crate::core::plan::{Shape, TooLarge, UrlRange, plan_next};
 use crate::error::{ClientError, ClientErrorKind};
 use crate::job::{Api, Job};
 use crate::nonce::Nonce;
@@ -25,7 +32,11 @@ impl Client {
     /// yields it (so the stamps follow plan order), or a URL too long for
     /// any request. Every URL of `urls` is in exactly one item. The
     /// directories of an API 3.0 job are planned with its own per-call
-    /// batch (100 unless [`Job::path_batch`] says otherwise).
+    /// batch (100 unless [`Job::path_batch`] says otherwise). An EdgeOne
+    /// job's calls all go to its zone ([`Job::zone`]), with at most
+    /// [`DEFAULT_MAX_TARGETS`](tcdn_model::teo::DEFAULT_MAX_TARGETS) targets
+    /// each (or the batch size): a submission reads the zone's quota for
+    /// its `Batch` first, which a plan that sends nothing cannot.
     ///
     /// ```
     /// use tcdn::{Client, Credentials, Job, Operation, plan::DistinctUrls};
@@ -44,7 +55,9 @@ impl Client {
     ///
     /// # Errors
     /// A [`ClientErrorKind::InvalidConfig`] error for a job API 2.0 cannot
-    /// do (no area, API 3.0's options).
+    /// do (no area, API 3.0's options), or an EdgeOne job without a zone
+    /// (finding each URL's zone takes a call) or with options EdgeOne
+    /// lacks.
     pub fn sign_plan<'a>(
         &'a self,
         job: &'a Job,
@@ -66,14 +79,30 @@ impl Client {
                 Calls::V2(v2, plan)
             }
             Backends::V3(v3) => Calls::V3(v3, v3.requests.plan_borrowed(job, urls, batch_size)),
-            Backends::EdgeOne(_) => {
-                return Err(ClientError::new(
-                    ClientErrorKind::InvalidConfig,
-                    "an EdgeOne job is signed zone by zone: plan it with \
-                     edgeone::RequestBuilder::plan and sign each call with \
-                     Client::sign_edgeone_request"
-                        .to_owned(),
-                ));
+            Backends::EdgeOne(teo) => {
+                let invalid =
+                    |why: &str| ClientError::new(ClientErrorKind::InvalidConfig, why.to_owned());
+                if let Some(why) = job.edgeone_problem() {
+                    return Err(invalid(why));
+                }
+                let Some(zone_id) = job.zone_given() else {
+                    return Err(invalid(
+                        "an EdgeOne plan needs the job's zone (Job::zone): finding each \
+                         URL's zone takes a call (DescribeZones)",
+                    ));
+                };
+                let job = ZoneJob {
+                    zone_id: zone_id.clone(),
+                    kind: Kind::of(job),
+                    limit: DEFAULT_MAX_TARGETS,
+                };
+                Calls::EdgeOne {
+                    teo,
+                    shape: teo_plan::shape(&job).with_batch_size(batch_size),
+                    job: Arc::new(job),
+                    urls: urls.list(),
+                    next: 0,
+                }
             }
         };
         Ok(SignedPlan {
@@ -118,15 +147,82 @@ impl Client {
         let Backends::EdgeOne(teo) = &self.backend else {
             return None;
         };
+        Some(self.sign_teo(teo, request))
+    }
+
+    /// The `CreatePurgeTask` calls of a purge of hosts, cache tags or a
+    /// whole zone, all in `zone`, in the order
+    /// [`purge_edgeone_targets`](Self::purge_edgeone_targets) sends them,
+    /// each signed and stamped as the iterator yields it; nothing is sent.
+    /// The calls carry at most
+    /// [`DEFAULT_MAX_TARGETS`](tcdn_model::teo::DEFAULT_MAX_TARGETS) targets
+    /// each: a purge reads the zone quota's `Batch` first, which a plan
+    /// that sends nothing cannot. `purge_all` is one call.
+    ///
+    /// ```
+    /// use tcdn::{Client, Credentials, Product};
+    /// use tcdn::model::teo::{Hostname, Method, PurgeTargets, ZoneId};
+    ///
+    /// let client = Client::builder(Credentials::new("AKIDexample", "secret")?)
+    ///     .product(Product::EdgeOne)
+    ///     .build_offline()?;
+    /// let hosts = (0..1500).map(|i| Hostname::new(&format!("h{i}.example.com"))).collect::<Result<_, _>>()?;
+    /// let targets = PurgeTargets::Hosts(hosts, Method::Invalidate);
+    /// let mut counts = Vec::new();
+    /// for signed in client.sign_targets_plan(&ZoneId::new("zone-1")?, targets)? {
+    ///     counts.push(signed?.body().unwrap().matches(".example.com").count());
+    /// }
+    /// assert_eq!(counts, [1000, 500]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// A [`ClientErrorKind::InvalidConfig`] error for a client of the CDN,
+    /// for URLs or prefixes (planned by [`sign_plan`](Self::sign_plan)),
+    /// or for targets no call can carry (none, say).
+    pub fn sign_targets_plan(
+        &self,
+        zone: &ZoneId,
+        targets: PurgeTargets,
+    ) -> Result<impl Iterator<Item = Result<SignedRequest<'static>, RequestError>> + '_, ClientError>
+    {
+        let invalid = |why: String| ClientError::new(ClientErrorKind::InvalidConfig, why);
+        let Backends::EdgeOne(teo) = &self.backend else {
+            return Err(invalid(
+                "this client calls Tencent Cloud CDN, not EdgeOne".to_owned(),
+            ));
+        };
+        if let PurgeTargets::Urls(_) | PurgeTargets::Prefixes(..) = targets {
+            return Err(invalid(
+                "URLs and prefixes are planned with Client::sign_plan".to_owned(),
+            ));
+        }
+        let requests = split_targets(targets, DEFAULT_MAX_TARGETS)
+            .into_iter()
+            .map(|chunk| {
+                CreatePurgeTask::with_limit(zone.clone(), chunk, usize::MAX)
+                    .map(tcdn_model::teo::Request::from)
+                    .map_err(|error| invalid(format!("not a valid call: {error}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(requests
+            .into_iter()
+            .map(move |request| self.sign_teo(teo, &request)))
+    }
+
+    /// EdgeOne `request` signed by `teo`, stamped now.
+    fn sign_teo(
+        &self,
+        teo: &Teo,
+        request: &tcdn_model::teo::Request,
+    ) -> Result<SignedRequest<'static>, RequestError> {
         let (timestamp, _) = self.stamp();
-        Some(
-            teo.requests
-                .prepare(request, timestamp)
-                .map(|prepared| SignedRequest {
-                    prepared: Prepared::V3(prepared),
-                    urls: None,
-                }),
-        )
+        teo.requests
+            .prepare(request, timestamp)
+            .map(|prepared| SignedRequest {
+                prepared: Prepared::V3(prepared),
+                urls: None,
+            })
     }
 
     /// The timestamp and nonce of the next request signed.
@@ -146,13 +242,21 @@ pub struct SignedPlan<'a> {
 enum Calls<'a> {
     V2(&'a V2, v2::BorrowedBatchPlan<'a>),
     V3(&'a V3, v3::BorrowedPlan<'a>),
+    /// One zone's calls: the planner's ranges of `urls`, from `next` on.
+    EdgeOne {
+        teo: &'a Teo,
+        job: Arc<ZoneJob>,
+        shape: Shape,
+        urls: &'a CdnUrlList,
+        next: usize,
+    },
 }
 
 impl fmt::Debug for SignedPlan<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let api = match self.calls {
             Calls::V2(..) => Api::V2,
-            Calls::V3(..) => Api::V3,
+            Calls::V3(..) | Calls::EdgeOne { .. } => Api::V3,
         };
         f.debug_struct("SignedPlan")
             .field("api", &api)
@@ -167,6 +271,14 @@ impl<'a> Iterator for SignedPlan<'a> {
         let call = match &mut self.calls {
             Calls::V2(v2, plan) => plan.next()?.map(|batch| Call::V2(v2, batch)),
             Calls::V3(v3, plan) => plan.next()?.map(|call| Call::V3(v3, call)),
+            Calls::EdgeOne {
+                teo,
+                job,
+                shape,
+                urls,
+                next,
+            } => plan_next(shape, urls, next)?
+                .map(|range| Call::EdgeOne(teo, job.clone(), UrlRange::new(urls, range))),
         };
         Some(call.map(|call| {
             let (timestamp, nonce) = self.client.stamp();
@@ -193,6 +305,7 @@ pub struct PlannedRequest<'a> {
 enum Call<'a> {
     V2(&'a V2, v2::PlannedBatch<'a>),
     V3(&'a V3, v3::PlannedCall<'a>),
+    EdgeOne(&'a Teo, Arc<ZoneJob>, UrlRange<'a>),
 }
 
 impl fmt::Debug for PlannedRequest<'_> {
@@ -211,6 +324,7 @@ impl<'a> PlannedRequest<'a> {
         match &self.call {
             Call::V2(_, batch) => batch.urls(),
             Call::V3(_, call) => call.urls(),
+            Call::EdgeOne(_, _, urls) => urls,
         }
     }
 
@@ -227,7 +341,7 @@ impl<'a> PlannedRequest<'a> {
     /// The request, signed.
     ///
     /// # Errors
-    /// Under API 3.0, the [`RequestError`] of
+    /// Under API 3.0 and EdgeOne, the [`RequestError`] of
     /// [`v3::RequestBuilder::prepare_call`]; an API 2.0 request always
     /// signs.
     pub fn sign(&self) -> Result<SignedRequest<'a>, RequestError> {
@@ -237,6 +351,10 @@ impl<'a> PlannedRequest<'a> {
             }
             Call::V3(v3, call) => {
                 Prepared::V3(v3.requests.prepare_call(call, self.timestamp, self.nonce)?)
+            }
+            Call::EdgeOne(teo, job, urls) => {
+                let request = teo_plan::batch(job, urls.to_urls());
+                Prepared::V3(teo.requests.prepare(&request, self.timestamp)?)
             }
         };
         Ok(SignedRequest {
