@@ -178,8 +178,8 @@ impl Client {
     ///
     /// # Errors
     /// A [`ClientErrorKind::InvalidConfig`] error for a client of the CDN,
-    /// for URLs or prefixes (planned by [`sign_plan`](Self::sign_plan)),
-    /// or for targets no call can carry (none, say).
+    /// or for URLs or prefixes (planned by [`sign_plan`](Self::sign_plan)).
+    /// No hosts or tags make no call.
     pub fn sign_targets_plan(
         &self,
         zone: &ZoneId,
@@ -653,6 +653,247 @@ mod tests {
                 .sign_request(&request)
                 .is_none()
         );
+    }
+
+    fn edgeone_client(batch_size: Option<usize>) -> Client {
+        let credentials = Credentials::new("AKIDexample", KEY)
+            .unwrap()
+            .with_token(TOKEN);
+        Client::builder(credentials)
+            .product(crate::job::Product::EdgeOne)
+            .batch_size(batch_size.and_then(std::num::NonZeroUsize::new))
+            .clock(Arc::new(Still))
+            .nonce_source(Arc::new(SequentialNonces::new(Nonce::MIN)))
+            .build_offline()
+            .unwrap()
+    }
+
+    fn zone() -> ZoneId {
+        ZoneId::new("zone-2noz78a8ev6k").unwrap()
+    }
+
+    /// The JSON bodies of `requests`, each checked to be the EdgeOne call
+    /// its URLs make, signed as the client's builder signs it.
+    fn edgeone_bodies(client: &Client, requests: &[SignedRequest<'_>]) -> Vec<String> {
+        let Backends::EdgeOne(teo) = &client.backend else {
+            panic!("not EdgeOne")
+        };
+        requests
+            .iter()
+            .map(|request| {
+                let body = request.body().unwrap().to_owned();
+                let action = request.headers().find(|(name, _)| *name == "X-TC-Action");
+                let expected = if body.contains("\"Type\"") {
+                    "CreatePurgeTask"
+                } else {
+                    "CreatePrefetchTask"
+                };
+                assert_eq!(action, Some(("X-TC-Action", expected)), "{body}");
+                let again = teo
+                    .requests
+                    .prepare(&parse_teo(&body), 1_700_000_000)
+                    .unwrap();
+                assert_eq!(request.url(), again.url());
+                assert!(request.headers().eq(again.headers()), "{body}");
+                assert_eq!(request.api(), Api::V3);
+                assert_eq!(request.method(), HttpMethod::Post);
+                body
+            })
+            .collect()
+    }
+
+    /// The EdgeOne request whose JSON body is `body` (a purge or prefetch
+    /// of URLs), rebuilt through the model's own constructors.
+    fn parse_teo(body: &str) -> tcdn_model::teo::Request {
+        let value: serde_json::Value = serde_json::from_str(body).unwrap();
+        let zone = ZoneId::new(value["ZoneId"].as_str().unwrap()).unwrap();
+        let urls: Vec<tcdn_model::CdnUrl> = value["Targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u.as_str().unwrap().parse().unwrap())
+            .collect();
+        let method = |v: &serde_json::Value| match v.as_str() {
+            Some("delete") => tcdn_model::teo::Method::Delete,
+            _ => tcdn_model::teo::Method::Invalidate,
+        };
+        match value["Type"].as_str() {
+            Some("purge_url") => {
+                CreatePurgeTask::with_limit(zone, PurgeTargets::Urls(urls), usize::MAX)
+                    .unwrap()
+                    .into()
+            }
+            Some("purge_prefix") => CreatePurgeTask::with_limit(
+                zone,
+                PurgeTargets::Prefixes(urls, method(&value["Method"])),
+                usize::MAX,
+            )
+            .unwrap()
+            .into(),
+            _ => {
+                let headers = value["Headers"]
+                    .as_array()
+                    .map(|list| {
+                        list.iter()
+                            .map(|h| {
+                                tcdn_model::v3::HttpHeader::new(
+                                    h["Name"].as_str().unwrap(),
+                                    h["Value"].as_str().unwrap(),
+                                )
+                                .unwrap()
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let options = tcdn_model::teo::PrefetchOptions {
+                    headers,
+                    media_segments: value["PrefetchMediaSegments"] == "on",
+                };
+                tcdn_model::teo::CreatePrefetchTask::with_limit(zone, urls, options, usize::MAX)
+                    .unwrap()
+                    .into()
+            }
+        }
+    }
+
+    #[test]
+    fn edgeone_requests_come_in_plan_order_in_the_jobs_zone_for_each_kind() {
+        let urls = urls(2500);
+        let header = tcdn_model::v3::HttpHeader::new("X-Warm", "1").unwrap();
+        let push = tcdn_model::v3::PushOptions {
+            parse_m3u8: true,
+            headers: tcdn_model::v3::Headers::new(vec![header]).unwrap(),
+            ..Default::default()
+        };
+        let jobs = [
+            (
+                Job::new(Operation::FlushUrls),
+                r#""Type":"purge_url","Targets""#,
+            ),
+            (
+                Job::new(Operation::FlushDirs).flush_type(tcdn_model::v3::FlushType::Delete),
+                r#""Type":"purge_prefix","Method":"delete","Targets""#,
+            ),
+            (
+                Job::new(Operation::FlushDirs),
+                r#""Type":"purge_prefix","Method":"invalidate","Targets""#,
+            ),
+            (
+                Job::new(Operation::PushUrls).push_options(push),
+                r#""Headers":[{"Name":"X-Warm","Value":"1"}],"PrefetchMediaSegments":"on"}"#,
+            ),
+        ];
+        for (job, shape) in jobs {
+            let client = edgeone_client(None);
+            let job = job.zone(zone());
+            let requests = signed(&client, &job, &urls, &[1000, 1000, 500]);
+            for body in edgeone_bodies(&client, &requests) {
+                assert!(
+                    body.starts_with(r#"{"ZoneId":"zone-2noz78a8ev6k","#),
+                    "{body}"
+                );
+                assert!(body.contains(shape), "{shape}: {body}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_edgeone_plan_takes_the_batch_size_of_the_send_path() {
+        let client = edgeone_client(Some(7));
+        let urls = urls(16);
+        let job = Job::new(Operation::FlushUrls).zone(zone());
+        let requests = signed(&client, &job, &urls, &[7, 7, 2]);
+        let bodies = edgeone_bodies(&client, &requests);
+        assert_eq!(
+            bodies[2],
+            r#"{"ZoneId":"zone-2noz78a8ev6k","Type":"purge_url","Targets":["https://a.example/14.css","https://a.example/15.css"]}"#
+        );
+    }
+
+    #[test]
+    fn an_edgeone_job_without_its_zone_or_with_what_edgeone_lacks_is_refused() {
+        let client = edgeone_client(None);
+        let urls = urls(3);
+        let error = client
+            .sign_plan(&Job::new(Operation::FlushUrls), &urls)
+            .unwrap_err();
+        assert_eq!(error.kind(), ClientErrorKind::InvalidConfig);
+        assert!(error.to_string().contains("Job::zone"), "{error}");
+        let job = Job::new(Operation::FlushUrls)
+            .zone(zone())
+            .areas(Areas::Mainland);
+        let error = client.sign_plan(&job, &urls).unwrap_err();
+        assert_eq!(error.kind(), ClientErrorKind::InvalidConfig);
+        assert!(error.to_string().contains("areas"), "{error}");
+    }
+
+    #[test]
+    fn edgeone_targets_are_signed_in_calls_of_the_default_batch() {
+        use tcdn_model::teo::{CacheTag, Hostname, Method};
+        let client = edgeone_client(None);
+        let signed = |targets: PurgeTargets| -> Vec<SignedRequest<'static>> {
+            client
+                .sign_targets_plan(&zone(), targets)
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        };
+        let hosts: Vec<Hostname> = (0..1500)
+            .map(|i| Hostname::new(&format!("h{i}.example.com")).unwrap())
+            .collect();
+        let requests = signed(PurgeTargets::Hosts(hosts, Method::Delete));
+        let counts: Vec<usize> = requests
+            .iter()
+            .map(|r| r.body().unwrap().matches(".example.com\"").count())
+            .collect();
+        assert_eq!(counts, [1000, 500]);
+        assert!(requests[1].body().unwrap().starts_with(
+            r#"{"ZoneId":"zone-2noz78a8ev6k","Type":"purge_host","Method":"delete","Targets":["h1000.example.com","#
+        ));
+        let tags = vec![CacheTag::new("release-42").unwrap()];
+        let requests = signed(PurgeTargets::CacheTags {
+            tags,
+            domains: Vec::new(),
+        });
+        let bodies: Vec<_> = requests.iter().map(|r| r.body().unwrap()).collect();
+        assert_eq!(
+            bodies,
+            [r#"{"ZoneId":"zone-2noz78a8ev6k","Type":"purge_cache_tag","Targets":["release-42"]}"#]
+        );
+        let requests = signed(PurgeTargets::All(Method::Invalidate));
+        let bodies: Vec<_> = requests.iter().map(|r| r.body().unwrap()).collect();
+        assert_eq!(
+            bodies,
+            [r#"{"ZoneId":"zone-2noz78a8ev6k","Type":"purge_all","Method":"invalidate"}"#]
+        );
+        let shown = requests[0].to_string();
+        assert!(shown.contains("X-TC-Action: CreatePurgeTask"), "{shown}");
+        assert!(shown.contains("/teo/tc3_request"), "{shown}");
+        assert!(!shown.contains(TOKEN) && !shown.contains(KEY), "{shown}");
+    }
+
+    #[test]
+    fn targets_a_purge_of_targets_cannot_carry_are_refused() {
+        let urls = vec!["https://a.example/x".parse().unwrap()];
+        let refused = [
+            (edgeone_client(None), PurgeTargets::Urls(urls), "sign_plan"),
+            (
+                client(Api::V3, HttpMethod::Post),
+                PurgeTargets::All(tcdn_model::teo::Method::Invalidate),
+                "not EdgeOne",
+            ),
+        ];
+        for (client, targets, named) in refused {
+            let Err(error) = client.sign_targets_plan(&zone(), targets) else {
+                panic!("{named}: signed")
+            };
+            assert_eq!(error.kind(), ClientErrorKind::InvalidConfig);
+            assert!(error.to_string().contains(named), "{error}");
+        }
+        // No target, no call: as a purge of none sends none.
+        let none = PurgeTargets::Hosts(Vec::new(), tcdn_model::teo::Method::Invalidate);
+        let client = edgeone_client(None);
+        assert_eq!(client.sign_targets_plan(&zone(), none).unwrap().count(), 0);
     }
 
     #[tokio::test]
