@@ -34,7 +34,7 @@ impl Client {
     /// directories of an API 3.0 job are planned with its own per-call
     /// batch (100 unless [`Job::path_batch`] says otherwise). An EdgeOne
     /// job's calls all go to its zone ([`Job::zone`]), with at most
-    /// [`DEFAULT_MAX_TARGETS`](tcdn_model::teo::DEFAULT_MAX_TARGETS) targets
+    /// [`DEFAULT_MAX_TARGETS`] targets
     /// each (or the batch size): a submission reads the zone's quota for
     /// its `Batch` first, which a plan that sends nothing cannot.
     ///
@@ -155,7 +155,7 @@ impl Client {
     /// [`purge_edgeone_targets`](Self::purge_edgeone_targets) sends them,
     /// each signed and stamped as the iterator yields it; nothing is sent.
     /// The calls carry at most
-    /// [`DEFAULT_MAX_TARGETS`](tcdn_model::teo::DEFAULT_MAX_TARGETS) targets
+    /// [`DEFAULT_MAX_TARGETS`] targets
     /// each: a purge reads the zone quota's `Batch` first, which a plan
     /// that sends nothing cannot. `purge_all` is one call.
     ///
