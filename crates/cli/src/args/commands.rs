@@ -130,6 +130,11 @@ pub struct FlushArgs {
     #[arg(long, conflicts_with_all = ["dir", "all"])]
     pub cache_tag: bool,
 
+    /// With --cache-tag: purge the tags only on this hostname of the zone
+    /// (CacheTag.Domains; repeatable) [default: the whole zone].
+    #[arg(long, value_name = "HOST", requires = "cache_tag")]
+    pub tag_domain: Vec<String>,
+
     /// EdgeOne: purge all of --zone's cache (purge_all); takes no inputs
     /// and needs --zone and --yes.
     #[arg(long, conflicts_with = "dir")]
