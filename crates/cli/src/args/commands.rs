@@ -132,7 +132,7 @@ pub struct FlushArgs {
 
     /// With --cache-tag: purge the tags only on this hostname of the zone
     /// (CacheTag.Domains; repeatable) [default: the whole zone].
-    #[arg(long, value_name = "HOST", requires = "cache_tag")]
+    #[arg(long, value_name = "HOST")]
     pub tag_domain: Vec<String>,
 
     /// EdgeOne: purge all of --zone's cache (purge_all); takes no inputs

@@ -354,9 +354,11 @@ impl Wanted {
 }
 
 /// The job of the lost attempt: the one whose targets are exactly the
-/// batch's (any one, for a whole zone's purge), created in `window`
-/// (narrowed again by the lookup's own answers); a job of other targets is
-/// another submission's.
+/// batch's, created in `window` (narrowed again by the lookup's own
+/// answers); a job of other targets is another submission's. A whole
+/// zone's purge has no targets of ours to tell it by: of that type's jobs
+/// in the window, the one created last (the lost attempt is the latest
+/// call of it that this client made).
 fn ours(
     window: (i64, i64),
     wanted: &Wanted,
@@ -364,12 +366,16 @@ fn ours(
 ) -> Option<String> {
     let (start, end) = window;
     let targets: HashSet<&str> = wanted.targets.iter().map(String::as_str).collect();
-    jobs.into_iter()
-        .find(|(_, found, created)| {
-            created.is_none_or(|created| (start..=end).contains(&created))
-                && (wanted.any
-                    || (found.len() == targets.len()
-                        && found.iter().all(|t| targets.contains(t.as_str()))))
-        })
-        .map(|(job_id, _, _)| job_id)
+    let mut matching = jobs.into_iter().filter(|(_, found, created)| {
+        created.is_none_or(|created| (start..=end).contains(&created))
+            && (wanted.any
+                || (found.len() == targets.len()
+                    && found.iter().all(|t| targets.contains(t.as_str()))))
+    });
+    let found = if wanted.any {
+        matching.max_by_key(|(_, _, created)| *created)
+    } else {
+        matching.next()
+    };
+    found.map(|(job_id, _, _)| job_id)
 }
