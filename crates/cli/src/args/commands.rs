@@ -26,7 +26,8 @@ pub struct TargetArgs {
     #[arg(long)]
     pub url_encode: bool,
 
-    /// Read URLs from a file, one per line (`-` for stdin); blank lines,
+    /// Read URLs (with --host or --cache-tag: hostnames or tags) from a
+    /// file, one per line (`-` for stdin); blank lines,
     /// `#` comments and a leading UTF-8 BOM are skipped; a line over 8 KiB
     /// is reported and skipped; at most 20 invalid values are shown, then a
     /// count.
@@ -64,10 +65,10 @@ pub struct SubmitArgs {
     #[arg(long)]
     pub force: bool,
 
-    /// After submitting, wait until every URL's task is done, failed or
-    /// invalid (API 3.0); exit 0 only if every URL is done, 3 if tasks are
-    /// still running at --wait-timeout. A failed poll is tried again until
-    /// then.
+    /// After submitting, wait until every URL's task (EdgeOne: every
+    /// target's job) is done, failed or invalid (API 3.0); exit 0 only if
+    /// every URL is done, 3 if tasks are still running at --wait-timeout. A
+    /// failed poll is tried again until then.
     #[arg(long)]
     pub wait: bool,
 
