@@ -71,7 +71,8 @@ fn hosts_from_a_file_and_a_whole_zone_are_purged_and_waited_on() {
     )
     .unwrap();
     let output = edgeone(&tcdn, &emulator)
-        .args(["flush", "--host", "--wait", "--output", "json"])
+        .args(["flush", "--host", "--wait", "--wait-timeout", "30"])
+        .args(["--output", "json"])
         .arg("--from-file")
         .arg(&file)
         .output()
@@ -91,6 +92,7 @@ fn hosts_from_a_file_and_a_whole_zone_are_purged_and_waited_on() {
 
     let output = edgeone(&tcdn, &emulator)
         .args(["flush", "--all", "--yes", "--zone", ZONE, "--wait"])
+        .args(["--wait-timeout", "30"])
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&output.stdout);

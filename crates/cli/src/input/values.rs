@@ -39,6 +39,10 @@ pub fn read_values(source: &str, reader: impl BufRead) -> std::io::Result<(Value
                 };
                 for line in block.split(|&b| b == b'\n') {
                     number += 1;
+                    if line.len() > MAX_LINE {
+                        problems.push(too_long(origin(number), line.len()));
+                        continue;
+                    }
                     let Ok(text) = std::str::from_utf8(line) else {
                         problems.push(Problem {
                             origin: origin(number),
@@ -55,13 +59,7 @@ pub fn read_values(source: &str, reader: impl BufRead) -> std::io::Result<(Value
             }
             Piece::Overlong(length) => {
                 number += 1;
-                problems.push(Problem {
-                    origin: origin(number),
-                    reason: format!(
-                        "the line is {length} bytes long; a line is at most {MAX_LINE}"
-                    ),
-                    value: None,
-                });
+                problems.push(too_long(origin(number), length));
             }
             Piece::Runaway => {
                 return Err(std::io::Error::new(
@@ -72,6 +70,15 @@ pub fn read_values(source: &str, reader: impl BufRead) -> std::io::Result<(Value
         }
     }
     Ok((values, problems))
+}
+
+/// A line of `length` bytes, too long to be read.
+fn too_long(origin: Origin, length: usize) -> Problem {
+    Problem {
+        origin,
+        reason: format!("the line is {length} bytes long; a line is at most {MAX_LINE}"),
+        value: None,
+    }
 }
 
 #[cfg(test)]
