@@ -101,6 +101,14 @@ pub(crate) fn bench(args: &[String]) -> Result<(), String> {
         }
         return crate::bench::quick(&target_dir);
     }
+    if args.first().map(String::as_str) == Some("--instructions") {
+        let baseline = match args {
+            [_] => None,
+            [_, baseline] => Some(PathBuf::from(baseline)),
+            _ => return Err("`bench --instructions` takes at most a baseline binary".to_owned()),
+        };
+        return crate::bench::instructions(&target_dir, baseline.as_deref());
+    }
     if args.first().map(String::as_str) == Some("--only") {
         // One end-to-end section, without criterion's long run first.
         let [_, section] = args else {

@@ -7,12 +7,14 @@
 //! - `scale`: the dry run over 100k and 1M URLs (time, memory, streaming);
 //! - `process`: the dry run against Tencent's Python SDKs as whole processes;
 //! - `report`: the table's rows and the figures read from criterion;
+//! - `instructions`: `--instructions`, the dry run's instruction counts;
 //! - `sys`: bounded child processes, `/proc` readings, number formats.
 //!
 //! Every child process runs under a deadline and is killed past it; every
 //! socket is on 127.0.0.1.
 
 mod e2e;
+mod instructions;
 mod process;
 mod quick;
 mod report;
@@ -29,6 +31,27 @@ use sys::{available_cpus, cpu_model};
 
 pub(crate) use quick::quick;
 pub(crate) use report::criterion_rows;
+
+/// Builds the release `tcdn` and readies the bench's scratch directory.
+fn release_bench(target_dir: &Path) -> Result<Bench, String> {
+    run(
+        "build the release tcdn CLI",
+        cargo(&["build", "--release", "--locked", "--package", "tcdn-cli"]),
+    )?;
+    let tcdn = target_dir
+        .join("release")
+        .join(format!("tcdn{}", std::env::consts::EXE_SUFFIX));
+    let work = target_dir.join("bench-macro");
+    std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
+    Ok(Bench { tcdn, work })
+}
+
+/// The dry run's instruction counts for the release `tcdn`, against a
+/// `baseline` binary when given (see `instructions.rs`).
+pub(crate) fn instructions(target_dir: &Path, baseline: Option<&Path>) -> Result<(), String> {
+    let bench = release_bench(target_dir)?;
+    instructions::instructions(&bench, baseline)
+}
 
 /// One end-to-end section's measurement.
 type Measure = fn(&Bench, &Path, &mut Results) -> Result<(), String>;
@@ -71,16 +94,7 @@ pub(crate) fn run_all(
             names.join(", ")
         ));
     }
-    run(
-        "build the release tcdn CLI",
-        cargo(&["build", "--release", "--locked", "--package", "tcdn-cli"]),
-    )?;
-    let tcdn = target_dir
-        .join("release")
-        .join(format!("tcdn{}", std::env::consts::EXE_SUFFIX));
-    let work = target_dir.join("bench-macro");
-    std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
-    let bench = Bench { tcdn, work };
+    let bench = release_bench(target_dir)?;
 
     let mut results = Results::default();
     for (key, title, measure) in SECTIONS {
