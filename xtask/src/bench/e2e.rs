@@ -18,7 +18,7 @@
 //! average when each section ran, since the machine may be shared.
 
 use std::io::{BufRead, BufReader, BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -105,6 +105,17 @@ pub(super) struct Stats {
 }
 
 impl Bench {
+    /// The bench of the release `tcdn` under `target_dir`, its files in
+    /// `target_dir/bench-macro` (made here).
+    pub(super) fn new(target_dir: &Path) -> Result<Self, String> {
+        let tcdn = target_dir
+            .join("release")
+            .join(format!("tcdn{}", std::env::consts::EXE_SUFFIX));
+        let work = target_dir.join("bench-macro");
+        std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
+        Ok(Self { tcdn, work })
+    }
+
     pub(super) fn tcdn(&self) -> Command {
         let mut cmd = Command::new(&self.tcdn);
         cmd.env("TENCENTCLOUD_SECRET_ID", BENCH_ID)
