@@ -108,18 +108,28 @@ fn time_left(elapsed: Duration, done: u64, total: u64, pacing: Option<Pacing>) -
 mod tests {
     use super::*;
 
+    /// Asserts the time left of each `(elapsed, done, left)` case, of
+    /// `total` URLs at `pacing`.
+    fn assert_left(total: u64, pacing: Option<Pacing>, cases: &[(Duration, u64, &str)]) {
+        for &(elapsed, done, left) in cases {
+            let got = time_left(elapsed, done, total, pacing);
+            assert_eq!(got, left, "{elapsed:?}, {done} of {total} done");
+        }
+    }
+
     #[test]
     fn time_left_follows_the_average_pace() {
         // 20 of 100 URLs in 61 s (one fast call, then a minute of pacing):
         // about 4 minutes left, not "~0s".
-        let cases = [
-            (Duration::from_secs(61), 20, "~244s left"),
-            (Duration::from_millis(10), 20, "~1s left"),
-            (Duration::from_secs(5), 0, "time left unknown"),
-        ];
-        for (elapsed, done, left) in cases {
-            assert_eq!(time_left(elapsed, done, 100, None), left, "{elapsed:?}");
-        }
+        assert_left(
+            100,
+            None,
+            &[
+                (Duration::from_secs(61), 20, "~244s left"),
+                (Duration::from_millis(10), 20, "~1s left"),
+                (Duration::from_secs(5), 0, "time left unknown"),
+            ],
+        );
     }
 
     #[test]
@@ -133,18 +143,18 @@ mod tests {
             earliest_end(Api::V2, 100, 1, 250),
             Some(Duration::from_secs(122))
         );
-        let pacing = Pacing::of(Api::V2, 100, 1);
-        let cases = [
-            // The burst is done in a second: the average pace says ~2 s, the
-            // pacing 121 s.
-            (Duration::from_secs(1), 100, "~121s left"),
-            (Duration::from_secs(1), 0, "~121s left"),
-            // Past the pacing's bound, the average pace rules again.
-            (Duration::from_secs(200), 200, "~50s left"),
-        ];
-        for (elapsed, done, left) in cases {
-            assert_eq!(time_left(elapsed, done, 250, pacing), left, "{elapsed:?}");
-        }
+        assert_left(
+            250,
+            Pacing::of(Api::V2, 100, 1),
+            &[
+                // The burst is done in a second: the average pace says ~2 s,
+                // the pacing 121 s.
+                (Duration::from_secs(1), 100, "~121s left"),
+                (Duration::from_secs(1), 0, "~121s left"),
+                // Past the pacing's bound, the average pace rules again.
+                (Duration::from_secs(200), 200, "~50s left"),
+            ],
+        );
         // 100 URLs a call fit one window: nothing held back.
         assert_eq!(earliest_end(Api::V2, 100, 100, 250), Some(Duration::ZERO));
         // API 3.0 at 1200 a minute: 20 calls a second (and the margin).
