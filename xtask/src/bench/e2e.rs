@@ -20,14 +20,12 @@
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use super::report::{Results, Row, Verdict};
 use super::sys::{
-    clock_ticks_per_second, cpu_ticks, create, http, json_u64, mib, read_text, rss_of, url_for,
-    wait_bounded, wait_child,
+    Sampler, clock_ticks_per_second, cpu_ticks, create, http, json_u64, mib, read_text, rss_of,
+    url_for, wait_bounded, wait_child,
 };
 
 pub(super) const BENCH_ID: &str = "AKIDbench000000000000000000000000000";
@@ -656,37 +654,6 @@ impl Drop for Emulator {
             let _ = self.child.kill();
             let _ = self.child.wait();
         }
-    }
-}
-
-/// Samples a process's RSS every 50 ms on a thread, at most for 10 minutes.
-pub(super) struct Sampler {
-    pub(super) stop: Arc<AtomicBool>,
-    pub(super) thread: std::thread::JoinHandle<Vec<u64>>,
-}
-
-impl Sampler {
-    pub(super) fn start(pid: u32) -> Self {
-        let stop = Arc::new(AtomicBool::new(false));
-        let flag = Arc::clone(&stop);
-        let thread = std::thread::spawn(move || {
-            let mut samples = Vec::new();
-            let deadline = Instant::now() + Duration::from_secs(600);
-            while !flag.load(Ordering::Relaxed) && Instant::now() < deadline {
-                match rss_of(pid) {
-                    Some(rss) => samples.push(rss),
-                    None => break,
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            samples
-        });
-        Self { stop, thread }
-    }
-
-    pub(super) fn stop(self) -> Vec<u64> {
-        self.stop.store(true, Ordering::Relaxed);
-        self.thread.join().unwrap_or_default()
     }
 }
 
