@@ -1,7 +1,8 @@
 //! `tcdn flush --product edgeone` of targets that are not URLs: `--host`
 //! (hostnames), `--cache-tag` (tags, in `--zone`) and `--all` (all of
 //! `--zone`, confirmed by `--yes`); the report in the shapes of a URL
-//! report, each target where a URL stands (`*` for all).
+//! report, each target where a URL stands (`*` for all); `--dry-run` prints
+//! the signed calls instead.
 
 use std::io::{self, Write};
 
@@ -35,7 +36,6 @@ pub fn run(global: &ClientOptions, args: &FlushArgs) -> Result<ExitStatus, CliEr
         (target.mainland || target.oversea, "--mainland/--oversea"),
         (target.url_encode, "--url-encode"),
         (args.submit.wait, "--wait"),
-        (global.dry_run, "--dry-run"),
     ];
     if let Some((_, option)) = url_options.iter().find(|(given, _)| *given) {
         return Err(CliError::usage(format!(
@@ -89,6 +89,17 @@ pub fn run(global: &ClientOptions, args: &FlushArgs) -> Result<ExitStatus, CliEr
     };
     let runtime = runtime()?;
     let setup = Setup::new(global, &runtime)?;
+    if global.dry_run {
+        let Some(zone) = &setup.zone else {
+            return Err(CliError::usage(
+                "--dry-run of --host needs --zone: finding each host's zone takes a call \
+                 (DescribeZones)",
+            ));
+        };
+        let client = setup.dry_run_client(global, None)?;
+        let mut stdout = io::stdout().lock();
+        return crate::dry_run::dry_run_targets(&mut stdout, global.output, &client, zone, targets);
+    }
     let client = setup.client(global, None)?;
     let report = runtime.block_on(client.purge_edgeone_targets(setup.zone.as_ref(), targets));
     let mut stdout = io::stdout().lock();

@@ -205,24 +205,11 @@ fn run(
     let batch_size = global
         .batch_size
         .and_then(|n| NonZeroUsize::new(n as usize));
-    if global.dry_run && edgeone {
-        let Some(zone) = &setup.zone else {
-            return Err(CliError::usage(
-                "--dry-run with --product edgeone needs --zone: finding each URL's zone \
-                 takes a call (DescribeZones)",
-            ));
-        };
-        let client = setup.dry_run_client(global, batch_size)?;
-        let mut stdout = io::stdout().lock();
-        return crate::dry_run::dry_run_edgeone(
-            &mut stdout,
-            global.output,
-            &client,
-            &job,
-            zone,
-            collected,
-            batch_size,
-        );
+    if global.dry_run && edgeone && setup.zone.is_none() {
+        return Err(CliError::usage(
+            "--dry-run with --product edgeone needs --zone: finding each URL's zone \
+             takes a call (DescribeZones)",
+        ));
     }
     if global.dry_run {
         let client = setup.dry_run_client(global, batch_size)?;

@@ -282,7 +282,7 @@ fn fail_all(report: &mut TargetReport, texts: Vec<String>, error: &CallError) {
 
 /// `targets` in calls of at most `limit` (at least one) targets each;
 /// `purge_all` is one call.
-fn split(targets: PurgeTargets, limit: usize) -> Vec<PurgeTargets> {
+pub(super) fn split(targets: PurgeTargets, limit: usize) -> Vec<PurgeTargets> {
     let limit = if limit == 0 {
         DEFAULT_MAX_TARGETS
     } else {

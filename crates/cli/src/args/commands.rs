@@ -122,7 +122,7 @@ pub struct FlushArgs {
     pub dir: bool,
 
     /// EdgeOne: the inputs are hostnames, each purged whole (purge_host),
-    /// in the zone that serves it (or --zone's).
+    /// in the zone that serves it (or --zone's; a dry run needs --zone).
     #[arg(long, conflicts_with_all = ["dir", "cache_tag", "all"])]
     pub host: bool,
 
