@@ -26,6 +26,11 @@ pub fn run_flush(global: ClientOptions, args: FlushArgs) -> Result<ExitStatus, C
             "--flush-type is the method of --dir, --host or --all: add one of them",
         ));
     }
+    if !args.tag_domain.is_empty() && !args.cache_tag {
+        return Err(CliError::usage(
+            "--tag-domain names where --cache-tag's tags are purged: add --cache-tag",
+        ));
+    }
     if args.host || args.cache_tag || args.all {
         return crate::edgeone_targets::run(&global, &args);
     }
