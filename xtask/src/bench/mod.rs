@@ -29,6 +29,7 @@ use sys::{available_cpus, cpu_model};
 
 pub(crate) use quick::quick;
 pub(crate) use report::criterion_rows;
+pub(crate) use sys::http;
 
 /// Runs every end-to-end measurement and prints its table. Fails when a
 /// measurement could not be taken (a missed target is reported, not an

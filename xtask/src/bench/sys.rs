@@ -57,8 +57,9 @@ pub(super) fn wait_child(
     }
 }
 
-/// A one-shot HTTP/1.1 exchange on loopback; returns the body of a 200.
-pub(super) fn http(authority: &str, method: &str, path: &str) -> Result<String, String> {
+/// A one-shot HTTP/1.1 exchange on loopback (xtask keeps to the standard
+/// library); returns the body of a 200.
+pub(crate) fn http(authority: &str, method: &str, path: &str) -> Result<String, String> {
     let mut stream = TcpStream::connect(authority).map_err(|e| format!("{method} {path}: {e}"))?;
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
