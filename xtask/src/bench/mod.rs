@@ -31,6 +31,7 @@ use sys::{available_cpus, cpu_model};
 
 pub(crate) use quick::quick;
 pub(crate) use report::criterion_rows;
+pub(crate) use sys::http;
 
 /// Builds the release `tcdn` and readies the bench's scratch directory.
 fn release_bench(target_dir: &Path) -> Result<Bench, String> {
@@ -38,12 +39,7 @@ fn release_bench(target_dir: &Path) -> Result<Bench, String> {
         "build the release tcdn CLI",
         cargo(&["build", "--release", "--locked", "--package", "tcdn-cli"]),
     )?;
-    let tcdn = target_dir
-        .join("release")
-        .join(format!("tcdn{}", std::env::consts::EXE_SUFFIX));
-    let work = target_dir.join("bench-macro");
-    std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
-    Ok(Bench { tcdn, work })
+    Bench::new(target_dir)
 }
 
 /// The dry run's instruction counts for the release `tcdn`, against a
