@@ -38,9 +38,17 @@ pub(crate) fn dry_run(
         .sign_plan(job, &collected.urls)
         .map_err(|e| CliError::usage(e.to_string()))?;
     let mut failed = 0usize;
-    crate::ordered::map_in_order(
+    crate::ordered::map_in_order_weighed(
         plan,
         threads,
+        // A request of hundreds of URLs is work enough for a hand-off
+        // alone; four of them together would hold a megabyte of signed
+        // output in flight.
+        |planned| {
+            planned
+                .as_ref()
+                .map_or(1, |planned| planned.urls().len() / URLS_PER_WEIGHT)
+        },
         |planned| {
             planned.map(|planned| {
                 planned.sign().map(|request| {
@@ -129,6 +137,11 @@ pub(crate) fn bulk_stdout<'a>(stdout: &'a mut io::StdoutLock<'static>) -> Box<dy
     }
     Box::new(stdout)
 }
+
+/// A planned request weighs 1 (see [`crate::ordered::map_in_order_weighed`])
+/// per this many URLs, and at least 1: four requests of under 128 URLs are
+/// handed to a worker together, one of 256 or more alone.
+const URLS_PER_WEIGHT: usize = 64;
 
 /// From this many distinct URLs on, a dry run signs on several threads.
 const PARALLEL_DRY_RUN_URLS: usize = 10_000;

@@ -48,6 +48,25 @@ pub fn map_in_order<T, R, E>(
     items: impl IntoIterator<Item = T>,
     threads: NonZeroUsize,
     work: impl Fn(T) -> R + Sync,
+    emit: impl FnMut(R) -> Result<(), E>,
+) -> Result<(), E>
+where
+    T: Send,
+    R: Send,
+{
+    map_in_order_weighed(items, threads, |_| 1, work, emit)
+}
+
+/// [`map_in_order`] with items of uneven size: `weight` tells what an item
+/// weighs, 1 for the least, and a group is handed over once it weighs
+/// [`GROUP`]. An item that is work enough alone (a request of hundreds of
+/// URLs) then travels alone, so that fewer items, and fewer of their
+/// results, are in flight at once; small ones still travel together.
+pub fn map_in_order_weighed<T, R, E>(
+    items: impl IntoIterator<Item = T>,
+    threads: NonZeroUsize,
+    weight: impl Fn(&T) -> usize,
+    work: impl Fn(T) -> R + Sync,
     mut emit: impl FnMut(R) -> Result<(), E>,
 ) -> Result<(), E>
 where
@@ -62,10 +81,7 @@ where
     // Items travel in groups: each hand-off between threads wakes one, and
     // with an item at a time, waking took more time than the work on a
     // loaded two-core machine.
-    let mut groups = std::iter::from_fn(|| {
-        let group: Vec<T> = items.by_ref().take(GROUP).collect();
-        (!group.is_empty()).then_some(group)
-    });
+    let mut groups = std::iter::from_fn(|| next_group(&mut items, &weight));
     let window = threads.get() * 2;
     let (jobs, job_queue) = mpsc::sync_channel::<(usize, Vec<T>)>(window);
     let job_queue = Mutex::new(job_queue);
@@ -124,8 +140,25 @@ where
     })
 }
 
-/// Items handed to a worker at once.
+/// Items handed to a worker at once (of weight 1 each; see
+/// [`map_in_order_weighed`]).
 const GROUP: usize = 4;
+
+/// The next items of `items` up to a weight of [`GROUP`] (the last one
+/// may take it over), or `None` when there are none left.
+fn next_group<T>(
+    items: &mut impl Iterator<Item = T>,
+    weight: impl Fn(&T) -> usize,
+) -> Option<Vec<T>> {
+    let mut group = Vec::new();
+    let mut weighs = 0;
+    while weighs < GROUP {
+        let Some(item) = items.next() else { break };
+        weighs += weight(&item).max(1);
+        group.push(item);
+    }
+    (!group.is_empty()).then_some(group)
+}
 
 /// Allocates and frees one block of [`HEAP_KEPT`] bytes, once per process.
 ///
@@ -207,6 +240,30 @@ mod tests {
             )
         });
         assert!(outcome.is_err());
+    }
+
+    #[test]
+    fn heavy_items_travel_alone_and_light_ones_together() {
+        let sizes = Mutex::new(Vec::new());
+        let mut got = Vec::new();
+        // Every item is a group of one item or more: the worker sees
+        // which items came with it through the order of its calls.
+        map_in_order_weighed(
+            [1usize, 1, 1, 1, 1, 9, 1, 4, 1, 1],
+            threads(2),
+            |&w| w,
+            |w| {
+                sizes.lock().unwrap().push(w);
+                w
+            },
+            |w| {
+                got.push(w);
+                Ok::<(), ()>(())
+            },
+        )
+        .unwrap();
+        assert_eq!(got, [1, 1, 1, 1, 1, 9, 1, 4, 1, 1]);
+        assert_eq!(sizes.into_inner().unwrap().len(), 10);
     }
 
     #[test]
