@@ -8,6 +8,7 @@
 //! ([`Backend::reconcile`], [`Applied`]). Everything else (planning, pacing,
 //! sending, retrying, reporting) is the core's.
 
+use std::collections::HashSet;
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
@@ -17,7 +18,7 @@ use tcdn_model::CdnUrl;
 
 use crate::core::plan::Shape;
 use crate::credentials::Credentials;
-use crate::error::CallError;
+use crate::error::{CallError, CallErrorKind};
 use crate::nonce::Nonce;
 
 /// What one attempt is signed with: a fresh timestamp and nonce each time.
@@ -143,8 +144,23 @@ pub(crate) trait Backend: Send + Sync + Sized + 'static {
     /// The API action the batch calls, as the API names it.
     fn action(batch: &Self::Batch) -> &'static str;
 
-    /// The `tcdn.call` span of one call of `batch`.
-    fn span(batch: &Self::Batch) -> tracing::Span;
+    /// The zone the batch's call is for, where the API submits per zone
+    /// (EdgeOne); none by default.
+    fn zone(batch: &Self::Batch) -> Option<&str> {
+        let _ = batch;
+        None
+    }
+
+    /// The `tcdn.call` span of one call of `batch`: its action, its zone
+    /// (when it has one) and its number of URLs.
+    fn span(batch: &Self::Batch) -> tracing::Span {
+        tracing::info_span!(
+            "tcdn.call",
+            action = Self::action(batch),
+            zone = Self::zone(batch),
+            batch_size = Self::urls(batch).len(),
+        )
+    }
 
     /// The rate window a call of `batch` counts in; calls with the same key
     /// share one window. Each action has its own window in every API
@@ -182,8 +198,12 @@ pub(crate) trait Backend: Send + Sync + Sized + 'static {
         local_unix: u64,
     ) -> Answer<Self::Receipt>;
 
-    /// The task id an accepted call returned, if the API gives one.
-    fn task_id(receipt: &Self::Receipt) -> Option<String>;
+    /// The task id an accepted call returned, if the API gives one; none
+    /// by default.
+    fn task_id(receipt: &Self::Receipt) -> Option<String> {
+        let _ = receipt;
+        None
+    }
 
     /// Which URLs of `batch` an earlier attempt, whose answer was lost, has
     /// already applied: called before a retry of such an attempt, so that
@@ -210,6 +230,38 @@ pub(crate) enum Reconciled {
     Unknown(CallError),
     /// The API has no lookup: the batch is resent, as maybe applied.
     Unsupported,
+}
+
+impl Reconciled {
+    /// The lookup could not be done because its window (`err` says why)
+    /// cannot be asked for.
+    pub(crate) fn no_window(err: impl std::fmt::Display) -> Self {
+        Self::Unknown(CallError::new(
+            CallErrorKind::InvalidRequest,
+            format!("no lookup window: {err}"),
+        ))
+    }
+}
+
+/// The tasks a lookup's pages showed: each with the URLs its logs name and
+/// its creation time (server's Unix seconds, when it could be read), in the
+/// order the tasks first appear.
+#[derive(Debug, Default)]
+pub(crate) struct Logged {
+    tasks: Vec<(String, HashSet<String>, Option<i64>)>,
+}
+
+impl Logged {
+    /// Notes a log of task `task_id` naming `url`; `created` counts for
+    /// the task's first log.
+    pub(crate) fn add(&mut self, task_id: String, url: String, created: Option<i64>) {
+        match self.tasks.iter_mut().find(|(id, _, _)| *id == task_id) {
+            Some((_, urls, _)) => {
+                urls.insert(url);
+            }
+            None => self.tasks.push((task_id, HashSet::from([url]), created)),
+        }
+    }
 }
 
 /// A boxed future, which breaks the type cycle of a call that looks up
@@ -254,6 +306,32 @@ impl<'a, B: Backend> Lookup<'a, B> {
         batch: B::Batch,
     ) -> Pending<'a, Result<Option<B::Receipt>, CallError>> {
         self.calls.call(batch)
+    }
+
+    /// What a lookup that found `logged` says of `urls`: an attempt made
+    /// one task of exactly its URLs, so the task whose URLs are exactly
+    /// `urls` applied them all, and a task of other URLs (or of more) is
+    /// another submission's. The lookup's own answers dated the server's
+    /// clock if nothing had before, so the window is narrowed again by
+    /// each task's creation time.
+    pub(crate) fn found(&self, urls: &[CdnUrl], logged: Logged) -> Reconciled {
+        let (start, end) = self.window();
+        let wanted: HashSet<&str> = urls.iter().map(CdnUrl::as_str).collect();
+        let ours = logged.tasks.into_iter().find(|(_, logged, created)| {
+            created.is_none_or(|created| (start..=end).contains(&created))
+                && logged.len() == wanted.len()
+                && logged.iter().all(|url| wanted.contains(url.as_str()))
+        });
+        Reconciled::Found(match ours {
+            Some((task_id, _, _)) => urls
+                .iter()
+                .map(|url| Applied {
+                    url: url.clone(),
+                    task_id: Some(task_id.clone()),
+                })
+                .collect(),
+            None => Vec::new(),
+        })
     }
 
     /// Local Unix seconds of the batch's first attempt.

@@ -34,7 +34,7 @@ pub(crate) use answer::{Body, TeoReceipt};
 pub use builder::RequestBuilder;
 pub use prepared::PreparedRequest;
 
-use crate::core::backend::{Answer, Applied, Backend, Lookup, RateWindow, Reconciled, Stamp};
+use crate::core::backend::{Answer, Backend, Logged, Lookup, RateWindow, Reconciled, Stamp};
 use crate::core::plan::Shape;
 use crate::credentials::Credentials;
 use crate::error::{CallError, CallErrorKind};
@@ -81,17 +81,6 @@ impl Teo {
     }
 }
 
-fn targets_of(batch: &Request) -> &[CdnUrl] {
-    match batch {
-        Request::CreatePurgeTask(r) => match r.targets() {
-            PurgeTargets::Urls(urls) | PurgeTargets::Prefixes(urls, _) => urls,
-            _ => &[],
-        },
-        Request::CreatePrefetchTask(r) => r.urls(),
-        _ => &[],
-    }
-}
-
 impl Backend for Teo {
     type Job = ZoneJob;
     type Batch = Request;
@@ -128,7 +117,14 @@ impl Backend for Teo {
     }
 
     fn urls(batch: &Request) -> &[CdnUrl] {
-        targets_of(batch)
+        match batch {
+            Request::CreatePurgeTask(r) => match r.targets() {
+                PurgeTargets::Urls(urls) | PurgeTargets::Prefixes(urls, _) => urls,
+                _ => &[],
+            },
+            Request::CreatePrefetchTask(r) => r.urls(),
+            _ => &[],
+        }
     }
 
     fn into_urls(batch: Request) -> Vec<CdnUrl> {
@@ -146,13 +142,8 @@ impl Backend for Teo {
         batch.action().as_str()
     }
 
-    fn span(batch: &Request) -> tracing::Span {
-        tracing::info_span!(
-            "tcdn.call",
-            action = batch.action().as_str(),
-            zone = batch.zone_id().map(|z| z.as_str().to_owned()),
-            batch_size = targets_of(batch).len(),
-        )
+    fn zone(batch: &Request) -> Option<&str> {
+        batch.zone_id().map(|z| z.as_str())
     }
 
     fn rate_window(&self) -> RateWindow {
@@ -222,19 +213,14 @@ impl Backend for Teo {
                 ),
             ));
         }
-        let urls = targets_of(batch);
+        let urls = Self::urls(batch);
         let (Some(zone_id), false) = (batch.zone_id(), urls.is_empty()) else {
             return Reconciled::Unsupported;
         };
         let (start, end) = lookup.window();
         let selector = match TaskSelector::window(Time::from_unix(start), Time::from_unix(end)) {
             Ok(selector) => selector,
-            Err(err) => {
-                return Reconciled::Unknown(CallError::new(
-                    CallErrorKind::InvalidRequest,
-                    format!("no lookup window: {err}"),
-                ));
-            }
+            Err(err) => return Reconciled::no_window(err),
         };
         let mut query = TaskQuery::new(zone_id.clone(), selector);
         query.limit = Some(MAX_TASKS_LIMIT);
@@ -247,9 +233,8 @@ impl Backend for Teo {
             Request::CreatePurgeTask(r) => Some(r.targets().purge_type()),
             _ => None,
         };
-        // Each job's targets, in the order the jobs first appear, with its
-        // creation time.
-        let mut jobs: Vec<(String, HashSet<String>, Option<i64>)> = Vec::new();
+        // Each job's targets.
+        let mut logged = Logged::default();
         let mut offset = 0;
         loop {
             query.offset = Some(offset);
@@ -280,45 +265,13 @@ impl Backend for Teo {
             let page = tasks.tasks.len() as u64;
             for task in tasks.tasks {
                 let created = Time::parse(&task.create_time).ok().map(|t| t.unix());
-                match jobs.iter_mut().find(|(id, _, _)| *id == task.job_id) {
-                    Some((_, targets, _)) => {
-                        targets.insert(task.target);
-                    }
-                    None => jobs.push((task.job_id, HashSet::from([task.target]), created)),
-                }
+                logged.add(task.job_id, task.target, created);
             }
             offset += page;
             if page == 0 || offset >= u64::try_from(tasks.total_count).unwrap_or(0) {
                 break;
             }
         }
-        Reconciled::Found(ours(&lookup, urls, jobs))
-    }
-}
-
-/// The URLs applied by the lost attempt: those of the job whose targets are
-/// exactly the batch's, created in the window (narrowed again by the
-/// lookup's own answers); a job of other targets is another submission's.
-fn ours(
-    lookup: &Lookup<'_, Teo>,
-    urls: &[CdnUrl],
-    jobs: Vec<(String, HashSet<String>, Option<i64>)>,
-) -> Vec<Applied> {
-    let (start, end) = lookup.window();
-    let wanted: HashSet<&str> = urls.iter().map(CdnUrl::as_str).collect();
-    let found = jobs.into_iter().find(|(_, targets, created)| {
-        created.is_none_or(|created| (start..=end).contains(&created))
-            && targets.len() == wanted.len()
-            && targets.iter().all(|t| wanted.contains(t.as_str()))
-    });
-    match found {
-        Some((job_id, _, _)) => urls
-            .iter()
-            .map(|url| Applied {
-                url: url.clone(),
-                task_id: Some(job_id.clone()),
-            })
-            .collect(),
-        None => Vec::new(),
+        lookup.found(urls, logged)
     }
 }
