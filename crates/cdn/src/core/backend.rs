@@ -262,6 +262,30 @@ impl Logged {
             None => self.tasks.push((task_id, HashSet::from([url]), created)),
         }
     }
+
+    /// The URLs of `urls` applied by the lost attempt: an attempt made one
+    /// task of exactly its URLs, so the first task whose URLs are exactly
+    /// `urls`, created within `(start, end)` (when its time is known),
+    /// applied them all; a task of other URLs (or of more) is another
+    /// submission's.
+    fn applied(self, urls: &[CdnUrl], (start, end): (i64, i64)) -> Vec<Applied> {
+        let wanted: HashSet<&str> = urls.iter().map(CdnUrl::as_str).collect();
+        let ours = self.tasks.into_iter().find(|(_, logged, created)| {
+            created.is_none_or(|created| (start..=end).contains(&created))
+                && logged.len() == wanted.len()
+                && logged.iter().all(|url| wanted.contains(url.as_str()))
+        });
+        match ours {
+            Some((task_id, _, _)) => urls
+                .iter()
+                .map(|url| Applied {
+                    url: url.clone(),
+                    task_id: Some(task_id.clone()),
+                })
+                .collect(),
+            None => Vec::new(),
+        }
+    }
 }
 
 /// A boxed future, which breaks the type cycle of a call that looks up
@@ -308,30 +332,12 @@ impl<'a, B: Backend> Lookup<'a, B> {
         self.calls.call(batch)
     }
 
-    /// What a lookup that found `logged` says of `urls`: an attempt made
-    /// one task of exactly its URLs, so the task whose URLs are exactly
-    /// `urls` applied them all, and a task of other URLs (or of more) is
-    /// another submission's. The lookup's own answers dated the server's
-    /// clock if nothing had before, so the window is narrowed again by
-    /// each task's creation time.
+    /// What a lookup that found `logged` says of `urls`: those the task of
+    /// exactly `urls` applied (see [`Logged`]). The lookup's own answers
+    /// dated the server's clock if nothing had before, so the window is
+    /// asked for again, to narrow it by each task's creation time.
     pub(crate) fn found(&self, urls: &[CdnUrl], logged: Logged) -> Reconciled {
-        let (start, end) = self.window();
-        let wanted: HashSet<&str> = urls.iter().map(CdnUrl::as_str).collect();
-        let ours = logged.tasks.into_iter().find(|(_, logged, created)| {
-            created.is_none_or(|created| (start..=end).contains(&created))
-                && logged.len() == wanted.len()
-                && logged.iter().all(|url| wanted.contains(url.as_str()))
-        });
-        Reconciled::Found(match ours {
-            Some((task_id, _, _)) => urls
-                .iter()
-                .map(|url| Applied {
-                    url: url.clone(),
-                    task_id: Some(task_id.clone()),
-                })
-                .collect(),
-            None => Vec::new(),
-        })
+        Reconciled::Found(logged.applied(urls, self.window()))
     }
 
     /// Local Unix seconds of the batch's first attempt.
@@ -350,4 +356,63 @@ pub(crate) trait LookupCalls<B: Backend>: Send + Sync {
     /// See [`Lookup::since_unix`].
     #[cfg(test)]
     fn since_unix(&self) -> u64;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn urls(texts: &[&str]) -> Vec<CdnUrl> {
+        texts.iter().map(|t| t.parse().unwrap()).collect()
+    }
+
+    /// The first task of exactly the batch's URLs, created in the window
+    /// or at an unknown time, applied them; others are other submissions'.
+    #[test]
+    fn the_task_of_exactly_the_batchs_urls_applied_them() {
+        let batch = urls(&["https://a.example/1", "https://a.example/2"]);
+        let mut logged = Logged::default();
+        // More URLs than the batch's; then the batch's but too early.
+        for url in [
+            "https://a.example/1",
+            "https://a.example/2",
+            "https://a.example/3",
+        ] {
+            logged.add("more".to_owned(), url.to_owned(), Some(100));
+        }
+        logged.add(
+            "early".to_owned(),
+            "https://a.example/2".to_owned(),
+            Some(9),
+        );
+        logged.add(
+            "early".to_owned(),
+            "https://a.example/1".to_owned(),
+            Some(9),
+        );
+        logged.add(
+            "ours".to_owned(),
+            "https://a.example/2".to_owned(),
+            Some(100),
+        );
+        // A later log's time does not count: the first one's does.
+        logged.add("ours".to_owned(), "https://a.example/1".to_owned(), Some(9));
+        logged.add("again".to_owned(), "https://a.example/1".to_owned(), None);
+        logged.add("again".to_owned(), "https://a.example/2".to_owned(), None);
+        let applied = logged.applied(&batch, (10, 200));
+        assert_eq!(applied.len(), 2);
+        for (applied, url) in applied.iter().zip(&batch) {
+            assert_eq!(&applied.url, url);
+            assert_eq!(applied.task_id.as_deref(), Some("ours"));
+        }
+
+        let mut unknown_time = Logged::default();
+        for url in &batch {
+            unknown_time.add("t".to_owned(), url.as_str().to_owned(), None);
+        }
+        assert_eq!(unknown_time.applied(&batch, (10, 200)).len(), 2);
+        let mut subset = Logged::default();
+        subset.add("t".to_owned(), "https://a.example/1".to_owned(), Some(100));
+        assert!(subset.applied(&batch, (10, 200)).is_empty());
+    }
 }
