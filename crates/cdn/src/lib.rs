@@ -31,8 +31,10 @@
 //!   [`CallOutcome`](report::CallOutcome) or a [`CallError`].
 //!   [`Client::sign_plan`] yields, for a dry run, the requests a submission
 //!   would send, in plan order, as [`SignedRequest`](client::SignedRequest)s
-//!   of either API, from a client that may be built
-//!   [offline](ClientBuilder::build_offline).
+//!   of either API or of EdgeOne (in the job's zone), from a client that may
+//!   be built [offline](ClientBuilder::build_offline);
+//!   [`Client::sign_targets_plan`] those of an EdgeOne purge of hosts, cache
+//!   tags or a whole zone.
 //! - [`report`]: the [`Report`] has every distinct input URL exactly once,
 //!   in `succeeded`, in `failed` (a [`Failure`] with the code, API 3.0's
 //!   string code and request id, and whether the server may have applied it

@@ -48,6 +48,9 @@ struct Server {
     actions: Vec<Action>,
     /// Accepted creations whose answer is lost, counting down.
     lose: usize,
+    /// Whether a creation whose answer is lost is never listed (as if the
+    /// listing lagged).
+    unlisted: bool,
     /// Targets every creation lists in `FailedList`.
     refuse: Vec<&'static str>,
     /// An error to answer every creation with.
@@ -198,6 +201,9 @@ impl Server {
         });
         if self.lose > 0 {
             self.lose -= 1;
+            if self.unlisted {
+                self.jobs.pop();
+            }
             return Err(
                 TransportError::timeout("the answer was lost").with_may_have_reached_server(true)
             );
@@ -692,9 +698,38 @@ fn a_whole_zone_stands_as_a_star_and_needs_its_zone() {
 }
 
 #[test]
-fn a_host_lost_answer_is_maybe_applied_and_not_sent_again() {
+fn a_lost_answer_of_hosts_or_tags_is_found_by_its_job_and_not_sent_again() {
+    let zone: ZoneId = "zone-com".parse().unwrap();
+    let tags = |names: &[&str]| names.iter().map(|t| CacheTag::new(t).unwrap()).collect();
+    let cases = [
+        // One target is asked for by itself; two, by the window's tasks.
+        PurgeTargets::Hosts(hosts(&["www.example.com"]), Method::Invalidate),
+        PurgeTargets::CacheTags {
+            tags: tags(&["release-42", "release-43"]),
+            domains: Vec::new(),
+        },
+    ];
+    for targets in cases {
+        let harness = Harness::new(Server {
+            lose: 1,
+            ..two_zones()
+        });
+        let texts: Vec<String> = targets.texts().into_iter().map(str::to_owned).collect();
+        let report = run(harness.client().purge_edgeone_targets(Some(&zone), targets));
+        assert_eq!(report.succeeded, texts, "{:?}", report.failed);
+        assert_eq!(report.tasks[0].task_id, "job-1");
+        assert_eq!(report.tasks[0].targets, texts);
+        let server = harness.server();
+        assert_eq!(server.jobs.len(), 1, "sent again: {:?}", server.actions);
+        assert!(server.actions.contains(&Action::DescribePurgeTasks));
+    }
+}
+
+#[test]
+fn a_lost_answer_whose_job_is_not_listed_is_maybe_applied_and_not_sent_again() {
     let harness = Harness::new(Server {
         lose: 1,
+        unlisted: true,
         ..two_zones()
     });
     let zone: ZoneId = "zone-com".parse().unwrap();
@@ -702,7 +737,15 @@ fn a_host_lost_answer_is_maybe_applied_and_not_sent_again() {
     let report = run(harness.client().purge_edgeone_targets(Some(&zone), targets));
     assert!(report.succeeded.is_empty());
     assert!(report.failed[0].maybe_applied, "{:?}", report.failed);
-    assert_eq!(harness.server().jobs.len(), 1);
+    assert!(report.tasks.is_empty());
+    let server = harness.server();
+    let creations = server
+        .actions
+        .iter()
+        .filter(|a| **a == Action::CreatePurgeTask)
+        .count();
+    assert_eq!(creations, 1, "{:?}", server.actions);
+    assert!(server.actions.contains(&Action::DescribePurgeTasks));
 }
 
 #[test]

@@ -1,11 +1,11 @@
 //! `--dry-run` for `tcdn flush` and `tcdn push`: every request signed and
-//! printed in plan order, nothing sent; a large input is signed and rendered
-//! on several threads.
+//! printed in plan order, nothing sent, under either API of the CDN or on
+//! EdgeOne (its purges of hosts, cache tags or a zone too); a large input is
+//! signed and rendered on several threads.
 
 use std::io::{self, Write};
 
-use tcdn::model::teo::ZoneId;
-use tcdn::plan::DistinctUrls;
+use tcdn::model::teo::{PurgeTargets, ZoneId};
 use tcdn::{Client, Job};
 
 use crate::args::OutputArg;
@@ -14,10 +14,10 @@ use crate::input::Collected;
 use crate::output;
 
 /// Signs and prints every request of `job` over the input, in plan order,
-/// under either API; sends nothing. A URL too long for any request, or a
-/// request that cannot be signed, is reported on stderr and makes the exit
-/// status 1. API 3.0's directories are planned with the default batch
-/// (100): the quota is not read.
+/// under either API or, for EdgeOne, in the job's zone; sends nothing. A
+/// URL too long for any request, or a request that cannot be signed, is
+/// reported on stderr and makes the exit status 1. API 3.0's directories are planned with the default batch
+/// (100), EdgeOne's calls with the model's default: no quota is read.
 ///
 /// A large input is signed and rendered on several threads
 /// ([`crate::ordered`]); the timestamps and nonces are still drawn here, in
@@ -75,48 +75,34 @@ pub(crate) fn dry_run(
     })
 }
 
-/// Signs and prints every EdgeOne request of `job` in `zone`; sends
-/// nothing. The calls carry the default batch (or `--batch-size`): the
-/// zone's quota is not read.
-pub(crate) fn dry_run_edgeone(
+/// Signs and prints the EdgeOne `CreatePurgeTask` calls of a purge of
+/// hosts, cache tags or a whole zone in `zone`, in order; sends nothing.
+/// The calls carry the model's default batch: the zone's quota is not
+/// read.
+pub(crate) fn dry_run_targets(
     out: &mut impl Write,
     format: OutputArg,
     client: &Client,
-    job: &Job,
     zone: &ZoneId,
-    collected: Collected,
-    batch_size: Option<std::num::NonZeroUsize>,
+    targets: PurgeTargets,
 ) -> Result<ExitStatus, CliError> {
-    let Some(builder) = client.edgeone_request_builder() else {
-        return Err(CliError::runtime("not an EdgeOne client"));
-    };
-    let urls: DistinctUrls = collected.urls;
+    let plan = client
+        .sign_targets_plan(zone, targets)
+        .map_err(|e| CliError::usage(e.to_string()))?;
     let mut failed = 0usize;
-    let write = |mut out: &mut dyn Write| -> io::Result<()> {
-        for call in builder.plan(job, zone, urls, batch_size) {
-            let signed = match call {
-                Ok(request) => client.sign_edgeone_request(&request),
-                Err(too_large) => {
-                    failed += 1;
-                    eprintln!("tcdn: {}: {too_large}", too_large.url);
-                    continue;
-                }
-            };
+    let write = || -> io::Result<()> {
+        for signed in plan {
             match signed {
-                Some(Ok(request)) if format == OutputArg::Json => {
-                    out.write_all(&output::dry_run_json(&request))?;
-                }
-                Some(Ok(request)) => output::dry_run_request(&mut out, format, &request)?,
-                Some(Err(error)) => {
+                Ok(request) => output::dry_run_request(out, format, &request)?,
+                Err(error) => {
                     failed += 1;
                     eprintln!("tcdn: {error}");
                 }
-                None => {}
             }
         }
         out.flush()
     };
-    write(out).map_err(|e| CliError::output(&e))?;
+    write().map_err(|e| CliError::output(&e))?;
     Ok(if failed == 0 {
         ExitStatus::Success
     } else {

@@ -26,6 +26,11 @@ pub fn run_flush(global: ClientOptions, args: FlushArgs) -> Result<ExitStatus, C
             "--flush-type is the method of --dir, --host or --all: add one of them",
         ));
     }
+    if !args.tag_domain.is_empty() && !args.cache_tag {
+        return Err(CliError::usage(
+            "--tag-domain names where --cache-tag's tags are purged: add --cache-tag",
+        ));
+    }
     if args.host || args.cache_tag || args.all {
         return crate::edgeone_targets::run(&global, &args);
     }
@@ -205,24 +210,11 @@ fn run(
     let batch_size = global
         .batch_size
         .and_then(|n| NonZeroUsize::new(n as usize));
-    if global.dry_run && edgeone {
-        let Some(zone) = &setup.zone else {
-            return Err(CliError::usage(
-                "--dry-run with --product edgeone needs --zone: finding each URL's zone \
-                 takes a call (DescribeZones)",
-            ));
-        };
-        let client = setup.dry_run_client(global, batch_size)?;
-        let mut stdout = io::stdout().lock();
-        return crate::dry_run::dry_run_edgeone(
-            &mut stdout,
-            global.output,
-            &client,
-            &job,
-            zone,
-            collected,
-            batch_size,
-        );
+    if global.dry_run && edgeone && setup.zone.is_none() {
+        return Err(CliError::usage(
+            "--dry-run with --product edgeone needs --zone: finding each URL's zone \
+             takes a call (DescribeZones)",
+        ));
     }
     if global.dry_run {
         let client = setup.dry_run_client(global, batch_size)?;

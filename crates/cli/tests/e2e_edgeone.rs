@@ -289,3 +289,89 @@ fn the_target_switches_are_usage_errors_without_edgeone_with_each_other_and_all_
         .code(2);
     assert!(placed(&emulator).is_empty());
 }
+
+/// POSTs a dry run's JSON request (`{"method","url","headers","body"}`)
+/// as it stands to the emulator; the answer's body.
+fn replay(emulator: &EmulatorProcess, request: &serde_json::Value) -> String {
+    use std::io::{Read, Write};
+    let authority = emulator.origin.trim_start_matches("http://");
+    assert_eq!(request["url"], format!("{}/", emulator.origin));
+    let body = request["body"].as_str().unwrap();
+    let mut head = String::from("POST / HTTP/1.0\r\n");
+    for (name, value) in request["headers"].as_object().unwrap() {
+        head.push_str(&format!("{name}: {}\r\n", value.as_str().unwrap()));
+    }
+    head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+    let mut stream = std::net::TcpStream::connect(authority).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(body.as_bytes()).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer.split_once("\r\n\r\n").unwrap().1.to_owned()
+}
+
+#[test]
+fn a_dry_run_of_hosts_a_cache_tag_and_a_zone_signs_the_calls_the_emulator_accepts() {
+    let emulator = EmulatorProcess::start(&ZONES);
+    let tcdn = Tcdn::new();
+    let cases: [&[&str]; 3] = [
+        &[
+            "--host",
+            "--flush-type",
+            "delete",
+            "img.example.com",
+            "www.img.example.com",
+        ],
+        &["--cache-tag", "release-42"],
+        &["--all", "--yes"],
+    ];
+    let mut requests = Vec::new();
+    for args in cases {
+        let output = edgeone(&tcdn, &emulator)
+            .args([
+                "--dry-run",
+                "--output",
+                "json",
+                "--zone",
+                "zone-img00000001",
+            ])
+            .arg("flush")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{args:?}: {output:?}");
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        for line in stdout.lines() {
+            requests.push(serde_json::from_str::<serde_json::Value>(line).unwrap());
+        }
+    }
+    assert!(placed(&emulator).is_empty(), "a dry run sent a call");
+    for request in &requests {
+        let answer = replay(&emulator, request);
+        assert!(answer.contains("\"JobId\""), "{request}: {answer}");
+    }
+    let text = |s: &str| s.to_owned();
+    assert_eq!(
+        placed(&emulator),
+        [
+            (
+                text("zone-img00000001"),
+                text("purge_host"),
+                vec![text("img.example.com"), text("www.img.example.com")]
+            ),
+            (
+                text("zone-img00000001"),
+                text("purge_cache_tag"),
+                vec![text("release-42")]
+            ),
+            (
+                text("zone-img00000001"),
+                text("purge_all"),
+                vec![text("img.example.com")]
+            ),
+        ]
+    );
+}

@@ -127,3 +127,60 @@ fn what_edgeone_lacks_is_a_usage_error() {
         .code(2)
         .stderr(predicate::str::contains("TCDN_PRODUCT"));
 }
+
+#[test]
+fn dry_run_of_host_cache_tag_and_whole_zone_purges() {
+    let hosts = dry_run(&[
+        "flush",
+        "--zone",
+        "zone-2noz78a8ev6k",
+        "--host",
+        "--flush-type",
+        "delete",
+        "www.example.com",
+        "img.example.com",
+        "WWW.example.com",
+    ]);
+    let tags = dry_run(&[
+        "flush",
+        "--zone",
+        "zone-2noz78a8ev6k",
+        "--output",
+        "json",
+        "--cache-tag",
+        "release-42",
+        "css",
+    ]);
+    let all = dry_run(&["flush", "--zone", "zone-2noz78a8ev6k", "--all", "--yes"]);
+    insta::assert_snapshot!(format!("{hosts}---\n{tags}---\n{all}"));
+}
+
+#[test]
+fn a_dry_run_of_targets_sends_nothing_in_calls_of_the_default_batch_and_hosts_need_the_zone() {
+    let hosts: Vec<String> = (0..1001).map(|i| format!("h{i}.example.com")).collect();
+    // Nothing listens at the endpoint: a call would fail.
+    let output = Tcdn::new()
+        .cmd()
+        .args(["--product", "edgeone", "--endpoint", "http://127.0.0.1:9"])
+        .args(["--dry-run", "--zone", "zone-1", "flush", "--host"])
+        .args(&hosts)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let text = String::from_utf8(output.stdout).unwrap();
+    let bodies: Vec<&str> = text.lines().filter(|l| l.starts_with('{')).collect();
+    assert_eq!(bodies.len(), 2, "{text}");
+    assert_eq!(bodies[0].matches(".example.com").count(), 1000);
+    assert_eq!(
+        bodies[1],
+        r#"{"ZoneId":"zone-1","Type":"purge_host","Method":"invalidate","Targets":["h1000.example.com"]}"#
+    );
+    Tcdn::new()
+        .cmd()
+        .args(["--product", "edgeone", "--dry-run", "flush", "--host"])
+        .arg("www.example.com")
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("--zone"));
+}

@@ -1,9 +1,11 @@
 //! EdgeOne purges whose targets are not URLs: hosts (each placed in the
 //! zone that serves it, as URLs' hosts are), cache tags and a whole zone
 //! (both in the zone given). Each target comes back once in a
-//! [`TargetReport`]: succeeded, failed, or failed as maybe applied when an
-//! answer was lost (EdgeOne's task lookups match URLs, so such a call is
-//! never sent again).
+//! [`TargetReport`]: succeeded, failed, or not sent when the submission was
+//! interrupted first. A call whose answer was lost is looked up
+//! (`DescribePurgeTasks` by type, target and time): found, its targets
+//! succeeded under the job found; not found, they fail as maybe applied,
+//! and the call is never sent again.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -16,6 +18,7 @@ use tcdn_model::teo::{
 use super::{Backends, Client};
 use crate::api::teo::plan::ZoneIndex;
 use crate::api::teo::{Body, Teo};
+use crate::cancel::Cancel;
 use crate::core::call;
 use crate::core::halt::Halt;
 use crate::error::{CallError, CallErrorKind};
@@ -58,6 +61,10 @@ pub struct TargetFailure {
     pub task_id: Option<String>,
     /// Why.
     pub message: String,
+    /// The status its job's task last gave, when a
+    /// [`wait_targets`](Client::wait_targets) decided the failure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
     /// Whether it may have been applied (an answer was lost).
     pub maybe_applied: bool,
     /// Whether a call carrying it was sent.
@@ -72,6 +79,7 @@ impl TargetFailure {
             request_id: None,
             task_id: None,
             message,
+            status: None,
             maybe_applied: false,
             sent: false,
         }
@@ -84,6 +92,7 @@ impl TargetFailure {
             request_id: error.request_id().map(str::to_owned),
             task_id: None,
             message: error.to_string(),
+            status: None,
             maybe_applied: error.maybe_applied(),
             sent: error.requests_sent() > 0,
         }
@@ -117,6 +126,40 @@ impl Client {
         &self,
         zone: Option<&ZoneId>,
         targets: PurgeTargets,
+    ) -> TargetReport {
+        self.purge_edgeone_targets_until(zone, targets, &Cancel::new())
+            .await
+    }
+
+    /// [`purge_edgeone_targets`](Self::purge_edgeone_targets) that `cancel`
+    /// stops as it stops a submission: no call starts after it, and a call
+    /// in flight gets the client's interrupt grace to be answered (then it
+    /// fails as maybe applied); the targets of calls not sent fail unsent.
+    pub async fn purge_edgeone_targets_until(
+        &self,
+        zone: Option<&ZoneId>,
+        targets: PurgeTargets,
+        cancel: &Cancel,
+    ) -> TargetReport {
+        let halt = Halt::new(cancel.clone());
+        let grace = async {
+            halt.interrupt().cancelled().await;
+            self.core.sleeper.sleep(self.core.interrupt_grace).await;
+            halt.abandon();
+            std::future::pending::<()>().await;
+        };
+        tokio::select! {
+            biased;
+            report = self.purge_targets_halted(zone, targets, &halt) => report,
+            () = grace => unreachable!("the grace never ends"),
+        }
+    }
+
+    async fn purge_targets_halted(
+        &self,
+        zone: Option<&ZoneId>,
+        targets: PurgeTargets,
+        halt: &Halt,
     ) -> TargetReport {
         let mut report = TargetReport::default();
         let texts: Vec<String> = match &targets {
@@ -172,10 +215,17 @@ impl Client {
         };
         for (zone_id, targets) in groups {
             let quota_type = targets.purge_type().quota_type();
-            let (limit, requests) = self.zone_batch(&zone_id, quota_type).await;
-            report.requests += requests;
+            // Once stopped, no quota is read: nothing more is sent.
+            let limit = if halt.reason().is_none() {
+                let (limit, requests) = self.zone_batch(&zone_id, quota_type).await;
+                report.requests += requests;
+                limit
+            } else {
+                DEFAULT_MAX_TARGETS
+            };
             for chunk in split(targets, limit) {
-                self.send_targets(teo, &zone_id, chunk, &mut report).await;
+                self.send_targets(teo, &zone_id, chunk, halt, &mut report)
+                    .await;
             }
         }
         let position = |target: &str| texts.iter().position(|t| t == target);
@@ -190,6 +240,7 @@ impl Client {
         teo: &Arc<Teo>,
         zone_id: &ZoneId,
         targets: PurgeTargets,
+        halt: &Halt,
         report: &mut TargetReport,
     ) {
         let texts: Vec<String> = match &targets {
@@ -206,10 +257,22 @@ impl Client {
                     return;
                 }
             };
-        // A lost answer is not sent again: the backend's lookup refuses
-        // targets that are not URLs, so the call ends as maybe applied.
-        let called = call::call(&self.core, &**teo, &Halt::default(), request, true).await;
+        // A lost answer is looked up; a call of these targets whose job is
+        // not found is never sent again (the backend ends it as maybe
+        // applied): tasks may be listed late, and a second purge of a host
+        // or a zone spends its quota again.
+        let called = call::call(&self.core, &**teo, halt, request, true).await;
         report.requests += called.requests;
+        if let (Ok(None), Some(job_id)) = (&called.result, called.found_task) {
+            report.succeeded.extend(texts.iter().cloned());
+            report.tasks.push(TargetTask {
+                task_id: job_id,
+                action: "CreatePurgeTask",
+                targets: texts,
+                zone_id: zone_id.as_str().to_owned(),
+            });
+            return;
+        }
         let created = match called.result {
             Ok(Some(receipt)) => match receipt.body {
                 Body::Created(created) => created,
@@ -249,6 +312,7 @@ impl Client {
                         "EdgeOne refused it in FailedList: {}",
                         crate::text::printable(&refusal.reason)
                     ),
+                    status: None,
                     maybe_applied: false,
                     sent: true,
                 }),
@@ -282,7 +346,7 @@ fn fail_all(report: &mut TargetReport, texts: Vec<String>, error: &CallError) {
 
 /// `targets` in calls of at most `limit` (at least one) targets each;
 /// `purge_all` is one call.
-fn split(targets: PurgeTargets, limit: usize) -> Vec<PurgeTargets> {
+pub(super) fn split(targets: PurgeTargets, limit: usize) -> Vec<PurgeTargets> {
     let limit = if limit == 0 {
         DEFAULT_MAX_TARGETS
     } else {

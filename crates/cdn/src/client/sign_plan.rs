@@ -1,18 +1,25 @@
 //! Signing without sending, for dry runs: a job's requests in plan order
 //! ([`Client::sign_plan`]), each stamped as the plan yields it and signed
 //! when asked, on any thread ([`PlannedRequest::sign`]); one API 3.0 query
-//! ([`Client::sign_request`]). Either API's request is a [`SignedRequest`].
+//! ([`Client::sign_request`]). Every API's request, EdgeOne's included, is
+//! a [`SignedRequest`].
 
 use std::fmt;
+use std::sync::Arc;
 
+use tcdn_model::CdnUrlList;
+use tcdn_model::teo::{CreatePurgeTask, DEFAULT_MAX_TARGETS, PurgeTargets, ZoneId};
 use tcdn_model::v3::Request;
 use tcdn_sign::HttpMethod;
 
+use super::edgeone_targets::split as split_targets;
 use super::{Backends, Client};
+use crate::api::teo::Teo;
+use crate::api::teo::plan::{self as teo_plan, Kind, ZoneJob};
 use crate::api::v2::{self, V2};
 use crate::api::v3::{self, RequestError, V3};
 use crate::core::dedupe::DistinctUrls;
-use crate::core::plan::{TooLarge, UrlRange};
+use crate::core::plan::{Shape, TooLarge, UrlRange, plan_next};
 use crate::error::{ClientError, ClientErrorKind};
 use crate::job::{Api, Job};
 use crate::nonce::Nonce;
@@ -25,7 +32,11 @@ impl Client {
     /// yields it (so the stamps follow plan order), or a URL too long for
     /// any request. Every URL of `urls` is in exactly one item. The
     /// directories of an API 3.0 job are planned with its own per-call
-    /// batch (100 unless [`Job::path_batch`] says otherwise).
+    /// batch (100 unless [`Job::path_batch`] says otherwise). An EdgeOne
+    /// job's calls all go to its zone ([`Job::zone`]), with at most
+    /// [`DEFAULT_MAX_TARGETS`] targets
+    /// each (or the batch size): a submission reads the zone's quota for
+    /// its `Batch` first, which a plan that sends nothing cannot.
     ///
     /// ```
     /// use tcdn::{Client, Credentials, Job, Operation, plan::DistinctUrls};
@@ -44,7 +55,9 @@ impl Client {
     ///
     /// # Errors
     /// A [`ClientErrorKind::InvalidConfig`] error for a job API 2.0 cannot
-    /// do (no area, API 3.0's options).
+    /// do (no area, API 3.0's options), or an EdgeOne job without a zone
+    /// (finding each URL's zone takes a call) or with options EdgeOne
+    /// lacks.
     pub fn sign_plan<'a>(
         &'a self,
         job: &'a Job,
@@ -66,14 +79,30 @@ impl Client {
                 Calls::V2(v2, plan)
             }
             Backends::V3(v3) => Calls::V3(v3, v3.requests.plan_borrowed(job, urls, batch_size)),
-            Backends::EdgeOne(_) => {
-                return Err(ClientError::new(
-                    ClientErrorKind::InvalidConfig,
-                    "an EdgeOne job is signed zone by zone: plan it with \
-                     edgeone::RequestBuilder::plan and sign each call with \
-                     Client::sign_edgeone_request"
-                        .to_owned(),
-                ));
+            Backends::EdgeOne(teo) => {
+                let invalid =
+                    |why: &str| ClientError::new(ClientErrorKind::InvalidConfig, why.to_owned());
+                if let Some(why) = job.edgeone_problem() {
+                    return Err(invalid(why));
+                }
+                let Some(zone_id) = job.zone_given() else {
+                    return Err(invalid(
+                        "an EdgeOne plan needs the job's zone (Job::zone): finding each \
+                         URL's zone takes a call (DescribeZones)",
+                    ));
+                };
+                let job = ZoneJob {
+                    zone_id: zone_id.clone(),
+                    kind: Kind::of(job),
+                    limit: DEFAULT_MAX_TARGETS,
+                };
+                Calls::EdgeOne {
+                    teo,
+                    shape: teo_plan::shape(&job).with_batch_size(batch_size),
+                    job: Arc::new(job),
+                    urls: urls.list(),
+                    next: 0,
+                }
             }
         };
         Ok(SignedPlan {
@@ -118,15 +147,82 @@ impl Client {
         let Backends::EdgeOne(teo) = &self.backend else {
             return None;
         };
+        Some(self.sign_teo(teo, request))
+    }
+
+    /// The `CreatePurgeTask` calls of a purge of hosts, cache tags or a
+    /// whole zone, all in `zone`, in the order
+    /// [`purge_edgeone_targets`](Self::purge_edgeone_targets) sends them,
+    /// each signed and stamped as the iterator yields it; nothing is sent.
+    /// The calls carry at most
+    /// [`DEFAULT_MAX_TARGETS`] targets
+    /// each: a purge reads the zone quota's `Batch` first, which a plan
+    /// that sends nothing cannot. `purge_all` is one call.
+    ///
+    /// ```
+    /// use tcdn::{Client, Credentials, Product};
+    /// use tcdn::model::teo::{Hostname, Method, PurgeTargets, ZoneId};
+    ///
+    /// let client = Client::builder(Credentials::new("AKIDexample", "secret")?)
+    ///     .product(Product::EdgeOne)
+    ///     .build_offline()?;
+    /// let hosts = (0..1500).map(|i| Hostname::new(&format!("h{i}.example.com"))).collect::<Result<_, _>>()?;
+    /// let targets = PurgeTargets::Hosts(hosts, Method::Invalidate);
+    /// let mut counts = Vec::new();
+    /// for signed in client.sign_targets_plan(&ZoneId::new("zone-1")?, targets)? {
+    ///     counts.push(signed?.body().unwrap().matches(".example.com").count());
+    /// }
+    /// assert_eq!(counts, [1000, 500]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// A [`ClientErrorKind::InvalidConfig`] error for a client of the CDN,
+    /// or for URLs or prefixes (planned by [`sign_plan`](Self::sign_plan)).
+    /// No hosts or tags make no call.
+    pub fn sign_targets_plan(
+        &self,
+        zone: &ZoneId,
+        targets: PurgeTargets,
+    ) -> Result<impl Iterator<Item = Result<SignedRequest<'static>, RequestError>> + '_, ClientError>
+    {
+        let invalid = |why: String| ClientError::new(ClientErrorKind::InvalidConfig, why);
+        let Backends::EdgeOne(teo) = &self.backend else {
+            return Err(invalid(
+                "this client calls Tencent Cloud CDN, not EdgeOne".to_owned(),
+            ));
+        };
+        if let PurgeTargets::Urls(_) | PurgeTargets::Prefixes(..) = targets {
+            return Err(invalid(
+                "URLs and prefixes are planned with Client::sign_plan".to_owned(),
+            ));
+        }
+        let requests = split_targets(targets, DEFAULT_MAX_TARGETS)
+            .into_iter()
+            .map(|chunk| {
+                CreatePurgeTask::with_limit(zone.clone(), chunk, usize::MAX)
+                    .map(tcdn_model::teo::Request::from)
+                    .map_err(|error| invalid(format!("not a valid call: {error}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(requests
+            .into_iter()
+            .map(move |request| self.sign_teo(teo, &request)))
+    }
+
+    /// EdgeOne `request` signed by `teo`, stamped now.
+    fn sign_teo(
+        &self,
+        teo: &Teo,
+        request: &tcdn_model::teo::Request,
+    ) -> Result<SignedRequest<'static>, RequestError> {
         let (timestamp, _) = self.stamp();
-        Some(
-            teo.requests
-                .prepare(request, timestamp)
-                .map(|prepared| SignedRequest {
-                    prepared: Prepared::V3(prepared),
-                    urls: None,
-                }),
-        )
+        teo.requests
+            .prepare(request, timestamp)
+            .map(|prepared| SignedRequest {
+                prepared: Prepared::V3(prepared),
+                urls: None,
+            })
     }
 
     /// The timestamp and nonce of the next request signed.
@@ -146,13 +242,21 @@ pub struct SignedPlan<'a> {
 enum Calls<'a> {
     V2(&'a V2, v2::BorrowedBatchPlan<'a>),
     V3(&'a V3, v3::BorrowedPlan<'a>),
+    /// One zone's calls: the planner's ranges of `urls`, from `next` on.
+    EdgeOne {
+        teo: &'a Teo,
+        job: Arc<ZoneJob>,
+        shape: Shape,
+        urls: &'a CdnUrlList,
+        next: usize,
+    },
 }
 
 impl fmt::Debug for SignedPlan<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let api = match self.calls {
             Calls::V2(..) => Api::V2,
-            Calls::V3(..) => Api::V3,
+            Calls::V3(..) | Calls::EdgeOne { .. } => Api::V3,
         };
         f.debug_struct("SignedPlan")
             .field("api", &api)
@@ -167,6 +271,14 @@ impl<'a> Iterator for SignedPlan<'a> {
         let call = match &mut self.calls {
             Calls::V2(v2, plan) => plan.next()?.map(|batch| Call::V2(v2, batch)),
             Calls::V3(v3, plan) => plan.next()?.map(|call| Call::V3(v3, call)),
+            Calls::EdgeOne {
+                teo,
+                job,
+                shape,
+                urls,
+                next,
+            } => plan_next(shape, urls, next)?
+                .map(|range| Call::EdgeOne(teo, job.clone(), UrlRange::new(urls, range))),
         };
         Some(call.map(|call| {
             let (timestamp, nonce) = self.client.stamp();
@@ -193,6 +305,7 @@ pub struct PlannedRequest<'a> {
 enum Call<'a> {
     V2(&'a V2, v2::PlannedBatch<'a>),
     V3(&'a V3, v3::PlannedCall<'a>),
+    EdgeOne(&'a Teo, Arc<ZoneJob>, UrlRange<'a>),
 }
 
 impl fmt::Debug for PlannedRequest<'_> {
@@ -211,6 +324,7 @@ impl<'a> PlannedRequest<'a> {
         match &self.call {
             Call::V2(_, batch) => batch.urls(),
             Call::V3(_, call) => call.urls(),
+            Call::EdgeOne(_, _, urls) => urls,
         }
     }
 
@@ -227,7 +341,7 @@ impl<'a> PlannedRequest<'a> {
     /// The request, signed.
     ///
     /// # Errors
-    /// Under API 3.0, the [`RequestError`] of
+    /// Under API 3.0 and EdgeOne, the [`RequestError`] of
     /// [`v3::RequestBuilder::prepare_call`]; an API 2.0 request always
     /// signs.
     pub fn sign(&self) -> Result<SignedRequest<'a>, RequestError> {
@@ -237,6 +351,10 @@ impl<'a> PlannedRequest<'a> {
             }
             Call::V3(v3, call) => {
                 Prepared::V3(v3.requests.prepare_call(call, self.timestamp, self.nonce)?)
+            }
+            Call::EdgeOne(teo, job, urls) => {
+                let request = teo_plan::batch(job, urls.to_urls());
+                Prepared::V3(teo.requests.prepare(&request, self.timestamp)?)
             }
         };
         Ok(SignedRequest {
@@ -535,6 +653,247 @@ mod tests {
                 .sign_request(&request)
                 .is_none()
         );
+    }
+
+    fn edgeone_client(batch_size: Option<usize>) -> Client {
+        let credentials = Credentials::new("AKIDexample", KEY)
+            .unwrap()
+            .with_token(TOKEN);
+        Client::builder(credentials)
+            .product(crate::job::Product::EdgeOne)
+            .batch_size(batch_size.and_then(std::num::NonZeroUsize::new))
+            .clock(Arc::new(Still))
+            .nonce_source(Arc::new(SequentialNonces::new(Nonce::MIN)))
+            .build_offline()
+            .unwrap()
+    }
+
+    fn zone() -> ZoneId {
+        ZoneId::new("zone-2noz78a8ev6k").unwrap()
+    }
+
+    /// The JSON bodies of `requests`, each checked to be the EdgeOne call
+    /// its URLs make, signed as the client's builder signs it.
+    fn edgeone_bodies(client: &Client, requests: &[SignedRequest<'_>]) -> Vec<String> {
+        let Backends::EdgeOne(teo) = &client.backend else {
+            panic!("not EdgeOne")
+        };
+        requests
+            .iter()
+            .map(|request| {
+                let body = request.body().unwrap().to_owned();
+                let action = request.headers().find(|(name, _)| *name == "X-TC-Action");
+                let expected = if body.contains("\"Type\"") {
+                    "CreatePurgeTask"
+                } else {
+                    "CreatePrefetchTask"
+                };
+                assert_eq!(action, Some(("X-TC-Action", expected)), "{body}");
+                let again = teo
+                    .requests
+                    .prepare(&parse_teo(&body), 1_700_000_000)
+                    .unwrap();
+                assert_eq!(request.url(), again.url());
+                assert!(request.headers().eq(again.headers()), "{body}");
+                assert_eq!(request.api(), Api::V3);
+                assert_eq!(request.method(), HttpMethod::Post);
+                body
+            })
+            .collect()
+    }
+
+    /// The EdgeOne request whose JSON body is `body` (a purge or prefetch
+    /// of URLs), rebuilt through the model's own constructors.
+    fn parse_teo(body: &str) -> tcdn_model::teo::Request {
+        let value: serde_json::Value = serde_json::from_str(body).unwrap();
+        let zone = ZoneId::new(value["ZoneId"].as_str().unwrap()).unwrap();
+        let urls: Vec<tcdn_model::CdnUrl> = value["Targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u.as_str().unwrap().parse().unwrap())
+            .collect();
+        let method = |v: &serde_json::Value| match v.as_str() {
+            Some("delete") => tcdn_model::teo::Method::Delete,
+            _ => tcdn_model::teo::Method::Invalidate,
+        };
+        match value["Type"].as_str() {
+            Some("purge_url") => {
+                CreatePurgeTask::with_limit(zone, PurgeTargets::Urls(urls), usize::MAX)
+                    .unwrap()
+                    .into()
+            }
+            Some("purge_prefix") => CreatePurgeTask::with_limit(
+                zone,
+                PurgeTargets::Prefixes(urls, method(&value["Method"])),
+                usize::MAX,
+            )
+            .unwrap()
+            .into(),
+            _ => {
+                let headers = value["Headers"]
+                    .as_array()
+                    .map(|list| {
+                        list.iter()
+                            .map(|h| {
+                                tcdn_model::v3::HttpHeader::new(
+                                    h["Name"].as_str().unwrap(),
+                                    h["Value"].as_str().unwrap(),
+                                )
+                                .unwrap()
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let options = tcdn_model::teo::PrefetchOptions {
+                    headers,
+                    media_segments: value["PrefetchMediaSegments"] == "on",
+                };
+                tcdn_model::teo::CreatePrefetchTask::with_limit(zone, urls, options, usize::MAX)
+                    .unwrap()
+                    .into()
+            }
+        }
+    }
+
+    #[test]
+    fn edgeone_requests_come_in_plan_order_in_the_jobs_zone_for_each_kind() {
+        let urls = urls(2500);
+        let header = tcdn_model::v3::HttpHeader::new("X-Warm", "1").unwrap();
+        let push = tcdn_model::v3::PushOptions {
+            parse_m3u8: true,
+            headers: tcdn_model::v3::Headers::new(vec![header]).unwrap(),
+            ..Default::default()
+        };
+        let jobs = [
+            (
+                Job::new(Operation::FlushUrls),
+                r#""Type":"purge_url","Targets""#,
+            ),
+            (
+                Job::new(Operation::FlushDirs).flush_type(tcdn_model::v3::FlushType::Delete),
+                r#""Type":"purge_prefix","Method":"delete","Targets""#,
+            ),
+            (
+                Job::new(Operation::FlushDirs),
+                r#""Type":"purge_prefix","Method":"invalidate","Targets""#,
+            ),
+            (
+                Job::new(Operation::PushUrls).push_options(push),
+                r#""Headers":[{"Name":"X-Warm","Value":"1"}],"PrefetchMediaSegments":"on"}"#,
+            ),
+        ];
+        for (job, shape) in jobs {
+            let client = edgeone_client(None);
+            let job = job.zone(zone());
+            let requests = signed(&client, &job, &urls, &[1000, 1000, 500]);
+            for body in edgeone_bodies(&client, &requests) {
+                assert!(
+                    body.starts_with(r#"{"ZoneId":"zone-2noz78a8ev6k","#),
+                    "{body}"
+                );
+                assert!(body.contains(shape), "{shape}: {body}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_edgeone_plan_takes_the_batch_size_of_the_send_path() {
+        let client = edgeone_client(Some(7));
+        let urls = urls(16);
+        let job = Job::new(Operation::FlushUrls).zone(zone());
+        let requests = signed(&client, &job, &urls, &[7, 7, 2]);
+        let bodies = edgeone_bodies(&client, &requests);
+        assert_eq!(
+            bodies[2],
+            r#"{"ZoneId":"zone-2noz78a8ev6k","Type":"purge_url","Targets":["https://a.example/14.css","https://a.example/15.css"]}"#
+        );
+    }
+
+    #[test]
+    fn an_edgeone_job_without_its_zone_or_with_what_edgeone_lacks_is_refused() {
+        let client = edgeone_client(None);
+        let urls = urls(3);
+        let error = client
+            .sign_plan(&Job::new(Operation::FlushUrls), &urls)
+            .unwrap_err();
+        assert_eq!(error.kind(), ClientErrorKind::InvalidConfig);
+        assert!(error.to_string().contains("Job::zone"), "{error}");
+        let job = Job::new(Operation::FlushUrls)
+            .zone(zone())
+            .areas(Areas::Mainland);
+        let error = client.sign_plan(&job, &urls).unwrap_err();
+        assert_eq!(error.kind(), ClientErrorKind::InvalidConfig);
+        assert!(error.to_string().contains("areas"), "{error}");
+    }
+
+    #[test]
+    fn edgeone_targets_are_signed_in_calls_of_the_default_batch() {
+        use tcdn_model::teo::{CacheTag, Hostname, Method};
+        let client = edgeone_client(None);
+        let signed = |targets: PurgeTargets| -> Vec<SignedRequest<'static>> {
+            client
+                .sign_targets_plan(&zone(), targets)
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        };
+        let hosts: Vec<Hostname> = (0..1500)
+            .map(|i| Hostname::new(&format!("h{i}.example.com")).unwrap())
+            .collect();
+        let requests = signed(PurgeTargets::Hosts(hosts, Method::Delete));
+        let counts: Vec<usize> = requests
+            .iter()
+            .map(|r| r.body().unwrap().matches(".example.com\"").count())
+            .collect();
+        assert_eq!(counts, [1000, 500]);
+        assert!(requests[1].body().unwrap().starts_with(
+            r#"{"ZoneId":"zone-2noz78a8ev6k","Type":"purge_host","Method":"delete","Targets":["h1000.example.com","#
+        ));
+        let tags = vec![CacheTag::new("release-42").unwrap()];
+        let requests = signed(PurgeTargets::CacheTags {
+            tags,
+            domains: Vec::new(),
+        });
+        let bodies: Vec<_> = requests.iter().map(|r| r.body().unwrap()).collect();
+        assert_eq!(
+            bodies,
+            [r#"{"ZoneId":"zone-2noz78a8ev6k","Type":"purge_cache_tag","Targets":["release-42"]}"#]
+        );
+        let requests = signed(PurgeTargets::All(Method::Invalidate));
+        let bodies: Vec<_> = requests.iter().map(|r| r.body().unwrap()).collect();
+        assert_eq!(
+            bodies,
+            [r#"{"ZoneId":"zone-2noz78a8ev6k","Type":"purge_all","Method":"invalidate"}"#]
+        );
+        let shown = requests[0].to_string();
+        assert!(shown.contains("X-TC-Action: CreatePurgeTask"), "{shown}");
+        assert!(shown.contains("/teo/tc3_request"), "{shown}");
+        assert!(!shown.contains(TOKEN) && !shown.contains(KEY), "{shown}");
+    }
+
+    #[test]
+    fn targets_a_purge_of_targets_cannot_carry_are_refused() {
+        let urls = vec!["https://a.example/x".parse().unwrap()];
+        let refused = [
+            (edgeone_client(None), PurgeTargets::Urls(urls), "sign_plan"),
+            (
+                client(Api::V3, HttpMethod::Post),
+                PurgeTargets::All(tcdn_model::teo::Method::Invalidate),
+                "not EdgeOne",
+            ),
+        ];
+        for (client, targets, named) in refused {
+            let Err(error) = client.sign_targets_plan(&zone(), targets) else {
+                panic!("{named}: signed")
+            };
+            assert_eq!(error.kind(), ClientErrorKind::InvalidConfig);
+            assert!(error.to_string().contains(named), "{error}");
+        }
+        // No target, no call: as a purge of none sends none.
+        let none = PurgeTargets::Hosts(Vec::new(), tcdn_model::teo::Method::Invalidate);
+        let client = edgeone_client(None);
+        assert_eq!(client.sign_targets_plan(&zone(), none).unwrap().count(), 0);
     }
 
     #[tokio::test]

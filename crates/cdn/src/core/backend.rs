@@ -225,6 +225,11 @@ pub(crate) enum Reconciled {
     /// The lookup was done: these URLs were applied, and the others were
     /// not (as far as the server shows).
     Found(Vec<Applied>),
+    /// The lookup found the whole batch applied by this task: a batch
+    /// whose targets are not URLs (EdgeOne's hosts, cache tags, a whole
+    /// zone), which [`Found`](Self::Found) cannot name. The call ends
+    /// accepted, without an answer of its own.
+    Whole(String),
     /// The lookup could not be done (the error says why): the URLs may or
     /// may not have been applied, so they must not be sent again.
     Unknown(CallError),

@@ -48,6 +48,9 @@ pub(crate) struct Called<B: Backend> {
     /// for one of its hosts (empty when it was not split): their outcomes
     /// decide the URLs, `result` is the refusal that made the split.
     pub(crate) parts: Vec<Called<B>>,
+    /// The task a lookup found applying the whole batch after its answer
+    /// was lost ([`Reconciled::Whole`]); `result` is then `Ok(None)`.
+    pub(crate) found_task: Option<String>,
 }
 
 /// The core's side of a [`Lookup`]: calls through this call's core, backend
@@ -181,6 +184,7 @@ async fn attempts<B: Backend>(
     let mut first_unix = None;
     let mut applied = Vec::new();
     let mut original = None;
+    let mut found_task = None;
     let mut last_error: Option<CallError> = None;
     let mut not_sent = None;
     // Whether any attempt may have reached the server, and whether every
@@ -410,6 +414,10 @@ async fn attempts<B: Backend>(
                     }
                     batch = backend.narrow(&batch, rest);
                 }
+                Looked::Whole(task) => {
+                    found_task = Some(task);
+                    break Ok(None);
+                }
                 Looked::Nothing => {}
             }
         }
@@ -434,6 +442,7 @@ async fn attempts<B: Backend>(
         not_sent,
         host_refused,
         parts: Vec::new(),
+        found_task,
     }
 }
 
@@ -444,6 +453,8 @@ enum Looked {
     Nothing,
     /// These URLs were applied; the rest (in order) are sent again.
     Applied(Vec<Applied>, Vec<CdnUrl>),
+    /// The whole batch was applied by this task.
+    Whole(String),
     /// The lookup failed, for this reason: nothing may be sent again.
     Unknown(String),
 }
@@ -480,6 +491,10 @@ async fn look_up_lost<B: Backend>(
                 "a lost answer could not be looked up; the URLs are not sent again"
             );
             Looked::Unknown(why.message)
+        }
+        Reconciled::Whole(task) => {
+            tracing::info!(task = %task, "a lookup found the batch applied");
+            Looked::Whole(task)
         }
         Reconciled::Found(found) if found.is_empty() => Looked::Nothing,
         Reconciled::Found(found) => {

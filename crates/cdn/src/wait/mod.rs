@@ -44,6 +44,7 @@ use crate::report::{Report, Task, UnknownTask};
 mod edgeone;
 mod poll;
 mod settle;
+mod targets;
 mod watched;
 
 use poll::End;

@@ -114,11 +114,11 @@ impl Client {
                 }
                 Some(Ok(())) => summary.last_poll_error = None,
             }
-            let total: usize = watched.iter().map(|w| w.urls.len()).sum();
+            let total: usize = watched.iter().map(|w| w.status.len()).sum();
             let finished: usize = watched
                 .iter()
                 .filter(|w| !w.is_pending())
-                .map(|w| w.urls.len())
+                .map(|w| w.status.len())
                 .sum();
             on_progress(finished, total);
             if !watched.iter().any(Watched::is_pending) {

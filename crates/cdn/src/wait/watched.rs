@@ -45,6 +45,9 @@ pub(super) struct Watched {
     pub(super) missing: bool,
     /// Its EdgeOne zone, when known.
     pub(super) zone: Option<String>,
+    /// Whether its one item stands for every log of the task (a whole
+    /// zone's purge, whose logs name the zone, not a target of ours).
+    pub(super) whole: bool,
     pub(super) finished: bool,
 }
 
@@ -73,8 +76,33 @@ impl Watched {
             found: false,
             missing: false,
             zone: None,
+            whole: false,
             finished: false,
         }
+    }
+
+    /// An EdgeOne job of targets that are not URLs (hosts, cache tags, or
+    /// [`ALL_TARGET`](crate::client::ALL_TARGET) for a whole zone), in
+    /// `zone`: each target matched with the logs that name it.
+    pub(super) fn of_targets(job_id: &str, zone: &str, targets: &[String]) -> Self {
+        let mut watched = Self::new(job_id, Some(TaskKind::Purge), false);
+        watched.action = Some("CreatePurgeTask");
+        watched.zone = Some(zone.to_owned());
+        watched.whole = targets == [crate::client::ALL_TARGET];
+        for target in targets {
+            let key = if watched.whole {
+                Vec::new()
+            } else {
+                decoded(target)
+            };
+            watched
+                .index
+                .entry(key)
+                .or_default()
+                .push(watched.status.len());
+            watched.status.push(None);
+        }
+        watched
     }
 
     pub(super) fn add(&mut self, url: CdnUrl) {
@@ -102,7 +130,11 @@ impl Watched {
             {
                 self.created = Some(created);
             }
-            let key = decoded(&log.url);
+            let key = if self.whole {
+                Vec::new()
+            } else {
+                decoded(&log.url)
+            };
             if self.learn && !self.index.contains_key(&key) {
                 match log.url.parse::<CdnUrl>() {
                     Ok(url) => self.add(url),
@@ -123,7 +155,7 @@ impl Watched {
             }
         }
         self.finished = (self.found || !self.learn)
-            && !self.urls.is_empty()
+            && !self.status.is_empty()
             && self
                 .status
                 .iter()

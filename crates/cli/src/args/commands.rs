@@ -26,7 +26,8 @@ pub struct TargetArgs {
     #[arg(long)]
     pub url_encode: bool,
 
-    /// Read URLs from a file, one per line (`-` for stdin); blank lines,
+    /// Read URLs (with --host or --cache-tag: hostnames or tags) from a
+    /// file, one per line (`-` for stdin); blank lines,
     /// `#` comments and a leading UTF-8 BOM are skipped; a line over 8 KiB
     /// is reported and skipped; at most 20 invalid values are shown, then a
     /// count.
@@ -64,10 +65,10 @@ pub struct SubmitArgs {
     #[arg(long)]
     pub force: bool,
 
-    /// After submitting, wait until every URL's task is done, failed or
-    /// invalid (API 3.0); exit 0 only if every URL is done, 3 if tasks are
-    /// still running at --wait-timeout. A failed poll is tried again until
-    /// then.
+    /// After submitting, wait until every URL's task (EdgeOne: every
+    /// target's job) is done, failed or invalid (API 3.0); exit 0 only if
+    /// every URL is done, 3 if tasks are still running at --wait-timeout. A
+    /// failed poll is tried again until then.
     #[arg(long)]
     pub wait: bool,
 
@@ -122,13 +123,18 @@ pub struct FlushArgs {
     pub dir: bool,
 
     /// EdgeOne: the inputs are hostnames, each purged whole (purge_host),
-    /// in the zone that serves it (or --zone's).
+    /// in the zone that serves it (or --zone's; a dry run needs --zone).
     #[arg(long, conflicts_with_all = ["dir", "cache_tag", "all"])]
     pub host: bool,
 
     /// EdgeOne: the inputs are cache tags (purge_cache_tag), in --zone.
     #[arg(long, conflicts_with_all = ["dir", "all"])]
     pub cache_tag: bool,
+
+    /// With --cache-tag: purge the tags only on this hostname of the zone
+    /// (CacheTag.Domains; repeatable) [default: the whole zone].
+    #[arg(long, value_name = "HOST")]
+    pub tag_domain: Vec<String>,
 
     /// EdgeOne: purge all of --zone's cache (purge_all); takes no inputs
     /// and needs --zone and --yes.

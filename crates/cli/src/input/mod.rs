@@ -14,6 +14,7 @@
 
 mod join;
 mod lines;
+mod values;
 
 use std::fmt;
 use std::fs::File;
@@ -25,6 +26,7 @@ use tcdn::plan::{DistinctUrls, Inserter};
 
 pub use join::PathJoin;
 use lines::{Lines, PARALLEL_INPUT_BYTES, Piece, Pieces, READ_BLOCK, Reading, Step, check};
+pub use values::read_values;
 
 /// The most invalid values kept (and so shown) with their reasons; the rest
 /// are only counted.

@@ -34,7 +34,7 @@ pub(crate) use answer::{Body, TeoReceipt};
 pub use builder::RequestBuilder;
 pub use prepared::PreparedRequest;
 
-use crate::core::backend::{Answer, Backend, Logged, Lookup, RateWindow, Reconciled, Stamp};
+use crate::core::backend::{Answer, Applied, Backend, Lookup, RateWindow, Reconciled, Stamp};
 use crate::core::plan::Shape;
 use crate::credentials::Credentials;
 use crate::error::{CallError, CallErrorKind};
@@ -81,6 +81,17 @@ impl Teo {
     }
 }
 
+fn targets_of(batch: &Request) -> &[CdnUrl] {
+    match batch {
+        Request::CreatePurgeTask(r) => match r.targets() {
+            PurgeTargets::Urls(urls) | PurgeTargets::Prefixes(urls, _) => urls,
+            _ => &[],
+        },
+        Request::CreatePrefetchTask(r) => r.urls(),
+        _ => &[],
+    }
+}
+
 impl Backend for Teo {
     type Job = ZoneJob;
     type Batch = Request;
@@ -117,14 +128,7 @@ impl Backend for Teo {
     }
 
     fn urls(batch: &Request) -> &[CdnUrl] {
-        match batch {
-            Request::CreatePurgeTask(r) => match r.targets() {
-                PurgeTargets::Urls(urls) | PurgeTargets::Prefixes(urls, _) => urls,
-                _ => &[],
-            },
-            Request::CreatePrefetchTask(r) => r.urls(),
-            _ => &[],
-        }
+        targets_of(batch)
     }
 
     fn into_urls(batch: Request) -> Vec<CdnUrl> {
@@ -197,24 +201,10 @@ impl Backend for Teo {
     }
 
     async fn reconcile<'a>(&'a self, lookup: Lookup<'a, Self>, batch: &'a Request) -> Reconciled {
-        // Hosts, cache tags and whole zones have no lookup here: resending
-        // them could apply them twice, so the call ends as maybe applied.
-        if let Request::CreatePurgeTask(r) = batch
-            && !matches!(
-                r.targets(),
-                PurgeTargets::Urls(_) | PurgeTargets::Prefixes(..)
-            )
-        {
-            return Reconciled::Unknown(CallError::new(
-                CallErrorKind::Transport,
-                format!(
-                    "a {} purge is not looked up",
-                    r.targets().purge_type().as_str()
-                ),
-            ));
-        }
-        let urls = Self::urls(batch);
-        let (Some(zone_id), false) = (batch.zone_id(), urls.is_empty()) else {
+        let Some(wanted) = Wanted::of(batch) else {
+            return Reconciled::Unsupported;
+        };
+        let Some(zone_id) = batch.zone_id() else {
             return Reconciled::Unsupported;
         };
         let (start, end) = lookup.window();
@@ -226,15 +216,16 @@ impl Backend for Teo {
         query.limit = Some(MAX_TASKS_LIMIT);
         // One target is looked up by itself; more, by every task of the
         // window (the target filter takes one value).
-        if let [url] = urls {
-            query.target = TargetText::new(url.as_str()).ok();
+        if let [target] = wanted.targets.as_slice() {
+            query.target = TargetText::new(target).ok();
         }
         let purge_type = match batch {
             Request::CreatePurgeTask(r) => Some(r.targets().purge_type()),
             _ => None,
         };
-        // Each job's targets.
-        let mut logged = Logged::default();
+        // Each job's targets, in the order the jobs first appear, with its
+        // creation time.
+        let mut jobs: Vec<(String, HashSet<String>, Option<i64>)> = Vec::new();
         let mut offset = 0;
         loop {
             query.offset = Some(offset);
@@ -265,13 +256,116 @@ impl Backend for Teo {
             let page = tasks.tasks.len() as u64;
             for task in tasks.tasks {
                 let created = Time::parse(&task.create_time).ok().map(|t| t.unix());
-                logged.add(task.job_id, task.target, created);
+                let target = wanted.key(task.target);
+                match jobs.iter_mut().find(|(id, _, _)| *id == task.job_id) {
+                    Some((_, targets, _)) => {
+                        targets.insert(target);
+                    }
+                    None => jobs.push((task.job_id, HashSet::from([target]), created)),
+                }
             }
             offset += page;
             if page == 0 || offset >= u64::try_from(tasks.total_count).unwrap_or(0) {
                 break;
             }
         }
-        lookup.found(urls, logged)
+        let found = ours(lookup.window(), &wanted, jobs);
+        match (targets_of(batch), found) {
+            ([], Some(job_id)) => Reconciled::Whole(job_id),
+            ([], None) => Reconciled::Unknown(CallError::new(
+                CallErrorKind::Transport,
+                format!(
+                    "no {} job of these targets was found in DescribePurgeTasks",
+                    purge_type.map_or("purge", |t| t.as_str())
+                ),
+            )),
+            (urls, Some(job_id)) => Reconciled::Found(
+                urls.iter()
+                    .map(|url| Applied {
+                        url: url.clone(),
+                        task_id: Some(job_id.clone()),
+                    })
+                    .collect(),
+            ),
+            (_, None) => Reconciled::Found(Vec::new()),
+        }
     }
+}
+
+/// What a lost call's job is recognised by: its targets as a task lists
+/// them (hosts without regard to case), or, for a whole zone's purge, any
+/// job of its type (a task lists such a job under no target of ours).
+struct Wanted {
+    targets: Vec<String>,
+    /// Hosts compare without case.
+    fold: bool,
+    /// A whole zone's purge: any target matches.
+    any: bool,
+}
+
+impl Wanted {
+    /// What a lost call of `batch` created, for the creating actions.
+    fn of(batch: &Request) -> Option<Self> {
+        let texts = |items: &[CdnUrl]| items.iter().map(|u| u.as_str().to_owned()).collect();
+        let (targets, fold, any) = match batch {
+            Request::CreatePurgeTask(r) => match r.targets() {
+                PurgeTargets::Urls(urls) | PurgeTargets::Prefixes(urls, _) => {
+                    (texts(urls), false, false)
+                }
+                PurgeTargets::Hosts(hosts, _) => (
+                    hosts
+                        .iter()
+                        .map(|h| h.as_str().to_ascii_lowercase())
+                        .collect(),
+                    true,
+                    false,
+                ),
+                PurgeTargets::CacheTags { tags, .. } => (
+                    tags.iter().map(|t| t.as_str().to_owned()).collect(),
+                    false,
+                    false,
+                ),
+                PurgeTargets::All(_) => (Vec::new(), false, true),
+            },
+            Request::CreatePrefetchTask(r) => (texts(r.urls()), false, false),
+            _ => return None,
+        };
+        (any || !targets.is_empty()).then_some(Self { targets, fold, any })
+    }
+
+    /// A task's target as compared with ours.
+    fn key(&self, target: String) -> String {
+        if self.fold {
+            target.to_ascii_lowercase()
+        } else {
+            target
+        }
+    }
+}
+
+/// The job of the lost attempt: the one whose targets are exactly the
+/// batch's, created in `window` (narrowed again by the lookup's own
+/// answers); a job of other targets is another submission's. A whole
+/// zone's purge has no targets of ours to tell it by: of that type's jobs
+/// in the window, the one created last (the lost attempt is the latest
+/// call of it that this client made).
+fn ours(
+    window: (i64, i64),
+    wanted: &Wanted,
+    jobs: Vec<(String, HashSet<String>, Option<i64>)>,
+) -> Option<String> {
+    let (start, end) = window;
+    let targets: HashSet<&str> = wanted.targets.iter().map(String::as_str).collect();
+    let mut matching = jobs.into_iter().filter(|(_, found, created)| {
+        created.is_none_or(|created| (start..=end).contains(&created))
+            && (wanted.any
+                || (found.len() == targets.len()
+                    && found.iter().all(|t| targets.contains(t.as_str()))))
+    });
+    let found = if wanted.any {
+        matching.max_by_key(|(_, _, created)| *created)
+    } else {
+        matching.next()
+    };
+    found.map(|(job_id, _, _)| job_id)
 }
