@@ -7,12 +7,12 @@
 //! directory, push); prints the CLI's results and the emulator's task list,
 //! then stops the emulator with SIGTERM and checks it exited cleanly.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::bench;
 use crate::shell::{cargo, root, run};
 
 const DEMO_ID: &str = "AKIDdemo0000000000000000000000000000";
@@ -270,32 +270,13 @@ fn quote_args(args: &[&str]) -> String {
         .join(" ")
 }
 
-/// A minimal HTTP/1.1 GET over loopback (xtask keeps to the standard library).
+/// A GET of an `http://` URL on loopback ([`bench::http`]).
 fn http_get(url: &str) -> Result<String, String> {
     let rest = url.strip_prefix("http://").ok_or("only http:// URLs")?;
     let (authority, path) = rest
         .split_once('/')
         .map_or((rest, "/".to_owned()), |(a, p)| (a, format!("/{p}")));
-    let mut stream = TcpStream::connect(authority).map_err(|e| format!("GET {url}: {e}"))?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .map_err(|e| e.to_string())?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
-    )
-    .map_err(|e| format!("GET {url}: {e}"))?;
-    let mut response = String::new();
-    stream
-        .read_to_string(&mut response)
-        .map_err(|e| format!("GET {url}: {e}"))?;
-    let (head, body) = response
-        .split_once("\r\n\r\n")
-        .ok_or("malformed HTTP response")?;
-    if !head.starts_with("HTTP/1.1 200") {
-        return Err(format!("GET {url}: {}", head.lines().next().unwrap_or("")));
-    }
-    Ok(body.to_owned())
+    bench::http(authority, "GET", &path)
 }
 
 /// Sends SIGTERM and waits for a clean exit.

@@ -108,56 +108,58 @@ fn time_left(elapsed: Duration, done: u64, total: u64, pacing: Option<Pacing>) -
 mod tests {
     use super::*;
 
+    /// Asserts the time left of each `(elapsed, done, left)` case, of
+    /// `total` URLs at `pacing`.
+    fn assert_left(total: u64, pacing: Option<Pacing>, cases: &[(Duration, u64, &str)]) {
+        for &(elapsed, done, left) in cases {
+            let got = time_left(elapsed, done, total, pacing);
+            assert_eq!(got, left, "{elapsed:?}, {done} of {total} done");
+        }
+    }
+
     #[test]
     fn time_left_follows_the_average_pace() {
         // 20 of 100 URLs in 61 s (one fast call, then a minute of pacing):
         // about 4 minutes left, not "~0s".
-        assert_eq!(
-            time_left(Duration::from_secs(61), 20, 100, None),
-            "~244s left"
-        );
-        assert_eq!(
-            time_left(Duration::from_millis(10), 20, 100, None),
-            "~1s left"
-        );
-        assert_eq!(
-            time_left(Duration::from_secs(5), 0, 100, None),
-            "time left unknown"
+        assert_left(
+            100,
+            None,
+            &[
+                (Duration::from_secs(61), 20, "~244s left"),
+                (Duration::from_millis(10), 20, "~1s left"),
+                (Duration::from_secs(5), 0, "time left unknown"),
+            ],
         );
     }
 
     #[test]
     fn time_left_counts_the_pacing_still_ahead() {
+        let earliest_end = |api, per_minute, per_request, total| {
+            Pacing::of(api, per_minute, per_request).map(|p| p.earliest_end(total))
+        };
         // API 2.0 at 100 calls a minute, one URL a call, 250 URLs: the first
         // 100 go at once, then 100 a window (61 s), so the last goes at 122 s.
-        let pacing = Pacing::of(Api::V2, 100, 1);
         assert_eq!(
-            pacing.map(|p| p.earliest_end(250)),
+            earliest_end(Api::V2, 100, 1, 250),
             Some(Duration::from_secs(122))
         );
-        // The burst is done in a second: the average pace says ~2 s, the
-        // pacing 121 s.
-        assert_eq!(
-            time_left(Duration::from_secs(1), 100, 250, pacing),
-            "~121s left"
-        );
-        assert_eq!(
-            time_left(Duration::from_secs(1), 0, 250, pacing),
-            "~121s left"
-        );
-        // Past the pacing's bound, the average pace rules again.
-        assert_eq!(
-            time_left(Duration::from_secs(200), 200, 250, pacing),
-            "~50s left"
+        assert_left(
+            250,
+            Pacing::of(Api::V2, 100, 1),
+            &[
+                // The burst is done in a second: the average pace says ~2 s,
+                // the pacing 121 s.
+                (Duration::from_secs(1), 100, "~121s left"),
+                (Duration::from_secs(1), 0, "~121s left"),
+                // Past the pacing's bound, the average pace rules again.
+                (Duration::from_secs(200), 200, "~50s left"),
+            ],
         );
         // 100 URLs a call fit one window: nothing held back.
-        assert_eq!(
-            Pacing::of(Api::V2, 100, 100).map(|p| p.earliest_end(250)),
-            Some(Duration::ZERO)
-        );
+        assert_eq!(earliest_end(Api::V2, 100, 100, 250), Some(Duration::ZERO));
         // API 3.0 at 1200 a minute: 20 calls a second (and the margin).
         assert_eq!(
-            Pacing::of(Api::V3, 1200, 1).map(|p| p.earliest_end(41)),
+            earliest_end(Api::V3, 1200, 1, 41),
             Some(Duration::from_millis(2200))
         );
         assert_eq!(Pacing::of(Api::V2, 0, 1), None);

@@ -27,6 +27,7 @@ use tcdn_sign::tc3::{self, Authorization, Service};
 
 use crate::config::{API3_PATH, Config};
 use crate::identities::{Fresh, rfc3339};
+use crate::response::{self, text_response};
 use crate::state::{Api, State};
 
 /// What the identity services need of the emulator that serves them: its
@@ -100,20 +101,20 @@ pub(crate) async fn serve(
 
 fn metadata<B>(emulator: &impl Host, request: &Request<B>) -> Response<Full<Bytes>> {
     if request.method() != Method::GET {
-        return text(StatusCode::METHOD_NOT_ALLOWED, "only GET is served here\n");
+        return text_response(StatusCode::METHOD_NOT_ALLOWED, "only GET is served here\n");
     }
     let config = emulator.config();
     let asked = &request.uri().path()[METADATA_ROLE_PATH.len()..];
     let Some(role) = config.cvm_role.as_deref() else {
         tracing::info!(path = request.uri().path(), "metadata: no role bound, 404");
-        return text(StatusCode::NOT_FOUND, "404 - Not Found\n");
+        return text_response(StatusCode::NOT_FOUND, "404 - Not Found\n");
     };
     if asked.is_empty() {
-        return text(StatusCode::OK, role);
+        return text_response(StatusCode::OK, role);
     }
     if asked != role {
         tracing::info!(asked, "metadata: no such role, 404");
-        return text(StatusCode::NOT_FOUND, "404 - Not Found\n");
+        return text_response(StatusCode::NOT_FOUND, "404 - Not Found\n");
     }
     let now = emulator.now_millis();
     let fresh = emulator
@@ -456,24 +457,10 @@ fn error_response(code: &str, message: &str, request_id: &str) -> Response<Full<
     json(StatusCode::OK, &body.to_string())
 }
 
+/// A JSON answer as the metadata service and STS send it
+/// (`application/json`, no charset).
 fn json(status: StatusCode, body: &str) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from(body.to_owned())));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        http::HeaderValue::from_static("application/json"),
-    );
-    response
-}
-
-fn text(status: StatusCode, body: &str) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from(body.to_owned())));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        http::HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    response
+    response::typed(status, "application/json", body)
 }
 
 #[cfg(test)]

@@ -209,6 +209,7 @@ mod identity;
 mod listen;
 mod messages;
 mod multipart;
+mod response;
 mod server;
 mod state;
 mod tls;

@@ -430,9 +430,8 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig {
-            cases: 256,
             failure_persistence: None,
-            ..ProptestConfig::default()
+            ..ProptestConfig::with_cases(256)
         })]
 
         /// A list built by pushes holds exactly what `CdnUrl::parse` accepts,

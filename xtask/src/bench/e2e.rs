@@ -18,16 +18,14 @@
 //! average when each section ran, since the machine may be shared.
 
 use std::io::{BufRead, BufReader, BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use super::report::{Results, Row, Verdict};
 use super::sys::{
-    clock_ticks_per_second, cpu_ticks, create, http, json_u64, mib, read_text, rss_of, url_for,
-    wait_bounded, wait_child,
+    Sampler, clock_ticks_per_second, cpu_ticks, create, http, json_u64, mib, read_text, rss_of,
+    url_for, wait_bounded, wait_child,
 };
 
 pub(super) const BENCH_ID: &str = "AKIDbench000000000000000000000000000";
@@ -35,6 +33,48 @@ pub(super) const BENCH_KEY: &str = "bench-secret-key-for-the-local-emulator";
 
 /// Quotas high enough that no bench run meets one.
 pub(super) const HIGH_QUOTA: &str = "1000000000";
+
+/// The concurrency of the latency runs ([`Bench::latency`]).
+const LATENCY_CONCURRENCY: usize = 8;
+
+/// The API a run speaks, where the bench measures both alike.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Api {
+    V2,
+    V3,
+}
+
+impl Api {
+    /// `what`, marked `v3` for API 3.0 (API 2.0's rows came first, unmarked).
+    fn label(self, what: &str) -> String {
+        match self {
+            Self::V2 => what.to_owned(),
+            Self::V3 => format!("v3 {what}"),
+        }
+    }
+
+    /// The name of a run's files, marked `v3-` like its [`label`](Self::label).
+    fn file_name(self, what: &str) -> String {
+        self.label(what).replace(' ', "-")
+    }
+
+    /// The emulator's option of this API's rate limit.
+    fn rate_limit_flag(self) -> &'static str {
+        match self {
+            Self::V2 => "--rate-limit",
+            Self::V3 => "--v3-rate-limit",
+        }
+    }
+}
+
+/// How a bench's flush sends: URLs a call, calls at a time, and calls a
+/// minute (0: no limit).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Pace {
+    pub(super) batch: usize,
+    pub(super) concurrency: usize,
+    pub(super) per_minute: usize,
+}
 
 pub(super) struct Bench {
     pub(super) tcdn: PathBuf,
@@ -105,6 +145,17 @@ pub(super) struct Stats {
 }
 
 impl Bench {
+    /// The bench of the release `tcdn` under `target_dir`, its files in
+    /// `target_dir/bench-macro` (made here).
+    pub(super) fn new(target_dir: &Path) -> Result<Self, String> {
+        let tcdn = target_dir
+            .join("release")
+            .join(format!("tcdn{}", std::env::consts::EXE_SUFFIX));
+        let work = target_dir.join("bench-macro");
+        std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
+        Ok(Self { tcdn, work })
+    }
+
     pub(super) fn tcdn(&self) -> Command {
         let mut cmd = Command::new(&self.tcdn);
         cmd.env("TENCENTCLOUD_SECRET_ID", BENCH_ID)
@@ -145,6 +196,29 @@ impl Bench {
             stdout: read_text(&stdout_path)?,
             stderr: read_text(&stderr_path)?,
         })
+    }
+
+    /// Runs `tcdn flush --mainland --endpoint ENDPOINT` of the URLs in
+    /// `file` at `pace`, with `options`, reporting as JSON; killed past
+    /// `limit`.
+    pub(super) fn flush_file(
+        &self,
+        name: &str,
+        endpoint: &str,
+        pace: Pace,
+        options: &[&str],
+        file: &Path,
+        limit: Duration,
+    ) -> Result<CliRun, String> {
+        let (batch, concurrency) = (pace.batch.to_string(), pace.concurrency.to_string());
+        let rate_limit = pace.per_minute.to_string();
+        let mut args = vec!["flush", "--mainland", "--endpoint", endpoint];
+        args.extend(["--batch-size", &batch, "--concurrency", &concurrency]);
+        args.extend(["--rate-limit", &rate_limit]);
+        args.extend_from_slice(options);
+        let file = file.to_string_lossy();
+        args.extend(["--output", "json", "--from-file", &file]);
+        self.run_cli(name, &args, limit)
     }
 
     /// Starts `tcdn emulator` with `args` and waits for its endpoint line.
@@ -201,66 +275,11 @@ impl Bench {
 
 impl Bench {
     /// Item 4, first half: 400 requests at concurrency 8 against 50 ms of
-    /// latency, rate limit off.
+    /// latency, rate limit off, and the connections the client opened.
     pub(super) fn end_to_end(&self, results: &mut Results) -> Result<(), String> {
-        const REQUESTS: usize = 400;
-        const CONCURRENCY: usize = 8;
-        const LATENCY_MS: usize = 50;
-        let (file, _) = self.url_file(REQUESTS)?;
-        let emulator = self.emulator(
-            "e2e-emulator",
-            &[
-                "--latency",
-                "50",
-                "--rate-limit",
-                "0",
-                "--quota-url-flush",
-                HIGH_QUOTA,
-            ],
-        )?;
-        let file = file.to_string_lossy();
-        let run = self.run_cli(
-            "e2e",
-            &[
-                "flush",
-                "--mainland",
-                "--endpoint",
-                &emulator.endpoint,
-                "--batch-size",
-                "1",
-                "--concurrency",
-                "8",
-                "--rate-limit",
-                "0",
-                "--output",
-                "json",
-                "--from-file",
-                &file,
-            ],
-            Duration::from_secs(60),
-        )?;
-        run.check_success("end to end")?;
-        let report = Report::parse(&run.stdout)?;
-        let stats = emulator.stats()?;
-        emulator.stop()?;
+        let stats = self.latency(Api::V2, results)?;
         // The stats query's own connection is counted before it is answered.
         let client_connections = stats.connections.saturating_sub(1);
-        if report.succeeded != REQUESTS || report.failed != 0 {
-            return Err(format!(
-                "{} succeeded and {} failed of {REQUESTS}",
-                report.succeeded, report.failed
-            ));
-        }
-        let bound = (REQUESTS * LATENCY_MS / CONCURRENCY) as f64 / 1000.0;
-        let wall = run.wall.as_secs_f64();
-        results.rows.push(Row {
-            figure: "e2e: 400 requests, concurrency 8, latency 50 ms".to_owned(),
-            value: format!("{wall:.2} s"),
-            reference: format!("{bound:.2} s (400 × 50 ms / 8)"),
-            ratio: format!("{:.2}×", wall / bound),
-            target: "≤ 1.25×".to_owned(),
-            verdict: Verdict::of(wall / bound <= 1.25),
-        });
         results.rows.push(Row {
             figure: "e2e: TCP connections opened by the client".to_owned(),
             value: client_connections.to_string(),
@@ -270,9 +289,67 @@ impl Bench {
                 stats.requests as f64 / client_connections.max(1) as f64
             ),
             target: "≈ 8 (reused)".to_owned(),
-            verdict: Verdict::of(client_connections <= 2 * CONCURRENCY as u64),
+            verdict: Verdict::of(client_connections <= 2 * LATENCY_CONCURRENCY as u64),
         });
         Ok(())
+    }
+
+    /// 400 one-URL requests to `api` at concurrency 8 against 50 ms of
+    /// latency, rate limit off: the row of their time against the latency
+    /// bound (400 × 50 ms / 8), and the emulator's counts after them.
+    pub(super) fn latency(&self, api: Api, results: &mut Results) -> Result<Stats, String> {
+        const REQUESTS: usize = 400;
+        const LATENCY_MS: usize = 50;
+        let (file, _) = self.url_file(REQUESTS)?;
+        let emulator = self.emulator(
+            &api.file_name("e2e-emulator"),
+            &[
+                "--latency",
+                "50",
+                api.rate_limit_flag(),
+                "0",
+                "--quota-url-flush",
+                HIGH_QUOTA,
+            ],
+        )?;
+        let (endpoint, options): (String, &[&str]) = match api {
+            Api::V2 => (emulator.endpoint.clone(), &[]),
+            Api::V3 => (emulator.origin(), &["--api", "v3", "--force"]),
+        };
+        let pace = Pace {
+            batch: 1,
+            concurrency: LATENCY_CONCURRENCY,
+            per_minute: 0,
+        };
+        let run = self.flush_file(
+            &api.file_name("e2e"),
+            &endpoint,
+            pace,
+            options,
+            &file,
+            Duration::from_secs(60),
+        )?;
+        let stats = emulator.stats()?;
+        emulator.stop()?;
+        run.check_success(&api.label("end to end"))?;
+        let report = Report::parse(&run.stdout)?;
+        if report.succeeded != REQUESTS || report.failed != 0 {
+            return Err(format!(
+                "{} succeeded and {} failed of {REQUESTS}",
+                report.succeeded, report.failed
+            ));
+        }
+        let bound = (REQUESTS * LATENCY_MS / LATENCY_CONCURRENCY) as f64 / 1000.0;
+        let wall = run.wall.as_secs_f64();
+        results.rows.push(Row {
+            figure: api.label("e2e: 400 requests, concurrency 8, latency 50 ms"),
+            value: format!("{wall:.2} s"),
+            reference: format!("{bound:.2} s (400 × 50 ms / 8)"),
+            ratio: format!("{:.2}×", wall / bound),
+            target: "≤ 1.25×".to_owned(),
+            verdict: Verdict::of(wall / bound <= 1.25),
+        });
+        Ok(stats)
     }
 
     /// Item 4, second half: more requests than a 600/min window allows.
@@ -285,27 +362,17 @@ impl Bench {
             "rate-emulator",
             &["--rate-limit", &limit, "--quota-url-flush", HIGH_QUOTA],
         )?;
-        let file = file.to_string_lossy();
-        let run = self.run_cli(
+        let pace = Pace {
+            batch: 1,
+            concurrency: 8,
+            per_minute: LIMIT,
+        };
+        let run = self.flush_file(
             "rate",
-            &[
-                "flush",
-                "--mainland",
-                "--endpoint",
-                &emulator.endpoint,
-                "--batch-size",
-                "1",
-                "--concurrency",
-                "8",
-                "--rate-limit",
-                &limit,
-                "--retries",
-                "0",
-                "--output",
-                "json",
-                "--from-file",
-                &file,
-            ],
+            &emulator.endpoint,
+            pace,
+            &["--retries", "0"],
+            &file,
             Duration::from_secs(150),
         )?;
         let report = Report::parse(&run.stdout)?;
@@ -355,28 +422,19 @@ impl Bench {
         let ticks = clock_ticks_per_second();
         for (urls_per_request, requests) in [(1usize, 4_000usize), (100, 1_000)] {
             let (file, _) = self.url_file(urls_per_request * requests)?;
-            let file = file.to_string_lossy();
-            let batch = urls_per_request.to_string();
             let cpu_before = cpu_ticks(emulator.child.id());
             let stats_before = emulator.stats()?;
-            let run = self.run_cli(
+            let pace = Pace {
+                batch: urls_per_request,
+                concurrency: 16,
+                per_minute: 0,
+            };
+            let run = self.flush_file(
                 &format!("throughput-{urls_per_request}"),
-                &[
-                    "flush",
-                    "--mainland",
-                    "--endpoint",
-                    &emulator.endpoint,
-                    "--batch-size",
-                    &batch,
-                    "--concurrency",
-                    "16",
-                    "--rate-limit",
-                    "0",
-                    "--output",
-                    "json",
-                    "--from-file",
-                    &file,
-                ],
+                &emulator.endpoint,
+                pace,
+                &[],
+                &file,
                 Duration::from_secs(120),
             )?;
             run.check_success("throughput")?;
@@ -446,8 +504,6 @@ impl Bench {
         let idle = rss_of(pid).ok_or("cannot read the emulator's RSS from /proc")?;
         let sampler = Sampler::start(pid);
         let (file, _) = self.url_file(REQUESTS_PER_ROUND * URLS_PER_REQUEST)?;
-        let file = file.to_string_lossy();
-        let batch = URLS_PER_REQUEST.to_string();
         let started = Instant::now();
         let mut after_round = Vec::new();
         let mut sent = 0u64;
@@ -460,28 +516,17 @@ impl Bench {
             let before = emulator.stats()?;
             // Alternate POST and GET so both decoders carry the load.
             let method = if round % 2 == 1 { "post" } else { "get" };
-            let run = self.run_cli(
+            let pace = Pace {
+                batch: URLS_PER_REQUEST,
+                concurrency: 16,
+                per_minute: 0,
+            };
+            let run = self.flush_file(
                 "load",
-                &[
-                    "flush",
-                    "--mainland",
-                    "--endpoint",
-                    &emulator.endpoint,
-                    "--method",
-                    method,
-                    "--batch-size",
-                    &batch,
-                    "--concurrency",
-                    "16",
-                    "--rate-limit",
-                    "0",
-                    "--retries",
-                    "0",
-                    "--output",
-                    "json",
-                    "--from-file",
-                    &file,
-                ],
+                &emulator.endpoint,
+                pace,
+                &["--method", method, "--retries", "0"],
+                &file,
                 Duration::from_secs(60),
             )?;
             let report = Report::parse(&run.stdout)?;
@@ -609,37 +654,6 @@ impl Drop for Emulator {
             let _ = self.child.kill();
             let _ = self.child.wait();
         }
-    }
-}
-
-/// Samples a process's RSS every 50 ms on a thread, at most for 10 minutes.
-pub(super) struct Sampler {
-    pub(super) stop: Arc<AtomicBool>,
-    pub(super) thread: std::thread::JoinHandle<Vec<u64>>,
-}
-
-impl Sampler {
-    pub(super) fn start(pid: u32) -> Self {
-        let stop = Arc::new(AtomicBool::new(false));
-        let flag = Arc::clone(&stop);
-        let thread = std::thread::spawn(move || {
-            let mut samples = Vec::new();
-            let deadline = Instant::now() + Duration::from_secs(600);
-            while !flag.load(Ordering::Relaxed) && Instant::now() < deadline {
-                match rss_of(pid) {
-                    Some(rss) => samples.push(rss),
-                    None => break,
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            samples
-        });
-        Self { stop, thread }
-    }
-
-    pub(super) fn stop(self) -> Vec<u64> {
-        self.stop.store(true, Ordering::Relaxed);
-        self.thread.join().unwrap_or_default()
     }
 }
 

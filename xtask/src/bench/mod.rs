@@ -29,6 +29,7 @@ use sys::{available_cpus, cpu_model};
 
 pub(crate) use quick::quick;
 pub(crate) use report::criterion_rows;
+pub(crate) use sys::http;
 
 /// Runs every end-to-end measurement and prints its table. Fails when a
 /// measurement could not be taken (a missed target is reported, not an
@@ -38,12 +39,7 @@ pub(crate) fn run_all(target_dir: &Path, criterion_rows: Vec<Cells>) -> Result<(
         "build the release tcdn CLI",
         cargo(&["build", "--release", "--locked", "--package", "tcdn-cli"]),
     )?;
-    let tcdn = target_dir
-        .join("release")
-        .join(format!("tcdn{}", std::env::consts::EXE_SUFFIX));
-    let work = target_dir.join("bench-macro");
-    std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
-    let bench = Bench { tcdn, work };
+    let bench = Bench::new(target_dir)?;
 
     let mut results = Results::default();
     results.section("CLI at scale", |r| bench.cli_at_scale(r));

@@ -74,12 +74,7 @@ pub(crate) fn quick(target_dir: &Path) -> Result<(), String> {
         false,
     ));
 
-    let tcdn = target_dir
-        .join("release")
-        .join(format!("tcdn{}", std::env::consts::EXE_SUFFIX));
-    let work = target_dir.join("bench-macro");
-    std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
-    let bench = Bench { tcdn, work };
+    let bench = Bench::new(target_dir)?;
     let (small, _) = bench.url_file(100_000)?;
     let (large, large_bytes) = bench.url_file(1_000_000)?;
     let (one, _) = bench.url_file(1)?;

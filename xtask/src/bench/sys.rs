@@ -1,12 +1,15 @@
 //! What the bench asks of the operating system and of child processes:
 //! bounded waits, a bare HTTP/1.1 request, `/proc` readings (RSS, CPU time,
-//! load average, CPU model) and the numbers' printed forms.
+//! load average, CPU model; a process's RSS sampled on a thread) and the
+//! numbers' printed forms.
 
 use std::fs::File;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 pub(super) const TIME: &str = "/usr/bin/time";
@@ -54,8 +57,9 @@ pub(super) fn wait_child(
     }
 }
 
-/// A one-shot HTTP/1.1 exchange on loopback; returns the body of a 200.
-pub(super) fn http(authority: &str, method: &str, path: &str) -> Result<String, String> {
+/// A one-shot HTTP/1.1 exchange on loopback (xtask keeps to the standard
+/// library); returns the body of a 200.
+pub(crate) fn http(authority: &str, method: &str, path: &str) -> Result<String, String> {
     let mut stream = TcpStream::connect(authority).map_err(|e| format!("{method} {path}: {e}"))?;
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
@@ -157,6 +161,37 @@ pub(super) fn human_count(n: usize) -> String {
         1_000_000 => "1M".to_owned(),
         100_000 => "100k".to_owned(),
         _ => n.to_string(),
+    }
+}
+
+/// Samples a process's RSS every 50 ms on a thread, at most for 10 minutes.
+pub(super) struct Sampler {
+    pub(super) stop: Arc<AtomicBool>,
+    pub(super) thread: std::thread::JoinHandle<Vec<u64>>,
+}
+
+impl Sampler {
+    pub(super) fn start(pid: u32) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&stop);
+        let thread = std::thread::spawn(move || {
+            let mut samples = Vec::new();
+            let deadline = Instant::now() + Duration::from_secs(600);
+            while !flag.load(Ordering::Relaxed) && Instant::now() < deadline {
+                match rss_of(pid) {
+                    Some(rss) => samples.push(rss),
+                    None => break,
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            samples
+        });
+        Self { stop, thread }
+    }
+
+    pub(super) fn stop(self) -> Vec<u64> {
+        self.stop.store(true, Ordering::Relaxed);
+        self.thread.join().unwrap_or_default()
     }
 }
 

@@ -8,73 +8,17 @@
 
 use std::time::Duration;
 
-use super::e2e::{Bench, HIGH_QUOTA, Report};
+use super::e2e::{Api, Bench};
 use super::report::{Results, Row, Verdict};
 
 /// The tasks' time the emulator is told for the `--wait` row.
 pub(super) const TASK_SECONDS: f64 = 1.5;
 
 impl Bench {
-    /// 400 API 3.0 requests at concurrency 8 against 50 ms of latency.
+    /// 400 API 3.0 requests at concurrency 8 against 50 ms of latency
+    /// ([`Bench::latency`]).
     pub(super) fn v3_end_to_end(&self, results: &mut Results) -> Result<(), String> {
-        const REQUESTS: usize = 400;
-        let (file, _) = self.url_file(REQUESTS)?;
-        let emulator = self.emulator(
-            "v3-e2e-emulator",
-            &[
-                "--latency",
-                "50",
-                "--v3-rate-limit",
-                "0",
-                "--quota-url-flush",
-                HIGH_QUOTA,
-            ],
-        )?;
-        let origin = emulator.origin();
-        let file = file.to_string_lossy();
-        let run = self.run_cli(
-            "v3-e2e",
-            &[
-                "--api",
-                "v3",
-                "flush",
-                "--mainland",
-                "--endpoint",
-                &origin,
-                "--batch-size",
-                "1",
-                "--concurrency",
-                "8",
-                "--rate-limit",
-                "0",
-                "--force",
-                "--output",
-                "json",
-                "--from-file",
-                &file,
-            ],
-            Duration::from_secs(60),
-        )?;
-        emulator.stop()?;
-        run.check_success("v3 end to end")?;
-        let report = Report::parse(&run.stdout)?;
-        if report.succeeded != REQUESTS || report.failed != 0 {
-            return Err(format!(
-                "{} succeeded and {} failed of {REQUESTS}",
-                report.succeeded, report.failed
-            ));
-        }
-        let bound = 2.5;
-        let wall = run.wall.as_secs_f64();
-        results.rows.push(Row {
-            figure: "v3 e2e: 400 requests, concurrency 8, latency 50 ms".to_owned(),
-            value: format!("{wall:.2} s"),
-            reference: format!("{bound:.2} s (400 × 50 ms / 8)"),
-            ratio: format!("{:.2}×", wall / bound),
-            target: "≤ 1.25×".to_owned(),
-            verdict: Verdict::of(wall / bound <= 1.25),
-        });
-        Ok(())
+        self.latency(Api::V3, results).map(drop)
     }
 
     /// `--wait` on tasks the emulator finishes after 1.5 s.

@@ -249,9 +249,8 @@ mod tests {
 
         proptest! {
             #![proptest_config(ProptestConfig {
-                cases: 256,
                 failure_persistence: None,
-                ..ProptestConfig::default()
+                ..ProptestConfig::with_cases(256)
             })]
 
             /// A joined path is a valid URL under the base, made only of

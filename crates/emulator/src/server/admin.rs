@@ -5,7 +5,8 @@ use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode, header};
 use http_body_util::{Either, Full};
 
-use super::{Emulator, text_response};
+use super::Emulator;
+use crate::response::text_response;
 
 /// What `GET /_emulator/tasks` asks for: all tasks, or the slice
 /// `?offset=N&limit=M` (either may be left out), or a query it cannot read.

@@ -10,12 +10,13 @@ use http::{Request, Response, StatusCode, header};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 
-use super::{Emulator, closing, json_response, text_response};
+use super::{Emulator, closing};
 use crate::api;
 use crate::api::v2::VerdictV2;
 use crate::config::Faults;
 use crate::identity;
 use crate::messages::{self, Language};
+use crate::response::{json_response, text_response};
 use crate::state::Api;
 use tcdn_model::v3::ErrorCode;
 

@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use bytes::Bytes;
-use http::{Response, StatusCode, header};
+use http::{Response, header};
 use http_body_util::Full;
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
@@ -253,26 +253,6 @@ fn closing(mut response: Response<Full<Bytes>>) -> Response<Full<Bytes>> {
 
 fn origin(scheme: &str, addr: SocketAddr) -> String {
     format!("{scheme}://{addr}")
-}
-
-fn json_response(status: StatusCode, body: &str) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from(body.to_owned())));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        http::HeaderValue::from_static("application/json; charset=utf-8"),
-    );
-    response
-}
-
-fn text_response(status: StatusCode, body: &str) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from(body.to_owned())));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        http::HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    response
 }
 
 /// A running emulator: its address, and a way to stop it.

@@ -9,10 +9,11 @@ use http_body_util::Full;
 use hyper::body::Incoming;
 
 use super::faults::Closed;
-use super::{Emulator, closing, json_response, text_response};
+use super::{Emulator, closing};
 use crate::api::{self, Verdict};
 use crate::config::{API_PATH, API3_PATH};
 use crate::identity;
+use crate::response::{json_response, text_response};
 use crate::state::Api;
 
 impl Emulator {

@@ -1,6 +1,7 @@
 //! A URL-list call whose URLs are read in place from a [`CdnUrlList`].
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use crate::url_list::CdnUrlList;
 use crate::v3::Action;
@@ -37,45 +38,53 @@ pub struct ListedRequest<'a> {
 }
 
 impl<'a> ListedRequest<'a> {
-    fn new(action: Action, fields: Fields<'a>) -> Self {
-        Self { action, fields }
+    /// A call of `action` on the URLs at `positions` of `list`, whose
+    /// fields `fields` makes of those URLs.
+    fn new(
+        action: Action,
+        list: &'a CdnUrlList,
+        positions: Range<usize>,
+        fields: impl FnOnce(Urls<'a>) -> Fields<'a>,
+    ) -> Self {
+        let urls = Urls::Listed(list, positions.start, positions.end);
+        Self {
+            action,
+            fields: fields(urls),
+        }
     }
 
     /// `PurgeUrlsCache` of the URLs at `positions` of `list`.
     pub fn purge_urls(
         list: &'a CdnUrlList,
-        positions: std::ops::Range<usize>,
+        positions: Range<usize>,
         options: &'a PurgeOptions,
     ) -> Self {
-        let urls = Urls::Listed(list, positions.start, positions.end);
-        Self::new(
-            Action::PurgeUrlsCache,
-            purge_fields("Urls", urls, None, options),
-        )
+        Self::new(Action::PurgeUrlsCache, list, positions, |urls| {
+            purge_fields("Urls", urls, None, options)
+        })
     }
 
     /// `PurgePathCache` of the directories at `positions` of `list`.
     pub fn purge_paths(
         list: &'a CdnUrlList,
-        positions: std::ops::Range<usize>,
+        positions: Range<usize>,
         flush_type: FlushType,
         options: &'a PurgeOptions,
     ) -> Self {
-        let urls = Urls::Listed(list, positions.start, positions.end);
-        Self::new(
-            Action::PurgePathCache,
-            purge_fields("Paths", urls, Some(flush_type), options),
-        )
+        Self::new(Action::PurgePathCache, list, positions, |urls| {
+            purge_fields("Paths", urls, Some(flush_type), options)
+        })
     }
 
     /// `PushUrlsCache` of the URLs at `positions` of `list`.
     pub fn push_urls(
         list: &'a CdnUrlList,
-        positions: std::ops::Range<usize>,
+        positions: Range<usize>,
         options: &'a PushOptions,
     ) -> Self {
-        let urls = Urls::Listed(list, positions.start, positions.end);
-        Self::new(Action::PushUrlsCache, push_fields(urls, options))
+        Self::new(Action::PushUrlsCache, list, positions, |urls| {
+            push_fields(urls, options)
+        })
     }
 
     /// The action.
