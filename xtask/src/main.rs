@@ -29,7 +29,11 @@ Tasks:
            doc; nextest when installed), rustdoc (warnings denied), tidy, and a
            compile check of the fuzz targets
   bench    criterion benchmarks, then one table of figures and ratios;
-           --quick: the targets' ratios, loosely (1.5× slack), in under a minute
+           --quick: the targets' ratios, loosely (1.5× slack), in under a minute;
+           --only SECTION: one end-to-end section, no criterion (scale,
+           processes, e2e, throughput, load, rate-limited, v3-e2e, v3-wait);
+           --instructions [BASELINE]: the dry run's instruction counts under
+           valgrind (load-independent), against another tcdn binary if given
   demo     the main job: start the bundled emulator, flush and push through the
            real CLI and HTTP transport, print results and the emulator's tasks
   fuzz     each cargo-fuzz target for --seconds N (default 60), one table; --list

@@ -101,6 +101,21 @@ pub(crate) fn bench(args: &[String]) -> Result<(), String> {
         }
         return crate::bench::quick(&target_dir);
     }
+    if args.first().map(String::as_str) == Some("--instructions") {
+        let baseline = match args {
+            [_] => None,
+            [_, baseline] => Some(PathBuf::from(baseline)),
+            _ => return Err("`bench --instructions` takes at most a baseline binary".to_owned()),
+        };
+        return crate::bench::instructions(&target_dir, baseline.as_deref());
+    }
+    if args.first().map(String::as_str) == Some("--only") {
+        // One end-to-end section, without criterion's long run first.
+        let [_, section] = args else {
+            return Err("`bench --only` takes one section name".to_owned());
+        };
+        return crate::bench::run_all(&target_dir, Vec::new(), Some(section));
+    }
     let mut cmd = cargo(&["bench", "--workspace", "--locked"]);
     if !args.is_empty() {
         cmd.arg("--").args(args);
@@ -114,5 +129,5 @@ pub(crate) fn bench(args: &[String]) -> Result<(), String> {
             criterion_dir.display()
         );
     }
-    crate::bench::run_all(&target_dir, criterion_rows)
+    crate::bench::run_all(&target_dir, criterion_rows, None)
 }

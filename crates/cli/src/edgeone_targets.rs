@@ -5,6 +5,7 @@
 //! the signed calls instead.
 
 use std::io::{self, Write};
+use std::num::NonZeroUsize;
 use std::path::Path;
 use std::time::Duration;
 
@@ -93,6 +94,9 @@ pub fn run(global: &ClientOptions, args: &FlushArgs) -> Result<ExitStatus, CliEr
     };
     let runtime = runtime()?;
     let setup = Setup::new(global, &runtime)?;
+    let batch_size = global
+        .batch_size
+        .and_then(|n| NonZeroUsize::new(n as usize));
     if global.dry_run {
         let Some(zone) = &setup.zone else {
             return Err(CliError::usage(
@@ -100,11 +104,11 @@ pub fn run(global: &ClientOptions, args: &FlushArgs) -> Result<ExitStatus, CliEr
                  (DescribeZones)",
             ));
         };
-        let client = setup.dry_run_client(global, None)?;
+        let client = setup.dry_run_client(global, batch_size)?;
         let mut stdout = io::stdout().lock();
         return crate::dry_run::dry_run_targets(&mut stdout, global.output, &client, zone, targets);
     }
-    let client = setup.client(global, None)?;
+    let client = setup.client(global, batch_size)?;
     let interrupts = crate::signals::Interrupts::watch(&runtime);
     let mut report = runtime.block_on(client.purge_edgeone_targets_until(
         setup.zone.as_ref(),

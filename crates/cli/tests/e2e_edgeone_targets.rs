@@ -324,3 +324,28 @@ fn ctrl_c_reports_every_target_once_and_those_not_sent_as_such() {
         );
     }
 }
+
+#[test]
+fn hosts_are_sent_in_calls_of_the_batch_size() {
+    let emulator = EmulatorProcess::start(&zones());
+    let tcdn = Tcdn::new();
+    let output = edgeone(&tcdn, &emulator)
+        .args(["--batch-size", "2", "--output", "json", "flush", "--host"])
+        .args(["a.example.com", "b.example.com", "c.example.com"])
+        .output()
+        .unwrap();
+    let report = json(&output);
+    assert_eq!(output.status.code(), Some(0), "{report}");
+    assert_eq!(report["tasks"].as_array().unwrap().len(), 2, "{report}");
+    let hosts = |list: &[&str]| list.iter().map(|h| h.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        placed(&emulator),
+        [
+            (
+                "purge_host".to_owned(),
+                hosts(&["a.example.com", "b.example.com"])
+            ),
+            ("purge_host".to_owned(), hosts(&["c.example.com"])),
+        ]
+    );
+}

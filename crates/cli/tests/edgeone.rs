@@ -184,3 +184,25 @@ fn a_dry_run_of_targets_sends_nothing_in_calls_of_the_default_batch_and_hosts_ne
         .stdout("")
         .stderr(predicate::str::contains("--zone"));
 }
+
+#[test]
+fn a_dry_run_of_targets_takes_the_batch_size() {
+    let output = Tcdn::new()
+        .cmd()
+        .args(["--product", "edgeone", "--endpoint", "http://127.0.0.1:9"])
+        .args(["--dry-run", "--zone", "zone-1", "--batch-size", "2"])
+        .args(["flush", "--cache-tag", "a", "b", "c"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let text = String::from_utf8(output.stdout).unwrap();
+    let bodies: Vec<&str> = text.lines().filter(|l| l.starts_with('{')).collect();
+    assert_eq!(
+        bodies,
+        [
+            r#"{"ZoneId":"zone-1","Type":"purge_cache_tag","Targets":["a","b"]}"#,
+            r#"{"ZoneId":"zone-1","Type":"purge_cache_tag","Targets":["c"]}"#,
+        ],
+        "{text}"
+    );
+}

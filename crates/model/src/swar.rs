@@ -78,6 +78,24 @@ pub(crate) const fn control_at(word: u64) -> u64 {
     zero_at(word & splat(0xE0))
 }
 
+/// `0x80` in exactly the bytes of `word` that are ASCII capitals (`A` to
+/// `Z`) or not ASCII (`0x80` and up).
+#[inline(always)]
+pub(crate) const fn capital_or_wide_at(word: u64) -> u64 {
+    // Seven bits plus 0x3F reach the high bit from `A` up, plus 0x25 from
+    // `[` up; neither sum carries into the next byte.
+    let low = word & LOWS;
+    ((low.wrapping_add(splat(0x80 - b'A')) & !low.wrapping_add(splat(0x80 - b'Z' - 1))) | word)
+        & HIGHS
+}
+
+/// The low `n` bytes of a word set (`n` ≤ 8), to keep what a mask found
+/// before a position.
+#[inline(always)]
+pub(crate) const fn low_bytes(n: usize) -> u64 {
+    if n >= 8 { u64::MAX } else { (1 << (8 * n)) - 1 }
+}
+
 /// Calls `test` on the words of `bytes` and ORs the results: the whole
 /// words, then the last eight bytes again (overlapping) or, for fewer than
 /// eight, the bytes padded with `pad` (a byte the test never flags).
@@ -98,6 +116,27 @@ pub(crate) fn fold_words(bytes: &[u8], pad: u8, test: impl Fn(u64) -> u64) -> u6
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn capital_or_wide_at_marks_exactly_capitals_and_non_ascii() {
+        for byte in 0..=u8::MAX {
+            for at in 0..8 {
+                let mut eight = [b'a'; 8];
+                eight[at] = byte;
+                let marked = capital_or_wide_at(u64::from_le_bytes(eight));
+                let expected = if byte.is_ascii_uppercase() || !byte.is_ascii() {
+                    0x80 << (8 * at)
+                } else {
+                    0
+                };
+                assert_eq!(marked, expected, "byte {byte:#x} at {at}");
+            }
+        }
+        assert_eq!(low_bytes(0), 0);
+        assert_eq!(low_bytes(3), 0xFF_FFFF);
+        assert_eq!(low_bytes(8), u64::MAX);
+    }
+
     use super::*;
 
     /// Each test against its per-byte meaning, for every byte value at

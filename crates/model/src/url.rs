@@ -99,8 +99,7 @@ impl CdnUrl {
     /// ```
     pub fn host(&self) -> &str {
         let value = self.as_str();
-        let start = value.find("://").map_or(0, |at| at + 3);
-        let authority = &value[start..scheme_and_authority_len(value)];
+        let authority = &value[scheme_len(value)..scheme_and_authority_len(value)];
         match authority.strip_prefix('[') {
             Some(rest) => rest
                 .find(']')
@@ -148,13 +147,11 @@ impl CdnUrl {
 
 /// [`CdnUrl::dedupe_key`] of the text of a validated URL.
 pub(crate) fn dedupe_key_of(value: &str) -> Cow<'_, str> {
-    let end = scheme_and_authority_len(value);
+    let (end, marked) = scheme_and_authority(value);
     let head = &value[..end];
-    // Bytes first: an ASCII head without capitals (nearly every URL) needs
-    // no decoding into chars.
-    if !head.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80)
-        || !head.chars().any(char::is_uppercase)
-    {
+    // Only a head with an ASCII capital or a non-ASCII byte (rarely any)
+    // needs decoding into chars.
+    if !marked || !head.chars().any(char::is_uppercase) {
         return Cow::Borrowed(value);
     }
     let mut key = String::with_capacity(value.len());
@@ -165,9 +162,69 @@ pub(crate) fn dedupe_key_of(value: &str) -> Cow<'_, str> {
 
 /// The length of `scheme://authority` in a validated URL.
 fn scheme_and_authority_len(value: &str) -> usize {
-    let after_scheme = value.find("://").map_or(0, |at| at + 3);
-    let rest = &value[after_scheme..];
-    after_scheme + rest.find(['/', '?']).unwrap_or(rest.len())
+    scheme_and_authority(value).0
+}
+
+/// The length of `scheme://authority` in a validated URL (up to the first
+/// `/` or `?` after the scheme), and whether it holds an ASCII capital or
+/// a non-ASCII byte.
+///
+/// Deduplicating calls this once per input URL, so it looks at eight bytes
+/// at a time: a substring search and a byte loop cost several times what
+/// the rest of the dedupe key does.
+fn scheme_and_authority(value: &str) -> (usize, bool) {
+    use crate::swar::{capital_or_wide_at, equal_at, low_bytes, padded, word};
+    let bytes = value.as_bytes();
+    let after_scheme = scheme_len(value);
+    let mut marked = if after_scheme <= 8 && bytes.len() >= 8 {
+        capital_or_wide_at(word(bytes, 0)) & low_bytes(after_scheme) != 0
+    } else {
+        bytes[..after_scheme]
+            .iter()
+            .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
+    };
+    let mut at = after_scheme;
+    loop {
+        let rest = &bytes[at..];
+        // The tail is padded with `a`, which neither ends nor marks a head.
+        let eight = match rest.len() {
+            0..8 => padded(rest, b'a'),
+            _ => word(bytes, at),
+        };
+        let stops = equal_at(eight, b'/') | equal_at(eight, b'?');
+        if stops != 0 || rest.len() <= 8 {
+            let len = match stops {
+                0 => rest.len(),
+                _ => (stops.trailing_zeros() / 8) as usize,
+            };
+            marked |= capital_or_wide_at(eight) & low_bytes(len) != 0;
+            return (at + len, marked);
+        }
+        marked |= capital_or_wide_at(eight) != 0;
+        at += 8;
+    }
+}
+
+/// The length of `scheme://` in a validated URL (0 if it has none): the
+/// `http://` or `https://` every validated URL starts with is matched in
+/// place, any other text is searched for its first `://`.
+fn scheme_len(value: &str) -> usize {
+    const HTTPS: u64 = u64::from_le_bytes(*b"https://");
+    const HTTP: u64 = u64::from_le_bytes(*b"http://\0");
+    const SEVEN: u64 = u64::MAX >> 8;
+    let bytes = value.as_bytes();
+    if bytes.len() >= 8 {
+        // Lower case by `| 0x20` on the letters' bytes only: exact there
+        // (only `H` and `h` give `h`), where on `:` and `/` it is not.
+        let eight = crate::swar::word(bytes, 0);
+        if eight | 0x20_2020_2020 == HTTPS {
+            return 8;
+        }
+        if (eight | 0x2020_2020) & SEVEN == HTTP {
+            return 7;
+        }
+    }
+    value.find("://").map_or(0, |at| at + 3)
 }
 
 /// Whether `c` is an invisible format character (Unicode general category
@@ -228,19 +285,23 @@ pub(crate) fn validate(value: &str) -> Result<(), ModelError> {
 /// through [`validate_in_full`], which alone words the errors, so both
 /// paths accept the same URLs and refuse them with the same messages.
 fn is_plainly_valid(value: &str) -> bool {
-    use crate::swar::{any_above, any_below, any_equal, fold_words};
+    use crate::swar::{any_above, any_below, any_equal, fold_words, splat};
     let bytes = value.as_bytes();
     if bytes.len() > MAX_URL_LEN {
         return false;
     }
     // Printable ASCII other than `#` (0x21..=0x7E): no whitespace, control,
-    // format or fragment character can be among these bytes.
-    let refused = fold_words(bytes, b'a', |w| {
-        any_below(w, 0x21) | any_above(w, 0x7E) | any_equal(w, b'#')
+    // format or fragment character can be among these bytes. The same pass
+    // notes a `%` in the bytes' low bits (the tests above set high bits
+    // only), so a URL without escapes costs no second scan.
+    let folded = fold_words(bytes, b'a', |w| {
+        any_below(w, 0x21) | any_above(w, 0x7E) | any_equal(w, b'#') | (any_equal(w, b'%') >> 7)
     });
+    let refused = folded & splat(0x80);
+    let has_percent = folded & splat(0x01) != 0;
     refused == 0
         && plain_scheme_len(bytes).is_some_and(|len| is_plain_authority(&bytes[len..]))
-        && (!bytes.contains(&b'%') || bad_escape(value).is_none())
+        && (!has_percent || bad_escape(value).is_none())
 }
 
 /// The first `%` of `value` that does not start a `%XX` escape of two hex
@@ -679,6 +740,61 @@ mod tests {
         let b = CdnUrl::parse("https://a.EXAMPLE/x").unwrap();
         assert!(a.same_resource(&b) && a != b);
         assert!(!a.same_resource(&CdnUrl::parse("https://a.example/X").unwrap()));
+    }
+
+    #[test]
+    fn scheme_and_authority_are_cut_where_a_search_for_their_delimiters_cuts() {
+        let searched = |value: &str| {
+            let after_scheme = value.find("://").map_or(0, |at| at + 3);
+            let rest = &value[after_scheme..];
+            (
+                after_scheme,
+                after_scheme + rest.find(['/', '?']).unwrap_or(rest.len()),
+            )
+        };
+        for value in [
+            "https://a.example/p?q",
+            "HTTP://A.Example?x/y",
+            "hTtPs://[::1]:8443",
+            "http://例子.cn/图片",
+            "https://a.example",
+            "ftp://a.example/x",
+            "a.example/x://y",
+            "https:/a.example/x",
+            "http:/",
+            "",
+            "http://",
+            "https://",
+            "HTTPS://WWW.EXAMPLE.COM",
+            "https://a.example.com.cn.longer.host:8443/Z",
+            "https://abcdefgh/x",
+            "https://abcdefg/x",
+            "https://abcdefgh",
+            "Https://ä.example/x",
+            "https:/\u{1a}/a.example",
+            "HTTP\u{1a}//a/b",
+        ] {
+            assert_eq!(
+                (scheme_len(value), scheme_and_authority_len(value)),
+                searched(value),
+                "{value:?}"
+            );
+            // The head is marked exactly when it holds a capital or more
+            // than ASCII.
+            let (end, marked) = scheme_and_authority(value);
+            assert_eq!(
+                marked,
+                value[..end]
+                    .bytes()
+                    .any(|b| b.is_ascii_uppercase() || !b.is_ascii()),
+                "{value:?}"
+            );
+        }
+        for at in 0..24 {
+            let mut value = "https://abcdefghijklmnopqrstuvwx/Y".to_owned();
+            value.replace_range(8 + at..9 + at, "Q");
+            assert!(scheme_and_authority(&value).1, "{value}");
+        }
     }
 
     #[test]

@@ -120,7 +120,9 @@ impl Client {
     /// longest parent (a host of no zone fails unsent); cache tags and
     /// `purge_all` need `zone` (without it they fail unsent). Calls carry
     /// at most the zone quota's `Batch` of the type (read first; the
-    /// model's default when it cannot be). URL and prefix purges go
+    /// model's default when it cannot be), or the builder's
+    /// [`batch_size`](crate::ClientBuilder::batch_size) when smaller. URL
+    /// and prefix purges go
     /// through [`submit_job`](Self::submit_job) instead.
     pub async fn purge_edgeone_targets(
         &self,
@@ -223,6 +225,7 @@ impl Client {
             } else {
                 DEFAULT_MAX_TARGETS
             };
+            let limit = limit.min(self.core.batch_size.map_or(usize::MAX, |n| n.get()));
             for chunk in split(targets, limit) {
                 self.send_targets(teo, &zone_id, chunk, halt, &mut report)
                     .await;

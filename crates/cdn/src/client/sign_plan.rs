@@ -154,9 +154,9 @@ impl Client {
     /// whole zone, all in `zone`, in the order
     /// [`purge_edgeone_targets`](Self::purge_edgeone_targets) sends them,
     /// each signed and stamped as the iterator yields it; nothing is sent.
-    /// The calls carry at most
-    /// [`DEFAULT_MAX_TARGETS`] targets
-    /// each: a purge reads the zone quota's `Batch` first, which a plan
+    /// The calls carry at most [`DEFAULT_MAX_TARGETS`] targets each, or
+    /// the builder's [`batch_size`](crate::ClientBuilder::batch_size) when
+    /// smaller: a purge reads the zone quota's `Batch` first, which a plan
     /// that sends nothing cannot. `purge_all` is one call.
     ///
     /// ```
@@ -197,7 +197,8 @@ impl Client {
                 "URLs and prefixes are planned with Client::sign_plan".to_owned(),
             ));
         }
-        let requests = split_targets(targets, DEFAULT_MAX_TARGETS)
+        let limit = DEFAULT_MAX_TARGETS.min(self.core.batch_size.map_or(usize::MAX, |n| n.get()));
+        let requests = split_targets(targets, limit)
             .into_iter()
             .map(|chunk| {
                 CreatePurgeTask::with_limit(zone.clone(), chunk, usize::MAX)
