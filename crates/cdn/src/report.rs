@@ -73,17 +73,14 @@ impl Failure {
     /// Each URL of a failed call gets the call's error.
     pub(crate) fn from_error(url: CdnUrl, error: &CallError) -> Self {
         Self {
-            url,
             code: error.code(),
             module_code: error.module_code(),
             error_code: error.error_code().map(str::to_owned),
             request_id: error.request_id().map(str::to_owned),
-            task_id: None,
-            message: error.to_string(),
-            status: None,
             maybe_applied: error.maybe_applied(),
             http_status: error.http_status(),
             sent: error.requests_sent() > 0,
+            ..Self::unsent(url, error.to_string())
         }
     }
 

@@ -182,7 +182,7 @@ fn checked<T, E: std::fmt::Display>(
             Ok(item) => items.push(item),
             Err(e) => problems.push(Problem {
                 origin,
-                reason: format!("{value:?}: {e}"),
+                reason: e.to_string(),
                 value: Some(value),
             }),
         }

@@ -48,7 +48,7 @@ impl TargetReport {
 
 /// One target that did not succeed; serialized as a URL report's failure
 /// (the target in `"url"`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct TargetFailure {
     /// The host, the tag, or [`ALL_TARGET`].
     #[serde(rename = "url")]
@@ -75,26 +75,18 @@ impl TargetFailure {
     fn unsent(target: String, message: String) -> Self {
         Self {
             target,
-            error_code: None,
-            request_id: None,
-            task_id: None,
             message,
-            status: None,
-            maybe_applied: false,
-            sent: false,
+            ..Self::default()
         }
     }
 
     fn from_error(target: String, error: &CallError) -> Self {
         Self {
-            target,
             error_code: error.error_code().map(str::to_owned),
             request_id: error.request_id().map(str::to_owned),
-            task_id: None,
-            message: error.to_string(),
-            status: None,
             maybe_applied: error.maybe_applied(),
             sent: error.requests_sent() > 0,
+            ..Self::unsent(target, error.to_string())
         }
     }
 }

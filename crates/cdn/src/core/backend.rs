@@ -8,6 +8,7 @@
 //! ([`Backend::reconcile`], [`Applied`]). Everything else (planning, pacing,
 //! sending, retrying, reporting) is the core's.
 
+use std::collections::HashSet;
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
@@ -17,7 +18,7 @@ use tcdn_model::CdnUrl;
 
 use crate::core::plan::Shape;
 use crate::credentials::Credentials;
-use crate::error::CallError;
+use crate::error::{CallError, CallErrorKind};
 use crate::nonce::Nonce;
 
 /// What one attempt is signed with: a fresh timestamp and nonce each time.
@@ -143,8 +144,23 @@ pub(crate) trait Backend: Send + Sync + Sized + 'static {
     /// The API action the batch calls, as the API names it.
     fn action(batch: &Self::Batch) -> &'static str;
 
-    /// The `tcdn.call` span of one call of `batch`.
-    fn span(batch: &Self::Batch) -> tracing::Span;
+    /// The zone the batch's call is for, where the API submits per zone
+    /// (EdgeOne); none by default.
+    fn zone(batch: &Self::Batch) -> Option<&str> {
+        let _ = batch;
+        None
+    }
+
+    /// The `tcdn.call` span of one call of `batch`: its action, its zone
+    /// (when it has one) and its number of URLs.
+    fn span(batch: &Self::Batch) -> tracing::Span {
+        tracing::info_span!(
+            "tcdn.call",
+            action = Self::action(batch),
+            zone = Self::zone(batch),
+            batch_size = Self::urls(batch).len(),
+        )
+    }
 
     /// The rate window a call of `batch` counts in; calls with the same key
     /// share one window. Each action has its own window in every API
@@ -182,8 +198,12 @@ pub(crate) trait Backend: Send + Sync + Sized + 'static {
         local_unix: u64,
     ) -> Answer<Self::Receipt>;
 
-    /// The task id an accepted call returned, if the API gives one.
-    fn task_id(receipt: &Self::Receipt) -> Option<String>;
+    /// The task id an accepted call returned, if the API gives one; none
+    /// by default.
+    fn task_id(receipt: &Self::Receipt) -> Option<String> {
+        let _ = receipt;
+        None
+    }
 
     /// Which URLs of `batch` an earlier attempt, whose answer was lost, has
     /// already applied: called before a retry of such an attempt, so that
@@ -215,6 +235,62 @@ pub(crate) enum Reconciled {
     Unknown(CallError),
     /// The API has no lookup: the batch is resent, as maybe applied.
     Unsupported,
+}
+
+impl Reconciled {
+    /// The lookup could not be done because its window (`err` says why)
+    /// cannot be asked for.
+    pub(crate) fn no_window(err: impl std::fmt::Display) -> Self {
+        Self::Unknown(CallError::new(
+            CallErrorKind::InvalidRequest,
+            format!("no lookup window: {err}"),
+        ))
+    }
+}
+
+/// The tasks a lookup's pages showed: each with the URLs its logs name and
+/// its creation time (server's Unix seconds, when it could be read), in the
+/// order the tasks first appear.
+#[derive(Debug, Default)]
+pub(crate) struct Logged {
+    tasks: Vec<(String, HashSet<String>, Option<i64>)>,
+}
+
+impl Logged {
+    /// Notes a log of task `task_id` naming `url`; `created` counts for
+    /// the task's first log.
+    pub(crate) fn add(&mut self, task_id: String, url: String, created: Option<i64>) {
+        match self.tasks.iter_mut().find(|(id, _, _)| *id == task_id) {
+            Some((_, urls, _)) => {
+                urls.insert(url);
+            }
+            None => self.tasks.push((task_id, HashSet::from([url]), created)),
+        }
+    }
+
+    /// The URLs of `urls` applied by the lost attempt: an attempt made one
+    /// task of exactly its URLs, so the first task whose URLs are exactly
+    /// `urls`, created within `(start, end)` (when its time is known),
+    /// applied them all; a task of other URLs (or of more) is another
+    /// submission's.
+    fn applied(self, urls: &[CdnUrl], (start, end): (i64, i64)) -> Vec<Applied> {
+        let wanted: HashSet<&str> = urls.iter().map(CdnUrl::as_str).collect();
+        let ours = self.tasks.into_iter().find(|(_, logged, created)| {
+            created.is_none_or(|created| (start..=end).contains(&created))
+                && logged.len() == wanted.len()
+                && logged.iter().all(|url| wanted.contains(url.as_str()))
+        });
+        match ours {
+            Some((task_id, _, _)) => urls
+                .iter()
+                .map(|url| Applied {
+                    url: url.clone(),
+                    task_id: Some(task_id.clone()),
+                })
+                .collect(),
+            None => Vec::new(),
+        }
+    }
 }
 
 /// A boxed future, which breaks the type cycle of a call that looks up
@@ -261,6 +337,14 @@ impl<'a, B: Backend> Lookup<'a, B> {
         self.calls.call(batch)
     }
 
+    /// What a lookup that found `logged` says of `urls`: those the task of
+    /// exactly `urls` applied (see [`Logged`]). The lookup's own answers
+    /// dated the server's clock if nothing had before, so the window is
+    /// asked for again, to narrow it by each task's creation time.
+    pub(crate) fn found(&self, urls: &[CdnUrl], logged: Logged) -> Reconciled {
+        Reconciled::Found(logged.applied(urls, self.window()))
+    }
+
     /// Local Unix seconds of the batch's first attempt.
     #[cfg(test)]
     pub(crate) fn since_unix(&self) -> u64 {
@@ -277,4 +361,63 @@ pub(crate) trait LookupCalls<B: Backend>: Send + Sync {
     /// See [`Lookup::since_unix`].
     #[cfg(test)]
     fn since_unix(&self) -> u64;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn urls(texts: &[&str]) -> Vec<CdnUrl> {
+        texts.iter().map(|t| t.parse().unwrap()).collect()
+    }
+
+    /// The first task of exactly the batch's URLs, created in the window
+    /// or at an unknown time, applied them; others are other submissions'.
+    #[test]
+    fn the_task_of_exactly_the_batchs_urls_applied_them() {
+        let batch = urls(&["https://a.example/1", "https://a.example/2"]);
+        let mut logged = Logged::default();
+        // More URLs than the batch's; then the batch's but too early.
+        for url in [
+            "https://a.example/1",
+            "https://a.example/2",
+            "https://a.example/3",
+        ] {
+            logged.add("more".to_owned(), url.to_owned(), Some(100));
+        }
+        logged.add(
+            "early".to_owned(),
+            "https://a.example/2".to_owned(),
+            Some(9),
+        );
+        logged.add(
+            "early".to_owned(),
+            "https://a.example/1".to_owned(),
+            Some(9),
+        );
+        logged.add(
+            "ours".to_owned(),
+            "https://a.example/2".to_owned(),
+            Some(100),
+        );
+        // A later log's time does not count: the first one's does.
+        logged.add("ours".to_owned(), "https://a.example/1".to_owned(), Some(9));
+        logged.add("again".to_owned(), "https://a.example/1".to_owned(), None);
+        logged.add("again".to_owned(), "https://a.example/2".to_owned(), None);
+        let applied = logged.applied(&batch, (10, 200));
+        assert_eq!(applied.len(), 2);
+        for (applied, url) in applied.iter().zip(&batch) {
+            assert_eq!(&applied.url, url);
+            assert_eq!(applied.task_id.as_deref(), Some("ours"));
+        }
+
+        let mut unknown_time = Logged::default();
+        for url in &batch {
+            unknown_time.add("t".to_owned(), url.as_str().to_owned(), None);
+        }
+        assert_eq!(unknown_time.applied(&batch, (10, 200)).len(), 2);
+        let mut subset = Logged::default();
+        subset.add("t".to_owned(), "https://a.example/1".to_owned(), Some(100));
+        assert!(subset.applied(&batch, (10, 200)).is_empty());
+    }
 }

@@ -67,12 +67,10 @@ impl std::str::FromStr for RoleArn {
         if ok {
             Ok(Self(text.to_owned()))
         } else {
-            Err(CredentialError::new(
-                CredentialErrorKind::InvalidSetting,
-                format!(
-                    "role ARN {text:?} is not usable: expected qcs::cam::uin/<account>:roleName/<name> \
-                     without spaces"
-                ),
+            Err(unusable(
+                "role ARN",
+                text,
+                "expected qcs::cam::uin/<account>:roleName/<name> without spaces",
             ))
         }
     }
@@ -119,11 +117,10 @@ impl std::str::FromStr for RoleSessionName {
         if ok {
             Ok(Self(text.to_owned()))
         } else {
-            Err(CredentialError::new(
-                CredentialErrorKind::InvalidSetting,
-                format!(
-                    "role session name {text:?} is not usable: use 2 to 128 letters, digits or _+=,.@-"
-                ),
+            Err(unusable(
+                "role session name",
+                text,
+                "use 2 to 128 letters, digits or _+=,.@-",
             ))
         }
     }
@@ -133,6 +130,15 @@ impl fmt::Display for RoleSessionName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// The error of a setting `what` whose `text` STS would refuse; `hint`
+/// says what it takes.
+fn unusable(what: &str, text: &str, hint: &str) -> CredentialError {
+    CredentialError::new(
+        CredentialErrorKind::InvalidSetting,
+        format!("{what} {text:?} is not usable: {hint}"),
+    )
 }
 
 /// Where and how STS is called: shared by both providers.
@@ -332,10 +338,12 @@ fn check_duration(duration: Duration) -> Result<Duration, CredentialError> {
     }
 }
 
-/// What both providers ask STS for: the role, the session's name, how
-/// long its credentials live, and the region the call is served in.
+/// What both providers ask STS for, and where: the role, the session's
+/// name, how long its credentials live, and the region the call is served
+/// in.
 #[derive(Debug)]
 struct Role {
+    sts: Sts,
     arn: RoleArn,
     session_name: RoleSessionName,
     duration: Duration,
@@ -343,13 +351,40 @@ struct Role {
 }
 
 impl Role {
-    fn new(arn: RoleArn, session_name: RoleSessionName, region: String) -> Self {
+    /// `arn` assumed at STS's `origin` through `transport`, in `region`, as
+    /// `session_name` (default [`RoleSessionName::generated`] from the
+    /// clock), for [`DEFAULT_DURATION`].
+    fn new(
+        (transport, origin, clock): (Arc<dyn Transport>, ServiceOrigin, Arc<dyn Clock>),
+        arn: RoleArn,
+        session_name: Option<RoleSessionName>,
+        region: String,
+    ) -> Self {
+        let session_name =
+            session_name.unwrap_or_else(|| RoleSessionName::generated(clock.unix_seconds()));
         Self {
+            sts: Sts::new(transport, origin, clock),
             arn,
             session_name,
             duration: DEFAULT_DURATION,
             region,
         }
+    }
+
+    /// Asks for credentials living `duration` (1 s to 12 h).
+    fn set_duration(&mut self, duration: Duration) -> Result<(), CredentialError> {
+        self.duration = check_duration(duration)?;
+        Ok(())
+    }
+
+    /// Calls `action` with `body`, signed with `signer` if given.
+    async fn assume(
+        &self,
+        action: &str,
+        body: String,
+        signer: Option<&Credentials>,
+    ) -> Result<Credentials, CredentialError> {
+        self.sts.call(action, &self.region, body, signer).await
     }
 
     /// The call's body: `fields` first, then the role and session name.
@@ -367,7 +402,6 @@ impl Role {
 /// the current base credentials, which may themselves be temporary.
 #[derive(Debug)]
 pub struct AssumeRoleProvider {
-    sts: Sts,
     base: Arc<RefreshingCredentials>,
     role: Role,
 }
@@ -385,12 +419,10 @@ impl AssumeRoleProvider {
         role_arn: RoleArn,
         session_name: Option<RoleSessionName>,
     ) -> Self {
-        let session_name =
-            session_name.unwrap_or_else(|| RoleSessionName::generated(clock.unix_seconds()));
+        let region = DEFAULT_STS_REGION.to_owned();
         Self {
-            sts: Sts::new(transport, origin, clock),
             base,
-            role: Role::new(role_arn, session_name, DEFAULT_STS_REGION.to_owned()),
+            role: Role::new((transport, origin, clock), role_arn, session_name, region),
         }
     }
 
@@ -400,7 +432,7 @@ impl AssumeRoleProvider {
     /// [`InvalidSetting`](CredentialErrorKind::InvalidSetting) outside that
     /// range.
     pub fn with_duration(mut self, duration: Duration) -> Result<Self, CredentialError> {
-        self.role.duration = check_duration(duration)?;
+        self.role.set_duration(duration)?;
         Ok(self)
     }
 
@@ -425,8 +457,8 @@ impl CredentialProvider for AssumeRoleProvider {
             .await
             .map_err(|err| err.context(format!("{context}: base credentials")))?;
         let body = self.role.body(&[]);
-        self.sts
-            .call("AssumeRole", &self.role.region, body, Some(&base))
+        self.role
+            .assume("AssumeRole", body, Some(&base))
             .await
             .map_err(|err| err.context(context))
     }
@@ -444,7 +476,6 @@ impl CredentialProvider for AssumeRoleProvider {
 /// it), sent unsigned as the SDKs send it.
 #[derive(Debug)]
 pub struct WebIdentityProvider {
-    sts: Sts,
     role: Role,
     provider_id: String,
     token_file: PathBuf,
@@ -462,10 +493,8 @@ impl WebIdentityProvider {
         token_file: impl Into<PathBuf>,
         role_arn: RoleArn,
     ) -> Self {
-        let session_name = RoleSessionName::generated(clock.unix_seconds());
         Self {
-            sts: Sts::new(transport, origin, clock),
-            role: Role::new(role_arn, session_name, region.into()),
+            role: Role::new((transport, origin, clock), role_arn, None, region.into()),
             provider_id: provider_id.into(),
             token_file: token_file.into(),
         }
@@ -484,7 +513,7 @@ impl WebIdentityProvider {
     /// # Errors
     /// As [`AssumeRoleProvider::with_duration`].
     pub fn with_duration(mut self, duration: Duration) -> Result<Self, CredentialError> {
-        self.role.duration = check_duration(duration)?;
+        self.role.set_duration(duration)?;
         Ok(self)
     }
 }
@@ -523,8 +552,8 @@ impl CredentialProvider for WebIdentityProvider {
             ("WebIdentityToken", trimmed),
         ]);
         token.zeroize();
-        self.sts
-            .call("AssumeRoleWithWebIdentity", &self.role.region, body, None)
+        self.role
+            .assume("AssumeRoleWithWebIdentity", body, None)
             .await
             .map_err(|err| err.context(context))
     }

@@ -146,13 +146,8 @@ impl Backend for Teo {
         batch.action().as_str()
     }
 
-    fn span(batch: &Request) -> tracing::Span {
-        tracing::info_span!(
-            "tcdn.call",
-            action = batch.action().as_str(),
-            zone = batch.zone_id().map(|z| z.as_str().to_owned()),
-            batch_size = targets_of(batch).len(),
-        )
+    fn zone(batch: &Request) -> Option<&str> {
+        batch.zone_id().map(|z| z.as_str())
     }
 
     fn rate_window(&self) -> RateWindow {
@@ -215,12 +210,7 @@ impl Backend for Teo {
         let (start, end) = lookup.window();
         let selector = match TaskSelector::window(Time::from_unix(start), Time::from_unix(end)) {
             Ok(selector) => selector,
-            Err(err) => {
-                return Reconciled::Unknown(CallError::new(
-                    CallErrorKind::InvalidRequest,
-                    format!("no lookup window: {err}"),
-                ));
-            }
+            Err(err) => return Reconciled::no_window(err),
         };
         let mut query = TaskQuery::new(zone_id.clone(), selector);
         query.limit = Some(MAX_TASKS_LIMIT);

@@ -124,8 +124,4 @@ impl Backend for V2 {
     ) -> Answer<Envelope> {
         answer::classify(response, local_unix)
     }
-
-    fn task_id(_: &Envelope) -> Option<String> {
-        None
-    }
 }

@@ -20,8 +20,6 @@ mod tasks;
 #[cfg(test)]
 mod testing;
 
-use std::collections::HashSet;
-
 use bytes::Bytes;
 use tcdn_model::CdnUrl;
 use tcdn_model::v3::{DateTime, Keyword, PurgeType, Request, TaskSelector};
@@ -34,7 +32,7 @@ pub use plan::{BorrowedPlan, Plan, PlannedCall};
 pub use prepared::PreparedRequest;
 pub(crate) use tasks::{PageLog, TaskLogs, page_of, page_query};
 
-use crate::core::backend::{Answer, Applied, Backend, Lookup, RateWindow, Reconciled, Stamp};
+use crate::core::backend::{Answer, Backend, Logged, Lookup, RateWindow, Reconciled, Stamp};
 use crate::core::plan::Shape;
 use crate::credentials::Credentials;
 use crate::error::{CallError, CallErrorKind};
@@ -132,14 +130,6 @@ impl Backend for V3 {
         batch.action().as_str()
     }
 
-    fn span(batch: &Request) -> tracing::Span {
-        tracing::info_span!(
-            "tcdn.call",
-            action = batch.action().as_str(),
-            batch_size = Self::urls(batch).len(),
-        )
-    }
-
     fn rate_window(&self) -> RateWindow {
         rate_window()
     }
@@ -192,16 +182,10 @@ impl Backend for V3 {
         let selector =
             match TaskSelector::since(beijing_time(unix(start)), Some(beijing_time(unix(end)))) {
                 Ok(selector) => selector,
-                Err(err) => {
-                    return Reconciled::Unknown(CallError::new(
-                        CallErrorKind::InvalidRequest,
-                        format!("no lookup window: {err}"),
-                    ));
-                }
+                Err(err) => return Reconciled::no_window(err),
             };
-        // Every log in the window on the batch's hosts, by task, in the
-        // order the tasks first appear, with its creation time.
-        let mut tasks: Vec<(String, HashSet<String>, Option<i64>)> = Vec::new();
+        // Every log in the window on the batch's hosts.
+        let mut logged = Logged::default();
         let mut limit = page_limit(urls);
         for keyword in keywords(urls) {
             let mut offset = 0;
@@ -236,15 +220,8 @@ impl Backend for V3 {
                 };
                 let page = logs.len() as u64;
                 for log in logs {
-                    match tasks.iter_mut().find(|(id, _, _)| *id == log.task_id) {
-                        Some((_, urls, _)) => {
-                            urls.insert(log.url);
-                        }
-                        None => {
-                            let created = unix_of_beijing(&log.create_time);
-                            tasks.push((log.task_id, HashSet::from([log.url]), created));
-                        }
-                    }
+                    let created = unix_of_beijing(&log.create_time);
+                    logged.add(log.task_id, log.url, created);
                 }
                 offset += page;
                 if page == 0 || offset >= total {
@@ -252,27 +229,7 @@ impl Backend for V3 {
                 }
             }
         }
-        // An attempt made one task of exactly its URLs: a task of other
-        // URLs (or of more) is another submission's. The lookup's own
-        // answers dated the server's clock if nothing had before, so the
-        // window is narrowed again by each task's creation time.
-        let (start, end) = lookup.window();
-        let wanted: HashSet<&str> = urls.iter().map(CdnUrl::as_str).collect();
-        let ours = tasks.into_iter().find(|(_, logged, created)| {
-            created.is_none_or(|created| (start..=end).contains(&created))
-                && logged.len() == wanted.len()
-                && logged.iter().all(|url| wanted.contains(url.as_str()))
-        });
-        Reconciled::Found(match ours {
-            Some((task_id, _, _)) => urls
-                .iter()
-                .map(|url| Applied {
-                    url: url.clone(),
-                    task_id: Some(task_id.clone()),
-                })
-                .collect(),
-            None => Vec::new(),
-        })
+        lookup.found(urls, logged)
     }
 }
 
