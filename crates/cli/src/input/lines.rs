@@ -244,9 +244,9 @@ pub(super) fn check(block: &[u8], opening: bool, join: Option<&PathJoin>) -> Che
 /// (empty if `block` ends with a newline) included.
 ///
 /// Lines are short (a URL each), so the search for each newline, eight
-/// bytes at a time, is written out here to be inlined: through
-/// `str::split` it costs a call to a general character searcher per line,
-/// which was most of the time spent cutting lines.
+/// bytes at a time, is written out here to be inlined: `str::split` calls
+/// a general character searcher per line, which costs more than the
+/// search itself.
 fn split_lines(block: &[u8]) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
     let mut from = Some(0);
     std::iter::from_fn(move || {
