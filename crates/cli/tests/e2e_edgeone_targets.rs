@@ -112,7 +112,10 @@ fn a_bad_host_or_tag_in_a_file_names_its_line_and_nothing_is_sent() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("stdin:3: hostname \"bad..host\": "), "{stderr}");
+    assert!(
+        stderr.contains("stdin:3: hostname \"bad..host\": "),
+        "{stderr}"
+    );
     let output = edgeone(&tcdn, &emulator)
         .args(["flush", "--cache-tag", "--zone", ZONE, "--from-file", "-"])
         .write_stdin("ok\nbad\u{7}tag\n")
@@ -120,7 +123,10 @@ fn a_bad_host_or_tag_in_a_file_names_its_line_and_nothing_is_sent() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("stdin:2: cache tag \"bad\\u{7}tag\" holds"), "{stderr}");
+    assert!(
+        stderr.contains("stdin:2: cache tag \"bad\\u{7}tag\" holds"),
+        "{stderr}"
+    );
     // A file with no targets is an input error too.
     edgeone(&tcdn, &emulator)
         .args(["flush", "--host", "--from-file", "-"])
