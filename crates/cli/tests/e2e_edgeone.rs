@@ -7,19 +7,6 @@ mod common;
 
 use common::*;
 
-const ZONES: [&str; 4] = [
-    "--edgeone-zone",
-    "zone-com00000001=example.com",
-    "--edgeone-zone",
-    "zone-img00000001=img.example.com",
-];
-
-fn edgeone(tcdn: &Tcdn, emulator: &EmulatorProcess) -> assert_cmd::Command {
-    let mut cmd = tcdn.cmd();
-    cmd.args(["--product", "edgeone", "--endpoint", &emulator.origin]);
-    cmd
-}
-
 fn json(output: &std::process::Output) -> serde_json::Value {
     assert!(
         output.status.success(),
@@ -31,14 +18,15 @@ fn json(output: &std::process::Output) -> serde_json::Value {
 
 #[test]
 fn urls_of_two_zones_are_purged_once_each_in_their_zone_and_waited_on() {
-    let emulator = EmulatorProcess::start(&ZONES);
+    let emulator = EmulatorProcess::start(&EDGEONE_ZONES);
     let tcdn = Tcdn::new();
     let urls = [
         "https://img.example.com/1.png",
         "https://www.example.com/a.css",
         "https://img.example.com/2.png",
     ];
-    let output = edgeone(&tcdn, &emulator)
+    let output = tcdn
+        .edgeone(&emulator)
         .args(["flush", "--wait", "--output", "json"])
         .args(urls)
         .output()
@@ -82,9 +70,10 @@ fn urls_of_two_zones_are_purged_once_each_in_their_zone_and_waited_on() {
 
 #[test]
 fn a_prefix_purge_a_prefetch_quota_and_tasks() {
-    let emulator = EmulatorProcess::start(&ZONES);
+    let emulator = EmulatorProcess::start(&EDGEONE_ZONES);
     let tcdn = Tcdn::new();
-    let output = edgeone(&tcdn, &emulator)
+    let output = tcdn
+        .edgeone(&emulator)
         .args([
             "flush",
             "--dir",
@@ -98,7 +87,8 @@ fn a_prefix_purge_a_prefetch_quota_and_tasks() {
         .unwrap();
     let report = json(&output);
     let job = report["tasks"][0]["task_id"].as_str().unwrap().to_owned();
-    let output = edgeone(&tcdn, &emulator)
+    let output = tcdn
+        .edgeone(&emulator)
         .args([
             "push",
             "--wait",
@@ -122,13 +112,15 @@ fn a_prefix_purge_a_prefetch_quota_and_tasks() {
         .map(|t| t["type"].as_str().unwrap_or_default().to_owned())
         .collect();
     assert_eq!(kinds, ["purge_prefix", "prefetch_url"]);
-    let output = edgeone(&tcdn, &emulator)
+    let output = tcdn
+        .edgeone(&emulator)
         .args(["quota", "--output", "json"])
         .output()
         .unwrap();
     let quota = json(&output);
     assert_eq!(quota["zones"].as_array().unwrap().len(), 2, "{quota}");
-    let output = edgeone(&tcdn, &emulator)
+    let output = tcdn
+        .edgeone(&emulator)
         .args(["tasks", "--output", "json", &job])
         .output()
         .unwrap();
@@ -136,7 +128,8 @@ fn a_prefix_purge_a_prefetch_quota_and_tasks() {
     assert_eq!(tasks["tasks"][0]["zone_id"], "zone-com00000001", "{tasks}");
     assert_eq!(tasks["tasks"][0]["type"], "purge_prefix");
     assert_eq!(tasks["tasks"][0]["method"], "delete");
-    let output = edgeone(&tcdn, &emulator)
+    let output = tcdn
+        .edgeone(&emulator)
         .args(["wait", "--output", "json", &job])
         .output()
         .unwrap();
@@ -172,9 +165,10 @@ fn placed(emulator: &EmulatorProcess) -> Vec<(String, String, Vec<String>)> {
 
 #[test]
 fn hosts_of_two_zones_a_cache_tag_and_a_whole_zone_are_purged_once_each() {
-    let emulator = EmulatorProcess::start(&ZONES);
+    let emulator = EmulatorProcess::start(&EDGEONE_ZONES);
     let tcdn = Tcdn::new();
-    let output = edgeone(&tcdn, &emulator)
+    let output = tcdn
+        .edgeone(&emulator)
         .args([
             "flush",
             "--host",
@@ -200,14 +194,16 @@ fn hosts_of_two_zones_a_cache_tag_and_a_whole_zone_are_purged_once_each() {
         .collect();
     assert_eq!(zones, ["zone-img00000001", "zone-com00000001"]);
 
-    let output = edgeone(&tcdn, &emulator)
+    let output = tcdn
+        .edgeone(&emulator)
         .args(["flush", "--cache-tag", "--zone", "zone-com00000001"])
         .args(["--output", "json", "release-42"])
         .output()
         .unwrap();
     assert_eq!(json(&output)["succeeded"][0], "release-42");
 
-    let output = edgeone(&tcdn, &emulator)
+    let output = tcdn
+        .edgeone(&emulator)
         .args(["flush", "--all", "--yes", "--zone", "zone-img00000001"])
         .output()
         .unwrap();
@@ -246,7 +242,7 @@ fn hosts_of_two_zones_a_cache_tag_and_a_whole_zone_are_purged_once_each() {
 
 #[test]
 fn the_target_switches_are_usage_errors_without_edgeone_with_each_other_and_all_unconfirmed() {
-    let emulator = EmulatorProcess::start(&ZONES);
+    let emulator = EmulatorProcess::start(&EDGEONE_ZONES);
     let tcdn = Tcdn::new();
     let refused: [&[&str]; 7] = [
         &["--all", "--zone", "zone-com00000001"],
@@ -271,7 +267,7 @@ fn the_target_switches_are_usage_errors_without_edgeone_with_each_other_and_all_
         &["--cache-tag", "t"],
     ];
     for args in refused {
-        edgeone(&tcdn, &emulator)
+        tcdn.edgeone(&emulator)
             .arg("flush")
             .args(args)
             .assert()
@@ -315,7 +311,7 @@ fn replay(emulator: &EmulatorProcess, request: &serde_json::Value) -> String {
 
 #[test]
 fn a_dry_run_of_hosts_a_cache_tag_and_a_zone_signs_the_calls_the_emulator_accepts() {
-    let emulator = EmulatorProcess::start(&ZONES);
+    let emulator = EmulatorProcess::start(&EDGEONE_ZONES);
     let tcdn = Tcdn::new();
     let cases: [&[&str]; 3] = [
         &[
@@ -330,7 +326,8 @@ fn a_dry_run_of_hosts_a_cache_tag_and_a_zone_signs_the_calls_the_emulator_accept
     ];
     let mut requests = Vec::new();
     for args in cases {
-        let output = edgeone(&tcdn, &emulator)
+        let output = tcdn
+            .edgeone(&emulator)
             .args([
                 "--dry-run",
                 "--output",

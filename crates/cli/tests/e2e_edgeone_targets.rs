@@ -13,21 +13,6 @@ use common::*;
 
 const ZONE: &str = "zone-com00000001";
 
-fn zones() -> Vec<&'static str> {
-    vec![
-        "--edgeone-zone",
-        "zone-com00000001=example.com",
-        "--edgeone-zone",
-        "zone-img00000001=img.example.com",
-    ]
-}
-
-fn edgeone(tcdn: &Tcdn, emulator: &EmulatorProcess) -> assert_cmd::Command {
-    let mut cmd = tcdn.cmd();
-    cmd.args(["--product", "edgeone", "--endpoint", &emulator.origin]);
-    cmd
-}
-
 fn json(output: &std::process::Output) -> serde_json::Value {
     serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
         panic!(
@@ -59,7 +44,7 @@ fn placed(emulator: &EmulatorProcess) -> Vec<(String, Vec<String>)> {
 
 #[test]
 fn hosts_from_a_file_and_a_whole_zone_are_purged_and_waited_on() {
-    let mut args = zones();
+    let mut args = EDGEONE_ZONES.to_vec();
     args.extend(["--task-delay", "1500"]);
     let emulator = EmulatorProcess::start(&args);
     let tcdn = Tcdn::new();
@@ -70,7 +55,8 @@ fn hosts_from_a_file_and_a_whole_zone_are_purged_and_waited_on() {
         "\u{feff}# the hosts of a deploy\nwww.example.com\n\n  img.example.com  \nwww.example.com\n",
     )
     .unwrap();
-    let output = edgeone(&tcdn, &emulator)
+    let output = tcdn
+        .edgeone(&emulator)
         .args(["flush", "--host", "--wait", "--wait-timeout", "30"])
         .args(["--output", "json"])
         .arg("--from-file")
@@ -90,7 +76,8 @@ fn hosts_from_a_file_and_a_whole_zone_are_purged_and_waited_on() {
         assert_eq!(task["statuses"], serde_json::json!(["success"]), "{task}");
     }
 
-    let output = edgeone(&tcdn, &emulator)
+    let output = tcdn
+        .edgeone(&emulator)
         .args(["flush", "--all", "--yes", "--zone", ZONE, "--wait"])
         .args(["--wait-timeout", "30"])
         .output()
@@ -103,9 +90,10 @@ fn hosts_from_a_file_and_a_whole_zone_are_purged_and_waited_on() {
 
 #[test]
 fn a_bad_host_or_tag_in_a_file_names_its_line_and_nothing_is_sent() {
-    let emulator = EmulatorProcess::start(&zones());
+    let emulator = EmulatorProcess::start(&EDGEONE_ZONES.to_vec());
     let tcdn = Tcdn::new();
-    let output = edgeone(&tcdn, &emulator)
+    let output = tcdn
+        .edgeone(&emulator)
         .args(["flush", "--host", "--from-file", "-", "www.example.com"])
         .write_stdin("img.example.com\n# fine\nbad..host\n")
         .output()
@@ -116,7 +104,8 @@ fn a_bad_host_or_tag_in_a_file_names_its_line_and_nothing_is_sent() {
         stderr.contains("stdin:3: hostname \"bad..host\": "),
         "{stderr}"
     );
-    let output = edgeone(&tcdn, &emulator)
+    let output = tcdn
+        .edgeone(&emulator)
         .args(["flush", "--cache-tag", "--zone", ZONE, "--from-file", "-"])
         .write_stdin("ok\nbad\u{7}tag\n")
         .output()
@@ -128,7 +117,7 @@ fn a_bad_host_or_tag_in_a_file_names_its_line_and_nothing_is_sent() {
         "{stderr}"
     );
     // A file with no targets is an input error too.
-    edgeone(&tcdn, &emulator)
+    tcdn.edgeone(&emulator)
         .args(["flush", "--host", "--from-file", "-"])
         .write_stdin("# nothing\n")
         .assert()
@@ -138,11 +127,12 @@ fn a_bad_host_or_tag_in_a_file_names_its_line_and_nothing_is_sent() {
 
 #[test]
 fn a_wait_that_times_out_exits_3_and_a_failed_task_fails() {
-    let mut args = zones();
+    let mut args = EDGEONE_ZONES.to_vec();
     args.extend(["--task-delay", "60000"]);
     let emulator = EmulatorProcess::start(&args);
     let tcdn = Tcdn::new();
-    let output = edgeone(&tcdn, &emulator)
+    let output = tcdn
+        .edgeone(&emulator)
         .args(["flush", "--cache-tag", "--zone", ZONE, "--wait"])
         .args(["--wait-timeout", "1", "--output", "json", "release-42"])
         .output()
@@ -156,10 +146,11 @@ fn a_wait_that_times_out_exits_3_and_a_failed_task_fails() {
         report["tasks"][0]["task_id"]
     );
 
-    let mut args = zones();
+    let mut args = EDGEONE_ZONES.to_vec();
     args.extend(["--task-delay", "100", "--task-fail-rate", "1"]);
     let emulator = EmulatorProcess::start(&args);
-    let output = edgeone(&tcdn, &emulator)
+    let output = tcdn
+        .edgeone(&emulator)
         .args(["flush", "--host", "--wait", "www.example.com"])
         .output()
         .unwrap();
@@ -173,10 +164,10 @@ fn a_wait_that_times_out_exits_3_and_a_failed_task_fails() {
 
 #[test]
 fn tag_domains_are_sent_in_cache_tag_domains() {
-    let emulator = EmulatorProcess::start(&zones());
+    let emulator = EmulatorProcess::start(&EDGEONE_ZONES.to_vec());
     let tcdn = Tcdn::new();
     let tag = |domain: &str| {
-        edgeone(&tcdn, &emulator)
+        tcdn.edgeone(&emulator)
             .args(["flush", "--cache-tag", "--zone", ZONE, "--output", "json"])
             .args(["--tag-domain", domain, "release-42"])
             .output()
@@ -193,7 +184,7 @@ fn tag_domains_are_sent_in_cache_tag_domains() {
         "{report}"
     );
     assert_eq!(tag("bad..host").status.code(), Some(2));
-    edgeone(&tcdn, &emulator)
+    tcdn.edgeone(&emulator)
         .args(["flush", "--host", "--tag-domain", "www.example.com"])
         .arg("www.example.com")
         .assert()
@@ -203,7 +194,7 @@ fn tag_domains_are_sent_in_cache_tag_domains() {
 
 #[test]
 fn lost_answers_are_looked_up_and_no_target_is_purged_twice() {
-    let mut args = zones();
+    let mut args = EDGEONE_ZONES.to_vec();
     args.extend([
         "--task-delay",
         "0",
@@ -217,7 +208,8 @@ fn lost_answers_are_looked_up_and_no_target_is_purged_twice() {
     let tcdn = Tcdn::new();
     let hosts: Vec<String> = (1..=12).map(|i| format!("h{i}.example.com")).collect();
     let retries = ["--retries", "10", "--retry-delay", "1", "--timeout", "5"];
-    let output = edgeone(&tcdn, &emulator)
+    let output = tcdn
+        .edgeone(&emulator)
         .args(["-v", "flush", "--host", "--zone", ZONE, "--output", "json"])
         .args(retries)
         .args(&hosts)
@@ -248,7 +240,8 @@ fn lost_answers_are_looked_up_and_no_target_is_purged_twice() {
     // A whole zone's purge: its task names the zone, not `*`.
     let mut found = false;
     for _ in 0..6 {
-        let output = edgeone(&tcdn, &emulator)
+        let output = tcdn
+            .edgeone(&emulator)
             .args(["-v", "flush", "--all", "--yes", "--zone", ZONE, "--output"])
             .args(["json", "--wait"])
             .args(retries)
@@ -272,7 +265,7 @@ fn lost_answers_are_looked_up_and_no_target_is_purged_twice() {
 
 #[test]
 fn ctrl_c_reports_every_target_once_and_those_not_sent_as_such() {
-    let mut args = zones();
+    let mut args = EDGEONE_ZONES.to_vec();
     args.extend(["--edgeone-quota", "purge_host=1:10000"]);
     let emulator = EmulatorProcess::start(&args);
     let tcdn = Tcdn::new();
@@ -333,9 +326,10 @@ fn ctrl_c_reports_every_target_once_and_those_not_sent_as_such() {
 
 #[test]
 fn hosts_are_sent_in_calls_of_the_batch_size() {
-    let emulator = EmulatorProcess::start(&zones());
+    let emulator = EmulatorProcess::start(&EDGEONE_ZONES.to_vec());
     let tcdn = Tcdn::new();
-    let output = edgeone(&tcdn, &emulator)
+    let output = tcdn
+        .edgeone(&emulator)
         .args(["--batch-size", "2", "--output", "json", "flush", "--host"])
         .args(["a.example.com", "b.example.com", "c.example.com"])
         .output()

@@ -12,6 +12,15 @@ pub const ID: &str = "AKIDcliTestAAAAAAAAAAAAAAAAAAAAAAAAA";
 pub const KEY: &str = "cli-test-secret-key-never-printed";
 pub const TOKEN: &str = "cli-test-session-token-never-in-text";
 
+/// Two EdgeOne zones for [`EmulatorProcess::start`]: `example.com` and its
+/// subdomain `img.example.com`, each a zone of its own.
+pub const EDGEONE_ZONES: [&str; 4] = [
+    "--edgeone-zone",
+    "zone-com00000001=example.com",
+    "--edgeone-zone",
+    "zone-img00000001=img.example.com",
+];
+
 /// `tcdn` with an empty environment and a fresh empty home directory.
 pub struct Tcdn {
     pub home: tempfile::TempDir,
@@ -22,6 +31,13 @@ impl Tcdn {
         Self {
             home: tempfile::tempdir().unwrap(),
         }
+    }
+
+    /// The command with credentials, calling EdgeOne at `emulator`.
+    pub fn edgeone(&self, emulator: &EmulatorProcess) -> assert_cmd::Command {
+        let mut cmd = self.cmd();
+        cmd.args(["--product", "edgeone", "--endpoint", &emulator.origin]);
+        cmd
     }
 
     /// The command, without credentials.
