@@ -90,7 +90,7 @@ fn hosts_from_a_file_and_a_whole_zone_are_purged_and_waited_on() {
 
 #[test]
 fn a_bad_host_or_tag_in_a_file_names_its_line_and_nothing_is_sent() {
-    let emulator = EmulatorProcess::start(&EDGEONE_ZONES.to_vec());
+    let emulator = EmulatorProcess::start(&EDGEONE_ZONES);
     let tcdn = Tcdn::new();
     let output = tcdn
         .edgeone(&emulator)
@@ -164,7 +164,7 @@ fn a_wait_that_times_out_exits_3_and_a_failed_task_fails() {
 
 #[test]
 fn tag_domains_are_sent_in_cache_tag_domains() {
-    let emulator = EmulatorProcess::start(&EDGEONE_ZONES.to_vec());
+    let emulator = EmulatorProcess::start(&EDGEONE_ZONES);
     let tcdn = Tcdn::new();
     let tag = |domain: &str| {
         tcdn.edgeone(&emulator)
@@ -326,7 +326,7 @@ fn ctrl_c_reports_every_target_once_and_those_not_sent_as_such() {
 
 #[test]
 fn hosts_are_sent_in_calls_of_the_batch_size() {
-    let emulator = EmulatorProcess::start(&EDGEONE_ZONES.to_vec());
+    let emulator = EmulatorProcess::start(&EDGEONE_ZONES);
     let tcdn = Tcdn::new();
     let output = tcdn
         .edgeone(&emulator)
