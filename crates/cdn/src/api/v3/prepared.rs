@@ -8,6 +8,12 @@ use std::fmt;
 use bytes::Bytes;
 use tcdn_sign::HttpMethod;
 
+/// The `Content-Type` of a TC3 POST.
+pub(super) const JSON: &str = "application/json";
+/// The `Content-Type` of a form POST, and of a TC3 GET (as the official SDK
+/// sends it).
+pub(super) const FORM: &str = "application/x-www-form-urlencoded";
+
 /// A signed API 3.0 request, ready to send: method, URL, headers and body.
 ///
 /// `Debug` shows the header names and the body's length only;
@@ -93,10 +99,24 @@ impl PreparedRequest {
         }
         if let Some(body) = &self.body {
             out.push('\n');
-            out.push_str(&redact_form_token(body));
+            // Only a form (a v1 POST) carries the token in its body; a JSON
+            // body's `Token=` is a URL's own query.
+            match self.is_form() {
+                true => out.push_str(&redact_form_token(body)),
+                false => out.push_str(body),
+            }
             out.push('\n');
         }
         out
+    }
+}
+
+impl PreparedRequest {
+    /// Whether the body, if any, is a form.
+    fn is_form(&self) -> bool {
+        self.headers
+            .iter()
+            .any(|(name, value)| name.eq_ignore_ascii_case("Content-Type") && value == FORM)
     }
 }
 
@@ -152,6 +172,33 @@ impl TryFrom<PreparedRequest> for http::Request<Bytes> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn post(content_type: &str, body: &str) -> PreparedRequest {
+        PreparedRequest {
+            method: HttpMethod::Post,
+            url: "https://cdn.tencentcloudapi.com/".to_owned(),
+            headers: vec![("Content-Type", content_type.to_owned())],
+            body: Some(body.to_owned()),
+            wire_size: body.len(),
+        }
+    }
+
+    #[test]
+    fn a_form_body_hides_its_token_and_a_json_body_keeps_its_urls_whole() {
+        let form = post(
+            FORM,
+            "Urls.0=https%3A%2F%2Fh%2F%3FToken%3Dq&Token=secret&Nonce=1",
+        );
+        let shown = form.redacted_display();
+        assert!(!shown.contains("secret"), "{shown}");
+        assert!(
+            shown.ends_with("%3FToken%3Dq&Token=<redacted>&Nonce=1\n"),
+            "{shown}"
+        );
+        let body = r#"{"Urls":["https://h/x?Token=q&v=1"],"Area":"mainland"}"#;
+        let shown = post(JSON, body).redacted_display();
+        assert!(shown.ends_with(&format!("\n\n{body}\n")), "{shown}");
+    }
 
     #[test]
     fn the_token_is_redacted_wherever_it_is() {

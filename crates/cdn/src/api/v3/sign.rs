@@ -14,7 +14,7 @@ use tcdn_sign::{HttpMethod, SignatureMethod};
 
 use super::builder::{RequestBuilder, RequestError, RequestErrorKind, Signing};
 use super::plan::PlannedCall;
-use super::prepared::PreparedRequest;
+use super::prepared::{FORM, JSON, PreparedRequest};
 use crate::credentials::Credentials;
 use crate::nonce::Nonce;
 
@@ -282,12 +282,6 @@ impl RequestBuilder {
         })
     }
 }
-
-/// The `Content-Type` of a TC3 POST.
-const JSON: &str = "application/json";
-/// The `Content-Type` of a form POST, and of a TC3 GET (as the official SDK
-/// sends it).
-const FORM: &str = "application/x-www-form-urlencoded";
 
 /// What signing reads of a request: an owned [`Request`], a planned call
 /// read in place ([`ListedRequest`]), or another product's request signed
