@@ -140,29 +140,6 @@ fn a_prefix_purge_a_prefetch_quota_and_tasks() {
     );
 }
 
-/// The emulator's tasks as `(zone_id, type, targets)`.
-fn placed(emulator: &EmulatorProcess) -> Vec<(String, String, Vec<String>)> {
-    emulator
-        .tasks()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| {
-            let targets = t["urls"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|u| u.as_str().unwrap().to_owned())
-                .collect();
-            (
-                t["zone_id"].as_str().unwrap().to_owned(),
-                t["type"].as_str().unwrap().to_owned(),
-                targets,
-            )
-        })
-        .collect()
-}
-
 #[test]
 fn hosts_of_two_zones_a_cache_tag_and_a_whole_zone_are_purged_once_each() {
     let emulator = EmulatorProcess::start(&EDGEONE_ZONES);
@@ -213,7 +190,7 @@ fn hosts_of_two_zones_a_cache_tag_and_a_whole_zone_are_purged_once_each() {
 
     let text = |s: &str| s.to_owned();
     assert_eq!(
-        placed(&emulator),
+        emulator.placed(),
         [
             (
                 text("zone-img00000001"),
@@ -283,7 +260,7 @@ fn the_target_switches_are_usage_errors_without_edgeone_with_each_other_and_all_
         ])
         .assert()
         .code(2);
-    assert!(placed(&emulator).is_empty());
+    assert!(emulator.placed().is_empty());
 }
 
 /// POSTs a dry run's JSON request (`{"method","url","headers","body"}`)
@@ -345,14 +322,14 @@ fn a_dry_run_of_hosts_a_cache_tag_and_a_zone_signs_the_calls_the_emulator_accept
             requests.push(serde_json::from_str::<serde_json::Value>(line).unwrap());
         }
     }
-    assert!(placed(&emulator).is_empty(), "a dry run sent a call");
+    assert!(emulator.placed().is_empty(), "a dry run sent a call");
     for request in &requests {
         let answer = replay(&emulator, request);
         assert!(answer.contains("\"JobId\""), "{request}: {answer}");
     }
     let text = |s: &str| s.to_owned();
     assert_eq!(
-        placed(&emulator),
+        emulator.placed(),
         [
             (
                 text("zone-img00000001"),

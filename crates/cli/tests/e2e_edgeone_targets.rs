@@ -25,21 +25,8 @@ fn json(output: &std::process::Output) -> serde_json::Value {
 
 /// The emulator's tasks as `(type, targets)`.
 fn placed(emulator: &EmulatorProcess) -> Vec<(String, Vec<String>)> {
-    emulator
-        .tasks()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| {
-            let targets = t["urls"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|u| u.as_str().unwrap().to_owned())
-                .collect();
-            (t["type"].as_str().unwrap().to_owned(), targets)
-        })
-        .collect()
+    let placed = emulator.placed().into_iter();
+    placed.map(|(_, kind, targets)| (kind, targets)).collect()
 }
 
 #[test]

@@ -11,7 +11,7 @@ use super::join::PathJoin;
 use super::{Collector, MAX_LINE, Origin, PROBLEMS_KEPT, RUNAWAY_LINE};
 
 /// The UTF-8 byte order mark.
-const BOM: &[u8] = "\u{feff}".as_bytes();
+pub(super) const BOM: &[u8] = "\u{feff}".as_bytes();
 
 /// From this many bytes on (about 20 000 URLs), a file's lines are checked
 /// on several threads; input of unknown length (stdin) always is.

@@ -6,11 +6,8 @@
 
 use std::io::BufRead;
 
-use super::lines::{Piece, Pieces};
+use super::lines::{BOM, Piece, Pieces};
 use super::{MAX_LINE, Origin, Problem};
-
-/// The UTF-8 byte order mark.
-const BOM: &[u8] = "\u{feff}".as_bytes();
 
 /// Values, each with where it came from.
 pub type Values = Vec<(Origin, String)>;

@@ -77,6 +77,28 @@ pub struct EmulatorProcess {
 }
 
 impl EmulatorProcess {
+    /// The tasks the emulator accepted, as `(zone_id, type, targets)`.
+    pub fn placed(&self) -> Vec<(String, String, Vec<String>)> {
+        self.tasks()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                let targets = t["urls"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|u| u.as_str().unwrap().to_owned())
+                    .collect();
+                (
+                    t["zone_id"].as_str().unwrap().to_owned(),
+                    t["type"].as_str().unwrap().to_owned(),
+                    targets,
+                )
+            })
+            .collect()
+    }
+
     /// `tcdn emulator --tls`, its CA written to `ca_out`.
     pub fn start_tls(ca_out: &std::path::Path, extra: &[&str]) -> Self {
         let ca = ca_out.to_str().unwrap();
