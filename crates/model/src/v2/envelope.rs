@@ -68,14 +68,18 @@ impl Serialize for CodeDesc {
 /// Serialization writes `code`, `message`, then `codeDesc`, `data`, `retcode`
 /// and `errmsg` when present, so what the emulator writes parses back to the
 /// same value.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "Value")]
 pub struct Envelope {
     code: i64,
     message: String,
+    #[serde(rename = "codeDesc", skip_serializing_if = "Option::is_none")]
     code_desc: Option<CodeDesc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     data: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     retcode: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     errmsg: Option<String>,
 }
 
@@ -304,33 +308,6 @@ impl TryFrom<Value> for Envelope {
         let text = value.to_string();
         Self::from_value(value)
             .map_err(|(kind, detail)| EnvelopeError::new(kind, text.as_bytes(), detail))
-    }
-}
-
-impl Serialize for Envelope {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        #[derive(Serialize)]
-        struct Wire<'a> {
-            code: i64,
-            message: &'a str,
-            #[serde(rename = "codeDesc", skip_serializing_if = "Option::is_none")]
-            code_desc: Option<&'a CodeDesc>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            data: Option<&'a Value>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            retcode: Option<i64>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            errmsg: Option<&'a str>,
-        }
-        Wire {
-            code: self.code,
-            message: &self.message,
-            code_desc: self.code_desc.as_ref(),
-            data: self.data.as_ref(),
-            retcode: self.retcode,
-            errmsg: self.errmsg.as_deref(),
-        }
-        .serialize(serializer)
     }
 }
 
