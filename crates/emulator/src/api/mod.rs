@@ -18,7 +18,7 @@ use crate::config::Config;
 use crate::messages::{self, Language};
 use crate::state::{Api, State};
 use v2::{InboundV2, VerdictV2};
-use v3::decode::{self, Authenticated, Scope};
+use v3::decode::{self, Call, Caller, Scope};
 use v3::{InboundV3, Success, VerdictV3};
 
 /// The verdict of either API on one call.
@@ -78,9 +78,8 @@ struct Product {
     version: &'static str,
     /// What its signatures are verified against.
     scope: for<'c> fn(&'c Config) -> Scope<'c>,
-    /// Judges an authenticated call (given its request id), applying it
-    /// when accepted.
-    call: fn(&Config, &mut State, i64, Authenticated<'_>, &str) -> Result<Success, ApiError>,
+    /// Judges an authenticated call, applying it when accepted.
+    call: fn(&Config, &mut State, Call<'_>) -> Result<Success, ApiError>,
 }
 
 /// The products at `/`: the CDN and EdgeOne. The first also judges calls
@@ -122,8 +121,17 @@ pub(crate) fn judge_tc3(
         scope_of: |version: &str| (product(version).scope)(config),
     };
     let judged = reader.read(inbound).and_then(|authenticated| {
-        let call = product(&authenticated.version).call;
-        call(config, state, now_ms, authenticated, &request_id)
+        let call = Call {
+            caller: Caller {
+                secret_id: &authenticated.secret_id,
+                now_ms,
+                request_id: &request_id,
+            },
+            action: &authenticated.action,
+            version: &authenticated.version,
+            params: authenticated.params,
+        };
+        (product(call.version).call)(config, state, call)
     });
     let judged = judged.map_err(|error| {
         let language = Language::of_request(inbound.headers, inbound.query, inbound.body);

@@ -10,6 +10,7 @@ use tcdn_model::teo::{
 use tcdn_model::v3::{Answer, ApiError};
 
 use super::super::v3::Success;
+use super::super::v3::decode::Caller;
 use crate::config::Config;
 use crate::edgeone::EdgeOneZone;
 use crate::state::{AcceptedTask, Api, EDGEONE, State, Stored, TeoWork, beijing_day};
@@ -22,10 +23,8 @@ const NOT_IN_ZONE: &str = "domain not valid";
 pub(super) fn purge(
     config: &Config,
     state: &mut State,
-    now_ms: i64,
-    secret_id: &str,
+    caller: Caller<'_>,
     request: &CreatePurgeTask,
-    request_id: &str,
 ) -> Result<Success, ApiError> {
     let zone = super::zone(config, request.zone_id().as_str())?;
     let targets = request.targets();
@@ -55,17 +54,15 @@ pub(super) fn purge(
         accepted,
         refused,
     };
-    create(config, state, now_ms, secret_id, zone, work, request_id)
+    create(config, state, caller, zone, work)
 }
 
 /// `CreatePrefetchTask`.
 pub(super) fn prefetch(
     config: &Config,
     state: &mut State,
-    now_ms: i64,
-    secret_id: &str,
+    caller: Caller<'_>,
     request: &CreatePrefetchTask,
-    request_id: &str,
 ) -> Result<Success, ApiError> {
     let zone = super::zone(config, request.zone_id().as_str())?;
     let (accepted, refused) = split(zone, request.urls().iter().map(|u| (u.as_str(), u.host())));
@@ -76,7 +73,7 @@ pub(super) fn prefetch(
         accepted,
         refused,
     };
-    create(config, state, now_ms, secret_id, zone, work, request_id)
+    create(config, state, caller, zone, work)
 }
 
 /// The targets (text, host) whose host is the zone's, and the others.
@@ -109,11 +106,9 @@ struct Created {
 fn create(
     config: &Config,
     state: &mut State,
-    now_ms: i64,
-    secret_id: &str,
+    caller: Caller<'_>,
     zone: &EdgeOneZone,
     work: Created,
-    request_id: &str,
 ) -> Result<Success, ApiError> {
     let Created {
         action,
@@ -131,7 +126,7 @@ fn create(
         )));
     }
     let zone_id = zone.zone_id.as_str();
-    let day = beijing_day(now_ms);
+    let day = beijing_day(caller.now_ms);
     let daily = config.edgeone.quotas.get(kind).daily;
     let used = state.edgeone_used(day, zone_id, kind);
     let count = accepted.len() as u64;
@@ -158,13 +153,13 @@ fn create(
         url_type: kind.as_str().to_owned(),
         areas: Vec::new(),
         urls: accepted,
-        time: now_ms.div_euclid(1000),
-        secret_id: secret_id.to_owned(),
+        time: caller.now_ms.div_euclid(1000),
+        secret_id: caller.secret_id.to_owned(),
         statuses: Vec::new(),
     };
     let stored = Stored {
         teo: Some(TeoWork { kind, method }),
-        ..Stored::new(task, now_ms, fails)
+        ..Stored::new(task, caller.now_ms, fails)
     };
     let seq = state.record_edgeone(day, zone_id, kind, stored);
     let refused_count = refused.len();
@@ -176,7 +171,7 @@ fn create(
             targets: refused,
         }]
     };
-    let body = Answer::ok(request_id, TaskCreated { job_id, failed }).to_json();
+    let body = Answer::ok(caller.request_id, TaskCreated { job_id, failed }).to_json();
     Ok((
         body,
         Some(seq),

@@ -17,7 +17,7 @@ use tcdn_sign::tc3;
 /// The version of EdgeOne's API (`2022-09-01`).
 pub(crate) use tcdn_model::teo::VERSION;
 
-use super::v3::decode::{Authenticated, Params, Scope};
+use super::v3::decode::{Call, Params, Scope};
 use super::v3::{Success, admit};
 use crate::config::{Config, InjectedAction};
 use crate::edgeone::EdgeOne;
@@ -35,50 +35,49 @@ pub(crate) fn scope(_config: &Config) -> Scope<'_> {
     }
 }
 
-/// Judges an authenticated EdgeOne call at `now_ms`, applying it when
-/// accepted.
+/// Judges an authenticated EdgeOne call, applying it when accepted.
 pub(crate) fn call(
     config: &Config,
     state: &mut State,
-    now_ms: i64,
-    authenticated: Authenticated<'_>,
-    request_id: &str,
+    call: Call<'_>,
 ) -> Result<Success, ApiError> {
-    let action = Action::from_name(&authenticated.action).ok_or_else(|| {
+    let action = Action::from_name(call.action).ok_or_else(|| {
         ApiError::new(
             ErrorCode::InvalidAction,
             format!(
                 "the action `{}` does not exist in the teo API {VERSION}",
-                authenticated.action
+                call.action
             ),
         )
     })?;
-    admit(config, state, now_ms, InjectedAction::EdgeOne(action))?;
+    admit(
+        config,
+        state,
+        call.caller.now_ms,
+        InjectedAction::EdgeOne(action),
+    )?;
     let limits = batch_limits(&config.edgeone);
-    let request = match authenticated.params {
+    let request = match call.params {
         Params::Json(body) => Request::from_json(action, body, &limits)?,
         Params::Flat(pairs) => Request::from_json(action, &flat::to_json(pairs)?, &limits)?,
     };
-    let secret_id = &authenticated.secret_id;
     match request {
-        Request::CreatePurgeTask(purge) => {
-            apply::purge(config, state, now_ms, secret_id, &purge, request_id)
-        }
+        Request::CreatePurgeTask(purge) => apply::purge(config, state, call.caller, &purge),
         Request::CreatePrefetchTask(prefetch) => {
-            apply::prefetch(config, state, now_ms, secret_id, &prefetch, request_id)
+            apply::prefetch(config, state, call.caller, &prefetch)
         }
         Request::DescribePurgeTasks(query) => {
             let listing = Listing::Purges(query.purge_type);
-            queries::tasks(config, state, now_ms, &query.query, listing, request_id)
+            queries::tasks(config, state, call.caller, &query.query, listing)
         }
         Request::DescribePrefetchTasks(query) => {
             let listing = Listing::Prefetches;
-            queries::tasks(config, state, now_ms, &query.query, listing, request_id)
+            queries::tasks(config, state, call.caller, &query.query, listing)
         }
         Request::DescribeContentQuota(query) => {
-            queries::quota(config, state, now_ms, query.zone_id.as_str(), request_id)
+            queries::quota(config, state, call.caller, query.zone_id.as_str())
         }
-        Request::DescribeZones(query) => Ok(queries::zones(config, &query, request_id)),
+        Request::DescribeZones(query) => Ok(queries::zones(config, &query, call.caller.request_id)),
     }
 }
 

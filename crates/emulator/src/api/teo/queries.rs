@@ -8,6 +8,7 @@ use tcdn_model::teo::{
 };
 use tcdn_model::v3::{Answer, ApiError};
 
+use super::super::v3::decode::Caller;
 use super::super::v3::{Success, page};
 use crate::config::Config;
 use crate::state::{State, beijing_day};
@@ -42,11 +43,13 @@ const FAIL_MESSAGE: &str = "failed on purpose by the emulator (--task-fail-rate)
 pub(super) fn tasks(
     config: &Config,
     state: &State,
-    now_ms: i64,
+    caller: Caller<'_>,
     query: &TaskQuery,
     listing: Listing,
-    request_id: &str,
 ) -> Result<Success, ApiError> {
+    let Caller {
+        now_ms, request_id, ..
+    } = caller;
     let zone_id = super::zone(config, query.zone_id.as_str())?
         .zone_id
         .as_str();
@@ -109,10 +112,12 @@ pub(super) fn tasks(
 pub(super) fn quota(
     config: &Config,
     state: &State,
-    now_ms: i64,
+    caller: Caller<'_>,
     zone_id: &str,
-    request_id: &str,
 ) -> Result<Success, ApiError> {
+    let Caller {
+        now_ms, request_id, ..
+    } = caller;
     let zone_id = super::zone(config, zone_id)?.zone_id.as_str();
     let day = beijing_day(now_ms);
     let row = |kind: QuotaType| {

@@ -5,6 +5,7 @@ use tcdn_model::CdnUrl;
 use tcdn_model::v3::{Action, Answer, ApiError, Area, ErrorCode, TaskSubmitted};
 
 use super::answers::Success;
+use super::decode::Caller;
 use crate::config::Config;
 use crate::state::{AcceptedTask, Api, AreaName, Bucket, State, Stored, V3Work, beijing_day};
 
@@ -44,17 +45,14 @@ fn logged_url(url: &str, url_encode: bool) -> String {
 
 /// Records accepted work after checking the daily quota of each area it
 /// spends.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn submit(
     config: &Config,
     state: &mut State,
-    now_ms: i64,
-    secret_id: &str,
+    caller: Caller<'_>,
     action: Action,
     work: V3Work,
     urls: &[CdnUrl],
     url_encode: bool,
-    request_id: &str,
 ) -> Result<Success, ApiError> {
     let (area, bucket, quota, code, what, command, url_type) = match work {
         V3Work::PurgeUrls { area } => (
@@ -86,7 +84,7 @@ pub(crate) fn submit(
         ),
     };
     let areas = area_names(area);
-    let day = beijing_day(now_ms);
+    let day = beijing_day(caller.now_ms);
     let count = urls.len() as u64;
     for &area in &areas {
         let used = state.used(day, area, bucket);
@@ -100,7 +98,7 @@ pub(crate) fn submit(
             ));
         }
     }
-    let task_id = state.task_id(now_ms);
+    let task_id = state.task_id(caller.now_ms);
     let fails = state.roll_outcomes(urls.len(), config.tasks.fail_rate);
     let task = AcceptedTask {
         seq: 0,
@@ -116,16 +114,16 @@ pub(crate) fn submit(
             .iter()
             .map(|u| logged_url(u.as_str(), url_encode))
             .collect(),
-        time: now_ms.div_euclid(1000),
-        secret_id: secret_id.to_owned(),
+        time: caller.now_ms.div_euclid(1000),
+        secret_id: caller.secret_id.to_owned(),
         statuses: Vec::new(),
     };
     let stored = Stored {
         v3: Some(work),
-        ..Stored::new(task, now_ms, fails)
+        ..Stored::new(task, caller.now_ms, fails)
     };
     let seq = state.record(day, &areas, bucket, stored);
-    let body = Answer::ok(request_id, TaskSubmitted { task_id }).to_json();
+    let body = Answer::ok(caller.request_id, TaskSubmitted { task_id }).to_json();
     Ok((
         body,
         Some(seq),

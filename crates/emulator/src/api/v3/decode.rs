@@ -64,6 +64,30 @@ pub(crate) struct Authenticated<'a> {
     pub(crate) params: Params<'a>,
 }
 
+/// Who made a call, when it is judged and the `RequestId` its answer
+/// carries: what each step of judging it reads besides the request.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Caller<'a> {
+    /// The `SecretId` that signed it.
+    pub(crate) secret_id: &'a str,
+    /// The emulator's clock, in Unix milliseconds.
+    pub(crate) now_ms: i64,
+    /// The `RequestId` of its answer.
+    pub(crate) request_id: &'a str,
+}
+
+/// An authenticated call, as the product its `Version` names judges it.
+pub(crate) struct Call<'a> {
+    /// Its caller.
+    pub(crate) caller: Caller<'a>,
+    /// The `Action` named.
+    pub(crate) action: &'a str,
+    /// The `Version` named.
+    pub(crate) version: &'a str,
+    /// The action's parameters.
+    pub(crate) params: Params<'a>,
+}
+
 /// What reading a request needs besides the request itself.
 pub(crate) struct Reader<'c, S> {
     /// The accepted keys, the token, the timestamp window.

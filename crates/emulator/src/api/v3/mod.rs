@@ -20,7 +20,7 @@ pub use answers::VerdictV3;
 pub(crate) use answers::{Success, error_response, response, verdict};
 use apply::submit;
 pub use decode::InboundV3;
-use decode::{Authenticated, Params, Scope};
+use decode::{Call, Caller, Params, Scope};
 pub(crate) use queries::page;
 use queries::{purge_tasks, push_tasks, quotas};
 
@@ -41,39 +41,34 @@ pub(crate) fn scope(config: &Config) -> Scope<'_> {
     }
 }
 
-/// Judges an authenticated CDN call at `now_ms`, applying it when accepted.
+/// Judges an authenticated CDN call, applying it when accepted.
 pub(crate) fn call(
     config: &Config,
     state: &mut State,
-    now_ms: i64,
-    authenticated: Authenticated<'_>,
-    request_id: &str,
+    call: Call<'_>,
 ) -> Result<Success, ApiError> {
-    let action = Action::from_name(&authenticated.action)
-        .ok_or_else(|| Action::unknown(&authenticated.action))?;
-    if authenticated.version != VERSION {
+    let action = Action::from_name(call.action).ok_or_else(|| Action::unknown(call.action))?;
+    if call.version != VERSION {
         return Err(ApiError::new(
             ErrorCode::NoSuchVersion,
             format!(
                 "the version `{}` of the cdn API does not exist; this emulator serves {VERSION}",
-                authenticated.version
+                call.version
             ),
         ));
     }
     config.account.authorize(action)?;
-    admit(config, state, now_ms, InjectedAction::Cdn(action))?;
-    let request = match authenticated.params {
+    admit(
+        config,
+        state,
+        call.caller.now_ms,
+        InjectedAction::Cdn(action),
+    )?;
+    let request = match call.params {
         Params::Json(body) => Request::from_json(action, body, &config.batch_limits)?,
         Params::Flat(params) => Request::from_params(action, params, &config.batch_limits)?,
     };
-    act(
-        config,
-        state,
-        now_ms,
-        &authenticated.secret_id,
-        request,
-        request_id,
-    )
+    act(config, state, call.caller, request)
 }
 
 /// The checks between authentication and the parameters, the same for
@@ -118,18 +113,17 @@ pub(crate) fn admit(
 fn act(
     config: &Config,
     state: &mut State,
-    now_ms: i64,
-    secret_id: &str,
+    caller: Caller<'_>,
     request: Request,
-    request_id: &str,
 ) -> Result<Success, ApiError> {
+    let Caller {
+        now_ms, request_id, ..
+    } = caller;
     let delay_ms = i64::try_from(config.tasks.delay.as_millis()).unwrap_or(i64::MAX);
     let action = request.action();
     // The three submitting actions differ only in their work and URLs.
     let mut submit_v3 = |work: V3Work, urls: &[CdnUrl], url_encode: bool| {
-        submit(
-            config, state, now_ms, secret_id, action, work, urls, url_encode, request_id,
-        )
+        submit(config, state, caller, action, work, urls, url_encode)
     };
     let answer = match request {
         // A purge without `Area` purges its domains' own areas (mainland
