@@ -383,9 +383,9 @@ impl ClientBuilder {
         };
         // The limit is given per minute and scaled to the server's window.
         let (window, default_limit) = match &backend {
-            Backends::V2(v2) => (v2.rate_window(), DEFAULT_V2_RATE_LIMIT_PER_MINUTE),
-            Backends::V3(v3) => (v3.rate_window(), DEFAULT_V3_RATE_LIMIT_PER_MINUTE),
-            Backends::EdgeOne(teo) => (teo.rate_window(), DEFAULT_V3_RATE_LIMIT_PER_MINUTE),
+            Backends::V2(_) => (V2::RATE_WINDOW, DEFAULT_V2_RATE_LIMIT_PER_MINUTE),
+            Backends::V3(_) => (V3::RATE_WINDOW, DEFAULT_V3_RATE_LIMIT_PER_MINUTE),
+            Backends::EdgeOne(_) => (Teo::RATE_WINDOW, DEFAULT_V3_RATE_LIMIT_PER_MINUTE),
         };
         let pacing = Pacing::new(
             window.limit(self.rate_limit_per_minute.unwrap_or(default_limit)),

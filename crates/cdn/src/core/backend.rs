@@ -30,6 +30,29 @@ pub(crate) struct Stamp {
     pub nonce: Nonce,
 }
 
+/// What signs one attempt: its stamp and the client's current credentials.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SignWith<'a> {
+    /// The attempt's timestamp and nonce.
+    pub stamp: Stamp,
+    /// The credentials current when the attempt is prepared.
+    pub credentials: &'a Credentials,
+}
+
+/// The signed HTTP request of one attempt, or why it could not be
+/// prepared (in the manner of [`std::fmt::Result`]).
+pub(crate) type Signed = Result<http::Request<Bytes>, CallError>;
+
+/// An HTTP answer (any status) and the local clock when it arrived, to
+/// tell a clock problem from others.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Reply<'a> {
+    /// The answer.
+    pub response: &'a http::Response<Bytes>,
+    /// The local clock, in Unix seconds.
+    pub local_unix: u64,
+}
+
 /// How the core treats a refused call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Class {
@@ -124,6 +147,10 @@ pub(crate) trait Backend: Send + Sync + Sized + 'static {
     /// What an accepted call returned.
     type Receipt: Send + 'static;
 
+    /// The server's rate window (the client's limit is given per minute and
+    /// scaled to it).
+    const RATE_WINDOW: RateWindow;
+
     /// How URLs of `job` are laid out and limited on the wire.
     fn shape(&self, job: &Self::Job) -> Shape;
 
@@ -170,33 +197,17 @@ pub(crate) trait Backend: Send + Sync + Sized + 'static {
         Self::action(batch)
     }
 
-    /// The server's rate window (the client's limit is given per minute and
-    /// scaled to it).
-    fn rate_window(&self) -> RateWindow;
-
-    /// The signed HTTP request of one attempt, signed with `credentials`
-    /// (the client's current ones).
+    /// The signed HTTP request of one attempt.
     ///
     /// # Errors
     /// [`RequestTooLarge`](crate::error::CallErrorKind::RequestTooLarge) when
     /// it exceeds the wire limit, or
     /// [`InvalidRequest`](crate::error::CallErrorKind::InvalidRequest).
-    fn prepare(
-        &self,
-        batch: &Self::Batch,
-        stamp: Stamp,
-        credentials: &Credentials,
-    ) -> Result<http::Request<Bytes>, CallError>;
+    fn prepare(&self, batch: &Self::Batch, with: SignWith<'_>) -> Signed;
 
-    /// Classifies an HTTP answer (any status) to a call of `batch` (whose
-    /// action decides how a success is read); `local_unix` is the local
-    /// clock, to tell a clock problem from others.
-    fn classify(
-        &self,
-        batch: &Self::Batch,
-        response: &http::Response<Bytes>,
-        local_unix: u64,
-    ) -> Answer<Self::Receipt>;
+    /// Classifies the reply to a call of `batch` (whose action decides how
+    /// a success is read).
+    fn classify(&self, batch: &Self::Batch, reply: Reply<'_>) -> Answer<Self::Receipt>;
 
     /// The task id an accepted call returned, if the API gives one; none
     /// by default.

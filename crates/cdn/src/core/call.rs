@@ -14,7 +14,8 @@ use tracing::Instrument;
 
 use crate::core::Core;
 use crate::core::backend::{
-    Answer, Applied, Backend, Class, Lookup, LookupCalls, Pending, Reconciled, Stamp,
+    Answer, Applied, Backend, Class, Lookup, LookupCalls, Pending, Reconciled, Reply, SignWith,
+    Stamp,
 };
 use crate::core::halt::Halt;
 use crate::core::retry::{Next, Tally, decide};
@@ -205,9 +206,14 @@ async fn attempts<B: Backend>(
             nonce: core.nonces.next_nonce(),
         };
         let prepared = match core.credentials.current().await {
-            Ok(used) => backend
-                .prepare(&batch, stamp, &used)
-                .map(|request| (stamp, used, request)),
+            Ok(used) => {
+                let with = SignWith {
+                    stamp,
+                    credentials: &used,
+                };
+                let prepared = backend.prepare(&batch, with);
+                prepared.map(|request| (stamp, used, request))
+            }
             Err(error) => Err(credential_error(&error)),
         };
         let prepared = match prepared {
@@ -244,7 +250,11 @@ async fn attempts<B: Backend>(
                     break Err((credential_error(&error), GaveUp::NotRetryable, attempts));
                 }
             };
-            match backend.prepare(&batch, stamp, &used) {
+            let with = SignWith {
+                stamp,
+                credentials: &used,
+            };
+            match backend.prepare(&batch, with) {
                 Ok(request) => (stamp, used, request),
                 Err(error) => break Err((error, GaveUp::NotRetryable, attempts)),
             }
@@ -303,7 +313,11 @@ async fn attempts<B: Backend>(
                     response.headers().get(http::header::DATE),
                     core.clock.unix_seconds(),
                 );
-                match backend.classify(&batch, &response, core.clock.unix_seconds()) {
+                let reply = Reply {
+                    response: &response,
+                    local_unix: core.clock.unix_seconds(),
+                };
+                match backend.classify(&batch, reply) {
                     Answer::Accepted(receipt) => {
                         tracing::info!(parent: &attempt_span, code = 0, latency_ms, "accepted");
                         break Ok(Some(receipt));
@@ -380,7 +394,7 @@ async fn attempts<B: Backend>(
         // A rate-limit refusal means the server's window is full: an earlier
         // retry would be refused again, so wait for the whole window.
         let delay = if class == Class::RateLimited {
-            let window = backend.rate_window();
+            let window = B::RATE_WINDOW;
             delay.max(window.window + window.margin)
         } else {
             delay

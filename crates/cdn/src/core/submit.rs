@@ -261,7 +261,9 @@ mod tests {
     use tcdn_transport::TransportError;
 
     use super::*;
-    use crate::core::backend::{Answer, Applied, Class, Lookup, RateWindow, Reconciled, Stamp};
+    use crate::core::backend::{
+        Answer, Applied, Class, Lookup, RateWindow, Reconciled, Reply, SignWith, Signed,
+    };
     use crate::core::plan::Shape;
     use crate::core::retry::{Jitter, RetryPolicy};
     use crate::error::NotSentReason;
@@ -287,6 +289,11 @@ mod tests {
         type Job = ();
         type Batch = Vec<CdnUrl>;
         type Receipt = String;
+
+        const RATE_WINDOW: RateWindow = RateWindow {
+            window: Duration::from_secs(60),
+            margin: Duration::from_secs(1),
+        };
 
         fn shape(&self, (): &()) -> Shape {
             Shape {
@@ -318,29 +325,14 @@ mod tests {
         fn pace_key(_: &Vec<CdnUrl>) -> &'static str {
             "Purge"
         }
-        fn rate_window(&self) -> RateWindow {
-            RateWindow {
-                window: Duration::from_secs(60),
-                margin: Duration::from_secs(1),
-            }
-        }
-        fn prepare(
-            &self,
-            batch: &Vec<CdnUrl>,
-            _: Stamp,
-            _: &crate::credentials::Credentials,
-        ) -> Result<http::Request<Bytes>, CallError> {
+        fn prepare(&self, batch: &Vec<CdnUrl>, _: SignWith<'_>) -> Signed {
             let body: Vec<&str> = batch.iter().map(CdnUrl::as_str).collect();
             Ok(http::Request::post("http://127.0.0.1/")
                 .body(Bytes::from(body.join("\n")))
                 .unwrap())
         }
-        fn classify(
-            &self,
-            _: &Vec<CdnUrl>,
-            response: &http::Response<Bytes>,
-            _: u64,
-        ) -> Answer<String> {
+        fn classify(&self, _: &Vec<CdnUrl>, reply: Reply<'_>) -> Answer<String> {
+            let response = reply.response;
             let class = match response.status().as_u16() {
                 200 => {
                     return Answer::Accepted(String::from_utf8_lossy(response.body()).into_owned());

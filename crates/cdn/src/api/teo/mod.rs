@@ -23,7 +23,6 @@ mod sign;
 use std::collections::HashSet;
 use std::sync::{Mutex, PoisonError};
 
-use bytes::Bytes;
 use tcdn_model::CdnUrl;
 use tcdn_model::teo::{
     DescribePrefetchTasks, DescribePurgeTasks, MAX_TASKS_LIMIT, PurgeTargets, Request, TargetText,
@@ -34,9 +33,10 @@ pub(crate) use answer::{Body, TeoReceipt};
 pub use builder::RequestBuilder;
 pub use prepared::PreparedRequest;
 
-use crate::core::backend::{Answer, Applied, Backend, Lookup, RateWindow, Reconciled, Stamp};
+use crate::core::backend::{
+    Answer, Applied, Backend, Lookup, RateWindow, Reconciled, Reply, SignWith, Signed,
+};
 use crate::core::plan::Shape;
-use crate::credentials::Credentials;
 use crate::error::{CallError, CallErrorKind};
 use plan::ZoneJob;
 
@@ -97,6 +97,9 @@ impl Backend for Teo {
     type Batch = Request;
     type Receipt = TeoReceipt;
 
+    // 20 calls per second per action, as API 3.0's (docs/protocol.md §13).
+    const RATE_WINDOW: RateWindow = crate::api::v3::RATE_WINDOW;
+
     fn shape(&self, job: &ZoneJob) -> Shape {
         plan::shape(job)
     }
@@ -150,32 +153,16 @@ impl Backend for Teo {
         batch.zone_id().map(|z| z.as_str())
     }
 
-    fn rate_window(&self) -> RateWindow {
-        // 20 calls per second per action, as API 3.0's (docs/protocol.md
-        // §13).
-        crate::api::v3::rate_window()
-    }
-
-    fn prepare(
-        &self,
-        batch: &Request,
-        stamp: Stamp,
-        credentials: &Credentials,
-    ) -> Result<http::Request<Bytes>, CallError> {
+    fn prepare(&self, batch: &Request, with: SignWith<'_>) -> Signed {
         let prepared = self
             .requests
-            .prepare_as(credentials, batch, stamp.unix_seconds)
+            .prepare_as(with.credentials, batch, with.stamp.unix_seconds)
             .map_err(crate::api::v3::unprepared)?;
         super::http_request(prepared)
     }
 
-    fn classify(
-        &self,
-        batch: &Request,
-        response: &http::Response<Bytes>,
-        _: u64,
-    ) -> Answer<TeoReceipt> {
-        let answer = answer::classify(batch.action(), response);
+    fn classify(&self, batch: &Request, reply: Reply<'_>) -> Answer<TeoReceipt> {
+        let answer = answer::classify(batch.action(), reply.response);
         if let Answer::Accepted(receipt) = &answer
             && let Body::Created(created) = &receipt.body
             && !created.failed.is_empty()

@@ -19,7 +19,6 @@ mod sign;
 #[cfg(test)]
 mod testing;
 
-use bytes::Bytes;
 use tcdn_model::v2::{ACTION, Envelope, FlushOrPush};
 use tcdn_model::{Areas, CdnUrl, Operation};
 
@@ -28,10 +27,9 @@ pub use plan::{BatchPlan, BorrowedBatchPlan, PlanItem, PlannedBatch};
 pub use prepared::PreparedRequest;
 pub use tcdn_model::v2::{MAX_GET_REQUEST_TARGET_LEN, MAX_POST_BODY_LEN};
 
-use crate::core::backend::{Answer, Backend, RateWindow, Stamp};
+use crate::core::backend::{Answer, Backend, RateWindow, Reply, SignWith, Signed};
 use crate::core::pace::{PACING_MARGIN, RATE_WINDOW};
 use crate::core::plan::Shape;
-use crate::credentials::Credentials;
 use crate::error::{CallError, CallErrorKind};
 
 /// The API 2.0 backend: a [`RequestBuilder`] and the answer classifier.
@@ -51,6 +49,11 @@ impl Backend for V2 {
     type Job = Job;
     type Batch = FlushOrPush;
     type Receipt = Envelope;
+
+    const RATE_WINDOW: RateWindow = RateWindow {
+        window: RATE_WINDOW,
+        margin: PACING_MARGIN,
+    };
 
     fn shape(&self, job: &Job) -> Shape {
         self.requests.shape(job.operation, job.areas)
@@ -86,22 +89,13 @@ impl Backend for V2 {
         )
     }
 
-    fn rate_window(&self) -> RateWindow {
-        RateWindow {
-            window: RATE_WINDOW,
-            margin: PACING_MARGIN,
-        }
-    }
-
-    fn prepare(
-        &self,
-        batch: &FlushOrPush,
-        stamp: Stamp,
-        credentials: &Credentials,
-    ) -> Result<http::Request<Bytes>, CallError> {
-        let prepared =
-            self.requests
-                .prepare_as(credentials, batch, stamp.unix_seconds, stamp.nonce);
+    fn prepare(&self, batch: &FlushOrPush, with: SignWith<'_>) -> Signed {
+        let prepared = self.requests.prepare_as(
+            with.credentials,
+            batch,
+            with.stamp.unix_seconds,
+            with.stamp.nonce,
+        );
         if !prepared.fits_wire_limit() {
             return Err(CallError::new(
                 CallErrorKind::RequestTooLarge,
@@ -116,12 +110,7 @@ impl Backend for V2 {
         super::http_request(prepared)
     }
 
-    fn classify(
-        &self,
-        _: &FlushOrPush,
-        response: &http::Response<Bytes>,
-        local_unix: u64,
-    ) -> Answer<Envelope> {
-        answer::classify(response, local_unix)
+    fn classify(&self, _: &FlushOrPush, reply: Reply<'_>) -> Answer<Envelope> {
+        answer::classify(reply.response, reply.local_unix)
     }
 }

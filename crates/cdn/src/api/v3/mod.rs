@@ -20,7 +20,6 @@ mod tasks;
 #[cfg(test)]
 mod testing;
 
-use bytes::Bytes;
 use tcdn_model::CdnUrl;
 use tcdn_model::v3::{DateTime, Keyword, PurgeType, Request, TaskSelector};
 use tcdn_sign::tc3::{MAX_TIMESTAMP, Timestamp};
@@ -32,9 +31,10 @@ pub use plan::{BorrowedPlan, Plan, PlannedCall};
 pub use prepared::PreparedRequest;
 pub(crate) use tasks::{PageLog, TaskLogs, page_of, page_query};
 
-use crate::core::backend::{Answer, Backend, Logged, Lookup, RateWindow, Reconciled, Stamp};
+use crate::core::backend::{
+    Answer, Backend, Logged, Lookup, RateWindow, Reconciled, Reply, SignWith, Signed,
+};
 use crate::core::plan::Shape;
-use crate::credentials::Credentials;
 use crate::error::{CallError, CallErrorKind};
 use crate::job::Job;
 
@@ -53,12 +53,10 @@ const WINDOW: std::time::Duration = std::time::Duration::from_secs(1);
 const MARGIN: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// API 3.0's rate window, for every product that speaks it.
-pub(crate) fn rate_window() -> RateWindow {
-    RateWindow {
-        window: WINDOW,
-        margin: MARGIN,
-    }
-}
+pub(crate) const RATE_WINDOW: RateWindow = RateWindow {
+    window: WINDOW,
+    margin: MARGIN,
+};
 
 /// The call error of a request that could not be prepared.
 pub(crate) fn unprepared(err: RequestError) -> CallError {
@@ -79,6 +77,8 @@ impl Backend for V3 {
     type Job = Job;
     type Batch = Request;
     type Receipt = Receipt;
+
+    const RATE_WINDOW: RateWindow = RATE_WINDOW;
 
     fn shape(&self, job: &Job) -> Shape {
         self.requests.shape(job)
@@ -130,36 +130,27 @@ impl Backend for V3 {
         batch.action().as_str()
     }
 
-    fn rate_window(&self) -> RateWindow {
-        rate_window()
-    }
-
-    fn prepare(
-        &self,
-        batch: &Request,
-        stamp: Stamp,
-        credentials: &Credentials,
-    ) -> Result<http::Request<Bytes>, CallError> {
+    fn prepare(&self, batch: &Request, with: SignWith<'_>) -> Signed {
         let prepared = self
             .requests
-            .prepare_as(credentials, batch, stamp.unix_seconds, stamp.nonce)
+            .prepare_as(
+                with.credentials,
+                batch,
+                with.stamp.unix_seconds,
+                with.stamp.nonce,
+            )
             .map_err(unprepared)?;
         super::http_request(prepared)
     }
 
-    fn classify(
-        &self,
-        batch: &Request,
-        response: &http::Response<Bytes>,
-        _: u64,
-    ) -> Answer<Receipt> {
+    fn classify(&self, batch: &Request, reply: Reply<'_>) -> Answer<Receipt> {
         let area = match batch {
             Request::PurgeUrls(r) => r.options().area.is_some(),
             Request::PurgePaths(r) => r.options().area.is_some(),
             Request::PushUrls(_) => true,
             _ => false,
         };
-        answer::classify(batch.action(), response, area)
+        answer::classify(batch.action(), reply.response, area)
     }
 
     fn task_id(receipt: &Receipt) -> Option<String> {
