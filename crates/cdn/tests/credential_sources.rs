@@ -4,124 +4,20 @@
 //! the emulator's API until they expire; refreshed ones work again. Errors
 //! name the source and never hold a key or token.
 
-use std::collections::{BTreeSet, HashMap};
-use std::ffi::OsString;
-use std::num::NonZeroU32;
-use std::path::Path;
+use std::collections::BTreeSet;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use tcdn::clock::Clock;
 use tcdn::credentials::RefreshingCredentials;
-use tcdn::credentials::{CredentialError, CredentialErrorKind, CredentialSource};
+use tcdn::credentials::{CredentialErrorKind, CredentialSource};
 use tcdn::model::v2::FlushOrPush;
-use tcdn::test_util::ManualClock;
-use tcdn::{
-    Api, Areas, CdnUrl, Client, CredentialChain, Credentials, Endpoint, Operation, Report,
-    RetryPolicy,
-};
-use tcdn_emulator::{
-    Config, Credential, DEFAULT_CVM_ROLE, Emulator, ManualClock as EmulatorClock, RunningEmulator,
-};
+use tcdn::{Api, Areas, CdnUrl, Client, Endpoint, Operation};
+use tcdn_emulator::DEFAULT_CVM_ROLE;
 
-const ID: &str = "AKIDbaseCredentials";
-const KEY: &str = "base-credentials-secret-key";
-const ROLE_ARN: &str = "qcs::cam::uin/100000000001:roleName/deploy";
-const WEB_TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.web-identity-secret.signature";
+mod sources;
 
-fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-}
-
-struct Setup {
-    running: RunningEmulator,
-    emulator_clock: EmulatorClock,
-    client_clock: ManualClock,
-    home: tempfile::TempDir,
-}
-
-/// An emulator on a manual clock at the real time (API 2.0 checks the
-/// `Timestamp` against it), and a client clock at the same instant.
-async fn setup(adjust: impl FnOnce(&mut Config)) -> Setup {
-    let start = now();
-    let mut config = Config::new(vec![Credential::new(ID, KEY)]);
-    adjust(&mut config);
-    let emulator_clock = EmulatorClock::at(i64::try_from(start).unwrap());
-    let running = Emulator::with_clock(config, Arc::new(emulator_clock.clone()))
-        .start("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    Setup {
-        running,
-        emulator_clock,
-        client_clock: ManualClock::new(start),
-        home: tempfile::tempdir().unwrap(),
-    }
-}
-
-impl Setup {
-    /// A chain reading `vars` (plus the emulator's origins) and an empty
-    /// home.
-    fn chain(&self, vars: &[(&str, &str)]) -> CredentialChain {
-        let origin = self.running.origin().to_owned();
-        let mut env: HashMap<String, OsString> = vars
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), OsString::from(v)))
-            .collect();
-        env.entry("TCDN_METADATA_ENDPOINT".to_owned())
-            .or_insert_with(|| origin.clone().into());
-        env.entry("TCDN_STS_ENDPOINT".to_owned())
-            .or_insert_with(|| origin.into());
-        CredentialChain::new(
-            move |name| env.get(name).cloned(),
-            Some(self.home.path().to_path_buf()),
-        )
-        .clock(Arc::new(self.client_clock.clone()))
-    }
-
-    fn advance(&self, seconds: u64) {
-        self.client_clock.advance(Duration::from_secs(seconds));
-        self.emulator_clock
-            .advance_millis(i64::try_from(seconds * 1000).unwrap());
-    }
-
-    /// Flushes one URL with `credentials`, no retries.
-    async fn purge(&self, credentials: Credentials, name: &str) -> Report {
-        // API 3.0 (the default) at the emulator's origin: TC3 carries the token.
-        let endpoint = Endpoint::parse_for(Api::V3, self.running.origin()).unwrap();
-        let client = Client::builder(credentials)
-            .endpoint(endpoint)
-            .retry_policy(RetryPolicy::default().with_max_attempts(NonZeroU32::MIN))
-            .build()
-            .unwrap();
-        let url: CdnUrl = format!("https://www.example.com/{name}.js")
-            .parse()
-            .unwrap();
-        client.flush_urls(Areas::Both, vec![url]).await
-    }
-
-    async fn assert_accepted(&self, credentials: Credentials, name: &str) {
-        let report = self.purge(credentials, name).await;
-        assert_eq!(report.succeeded.len(), 1, "{report:?}");
-    }
-}
-
-fn assert_clean(error: &CredentialError) {
-    let text = format!("{error} {error:?}");
-    for secret in [KEY, WEB_TOKEN, "web-identity-secret"] {
-        assert!(!text.contains(secret), "a secret leaked: {text}");
-    }
-}
-
-fn write(home: &Path, relative: &str, text: &str) -> String {
-    let path = home.join(relative);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, text).unwrap();
-    path.to_str().unwrap().to_owned()
-}
+use sources::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_instance_role_gives_temporary_credentials_the_api_accepts() {
@@ -467,77 +363,5 @@ async fn credentials_refused_in_flight_are_refreshed_and_the_call_retried() {
             .unwrap_or_else(|err| panic!("{api}: {err}"));
         assert_eq!((outcome.attempts, outcome.requests_sent), (2, 2), "{api}");
         assert!(!client.credentials().peek().same_as(&first), "{api}");
-    }
-}
-
-#[derive(Clone, Default)]
-struct Buffer(Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Buffer {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Every log line at trace level, the emulator's included, while the
-/// chain assumes roles, refreshes, and fails to refresh.
-#[tokio::test(flavor = "current_thread")]
-async fn trace_logs_hold_no_key_and_no_token() {
-    let buffer = Buffer::default();
-    let writer = buffer.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-
-    let setup = setup(|config| config.credential_ttl = Duration::from_secs(60)).await;
-    let token_file = write(setup.home.path(), "tke/token", WEB_TOKEN);
-    let tke = [
-        ("TKE_REGION", "ap-guangzhou"),
-        ("TKE_PROVIDER_ID", "tke-oidc-provider"),
-        ("TKE_WEB_IDENTITY_TOKEN_FILE", token_file.as_str()),
-        ("TKE_ROLE_ARN", ROLE_ARN),
-    ];
-    let loaded = setup.chain(&tke).load().await.unwrap();
-    setup.advance(30);
-    setup
-        .assert_accepted(loaded.current().await.unwrap(), "logged")
-        .await;
-    // The token file goes missing: the refresh fails and is logged; the
-    // credentials in hand still serve.
-    std::fs::remove_file(&token_file).unwrap();
-    setup.advance(30);
-    setup
-        .assert_accepted(loaded.current().await.unwrap(), "logged-after-failure")
-        .await;
-
-    let keys = [
-        ("TENCENTCLOUD_SECRET_ID", ID),
-        ("TENCENTCLOUD_SECRET_KEY", KEY),
-    ];
-    let assumed = setup.chain(&keys).role_arn(ROLE_ARN).load().await.unwrap();
-    setup.advance(31);
-    setup
-        .assert_accepted(assumed.current().await.unwrap(), "logged-assumed")
-        .await;
-
-    let logs = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
-    assert!(logs.contains("refreshing the credentials failed"), "{logs}");
-    assert!(logs.contains("credentials refreshed"), "{logs}");
-    for secret in [
-        KEY,
-        WEB_TOKEN,
-        "web-identity-secret",
-        "TC3-HMAC-SHA256 Credential",
-        "Signature=",
-    ] {
-        assert!(!logs.contains(secret), "logs contain {secret:?}:\n{logs}");
     }
 }
