@@ -21,6 +21,7 @@ use tcdn::sign::{HttpMethod, SecretKey};
 use tcdn::test_util::mock::FnTransport;
 use tcdn::test_util::{ManualClock, ManualSleeper, SequentialNonces};
 use tcdn::transport::TransportError;
+use tcdn::wait::TaskIds;
 use tcdn::{CdnUrl, Client, Credentials, Job, Operation, Product, RetryPolicy};
 
 const ID: &str = "AKIDteoTestAAAAAAAAAAAAAAAAAAAAAAAAAA";
@@ -585,6 +586,32 @@ fn a_wait_by_job_id_finds_the_zone_of_the_job() {
         |_, _| {},
     ));
     assert_eq!(waited.unknown_tasks.len(), 1);
+}
+
+#[test]
+fn a_wait_in_a_zone_looks_only_there() {
+    let harness = Harness::new(two_zones());
+    let client = harness.client();
+    let input = parse(&["https://img.example.com/c"]);
+    let report = submit(&client, &Job::new(Operation::FlushUrls), &input);
+    let ids = [tcdn::model::v3::TaskId::new(&report.tasks[0].task_id).unwrap()];
+    let wait_in = |zone: &str| {
+        let zone = ZoneId::new(zone).unwrap();
+        let tasks = TaskIds::new(&ids).in_zone(Some(&zone));
+        run(client.wait_on(
+            tasks,
+            std::time::Duration::from_secs(5),
+            &tcdn::Cancel::new(),
+            |_, _| {},
+        ))
+    };
+    let (waited, summary) = wait_in("zone-img");
+    assert_eq!(waited.succeeded, input, "{summary:?} {waited:?}");
+    assert_eq!(waited.tasks[0].zone_id.as_deref(), Some("zone-img"));
+    let (waited, _) = wait_in("zone-com");
+    assert!(waited.succeeded.is_empty(), "{waited:?}");
+    assert_eq!(waited.unknown_tasks.len(), 1, "{waited:?}");
+    assert_eq!(waited.unknown_tasks[0].task_id, ids[0].as_str());
 }
 
 fn hosts(names: &[&str]) -> Vec<Hostname> {

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use std::time::Duration;
 
 use tcdn::model::v3::{DescribePurgeTasks, DescribePushTasks, Request, TaskId, TaskSelector};
-use tcdn::wait::{TaskKind, WaitSummary};
+use tcdn::wait::{TaskIds, TaskKind, WaitSummary};
 use tcdn::{Cancel, Client, Report};
 
 use crate::args::{ApiArg, ClientOptions, KindArg, WaitArgs};
@@ -89,10 +89,9 @@ pub fn run_wait(global: &ClientOptions, args: &WaitArgs) -> Result<ExitStatus, C
     let client = setup.client(global, None)?;
     let interrupts = crate::signals::Interrupts::watch(&runtime);
     let bar = progress_bar(1, 0, "URLs finished", None);
-    let (report, summary) = runtime.block_on(client.wait_tasks_in(
-        setup.zone.as_ref(),
-        &ids,
-        kind,
+    let tasks = TaskIds::new(&ids).kind(kind).in_zone(setup.zone.as_ref());
+    let (report, summary) = runtime.block_on(client.wait_on(
+        tasks,
         Duration::from_secs(args.wait_timeout),
         interrupts.cancel(),
         |finished, total| {

@@ -1,6 +1,6 @@
 //! After a submission: waiting until its tasks are finished
 //! ([`Client::wait`], [`Client::wait_until`]), waiting on tasks submitted
-//! earlier ([`Client::wait_tasks`]), and reading a task's logs
+//! earlier ([`Client::wait_tasks`], [`Client::wait_on`]), and reading a task's logs
 //! ([`Client::task_logs`]), with API 3.0's `DescribePurgeTasks` and
 //! `DescribePushTasks`.
 //!
@@ -89,6 +89,43 @@ impl TaskKind {
         } else {
             Self::Purge
         }
+    }
+}
+
+/// Tasks submitted earlier, named by id, for [`Client::wait_on`]: which
+/// query asks for them and, for EdgeOne `JobId`s, which zone.
+#[derive(Debug, Clone, Copy)]
+pub struct TaskIds<'a> {
+    ids: &'a [TaskId],
+    kind: Option<TaskKind>,
+    zone: Option<&'a ZoneId>,
+}
+
+impl<'a> TaskIds<'a> {
+    /// `ids`, asked for as purges first, then as pushes, and (EdgeOne) in
+    /// each zone of the account.
+    pub fn new(ids: &'a [TaskId]) -> Self {
+        Self {
+            ids,
+            kind: None,
+            zone: None,
+        }
+    }
+
+    /// Asked for as tasks of `kind` only (`None`: purges first, then
+    /// pushes).
+    #[must_use]
+    pub fn kind(mut self, kind: Option<TaskKind>) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    /// EdgeOne `JobId`s of `zone` (`None`: looked up in each zone of the
+    /// account).
+    #[must_use]
+    pub fn in_zone(mut self, zone: Option<&'a ZoneId>) -> Self {
+        self.zone = zone;
+        self
     }
 }
 
@@ -254,23 +291,22 @@ impl Client {
         cancel: &Cancel,
         on_progress: impl FnMut(usize, usize) + Send,
     ) -> (Report, WaitSummary) {
-        self.wait_tasks_in(None, task_ids, kind, timeout, cancel, on_progress)
-            .await
+        let tasks = TaskIds::new(task_ids).kind(kind);
+        self.wait_on(tasks, timeout, cancel, on_progress).await
     }
 
-    /// [`wait_tasks`](Self::wait_tasks) of EdgeOne `JobId`s, in `zone`
-    /// or (without one) looked up in each zone of the account.
-    pub async fn wait_tasks_in(
+    /// [`wait_tasks`](Self::wait_tasks) of `tasks`, which also name the
+    /// EdgeOne zone their `JobId`s are looked up in.
+    pub async fn wait_on(
         &self,
-        zone: Option<&ZoneId>,
-        task_ids: &[TaskId],
-        kind: Option<TaskKind>,
+        tasks: TaskIds<'_>,
         timeout: Duration,
         cancel: &Cancel,
         on_progress: impl FnMut(usize, usize) + Send,
     ) -> (Report, WaitSummary) {
+        let TaskIds { ids, kind, zone } = tasks;
         let mut asked = std::collections::HashSet::new();
-        let mut watched: Vec<Watched> = task_ids
+        let mut watched: Vec<Watched> = ids
             .iter()
             .filter(|id| asked.insert(id.as_str()))
             .map(|id| {
