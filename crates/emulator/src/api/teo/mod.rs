@@ -50,12 +50,7 @@ pub(crate) fn call(
             ),
         )
     })?;
-    admit(
-        config,
-        state,
-        call.caller.now_ms,
-        InjectedAction::EdgeOne(action),
-    )?;
+    admit(config, state, call.caller, InjectedAction::EdgeOne(action))?;
     let limits = batch_limits(&config.edgeone);
     let request = match call.params {
         Params::Json(body) => Request::from_json(action, body, &limits)?,

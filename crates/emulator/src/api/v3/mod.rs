@@ -58,12 +58,7 @@ pub(crate) fn call(
         ));
     }
     config.account.authorize(action)?;
-    admit(
-        config,
-        state,
-        call.caller.now_ms,
-        InjectedAction::Cdn(action),
-    )?;
+    admit(config, state, call.caller, InjectedAction::Cdn(action))?;
     let request = match call.params {
         Params::Json(body) => Request::from_json(action, body, &config.batch_limits)?,
         Params::Flat(params) => Request::from_params(action, params, &config.batch_limits)?,
@@ -78,7 +73,7 @@ pub(crate) fn call(
 pub(crate) fn admit(
     config: &Config,
     state: &mut State,
-    now_ms: i64,
+    caller: Caller<'_>,
     action: InjectedAction,
 ) -> Result<(), ApiError> {
     if let Some(injected) = config
@@ -97,7 +92,7 @@ pub(crate) fn admit(
         InjectedAction::Cdn(action) => RateKey::V3 { action },
         InjectedAction::EdgeOne(action) => RateKey::EdgeOne { action },
     };
-    if !state.admit(now_ms, key, limit, 1000) {
+    if !state.admit(caller.now_ms, key, limit, 1000) {
         return Err(ApiError::new(
             ErrorCode::RequestLimitExceeded,
             format!(
