@@ -40,12 +40,7 @@ async fn trace_logs_hold_no_key_and_no_token() {
 
     let setup = setup(|config| config.credential_ttl = Duration::from_secs(60)).await;
     let token_file = write(setup.home.path(), "tke/token", WEB_TOKEN);
-    let tke = [
-        ("TKE_REGION", "ap-guangzhou"),
-        ("TKE_PROVIDER_ID", "tke-oidc-provider"),
-        ("TKE_WEB_IDENTITY_TOKEN_FILE", token_file.as_str()),
-        ("TKE_ROLE_ARN", ROLE_ARN),
-    ];
+    let tke = tke_vars(&token_file);
     let loaded = setup.chain(&tke).load().await.unwrap();
     setup.advance(30);
     setup

@@ -219,12 +219,7 @@ async fn sts_refusals_carry_their_code_and_no_secret() {
 async fn tke_oidc_assumes_the_role_with_the_web_identity_token() {
     let setup = setup(|_| {}).await;
     let token_file = write(setup.home.path(), "tke/token", WEB_TOKEN);
-    let tke = [
-        ("TKE_REGION", "ap-guangzhou"),
-        ("TKE_PROVIDER_ID", "tke-oidc-provider"),
-        ("TKE_WEB_IDENTITY_TOKEN_FILE", token_file.as_str()),
-        ("TKE_ROLE_ARN", ROLE_ARN),
-    ];
+    let tke = tke_vars(&token_file);
     let loaded = setup.chain(&tke).load().await.unwrap();
     assert_eq!(
         loaded.source(),

@@ -19,6 +19,7 @@ use crate::core::backend::{
 };
 use crate::core::halt::Halt;
 use crate::core::retry::{Next, Tally, decide};
+use crate::credentials::Credentials;
 use crate::error::NotSentReason;
 use crate::error::{CallError, CallErrorKind, GaveUp};
 
@@ -205,18 +206,7 @@ async fn attempts<B: Backend>(
             unix_seconds: core.clock.unix_seconds(),
             nonce: core.nonces.next_nonce(),
         };
-        let prepared = match core.credentials.current().await {
-            Ok(used) => {
-                let with = SignWith {
-                    stamp,
-                    credentials: &used,
-                };
-                let prepared = backend.prepare(&batch, with);
-                prepared.map(|request| (stamp, used, request))
-            }
-            Err(error) => Err(credential_error(&error)),
-        };
-        let prepared = match prepared {
+        let prepared = match signed(core, backend, &batch, stamp).await {
             Ok(prepared) => prepared,
             Err(error) => break Err((error, GaveUp::NotRetryable, attempts)),
         };
@@ -244,18 +234,8 @@ async fn attempts<B: Backend>(
                 unix_seconds: core.clock.unix_seconds(),
                 nonce: stamp.nonce,
             };
-            let used = match core.credentials.current().await {
-                Ok(credentials) => credentials,
-                Err(error) => {
-                    break Err((credential_error(&error), GaveUp::NotRetryable, attempts));
-                }
-            };
-            let with = SignWith {
-                stamp,
-                credentials: &used,
-            };
-            match backend.prepare(&batch, with) {
-                Ok(request) => (stamp, used, request),
+            match signed(core, backend, &batch, stamp).await {
+                Ok(prepared) => prepared,
                 Err(error) => break Err((error, GaveUp::NotRetryable, attempts)),
             }
         } else {
@@ -541,6 +521,27 @@ fn stopped<T>(
 
 /// A call that could not be signed: its credentials expired, and fetching
 /// new ones failed.
+/// `batch` signed at `stamp` with the credentials current now, and those
+/// credentials (a refusal of them in flight refreshes them).
+async fn signed<B: Backend>(
+    core: &Core,
+    backend: &B,
+    batch: &B::Batch,
+    stamp: Stamp,
+) -> Result<(Stamp, Credentials, http::Request<Bytes>), CallError> {
+    let credentials = core
+        .credentials
+        .current()
+        .await
+        .map_err(|error| credential_error(&error))?;
+    let with = SignWith {
+        stamp,
+        credentials: &credentials,
+    };
+    let request = backend.prepare(batch, with)?;
+    Ok((stamp, credentials, request))
+}
+
 fn credential_error(error: &crate::credentials::CredentialError) -> CallError {
     CallError::new(
         CallErrorKind::Credentials,

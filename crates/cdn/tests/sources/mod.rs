@@ -116,3 +116,13 @@ pub fn write(home: &Path, relative: &str, text: &str) -> String {
     std::fs::write(&path, text).unwrap();
     path.to_str().unwrap().to_owned()
 }
+
+/// TKE's OIDC variables for the role [`ROLE_ARN`], naming `token_file`.
+pub fn tke_vars(token_file: &str) -> [(&'static str, &str); 4] {
+    [
+        ("TKE_REGION", "ap-guangzhou"),
+        ("TKE_PROVIDER_ID", "tke-oidc-provider"),
+        ("TKE_WEB_IDENTITY_TOKEN_FILE", token_file),
+        ("TKE_ROLE_ARN", ROLE_ARN),
+    ]
+}
