@@ -1,8 +1,8 @@
 //! After a submission: waiting until its tasks are finished
 //! ([`Client::wait`], [`Client::wait_until`]), waiting on tasks submitted
-//! earlier ([`Client::wait_tasks`], [`Client::wait_on`]), and reading a task's logs
-//! ([`Client::task_logs`]), with API 3.0's `DescribePurgeTasks` and
-//! `DescribePushTasks`.
+//! earlier ([`Client::wait_tasks`], [`Client::wait_on`]), and reading a
+//! task's logs ([`Client::task_logs`]), with API 3.0's `DescribePurgeTasks`
+//! and `DescribePushTasks`.
 //!
 //! The poll schedule keeps the wait short: a first poll at once, then a gap
 //! of a tenth of the time waited so far (at least [`MIN_POLL_GAP`], at most
