@@ -1,7 +1,7 @@
 //! `--product edgeone` end to end: the real CLI over HTTP against the
 //! bundled emulator serving two EdgeOne zones: URLs of both zones without
 //! `--zone` purged once each in their zone with `--wait`, a prefix purge,
-//! a prefetch, quota and tasks.
+//! a prefetch, quota, tasks, and a wait by `JobId` (in a given zone too).
 
 mod common;
 
@@ -138,6 +138,23 @@ fn a_prefix_purge_a_prefetch_quota_and_tasks() {
         waited["succeeded"][0], "https://www.example.com/static/",
         "{waited}"
     );
+    // With --zone, the job is looked up in that zone only.
+    let wait_in = |zone: &str| {
+        let output = tcdn
+            .edgeone(&emulator)
+            .args(["wait", "--zone", zone, "--output", "json", &job])
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        (output.status.code(), report)
+    };
+    let (code, waited) = wait_in("zone-com00000001");
+    assert_eq!(code, Some(0), "{waited}");
+    assert_eq!(waited["succeeded"][0], "https://www.example.com/static/");
+    let (code, waited) = wait_in("zone-img00000001");
+    assert_eq!(code, Some(1), "a task not found: {waited}");
+    assert_eq!(waited["succeeded"].as_array().unwrap().len(), 0, "{waited}");
+    assert_eq!(waited["unknown_tasks"][0]["task_id"], *job, "{waited}");
 }
 
 #[test]
